@@ -1,0 +1,57 @@
+"""``orggraph stats``: counts by node kind, organization level and sector, and link kind."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+import orjson
+
+from orggraph.cli import AppContext, pass_app, store_option
+from orggraph.model import LinkKind, NodeKind, label
+from orggraph.store.base import GraphStore
+
+
+def graph_stats(store: GraphStore, as_of: date) -> dict[str, object]:
+    """Counts of what is valid at ``as_of``."""
+    by_kind = {kind.value: len(store.nodes(kind, as_of)) for kind in NodeKind}
+    orgs = store.nodes(NodeKind.ORGANIZATION, as_of)
+    levels: dict[str, int] = {}
+    sectors: dict[str, int] = {}
+    org_kinds: dict[str, int] = {}
+    for org in orgs:
+        for table, key in ((levels, "level"), (sectors, "sector"), (org_kinds, "org_kind")):
+            value = str(org.attrs.get(key) or "none")
+            table[value] = table.get(value, 0) + 1
+    links = {kind.value: len(store.links(kind, as_of)) for kind in LinkKind}
+    return {
+        "as_of": as_of.isoformat(),
+        "nodes": by_kind,
+        "organizations_by_level": dict(sorted(levels.items())),
+        "organizations_by_sector": dict(sorted(sectors.items())),
+        "organizations_by_kind": dict(sorted(org_kinds.items())),
+        "links": links,
+    }
+
+
+@click.command(name="stats")
+@store_option
+@click.option(
+    "--as-of", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Date (default today)"
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON")
+@pass_app
+def command(app: AppContext, as_of: object, as_json: bool) -> None:
+    """Counts by node kind, organization level and sector, and link kind (统计)."""
+    when = as_of.date() if as_of is not None else date.today()  # type: ignore[attr-defined]
+    stats = graph_stats(app.store(), when)
+    if as_json:
+        click.echo(orjson.dumps(stats, option=orjson.OPT_INDENT_2).decode())
+        return
+    click.echo(f"截至 {stats['as_of']}")
+    for title, key, enum in (("节点", "nodes", NodeKind), ("关系", "links", LinkKind)):
+        click.echo(f"{title}:")
+        for code, n in stats[key].items():  # type: ignore[attr-defined]
+            click.echo(f"  {label(enum(code))} ({code}): {n}")
+    for title, key in (("层级", "organizations_by_level"), ("领域", "organizations_by_sector")):
+        click.echo(f"{title}: " + ", ".join(f"{k}={v}" for k, v in stats[key].items()))  # type: ignore[attr-defined]

@@ -1,0 +1,61 @@
+"""The model: node and link kinds, dated records, attribute specs and validation rules."""
+
+from orggraph.model.changes import Changes, HistoryReader, WriteBatch, plan
+from orggraph.model.fields import FACTS, LINK_FIELDS, NODE_FIELDS, FieldSpec
+from orggraph.model.kinds import (
+    LABELS_ZH,
+    LINK_ENDS,
+    AssessmentGrade,
+    CaseState,
+    Education,
+    Establishment,
+    Gender,
+    Level,
+    LinkKind,
+    MemberStatus,
+    NodeKind,
+    OrgKind,
+    Role,
+    Sector,
+    UnitKind,
+    label,
+    parse_enum,
+)
+from orggraph.model.records import Fact, Link, Node, link_id, valid_at
+from orggraph.model.rules import check_attrs, check_changes, find_cycle
+
+__all__ = [
+    "FACTS",
+    "LABELS_ZH",
+    "LINK_ENDS",
+    "LINK_FIELDS",
+    "NODE_FIELDS",
+    "AssessmentGrade",
+    "CaseState",
+    "Changes",
+    "Education",
+    "Establishment",
+    "Fact",
+    "FieldSpec",
+    "Gender",
+    "HistoryReader",
+    "Level",
+    "Link",
+    "LinkKind",
+    "MemberStatus",
+    "Node",
+    "NodeKind",
+    "OrgKind",
+    "Role",
+    "Sector",
+    "UnitKind",
+    "WriteBatch",
+    "check_attrs",
+    "check_changes",
+    "find_cycle",
+    "label",
+    "link_id",
+    "parse_enum",
+    "plan",
+    "valid_at",
+]

@@ -1,0 +1,111 @@
+"""Records to and from JSON-ready dicts (dates as ISO strings), for stores and exchange."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from orggraph.model.fields import FACTS, LINK_FIELDS, NODE_FIELDS, FieldSpec
+from orggraph.model.kinds import LinkKind, NodeKind
+from orggraph.model.records import Fact, Link, Node
+
+__all__ = [
+    "attrs_from_json",
+    "attrs_to_json",
+    "fact_from_row",
+    "link_from_row",
+    "link_to_row",
+    "node_from_row",
+    "node_to_row",
+]
+
+_DATE_FIELDS: dict[object, frozenset[str]] = {
+    kind: frozenset(f.name for f in specs if f.value_type == "date")
+    for kind, specs in [*NODE_FIELDS.items(), *LINK_FIELDS.items()]
+}
+
+
+def attrs_to_json(attrs: Mapping[str, Any]) -> dict[str, Any]:
+    """Attributes with dates as ISO strings and enums as their codes; ``None`` dropped."""
+    out: dict[str, Any] = {}
+    for key, value in attrs.items():
+        if value is None:
+            continue
+        if isinstance(value, date):
+            out[key] = value.isoformat()
+        elif isinstance(value, tuple):
+            out[key] = list(value)
+        else:
+            out[key] = value
+    return out
+
+
+def attrs_from_json(kind: NodeKind | LinkKind, data: Mapping[str, Any]) -> dict[str, Any]:
+    """Attributes read back: date fields of ``kind`` become ``date`` values."""
+    dates = _DATE_FIELDS.get(kind, frozenset())
+    if not dates:
+        return dict(data)
+    return {
+        k: date.fromisoformat(v) if k in dates and isinstance(v, str) else v
+        for k, v in data.items()
+    }
+
+
+def _iso(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def node_to_row(node: Node) -> dict[str, Any]:
+    return {
+        "id": node.id,
+        "kind": node.kind.value,
+        "name": node.name,
+        "valid_from": node.valid_from.isoformat(),
+        "valid_to": _iso(node.valid_to),
+        "attrs": attrs_to_json(node.attrs),
+    }
+
+
+def node_from_row(row: Mapping[str, Any]) -> Node:
+    kind = NodeKind(row["kind"])
+    return Node(
+        id=row["id"],
+        kind=kind,
+        name=row["name"],
+        valid_from=date.fromisoformat(row["valid_from"]),
+        valid_to=date.fromisoformat(row["valid_to"]) if row.get("valid_to") else None,
+        attrs=attrs_from_json(kind, row.get("attrs") or {}),
+    )
+
+
+def link_to_row(link: Link) -> dict[str, Any]:
+    return {
+        "id": link.id,
+        "kind": link.kind.value,
+        "source": link.source,
+        "target": link.target,
+        "valid_from": link.valid_from.isoformat(),
+        "valid_to": _iso(link.valid_to),
+        "attrs": attrs_to_json(link.attrs),
+    }
+
+
+def link_from_row(row: Mapping[str, Any]) -> Link:
+    kind = LinkKind(row["kind"])
+    return Link(
+        kind=kind,
+        source=row["source"],
+        target=row["target"],
+        valid_from=date.fromisoformat(row["valid_from"]),
+        valid_to=date.fromisoformat(row["valid_to"]) if row.get("valid_to") else None,
+        attrs=attrs_from_json(kind, row.get("attrs") or {}),
+    )
+
+
+def fact_from_row(row: Mapping[str, Any]) -> Fact:
+    return Fact(node_id=row["node_id"], year=int(row["year"]), name=row["name"], value=row["value"])
+
+
+def fact_spec(name: str) -> FieldSpec | None:
+    return FACTS.get(name)

@@ -1,0 +1,126 @@
+"""The attributes of each node and link kind: type, whether required, label, classification.
+
+One table drives import validation, the import JSON Schemas, the template workbook, the
+GraphQL types and the masking of personal data. Classification levels, least to most
+guarded: ``public`` < ``internal`` < ``personal`` < ``sensitive``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from orggraph.model.kinds import (
+    AssessmentGrade,
+    CaseState,
+    Education,
+    Establishment,
+    Gender,
+    Level,
+    LinkKind,
+    MemberStatus,
+    NodeKind,
+    OrgKind,
+    Role,
+    Sector,
+    UnitKind,
+)
+
+__all__ = ["CLASSIFICATIONS", "FACTS", "LINK_FIELDS", "NODE_FIELDS", "FieldSpec"]
+
+CLASSIFICATIONS = ("public", "internal", "personal", "sensitive")
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class FieldSpec:
+    """One attribute: ``type`` is str, int, float, bool, date, list or an enum class."""
+
+    name: str
+    value_type: type | str
+    label_zh: str
+    required: bool = False
+    classification: str = "internal"
+    help: str = ""
+
+    @property
+    def enum(self) -> type[StrEnum] | None:
+        kind = self.value_type
+        if isinstance(kind, type) and issubclass(kind, StrEnum):
+            return kind
+        return None
+
+
+def F(
+    name: str,
+    kind: type | str,
+    label_zh: str,
+    *,
+    req: bool = False,
+    cls: str = "internal",
+    help: str = "",
+) -> FieldSpec:
+    return FieldSpec(
+        name=name, value_type=kind, label_zh=label_zh, required=req, classification=cls, help=help
+    )
+
+
+NODE_FIELDS: dict[NodeKind, tuple[FieldSpec, ...]] = {
+    NodeKind.ORGANIZATION: (
+        F("org_kind", OrgKind, "组织类别", req=True, cls="public"),
+        F("level", Level, "层级", req=True, cls="public"),
+        F("sector", Sector, "领域", cls="public"),
+        F("code", "str", "行政区划代码", cls="public", help="GB/T 2260 or statistical code"),
+        F("term_ends", "date", "换届到期日", help="village/community two committees' term end"),
+    ),
+    NodeKind.WORKING_GROUP: (F("number", "int", "编号", cls="public"),),
+    NodeKind.MEMBER: (
+        F("gender", Gender, "性别", req=True, cls="personal"),
+        F("ethnicity", "str", "民族", req=True, cls="sensitive"),
+        F("education", Education, "学历", req=True, cls="personal"),
+        F("birth_year", "int", "出生年份", req=True, cls="sensitive"),
+        F("join_date", "date", "入党日期", req=True, cls="personal"),
+        F("status", MemberStatus, "党员类别", req=True, cls="internal"),
+        F("is_leader", "bool", "领导干部", cls="internal"),
+        F("position", "str", "职务", cls="internal"),
+    ),
+    NodeKind.EXPERT: (
+        F("field", "str", "专业领域", cls="internal"),
+        F("title", "str", "职称", cls="internal"),
+        F("employer", "str", "工作单位", cls="internal"),
+    ),
+    NodeKind.UNIT: (
+        F("unit_kind", UnitKind, "单位类别", req=True, cls="public"),
+        F("full_members", "int", "正式党员数", req=True, cls="internal"),
+        F("employees", "int", "从业人员数", cls="internal"),
+        F("industry", "str", "行业", cls="public"),
+        F("district", "str", "所在区县代码", cls="public", help="administrative code of its area"),
+        F("township", "str", "所在乡镇(街道)代码", cls="public"),
+    ),
+    NodeKind.CASE: (
+        F("organization", "str", "整顿对象", req=True, cls="internal"),
+        F("state", CaseState, "状态", req=True, cls="internal"),
+        F("reasons", "list", "软弱涣散原因", cls="internal"),
+        F("responsible", "str", "责任领导", cls="internal"),
+        F("partner", "str", "结对党组织", cls="internal"),
+        F("deadline", "date", "整顿期限", cls="internal"),
+        F("evidence", "str", "佐证材料", cls="internal"),
+    ),
+}
+
+LINK_FIELDS: dict[LinkKind, tuple[FieldSpec, ...]] = {
+    LinkKind.HOLDS_POST: (
+        F("role", Role, "职务", req=True, cls="public"),
+        F("term_ends", "date", "任期届满", cls="internal"),
+    ),
+    LinkKind.ESTABLISHED_IN: (F("mode", Establishment, "组建方式", req=True, cls="public"),),
+    LinkKind.COVERS: (F("sector", Sector, "包联领域", cls="public"),),
+}
+
+#: Yearly facts: (node kind, fact name) → spec.
+FACTS: dict[str, FieldSpec] = {
+    "assessment_grade": F("assessment_grade", AssessmentGrade, "考核等次"),
+    "meetings_held": F("meetings_held", "int", "组织生活会议次数"),
+    "collective_income": F("collective_income", "float", "村集体经济收入(万元)"),
+    "venue_upgraded": F("venue_upgraded", "bool", "阵地升级改造"),
+    "vanguard_index": F("vanguard_index", "float", "先锋指数", cls="personal"),
+}

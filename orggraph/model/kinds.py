@@ -1,0 +1,222 @@
+"""Node kinds, link kinds and every enumerated value, each with its Chinese label.
+
+Enum values are the stable English codes stored and exchanged; ``LABELS_ZH`` gives the
+Chinese label shown to people. Imports accept either the code or the Chinese label.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TypeVar
+
+__all__ = [
+    "LABELS_ZH",
+    "LINK_ENDS",
+    "AssessmentGrade",
+    "CaseState",
+    "Education",
+    "Establishment",
+    "Gender",
+    "Level",
+    "LinkKind",
+    "MemberStatus",
+    "NodeKind",
+    "OrgKind",
+    "Role",
+    "Sector",
+    "UnitKind",
+    "label",
+    "parse_enum",
+]
+
+E = TypeVar("E", bound=StrEnum)
+
+
+class NodeKind(StrEnum):
+    ORGANIZATION = "organization"  # 党组织
+    WORKING_GROUP = "working_group"  # 全域党建工作组
+    MEMBER = "member"  # 党员
+    EXPERT = "expert"  # 专家人才
+    UNIT = "unit"  # "两新"组织
+    CASE = "case"  # 整顿转化案例
+
+
+class OrgKind(StrEnum):
+    COMMITTEE = "committee"  # 党委
+    WORKING_COMMITTEE = "working_committee"  # 党工委
+    GENERAL_BRANCH = "general_branch"  # 党总支
+    BRANCH = "branch"  # 党支部
+
+
+class Level(StrEnum):
+    CITY = "city"
+    COUNTY = "county"
+    TOWNSHIP = "township"
+    GRASSROOTS = "grassroots"
+
+
+class Sector(StrEnum):
+    RURAL = "rural"
+    COMMUNITY = "community"
+    AGENCY = "agency"
+    INSTITUTION = "institution"
+    STATE_ENTERPRISE = "state_enterprise"
+    NON_PUBLIC_ENTERPRISE = "non_public_enterprise"
+    SOCIAL_ORGANIZATION = "social_organization"
+
+
+class UnitKind(StrEnum):
+    NON_PUBLIC_ENTERPRISE = "non_public_enterprise"
+    SOCIAL_ORGANIZATION = "social_organization"
+
+
+class Establishment(StrEnum):
+    OWN = "own"  # 单独组建
+    JOINT = "joint"  # 联合组建
+
+
+class Role(StrEnum):
+    SECRETARY = "secretary"
+    DEPUTY_SECRETARY = "deputy_secretary"
+    COMMITTEE_MEMBER = "committee_member"
+
+
+class Gender(StrEnum):
+    MALE = "male"
+    FEMALE = "female"
+
+
+class Education(StrEnum):
+    POSTGRADUATE = "postgraduate"
+    BACHELOR = "bachelor"
+    COLLEGE = "college"  # 大专
+    SECONDARY = "secondary"  # 中专、高中
+    PRIMARY = "primary"  # 初中及以下
+
+
+class MemberStatus(StrEnum):
+    FULL = "full"
+    PROBATIONARY = "probationary"
+
+
+class AssessmentGrade(StrEnum):
+    EXCELLENT = "excellent"
+    GOOD = "good"
+    FAIR = "fair"
+    POOR = "poor"
+
+
+class CaseState(StrEnum):
+    IDENTIFIED = "identified"
+    RECTIFYING = "rectifying"
+    UNDER_REVIEW = "under_review"
+    CONVERTED = "converted"
+    EXTENDED = "extended"
+
+
+class LinkKind(StrEnum):
+    SUBORDINATE_TO = "subordinate_to"  # organization → parent organization
+    MEMBER_OF = "member_of"  # member → organization
+    HOLDS_POST = "holds_post"  # member → organization (role, term)
+    COVERS = "covers"  # working group → organization (an area)
+    LEADS = "leads"  # member → working group
+    CONTACTS = "contacts"  # leader → organization (支部联点)
+    SERVES = "serves"  # leader → expert (联系服务专家)
+    PAIRED_WITH = "paired_with"  # strong organization → weak organization (结对共建)
+    ESTABLISHED_IN = "established_in"  # organization → unit (own or joint)
+    INSTRUCTS = "instructs"  # member → unit (党建指导员)
+
+
+#: The kinds of node each link kind joins: (source kind, target kind).
+LINK_ENDS: dict[LinkKind, tuple[NodeKind, NodeKind]] = {
+    LinkKind.SUBORDINATE_TO: (NodeKind.ORGANIZATION, NodeKind.ORGANIZATION),
+    LinkKind.MEMBER_OF: (NodeKind.MEMBER, NodeKind.ORGANIZATION),
+    LinkKind.HOLDS_POST: (NodeKind.MEMBER, NodeKind.ORGANIZATION),
+    LinkKind.COVERS: (NodeKind.WORKING_GROUP, NodeKind.ORGANIZATION),
+    LinkKind.LEADS: (NodeKind.MEMBER, NodeKind.WORKING_GROUP),
+    LinkKind.CONTACTS: (NodeKind.MEMBER, NodeKind.ORGANIZATION),
+    LinkKind.SERVES: (NodeKind.MEMBER, NodeKind.EXPERT),
+    LinkKind.PAIRED_WITH: (NodeKind.ORGANIZATION, NodeKind.ORGANIZATION),
+    LinkKind.ESTABLISHED_IN: (NodeKind.ORGANIZATION, NodeKind.UNIT),
+    LinkKind.INSTRUCTS: (NodeKind.MEMBER, NodeKind.UNIT),
+}
+
+LABELS_ZH: dict[StrEnum, str] = {
+    NodeKind.ORGANIZATION: "党组织",
+    NodeKind.WORKING_GROUP: "全域党建工作组",
+    NodeKind.MEMBER: "党员",
+    NodeKind.EXPERT: "专家人才",
+    NodeKind.UNIT: "两新组织",
+    NodeKind.CASE: "整顿转化案例",
+    OrgKind.COMMITTEE: "党委",
+    OrgKind.WORKING_COMMITTEE: "党工委",
+    OrgKind.GENERAL_BRANCH: "党总支",
+    OrgKind.BRANCH: "党支部",
+    Level.CITY: "市级",
+    Level.COUNTY: "县(区)级",
+    Level.TOWNSHIP: "乡镇(街道)级",
+    Level.GRASSROOTS: "基层",
+    Sector.RURAL: "农村",
+    Sector.COMMUNITY: "城市社区",
+    Sector.AGENCY: "机关",
+    Sector.INSTITUTION: "事业单位",
+    Sector.STATE_ENTERPRISE: "国有企业",
+    Sector.NON_PUBLIC_ENTERPRISE: "非公企业",
+    Sector.SOCIAL_ORGANIZATION: "社会组织",
+    UnitKind.NON_PUBLIC_ENTERPRISE: "非公企业",
+    UnitKind.SOCIAL_ORGANIZATION: "社会组织",
+    Establishment.OWN: "单独组建",
+    Establishment.JOINT: "联合组建",
+    Role.SECRETARY: "书记",
+    Role.DEPUTY_SECRETARY: "副书记",
+    Role.COMMITTEE_MEMBER: "委员",
+    Gender.MALE: "男",
+    Gender.FEMALE: "女",
+    Education.POSTGRADUATE: "研究生",
+    Education.BACHELOR: "大学本科",
+    Education.COLLEGE: "大专",
+    Education.SECONDARY: "中专及高中",
+    Education.PRIMARY: "初中及以下",
+    MemberStatus.FULL: "正式党员",
+    MemberStatus.PROBATIONARY: "预备党员",
+    AssessmentGrade.EXCELLENT: "优秀",
+    AssessmentGrade.GOOD: "好",
+    AssessmentGrade.FAIR: "一般",
+    AssessmentGrade.POOR: "差",
+    CaseState.IDENTIFIED: "已认定",
+    CaseState.RECTIFYING: "整顿中",
+    CaseState.UNDER_REVIEW: "验收中",
+    CaseState.CONVERTED: "已转化",
+    CaseState.EXTENDED: "延期整顿",
+    LinkKind.SUBORDINATE_TO: "隶属",
+    LinkKind.MEMBER_OF: "党员隶属",
+    LinkKind.HOLDS_POST: "任职",
+    LinkKind.COVERS: "包联",
+    LinkKind.LEADS: "牵头",
+    LinkKind.CONTACTS: "联点",
+    LinkKind.SERVES: "联系服务",
+    LinkKind.PAIRED_WITH: "结对共建",
+    LinkKind.ESTABLISHED_IN: "建在",
+    LinkKind.INSTRUCTS: "党建指导",
+}
+
+
+def label(value: StrEnum, lang: str = "zh") -> str:
+    """The label of an enum value: Chinese by default, the English code for ``lang="en"``."""
+    if lang == "zh":
+        return LABELS_ZH.get(value, str(value))
+    return str(value).replace("_", " ")
+
+
+def parse_enum(kind: type[E], raw: str) -> E:
+    """Parse a code or a Chinese label into ``kind``; ``ValueError`` names the allowed values."""
+    text = raw.strip()
+    try:
+        return kind(text)
+    except ValueError:
+        pass
+    for member in kind:
+        if LABELS_ZH.get(member) == text or member.name.lower() == text.lower():
+            return member
+    allowed = ", ".join(f"{m.value}/{LABELS_ZH.get(m, m.value)}" for m in kind)
+    raise ValueError(f"{raw!r} is not a {kind.__name__}; expected one of: {allowed}")

@@ -1,0 +1,256 @@
+"""Validation rules, as plain functions over records and planned changes.
+
+Each returns ``Problem`` values (never raises), so an import can report every error at once.
+Rule names are stable strings used in messages and tests:
+
+- ``required`` / ``enum`` / ``type``: an attribute missing, not an allowed value, or of
+  the wrong type;
+- ``dates-ordered``: ``valid_to`` must be after ``valid_from``;
+- ``link-ends-exist`` / ``link-end-kind`` / ``link-within-ends``: a link's ends exist, are
+  of the kinds its kind joins, and are valid for the whole life of the link;
+- ``one-parent``: an organization has at most one parent at a time;
+- ``hierarchy-acyclic``: the organization hierarchy is a forest at every date.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from orggraph.errors import CycleDetected, Problem, ValidationFailed
+from orggraph.model.changes import Changes, HistoryReader
+from orggraph.model.fields import LINK_FIELDS, NODE_FIELDS, FieldSpec
+from orggraph.model.kinds import LINK_ENDS, LinkKind
+from orggraph.model.records import Link, Node
+
+__all__ = ["check_attrs", "check_changes", "find_cycle"]
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "str": (str,),
+    "int": (int,),
+    "float": (int, float),
+    "bool": (bool,),
+    "date": (date,),
+    "list": (list, tuple),
+}
+
+
+def check_attrs(specs: Sequence[FieldSpec], attrs: Mapping[str, Any], what: str) -> list[Problem]:
+    """Problems with the typed attributes of one record."""
+    problems: list[Problem] = []
+    for spec in specs:
+        value = attrs.get(spec.name)
+        if value is None:
+            if spec.required:
+                problems.append(
+                    Problem(
+                        rule="required",
+                        column=spec.name,
+                        message=f"{what}: {spec.name} ({spec.label_zh}) is required",
+                    )
+                )
+            continue
+        enum = spec.enum
+        if enum is not None:
+            if not isinstance(value, StrEnum) and value not in {m.value for m in enum}:
+                problems.append(
+                    Problem(
+                        rule="enum",
+                        column=spec.name,
+                        value=str(value),
+                        message=f"{what}: {spec.name} must be one of "
+                        + ", ".join(m.value for m in enum),
+                    )
+                )
+        elif isinstance(spec.value_type, str):
+            ok = _TYPES[spec.value_type]
+            if not isinstance(value, ok) or (spec.value_type == "int" and isinstance(value, bool)):
+                problems.append(
+                    Problem(
+                        rule="type",
+                        column=spec.name,
+                        value=str(value),
+                        message=f"{what}: {spec.name} must be {spec.value_type}",
+                    )
+                )
+    return problems
+
+
+def check_changes(reader: HistoryReader, changes: Changes) -> None:
+    """Raise ``ValidationFailed`` (or ``CycleDetected``) unless ``changes`` keep the graph sound."""
+    problems: list[Problem] = []
+    for node in changes.add_nodes:
+        problems += _check_dates(node.id, node.valid_from, node.valid_to)
+        problems += check_attrs(NODE_FIELDS[node.kind], node.attrs, f"{node.kind} {node.id}")
+    for link in changes.add_links:
+        problems += _check_dates(link.id, link.valid_from, link.valid_to)
+        problems += check_attrs(LINK_FIELDS.get(link.kind, ()), link.attrs, f"link {link.id}")
+    problems += _check_link_ends(reader, changes)
+    if not problems:
+        problems += _check_hierarchy(reader, changes)
+    if problems:
+        raise ValidationFailed(problems)
+
+
+def _check_dates(key: str, start: date, end: date | None) -> list[Problem]:
+    if end is not None and end <= start:
+        return [
+            Problem(
+                rule="dates-ordered",
+                value=f"{start}..{end}",
+                message=f"{key}: valid_to {end} must be after valid_from {start}",
+            )
+        ]
+    return []
+
+
+def _spans(versions: Iterable[Node]) -> list[tuple[date, date | None]]:
+    return [(v.valid_from, v.valid_to) for v in versions]
+
+
+def _covered(spans: list[tuple[date, date | None]], start: date, end: date | None) -> bool:
+    """Whether the union of ``spans`` covers ``[start, end)``."""
+    cursor = start
+    for s, e in sorted(spans):
+        if s > cursor:
+            break
+        if e is None:
+            return True
+        cursor = max(cursor, e)
+        if end is not None and cursor >= end:
+            return True
+    return False
+
+
+def _check_link_ends(reader: HistoryReader, changes: Changes) -> list[Problem]:
+    touched = {e for link in changes.add_links for e in (link.source, link.target)}
+    if not touched:
+        return []
+    versions: dict[str, list[Node]] = defaultdict(list)
+    for key, vs in reader.node_versions(touched).items():
+        versions[key].extend(vs)
+    closes = {(i, s): e for i, s, e in changes.close_nodes}
+    for key, vs in versions.items():
+        versions[key] = [_closed(v, closes.get((key, v.valid_from))) for v in vs]
+    for node in changes.add_nodes:
+        if node.id in touched:
+            versions[node.id].append(node)
+    problems: list[Problem] = []
+    for link in changes.add_links:
+        want = LINK_ENDS[link.kind]
+        for end, kind in ((link.source, want[0]), (link.target, want[1])):
+            vs = versions.get(end) or []
+            if not vs:
+                problems.append(
+                    Problem(
+                        rule="link-ends-exist",
+                        value=end,
+                        message=(f"link {link.id}: {end!r} is not a known {kind.value} id"),
+                    )
+                )
+            elif vs[0].kind is not kind:
+                problems.append(
+                    Problem(
+                        rule="link-end-kind",
+                        value=end,
+                        message=(
+                            f"link {link.id}: {end!r} is a {vs[0].kind.value}; a {link.kind.value} "
+                            f"link needs a {kind.value} there"
+                        ),
+                    )
+                )
+            elif not _covered(_spans(vs), link.valid_from, link.valid_to):
+                problems.append(
+                    Problem(
+                        rule="link-within-ends",
+                        value=end,
+                        message=(
+                            f"link {link.id} ({link.valid_from}..{link.valid_to or ''}) outlives "
+                            f"{end!r}, valid {_show_spans(vs)}"
+                        ),
+                    )
+                )
+    return problems
+
+
+def _show_spans(versions: Iterable[Node]) -> str:
+    return ", ".join(f"{s}..{e or ''}" for s, e in _spans(versions))
+
+
+def _closed(node: Node, end: date | None) -> Node:
+    return node if end is None else replace(node, valid_to=end)
+
+
+def _check_hierarchy(reader: HistoryReader, changes: Changes) -> list[Problem]:
+    new = [link for link in changes.add_links if link.kind is LinkKind.SUBORDINATE_TO]
+    if not new:
+        return []
+    # The proposed subordinate-to versions of every organization on the new links' paths up.
+    closes = {(i, s): e for i, s, e in changes.close_links}
+    by_source: dict[str, list[Link]] = defaultdict(list)
+    frontier = {link.source for link in new} | {link.target for link in new}
+    seen: set[str] = set()
+    added = defaultdict(list)
+    for link in new:
+        added[link.source].append(link)
+    while frontier:
+        seen |= frontier
+        stored = reader.outgoing_versions(LinkKind.SUBORDINATE_TO, frontier)
+        for link in stored:
+            end = closes.get((link.id, link.valid_from))
+            by_source[link.source].append(link if end is None else replace(link, valid_to=end))
+        for source in frontier:
+            by_source[source].extend(added.get(source, []))
+        frontier = {link.target for s in frontier for link in by_source[s]} - seen
+    problems: list[Problem] = []
+    for source, links in by_source.items():
+        ordered = sorted(links, key=lambda v: v.valid_from)
+        for a, b in itertools.pairwise(ordered):
+            if a.valid_to is None or a.valid_to > b.valid_from:
+                problems.append(
+                    Problem(
+                        rule="one-parent",
+                        value=source,
+                        message=(
+                            f"organization {source!r} would have two parents from {b.valid_from}: "
+                            f"{a.target!r} and {b.target!r}"
+                        ),
+                    )
+                )
+    if problems:
+        return problems
+    for link in new:
+        dates = sorted(
+            {link.valid_from}
+            | {
+                v.valid_from
+                for vs in by_source.values()
+                for v in vs
+                if v.valid_from > link.valid_from
+                and (link.valid_to is None or v.valid_from < link.valid_to)
+            }
+        )
+        for when in dates:
+            path = find_cycle(by_source, link.source, when)
+            if path:
+                raise CycleDetected(path)
+    return []
+
+
+def find_cycle(parents: dict[str, list[Link]], start: str, when: date) -> list[str] | None:
+    """The cycle through ``start`` when walking up parent links valid at ``when``, if any."""
+    path = [start]
+    current = start
+    while True:
+        up = [link.target for link in parents.get(current, ()) if link.valid_at(when)]
+        if not up:
+            return None
+        current = up[0]
+        if current in path:
+            return [*path[path.index(current) :], current]
+        path.append(current)

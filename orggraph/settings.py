@@ -1,0 +1,133 @@
+"""One settings table: ``(name, default, help)``; read at the edges only.
+
+Every setting can come from an ``ORGGRAPH_<NAME>`` environment variable or a CLI option.
+Nothing below the adapters reads ``os.environ``: the CLI and the server build one frozen
+``Settings`` and pass it down.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+from orggraph.errors import ConfigError
+
+__all__ = ["SETTINGS", "Setting", "Settings", "load_settings"]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        name="store",
+        default="sqlite:///orggraph.db",
+        help="Store URL: sqlite:///PATH, neo4j://HOST:PORT, bolt://HOST:PORT",
+    ),
+    Setting(
+        name="neo4j_user",
+        default="neo4j",
+        help="Neo4j user name",
+    ),
+    Setting(
+        name="neo4j_password",
+        default="",
+        help="Neo4j password",
+    ),
+    Setting(
+        name="neo4j_database",
+        default="neo4j",
+        help="Neo4j database name",
+    ),
+    Setting(
+        name="rules",
+        default="",
+        help="Path of a weak-branch rules TOML file (empty: the shipped defaults)",
+    ),
+    Setting(
+        name="host",
+        default="127.0.0.1",
+        help="Address the server listens on",
+    ),
+    Setting(
+        name="port",
+        default=8000,
+        help="Port the server listens on",
+    ),
+    Setting(
+        name="max_contacts",
+        default=5,
+        help="Contact links a leader may hold before counting as over capacity",
+    ),
+    Setting(
+        name="max_query_depth",
+        default=12,
+        help="Deepest GraphQL selection accepted",
+    ),
+    Setting(
+        name="max_aliases",
+        default=30,
+        help="Most aliases in one GraphQL document",
+    ),
+    Setting(
+        name="max_request_bytes",
+        default=1_000_000,
+        help="Largest HTTP request body accepted",
+    ),
+)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Settings:
+    store: str = "sqlite:///orggraph.db"
+    neo4j_user: str = "neo4j"
+    neo4j_password: str = ""
+    neo4j_database: str = "neo4j"
+    rules: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_contacts: int = 5
+    max_query_depth: int = 12
+    max_aliases: int = 30
+    max_request_bytes: int = 1_000_000
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Settings from defaults, then ``ORGGRAPH_*`` variables, then explicit overrides.
+
+    A value of the wrong type is a ``ConfigError`` naming the variable and the value.
+    """
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    types = {f.name: type(getattr(Settings(), f.name)) for f in fields(Settings)}
+    for setting in SETTINGS:
+        raw = env.get("ORGGRAPH_" + setting.name.upper())
+        if raw is not None:
+            values[setting.name] = _coerce(setting.name, raw, types[setting.name])
+    for name, value in (overrides or {}).items():
+        if value is None:
+            continue
+        if name not in types:
+            raise ConfigError(f"unknown setting {name!r}; expected one of {sorted(types)}")
+        values[name] = _coerce(name, value, types[name])
+    return Settings(**values)
+
+
+def _coerce(name: str, value: Any, kind: type) -> Any:
+    if isinstance(value, kind):
+        return value
+    try:
+        return kind(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(
+            f"setting {name!r} (ORGGRAPH_{name.upper()}) has value {value!r}; "
+            f"expected {kind.__name__}"
+        ) from exc

@@ -1,0 +1,201 @@
+"""The ``GraphStore`` contract: graph primitives at a date, and transactional batches.
+
+Two implementations honour it: ``EmbeddedStore`` (SQLite as the durable truth, networkx in
+memory as the index) and ``Neo4jStore``. Every read takes the date it is asked at; a
+version is valid on ``[valid_from, valid_to)``. Business rules do not live here: they are
+in ``orggraph.analysis``. Writes go through ``write``, which plans the row changes (history
+is appended, never overwritten), validates them, and only then hands them to the
+implementation's ``_apply``, which commits them in one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
+from datetime import date
+from types import TracebackType
+from typing import Any, Self
+
+import orjson
+
+from orggraph.model import Changes, Fact, Link, LinkKind, Node, NodeKind, WriteBatch, plan
+from orggraph.model.codec import link_to_row, node_to_row
+from orggraph.model.rules import check_changes
+
+__all__ = ["GraphStore", "WriteResult"]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class WriteResult:
+    """What one committed batch changed."""
+
+    nodes_added: int
+    nodes_closed: int
+    links_added: int
+    links_closed: int
+    facts: int
+
+
+class GraphStore(ABC):
+    """Graph primitives at a date over a durable store."""
+
+    url: str
+
+    def __init__(self) -> None:
+        # Plan, validate and commit one batch at a time, so that two batches that are each
+        # sound (two moves) cannot together make a cycle.
+        self._write_lock = threading.RLock()
+
+    # -- reads at a date -------------------------------------------------------------
+    @abstractmethod
+    def node(self, node_id: str, as_of: date) -> Node | None:
+        """The version of ``node_id`` valid at ``as_of``, or ``None``."""
+
+    @abstractmethod
+    def nodes(
+        self, kind: NodeKind, as_of: date, *, ids: Collection[str] | None = None
+    ) -> list[Node]:
+        """Versions valid at ``as_of`` of every node of ``kind`` (or of those ``ids``)."""
+
+    @abstractmethod
+    def links(
+        self,
+        kind: LinkKind,
+        as_of: date,
+        *,
+        sources: Collection[str] | None = None,
+        targets: Collection[str] | None = None,
+    ) -> list[Link]:
+        """Links of ``kind`` valid at ``as_of``, from ``sources`` and/or to ``targets``."""
+
+    @abstractmethod
+    def parent(self, org_id: str, as_of: date) -> str | None:
+        """The organization ``org_id`` is subordinate to at ``as_of``."""
+
+    @abstractmethod
+    def children(self, org_id: str, as_of: date) -> list[str]:
+        """The organizations directly subordinate to ``org_id`` at ``as_of``, sorted."""
+
+    @abstractmethod
+    def ancestors(self, org_id: str, as_of: date) -> list[str]:
+        """Parents of ``org_id`` at ``as_of``, nearest first, up to a root."""
+
+    @abstractmethod
+    def subtree(self, org_id: str, as_of: date) -> list[str]:
+        """``org_id`` and every organization below it at ``as_of``, parents before children."""
+
+    @abstractmethod
+    def count_nodes(self, kind: NodeKind, as_of: date, group_by: str) -> dict[str, int]:
+        """How many nodes of ``kind`` are valid at ``as_of``, by the value of an attribute."""
+
+    @abstractmethod
+    def search(
+        self, text: str, as_of: date, kinds: Collection[NodeKind] | None = None, limit: int = 20
+    ) -> list[Node]:
+        """Nodes whose name or id or code contains ``text``, exact and prefix matches first."""
+
+    @abstractmethod
+    def facts(
+        self, node_ids: Collection[str], year: int, names: Collection[str] | None = None
+    ) -> dict[str, dict[str, Any]]:
+        """Yearly facts of ``node_ids`` for ``year``: ``{node id: {fact name: value}}``."""
+
+    # -- history (any date) ----------------------------------------------------------
+    @abstractmethod
+    def node_versions(self, ids: Collection[str]) -> dict[str, list[Node]]:
+        """Every version of each of ``ids``, oldest first (absent ids are left out)."""
+
+    @abstractmethod
+    def link_versions(self, ids: Collection[str]) -> dict[str, list[Link]]:
+        """Every version of each link id, oldest first."""
+
+    @abstractmethod
+    def links_touching(self, node_ids: Collection[str]) -> list[Link]:
+        """Every version of every link with an end among ``node_ids``."""
+
+    @abstractmethod
+    def outgoing_versions(self, kind: LinkKind, sources: Collection[str]) -> list[Link]:
+        """Every version of every ``kind`` link leaving ``sources``."""
+
+    @abstractmethod
+    def all_nodes(self) -> Iterator[Node]:
+        """Every version of every node, in a stable order (kind, id, valid_from)."""
+
+    @abstractmethod
+    def all_links(self) -> Iterator[Link]:
+        """Every version of every link, in a stable order (id, valid_from)."""
+
+    @abstractmethod
+    def all_facts(self) -> Iterator[Fact]:
+        """Every fact, in a stable order (node id, year, name)."""
+
+    @abstractmethod
+    def change_dates(self) -> list[date]:
+        """Every distinct ``valid_from`` and ``valid_to`` in the store, sorted."""
+
+    # -- writes ----------------------------------------------------------------------
+    def write(
+        self, batch: WriteBatch, *, actor: str = "system", validate: bool = True
+    ) -> WriteResult:
+        """Write ``batch`` all or nothing; return only after it is committed.
+
+        Raises ``ValidationFailed`` (nothing written) when the batch breaks a rule.
+        """
+        with self._write_lock:
+            changes = plan(self, batch)
+            if validate:
+                check_changes(self, changes)
+            if changes:
+                self._apply(changes, actor)
+        return WriteResult(
+            nodes_added=len(changes.add_nodes),
+            nodes_closed=len(changes.close_nodes),
+            links_added=len(changes.add_links),
+            links_closed=len(changes.close_links),
+            facts=len(changes.facts),
+        )
+
+    @abstractmethod
+    def _apply(self, changes: Changes, actor: str) -> None:
+        """Commit ``changes`` in one transaction, with an audit record; then update indexes."""
+
+    @abstractmethod
+    def audit_log(self, limit: int = 100) -> list[dict[str, Any]]:
+        """The most recent audit records, newest first."""
+
+    def digest(self) -> str:
+        """A content digest over every version and fact, equal across stores for equal data."""
+        sha = hashlib.sha256()
+        for node in self.all_nodes():
+            sha.update(orjson.dumps(node_to_row(node), option=orjson.OPT_SORT_KEYS) + b"\n")
+        for link in self.all_links():
+            sha.update(orjson.dumps(link_to_row(link), option=orjson.OPT_SORT_KEYS) + b"\n")
+        for fact in self.all_facts():
+            row = [fact.node_id, fact.year, fact.name, fact.value]
+            sha.update(orjson.dumps(row) + b"\n")
+        return sha.hexdigest()
+
+    def counts(self) -> dict[str, int]:
+        """Versions stored, by record type: the cheap half of a sync check."""
+        return {
+            "node_versions": sum(1 for _ in self.all_nodes()),
+            "link_versions": sum(1 for _ in self.all_links()),
+            "facts": sum(1 for _ in self.all_facts()),
+        }
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release connections."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

@@ -1,0 +1,542 @@
+"""The embedded store: one SQLite file (WAL) is the truth, networkx in memory the index.
+
+The index is built when the store opens and updated only after a commit, so a reader never
+sees a write that could still roll back. Each link kind has its own ``MultiDiGraph``
+(edge key: the link id; edge data: its versions), so a walk up the hierarchy never touches
+the hundred thousand member links.
+
+Another process writing the same file (``orggraph import`` while ``orggraph serve`` runs)
+is noticed through SQLite's ``data_version``, and the index is rebuilt before the next read.
+"""
+
+from __future__ import annotations
+
+import bisect
+import sqlite3
+import threading
+from collections import defaultdict
+from collections.abc import Collection, Iterator
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import orjson
+
+from orggraph.errors import ConfigError, StoreUnavailable
+from orggraph.model import Changes, Fact, Link, LinkKind, Node, NodeKind
+from orggraph.model.codec import attrs_from_json, attrs_to_json
+from orggraph.store.base import GraphStore
+
+__all__ = ["EmbeddedStore"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS nodes (
+    id TEXT NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL,
+    valid_from TEXT NOT NULL, valid_to TEXT, attrs TEXT NOT NULL,
+    PRIMARY KEY (id, valid_from)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS links (
+    id TEXT NOT NULL, kind TEXT NOT NULL, source TEXT NOT NULL, target TEXT NOT NULL,
+    valid_from TEXT NOT NULL, valid_to TEXT, attrs TEXT NOT NULL,
+    PRIMARY KEY (id, valid_from)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS facts (
+    node_id TEXT NOT NULL, year INTEGER NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,
+    PRIMARY KEY (node_id, year, name)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS audit (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, actor TEXT NOT NULL,
+    action TEXT NOT NULL, detail TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS audit_append_only_u BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_append_only_d BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+"""
+
+#: Above this many row changes, an audit record keeps counts and ids, not whole rows.
+AUDIT_DETAIL_LIMIT = 1000
+
+
+def _d(text: str | None) -> date | None:
+    return None if text is None else date.fromisoformat(text)
+
+
+def _valid(versions: list[Any], as_of: date) -> Any:
+    """The version valid at ``as_of`` among versions sorted by ``valid_from``."""
+    for version in reversed(versions):
+        if version.valid_from <= as_of:
+            return version if version.valid_to is None or as_of < version.valid_to else None
+    return None
+
+
+class EmbeddedStore(GraphStore):
+    """A SQLite file with a networkx index; zero setup."""
+
+    def __init__(self, path: str | Path) -> None:
+        super().__init__()
+        self.path = Path(path)
+        self.url = f"sqlite:///{self.path}"
+        if not self.path.parent.exists():
+            raise ConfigError(f"store folder {str(self.path.parent)!r} does not exist")
+        try:
+            self._db = sqlite3.connect(
+                self.path, check_same_thread=False, isolation_level=None, timeout=30
+            )
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise StoreUnavailable(f"cannot open SQLite store {str(self.path)!r}: {exc}") from exc
+        self._db_lock = threading.RLock()
+        self._load()
+
+    # -- the index -------------------------------------------------------------------
+    def _load(self) -> None:
+        with self._db_lock:
+            self._data_version = self._db.execute("PRAGMA data_version").fetchone()[0]
+            node_rows = self._db.execute(
+                "SELECT id, kind, name, valid_from, valid_to, attrs FROM nodes "
+                "ORDER BY id, valid_from"
+            ).fetchall()
+            link_rows = self._db.execute(
+                "SELECT kind, source, target, valid_from, valid_to, attrs FROM links "
+                "ORDER BY id, valid_from"
+            ).fetchall()
+            fact_rows = self._db.execute("SELECT node_id, year, name, value FROM facts").fetchall()
+        self._nodes: dict[str, list[Node]] = {}
+        self._by_kind: dict[NodeKind, list[str]] = defaultdict(list)
+        loads = orjson.loads
+        fromiso = date.fromisoformat
+        kinds = {k.value: k for k in NodeKind}
+        for node_id, kind_text, name, start, end, attrs in node_rows:
+            kind = kinds[kind_text]
+            node = Node(
+                id=node_id,
+                kind=kind,
+                name=name,
+                valid_from=fromiso(start),
+                valid_to=fromiso(end) if end else None,
+                attrs=attrs_from_json(kind, loads(attrs)),
+            )
+            versions = self._nodes.get(node_id)
+            if versions is None:
+                self._nodes[node_id] = [node]
+                self._by_kind[kind].append(node_id)
+            else:
+                versions.append(node)
+        self._graphs: dict[LinkKind, Any] = {kind: nx.MultiDiGraph() for kind in LinkKind}
+        self._links: dict[str, list[Link]] = {}
+        link_kinds = {k.value: k for k in LinkKind}
+        for kind_text, source, target, start, end, attrs in link_rows:
+            lk = link_kinds[kind_text]
+            link = Link(
+                kind=lk,
+                source=source,
+                target=target,
+                valid_from=fromiso(start),
+                valid_to=fromiso(end) if end else None,
+                attrs=attrs_from_json(lk, loads(attrs)),
+            )
+            self._index_link(link)
+        self._facts: dict[tuple[str, int], dict[str, Any]] = defaultdict(dict)
+        for node_id, year, name, value in fact_rows:
+            self._facts[(node_id, year)][name] = loads(value)
+
+    def _index_link(self, link: Link) -> None:
+        key = link.id
+        versions = self._links.get(key)
+        if versions is None:
+            versions = self._links[key] = []
+            self._graphs[link.kind].add_edge(link.source, link.target, key=key, versions=versions)
+        pos = bisect.bisect([v.valid_from for v in versions], link.valid_from)
+        if pos and versions[pos - 1].valid_from == link.valid_from:
+            versions[pos - 1] = link
+        else:
+            versions.insert(pos, link)
+
+    def _index_node(self, node: Node) -> None:
+        versions = self._nodes.get(node.id)
+        if versions is None:
+            self._nodes[node.id] = [node]
+            self._by_kind[node.kind].append(node.id)
+            return
+        starts = [v.valid_from for v in versions]
+        pos = bisect.bisect(starts, node.valid_from)
+        if pos and starts[pos - 1] == node.valid_from:
+            versions[pos - 1] = node
+        else:
+            versions.insert(pos, node)
+
+    def refresh(self) -> None:
+        """Rebuild the index if another connection committed since the last look."""
+        with self._db_lock:
+            version = self._db.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._data_version:
+            self._load()
+
+    # -- reads -----------------------------------------------------------------------
+    def node(self, node_id: str, as_of: date) -> Node | None:
+        versions = self._nodes.get(node_id)
+        return _valid(versions, as_of) if versions else None
+
+    def nodes(
+        self, kind: NodeKind, as_of: date, *, ids: Collection[str] | None = None
+    ) -> list[Node]:
+        out = []
+        if ids is None:
+            candidates: Collection[str] = self._by_kind.get(kind, [])
+        else:
+            candidates = ids
+        table = self._nodes
+        for node_id in candidates:
+            versions = table.get(node_id)
+            if versions:
+                node = _valid(versions, as_of)
+                if node is not None and node.kind is kind:
+                    out.append(node)
+        return out
+
+    def links(
+        self,
+        kind: LinkKind,
+        as_of: date,
+        *,
+        sources: Collection[str] | None = None,
+        targets: Collection[str] | None = None,
+    ) -> list[Link]:
+        graph = self._graphs[kind]
+        out: list[Link] = []
+        if sources is not None:
+            wanted = None if targets is None else set(targets)
+            succ = graph._succ
+            for source in sources:
+                for target, keyed in succ.get(source, {}).items():
+                    if wanted is not None and target not in wanted:
+                        continue
+                    for data in keyed.values():
+                        link = _valid(data["versions"], as_of)
+                        if link is not None:
+                            out.append(link)
+        elif targets is not None:
+            pred = graph._pred
+            for target in targets:
+                for keyed in pred.get(target, {}).values():
+                    for data in keyed.values():
+                        link = _valid(data["versions"], as_of)
+                        if link is not None:
+                            out.append(link)
+        else:
+            for _, _, versions in graph.edges(data="versions"):
+                link = _valid(versions, as_of)
+                if link is not None:
+                    out.append(link)
+        return out
+
+    def parent(self, org_id: str, as_of: date) -> str | None:
+        succ = self._graphs[LinkKind.SUBORDINATE_TO]._succ.get(org_id)
+        if not succ:
+            return None
+        for target, keyed in succ.items():
+            for data in keyed.values():
+                if _valid(data["versions"], as_of) is not None:
+                    return str(target)
+        return None
+
+    def children(self, org_id: str, as_of: date) -> list[str]:
+        pred = self._graphs[LinkKind.SUBORDINATE_TO]._pred.get(org_id)
+        if not pred:
+            return []
+        return sorted(
+            str(source)
+            for source, keyed in pred.items()
+            if any(_valid(d["versions"], as_of) is not None for d in keyed.values())
+        )
+
+    def ancestors(self, org_id: str, as_of: date) -> list[str]:
+        out: list[str] = []
+        current = self.parent(org_id, as_of)
+        while current is not None and current not in out:
+            out.append(current)
+            current = self.parent(current, as_of)
+        return out
+
+    def subtree(self, org_id: str, as_of: date) -> list[str]:
+        if self.node(org_id, as_of) is None:
+            return []
+        out = [org_id]
+        seen = {org_id}
+        index = 0
+        while index < len(out):
+            for child in self.children(out[index], as_of):
+                if child not in seen:
+                    seen.add(child)
+                    out.append(child)
+            index += 1
+        return out
+
+    def count_nodes(self, kind: NodeKind, as_of: date, group_by: str) -> dict[str, int]:
+        counts: dict[str, int] = defaultdict(int)
+        for node in self.nodes(kind, as_of):
+            counts[str(node.attrs.get(group_by))] += 1
+        return dict(counts)
+
+    def search(
+        self, text: str, as_of: date, kinds: Collection[NodeKind] | None = None, limit: int = 20
+    ) -> list[Node]:
+        needle = text.strip().lower()
+        if not needle:
+            return []
+        ranked: list[tuple[int, str, Node]] = []
+        for kind in kinds or list(NodeKind):
+            for node in self.nodes(kind, as_of):
+                hay = (node.name.lower(), node.id.lower(), str(node.attrs.get("code", "")))
+                if needle in hay[0] or needle in hay[1] or needle in hay[2]:
+                    exact = needle in (hay[0], hay[1], hay[2])
+                    prefix = any(h.startswith(needle) for h in hay)
+                    ranked.append((0 if exact else 1 if prefix else 2, node.id, node))
+        ranked.sort(key=lambda r: (r[0], len(r[2].name), r[1]))
+        return [r[2] for r in ranked[:limit]]
+
+    def facts(
+        self, node_ids: Collection[str], year: int, names: Collection[str] | None = None
+    ) -> dict[str, dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        for node_id in node_ids:
+            values = self._facts.get((node_id, year))
+            if values:
+                out[node_id] = (
+                    dict(values)
+                    if names is None
+                    else {k: v for k, v in values.items() if k in names}
+                )
+        return out
+
+    # -- history ---------------------------------------------------------------------
+    def node_versions(self, ids: Collection[str]) -> dict[str, list[Node]]:
+        return {i: list(self._nodes[i]) for i in ids if i in self._nodes}
+
+    def link_versions(self, ids: Collection[str]) -> dict[str, list[Link]]:
+        return {i: list(self._links[i]) for i in ids if i in self._links}
+
+    def links_touching(self, node_ids: Collection[str]) -> list[Link]:
+        out: list[Link] = []
+        for graph in self._graphs.values():
+            for node_id in node_ids:
+                if node_id not in graph:
+                    continue
+                for _, _, versions in graph.out_edges(node_id, data="versions"):
+                    out.extend(versions)
+                for _, _, versions in graph.in_edges(node_id, data="versions"):
+                    out.extend(versions)
+        return out
+
+    def outgoing_versions(self, kind: LinkKind, sources: Collection[str]) -> list[Link]:
+        graph = self._graphs[kind]
+        return [
+            v
+            for s in sources
+            if s in graph
+            for _, _, versions in graph.out_edges(s, data="versions")
+            for v in versions
+        ]
+
+    def all_nodes(self) -> Iterator[Node]:
+        for node_id in sorted(self._nodes, key=lambda i: (self._nodes[i][0].kind.value, i)):
+            yield from self._nodes[node_id]
+
+    def all_links(self) -> Iterator[Link]:
+        for key in sorted(self._links):
+            yield from self._links[key]
+
+    def all_facts(self) -> Iterator[Fact]:
+        for (node_id, year), values in sorted(self._facts.items()):
+            for name in sorted(values):
+                yield Fact(node_id=node_id, year=year, name=name, value=values[name])
+
+    def change_dates(self) -> list[date]:
+        dates: set[date] = set()
+        for versions in self._nodes.values():
+            for v in versions:
+                dates.add(v.valid_from)
+                if v.valid_to:
+                    dates.add(v.valid_to)
+        for link_versions in self._links.values():
+            for link in link_versions:
+                dates.add(link.valid_from)
+                if link.valid_to:
+                    dates.add(link.valid_to)
+        return sorted(dates)
+
+    # -- writes ----------------------------------------------------------------------
+    def _apply(self, changes: Changes, actor: str) -> None:
+        dumps = orjson.dumps
+        node_rows = [
+            (
+                n.id,
+                n.kind.value,
+                n.name,
+                n.valid_from.isoformat(),
+                n.valid_to.isoformat() if n.valid_to else None,
+                dumps(attrs_to_json(n.attrs)),
+            )
+            for n in changes.add_nodes
+        ]
+        link_rows = [
+            (
+                x.id,
+                x.kind.value,
+                x.source,
+                x.target,
+                x.valid_from.isoformat(),
+                x.valid_to.isoformat() if x.valid_to else None,
+                dumps(attrs_to_json(x.attrs)),
+            )
+            for x in changes.add_links
+        ]
+        with self._db_lock:
+            db = self._db
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                db.executemany("INSERT INTO nodes VALUES (?, ?, ?, ?, ?, ?)", node_rows)
+                db.executemany(
+                    "UPDATE nodes SET valid_to = ? WHERE id = ? AND valid_from = ?",
+                    [(e.isoformat(), i, s.isoformat()) for i, s, e in changes.close_nodes],
+                )
+                db.executemany("INSERT INTO links VALUES (?, ?, ?, ?, ?, ?, ?)", link_rows)
+                db.executemany(
+                    "UPDATE links SET valid_to = ? WHERE id = ? AND valid_from = ?",
+                    [(e.isoformat(), i, s.isoformat()) for i, s, e in changes.close_links],
+                )
+                db.executemany(
+                    "INSERT OR REPLACE INTO facts VALUES (?, ?, ?, ?)",
+                    [(f.node_id, f.year, f.name, dumps(f.value)) for f in changes.facts],
+                )
+                db.execute(
+                    "INSERT INTO audit (at, actor, action, detail) VALUES (?, ?, ?, ?)",
+                    (
+                        datetime.now(UTC).isoformat(),
+                        actor,
+                        "write",
+                        dumps(_audit_detail(changes)),
+                    ),
+                )
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+            own_version = db.execute("PRAGMA data_version").fetchone()[0]
+        # Only now, after the commit, does the index change.
+        if own_version != self._data_version:
+            self._load()  # someone else wrote in between: take the file as it is
+            return
+        for node in changes.add_nodes:
+            self._index_node(node)
+        for node_id, start, end in changes.close_nodes:
+            versions = self._nodes[node_id]
+            for i, v in enumerate(versions):
+                if v.valid_from == start:
+                    versions[i] = _with_end(v, end)
+        for link in changes.add_links:
+            self._index_link(link)
+        for key, start, end in changes.close_links:
+            link_versions = self._links[key]
+            for i, lv in enumerate(link_versions):
+                if lv.valid_from == start:
+                    link_versions[i] = _with_end(lv, end)
+        for fact in changes.facts:
+            self._facts[(fact.node_id, fact.year)][fact.name] = fact.value
+
+    def audit_log(self, limit: int = 100) -> list[dict[str, Any]]:
+        with self._db_lock:
+            rows = self._db.execute(
+                "SELECT seq, at, actor, action, detail FROM audit ORDER BY seq DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [
+            {"seq": s, "at": at, "actor": actor, "action": action, "detail": orjson.loads(d)}
+            for s, at, actor, action, d in rows
+        ]
+
+    def record_audit(self, actor: str, action: str, detail: dict[str, Any]) -> None:
+        """Append one audit record outside a write (a read of sensitive data, a sign-in)."""
+        with self._db_lock:
+            self._db.execute(
+                "INSERT INTO audit (at, actor, action, detail) VALUES (?, ?, ?, ?)",
+                (datetime.now(UTC).isoformat(), actor, action, orjson.dumps(detail)),
+            )
+
+    def integrity_problems(self) -> list[str]:
+        """What SQLite's own integrity check reports (empty when sound)."""
+        with self._db_lock:
+            rows = self._db.execute("PRAGMA integrity_check").fetchall()
+        return [] if rows == [("ok",)] else [r[0] for r in rows]
+
+    def backup_to(self, target: str | Path) -> None:
+        """A consistent online copy through SQLite's backup API."""
+        with self._db_lock, sqlite3.connect(target) as dest:
+            self._db.backup(dest)
+
+    def close(self) -> None:
+        with self._db_lock:
+            self._db.close()
+
+
+def _with_end(version: Any, end: date) -> Any:
+    return replace(version, valid_to=end)
+
+
+def _audit_detail(changes: Changes) -> dict[str, Any]:
+    size = (
+        len(changes.add_nodes)
+        + len(changes.close_nodes)
+        + len(changes.add_links)
+        + len(changes.close_links)
+        + len(changes.facts)
+    )
+    counts = {
+        "nodes_added": len(changes.add_nodes),
+        "nodes_closed": len(changes.close_nodes),
+        "links_added": len(changes.add_links),
+        "links_closed": len(changes.close_links),
+        "facts": len(changes.facts),
+    }
+    if size > AUDIT_DETAIL_LIMIT:
+        return {"counts": counts, "summary": True}
+    return {
+        "counts": counts,
+        "nodes_added": [
+            {
+                "id": n.id,
+                "valid_from": n.valid_from.isoformat(),
+                "after": {"name": n.name, **attrs_to_json(n.attrs)},
+            }
+            for n in changes.add_nodes
+        ],
+        "nodes_closed": [
+            {
+                "id": i,
+                "valid_from": s.isoformat(),
+                "before": {"valid_to": None},
+                "after": {"valid_to": e.isoformat()},
+            }
+            for i, s, e in changes.close_nodes
+        ],
+        "links_added": [
+            {"id": x.id, "valid_from": x.valid_from.isoformat(), "after": attrs_to_json(x.attrs)}
+            for x in changes.add_links
+        ],
+        "links_closed": [
+            {
+                "id": i,
+                "valid_from": s.isoformat(),
+                "before": {"valid_to": None},
+                "after": {"valid_to": e.isoformat()},
+            }
+            for i, s, e in changes.close_links
+        ],
+        "facts": [{"node": f.node_id, "year": f.year, "name": f.name} for f in changes.facts],
+    }
