@@ -16,7 +16,7 @@ from orggraph.store.scope import Scope
 __all__ = ["DATE", "analysis_options", "echo_json", "make_scope"]
 
 
-class _DateType(click.ParamType):
+class _DateType(click.ParamType[date]):
     name = "DATE"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
