@@ -55,11 +55,17 @@ class _Commands(click.Group):
 
     @staticmethod
     def _command_name(module: str) -> str:
-        return module.replace("_", "-")
+        # ``import_`` (a keyword otherwise) is the ``import`` command.
+        return module.rstrip("_").replace("_", "-")
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        module_name = cmd_name.replace("-", "_")
-        if module_name not in {m.name for m in pkgutil.iter_modules(__path__)}:
+        modules = {
+            self._command_name(m.name): m.name
+            for m in pkgutil.iter_modules(__path__)
+            if not m.name.startswith("_")
+        }
+        module_name = modules.get(cmd_name)
+        if module_name is None:
             return None
         module = importlib.import_module(f"{__name__}.{module_name}")
         command: click.Command = module.command
