@@ -61,11 +61,6 @@ SETTINGS: tuple[Setting, ...] = (
         help="Port the server listens on",
     ),
     Setting(
-        name="max_contacts",
-        default=5,
-        help="Contact links a leader may hold before counting as over capacity",
-    ),
-    Setting(
         name="max_query_depth",
         default=12,
         help="Deepest GraphQL selection accepted",
@@ -92,7 +87,6 @@ class Settings:
     rules: str = ""
     host: str = "127.0.0.1"
     port: int = 8000
-    max_contacts: int = 5
     max_query_depth: int = 12
     max_aliases: int = 30
     max_request_bytes: int = 1_000_000
