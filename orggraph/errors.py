@@ -57,6 +57,7 @@ class Problem:
     column: str | None = None
     value: str | None = None
     severity: str = "error"  # or "warning"
+    record: str | None = None  # the node or link id it is about, to locate it in an import
 
     def __str__(self) -> str:
         where = [

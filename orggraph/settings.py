@@ -75,6 +75,11 @@ SETTINGS: tuple[Setting, ...] = (
         default=1_000_000,
         help="Largest HTTP request body accepted",
     ),
+    Setting(
+        name="max_import_bytes",
+        default=100_000_000,
+        help="Largest import file accepted, in bytes (an XLSX may unpack to 10 times this)",
+    ),
 )
 
 
@@ -90,6 +95,7 @@ class Settings:
     max_query_depth: int = 12
     max_aliases: int = 30
     max_request_bytes: int = 1_000_000
+    max_import_bytes: int = 100_000_000
 
 
 def load_settings(

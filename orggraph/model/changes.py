@@ -177,6 +177,7 @@ class _Timelines:
                 Problem(
                     rule="history-append-only",
                     value=key,
+                    record=key,
                     message=f"{self._what} {key!r} already has a version from "
                     f"{latest.valid_from}; a change must start after it, not on {new.valid_from}",
                 )
@@ -194,6 +195,7 @@ class _Timelines:
                 Problem(
                     rule="end-open-version",
                     value=key,
+                    record=key,
                     message=f"{self._what} {key!r} has no version open on {when} to end",
                 )
             )

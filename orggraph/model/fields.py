@@ -119,6 +119,7 @@ LINK_FIELDS: dict[LinkKind, tuple[FieldSpec, ...]] = {
 #: Yearly facts: (node kind, fact name) → spec.
 FACTS: dict[str, FieldSpec] = {
     "assessment_grade": F("assessment_grade", AssessmentGrade, "考核等次"),
+    "assessment_score": F("assessment_score", "float", "考核得分", help="year-end score, 0-100"),
     "meetings_held": F("meetings_held", "int", "组织生活会议次数"),
     "collective_income": F("collective_income", "float", "村集体经济收入(万元)"),
     "venue_upgraded": F("venue_upgraded", "bool", "阵地升级改造"),

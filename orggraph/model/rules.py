@@ -86,10 +86,16 @@ def check_changes(reader: HistoryReader, changes: Changes) -> None:
     problems: list[Problem] = []
     for node in changes.add_nodes:
         problems += _check_dates(node.id, node.valid_from, node.valid_to)
-        problems += check_attrs(NODE_FIELDS[node.kind], node.attrs, f"{node.kind} {node.id}")
+        problems += [
+            replace(p, record=node.id)
+            for p in check_attrs(NODE_FIELDS[node.kind], node.attrs, f"{node.kind} {node.id}")
+        ]
     for link in changes.add_links:
         problems += _check_dates(link.id, link.valid_from, link.valid_to)
-        problems += check_attrs(LINK_FIELDS.get(link.kind, ()), link.attrs, f"link {link.id}")
+        problems += [
+            replace(p, record=link.id)
+            for p in check_attrs(LINK_FIELDS.get(link.kind, ()), link.attrs, f"link {link.id}")
+        ]
     problems += _check_link_ends(reader, changes)
     if not problems:
         problems += _check_hierarchy(reader, changes)
@@ -103,6 +109,7 @@ def _check_dates(key: str, start: date, end: date | None) -> list[Problem]:
             Problem(
                 rule="dates-ordered",
                 value=f"{start}..{end}",
+                record=key,
                 message=f"{key}: valid_to {end} must be after valid_from {start}",
             )
         ]
@@ -150,6 +157,7 @@ def _check_link_ends(reader: HistoryReader, changes: Changes) -> list[Problem]:
                     Problem(
                         rule="link-ends-exist",
                         value=end,
+                        record=link.id,
                         message=(f"link {link.id}: {end!r} is not a known {kind.value} id"),
                     )
                 )
@@ -158,6 +166,7 @@ def _check_link_ends(reader: HistoryReader, changes: Changes) -> list[Problem]:
                     Problem(
                         rule="link-end-kind",
                         value=end,
+                        record=link.id,
                         message=(
                             f"link {link.id}: {end!r} is a {vs[0].kind.value}; a {link.kind.value} "
                             f"link needs a {kind.value} there"
@@ -169,6 +178,7 @@ def _check_link_ends(reader: HistoryReader, changes: Changes) -> list[Problem]:
                     Problem(
                         rule="link-within-ends",
                         value=end,
+                        record=link.id,
                         message=(
                             f"link {link.id} ({link.valid_from}..{link.valid_to or ''}) outlives "
                             f"{end!r}, valid {_show_spans(vs)}"
@@ -216,6 +226,7 @@ def _check_hierarchy(reader: HistoryReader, changes: Changes) -> list[Problem]:
                     Problem(
                         rule="one-parent",
                         value=source,
+                        record=b.id,
                         message=(
                             f"organization {source!r} would have two parents from {b.valid_from}: "
                             f"{a.target!r} and {b.target!r}"

@@ -1,0 +1,403 @@
+"""Change over time (变化): what happened in a scope between two dates.
+
+The seed reports everything as a change since a date ("since 2014…"). ``changes_between``
+compares the graph at ``since`` with the graph at ``until`` (changes dated in
+``(since, until]``): organizations founded, dissolved or moved to another parent (from the
+history of the scope's organizations), posts filled and vacated, and links made and ended
+by kind (from the links valid at the two dates, diffed by link id; a link made and ended
+between the two dates is not seen, as a report on two dates would not see it either).
+
+Membership links (``member_of``) are counted, not listed: they are the bulk of the graph.
+Ids outside the scope (the far end of a link, an old or new parent) are given as ``None``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from orggraph.analysis.chain import Person
+from orggraph.errors import Problem, ValidationFailed
+from orggraph.model import LINK_ENDS, Link, LinkKind, Node, NodeKind
+from orggraph.store.base import GraphStore
+from orggraph.store.scope import Scope, ScopeView
+
+__all__ = [
+    "ChangeReport",
+    "LinkCount",
+    "LinkEvent",
+    "OrgEvent",
+    "OrgMove",
+    "PostEvent",
+    "changes_between",
+]
+
+#: Link kinds listed one by one (the others are counted, or reported as moves and posts).
+LISTED = (
+    LinkKind.COVERS,
+    LinkKind.LEADS,
+    LinkKind.CONTACTS,
+    LinkKind.SERVES,
+    LinkKind.PAIRED_WITH,
+    LinkKind.ESTABLISHED_IN,
+    LinkKind.INSTRUCTS,
+)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class OrgEvent:
+    """An organization founded or dissolved, with its parent at that time."""
+
+    organization: str
+    name: str
+    date: date
+    parent: str | None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class OrgMove:
+    """An organization moved under another parent (``None``: a root, or outside the scope)."""
+
+    organization: str
+    name: str
+    date: date
+    old_parent: str | None
+    new_parent: str | None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PostEvent:
+    """A post filled (a tenure began) or vacated (a tenure ended)."""
+
+    organization: str
+    name: str
+    role: str
+    person: Person
+    date: date
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class LinkEvent:
+    """A link made or ended; an end outside the scope is ``None``."""
+
+    kind: LinkKind
+    source: str | None
+    target: str | None
+    date: date
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class LinkCount:
+    """Links of one kind made and ended in the period."""
+
+    kind: LinkKind
+    made: int
+    ended: int
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ChangeReport:
+    """What changed in the scope from ``since`` to ``until``."""
+
+    since: date
+    until: date
+    founded: tuple[OrgEvent, ...]
+    dissolved: tuple[OrgEvent, ...]
+    moved: tuple[OrgMove, ...]
+    posts_filled: tuple[PostEvent, ...]
+    posts_vacated: tuple[PostEvent, ...]
+    links: tuple[LinkCount, ...]
+    links_made: tuple[LinkEvent, ...]
+    links_ended: tuple[LinkEvent, ...]
+
+
+def changes_between(store: GraphStore, since: date, until: date, scope: Scope) -> ChangeReport:
+    """What changed in ``scope`` between ``since`` and ``until`` (changes dated after ``since``).
+
+    Parameters
+    ----------
+    store : GraphStore
+    since, until : date
+        The two dates; ``until`` must not be before ``since``.
+    scope : Scope
+        An organization counts when the scope sees it at either date.
+
+    Returns
+    -------
+    ChangeReport
+    """
+    if until < since:
+        raise ValidationFailed(
+            [
+                Problem(
+                    rule="dates-ordered",
+                    value=f"{since}..{until}",
+                    message=f"until {until} must not be before since {since}",
+                )
+            ]
+        )
+    before, after = scope.view(store, since), scope.view(store, until)
+    whole = before.organizations is None
+    if whole:
+        org_ids = {n.id for d in (since, until) for n in store.nodes(NodeKind.ORGANIZATION, d)}
+    else:
+        org_ids = set(before.organizations or ()) | set(after.organizations or ())
+    orgs = sorted(org_ids)
+
+    def seen(org_id: str | None) -> bool:
+        return org_id is not None and (whole or org_id in org_ids)
+
+    history = store.node_versions(orgs)
+    founded, dissolved, moved = _org_events(store, orgs, history, since, until, seen)
+    reader = _Reader(store, since, until, None if whole else orgs)
+    posts_filled, posts_vacated = _posts(store, reader, history, since, until)
+    members: set[str] = set() if whole else reader.members()
+    counts: list[LinkCount] = []
+    made: list[LinkEvent] = []
+    ended: list[LinkEvent] = []
+    for kind in LinkKind:
+        if kind in (LinkKind.SUBORDINATE_TO, LinkKind.HOLDS_POST):
+            continue
+        old, new = reader.at(kind, members)
+        made_ids = sorted(set(new) - set(old))
+        ended_ids = sorted(set(old) - set(new))
+        counts.append(LinkCount(kind=kind, made=len(made_ids), ended=len(ended_ids)))
+        if kind not in LISTED or not (made_ids or ended_ids):
+            continue
+        runs = store.link_versions([*made_ids, *ended_ids])
+        changed = [*(new[i] for i in made_ids), *(old[i] for i in ended_ids)]
+        units = set() if whole else _units_seen(store, (before, after), changed)
+        shown = _Shown(whole=whole, seen=seen, members=members, units=units)
+        source_kind, target_kind = LINK_ENDS[kind]
+        for link in changed:
+            start, end = _run_of(runs.get(link.id, [link]), until if link.id in new else since)
+            event = LinkEvent(
+                kind=kind,
+                source=shown(link.source, source_kind),
+                target=shown(link.target, target_kind),
+                date=start if link.id in new else (end or until),
+            )
+            (made if link.id in new else ended).append(event)
+    return ChangeReport(
+        since=since,
+        until=until,
+        founded=tuple(founded),
+        dissolved=tuple(dissolved),
+        moved=tuple(moved),
+        posts_filled=posts_filled,
+        posts_vacated=posts_vacated,
+        links=tuple(counts),
+        links_made=tuple(made),
+        links_ended=tuple(ended),
+    )
+
+
+def _org_events(
+    store: GraphStore,
+    orgs: list[str],
+    history: dict[str, list[Node]],
+    since: date,
+    until: date,
+    seen: Callable[[str | None], bool],
+) -> tuple[list[OrgEvent], list[OrgEvent], list[OrgMove]]:
+    """Foundings, dissolutions and moves, from the history of the organizations."""
+    parents: dict[str, list[Link]] = defaultdict(list)
+    for link in store.outgoing_versions(LinkKind.SUBORDINATE_TO, orgs):
+        parents[link.source].append(link)
+    founded: list[OrgEvent] = []
+    dissolved: list[OrgEvent] = []
+    moved: list[OrgMove] = []
+    for org_id in orgs:
+        versions = history.get(org_id, [])
+        ups = parents.get(org_id, [])
+        name = versions[-1].name if versions else org_id
+        for start, end in _runs(versions):
+            if since < start <= until:
+                parent = _up(ups, start)
+                founded.append(
+                    OrgEvent(
+                        organization=org_id,
+                        name=name,
+                        date=start,
+                        parent=parent if seen(parent) else None,
+                    )
+                )
+            if end is not None and since < end <= until:
+                parent = _up(ups, end - timedelta(days=1))
+                dissolved.append(
+                    OrgEvent(
+                        organization=org_id,
+                        name=name,
+                        date=end,
+                        parent=parent if seen(parent) else None,
+                    )
+                )
+        days = {d for v in ups for d in (v.valid_from, v.valid_to) if d is not None}
+        for day in sorted(d for d in days if since < d <= until):
+            old, new = _up(ups, day - timedelta(days=1)), _up(ups, day)
+            if old is not None and new is not None and old != new:
+                moved.append(
+                    OrgMove(
+                        organization=org_id,
+                        name=name,
+                        date=day,
+                        old_parent=old if seen(old) else None,
+                        new_parent=new if seen(new) else None,
+                    )
+                )
+    return founded, dissolved, moved
+
+
+class _Reader:
+    """Links of one kind at the two dates, limited to the scope (``orgs``; None: all)."""
+
+    def __init__(self, store: GraphStore, since: date, until: date, orgs: list[str] | None):
+        self.store = store
+        self.dates = (since, until)
+        self.orgs = orgs
+        self._members: set[str] | None = None
+
+    def at(
+        self, kind: LinkKind, members: Collection[str]
+    ) -> tuple[dict[str, Link], dict[str, Link]]:
+        out: list[dict[str, Link]] = []
+        for day in self.dates:
+            found: dict[str, Link] = {}
+            if self.orgs is None:
+                links = self.store.links(kind, day)
+            elif kind in (LinkKind.LEADS, LinkKind.SERVES, LinkKind.INSTRUCTS):
+                links = self.store.links(kind, day, sources=sorted(members))
+            elif kind is LinkKind.ESTABLISHED_IN:
+                links = self.store.links(kind, day, sources=self.orgs)
+            elif kind is LinkKind.PAIRED_WITH:
+                links = [
+                    *self.store.links(kind, day, sources=self.orgs),
+                    *self.store.links(kind, day, targets=self.orgs),
+                ]
+            else:
+                links = self.store.links(kind, day, targets=self.orgs)
+            for link in links:
+                found[link.id] = link
+            out.append(found)
+        return out[0], out[1]
+
+    def members(self) -> set[str]:
+        """Members seen at either date (through a membership or a post in the scope)."""
+        if self._members is None:
+            found: set[str] = set()
+            for kind in (LinkKind.MEMBER_OF, LinkKind.HOLDS_POST):
+                old, new = self.at(kind, ())
+                found |= {x.source for x in (*old.values(), *new.values())}
+            self._members = found
+        return self._members
+
+
+def _posts(
+    store: GraphStore,
+    reader: _Reader,
+    history: dict[str, list[Node]],
+    since: date,
+    until: date,
+) -> tuple[tuple[PostEvent, ...], tuple[PostEvent, ...]]:
+    old, new = reader.at(LinkKind.HOLDS_POST, ())
+    filled_ids = sorted(set(new) - set(old))
+    vacated_ids = sorted(set(old) - set(new))
+    versions = store.link_versions([*filled_ids, *vacated_ids])
+    people = {
+        n.id: n.name
+        for day, table in ((since, old), (until, new))
+        for n in store.nodes(NodeKind.MEMBER, day, ids=sorted({x.source for x in table.values()}))
+    }
+
+    def event(link: Link, day: date) -> PostEvent:
+        org_versions = history.get(link.target)
+        return PostEvent(
+            organization=link.target,
+            name=org_versions[-1].name if org_versions else link.target,
+            role=str(link.get("role")),
+            person=Person(id=link.source, name=people.get(link.source)),
+            date=day,
+        )
+
+    filled = [event(new[i], _run_of(versions.get(i, [new[i]]), until)[0]) for i in filled_ids]
+    vacated = [
+        event(old[i], _run_of(versions.get(i, [old[i]]), since)[1] or until) for i in vacated_ids
+    ]
+    filled.sort(key=lambda e: (e.date, e.organization, e.role))
+    vacated.sort(key=lambda e: (e.date, e.organization, e.role))
+    return tuple(filled), tuple(vacated)
+
+
+def _runs(versions: Sequence[Node]) -> list[tuple[date, date | None]]:
+    """Runs of back-to-back versions: a renamed organization is the same organization."""
+    runs: list[tuple[date, date | None]] = []
+    for version in sorted(versions, key=lambda v: v.valid_from):
+        if runs and runs[-1][1] == version.valid_from:
+            runs[-1] = (runs[-1][0], version.valid_to)
+        else:
+            runs.append((version.valid_from, version.valid_to))
+    return runs
+
+
+def _run_of(versions: Sequence[Link], day: date) -> tuple[date, date | None]:
+    """The run of back-to-back versions of one link that holds ``day``."""
+    runs: list[tuple[date, date | None]] = []
+    for version in sorted(versions, key=lambda v: v.valid_from):
+        if runs and runs[-1][1] == version.valid_from:
+            runs[-1] = (runs[-1][0], version.valid_to)
+        else:
+            runs.append((version.valid_from, version.valid_to))
+    for start, end in runs:
+        if start <= day and (end is None or day < end):
+            return start, end
+    return runs[-1] if runs else (day, None)
+
+
+def _up(links: Sequence[Link], day: date) -> str | None:
+    """The parent at ``day`` (``None`` for a root)."""
+    for link in links:
+        if link.valid_at(day):
+            return link.target
+    return None
+
+
+def _units_seen(
+    store: GraphStore, views: tuple[ScopeView, ScopeView], links: Sequence[Link]
+) -> set[str]:
+    """The units among the links' targets the scope sees at either date (batched)."""
+    ids = sorted({x.target for x in links if x.kind is LinkKind.INSTRUCTS})
+    if not ids:
+        return set()
+    found: set[str] = set()
+    for view in views:
+        for unit in store.nodes(NodeKind.UNIT, view.as_of, ids=ids):
+            area = unit.get("township") or unit.get("district")
+            if view.organizations is None or area in view.organizations:
+                found.add(unit.id)
+        for link in store.links(LinkKind.ESTABLISHED_IN, view.as_of, targets=ids):
+            if view.sees_org(link.source):
+                found.add(link.target)
+    return found
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class _Shown:
+    """Masks the ends of a link the scope does not see."""
+
+    whole: bool
+    seen: Callable[[str | None], bool]
+    members: set[str]
+    units: set[str]
+
+    def __call__(self, node_id: str, kind: NodeKind) -> str | None:
+        if self.whole:
+            return node_id
+        if kind is NodeKind.ORGANIZATION:
+            return node_id if self.seen(node_id) else None
+        if kind is NodeKind.MEMBER:
+            return node_id if node_id in self.members else None
+        if kind is NodeKind.UNIT:
+            return node_id if node_id in self.units else None
+        return node_id  # working groups and experts are seen through the scope's side

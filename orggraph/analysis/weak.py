@@ -1,0 +1,556 @@
+"""Weak (and lax) grassroots organizations (软弱涣散基层党组织): named rules over facts.
+
+A grassroots organization (level ``grassroots``) is weak at a date when it fails at least
+one enabled rule of ``[weak.*]`` in ``rules.toml``:
+
+========================  ==================  ==========================================
+rule                      中文                 fails when
+========================  ==================  ==========================================
+``secretary_vacant``      书记长期缺职          no secretary for more than ``months`` months
+``few_meetings``          组织生活不正常         ``meetings_held`` below ``min_meetings``
+``few_members``           正式党员不足          full members below ``[organization]
+                                              min_full_members`` (``org_kinds`` only)
+``zero_income``           村集体经济空壳         ``collective_income`` ≤ ``max_income``
+                                              (``sectors`` only)
+``poor_assessment``       考核等次差            ``assessment_grade`` in ``grades``
+``bottom_ranking``        考核排名靠后          in the lowest ``share`` of its group by
+                                              ``fact``
+========================  ==================  ==========================================
+
+Which year's facts count at a date: **the last completed year** (``as_of.year - 1``): the
+meetings, income and assessment of a year are only known once it is over. A missing fact
+fails no rule: no data is not evidence (missing data is a coverage gap, not weakness).
+
+The ranking is computed over every grassroots organization of the city in the group (not
+only those the caller sees), so a branch is weak or not whoever asks; only organizations
+inside the scope are returned. docs/RULES.md documents every rule and threshold.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "RULES",
+    "RuleFailure",
+    "WeakBranch",
+    "WeakRules",
+    "evaluate_branch",
+    "facts_year",
+    "weak_branches",
+    "weak_rules",
+]
+
+import calendar
+import math
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from orggraph.analysis.config import RulesConfig, load_rules
+from orggraph.analysis.orgtree import OrgTree
+from orggraph.errors import ConfigError, NotFound
+from orggraph.model import (
+    FACTS,
+    AssessmentGrade,
+    CaseState,
+    Level,
+    LinkKind,
+    MemberStatus,
+    Node,
+    NodeKind,
+    OrgKind,
+    Role,
+    Sector,
+    label,
+)
+from orggraph.store.base import GraphStore
+from orggraph.store.scope import Scope
+
+#: Every rule: code → (Chinese label, English label), in the order they are reported.
+RULES: dict[str, tuple[str, str]] = {
+    "secretary_vacant": ("书记长期缺职", "secretary vacant too long"),
+    "few_meetings": ("组织生活不正常", "too few meetings held"),
+    "few_members": ("正式党员不足", "too few full members"),
+    "zero_income": ("村集体经济空壳", "collective income at zero"),
+    "poor_assessment": ("考核等次差", "poor assessment grade"),
+    "bottom_ranking": ("考核排名靠后", "bottom of the yearly ranking"),
+}
+
+_RANK_KEYS = ("sector", "district")
+_SECTORS = frozenset(s.value for s in Sector)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class WeakRules:
+    """The ``[weak.*]`` rules, checked: which are enabled and their thresholds."""
+
+    enabled: frozenset[str]
+    vacancy_months: int
+    min_meetings: int
+    min_full_members: int
+    member_org_kinds: frozenset[str]
+    income_sectors: frozenset[str]
+    max_income: float
+    poor_grades: frozenset[str]
+    ranking_fact: str
+    ranking_share: float
+    ranking_within: tuple[str, ...]
+    ranking_min_ranked: int
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RuleFailure:
+    """One rule an organization fails, with the facts that failed it.
+
+    ``facts`` holds the observed values and the thresholds they were held against;
+    ``detail`` says the same in one Chinese sentence.
+    """
+
+    rule: str
+    label: str
+    detail: str
+    facts: dict[str, Any]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class WeakBranch:
+    """A weak grassroots organization at a date, with every rule it fails."""
+
+    organization: Node
+    district: str | None  # the county-level organization above it
+    facts_year: int
+    failures: tuple[RuleFailure, ...]
+    case_id: str | None  # its remediation case, if any (an open one first)
+    case_state: CaseState | None
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        return tuple(f.rule for f in self.failures)
+
+
+def facts_year(as_of: date) -> int:
+    """The year whose yearly facts count at ``as_of``: the last completed one.
+
+    >>> facts_year(date(2019, 6, 30))
+    2018
+    """
+    return as_of.year - 1
+
+
+def weak_rules(config: RulesConfig | None = None) -> WeakRules:
+    """The weak-branch rules of ``config`` (default: the shipped ``rules.toml``), checked.
+
+    Raises ``ConfigError`` naming the key and the value when a value cannot be used.
+    """
+    config = config or load_rules()
+    weak = config.section("weak")
+    org = config.section("organization")
+
+    def rule(name: str) -> dict[str, Any]:
+        table = weak.get(name)
+        if not isinstance(table, dict):
+            raise ConfigError(f"rules ({config.source}): [weak.{name}] is missing")
+        return table
+
+    def value(name: str, key: str, table: Mapping[str, Any] | None = None) -> Any:
+        source = rule(name) if table is None else table
+        if key not in source:
+            raise ConfigError(f"rules ({config.source}): [weak.{name}] has no key {key!r}")
+        return source[key]
+
+    def fail(where: str, raw: Any, expected: str) -> ConfigError:
+        return ConfigError(f"rules ({config.source}): {where} = {raw!r}; expected {expected}")
+
+    def members_of(name: str, key: str, allowed: Iterable[str]) -> frozenset[str]:
+        raw = value(name, key)
+        allowed = set(allowed)
+        if not isinstance(raw, list) or not all(isinstance(v, str) and v in allowed for v in raw):
+            raise fail(f"[weak.{name}] {key}", raw, "a list of " + ", ".join(sorted(allowed)))
+        return frozenset(raw)
+
+    def at_least(name: str, key: str, low: int, table: Mapping[str, Any] | None = None) -> int:
+        raw = value(name, key, table)
+        if not isinstance(raw, int) or isinstance(raw, bool) or raw < low:
+            where = f"[weak.{name}] {key}" if table is None else f"[{name}] {key}"
+            raise fail(where, raw, f"a whole number ≥ {low}")
+        return raw
+
+    enabled = frozenset(name for name in RULES if value(name, "enabled") is True)
+    share = value("bottom_ranking", "share")
+    if not isinstance(share, int | float) or isinstance(share, bool) or not 0 < share <= 1:
+        raise fail("[weak.bottom_ranking] share", share, "a number above 0 and at most 1")
+    fact = value("bottom_ranking", "fact")
+    spec = FACTS.get(fact) if isinstance(fact, str) else None
+    if spec is None or spec.value_type not in ("int", "float"):
+        numeric = sorted(k for k, s in FACTS.items() if s.value_type in ("int", "float"))
+        raise fail("[weak.bottom_ranking] fact", fact, "a numeric fact: " + ", ".join(numeric))
+    within = value("bottom_ranking", "within")
+    if not isinstance(within, list) or not set(within) <= set(_RANK_KEYS):
+        raise fail("[weak.bottom_ranking] within", within, 'a list of "sector", "district"')
+    income = value("zero_income", "max_income")
+    if not isinstance(income, int | float) or isinstance(income, bool):
+        raise fail("[weak.zero_income] max_income", income, "a number")
+    return WeakRules(
+        enabled=enabled,
+        vacancy_months=at_least("secretary_vacant", "months", 0),
+        min_meetings=at_least("few_meetings", "min_meetings", 0),
+        min_full_members=at_least("organization", "min_full_members", 0, org),
+        member_org_kinds=members_of("few_members", "org_kinds", (k.value for k in OrgKind)),
+        income_sectors=members_of("zero_income", "sectors", (s.value for s in Sector)),
+        max_income=float(income),
+        poor_grades=members_of("poor_assessment", "grades", (g.value for g in AssessmentGrade)),
+        ranking_fact=fact,
+        ranking_share=float(share),
+        ranking_within=tuple(k for k in _RANK_KEYS if k in within),
+        ranking_min_ranked=at_least("bottom_ranking", "min_ranked", 1),
+    )
+
+
+def weak_branches(
+    store: GraphStore, as_of: date, scope: Scope, *, rules: RulesConfig | None = None
+) -> list[WeakBranch]:
+    """Every weak grassroots organization in ``scope`` at ``as_of`` (软弱涣散基层党组织).
+
+    Sorted by district, then organization id. Each carries the rules it fails with the
+    facts that failed them, and its remediation case if one exists.
+
+    Parameters
+    ----------
+    store : GraphStore
+    as_of : date
+        The date asked at; yearly facts of ``facts_year(as_of)`` count.
+    scope : Scope
+        Only organizations inside it are returned.
+    rules : RulesConfig, optional
+        Thresholds; the shipped defaults when left out.
+    """
+    checked = weak_rules(rules)
+    view = scope.view(store, as_of)
+    tree = OrgTree(store, as_of)
+    targets = [
+        node
+        for node in tree.orgs.values()
+        if node.get("level") == Level.GRASSROOTS and view.sees_org(node.id)
+    ]
+    failures = _evaluate(store, as_of, tree, targets, checked)
+    cases = _cases_by_org(store, as_of, failures)
+    out = [
+        WeakBranch(
+            organization=node,
+            district=tree.district(node.id),
+            facts_year=facts_year(as_of),
+            failures=tuple(failures[node.id]),
+            case_id=cases[node.id][0] if node.id in cases else None,
+            case_state=cases[node.id][1] if node.id in cases else None,
+        )
+        for node in targets
+        if failures.get(node.id)
+    ]
+    out.sort(key=lambda w: (w.district or "", w.organization.id))
+    return out
+
+
+def evaluate_branch(
+    store: GraphStore,
+    org_id: str,
+    as_of: date,
+    scope: Scope,
+    *,
+    rules: RulesConfig | None = None,
+) -> tuple[RuleFailure, ...]:
+    """The rules one organization fails at ``as_of`` (empty: not weak).
+
+    Organizations above the grassroots level are not judged by these rules and get ``()``.
+    Raises ``NotFound`` when ``org_id`` is no organization at ``as_of`` or is outside
+    ``scope``.
+    """
+    checked = weak_rules(rules)
+    node = store.node(org_id, as_of)
+    if (
+        node is None
+        or node.kind is not NodeKind.ORGANIZATION
+        or not scope.view(store, as_of).sees(node)
+    ):
+        raise NotFound(f"organization {org_id!r} does not exist on {as_of} or is out of scope")
+    if node.get("level") != Level.GRASSROOTS:
+        return ()
+    tree = OrgTree(store, as_of)
+    return tuple(_evaluate(store, as_of, tree, [node], checked).get(org_id, ()))
+
+
+# -- the rules ------------------------------------------------------------------------------
+
+
+def _evaluate(
+    store: GraphStore, as_of: date, tree: OrgTree, targets: list[Node], rules: WeakRules
+) -> dict[str, list[RuleFailure]]:
+    """The failures of each of ``targets``, every rule read with batched store calls."""
+    year = facts_year(as_of)
+    ids = [n.id for n in targets]
+    out: dict[str, list[RuleFailure]] = defaultdict(list)
+    if not ids:
+        return out
+    on = rules.enabled
+    if "secretary_vacant" in on:
+        for org_id, failure in _vacancies(store, as_of, ids, rules.vacancy_months):
+            out[org_id].append(failure)
+    names = [
+        name
+        for name, rule in (
+            ("meetings_held", "few_meetings"),
+            ("collective_income", "zero_income"),
+            ("assessment_grade", "poor_assessment"),
+        )
+        if rule in on
+    ]
+    facts = store.facts(ids, year, names=names) if names else {}
+    if "few_meetings" in on:
+        for org_id in ids:
+            held = facts.get(org_id, {}).get("meetings_held")
+            if isinstance(held, int | float) and held < rules.min_meetings:
+                out[org_id].append(
+                    _failure(
+                        "few_meetings",
+                        f"{year}年召开组织生活会议{held}次,少于{rules.min_meetings}次",
+                        year=year,
+                        meetings_held=held,
+                        min_meetings=rules.min_meetings,
+                    )
+                )
+    if "few_members" in on:
+        kinds = rules.member_org_kinds
+        counted = [n.id for n in targets if n.get("org_kind") in kinds]
+        full = _full_members(store, as_of, counted)
+        for org_id in counted:
+            count = full.get(org_id, 0)
+            if count < rules.min_full_members:
+                out[org_id].append(
+                    _failure(
+                        "few_members",
+                        f"正式党员{count}人,少于{rules.min_full_members}人",
+                        full_members=count,
+                        min_full_members=rules.min_full_members,
+                    )
+                )
+    if "zero_income" in on:
+        for node in targets:
+            if node.get("sector") not in rules.income_sectors:
+                continue
+            income = facts.get(node.id, {}).get("collective_income")
+            if isinstance(income, int | float) and income <= rules.max_income:
+                out[node.id].append(
+                    _failure(
+                        "zero_income",
+                        f"{year}年村集体经济收入{income}万元,未破零",
+                        year=year,
+                        collective_income=income,
+                        max_income=rules.max_income,
+                    )
+                )
+    if "poor_assessment" in on:
+        for org_id in ids:
+            grade = facts.get(org_id, {}).get("assessment_grade")
+            if grade in rules.poor_grades:
+                out[org_id].append(
+                    _failure(
+                        "poor_assessment",
+                        f"{year}年考核等次为“{_grade_label(grade)}”",
+                        year=year,
+                        assessment_grade=grade,
+                    )
+                )
+    if "bottom_ranking" in on:
+        for org_id, failure in _bottom_ranking(store, tree, set(ids), year, rules):
+            out[org_id].append(failure)
+    return out
+
+
+def _failure(rule: str, detail: str, **facts: Any) -> RuleFailure:
+    return RuleFailure(rule=rule, label=RULES[rule][0], detail=detail, facts=facts)
+
+
+def _grade_label(grade: str) -> str:
+    try:
+        return label(AssessmentGrade(grade))
+    except ValueError:
+        return grade
+
+
+def _add_months(day: date, months: int) -> date:
+    """``day`` plus ``months`` calendar months (the 31st becomes the month's last day)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+def _whole_months(start: date, end: date) -> int:
+    months = (end.year - start.year) * 12 + end.month - start.month
+    return months - 1 if _add_months(start, months) > end else months
+
+
+def _vacancies(
+    store: GraphStore, as_of: date, ids: list[str], months: int
+) -> list[tuple[str, RuleFailure]]:
+    posts = store.links(LinkKind.HOLDS_POST, as_of, targets=ids)
+    held = {link.target for link in posts if link.get("role") == Role.SECRETARY}
+    vacant = [org_id for org_id in ids if org_id not in held]
+    if not vacant:
+        return []
+    wanted = set(vacant)
+    last_end: dict[str, date] = {}
+    for link in store.links_touching(vacant):
+        if (
+            link.kind is LinkKind.HOLDS_POST
+            and link.target in wanted
+            and link.get("role") == Role.SECRETARY
+            and link.valid_to is not None
+            and link.valid_to <= as_of
+        ):
+            last_end[link.target] = max(link.valid_to, last_end.get(link.target, link.valid_to))
+    founded = _founding(store.node_versions(vacant), as_of)
+    out: list[tuple[str, RuleFailure]] = []
+    for org_id in vacant:
+        start = founded.get(org_id, as_of)
+        ended = last_end.get(org_id)
+        since = max(start, ended) if ended is not None else start
+        if as_of > _add_months(since, months):
+            whole = _whole_months(since, as_of)
+            why = "上任书记离任" if ended is not None and ended >= start else "成立"
+            out.append(
+                (
+                    org_id,
+                    _failure(
+                        "secretary_vacant",
+                        f"自{since.isoformat()}{why}起书记空缺{whole}个月,超过{months}个月",
+                        vacant_since=since,
+                        months_vacant=whole,
+                        max_months=months,
+                    ),
+                )
+            )
+    return out
+
+
+def _founding(versions: Mapping[str, list[Node]], as_of: date) -> dict[str, date]:
+    """When the unbroken run of versions valid at ``as_of`` began, per organization."""
+    out: dict[str, date] = {}
+    for org_id, history in versions.items():
+        start: date | None = None
+        previous_end: date | None = None
+        for version in sorted(history, key=lambda v: v.valid_from):
+            if version.valid_from > as_of:
+                break
+            if start is None or version.valid_from != previous_end:
+                start = version.valid_from  # a first version, or one after a gap
+            previous_end = version.valid_to
+        if start is not None:
+            out[org_id] = start
+    return out
+
+
+def _full_members(store: GraphStore, as_of: date, org_ids: list[str]) -> dict[str, int]:
+    if not org_ids:
+        return {}
+    links = store.links(LinkKind.MEMBER_OF, as_of, targets=org_ids)
+    members = store.nodes(NodeKind.MEMBER, as_of, ids={link.source for link in links})
+    full = {m.id for m in members if m.get("status") == MemberStatus.FULL}
+    counts: dict[str, int] = defaultdict(int)
+    for link in links:
+        if link.source in full:
+            counts[link.target] += 1
+    return counts
+
+
+def _bottom_ranking(
+    store: GraphStore, tree: OrgTree, wanted: set[str], year: int, rules: WeakRules
+) -> list[tuple[str, RuleFailure]]:
+    """Organizations of ``wanted`` in the lowest share of their group, by the ranking fact.
+
+    The group is every grassroots organization of the tree with the same ``within`` keys;
+    ``k = ceil(share × n)`` are taken, and every organization tied with the ``k``-th.
+    """
+    fact = rules.ranking_fact
+    grassroots = [o for o, n in tree.orgs.items() if n.get("level") == Level.GRASSROOTS]
+    scores = store.facts(grassroots, year, names=[fact])
+    groups: dict[tuple[str, ...], list[tuple[float, str]]] = defaultdict(list)
+    for org_id in grassroots:
+        score = scores.get(org_id, {}).get(fact)
+        if isinstance(score, int | float) and not isinstance(score, bool):
+            groups[_group_key(tree, org_id, rules.ranking_within)].append((float(score), org_id))
+    out: list[tuple[str, RuleFailure]] = []
+    for key, entries in groups.items():
+        n = len(entries)
+        if n < rules.ranking_min_ranked or not wanted.intersection(o for _, o in entries):
+            continue
+        entries.sort()
+        # round() first: 0.1 × 30 is 3.0000000000000004 in floating point, not above 3.
+        k = max(1, math.ceil(round(rules.ranking_share * n, 9)))
+        cutoff = entries[k - 1][0]
+        group = _group_label(tree, key, rules.ranking_within)
+        for score, org_id in entries:
+            if score > cutoff:
+                break
+            if org_id in wanted:
+                rank = 1 + sum(1 for s, _ in entries if s < score)
+                out.append(
+                    (
+                        org_id,
+                        _failure(
+                            "bottom_ranking",
+                            f"{year}年{FACTS[fact].label_zh}{score:g},在{group}{n}个组织中"
+                            f"倒数第{rank}位(倒排{rules.ranking_share:.0%}的分数线{cutoff:g})",
+                            year=year,
+                            fact=fact,
+                            value=score,
+                            rank_from_bottom=rank,
+                            ranked=n,
+                            cutoff=cutoff,
+                            share=rules.ranking_share,
+                            group=list(key),
+                        ),
+                    )
+                )
+    return out
+
+
+def _group_label(tree: OrgTree, key: tuple[str, ...], within: Collection[str]) -> str:
+    parts: list[str] = []
+    values = iter(key)
+    if "district" in within:
+        district = next(values)
+        parts.append(tree.orgs[district].name if district in tree.orgs else "市直")
+    if "sector" in within:
+        sector = next(values)
+        parts.append(label(Sector(sector)) + "领域" if sector in _SECTORS else "其他领域")
+    return "".join(parts) or "全市"
+
+
+def _group_key(tree: OrgTree, org_id: str, within: Collection[str]) -> tuple[str, ...]:
+    node = tree.orgs[org_id]
+    key: list[str] = []
+    if "district" in within:
+        key.append(tree.district(org_id) or "")
+    if "sector" in within:
+        key.append(str(node.get("sector") or ""))
+    return tuple(key)
+
+
+def _cases_by_org(
+    store: GraphStore, as_of: date, orgs: Collection[str]
+) -> dict[str, tuple[str, CaseState]]:
+    """The remediation case of each organization: an open one, else the latest."""
+    best: dict[str, tuple[bool, date, str, CaseState]] = {}
+    for case in store.nodes(NodeKind.CASE, as_of):
+        org_id = case.get("organization")
+        if org_id not in orgs:
+            continue
+        try:
+            state = CaseState(case.get("state"))
+        except ValueError:
+            continue
+        rank = (state is not CaseState.CONVERTED, case.valid_from, case.id, state)
+        if org_id not in best or rank[:3] > best[org_id][:3]:
+            best[org_id] = rank
+    return {org: (r[2], r[3]) for org, r in best.items()}

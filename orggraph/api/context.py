@@ -1,0 +1,79 @@
+"""The typed per-request context: the store, the settings, the actor and the loaders.
+
+Every request runs for an ``Actor``; its ``scope`` is handed to the store and analysis
+layers on every read, and its ``name`` is recorded on every write. Until accounts come,
+the server acts for a local administrator who sees everything (``LOCAL_ADMIN``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import strawberry
+
+from orggraph.api.loaders import Loaders
+from orggraph.settings import Settings
+from orggraph.store.base import GraphStore
+from orggraph.store.scope import Scope
+
+__all__ = ["LOCAL_ADMIN", "Actor", "Context", "Info", "make_context"]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Actor:
+    """Who a request runs for: a name for the audit trail, a role, and what they may see."""
+
+    name: str
+    role: str
+    scope: Scope = field(default_factory=Scope)
+
+
+#: The actor of a server without accounts: a local administrator with an unrestricted scope.
+LOCAL_ADMIN = Actor(name="local-admin", role="admin", scope=Scope())
+
+
+@dataclass(kw_only=True, slots=True)
+class Context:
+    """What every resolver gets as ``info.context``."""
+
+    store: GraphStore
+    settings: Settings
+    actor: Actor
+    loaders: Loaders
+    today: date
+    request: Any = None
+    response: Any = None
+    #: Root analysis results by response key, for the ``Node`` fields inside them.
+    results: dict[str, Any] = field(default_factory=dict)
+
+    def as_of(self, value: date | None) -> date:
+        """The date a read is asked at: ``value``, or today."""
+        return self.today if value is None else value
+
+
+Info = strawberry.Info[Context, None]
+
+
+def make_context(
+    store: GraphStore,
+    settings: Settings,
+    actor: Actor = LOCAL_ADMIN,
+    *,
+    request: Any = None,
+    response: Any = None,
+    today: date | None = None,
+) -> Context:
+    """A fresh context (fresh loaders: nothing is cached across requests)."""
+    from orggraph.api.types.nodes import wrap
+
+    return Context(
+        store=store,
+        settings=settings,
+        actor=actor,
+        loaders=Loaders(store, actor.scope, wrap),
+        today=today or date.today(),
+        request=request,
+        response=response,
+    )

@@ -1,0 +1,199 @@
+"""Per-request loading without N+1: nodes listed together are loaded together.
+
+A ``Group`` is the set of nodes one resolver produced at one date: a page of a connection,
+the secretaries of that page, the members of those organizations. When a field of one
+object asks for a relation (its posts, its members), the group loads that relation for
+every object in it with one store call and keeps the answer, so its siblings read it from
+memory. The related nodes come back as one new group, so the level below is batched too.
+
+Resolvers stay synchronous: over an in-memory index an async DataLoader round trip per
+item costs more than the lookup itself. Every node handed out has passed the actor's
+scope (``ScopeView.sees``), which lives in the store layer.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from datetime import date
+from typing import Any, Literal, TypeVar
+
+from orggraph.model import LINK_ENDS, Link, LinkKind, Node, NodeKind
+from orggraph.store.base import GraphStore
+from orggraph.store.scope import Scope, ScopeView
+
+__all__ = ["Group", "Loaders", "Neighbour", "Related"]
+
+T = TypeVar("T")
+Direction = Literal["out", "in"]
+#: One related node, reached through one link: ``(link, the far end's object)``.
+Neighbour = tuple[Link, Any]
+Wrap = Callable[[Node, "Group"], Any]
+
+
+class Loaders:
+    """The request's entry to the store: scope views by date, groups, visible nodes."""
+
+    def __init__(self, store: GraphStore, scope: Scope, wrap: Wrap) -> None:
+        self.store = store
+        self.scope = scope
+        self._wrap = wrap
+        self._views: dict[date, ScopeView] = {}
+
+    def view(self, as_of: date) -> ScopeView:
+        """The actor's scope resolved at ``as_of`` (once per request and date)."""
+        view = self._views.get(as_of)
+        if view is None:
+            view = self._views[as_of] = self.scope.view(self.store, as_of)
+        return view
+
+    def forget(self) -> None:
+        """Drop the scope views after a write (a new organization changes a subtree)."""
+        self._views.clear()
+
+    def visible(self, nodes: Iterable[Node], as_of: date) -> list[Node]:
+        """The nodes among ``nodes`` the actor may see at ``as_of``."""
+        view = self.view(as_of)
+        if view.organizations is None:
+            return list(nodes)
+        return [node for node in nodes if view.sees(node)]
+
+    def node(self, node_id: str, as_of: date) -> Node | None:
+        """One node by id, or ``None`` when absent at ``as_of`` or outside the scope."""
+        node = self.store.node(node_id, as_of)
+        if node is None or not self.visible([node], as_of):
+            return None
+        return node
+
+    def group(self, nodes: Iterable[Node], as_of: date) -> Group:
+        """A group of already visible nodes."""
+        return Group(self, as_of, nodes)
+
+    def objects(self, nodes: Sequence[Node], as_of: date) -> list[Any]:
+        """The GraphQL objects of already visible ``nodes``, batched as one group."""
+        group = self.group(nodes, as_of)
+        return [group.obj(node.id) for node in nodes]
+
+    def wrap(self, node: Node, group: Group) -> Any:
+        return self._wrap(node, group)
+
+
+class Group:
+    """Nodes listed together at one date; relations are loaded for all of them at once."""
+
+    __slots__ = ("_cache", "_objects", "as_of", "loaders", "nodes")
+
+    def __init__(self, loaders: Loaders, as_of: date, nodes: Iterable[Node]) -> None:
+        self.loaders = loaders
+        self.as_of = as_of
+        self.nodes: dict[str, Node] = {node.id: node for node in nodes}
+        self._objects: dict[str, Any] = {}
+        self._cache: dict[Hashable, Any] = {}
+
+    @property
+    def store(self) -> GraphStore:
+        return self.loaders.store
+
+    @property
+    def ids(self) -> list[str]:
+        return list(self.nodes)
+
+    def obj(self, node_id: str) -> Any:
+        """The GraphQL object of one node of the group (made once)."""
+        made = self._objects.get(node_id)
+        if made is None:
+            made = self._objects[node_id] = self.loaders.wrap(self.nodes[node_id], self)
+        return made
+
+    def cached(self, key: Hashable, compute: Callable[[Group], T]) -> T:
+        """``compute(self)`` the first time ``key`` is asked, the kept answer after."""
+        try:
+            value: T = self._cache[key]
+        except KeyError:
+            value = self._cache[key] = compute(self)
+        return value
+
+    def neighbours(self, kind: LinkKind, direction: Direction) -> Related:
+        """Every node's ``kind`` links one way (``out``: it is the source), with the far ends.
+
+        Two store calls for the whole group (the links, then the far nodes); far ends the
+        actor may not see are left out with their links.
+        """
+        return self.cached(("neighbours", kind, direction), _neighbours(kind, direction))
+
+    def refs(self, attr: str, kind: NodeKind) -> dict[str, Any]:
+        """Nodes named by id in attribute ``attr`` (a case's organization), by referrer."""
+        return self.cached(("refs", attr, kind), _refs(attr, kind))
+
+    def facts(self, year: int) -> dict[str, dict[str, Any]]:
+        """Yearly facts of every node of the group for ``year``."""
+        return self.cached(("facts", year), lambda g: g.store.facts(g.ids, year))
+
+    def related(self, nodes: Iterable[Node]) -> Group:
+        """A new group (same date) of nodes reached from this one; filtered by scope."""
+        return Group(self.loaders, self.as_of, self.loaders.visible(nodes, self.as_of))
+
+
+class Related:
+    """One relation loaded for a whole group: links by near end, far ends as one group."""
+
+    __slots__ = ("_by_near", "far")
+
+    def __init__(self, far: Group, by_near: dict[str, list[tuple[Link, str]]]) -> None:
+        self.far = far
+        self._by_near = by_near
+
+    def links(self, near: str) -> list[tuple[Link, str]]:
+        """``(link, far id)`` for every visible link of ``near``, oldest first."""
+        return self._by_near.get(near, [])
+
+    def nodes(self, near: str) -> list[Node]:
+        """The far-end nodes of ``near``'s links (no objects made)."""
+        far = self.far.nodes
+        return [far[end] for _, end in self._by_near.get(near, ())]
+
+    def objects(self, near: str) -> list[Any]:
+        """The far-end objects of ``near``'s links."""
+        return [self.far.obj(end) for _, end in self._by_near.get(near, ())]
+
+    def pairs(self, near: str) -> list[Neighbour]:
+        """``(link, far object)`` for every visible link of ``near``."""
+        return [(link, self.far.obj(end)) for link, end in self._by_near.get(near, ())]
+
+
+def _neighbours(kind: LinkKind, direction: Direction) -> Callable[[Group], Related]:
+    outward = direction == "out"
+
+    def compute(group: Group) -> Related:
+        store, as_of, ids = group.store, group.as_of, group.ids
+        if outward:
+            links = store.links(kind, as_of, sources=ids)
+        else:
+            links = store.links(kind, as_of, targets=ids)
+        far_kind = LINK_ENDS[kind][1 if outward else 0]
+        far_ids = sorted({link.target if outward else link.source for link in links})
+        far = group.related(store.nodes(far_kind, as_of, ids=far_ids) if far_ids else [])
+        by_near: dict[str, list[tuple[Link, str]]] = defaultdict(list)
+        for link in sorted(links, key=lambda x: (x.valid_from, x.id)):
+            near, end = (link.source, link.target) if outward else (link.target, link.source)
+            if end in far.nodes:
+                by_near[near].append((link, end))
+        return Related(far, by_near)
+
+    return compute
+
+
+def _refs(attr: str, kind: NodeKind) -> Callable[[Group], dict[str, Any]]:
+    def compute(group: Group) -> dict[str, Any]:
+        wanted = {n.id: n.attrs.get(attr) for n in group.nodes.values() if n.attrs.get(attr)}
+        if not wanted:
+            return {}
+        ids = sorted({str(v) for v in wanted.values()})
+        found = group.related(group.store.nodes(kind, group.as_of, ids=ids))
+        return {
+            referrer: found.obj(str(target))
+            for referrer, target in wanted.items()
+            if str(target) in found.nodes
+        }
+
+    return compute

@@ -1,0 +1,504 @@
+"""The node kinds as GraphQL types, their attributes typed from ``orggraph.model.fields``.
+
+Each object keeps the loader group it was listed with (``_group``); a relation asked of
+one object is loaded for the whole group at once (see ``orggraph.api.loaders``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Any, TypeVar
+
+import strawberry
+
+from orggraph.api.loaders import Group
+from orggraph.api.types.connection import Connection, paginate
+from orggraph.api.types.links import (
+    Contact,
+    ExpertService,
+    GroupArea,
+    GroupLead,
+    Instruction,
+    Membership,
+    Pairing,
+    Post,
+    UnitOrganization,
+    link_object,
+)
+from orggraph.model import (
+    NODE_FIELDS,
+    AssessmentGrade,
+    CaseState,
+    Education,
+    Gender,
+    Level,
+    LinkKind,
+    MemberStatus,
+    Node,
+    NodeKind,
+    OrgKind,
+    Role,
+    Sector,
+    UnitKind,
+    label,
+)
+
+__all__ = [
+    "NODE_TYPES",
+    "Expert",
+    "Member",
+    "NodeInterface",
+    "Organization",
+    "RemediationCase",
+    "Unit",
+    "WorkingGroup",
+    "YearFacts",
+    "wrap",
+]
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def _d(kind: NodeKind, name: str) -> str:
+    """A field's description from the fields table: Chinese label, classification, help."""
+    spec = next(s for s in NODE_FIELDS[kind] if s.name == name)
+    text = f"{spec.label_zh} [{spec.classification}]"
+    return f"{text} {spec.help}" if spec.help else text
+
+
+def _enum(kind: type[E], value: Any) -> E | None:
+    return None if value is None else kind(value)
+
+
+@strawberry.interface(name="Node", description="节点 Any node of the graph, by its stable id")
+class NodeInterface:
+    id: strawberry.ID = strawberry.field(
+        description="Stable id: administrative code for territorial organizations"
+    )
+    name: str = strawberry.field(description="名称")
+    kind: NodeKind
+    valid_from: date = strawberry.field(description="起始日期 First day this version holds")
+    valid_to: date | None = strawberry.field(
+        description="终止日期 First day it no longer holds (null: still holds)"
+    )
+
+    @strawberry.field(description="节点类别(中文)")
+    def kind_label(self) -> str:
+        return label(self.kind)
+
+
+def _base(node: Node) -> dict[str, Any]:
+    return {
+        "id": strawberry.ID(node.id),
+        "name": node.name,
+        "kind": node.kind,
+        "valid_from": node.valid_from,
+        "valid_to": node.valid_to,
+    }
+
+
+@strawberry.type(description="年度数据 Yearly facts about a node")
+class YearFacts:
+    year: int
+    assessment_grade: AssessmentGrade | None = strawberry.field(description="考核等次")
+    meetings_held: int | None = strawberry.field(description="组织生活会议次数")
+    collective_income: float | None = strawberry.field(description="村集体经济收入(万元)")
+    venue_upgraded: bool | None = strawberry.field(description="阵地升级改造")
+    vanguard_index: float | None = strawberry.field(description="先锋指数")
+
+
+def _facts(group: Group, node_id: str, year: int) -> YearFacts:
+    values = group.facts(year).get(node_id, {})
+    return YearFacts(
+        year=year,
+        assessment_grade=_enum(AssessmentGrade, values.get("assessment_grade")),
+        meetings_held=values.get("meetings_held"),
+        collective_income=values.get("collective_income"),
+        venue_upgraded=values.get("venue_upgraded"),
+        vanguard_index=values.get("vanguard_index"),
+    )
+
+
+def _links(group: Group, node_id: str, obj: Any, kind: LinkKind, outward: bool) -> list[Any]:
+    related = group.neighbours(kind, "out" if outward else "in")
+    if outward:
+        return [link_object(link, obj, far) for link, far in related.pairs(node_id)]
+    return [link_object(link, far, obj) for link, far in related.pairs(node_id)]
+
+
+_ORG = NodeKind.ORGANIZATION
+
+
+@strawberry.type(description="党组织 A party organization: committee, general branch or branch")
+class Organization(NodeInterface):
+    org_kind: OrgKind = strawberry.field(description=_d(_ORG, "org_kind"))
+    level: Level = strawberry.field(description=_d(_ORG, "level"))
+    sector: Sector | None = strawberry.field(description=_d(_ORG, "sector"))
+    code: str | None = strawberry.field(description=_d(_ORG, "code"))
+    term_ends: date | None = strawberry.field(description=_d(_ORG, "term_ends"))
+    _group: strawberry.Private[Group]
+
+    @classmethod
+    def of(cls, node: Node, group: Group) -> Organization:
+        attrs = node.attrs
+        return cls(
+            **_base(node),
+            org_kind=OrgKind(attrs["org_kind"]),
+            level=Level(attrs["level"]),
+            sector=_enum(Sector, attrs.get("sector")),
+            code=attrs.get("code"),
+            term_ends=attrs.get("term_ends"),
+            _group=group,
+        )
+
+    @strawberry.field(description="组织类别(中文)")
+    def org_kind_label(self) -> str:
+        return label(self.org_kind)
+
+    @strawberry.field(description="层级(中文)")
+    def level_label(self) -> str:
+        return label(self.level)
+
+    @strawberry.field(description="领域(中文)")
+    def sector_label(self) -> str | None:
+        return None if self.sector is None else label(self.sector)
+
+    @strawberry.field(description="上级党组织 The organization this one is subordinate to")
+    def parent(self) -> Organization | None:
+        return self.parent_object()
+
+    @strawberry.field(description="下级党组织 Organizations directly below, by id")
+    def children(self) -> list[Organization]:
+        found = self._group.neighbours(LinkKind.SUBORDINATE_TO, "in").objects(self.id)
+        return sorted(found, key=lambda o: o.id)
+
+    @strawberry.field(description="上级链 Parents, nearest first, up to the city committee")
+    def ancestors(self) -> list[Organization]:
+        out: list[Organization] = []
+        current = self.parent_object()
+        while current is not None and all(o.id != current.id for o in out):
+            out.append(current)
+            current = current.parent_object()
+        return out
+
+    def parent_object(self) -> Organization | None:
+        """The parent, loaded for the whole group (one level of a walk up per call)."""
+        found = self._group.neighbours(LinkKind.SUBORDINATE_TO, "out").objects(self.id)
+        return found[0] if found else None
+
+    @strawberry.field(description="班子成员 Posts held in this organization's committee")
+    def posts(self, role: Role | None = None) -> list[Post]:
+        posts = _links(self._group, self.id, self, LinkKind.HOLDS_POST, outward=False)
+        return [p for p in posts if role is None or p.role is role]
+
+    @strawberry.field(description="书记 The secretary (null: the post is vacant)")
+    def secretary(self) -> Member | None:
+        related = self._group.neighbours(LinkKind.HOLDS_POST, "in")
+        for link, end in related.links(self.id):
+            if link.attrs.get("role") == Role.SECRETARY.value:
+                found: Member = related.far.obj(end)
+                return found
+        return None
+
+    @strawberry.field(description="党员 Members of this organization, by id")
+    def members(
+        self,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        status: MemberStatus | None = None,
+    ) -> Connection[Member]:
+        related = self._group.neighbours(LinkKind.MEMBER_OF, "in")
+        nodes = sorted(
+            (n for n in related.nodes(self.id) if status is None or n.attrs["status"] == status),
+            key=lambda n: n.id,
+        )
+        return paginate(
+            nodes,
+            key=lambda n: n.id,
+            make=lambda page: [related.far.obj(n.id) for n in page],
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+        )
+
+    @strawberry.field(description="党员数 How many members (of a status) belong here")
+    def member_count(self, status: MemberStatus | None = None) -> int:
+        nodes = self._group.neighbours(LinkKind.MEMBER_OF, "in").nodes(self.id)
+        if status is None:
+            return len(nodes)
+        return sum(1 for n in nodes if n.attrs["status"] == status)
+
+    @strawberry.field(description="联点 Leaders' contact points at this organization")
+    def contacts(self) -> list[Contact]:
+        return _links(self._group, self.id, self, LinkKind.CONTACTS, outward=False)
+
+    @strawberry.field(description="联点领导 The leaders in contact with this organization")
+    def contact_leaders(self) -> list[Member]:
+        found: list[Member] = self._group.neighbours(LinkKind.CONTACTS, "in").objects(self.id)
+        return found
+
+    @strawberry.field(description="包联工作组 Working groups covering this organization directly")
+    def covered_by(self) -> list[GroupArea]:
+        return _links(self._group, self.id, self, LinkKind.COVERS, outward=False)
+
+    @strawberry.field(description="结对党组织 Strong organizations paired with this one")
+    def partners(self) -> list[Pairing]:
+        return _links(self._group, self.id, self, LinkKind.PAIRED_WITH, outward=False)
+
+    @strawberry.field(description="结对帮扶 Weak organizations this one is paired with")
+    def pairs(self) -> list[Pairing]:
+        return _links(self._group, self.id, self, LinkKind.PAIRED_WITH, outward=True)
+
+    @strawberry.field(description="所建单位 Two-new units this organization is established in")
+    def units(self) -> list[UnitOrganization]:
+        return _links(self._group, self.id, self, LinkKind.ESTABLISHED_IN, outward=True)
+
+    @strawberry.field(description="整顿转化案例 Remediation cases about this organization")
+    def cases(self) -> list[RemediationCase]:
+        by_org = self._group.cached("cases", _cases_by_organization)
+        return [by_org.far.obj(i) for i in by_org.ids.get(self.id, ())]
+
+    @strawberry.field(description="年度数据 Facts for a year (default: the year asked at)")
+    def facts(self, year: int | None = None) -> YearFacts:
+        return _facts(self._group, self.id, year or self._group.as_of.year)
+
+
+class _CasesByOrganization:
+    __slots__ = ("far", "ids")
+
+    def __init__(self, far: Group, ids: dict[str, list[str]]) -> None:
+        self.far = far
+        self.ids = ids
+
+
+def _cases_by_organization(group: Group) -> _CasesByOrganization:
+    cases = group.store.nodes(NodeKind.CASE, group.as_of)
+    mine = [c for c in cases if c.attrs.get("organization") in group.nodes]
+    far = group.related(mine)
+    ids: dict[str, list[str]] = {}
+    for case in sorted(far.nodes.values(), key=lambda c: c.id):
+        ids.setdefault(str(case.attrs["organization"]), []).append(case.id)
+    return _CasesByOrganization(far, ids)
+
+
+_MEMBER = NodeKind.MEMBER
+
+
+@strawberry.type(description="党员 A party member")
+class Member(NodeInterface):
+    gender: Gender = strawberry.field(description=_d(_MEMBER, "gender"))
+    ethnicity: str = strawberry.field(description=_d(_MEMBER, "ethnicity"))
+    education: Education = strawberry.field(description=_d(_MEMBER, "education"))
+    birth_year: int = strawberry.field(description=_d(_MEMBER, "birth_year"))
+    join_date: date = strawberry.field(description=_d(_MEMBER, "join_date"))
+    status: MemberStatus = strawberry.field(description=_d(_MEMBER, "status"))
+    is_leader: bool = strawberry.field(description=_d(_MEMBER, "is_leader"))
+    position: str | None = strawberry.field(description=_d(_MEMBER, "position"))
+    _group: strawberry.Private[Group]
+
+    @classmethod
+    def of(cls, node: Node, group: Group) -> Member:
+        attrs = node.attrs
+        return cls(
+            **_base(node),
+            gender=Gender(attrs["gender"]),
+            ethnicity=attrs["ethnicity"],
+            education=Education(attrs["education"]),
+            birth_year=attrs["birth_year"],
+            join_date=attrs["join_date"],
+            status=MemberStatus(attrs["status"]),
+            is_leader=bool(attrs.get("is_leader")),
+            position=attrs.get("position"),
+            _group=group,
+        )
+
+    @strawberry.field(description="所在党组织 The organization the member belongs to")
+    def organization(self) -> Organization | None:
+        found = self._group.neighbours(LinkKind.MEMBER_OF, "out").objects(self.id)
+        return found[0] if found else None
+
+    @strawberry.field(description="组织关系 Memberships (normally one)")
+    def memberships(self) -> list[Membership]:
+        return _links(self._group, self.id, self, LinkKind.MEMBER_OF, outward=True)
+
+    @strawberry.field(description="任职 Posts the member holds")
+    def posts(self) -> list[Post]:
+        return _links(self._group, self.id, self, LinkKind.HOLDS_POST, outward=True)
+
+    @strawberry.field(description="联点 Organizations this leader is in contact with")
+    def contacts(self) -> list[Contact]:
+        return _links(self._group, self.id, self, LinkKind.CONTACTS, outward=True)
+
+    @strawberry.field(description="联系服务专家 Experts this leader serves")
+    def serves(self) -> list[ExpertService]:
+        return _links(self._group, self.id, self, LinkKind.SERVES, outward=True)
+
+    @strawberry.field(description="牵头工作组 Working groups this leader heads")
+    def leads(self) -> list[GroupLead]:
+        return _links(self._group, self.id, self, LinkKind.LEADS, outward=True)
+
+    @strawberry.field(description="党建指导 Units this member instructs")
+    def instructs(self) -> list[Instruction]:
+        return _links(self._group, self.id, self, LinkKind.INSTRUCTS, outward=True)
+
+    @strawberry.field(description="年度数据 Facts for a year (default: the year asked at)")
+    def facts(self, year: int | None = None) -> YearFacts:
+        return _facts(self._group, self.id, year or self._group.as_of.year)
+
+
+_WG = NodeKind.WORKING_GROUP
+
+
+@strawberry.type(description="全域党建工作组 A city-level full-area party-building working group")
+class WorkingGroup(NodeInterface):
+    number: int | None = strawberry.field(description=_d(_WG, "number"))
+    _group: strawberry.Private[Group]
+
+    @classmethod
+    def of(cls, node: Node, group: Group) -> WorkingGroup:
+        return cls(**_base(node), number=node.attrs.get("number"), _group=group)
+
+    @strawberry.field(description="牵头领导 Leaders at the head of the group")
+    def leaders(self) -> list[GroupLead]:
+        return _links(self._group, self.id, self, LinkKind.LEADS, outward=False)
+
+    @strawberry.field(description="包联区域 Areas and sectors the group covers")
+    def areas(self) -> list[GroupArea]:
+        return _links(self._group, self.id, self, LinkKind.COVERS, outward=True)
+
+
+_EXPERT = NodeKind.EXPERT
+
+
+@strawberry.type(description="专家人才 A high-level expert served by leaders")
+class Expert(NodeInterface):
+    field: str | None = strawberry.field(description=_d(_EXPERT, "field"))
+    title: str | None = strawberry.field(description=_d(_EXPERT, "title"))
+    employer: str | None = strawberry.field(description=_d(_EXPERT, "employer"))
+    _group: strawberry.Private[Group]
+
+    @classmethod
+    def of(cls, node: Node, group: Group) -> Expert:
+        attrs = node.attrs
+        return cls(
+            **_base(node),
+            field=attrs.get("field"),
+            title=attrs.get("title"),
+            employer=attrs.get("employer"),
+            _group=group,
+        )
+
+    @strawberry.field(description="联系领导 Leaders serving this expert")
+    def served_by(self) -> list[ExpertService]:
+        return _links(self._group, self.id, self, LinkKind.SERVES, outward=False)
+
+
+_UNIT = NodeKind.UNIT
+
+
+@strawberry.type(description='"两新"组织 A non-public enterprise or social organization')
+class Unit(NodeInterface):
+    unit_kind: UnitKind = strawberry.field(description=_d(_UNIT, "unit_kind"))
+    full_members: int = strawberry.field(description=_d(_UNIT, "full_members"))
+    employees: int | None = strawberry.field(description=_d(_UNIT, "employees"))
+    industry: str | None = strawberry.field(description=_d(_UNIT, "industry"))
+    district: str | None = strawberry.field(description=_d(_UNIT, "district"))
+    township: str | None = strawberry.field(description=_d(_UNIT, "township"))
+    _group: strawberry.Private[Group]
+
+    @classmethod
+    def of(cls, node: Node, group: Group) -> Unit:
+        attrs = node.attrs
+        return cls(
+            **_base(node),
+            unit_kind=UnitKind(attrs["unit_kind"]),
+            full_members=attrs["full_members"],
+            employees=attrs.get("employees"),
+            industry=attrs.get("industry"),
+            district=attrs.get("district"),
+            township=attrs.get("township"),
+            _group=group,
+        )
+
+    @strawberry.field(description="党组织 Organizations established in this unit")
+    def organizations(self) -> list[UnitOrganization]:
+        return _links(self._group, self.id, self, LinkKind.ESTABLISHED_IN, outward=False)
+
+    @strawberry.field(description="党建指导员 Party-building instructors at this unit")
+    def instructors(self) -> list[Instruction]:
+        return _links(self._group, self.id, self, LinkKind.INSTRUCTS, outward=False)
+
+
+_CASE = NodeKind.CASE
+
+
+@strawberry.type(description="整顿转化案例 The case that turns a weak branch around")
+class RemediationCase(NodeInterface):
+    state: CaseState = strawberry.field(description=_d(_CASE, "state"))
+    reasons: list[str] = strawberry.field(description=_d(_CASE, "reasons"))
+    deadline: date | None = strawberry.field(description=_d(_CASE, "deadline"))
+    evidence: str | None = strawberry.field(description=_d(_CASE, "evidence"))
+    organization_id: strawberry.ID = strawberry.field(description=_d(_CASE, "organization"))
+    _group: strawberry.Private[Group]
+
+    @classmethod
+    def of(cls, node: Node, group: Group) -> RemediationCase:
+        attrs = node.attrs
+        return cls(
+            **_base(node),
+            state=CaseState(attrs["state"]),
+            reasons=[str(r) for r in attrs.get("reasons") or ()],
+            deadline=attrs.get("deadline"),
+            evidence=attrs.get("evidence"),
+            organization_id=strawberry.ID(str(attrs["organization"])),
+            _group=group,
+        )
+
+    @strawberry.field(description="状态(中文)")
+    def state_label(self) -> str:
+        return label(self.state)
+
+    @strawberry.field(description="整顿对象 The weak organization")
+    def organization(self) -> Organization | None:
+        found: Organization | None = self._group.refs("organization", _ORG).get(self.id)
+        return found
+
+    @strawberry.field(description=_d(_CASE, "responsible") + " The responsible leader")
+    def responsible(self) -> Member | None:
+        found: Member | None = self._group.refs("responsible", NodeKind.MEMBER).get(self.id)
+        return found
+
+    @strawberry.field(description=_d(_CASE, "partner") + " The paired strong organization")
+    def partner(self) -> Organization | None:
+        found: Organization | None = self._group.refs("partner", _ORG).get(self.id)
+        return found
+
+
+_MAKERS: dict[NodeKind, Any] = {
+    NodeKind.ORGANIZATION: Organization.of,
+    NodeKind.MEMBER: Member.of,
+    NodeKind.WORKING_GROUP: WorkingGroup.of,
+    NodeKind.EXPERT: Expert.of,
+    NodeKind.UNIT: Unit.of,
+    NodeKind.CASE: RemediationCase.of,
+}
+
+#: The GraphQL type of each node kind.
+NODE_TYPES: dict[NodeKind, type[NodeInterface]] = {
+    NodeKind.ORGANIZATION: Organization,
+    NodeKind.MEMBER: Member,
+    NodeKind.WORKING_GROUP: WorkingGroup,
+    NodeKind.EXPERT: Expert,
+    NodeKind.UNIT: Unit,
+    NodeKind.CASE: RemediationCase,
+}
+
+
+def wrap(node: Node, group: Group) -> NodeInterface:
+    """The GraphQL object of ``node``, listed in ``group``."""
+    made: NodeInterface = _MAKERS[node.kind](node, group)
+    return made

@@ -1,0 +1,301 @@
+"""``orggraph export``: the lists people print and hand on, as XLSX, CSV or HTML.
+
+::
+
+    orggraph export responsibility-list --scope 630102 --year 2019 -o 责任清单.xlsx
+    orggraph export ledger --year 2019 --format csv -o ledger.csv
+    orggraph export coverage --as-of 2019-06-30 --since 2014-12-31 --format html -o cov.html
+    orggraph export query orgs-without-secretary --var scope=630102 -o q.csv
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from orggraph.cli import AppContext, pass_app, store_option
+from orggraph.cli._options import DATE, make_scope
+from orggraph.errors import Problem, ValidationFailed
+from orggraph.exports.formats import format_keys
+from orggraph.exports.query import DEFAULT_FOLDER
+from orggraph.exports.render import LANGS, render_export
+from orggraph.store.base import GraphStore
+from orggraph.store.scope import Scope
+
+
+def _common(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The options every export shares."""
+    options: list[Callable[[Any], Any]] = [
+        click.option(
+            "-o",
+            "--output",
+            type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+            default=None,
+            help="File to write ('-' for standard output; default: a name that says what it is)",
+        ),
+        click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(format_keys()),
+            default=None,
+            help="xlsx, csv or html (default: from the output's extension, else xlsx)",
+        ),
+        click.option(
+            "--lang",
+            type=click.Choice(LANGS),
+            default="zh",
+            show_default=True,
+            help="Language of titles, headers and labels",
+        ),
+        click.option("--since", type=DATE, default=None, help="Date to compare against"),
+        click.option("--as-of", "as_of", type=DATE, default=None, help="Date to ask at"),
+        click.option("--year", type=int, default=None, help="Year (default: this one)"),
+        click.option(
+            "--sector",
+            "sectors",
+            multiple=True,
+            help="Limit to a sector (code or 中文); repeatable",
+        ),
+        click.option(
+            "--scope",
+            "scope_roots",
+            multiple=True,
+            help="Limit to the subtree of an organization id (e.g. 630102); repeatable",
+        ),
+        store_option,
+    ]
+    for option in options:
+        func = option(func)
+    return func
+
+
+def _params(
+    year: int | None, as_of: date | None, since: date | None, **more: Any
+) -> dict[str, Any]:
+    params: dict[str, Any] = {"year": year, "as_of": as_of, "since": since}
+    params.update({k: v for k, v in more.items() if v is not None})
+    return params
+
+
+def _write(
+    app: AppContext,
+    kind: str,
+    params: Mapping[str, Any],
+    scope_roots: tuple[str, ...],
+    sectors: tuple[str, ...],
+    fmt: str | None,
+    lang: str,
+    output: Path | None,
+    **extra: Any,
+) -> None:
+    if fmt is None:
+        suffix = output.suffix.lower().lstrip(".") if output is not None else ""
+        fmt = suffix if suffix in format_keys() else "xlsx"
+    scope = make_scope(scope_roots, sectors)
+    content, _, name = render_export(kind, app.store(), params, scope, fmt, lang, **extra)
+    if output is not None and str(output) == "-":
+        sys.stdout.buffer.write(content)
+        sys.stdout.buffer.flush()
+        return
+    target = output or Path(name)
+    target.write_bytes(content)
+    click.echo(f"{target} ({len(content):,} bytes)", err=True)
+
+
+@click.group(name="export")
+def command() -> None:
+    """Export lists to print and hand on: 责任清单、整顿台账、覆盖情况、saved queries."""
+
+
+@command.command(name="responsibility-list")
+@_common
+@click.option("--person", default=None, help="One secretary's list (a member id)")
+@click.option(
+    "--duties",
+    "duties_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Duties entered by hand: CSV/XLSX with columns 书记 (person id), 职责, 时限",
+)
+@pass_app
+def responsibility_list(
+    app: AppContext,
+    person: str | None,
+    duties_file: Path | None,
+    scope_roots: tuple[str, ...],
+    sectors: tuple[str, ...],
+    year: int | None,
+    as_of: date | None,
+    since: date | None,
+    lang: str,
+    fmt: str | None,
+    output: Path | None,
+) -> None:
+    """The yearly responsibility list (年度抓党建责任清单), grouped by secretary."""
+    from orggraph.exports.duties import read_duties
+
+    duties = read_duties(duties_file) if duties_file is not None else []
+    params = _params(year, as_of, since, person=person)
+    _write(
+        app, "responsibility-list", params, scope_roots, sectors, fmt, lang, output, duties=duties
+    )
+
+
+@command.command(name="ledger")
+@_common
+@pass_app
+def ledger(
+    app: AppContext,
+    scope_roots: tuple[str, ...],
+    sectors: tuple[str, ...],
+    year: int | None,
+    as_of: date | None,
+    since: date | None,
+    lang: str,
+    fmt: str | None,
+    output: Path | None,
+) -> None:
+    """The remediation ledger (整顿台账): every weak branch and case in scope."""
+    _write(app, "ledger", _params(year, as_of, since), scope_roots, sectors, fmt, lang, output)
+
+
+@command.command(name="coverage")
+@_common
+@pass_app
+def coverage(
+    app: AppContext,
+    scope_roots: tuple[str, ...],
+    sectors: tuple[str, ...],
+    year: int | None,
+    as_of: date | None,
+    since: date | None,
+    lang: str,
+    fmt: str | None,
+    output: Path | None,
+) -> None:
+    """The coverage report (覆盖情况): rates by district and sector, the uncovered units."""
+    _write(app, "coverage", _params(year, as_of, since), scope_roots, sectors, fmt, lang, output)
+
+
+@command.command(name="query")
+@click.argument("name")
+@_common
+@click.option("--var", "pairs", multiple=True, help="A variable, KEY=VALUE (JSON values too)")
+@click.option("--variables", default=None, help="The variables as a JSON object")
+@click.option(
+    "--queries",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of saved queries (default: queries/)",
+)
+@pass_app
+def query(
+    app: AppContext,
+    name: str,
+    pairs: tuple[str, ...],
+    variables: str | None,
+    folder: Path | None,
+    scope_roots: tuple[str, ...],
+    sectors: tuple[str, ...],
+    year: int | None,
+    as_of: date | None,
+    since: date | None,
+    lang: str,
+    fmt: str | None,
+    output: Path | None,
+) -> None:
+    """A saved query (queries/NAME.graphql, or a .graphql file), flattened to a table."""
+    path = Path(name)
+    if path.suffix == ".graphql":
+        folder, name = path.parent, path.stem
+    values = _variables(variables, pairs)
+    params = _params(year, as_of, since, query=name, variables=values)
+    _write(
+        app,
+        "query",
+        params,
+        scope_roots,
+        sectors,
+        fmt,
+        lang,
+        output,
+        queries=folder or DEFAULT_FOLDER,
+        executor=api_executor(app),
+    )
+
+
+def _variables(raw: str | None, pairs: tuple[str, ...]) -> dict[str, Any]:
+    problems: list[Problem] = []
+    values: dict[str, Any] = {}
+    if raw:
+        try:
+            loaded = json.loads(raw)
+        except ValueError:
+            loaded = None
+        if isinstance(loaded, dict):
+            values.update(loaded)
+        else:
+            problems.append(
+                Problem(
+                    rule="variables", message="not a JSON object", column="--variables", value=raw
+                )
+            )
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            problems.append(
+                Problem(rule="variables", message="expected KEY=VALUE", column="--var", value=pair)
+            )
+            continue
+        try:
+            values[key] = json.loads(value)
+        except ValueError:
+            values[key] = value  # a bare string
+    if problems:
+        raise ValidationFailed(problems)
+    return values
+
+
+def api_executor(app: AppContext) -> Any:
+    """The API's schema run in-process, as the executor a query export needs.
+
+    The CLI is the composition root: it may hand the API to the exports.
+    """
+    from orggraph.api.context import Actor, make_context
+    from orggraph.api.schema import build_schema
+
+    schema = build_schema(app.settings)
+
+    def execute(
+        text: str,
+        variables: Mapping[str, Any],
+        *,
+        store: GraphStore,
+        scope: Scope,
+        as_of: date,
+        actor: Any = None,
+    ) -> Mapping[str, Any]:
+        who = actor if actor is not None else Actor(name="local-admin", role="admin", scope=scope)
+        context = make_context(store, app.settings, who, today=as_of)
+        result = schema.execute_sync(text, variable_values=dict(variables), context_value=context)
+        if result.errors:
+            raise ValidationFailed(
+                [
+                    Problem(
+                        rule="query-error",
+                        message=e.message,
+                        value=".".join(str(p) for p in e.path or ()) or None,
+                    )
+                    for e in result.errors
+                ]
+            )
+        return result.data or {}
+
+    return execute

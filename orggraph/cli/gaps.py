@@ -1,0 +1,82 @@
+"""``orggraph gaps``: coverage gaps in a scope, with who should close each (覆盖空白)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+
+from orggraph.analysis.gaps import GAP_LABELS_ZH, Gap, GapKind, coverage_gaps, parse_gap_kind
+from orggraph.cli import AppContext, pass_app, store_option
+from orggraph.cli._options import analysis_options, echo_json, make_scope
+from orggraph.cli.chain import person_text, render_table
+
+__all__ = ["command", "owners_text", "print_gaps"]
+
+
+def owners_text(gap: Gap) -> str:
+    """The secretaries up the hierarchy, nearest first: ``钱支(m04) → 赵街(m03) → …``."""
+    return " → ".join(
+        f"{o.name}:" + ("(范围外)" if o.hidden and o.secretary else person_text(o.secretary))
+        for o in gap.owners
+    )
+
+
+def print_gaps(gaps: list[Gap], as_of: date) -> None:
+    """The gaps as one readable Chinese table per kind."""
+    click.echo(f"覆盖空白，截至 {as_of.isoformat()}：共 {len(gaps)} 项")
+    for kind in GapKind:
+        rows = [g for g in gaps if g.kind is kind]
+        if not rows:
+            continue
+        click.echo(f"\n{GAP_LABELS_ZH[kind]}（{kind.value}）：{len(rows)} 项")
+        table = [
+            [
+                f"{g.name}({g.subject})",
+                g.since.isoformat() if g.since else "",
+                "!" if g.flagged else "",
+                g.detail,
+                owners_text(g),
+            ]
+            for g in rows
+        ]
+        click.echo(render_table(["对象", "起始", "标记", "说明", "责任书记(由近及远)"], table))
+
+
+def _kind(
+    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> tuple[GapKind, ...]:
+    try:
+        return tuple(parse_gap_kind(v) for v in values)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx=ctx, param=param) from exc
+
+
+@click.command(name="gaps")
+@store_option
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    callback=_kind,
+    help="Only this kind of gap (code or Chinese label, e.g. vacant_secretary / 书记空缺); "
+    "repeatable. Kinds: " + ", ".join(k.value for k in GapKind),
+)
+@analysis_options
+@pass_app
+def command(
+    app: AppContext,
+    kinds: tuple[GapKind, ...],
+    as_of: date | None,
+    scope_roots: tuple[str, ...],
+    sectors: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Coverage gaps in the scope, each with the secretaries who should close it (覆盖空白)."""
+    when = as_of or date.today()
+    scope = make_scope(scope_roots, sectors)
+    gaps = coverage_gaps(app.store(), when, scope, kinds or None)
+    if as_json:
+        echo_json(gaps)
+    else:
+        print_gaps(gaps, when)

@@ -1,0 +1,91 @@
+"""What the document builders share: the year's default date, names, scope captions."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from datetime import date
+
+from orggraph.exports.table import Label
+from orggraph.model import Level, NodeKind, Role, label
+from orggraph.store.base import GraphStore
+from orggraph.store.scope import Scope
+
+__all__ = [
+    "LEVEL_ORDER",
+    "default_as_of",
+    "district_of",
+    "names",
+    "role_label",
+    "scope_caption",
+]
+
+#: Hierarchy levels, top first: the order lists are grouped in.
+LEVEL_ORDER = {
+    Level.CITY.value: 0,
+    Level.COUNTY.value: 1,
+    Level.TOWNSHIP.value: 2,
+    Level.GRASSROOTS.value: 3,
+}
+
+
+def default_as_of(year: int, today: date | None = None) -> date:
+    """The date a year's document is read at: today in the year, else its last or first day.
+
+    >>> default_as_of(2018, date(2019, 6, 30)), default_as_of(2019, date(2019, 6, 30))
+    (datetime.date(2018, 12, 31), datetime.date(2019, 6, 30))
+    """
+    today = today or date.today()
+    if year < today.year:
+        return date(year, 12, 31)
+    if year > today.year:
+        return date(year, 1, 1)
+    return today
+
+
+def names(store: GraphStore, kind: NodeKind, ids: Iterable[str], as_of: date) -> dict[str, str]:
+    """The names of ``ids`` at ``as_of`` (ids not found are left out)."""
+    wanted = sorted({i for i in ids if i})
+    if not wanted:
+        return {}
+    return {n.id: n.name for n in store.nodes(kind, as_of, ids=wanted)}
+
+
+def role_label(role: str) -> Label:
+    """A post's role as a label: 书记 / secretary."""
+    try:
+        value = Role(role)
+    except ValueError:
+        return Label.same(role)
+    return Label(label(value), label(value, "en"))
+
+
+def district_of(store: GraphStore, org_ids: Collection[str], as_of: date) -> dict[str, str | None]:
+    """The county-level organization above (or at) each of ``org_ids``."""
+    out: dict[str, str | None] = {}
+    chains = {o: [o, *store.ancestors(o, as_of)] for o in org_ids}
+    levels = {
+        n.id: n.get("level")
+        for n in store.nodes(
+            NodeKind.ORGANIZATION, as_of, ids=sorted({x for c in chains.values() for x in c})
+        )
+    }
+    for org_id, chain in chains.items():
+        out[org_id] = next((o for o in chain if levels.get(o) == Level.COUNTY), None)
+    return out
+
+
+def scope_caption(store: GraphStore, scope: Scope, as_of: date) -> Label:
+    """``截至 2019-06-30；范围：城东区委`` / ``As of 2019-06-30; scope: 城东区委``."""
+    when = as_of.isoformat()
+    if scope.unrestricted:
+        return Label(f"截至 {when}；范围：全市", f"As of {when}; scope: whole city")
+    roots = names(store, NodeKind.ORGANIZATION, scope.roots, as_of)
+    parts_zh = [roots.get(r, r) for r in sorted(scope.roots)]
+    parts_en = list(parts_zh)
+    if scope.sectors:
+        sectors = sorted(scope.sectors)
+        parts_zh.append("领域：" + "、".join(label(s) for s in sectors))
+        parts_en.append("sectors: " + ", ".join(label(s, "en") for s in sectors))
+    return Label(
+        f"截至 {when}；范围：" + "；".join(parts_zh), f"As of {when}; scope: " + "; ".join(parts_en)
+    )

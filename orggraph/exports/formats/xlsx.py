@@ -1,0 +1,221 @@
+"""XLSX via openpyxl, laid out for printing: one sheet per table.
+
+Each sheet: the title (merged across the columns), the subtitle when there is one, the
+header row (frozen, and repeated on every printed page), the rows, then the notes. Columns
+are as wide as their longest line, counting East Asian wide characters as two, up to a
+cap past which text wraps. A4 landscape, fitted to the page width, page numbers in the
+footer. Text is always written as a string cell (never a formula) and neutralised as in
+CSV; numbers stay numbers and dates are dates.
+
+The workbook is written in openpyxl's write-only mode, which streams rows: a city's
+responsibility lists are tens of thousands of rows.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from orggraph.exports.sanitize import clean_control, neutralise
+from orggraph.exports.table import Book, Column, Table, as_text, plain
+
+__all__ = ["XlsxFormat", "display_width"]
+
+MIN_WIDTH = 6
+MAX_WIDTH = 48
+FONT = "等线"  # Excel's default Chinese UI font; falls back to the system's CJK font
+
+_NUMBER_FORMATS = {"int": "0", "number": "0.####", "percent": "0.00%", "date": "yyyy-mm-dd"}
+_SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
+
+
+def display_width(text: str) -> int:
+    """How many columns ``text``'s longest line takes: East Asian wide characters count 2.
+
+    >>> display_width("西宁市委"), display_width("abc"), display_width("一\\nabcdef")
+    (8, 3, 6)
+    """
+    if text.isascii():
+        return max(len(line) for line in text.split("\n"))
+    widest = 0
+    for line in text.split("\n"):
+        width = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+        widest = max(widest, width)
+    return widest
+
+
+def _styles() -> list[NamedStyle]:
+    thin = Side(style="thin", color="808080")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    wrap_top = Alignment(wrap_text=True, vertical="top")
+    styles = [
+        NamedStyle(
+            name="og_title",
+            font=Font(name=FONT, size=14, bold=True),
+            alignment=Alignment(horizontal="center", vertical="center"),
+        ),
+        NamedStyle(
+            name="og_subtitle",
+            font=Font(name=FONT, size=10),
+            alignment=Alignment(horizontal="center", vertical="center"),
+        ),
+        NamedStyle(
+            name="og_header",
+            font=Font(name=FONT, size=10, bold=True),
+            fill=PatternFill("solid", fgColor="D9E1F2"),
+            border=box,
+            alignment=Alignment(wrap_text=True, horizontal="center", vertical="center"),
+        ),
+        NamedStyle(
+            name="og_note",
+            font=Font(name=FONT, size=9),
+            alignment=Alignment(wrap_text=True, vertical="top"),
+        ),
+        NamedStyle(name="og_text", font=Font(name=FONT, size=10), border=box, alignment=wrap_top),
+    ]
+    for kind, number_format in _NUMBER_FORMATS.items():
+        styles.append(
+            NamedStyle(
+                name=f"og_{kind}",
+                font=Font(name=FONT, size=10),
+                border=box,
+                alignment=Alignment(vertical="top", horizontal="right"),
+                number_format=number_format,
+            )
+        )
+    return styles
+
+
+def _sheet_name(label: str, taken: set[str]) -> str:
+    base = _SHEET_BAD.sub("_", label).strip("'") or "Sheet"
+    name = base[:31]
+    counter = 2
+    while name.lower() in taken:
+        suffix = f" ({counter})"
+        name = base[: 31 - len(suffix)] + suffix
+        counter += 1
+    taken.add(name.lower())
+    return name
+
+
+def _text_cell(ws: Any, text: str, style: str) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value=neutralise(clean_control(text)))
+    cell.data_type = "s"  # explicit: a string cell is never read as a formula
+    cell.style = style
+    return cell
+
+
+class XlsxFormat:
+    """An XLSX workbook, one print-ready sheet per table."""
+
+    key: ClassVar[str] = "xlsx"
+    extension: ClassVar[str] = "xlsx"
+    media_type: ClassVar[str] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+    def render(self, book: Book, lang: str = "zh") -> bytes:
+        wb = Workbook(write_only=True)
+        for style in _styles():
+            wb.add_named_style(style)
+        wb.properties.title = book.title.text(lang)
+        wb.properties.creator = "orggraph"
+        # A fixed stamp: the same book renders to the same bytes.
+        wb.properties.created = wb.properties.modified = datetime(2000, 1, 1)
+        taken: set[str] = set()
+        for table in book.tables:
+            name = _sheet_name((table.sheet or table.title).text(lang), taken)
+            self._write_sheet(wb.create_sheet(name), table, lang)
+        out = io.BytesIO()
+        wb.save(out)
+        return out.getvalue()
+
+    def _write_sheet(self, ws: Any, table: Table, lang: str) -> None:
+        columns = table.columns
+        ncols = len(columns)
+        widths = self._widths(table, lang)
+        for index, width in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(index)].width = width
+        last = get_column_letter(ncols)
+        total_width = sum(widths)
+
+        # Sheet-level settings first: write-only mode writes them before the first row.
+        header_row = 3 if table.subtitle is not None else 2
+        ws.freeze_panes = f"A{header_row + 1}"
+        ws.print_title_rows = f"{header_row}:{header_row}"
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0  # as many pages down as it takes
+        ws.print_options.horizontalCentered = True
+        ws.page_margins.left = ws.page_margins.right = 0.4
+        ws.page_margins.top = ws.page_margins.bottom = 0.6
+        footer = "Page &P of &N" if lang == "en" else "第 &P 页，共 &N 页"
+        ws.oddFooter.center.text = footer
+
+        row = 1
+        ws.row_dimensions[row].height = 24
+        ws.append([_text_cell(ws, table.title.text(lang), "og_title")])
+        ws.merged_cells.add(f"A{row}:{last}{row}")
+        if table.subtitle is not None:
+            row += 1
+            ws.append([_text_cell(ws, table.subtitle.text(lang), "og_subtitle")])
+            ws.merged_cells.add(f"A{row}:{last}{row}")
+        row += 1
+        ws.append([_text_cell(ws, c.header(lang), "og_header") for c in columns])
+        for values in table.rows:
+            ws.append([self._cell(ws, v, c, lang) for v, c in zip(values, columns, strict=True)])
+            row += 1
+        if table.notes:
+            ws.append([])
+            row += 1
+        for note in table.notes:
+            row += 1
+            text = note.text(lang)
+            # A merged cell does not grow to fit its text: give it the lines it needs.
+            lines = sum(
+                max(1, -(-display_width(p) // max(total_width, 1))) for p in text.split("\n")
+            )
+            ws.row_dimensions[row].height = 14 * lines
+            ws.append([_text_cell(ws, text, "og_note")])
+            ws.merged_cells.add(f"A{row}:{last}{row}")
+
+    @staticmethod
+    def _cell(ws: Any, value: Any, column: Column, lang: str) -> WriteOnlyCell | None:
+        value = plain(value, lang)
+        if value is None:
+            cell = WriteOnlyCell(ws, value=None)
+            cell.style = "og_text"
+            return cell
+        if isinstance(value, str):
+            return _text_cell(ws, value, "og_text")
+        cell = WriteOnlyCell(ws, value=value)
+        if isinstance(value, date):
+            cell.style = "og_date"
+        elif column.kind in ("int", "number", "percent"):
+            cell.style = f"og_{column.kind}"
+        else:
+            cell.style = "og_int" if isinstance(value, int) else "og_number"
+        return cell
+
+    @staticmethod
+    def _widths(table: Table, lang: str) -> list[float]:
+        widths = []
+        for index, column in enumerate(table.columns):
+            if column.width is not None:
+                widths.append(float(column.width))
+                continue
+            widest = display_width(column.header(lang))
+            for row in table.rows:
+                widest = max(widest, display_width(as_text(row[index], column.kind, lang)))
+            # +2 for the cell's padding; wide text wraps past the cap.
+            widths.append(float(min(max(widest + 2, MIN_WIDTH), MAX_WIDTH)))
+        return widths

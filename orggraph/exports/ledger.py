@@ -1,0 +1,146 @@
+"""The remediation ledger (软弱涣散基层党组织整顿台账): every weak branch and case in scope.
+
+One row per remediation case in scope at the date (``remediation_cases``), and one per
+weak branch (``weak_branches``) that has no case yet (state 未立案). Converted cases stay on
+the ledger with their struck-off date (销号日期: the day the case moved to ``converted``),
+except those struck off before ``since`` (default: the first day of the year), so a
+year's ledger shows what was open at any time in the year. Sorted by district, then
+organization, then case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from orggraph.analysis.remediation import Case, remediation_cases
+from orggraph.analysis.weak import RULES, WeakBranch, weak_branches
+from orggraph.exports._common import district_of, names, scope_caption
+from orggraph.exports.table import Book, Cell, Column, Label, Table, enum_label
+from orggraph.model import CaseState, NodeKind, Sector
+from orggraph.store.base import GraphStore
+from orggraph.store.scope import Scope
+
+__all__ = ["COLUMNS", "NO_CASE", "remediation_ledger"]
+
+COLUMNS = (
+    Column(key="district", zh="县(区)", en="District"),
+    Column(key="organization", zh="党组织", en="Organization"),
+    Column(key="org_id", zh="组织编号", en="Org ID"),
+    Column(key="sector", zh="领域", en="Sector"),
+    Column(key="reasons", zh="软弱涣散原因", en="Reasons"),
+    Column(key="findings", zh="认定依据", en="Findings", width=40),
+    Column(key="responsible", zh="责任领导", en="Responsible leader"),
+    Column(key="partner", zh="结对党组织", en="Partner"),
+    Column(key="deadline", zh="整顿期限", en="Deadline", kind="date"),
+    Column(key="state", zh="状态", en="State"),
+    Column(key="days_overdue", zh="逾期天数", en="Days overdue", kind="int"),
+    Column(key="struck_off", zh="销号日期", en="Struck off", kind="date"),
+    Column(key="case", zh="案例编号", en="Case ID"),
+)
+
+NO_CASE = Label("未立案", "no case")
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class _Entry:
+    org_id: str
+    case: Case | None
+    weak: WeakBranch | None
+
+
+def _reasons(codes: tuple[str, ...]) -> Label:
+    labels = [RULES.get(c, (c, c)) for c in codes]
+    return Label("、".join(z for z, _ in labels), ", ".join(e for _, e in labels))
+
+
+def _struck_off(case: Case) -> date | None:
+    return next((s.on for s in case.steps if s.state is CaseState.CONVERTED), None)
+
+
+def remediation_ledger(
+    store: GraphStore, *, year: int, as_of: date, scope: Scope, since: date | None = None
+) -> Book:
+    """The remediation ledger of ``scope`` at ``as_of``; see the module docstring."""
+    since = since or date(year, 1, 1)
+    cases = [
+        c
+        for c in remediation_cases(store, as_of, scope)
+        if not ((off := _struck_off(c)) is not None and off < since)
+    ]
+    weak = {w.organization.id: w for w in weak_branches(store, as_of, scope)}
+    entries = [_Entry(org_id=c.organization, case=c, weak=weak.get(c.organization)) for c in cases]
+    with_case = {c.organization for c in cases}
+    entries += [_Entry(org_id=o, case=None, weak=w) for o, w in weak.items() if o not in with_case]
+    org_ids = {e.org_id for e in entries}
+    partners = {e.case.partner for e in entries if e.case and e.case.partner}
+    orgs = {
+        n.id: n for n in store.nodes(NodeKind.ORGANIZATION, as_of, ids=sorted(org_ids | partners))
+    }
+    districts = district_of(store, sorted(org_ids & set(orgs)), as_of)
+    district_names = names(
+        store, NodeKind.ORGANIZATION, (d or "" for d in districts.values()), as_of
+    )
+    people = names(
+        store, NodeKind.MEMBER, (e.case.responsible or "" for e in entries if e.case), as_of
+    )
+
+    def sort_key(e: _Entry) -> tuple[str, str, str]:
+        return (districts.get(e.org_id) or "~", e.org_id, e.case.id if e.case else "")
+
+    records: list[dict[str, Cell]] = []
+    for entry in sorted(entries, key=sort_key):
+        org = orgs.get(entry.org_id)
+        case, weak_branch = entry.case, entry.weak
+        district = districts.get(entry.org_id)
+        sector = org.get("sector") if org is not None else None
+        codes = (
+            case.reasons if case and case.reasons else (weak_branch.rules if weak_branch else ())
+        )
+        record: dict[str, Cell] = {
+            "district": district_names.get(district, district) if district else None,
+            "organization": org.name
+            if org is not None
+            else (case.organization_name if case else None),
+            "org_id": entry.org_id,
+            "sector": enum_label(Sector(sector)) if sector in set(Sector) else None,
+            "reasons": _reasons(codes),
+            "findings": Label.same("；".join(f.detail for f in weak_branch.failures))
+            if weak_branch
+            else None,
+            "state": NO_CASE,
+        }
+        if case is not None:
+            responsible = case.responsible
+            record |= {
+                "responsible": people.get(responsible, responsible) if responsible else None,
+                "partner": orgs[case.partner].name if case.partner in orgs else case.partner,
+                "deadline": case.deadline,
+                "state": enum_label(case.state),
+                "days_overdue": case.days_overdue or None,
+                "struck_off": _struck_off(case),
+                "case": case.id,
+            }
+        records.append(record)
+
+    open_count = sum(
+        1 for e in entries if e.case is None or e.case.state is not CaseState.CONVERTED
+    )
+    notes = (
+        Label(
+            f"共{len(entries)}条；未销号{open_count}条。认定依据为截至统计日仍未达标的规则。",
+            f"{len(entries)} entries, {open_count} not struck off. Findings: the rules the "
+            "organization still fails at the date.",
+        ),
+    )
+    table = Table.from_records(
+        title=Label(
+            f"{year}年软弱涣散基层党组织整顿台账", f"{year} remediation ledger of weak branches"
+        ),
+        columns=COLUMNS,
+        records=records,
+        subtitle=scope_caption(store, scope, as_of),
+        notes=notes,
+        sheet=Label("整顿台账", "Ledger"),
+    )
+    return Book.of(table)

@@ -1,0 +1,386 @@
+"""The yearly responsibility list (年度抓党建责任清单): per secretary, per subtree, per district.
+
+One row per duty, grouped by secretary (top of the hierarchy first). The duties derived
+from the graph at the date:
+
+- 书记职责: each organization the person is secretary of, with how many they answer for;
+- 工作组包联: the working groups they lead and the areas each covers;
+- 支部联点: their contact links;
+- 整顿转化: the open remediation cases they are responsible for, with the deadlines;
+- 覆盖缺口: the coverage gaps whose nearest secretary they are (``coverage_gaps`` owners),
+  one row each; gaps further down their subtree as one oversight row per kind (督导);
+- 换届: village/community terms ending between the date and the year's end, assigned like
+  gaps (the nearest secretary up from the organization);
+- 联系服务专家 and 党建指导: the experts they serve, the units they instruct;
+
+then the duties entered by hand (``duties.read_duties``). The three columns 年初话、年中看、
+年末评 (年初相约话党建、年中观摩看党建、年末质询评党建) are left blank for writing in.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from orggraph.analysis.chain import ChainIndex, Owner, Responsibilities, responsibilities
+from orggraph.analysis.gaps import GAP_LABELS_ZH, coverage_gaps
+from orggraph.analysis.weak import RULES
+from orggraph.errors import NotFound, Problem, ValidationFailed
+from orggraph.exports._common import LEVEL_ORDER, names, role_label, scope_caption
+from orggraph.exports.duties import HandDuty
+from orggraph.exports.table import Book, Cell, Column, Label, Table, enum_label
+from orggraph.model import CaseState, LinkKind, NodeKind, Role
+from orggraph.store.base import GraphStore
+from orggraph.store.scope import Scope
+
+__all__ = ["CATEGORIES", "COLUMNS", "responsibility_list"]
+
+COLUMNS = (
+    Column(key="secretary", zh="书记", en="Secretary"),
+    Column(key="person", zh="人员编号", en="Person ID"),
+    Column(key="post", zh="职务", en="Post"),
+    Column(key="category", zh="职责类别", en="Category"),
+    Column(key="duty", zh="职责内容", en="Duty", width=48),
+    Column(key="target", zh="对象", en="Target"),
+    Column(key="deadline", zh="时限", en="Deadline", kind="date"),
+    Column(key="source", zh="来源", en="Source"),
+    Column(key="year_start", zh="年初话", en="Year start", width=14),
+    Column(key="mid_year", zh="年中看", en="Mid-year", width=14),
+    Column(key="year_end", zh="年末评", en="Year end", width=14),
+)
+
+CATEGORIES: dict[str, Label] = {
+    "post": Label("书记职责", "secretary"),
+    "group": Label("工作组包联", "working group"),
+    "contact": Label("支部联点", "contact link"),
+    "case": Label("整顿转化", "remediation"),
+    "gap": Label("覆盖缺口", "coverage gap"),
+    "oversight": Label("督导", "oversight"),
+    "term": Label("换届", "term election"),
+    "expert": Label("联系服务专家", "expert served"),
+    "unit": Label("党建指导", "instructor"),
+    "hand": Label("自定职责", "own duty"),
+}
+FROM_GRAPH = Label("图谱", "graph")
+BY_HAND = Label("手工录入", "entered")
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class _Item:
+    """Something a chain of secretaries answers for (a gap, a term due)."""
+
+    category: str
+    duty: Label
+    target: Label
+    kind: str  # what the oversight row counts it as
+    kind_label: Label
+    owners: tuple[Owner, ...]
+    deadline: date | None = None
+
+
+def _ref(name: str, node_id: str) -> Label:
+    return Label(f"{name}（{node_id}）", f"{name} ({node_id})")
+
+
+def responsibility_list(
+    store: GraphStore,
+    *,
+    year: int,
+    as_of: date,
+    scope: Scope,
+    person: str | None = None,
+    duties: Sequence[HandDuty] = (),
+) -> Book:
+    """The responsibility lists of ``year`` at ``as_of``: every secretary in ``scope``.
+
+    With ``person``, that one person's list (their gaps counted over the subtrees they are
+    secretary of). ``duties`` entered by hand are added to their person's list (a person
+    with hand duties but no secretary post gets a list of their own). Raises ``NotFound``
+    for a ``person`` outside the scope, ``ValidationFailed`` naming every hand duty whose
+    person is unknown or outside the scope.
+    """
+    view = scope.view(store, as_of)
+    if person is not None:
+        people = [person]
+    else:
+        targets = None if view.organizations is None else sorted(view.organizations)
+        posts = store.links(LinkKind.HOLDS_POST, as_of, targets=targets)
+        people = sorted({p.source for p in posts if p.get("role") == Role.SECRETARY})
+    lists: dict[str, Responsibilities] = {
+        p: responsibilities(store, p, as_of, scope) for p in people
+    }
+    problems: list[Problem] = []
+    for duty in duties:
+        if duty.person_id in lists or (person is not None and duty.person_id != person):
+            continue
+        try:
+            lists[duty.person_id] = responsibilities(store, duty.person_id, as_of, scope)
+        except NotFound:
+            problems.append(
+                Problem(
+                    rule="duties-person",
+                    message=f"no member {duty.person_id!r} at {as_of} in the scope",
+                    row=duty.row,
+                    column="书记",
+                    value=duty.person_id,
+                )
+            )
+    if problems:
+        raise ValidationFailed(problems)
+
+    if person is not None:
+        roots = frozenset(p.organization for p in lists[person].secretary_of)
+        item_scope: Scope | None = Scope(roots=roots, sectors=scope.sectors) if roots else None
+    else:
+        item_scope = scope
+    items = _items(store, as_of, year, item_scope) if item_scope is not None else []
+
+    org_names = names(
+        store,
+        NodeKind.ORGANIZATION,
+        [
+            *(c.organization for r in lists.values() for c in r.cases),
+            *(c.partner or "" for r in lists.values() for c in r.cases),
+        ],
+        as_of,
+    )
+    levels = {
+        n.id: LEVEL_ORDER.get(str(n.get("level")), 9)
+        for n in store.nodes(
+            NodeKind.ORGANIZATION,
+            as_of,
+            ids=sorted({p.organization for r in lists.values() for p in r.secretary_of}),
+        )
+    }
+
+    def order(resp: Responsibilities) -> tuple[int, str, str]:
+        tops = sorted((levels.get(p.organization, 9), p.organization) for p in resp.secretary_of)
+        return (*tops[0], resp.person) if tops else (99, "", resp.person)
+
+    direct: dict[str, list[_Item]] = defaultdict(list)
+    oversight: dict[str, Counter[tuple[str, Label]]] = defaultdict(Counter)
+    for item in items:
+        answering = [o.secretary for o in item.owners if o.secretary is not None and not o.hidden]
+        ids = [p.id for p in answering if p.id is not None]
+        if not ids:
+            continue
+        direct[ids[0]].append(item)
+        for above in dict.fromkeys(ids[1:]):
+            if above != ids[0]:
+                oversight[above][(item.kind, item.kind_label)] += 1
+
+    by_person: dict[str, list[HandDuty]] = defaultdict(list)
+    for duty in duties:
+        by_person[duty.person_id].append(duty)
+
+    records: list[dict[str, Cell]] = []
+    for resp in sorted(lists.values(), key=order):
+        rows = _rows(resp, org_names, direct[resp.person], oversight[resp.person])
+        rows += [
+            {
+                "category": CATEGORIES["hand"],
+                "duty": Label.same(d.duty),
+                "deadline": d.deadline,
+                "source": BY_HAND,
+            }
+            for d in by_person[resp.person]
+        ]
+        post = _post_text(resp)
+        for row in rows:
+            row.setdefault("source", FROM_GRAPH)
+            records.append({"secretary": resp.name, "person": resp.person, "post": post, **row})
+
+    title = Label(f"{year}年度抓党建责任清单", f"{year} party-building responsibility list")
+    notes = (
+        Label(
+            "年初话、年中看、年末评：年初相约话党建、年中观摩看党建、年末质询评党建，由各书记填写。",
+            "Year start, mid-year, year end: the annual cycle's three check-points, "
+            "left blank for each secretary to fill in.",
+        ),
+        Label(
+            "覆盖缺口列给最近的在任书记；上级书记按类别列督导项。",
+            "Each coverage gap is listed for its nearest serving secretary; the secretaries "
+            "above get one oversight row per kind.",
+        ),
+    )
+    table = Table.from_records(
+        title=title,
+        columns=COLUMNS,
+        records=records,
+        subtitle=scope_caption(store, scope, as_of),
+        notes=notes,
+        sheet=Label("责任清单", "Responsibility list"),
+    )
+    return Book.of(table)
+
+
+def _post_text(resp: Responsibilities) -> Label:
+    posts = [*resp.secretary_of, *resp.other_posts]
+    zh = "；".join(f"{p.name}{role_label(p.role).zh}" for p in posts)
+    en = "; ".join(f"{role_label(p.role).en.capitalize()}, {p.name}" for p in posts)
+    return Label(zh, en)
+
+
+def _reasons(codes: Iterable[str]) -> Label:
+    labels = [RULES.get(c, (c, c)) for c in codes]
+    return Label("、".join(z for z, _ in labels), ", ".join(e for _, e in labels))
+
+
+def _rows(
+    resp: Responsibilities,
+    org_names: dict[str, str],
+    direct: list[_Item],
+    oversight: Counter[tuple[str, Label]],
+) -> list[dict[str, Cell]]:
+    rows: list[dict[str, Cell]] = []
+    for post in resp.secretary_of:
+        rows.append(
+            {
+                "category": CATEGORIES["post"],
+                "duty": Label(
+                    f"履行{post.name}书记抓党建第一责任人职责，所辖党组织{post.subtree_size}个",
+                    f"First responsible for party building as secretary of {post.name}; "
+                    f"answers for {post.subtree_size} organizations",
+                ),
+                "target": _ref(post.name, post.organization),
+            }
+        )
+    for group in resp.working_groups:
+        areas_zh = "、".join(a.name or "" for a in group.areas) or "（无）"
+        areas_en = ", ".join(a.name or "" for a in group.areas) or "(none)"
+        rows.append(
+            {
+                "category": CATEGORIES["group"],
+                "duty": Label(
+                    f"牵头{group.name}，包联{areas_zh}",
+                    f"Leads {group.name}, covering {areas_en}",
+                ),
+                "target": _ref(group.name, group.id),
+            }
+        )
+    for org in resp.contacts:
+        name = org.name or ""
+        rows.append(
+            {
+                "category": CATEGORIES["contact"],
+                "duty": Label(f"联点{name}，指导抓好党建工作", f"Contact leader of {name}"),
+                "target": _ref(name, org.id or ""),
+            }
+        )
+    for case in sorted(resp.cases, key=lambda c: (c.deadline or date.max, c.id)):
+        name = org_names.get(case.organization, case.organization)
+        partner = org_names.get(case.partner, case.partner) if case.partner else None
+        state = enum_label(_state(case.state)) or Label.same(case.state)
+        reasons = _reasons(case.reasons)
+        rows.append(
+            {
+                "category": CATEGORIES["case"],
+                "duty": Label(
+                    f"负责{name}整顿转化（{state.zh}；原因：{reasons.zh or '—'}"
+                    + (f"；结对：{partner}" if partner else "")
+                    + "）",
+                    f"Turn {name} around ({state.en}; reasons: {reasons.en or '-'}"
+                    + (f"; partner: {partner}" if partner else "")
+                    + ")",
+                ),
+                "target": _ref(name, case.organization),
+                "deadline": case.deadline,
+            }
+        )
+    for item in direct:
+        rows.append(
+            {
+                "category": CATEGORIES[item.category],
+                "duty": item.duty,
+                "target": item.target,
+                "deadline": item.deadline,
+            }
+        )
+    for (_, kind_label), count in oversight.items():  # in the order the gaps are reported
+        rows.append(
+            {
+                "category": CATEGORIES["oversight"],
+                "duty": Label(
+                    f"督导下级解决“{kind_label.zh}”问题{count}项",
+                    f"Oversee {count} item(s) below: {kind_label.en}",
+                ),
+            }
+        )
+    for expert in resp.experts:
+        rows.append(
+            {
+                "category": CATEGORIES["expert"],
+                "duty": Label(f"联系服务专家{expert.name}", f"Serve the expert {expert.name}"),
+                "target": _ref(expert.name, expert.id),
+            }
+        )
+    for unit in resp.units:
+        rows.append(
+            {
+                "category": CATEGORIES["unit"],
+                "duty": Label(
+                    f"担任{unit.name}党建指导员", f"Party-building instructor of {unit.name}"
+                ),
+                "target": _ref(unit.name, unit.id),
+            }
+        )
+    return rows
+
+
+def _state(raw: str) -> CaseState | None:
+    try:
+        return CaseState(raw)
+    except ValueError:
+        return None
+
+
+def _items(store: GraphStore, as_of: date, year: int, scope: Scope) -> list[_Item]:
+    """The gaps and terms due in ``scope``, each with the secretaries who answer for it."""
+    items: list[_Item] = []
+    for gap in coverage_gaps(store, as_of, scope):
+        kind_zh = GAP_LABELS_ZH[gap.kind]
+        kind_en = gap.kind.value.replace("_", " ")
+        detail = f"，{gap.detail}" if gap.detail else ""
+        items.append(
+            _Item(
+                category="gap",
+                duty=Label(f"{kind_zh}：{gap.name}{detail}", f"{kind_en}: {gap.name}"),
+                target=_ref(gap.name, gap.subject),
+                kind=gap.kind.value,
+                kind_label=Label(kind_zh, kind_en),
+                owners=gap.owners,
+            )
+        )
+    end = date(year, 12, 31)
+    view = scope.view(store, as_of)
+    due = [
+        org
+        for org in store.nodes(
+            NodeKind.ORGANIZATION,
+            as_of,
+            ids=None if view.organizations is None else sorted(view.organizations),
+        )
+        if isinstance(org.get("term_ends"), date) and as_of <= org.get("term_ends") <= end
+    ]
+    if due:
+        index = ChainIndex(store, as_of, view)
+        index.load(o.id for o in due)
+        for org in sorted(due, key=lambda o: o.id):
+            ends: date = org.get("term_ends")
+            items.append(
+                _Item(
+                    category="term",
+                    duty=Label(
+                        f"组织{org.name}“两委”换届（任期{ends.isoformat()}届满）",
+                        f"Hold the election of {org.name} (term ends {ends.isoformat()})",
+                    ),
+                    target=_ref(org.name, org.id),
+                    kind="term_due",
+                    kind_label=Label("两委换届", "term election due"),
+                    owners=index.owners(org.id),
+                    deadline=ends,
+                )
+            )
+    return items

@@ -1,0 +1,276 @@
+"""Saved queries (``queries/*.graphql``) as tables: an analyst adds an export by writing one.
+
+The query runs in-process against the GraphQL schema with the caller's scope; its result is
+flattened to a table:
+
+- the *main list* is the first list in the result, in selection order (a connection's
+  ``nodes`` or ``edges`` included): one row per item;
+- nested objects become dotted columns (``parent.name``); a list inside an item becomes one
+  cell, its values joined with ``；``;
+- scalars outside the main list (a total, the date asked at) are repeated on every row,
+  so a CSV loses nothing;
+- a result with no list is one row.
+
+The table's title is the file's header (the ``#`` lines that open it, as for the
+explorer): its first line in Chinese, its second in English. Header lines of the form
+``Column: PATH = 中文 | English`` name a column in both languages (else the dotted path is
+the header)::
+
+    # 无书记的党组织
+    # Organizations without a secretary
+    # Column: organizations.nodes.name = 党组织 | Organization
+
+The query runs through an ``Executor`` the caller hands in (the API's; exports do not
+import the API).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Protocol
+
+from orggraph.errors import ConfigError, NotFound
+from orggraph.exports._common import scope_caption
+from orggraph.exports.table import Book, Cell, Column, Label, Table
+from orggraph.store.base import GraphStore
+from orggraph.store.scope import Scope
+
+__all__ = [
+    "DEFAULT_FOLDER",
+    "Executor",
+    "SavedQuery",
+    "find_query",
+    "flatten",
+    "load_query",
+    "query_book",
+    "query_table",
+    "saved_queries",
+]
+
+JOIN = "；"
+_COLUMN = re.compile(r"column\s*:\s*([\w.]+)\s*=\s*(.+?)\s*", re.IGNORECASE)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SavedQuery:
+    """A ``.graphql`` file: its name (the file stem), text, and the labels it declares."""
+
+    name: str
+    text: str
+    title: Label
+    columns: Mapping[str, Label] = field(default_factory=dict)
+
+
+def _label(raw: str) -> Label:
+    zh, _, en = raw.partition("|")
+    zh, en = zh.strip(), en.strip()
+    return Label(zh, en or zh)
+
+
+def load_query(path: str | Path) -> SavedQuery:
+    """The saved query in the file at ``path``."""
+    file = Path(path)
+    text = file.read_text("utf-8")
+    header: list[str] = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        header.append(line.lstrip("#").strip())
+    columns = {}
+    for line in header:
+        match = _COLUMN.fullmatch(line)
+        if match:
+            columns[match.group(1)] = _label(match.group(2))
+    titles = [line for line in header[:2] if line and not _COLUMN.fullmatch(line)]
+    zh = titles[0] if titles else file.stem
+    en = titles[1] if len(titles) > 1 else zh
+    return SavedQuery(name=file.stem, text=text, title=Label(zh, en), columns=columns)
+
+
+def saved_queries(folder: str | Path) -> dict[str, Path]:
+    """The saved queries in ``folder``, by name (file stem), sorted."""
+    return {p.stem: p for p in sorted(Path(folder).glob("*.graphql"))}
+
+
+def find_query(folder: str | Path, name: str) -> SavedQuery:
+    """The saved query called ``name`` (a file stem) in ``folder``; ``NotFound`` lists the known."""
+    known = saved_queries(folder)
+    if name not in known:
+        raise NotFound(
+            f"saved query {name!r} is not in {str(folder)!r}; known: {', '.join(known) or '(none)'}"
+        )
+    return load_query(known[name])
+
+
+def _main_list(value: Any, path: tuple[str, ...]) -> tuple[str, ...] | None:
+    if isinstance(value, list):
+        return path
+    if isinstance(value, Mapping):
+        for key, child in value.items():
+            found = _main_list(child, (*path, str(key)))
+            if found is not None:
+                return found
+    return None
+
+
+def _leaves(value: Any, prefix: str, out: dict[str, Any]) -> None:
+    if isinstance(value, Mapping):
+        for key, child in value.items():
+            _leaves(child, f"{prefix}.{key}" if prefix else str(key), out)
+    elif isinstance(value, list):
+        # A list inside a row: each leaf path gathers its values across the items.
+        gathered: dict[str, list[Any]] = {}
+        for item in value:
+            inner: dict[str, Any] = {}
+            _leaves(item, prefix, inner)
+            for key, leaf in inner.items():
+                gathered.setdefault(key, []).append(leaf)
+        for key, leaves in gathered.items():
+            out[key] = JOIN.join("" if v is None else _scalar_text(v) for v in leaves)
+        if not value:
+            out.setdefault(prefix, None)
+    else:
+        out[prefix] = value
+
+
+def _scalar_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def flatten(data: Mapping[str, Any]) -> tuple[list[str], list[dict[str, Any]]]:
+    """A GraphQL result's ``data`` as (column paths, rows); see the module docstring.
+
+    >>> flatten({"orgs": {"total": 2, "nodes": [{"id": "b1", "parent": {"id": "t"}},
+    ...                                          {"id": "b2", "parent": None}]}})
+    (['orgs.total', 'id', 'parent.id'], [{'orgs.total': 2, 'id': 'b1', 'parent.id': 't'}, \
+{'orgs.total': 2, 'id': 'b2'}])
+    """
+    path = _main_list(data, ())
+    rows: list[dict[str, Any]] = []
+    if path is None:
+        row: dict[str, Any] = {}
+        _leaves(data, "", row)
+        rows.append(row)
+    else:
+        context: dict[str, Any] = {}
+        _context(data, path, "", context)
+        items: Any = data
+        for key in path:
+            items = items[key]
+        for item in items:
+            row = dict(context)
+            if isinstance(item, Mapping):
+                _leaves(item, "", row)
+            else:  # a list of scalars: the list's own name is the column
+                row[path[-1]] = item
+            rows.append(row)
+    columns: dict[str, None] = {}
+    for row in rows:
+        columns.update(dict.fromkeys(row))
+    # An object that is null on some rows shows up as its own column: drop it when its
+    # fields have columns of their own and it is null everywhere.
+    names = list(columns)
+    for name in names:
+        if any(other.startswith(name + ".") for other in names) and all(
+            row.get(name) is None for row in rows
+        ):
+            del columns[name]
+            for row in rows:
+                row.pop(name, None)
+    return list(columns), rows
+
+
+def _context(value: Any, path: tuple[str, ...], prefix: str, out: dict[str, Any]) -> None:
+    """The leaves beside the main list (every branch but the one leading to it)."""
+    if not isinstance(value, Mapping):
+        return
+    for key, child in value.items():
+        name = f"{prefix}.{key}" if prefix else str(key)
+        if path and key == path[0]:
+            _context(child, path[1:], name, out)
+        else:
+            _leaves(child, name, out)
+
+
+def _kind(values: Sequence[Any]) -> str:
+    present = [v for v in values if v is not None]
+    if present and all(isinstance(v, int) and not isinstance(v, bool) for v in present):
+        return "int"
+    if present and all(isinstance(v, int | float) and not isinstance(v, bool) for v in present):
+        return "number"
+    return "text"
+
+
+def query_table(
+    query: SavedQuery, data: Mapping[str, Any], *, subtitle: Label | None = None
+) -> Table:
+    """The flattened result ``data`` of ``query`` as a table, with its declared labels."""
+    paths, rows = flatten(data)
+    columns = []
+    for path in paths:
+        label = query.columns.get(path, Label.same(path))
+        columns.append(
+            Column(key=path, zh=label.zh, en=label.en, kind=_kind([r.get(path) for r in rows]))
+        )
+    records: list[dict[str, Cell]] = [{k: (_cell(v)) for k, v in row.items()} for row in rows]
+    return Table.from_records(
+        title=query.title, columns=columns, records=records, subtitle=subtitle
+    )
+
+
+def _cell(value: Any) -> Cell:
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+#: Where the saved queries live: ``queries/`` at the top of the source tree.
+DEFAULT_FOLDER = Path(__file__).resolve().parents[2] / "queries"
+
+
+class Executor(Protocol):
+    """Runs a GraphQL document in-process; returns the result's ``data``.
+
+    The API provides it (exports do not import the API): it runs ``text`` against the
+    schema for ``actor`` (or, when ``None``, a local administrator limited to ``scope``),
+    reading at ``as_of`` by default, and raises ``ValidationFailed`` on query errors.
+    """
+
+    def __call__(
+        self,
+        text: str,
+        variables: Mapping[str, Any],
+        *,
+        store: GraphStore,
+        scope: Scope,
+        as_of: date,
+        actor: Any = None,
+    ) -> Mapping[str, Any]: ...
+
+
+def query_book(
+    store: GraphStore,
+    name: str,
+    *,
+    as_of: date,
+    scope: Scope,
+    executor: Executor | None,
+    variables: Mapping[str, Any] | None = None,
+    folder: Path | None = None,
+    actor: Any = None,
+) -> Book:
+    """The saved query ``name`` run at ``as_of`` for ``scope``, flattened to a table."""
+    query = find_query(folder or DEFAULT_FOLDER, name)
+    if executor is None:
+        raise ConfigError(
+            "query exports need the API's GraphQL executor; pass executor= to render_export"
+        )
+    data = executor(query.text, variables or {}, store=store, scope=scope, as_of=as_of, actor=actor)
+    subtitle = scope_caption(store, scope, as_of)
+    return Book.of(query_table(query, data, subtitle=subtitle))

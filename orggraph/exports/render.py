@@ -1,0 +1,314 @@
+"""``render_export``: the one entry point the CLI and the HTTP API share.
+
+``render_export(kind, store, params, scope, fmt, lang)`` builds the document ``kind``
+(``responsibility-list``, ``ledger``, ``coverage``, ``query``) for the caller's ``scope``
+and writes it as ``fmt`` (``xlsx``, ``csv``, ``html``), returning ``(bytes, media type,
+file name)``. ``params`` is a mapping of strings (a query string will do):
+
+==============  ==========================================================================
+``year``        the year of the list or ledger (default: the year of ``as_of``, or this one)
+``as_of``       the date asked at (default: today within ``year``, else its last day)
+``since``       coverage: the date compared against; ledger: hide cases struck off before
+``person``      responsibility list: one person's list
+``root``        narrow the caller's scope to this organization's subtree
+``query``       query export: the saved query's name (a file stem in ``queries/``)
+``variables``   query export: its variables, as JSON
+==============  ==========================================================================
+
+Hand-entered duties and the saved-query folder are keyword arguments, never parameters:
+a request must not name files on the server. Bad parameters raise ``ValidationFailed``
+(every problem at once); an id outside the scope raises ``NotFound``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from orggraph.errors import NotFound, Problem, ValidationFailed
+from orggraph.exports._common import default_as_of
+from orggraph.exports.duties import HandDuty
+from orggraph.exports.formats import format_keys, get_format
+from orggraph.exports.query import Executor
+from orggraph.exports.table import Book, Label
+from orggraph.store.base import GraphStore
+from orggraph.store.scope import Scope
+
+__all__ = [
+    "KINDS",
+    "LANGS",
+    "ExportParams",
+    "build_book",
+    "content_disposition",
+    "parse_params",
+    "render_export",
+]
+
+LANGS = ("zh", "en")
+
+#: kind → (Chinese file stem, English file stem)
+KINDS: dict[str, Label] = {
+    "responsibility-list": Label("责任清单", "responsibility-list"),
+    "ledger": Label("整顿台账", "remediation-ledger"),
+    "coverage": Label("覆盖情况", "coverage-report"),
+    "query": Label("查询", "query"),
+}
+
+_NAME = re.compile(r"[\w-]{1,100}")
+_UNSAFE_FILE = re.compile(r'[\\/:*?"<>|\s]+')
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ExportParams:
+    """The checked parameters of one export."""
+
+    year: int
+    as_of: date
+    since: date | None = None
+    person: str | None = None
+    root: str | None = None
+    query: str | None = None
+    variables: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _get(params: Mapping[str, Any], *names: str) -> Any:
+    for name in names:
+        value = params.get(name)
+        if value is not None and value != "":
+            return value
+    return None
+
+
+def parse_params(params: Mapping[str, Any], *, today: date | None = None) -> ExportParams:
+    """Check and convert ``params`` (strings or values); every problem reported at once."""
+    problems: list[Problem] = []
+
+    def bad(name: str, value: Any, message: str) -> None:
+        problems.append(
+            Problem(rule="export-param", message=message, column=name, value=str(value))
+        )
+
+    def as_date(name: str, *aliases: str) -> date | None:
+        raw = _get(params, name, *aliases)
+        if raw is None or isinstance(raw, date):
+            return raw
+        try:
+            return date.fromisoformat(str(raw))
+        except ValueError:
+            bad(name, raw, "not a date; expected YYYY-MM-DD")
+            return None
+
+    as_of = as_date("as_of", "asOf", "as-of")
+    since = as_date("since")
+    raw_year = _get(params, "year")
+    year: int | None = None
+    if raw_year is not None:
+        try:
+            year = int(raw_year)
+            if not 1900 <= year <= 2999:
+                raise ValueError
+        except (TypeError, ValueError):
+            bad("year", raw_year, "not a year; expected four digits like 2019")
+    raw_vars = _get(params, "variables")
+    variables: Mapping[str, Any] = {}
+    if isinstance(raw_vars, Mapping):
+        variables = raw_vars
+    elif raw_vars is not None:
+        try:
+            variables = json.loads(str(raw_vars))
+            if not isinstance(variables, dict):
+                raise ValueError
+        except ValueError:
+            bad("variables", raw_vars, "not a JSON object")
+            variables = {}
+    query = _get(params, "query", "name")
+    if query is not None and not _NAME.fullmatch(str(query)):
+        bad("query", query, "not a saved query name (letters, digits, _ and -)")
+    if problems:
+        raise ValidationFailed(problems)
+    if year is None:
+        year = as_of.year if as_of is not None else (today or date.today()).year
+    if as_of is None:
+        as_of = default_as_of(year, today)
+    person, root = _get(params, "person"), _get(params, "root", "org")
+    return ExportParams(
+        year=year,
+        as_of=as_of,
+        since=since,
+        person=None if person is None else str(person),
+        root=None if root is None else str(root),
+        query=None if query is None else str(query),
+        variables=variables,
+    )
+
+
+def narrow(store: GraphStore, scope: Scope, root: str | None, as_of: date) -> Scope:
+    """``scope`` narrowed to the subtree of ``root`` (which the scope must see)."""
+    if root is None:
+        return scope
+    node = store.node(root, as_of)
+    if node is None or not scope.view(store, as_of).sees(node):
+        raise NotFound(f"no organization {root!r} at {as_of.isoformat()} (or not in your scope)")
+    return Scope(roots=frozenset({root}), sectors=scope.sectors)
+
+
+def build_book(
+    kind: str,
+    store: GraphStore,
+    params: ExportParams,
+    scope: Scope,
+    *,
+    duties: Sequence[HandDuty] = (),
+    queries: Path | None = None,
+    executor: Executor | None = None,
+    actor: Any = None,
+) -> Book:
+    """The document ``kind`` as a neutral book."""
+    scope = narrow(store, scope, params.root, params.as_of)
+    if kind == "responsibility-list":
+        from orggraph.exports.lists import responsibility_list
+
+        return responsibility_list(
+            store,
+            year=params.year,
+            as_of=params.as_of,
+            scope=scope,
+            person=params.person,
+            duties=duties,
+        )
+    if kind == "ledger":
+        from orggraph.exports.ledger import remediation_ledger
+
+        return remediation_ledger(
+            store, year=params.year, as_of=params.as_of, scope=scope, since=params.since
+        )
+    if kind == "coverage":
+        from orggraph.exports.coverage_report import coverage_report
+
+        return coverage_report(store, as_of=params.as_of, scope=scope, since=params.since)
+    if kind == "query":
+        from orggraph.exports.query import query_book
+
+        if params.query is None:
+            raise ValidationFailed(
+                [Problem(rule="export-param", message="name the saved query", column="query")]
+            )
+        return query_book(
+            store,
+            params.query,
+            as_of=params.as_of,
+            scope=scope,
+            variables=params.variables,
+            folder=queries,
+            executor=executor,
+            actor=actor,
+        )
+    raise ValidationFailed(
+        [
+            Problem(
+                rule="export-kind",
+                message=f"unknown export; expected one of {', '.join(KINDS)}",
+                value=kind,
+            )
+        ]
+    )
+
+
+def file_name(kind: str, params: ExportParams, scope: Scope, extension: str, lang: str) -> str:
+    """A file name that says what the export is: ``责任清单-2019-630102.xlsx``."""
+    parts = [KINDS[kind].text(lang) if kind in KINDS else kind]
+    if kind == "query" and params.query:
+        parts.append(params.query)
+    if kind == "coverage":
+        parts.append(params.as_of.isoformat())
+    else:
+        parts.append(str(params.year))
+    who = params.person or params.root or "+".join(sorted(scope.roots))
+    if who:
+        parts.append(who[:60])
+    return _UNSAFE_FILE.sub("_", "-".join(parts)) + "." + extension
+
+
+def render_export(
+    kind: str,
+    store: GraphStore,
+    params: Mapping[str, Any],
+    scope: Scope,
+    fmt: str,
+    lang: str = "zh",
+    *,
+    duties: Sequence[HandDuty] = (),
+    queries: Path | None = None,
+    executor: Executor | None = None,
+    actor: Any = None,
+    today: date | None = None,
+) -> tuple[bytes, str, str]:
+    """Build and write one export: ``(content, media type, file name)``.
+
+    ``kind`` is one of ``KINDS``; ``fmt`` one of ``format_keys()``; ``lang`` ``zh`` or ``en``.
+    ``duties`` are hand-entered duties (responsibility list); ``queries`` the saved-query
+    folder (default ``queries/`` beside the package); ``executor`` the API's in-process
+    GraphQL executor (query exports need it) and ``actor`` whom a saved query runs for.
+    Raises ``ValidationFailed`` for a bad kind, format, language or parameter, ``NotFound``
+    for an id outside ``scope``.
+    """
+    problems = []
+    if kind not in KINDS:
+        problems.append(
+            Problem(
+                rule="export-kind",
+                message=f"unknown export; expected one of {', '.join(KINDS)}",
+                column="kind",
+                value=kind,
+            )
+        )
+    if fmt not in format_keys():
+        problems.append(
+            Problem(
+                rule="export-format",
+                message=f"unknown format; expected one of {', '.join(format_keys())}",
+                column="format",
+                value=fmt,
+            )
+        )
+    if lang not in LANGS:
+        problems.append(
+            Problem(
+                rule="export-lang",
+                message=f"unknown language; expected one of {', '.join(LANGS)}",
+                column="lang",
+                value=lang,
+            )
+        )
+    if problems:
+        raise ValidationFailed(problems)
+    checked = parse_params(params, today=today)
+    book = build_book(
+        kind,
+        store,
+        checked,
+        scope,
+        duties=duties,
+        queries=queries,
+        executor=executor,
+        actor=actor,
+    )
+    writer = get_format(fmt)
+    content = writer.render(book, lang)
+    return content, writer.media_type, file_name(kind, checked, scope, writer.extension, lang)
+
+
+def content_disposition(filename: str) -> str:
+    """A ``Content-Disposition`` value for ``filename`` (RFC 6266 with an ASCII fallback).
+
+    >>> content_disposition("清单-2019.csv")
+    'attachment; filename="2019.csv"; filename*=UTF-8\\'\\'%E6%B8%85%E5%8D%95-2019.csv'
+    """
+    fallback = re.sub(r"[^\x20-\x7e]|[\"\\]", "", filename).strip("-_ ") or "export"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"

@@ -1,0 +1,336 @@
+// The page's only data source: the GraphQL API at /graphql (POST JSON). Every query the
+// page sends is written here, and every answer is turned into the plain shapes the views
+// draw: {nodes: [{id, name, kind, level, parent, coverage, weak, vacant, gap}], edges}.
+
+const ENDPOINT = "/graphql";
+const EXPORTS = "/exports";
+
+// GraphQL enums arrive as upper-case names (ORGANIZATION, SUBORDINATE_TO); the model's
+// codes are the lower-case values.
+const code = (v) => (typeof v === "string" ? v.toLowerCase() : (v ?? null));
+
+export class ApiError extends Error {}
+
+/** POST one GraphQL document; the data, or an ApiError with the server's messages. */
+export async function gql(query, variables = {}) {
+  const response = await fetch(ENDPOINT, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json" },
+    body: JSON.stringify({ query, variables }),
+    credentials: "same-origin",
+  });
+  let body;
+  try {
+    body = await response.json();
+  } catch {
+    throw new ApiError(`${ENDPOINT}: HTTP ${response.status}`);
+  }
+  if (body.errors?.length) throw new ApiError(body.errors.map((e) => e.message).join("; "));
+  if (!response.ok) throw new ApiError(`${ENDPOINT}: HTTP ${response.status}`);
+  return body.data;
+}
+
+/** A query whose failure only loses detail (an older server): null, with a warning. */
+async function optional(query, variables = {}) {
+  try {
+    return await gql(query, variables);
+  } catch (error) {
+    console.warn(`optional query failed: ${error.message}`);
+    warnings.push(error.message);
+    return null;
+  }
+}
+
+export const warnings = [];
+
+// ---------------------------------------------------------------- queries
+
+export const QUERIES = {
+  meta: `query WebMeta {
+  organizations(filter: {level: CITY}, first: 5) { nodes { id name } }
+}`,
+  timeline: `query WebTimeline { timeline { first last } }`,
+  tree: `query WebTree($scope: ID!, $asOf: Date) {
+  subgraph(scope: $scope, depth: 6, kinds: [ORGANIZATION], asOf: $asOf) {
+    nodes { id name kind level sector depth }
+    edges { kind source target }
+    truncated
+  }
+}`,
+  state: `query WebState($asOf: Date) {
+  mapState(asOf: $asOf) {
+    coverage { organization rate }
+    weak { organization reasons }
+    vacantSecretary
+    noContactLeader
+  }
+}`,
+  // The pairing network, from the links' own fields: working groups with their areas and
+  // leaders, leaders with their contacts and experts, grassroots organizations' partners.
+  networkGroups: `query WebNetworkGroups($asOf: Date) {
+  workingGroups(asOf: $asOf) {
+    id name
+    areas { organization { id name level } }
+    leaders { leader { id name } }
+  }
+}`,
+  networkLeaders: `query WebNetworkLeaders($territory: ID, $after: String, $asOf: Date) {
+  members(filter: {isLeader: true, territory: $territory}, first: 1000, after: $after, asOf: $asOf) {
+    pageInfo { hasNextPage endCursor }
+    nodes {
+      id name
+      contacts { organization { id name level } }
+      serves { expert { id name } }
+    }
+  }
+}`,
+  networkPairs: `query WebNetworkPairs($territory: ID, $after: String, $asOf: Date) {
+  organizations(filter: {level: GRASSROOTS, territory: $territory}, first: 1000, after: $after, asOf: $asOf) {
+    pageInfo { hasNextPage endCursor }
+    nodes { id name level partners { strong { id name level } } }
+  }
+}`,
+  search: `query WebSearch($text: String!, $asOf: Date) {
+  search(text: $text, first: 12, asOf: $asOf) { id name kind kindLabel }
+}`,
+  detail: `query WebNode($id: ID!, $asOf: Date) {
+  node(id: $id, asOf: $asOf) {
+    id name kind kindLabel validFrom
+    ... on Organization {
+      level sector code
+      parent { id name }
+      secretary { id name }
+      memberCount
+      children { id }
+    }
+  }
+}`,
+  chain: `query ResponsibilityChain($id: ID!, $asOf: Date) {
+  responsibilityChain(id: $id, asOf: $asOf) {
+    subject name kind
+    paths {
+      start via
+      levels {
+        organization name level hidden vacantSince
+        secretary { id name hidden }
+        workingGroups { id name area leaders { id name } }
+        contacts { id name }
+        partners { id name }
+      }
+    }
+    leaders { id name }
+    breaks { kind label organization since subject }
+  }
+}`,
+};
+
+// ---------------------------------------------------------------- reads
+
+/** The root organization and the dates the slider spans. */
+export async function meta() {
+  const [data, extra] = await Promise.all([gql(QUERIES.meta), optional(QUERIES.timeline)]);
+  const roots = data.organizations?.nodes ?? [];
+  const timeline = extra?.timeline ?? {};
+  return {
+    root: roots[0]?.id ?? "630100",
+    minDate: timeline.first ?? null,
+    maxDate: timeline.last ?? null,
+    // The latest state: nothing changes after the last change date.
+    defaultDate: timeline.last ?? null,
+  };
+}
+
+/** The organization tree under scope at asOf, each node with its state. */
+export async function tree(scope, asOf) {
+  const [data, state] = await Promise.all([
+    gql(QUERIES.tree, { scope, asOf }),
+    optional(QUERIES.state, { asOf }),
+  ]);
+  const sub = data.subgraph;
+  const parent = new Map();
+  for (const e of sub.edges) if (code(e.kind) === "subordinate_to") parent.set(e.source, e.target);
+  const overlay = state?.mapState ?? {};
+  const rate = new Map((overlay.coverage ?? []).map((c) => [c.organization, c.rate]));
+  const weak = new Map((overlay.weak ?? []).map((w) => [w.organization, w.reasons ?? []]));
+  const vacant = new Set(overlay.vacantSecretary ?? []);
+  const gap = new Set(overlay.noContactLeader ?? []);
+  const nodes = [];
+  for (const n of sub.nodes) {
+    if (code(n.kind) !== "organization") continue;
+    nodes.push({
+      id: n.id,
+      name: n.name,
+      kind: "organization",
+      level: code(n.level),
+      sector: code(n.sector),
+      parent: parent.get(n.id) ?? null,
+      coverage: rate.has(n.id) ? rate.get(n.id) : null,
+      weak: weak.has(n.id),
+      reasons: weak.get(n.id) ?? [],
+      vacant: vacant.has(n.id),
+      gap: gap.has(n.id),
+    });
+  }
+  return { nodes, truncated: sub.truncated };
+}
+
+/** Every page of a connection: query(after) returns the connection. */
+async function allPages(query, variables, pick) {
+  const out = [];
+  let after = null;
+  for (;;) {
+    const connection = pick(await gql(query, { ...variables, after }));
+    out.push(...connection.nodes);
+    if (!connection.pageInfo.hasNextPage) return out;
+    after = connection.pageInfo.endCursor;
+  }
+}
+
+/** The pairing network at asOf (within the scope's territory): nodes and typed edges. */
+export async function network(scope, asOf) {
+  const territory = scope;
+  const [groups, leaders, orgs] = await Promise.all([
+    gql(QUERIES.networkGroups, { asOf }),
+    allPages(QUERIES.networkLeaders, { territory, asOf }, (d) => d.members),
+    allPages(QUERIES.networkPairs, { territory, asOf }, (d) => d.organizations),
+  ]);
+  const nodes = new Map();
+  const edges = [];
+  const add = (n, kind) => {
+    if (n?.id && !nodes.has(n.id)) {
+      nodes.set(n.id, { id: n.id, name: n.name, kind, level: code(n.level) });
+    }
+  };
+  const edge = (source, target, kind) => edges.push({ source, target, kind });
+  for (const g of groups.workingGroups ?? []) {
+    add(g, "working_group");
+    for (const a of g.areas ?? []) {
+      add(a.organization, "organization");
+      if (a.organization) edge(g.id, a.organization.id, "covers");
+    }
+    for (const l of g.leaders ?? []) {
+      add(l.leader, "member");
+      if (l.leader) edge(l.leader.id, g.id, "leads");
+    }
+  }
+  for (const m of leaders) {
+    add(m, "member");
+    for (const c of m.contacts ?? []) {
+      add(c.organization, "organization");
+      if (c.organization) edge(m.id, c.organization.id, "contacts");
+    }
+    for (const s of m.serves ?? []) {
+      add(s.expert, "expert");
+      if (s.expert) edge(m.id, s.expert.id, "serves");
+    }
+  }
+  for (const o of orgs) {
+    for (const p of o.partners ?? []) {
+      if (!p.strong) continue;
+      add(o, "organization");
+      add(p.strong, "organization");
+      edge(p.strong.id, o.id, "paired_with");
+    }
+  }
+  return { nodes: [...nodes.values()], edges, truncated: false };
+}
+
+export async function search(text, asOf) {
+  const data = await gql(QUERIES.search, { text, asOf });
+  return (data.search ?? []).map((n) => ({ ...n, kind: code(n.kind) }));
+}
+
+/** The facts of one node for the side panel. */
+export async function detail(id, asOf) {
+  const data = await gql(QUERIES.detail, { id, asOf });
+  const n = data.node;
+  if (!n) return null;
+  return {
+    id: n.id,
+    name: n.name,
+    kind: code(n.kind),
+    kindLabel: n.kindLabel,
+    level: code(n.level),
+    sector: code(n.sector),
+    parentName: n.parent?.name ?? null,
+    secretary: n.secretary?.name ?? null,
+    memberCount: n.memberCount ?? null,
+    childCount: n.children ? n.children.length : null,
+    validFrom: n.validFrom,
+  };
+}
+
+/**
+ * The responsibility chain of one node: the levels of its first path (nearest first), the
+ * organization ids to highlight, and its breaks.
+ */
+export async function chain(id, asOf) {
+  const variables = { id, asOf };
+  const data = await gql(QUERIES.chain, variables);
+  const c = data.responsibilityChain;
+  if (!c) return null;
+  const path = c.paths?.[0];
+  const levels = (path?.levels ?? []).map((l) => ({
+    id: l.organization,
+    name: l.name,
+    level: code(l.level),
+    hidden: l.hidden,
+    secretary: l.secretary ? (l.secretary.name ?? "—") : null,
+    vacantSince: l.vacantSince,
+    workingGroups: (l.workingGroups ?? []).map((g) => g.name),
+    workingGroupIds: (l.workingGroups ?? []).map((g) => g.id),
+    contacts: (l.contacts ?? []).map((p) => p.name ?? "—"),
+    contactIds: (l.contacts ?? []).map((p) => p.id).filter(Boolean),
+    partners: (l.partners ?? []).map((p) => p.name ?? "—"),
+    partnerIds: (l.partners ?? []).map((p) => p.id).filter(Boolean),
+  }));
+  const orgIds = levels.map((l) => l.id);
+  // In the network, the chain also runs through the first level's contacts, working group
+  // and partners: highlight them and their links.
+  const otherIds = [];
+  const links = [];
+  const first = levels[0];
+  if (first) {
+    for (const p of first.contactIds) {
+      otherIds.push(p);
+      links.push([p, first.id]);
+    }
+    for (const p of first.partnerIds) {
+      otherIds.push(p);
+      links.push([p, first.id]);
+    }
+  }
+  for (const l of levels) {
+    for (const g of l.workingGroupIds) {
+      otherIds.push(g);
+      links.push([g, l.id]);
+    }
+  }
+  return {
+    subject: c.subject,
+    levels,
+    orgIds,
+    otherIds,
+    links,
+    breaks: (c.breaks ?? []).map((b) => ({
+      kind: code(b.kind),
+      organization: b.organization,
+      text: [b.label || code(b.kind), b.organization, b.since ? `(${b.since})` : ""].filter(Boolean).join(" "),
+    })),
+    query: { query: QUERIES.chain, variables },
+  };
+}
+
+// ---------------------------------------------------------------- links out
+
+/** The explorer (GraphiQL at /graphql) opened on a query and its variables. */
+export function explorerUrl({ query, variables }) {
+  const params = new URLSearchParams({ query, variables: JSON.stringify(variables) });
+  return `${ENDPOINT}?${params}`;
+}
+
+/** The export of the list behind the panel: the node's responsibility chain. */
+export function exportUrl(id, asOf, lang) {
+  const params = new URLSearchParams({ id, asOf: asOf ?? "", lang, format: "xlsx" });
+  return `${EXPORTS}/chain?${params}`;
+}

@@ -1,0 +1,640 @@
+// The browser view of the organization graph: wires the page's controls to the GraphQL
+// API (api.js), the tree and network layouts (tree.js, network.js) and the canvas
+// renderer (render.js). State a test can read is mirrored on <body data-…> and on
+// window.orggraph (see the end of this file).
+
+import * as api from "./api.js";
+import * as i18n from "./i18n.js";
+import { layoutNetwork } from "./network.js";
+import { CanvasView } from "./render.js";
+import { OrgTree, syntheticTree } from "./tree.js";
+
+const $ = (id) => document.getElementById(id);
+const DAY = 86400000;
+
+const params = new URLSearchParams(location.search);
+const state = {
+  view: params.get("view") === "network" ? "network" : "tree",
+  scope: params.get("scope") || null, // the root organization; null: the API's default
+  asOf: params.get("asOf") || null,
+  minDate: "2012-01-01",
+  maxDate: null,
+  tree: null,
+  network: null,
+  networkKinds: new Set(["covers", "contacts", "serves", "paired_with", "leads"]),
+  selected: null,
+  chain: null,
+  playing: false,
+  loading: 0,
+  timings: {},
+  errors: [],
+};
+
+let view = null;
+
+// ---------------------------------------------------------------- startup
+
+async function main() {
+  i18n.setLanguage(params.get("lang") || localStorage.getItem("orggraph.lang") || "zh");
+  view = new CanvasView($("canvas"), { onClick: onCanvasClick });
+  bindControls();
+  setBody();
+  try {
+    const meta = await api.meta();
+    state.scope = state.scope || meta.root;
+    state.minDate = meta.minDate || state.minDate;
+    state.maxDate = meta.maxDate || isoDate(new Date());
+    state.asOf = state.asOf || meta.defaultDate || state.maxDate;
+    if (state.asOf > state.maxDate) state.maxDate = state.asOf; // a later ?asOf= widens the range
+    setupDateRange();
+    await load({ fit: true });
+    const pick = params.get("select");
+    if (pick) await select(pick, { fly: true });
+  } catch (error) {
+    fail(error);
+  }
+  document.body.dataset.ready = "true";
+}
+
+function bindControls() {
+  $("lang").addEventListener("click", () => {
+    const next = i18n.language() === "zh" ? "en" : "zh";
+    localStorage.setItem("orggraph.lang", next);
+    i18n.setLanguage(next);
+    setBody();
+    if (state.selected) renderPanel();
+    view.requestRender();
+  });
+  for (const tab of document.querySelectorAll(".tab")) {
+    tab.addEventListener("click", () => switchView(tab.dataset.view));
+  }
+  $("expand-all").addEventListener("click", () => relayout(() => state.tree?.expandAll(), true));
+  $("collapse-all").addEventListener("click", () => relayout(() => state.tree?.expandToDepth(2), true));
+  $("fit").addEventListener("click", () => fitView(500));
+  $("export-png").addEventListener("click", exportPNG);
+  $("export-svg").addEventListener("click", exportSVG);
+  $("detail-close").addEventListener("click", () => select(null));
+  $("play").addEventListener("click", togglePlay);
+  const range = $("as-of-range");
+  range.addEventListener("input", () => ($("as-of").value = dateAtStep(+range.value)));
+  range.addEventListener("change", () => setAsOf(dateAtStep(+range.value)));
+  $("as-of").addEventListener("change", (e) => e.target.value && setAsOf(e.target.value));
+  for (const box of document.querySelectorAll('#network-filter input[name="edge"]')) {
+    box.addEventListener("change", () => {
+      if (box.checked) state.networkKinds.add(box.value);
+      else state.networkKinds.delete(box.value);
+      if (state.network) showNetwork(false);
+    });
+  }
+  bindSearch();
+}
+
+function setBody() {
+  const body = document.body.dataset;
+  body.view = state.view;
+  body.asOf = state.asOf || "";
+  body.selected = state.selected || "";
+  body.lang = i18n.language();
+  for (const tab of document.querySelectorAll(".tab")) {
+    tab.classList.toggle("active", tab.dataset.view === state.view);
+  }
+  $("play").textContent = i18n.t(state.playing ? "pause" : "play");
+}
+
+function status(text, isError = false) {
+  $("status").textContent = text;
+  $("status").classList.toggle("error", isError);
+}
+
+function fail(error) {
+  console.error(error);
+  state.errors.push(String(error?.message || error));
+  status(i18n.t("status.error", { message: error?.message || String(error) }), true);
+}
+
+// ---------------------------------------------------------------- loading
+
+/** Load the current view's data at state.asOf and draw it. */
+async function load({ fit = false } = {}) {
+  state.loading += 1;
+  document.body.dataset.loading = "true";
+  status(i18n.t("status.loading"));
+  try {
+    if (state.view === "tree") {
+      const t0 = performance.now();
+      const data = await api.tree(state.scope, state.asOf);
+      const arrived = performance.now();
+      showTree(data, fit);
+      await nextFrame();
+      state.timings.tree = {
+        fetchMs: arrived - t0,
+        paintMs: performance.now() - arrived,
+        layoutMs: state.timings.layoutMs,
+        nodes: data.nodes.length,
+        visible: state.tree.visible.length,
+      };
+      status(i18n.t("status.loaded", { n: data.nodes.length }));
+    } else {
+      const data = await api.network(state.scope, state.asOf);
+      state.networkData = data;
+      showNetwork(fit);
+      await nextFrame();
+      status(i18n.t("status.loaded", { n: data.nodes.length }));
+    }
+    if (state.selected) await loadChain(state.selected);
+  } finally {
+    state.loading -= 1;
+    document.body.dataset.loading = state.loading ? "true" : "false";
+  }
+}
+
+/** Build the tree from API data, keeping what was expanded, lay it out and draw it. */
+function showTree(data, fit) {
+  const expanded = state.tree ? state.tree.expandedIds() : null;
+  state.tree = new OrgTree(data.nodes, expanded);
+  if (!expanded && params.get("expand") === "all") state.tree.expandAll();
+  if (state.selected && state.tree.byId.has(state.selected)) state.tree.reveal(state.selected);
+  relayout(null, fit);
+}
+
+/** Apply a change to the tree's expansion (change()), re-lay it out and redraw. */
+function relayout(change, fit = false) {
+  if (!state.tree) return;
+  change?.();
+  const t0 = performance.now();
+  const visible = state.tree.layout();
+  state.timings.layoutMs = performance.now() - t0;
+  const edges = [];
+  for (const n of visible) {
+    if (n.up && !n.up.virtual) edges.push({ source: n.up, target: n, kind: "subordinate_to" });
+  }
+  view.setScene({ nodes: visible, edges, shape: "elbow" });
+  highlightChain();
+  if (fit) fitView(0);
+  view.render();
+  document.body.dataset.visible = String(visible.length);
+}
+
+function showNetwork(fit) {
+  const data = state.networkData;
+  if (!data) return;
+  const links = data.edges.filter((e) => state.networkKinds.has(e.kind));
+  const used = new Set();
+  for (const e of links) {
+    used.add(e.source);
+    used.add(e.target);
+  }
+  const nodes = data.nodes.filter((n) => used.has(n.id) || n.id === state.selected);
+  state.network = layoutNetwork(nodes, links);
+  view.setScene(state.network);
+  highlightChain();
+  if (fit) fitView(0);
+  view.render();
+  document.body.dataset.visible = String(state.network.nodes.length);
+}
+
+function fitView(duration) {
+  if (state.view === "tree" && state.tree) {
+    view.fit(state.tree.bounds(), duration);
+  } else if (state.network) {
+    let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
+    for (const n of state.network.nodes) {
+      x0 = Math.min(x0, n.x);
+      y0 = Math.min(y0, n.y);
+      x1 = Math.max(x1, n.x);
+      y1 = Math.max(y1, n.y);
+    }
+    if (x0 !== Infinity) view.fit([x0, y0, x1, y1], duration);
+  }
+}
+
+async function switchView(name) {
+  if (name === state.view) return;
+  state.view = name;
+  setBody();
+  try {
+    if (name === "tree" && state.tree) {
+      relayout(null, true);
+    } else {
+      await load({ fit: true });
+    }
+  } catch (error) {
+    fail(error);
+  }
+}
+
+// ---------------------------------------------------------------- selection and chain
+
+function onCanvasClick(node) {
+  if (!node) return;
+  if (state.view === "tree" && node.kids?.length) {
+    // A click on a collapsed node opens it; a second click on the selected node closes it.
+    if (!node.expanded || state.selected === node.id) {
+      const t0 = performance.now();
+      relayout(() => state.tree.toggle(node.id));
+      state.timings.expandMs = performance.now() - t0;
+    }
+  }
+  select(node.id).catch(fail);
+}
+
+/** Select a node (null: clear), show its facts and chain; fly to it when asked. */
+async function select(id, { fly = false } = {}) {
+  state.selected = id;
+  state.chain = null;
+  view.selected = id;
+  setBody();
+  if (!id) {
+    $("detail").hidden = true;
+    document.querySelector("#panel .empty").hidden = false;
+    highlightChain();
+    return;
+  }
+  if (state.view === "tree" && state.tree?.byId.has(id)) {
+    const n = state.tree.byId.get(id);
+    if (!isVisible(n)) relayout(() => state.tree.reveal(id));
+  }
+  if (fly) flyToNode(id);
+  view.requestRender();
+  await loadChain(id);
+}
+
+function isVisible(n) {
+  let up = n.up;
+  while (up) {
+    if (!up.expanded) return false;
+    up = up.up;
+  }
+  return true;
+}
+
+function flyToNode(id) {
+  const scene = view.scene.nodes;
+  const n = scene.find((m) => m.id === id);
+  if (n) view.flyTo(n.x + 80, n.y, Math.max(view.transform.k, 1.1), 750);
+}
+
+async function loadChain(id) {
+  const asOf = state.asOf;
+  const [detail, chain] = await Promise.all([api.detail(id, asOf), api.chain(id, asOf)]);
+  if (state.selected !== id || state.asOf !== asOf) return; // a newer selection won
+  state.detail = detail;
+  state.chain = chain;
+  renderPanel();
+  highlightChain();
+  document.body.dataset.chain = chain ? chain.orgIds.join(",") : "";
+}
+
+function highlightChain() {
+  const chain = state.chain;
+  if (!chain) {
+    view.setHighlight(new Set(), new Set());
+    return;
+  }
+  const ids = new Set(chain.orgIds);
+  for (const id of chain.otherIds) ids.add(id);
+  const edges = new Set();
+  // Tree edges run parent → child; the chain climbs child → parent.
+  for (let i = 0; i + 1 < chain.orgIds.length; i++) edges.add(`${chain.orgIds[i + 1]}>${chain.orgIds[i]}`);
+  for (const [a, b] of chain.links) edges.add(`${a}>${b}`);
+  view.setHighlight(ids, edges);
+}
+
+function renderPanel() {
+  const detail = state.detail;
+  document.querySelector("#panel .empty").hidden = Boolean(detail);
+  $("detail").hidden = !detail;
+  if (!detail) return;
+  $("detail-name").textContent = detail.name;
+  const facts = $("facts");
+  facts.replaceChildren();
+  const add = (key, value) => {
+    if (value === null || value === undefined || value === "") return;
+    const dt = document.createElement("dt");
+    dt.textContent = i18n.t(key);
+    const dd = document.createElement("dd");
+    if (value instanceof Node) dd.append(value);
+    else dd.textContent = String(value);
+    facts.append(dt, dd);
+  };
+  add("fact.id", detail.id);
+  add("fact.kind", detail.kindLabel || i18n.label("kind", detail.kind));
+  add("fact.level", i18n.label("level", detail.level));
+  add("fact.sector", i18n.label("sector", detail.sector));
+  add("fact.parent", detail.parentName);
+  add("fact.secretary", detail.kind === "organization" ? detail.secretary || vacantMark() : null);
+  add("fact.members", detail.memberCount);
+  add("fact.children", detail.childCount);
+  const treeNode = state.tree?.byId.get(detail.id);
+  if (treeNode && treeNode.coverage !== null && treeNode.coverage !== undefined) {
+    add("fact.coverage", `${(treeNode.coverage * 100).toFixed(1)}%`);
+  }
+  if (treeNode?.weak || treeNode?.vacant || treeNode?.gap) add("fact.weak", flags(treeNode));
+  if (treeNode?.reasons?.length) add("fact.reasons", treeNode.reasons.join("；"));
+  add("fact.validFrom", detail.validFrom);
+
+  const chainList = $("chain");
+  chainList.replaceChildren();
+  const breaks = $("breaks");
+  breaks.replaceChildren();
+  const chain = state.chain;
+  if (chain) {
+    for (const level of chain.levels) chainList.append(chainItem(level));
+    if (!chain.breaks.length) {
+      const li = document.createElement("li");
+      li.className = "ok";
+      li.textContent = i18n.t("panel.noBreaks");
+      breaks.append(li);
+    }
+    for (const b of chain.breaks) {
+      const li = document.createElement("li");
+      li.textContent = b.text;
+      breaks.append(li);
+    }
+    $("link-explorer").href = api.explorerUrl(chain.query);
+  }
+  $("link-export").href = api.exportUrl(detail.id, state.asOf, i18n.language());
+}
+
+function vacantMark() {
+  const span = document.createElement("span");
+  span.className = "vacant";
+  span.textContent = i18n.t("chain.vacant");
+  return span;
+}
+
+function flags(n) {
+  const frag = document.createDocumentFragment();
+  const flag = (cls, key) => {
+    const s = document.createElement("span");
+    s.className = `flag ${cls}`;
+    s.textContent = i18n.t(key);
+    frag.append(s);
+  };
+  if (n.weak) flag("weak", "legend.weak");
+  if (n.vacant) flag("vacant", "legend.vacant");
+  if (n.gap) flag("gap", "legend.gap");
+  return frag;
+}
+
+function chainItem(level) {
+  const li = document.createElement("li");
+  li.dataset.org = level.id;
+  const org = document.createElement("div");
+  org.className = "org";
+  org.textContent = level.name;
+  org.addEventListener("click", () => select(level.id, { fly: true }).catch(fail));
+  li.append(org);
+  const line = (roleKey, people) => {
+    const div = document.createElement("div");
+    const role = document.createElement("span");
+    role.className = "role";
+    role.textContent = `${i18n.t(roleKey)}：`;
+    div.append(role);
+    if (people === null) {
+      div.append(vacantMark());
+    } else {
+      div.append(document.createTextNode(people.length ? people.join("、") : i18n.t("chain.none")));
+    }
+    li.append(div);
+  };
+  line("chain.secretary", level.secretary === null ? null : [level.secretary]);
+  if (level.workingGroups.length) line("chain.workingGroup", level.workingGroups);
+  if (level.contacts.length || level.level === "grassroots") line("chain.contact", level.contacts);
+  if (level.partners.length) line("chain.partner", level.partners);
+  return li;
+}
+
+// ---------------------------------------------------------------- search
+
+function bindSearch() {
+  const input = $("search-text");
+  const list = $("search-results");
+  let timer = 0;
+  let results = [];
+  const show = (items) => {
+    results = items;
+    list.replaceChildren();
+    if (!items.length) {
+      const li = document.createElement("li");
+      li.textContent = i18n.t("search.none");
+      list.append(li);
+    }
+    for (const item of items) {
+      const li = document.createElement("li");
+      li.dataset.id = item.id;
+      li.textContent = item.name;
+      const small = document.createElement("small");
+      small.textContent = `${item.id} · ${item.kindLabel || i18n.label("kind", item.kind)}`;
+      li.append(small);
+      li.addEventListener("click", () => choose(item));
+      list.append(li);
+    }
+    list.hidden = false;
+  };
+  const run = async () => {
+    const text = input.value.trim();
+    if (!text) {
+      list.hidden = true;
+      return [];
+    }
+    const items = await api.search(text, state.asOf);
+    if (input.value.trim() === text) show(items);
+    return items;
+  };
+  const choose = (item) => {
+    list.hidden = true;
+    input.value = item.name;
+    goTo(item.id).catch(fail);
+  };
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => run().catch(fail), 200);
+  });
+  input.addEventListener("keydown", (e) => {
+    if (e.key === "Escape") list.hidden = true;
+  });
+  $("search").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    clearTimeout(timer);
+    try {
+      const items = await run();
+      if (items.length) choose(items[0]);
+    } catch (error) {
+      fail(error);
+    }
+  });
+  document.addEventListener("click", (e) => {
+    if (!$("search").contains(e.target)) list.hidden = true;
+  });
+}
+
+/** Bring a node on screen: in the tree when it is an organization of the tree. */
+async function goTo(id) {
+  if (state.view === "tree" && !state.tree?.byId.has(id)) {
+    const inNetwork = state.networkData?.nodes.some((n) => n.id === id);
+    if (inNetwork) await switchView("network");
+  }
+  await select(id, { fly: true });
+}
+
+// ---------------------------------------------------------------- time
+
+function setupDateRange() {
+  const steps = monthsBetween(state.minDate, state.maxDate);
+  const range = $("as-of-range");
+  range.max = String(steps);
+  range.value = String(stepOf(state.asOf));
+  const input = $("as-of");
+  input.min = state.minDate;
+  input.max = isoDate(new Date());
+  input.value = state.asOf;
+}
+
+function monthsBetween(a, b) {
+  const [ya, ma] = a.split("-").map(Number);
+  const [yb, mb] = b.split("-").map(Number);
+  return Math.max(0, (yb - ya) * 12 + (mb - ma));
+}
+
+function stepOf(date) {
+  return Math.min(monthsBetween(state.minDate, state.maxDate), monthsBetween(state.minDate, date));
+}
+
+/** The date at a slider step: month ends, and the last step is the range's end itself. */
+function dateAtStep(step) {
+  const max = monthsBetween(state.minDate, state.maxDate);
+  if (step >= max) return state.maxDate;
+  const [y, m] = state.minDate.split("-").map(Number);
+  const end = new Date(Date.UTC(y, m + step, 1) - DAY); // last day of the month
+  return isoDate(end);
+}
+
+function isoDate(d) {
+  return d.toISOString().slice(0, 10);
+}
+
+async function setAsOf(date) {
+  if (!date || date === state.asOf) return;
+  state.asOf = date;
+  $("as-of").value = date;
+  $("as-of-range").value = String(stepOf(date));
+  setBody();
+  try {
+    await load();
+  } catch (error) {
+    fail(error);
+  }
+}
+
+async function togglePlay() {
+  if (state.playing) {
+    state.playing = false;
+    setBody();
+    return;
+  }
+  state.playing = true;
+  setBody();
+  const max = monthsBetween(state.minDate, state.maxDate);
+  let step = stepOf(state.asOf);
+  if (step >= max) step = Math.max(0, stepOf("2014-01-01") - 1);
+  while (state.playing && step < max) {
+    step = Math.min(max, step + 6); // half a year a frame
+    await setAsOf(dateAtStep(step));
+    await sleep(500);
+  }
+  state.playing = false;
+  setBody();
+}
+
+// ---------------------------------------------------------------- export
+
+function fileStem() {
+  return `orggraph-${state.view}-${state.asOf}`;
+}
+
+async function exportPNG() {
+  const blob = await view.toPNG();
+  download(blob, `${fileStem()}.png`);
+}
+
+function exportSVG() {
+  const svg = view.toSVG(`${i18n.t("title")} ${state.asOf}`);
+  download(new Blob([svg], { type: "image/svg+xml" }), `${fileStem()}.svg`);
+}
+
+function download(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+// ---------------------------------------------------------------- helpers
+
+function nextFrame() {
+  return new Promise((resolve) => requestAnimationFrame(() => resolve()));
+}
+
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+// ---------------------------------------------------------------- test and bench hook
+
+/** The computed state of a node as drawn (for tests: no pixels needed). */
+function nodeState(id) {
+  const n = state.tree?.byId.get(id) ?? state.network?.nodes.find((m) => m.id === id);
+  if (!n) return null;
+  return {
+    id: n.id,
+    name: n.name,
+    coverage: n.coverage ?? null,
+    weak: Boolean(n.weak),
+    vacant: Boolean(n.vacant),
+    gap: Boolean(n.gap),
+    expanded: Boolean(n.expanded),
+    visible: view.scene.nodes.includes(n),
+    highlighted: view.highlight.has(n.id),
+    x: n.x,
+    y: n.y,
+  };
+}
+
+window.orggraph = {
+  state,
+  get view() {
+    return view;
+  },
+  nodeState,
+  select: (id) => select(id, { fly: true }),
+  /** Toggle a tree node as a click would; returns the milliseconds to re-lay and draw. */
+  toggle(id) {
+    const t0 = performance.now();
+    relayout(() => state.tree.toggle(id));
+    return performance.now() - t0;
+  },
+  setAsOf,
+  switchView,
+  /** Lay out a synthetic tree of n nodes (all expanded); returns timings in ms. */
+  benchTree(n) {
+    const nodes = syntheticTree(n);
+    const t0 = performance.now();
+    const tree = new OrgTree(nodes);
+    tree.expandAll();
+    const t1 = performance.now();
+    tree.layout();
+    const t2 = performance.now();
+    state.tree = tree;
+    state.view = "tree";
+    relayout(null, true);
+    const t3 = performance.now();
+    return { nodes: n, buildMs: t1 - t0, layoutMs: t2 - t1, drawMs: t3 - t2 };
+  },
+};
+
+main();

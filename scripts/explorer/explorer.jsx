@@ -1,0 +1,91 @@
+// The orggraph explorer: GraphiQL 5 with its explorer plugin and a "saved queries" plugin.
+// Bundled (with React, GraphiQL and Monaco) by scripts/vendor_assets.mjs into
+// orggraph/api/static/graphiql/; nothing here loads from the network but our own server.
+import React from "react";
+import { createRoot } from "react-dom/client";
+import { GraphiQL } from "graphiql";
+import { useGraphiQL } from "@graphiql/react";
+import { explorerPlugin } from "@graphiql/plugin-explorer";
+import { createGraphiQLFetcher } from "@graphiql/toolkit";
+import "graphiql/style.css";
+import "@graphiql/plugin-explorer/style.css";
+import "./explorer.css";
+
+// Monaco's web workers are bundled next to this module (classic workers, same origin).
+globalThis.MonacoEnvironment = {
+  getWorker(_workerId, label) {
+    const name =
+      label === "graphql" ? "graphql.worker.js" : label === "json" ? "json.worker.js" : "editor.worker.js";
+    return new Worker(new URL(`./${name}`, import.meta.url));
+  },
+};
+
+function readSavedQueries() {
+  const block = document.getElementById("orggraph-saved-queries");
+  if (!block) return [];
+  try {
+    return JSON.parse(block.textContent || "[]");
+  } catch {
+    return [];
+  }
+}
+
+const saved = readSavedQueries();
+
+function SavedQueriesIcon() {
+  return (
+    <svg viewBox="0 0 24 24" width="20" height="20" fill="none" stroke="currentColor" strokeWidth="1.5" aria-hidden="true">
+      <path d="M6 3h12v18l-6-4-6 4z" />
+    </svg>
+  );
+}
+
+function SavedQueriesContent() {
+  const queryEditor = useGraphiQL((state) => state.queryEditor);
+  const variableEditor = useGraphiQL((state) => state.variableEditor);
+  const open = (item) => {
+    queryEditor?.setValue(item.query);
+    variableEditor?.setValue(item.variables || "");
+  };
+  return (
+    <section className="orggraph-saved" aria-label="保存的查询 Saved queries">
+      <div className="graphiql-doc-explorer-title">保存的查询 Saved queries</div>
+      <p className="orggraph-saved-hint">点击即载入当前标签页。Click to load into the current tab.</p>
+      <ul>
+        {saved.map((item) => (
+          <li key={item.name}>
+            <button type="button" className="orggraph-saved-item" data-name={item.name} onClick={() => open(item)}>
+              <span className="orggraph-saved-zh">{item.titleZh}</span>
+              <span className="orggraph-saved-en">{item.titleEn}</span>
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+const savedQueriesPlugin = {
+  title: "保存的查询 Saved queries",
+  icon: SavedQueriesIcon,
+  content: SavedQueriesContent,
+};
+
+function main() {
+  const root = document.getElementById("graphiql");
+  const endpoint = new URL(root.dataset.endpoint || "graphql", window.location.href).href;
+  const fetcher = createGraphiQLFetcher({ url: endpoint });
+  const defaultTabs = saved.map((item) => ({ query: item.query, variables: item.variables || null }));
+  createRoot(root).render(
+    <GraphiQL
+      fetcher={fetcher}
+      defaultTabs={defaultTabs.length ? defaultTabs : undefined}
+      plugins={[savedQueriesPlugin, explorerPlugin()]}
+      defaultEditorToolsVisibility="variables"
+    >
+      <GraphiQL.Logo>orggraph 组织体系图谱</GraphiQL.Logo>
+    </GraphiQL>,
+  );
+}
+
+main();

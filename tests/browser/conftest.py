@@ -1,0 +1,118 @@
+"""A live orggraph server on 127.0.0.1 and Debian's chromium, for the browser tests.
+
+The server is the real application (``orggraph.api.create_app``) run by uvicorn in a thread,
+on a socket bound to a free port. The browser runs with every non-local request aborted;
+the requests that were attempted are kept so that a test can assert there were none.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Page, Route, sync_playwright
+
+from orggraph.api import create_app
+from orggraph.settings import Settings
+from orggraph.store.base import GraphStore
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+class LiveServer:
+    """uvicorn serving ``app`` on a socket of its own, in a background thread."""
+
+    def __init__(self, app: object) -> None:
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        config = uvicorn.Config(app, log_level="warning", ws="none", lifespan="on")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        asyncio.run(self.server.serve(sockets=[self.sock]))
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+        self.sock.close()
+
+
+def serve(store: GraphStore) -> LiveServer:
+    """A live server of the orggraph application over ``store``."""
+    return LiveServer(create_app(store, Settings()))
+
+
+@dataclass
+class Guard:
+    """Requests the page attempted to a host that is not this machine (all aborted)."""
+
+    blocked: list[str] = field(default_factory=list)
+    console: list[str] = field(default_factory=list)
+
+    def route(self, route: Route) -> None:
+        host = urlsplit(route.request.url).hostname or ""
+        scheme = urlsplit(route.request.url).scheme
+        if scheme in ("http", "https", "ws", "wss") and host not in LOCAL_HOSTS:
+            self.blocked.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():  # scripts/test installs it; say so plainly otherwise
+        raise RuntimeError(f"{CHROMIUM} is missing: apt-get install -y chromium")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def open_page(browser: Browser, guard: Guard, *, width: int = 1400, height: int = 860) -> Page:
+    """A page in a fresh context with every non-local request aborted and recorded."""
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, accept_downloads=True, locale="zh-CN"
+    )
+    context.route("**/*", guard.route)
+    page = context.new_page()
+    page.on("console", lambda m: guard.console.append(f"{m.type}: {m.text}"))
+    page.on("pageerror", lambda e: guard.console.append(f"pageerror: {e}"))
+    return page

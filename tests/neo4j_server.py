@@ -1,0 +1,346 @@
+"""A real Neo4j 5.26 Community server for tests and benchmarks, without Docker.
+
+The jars come from Maven Central (``org.neo4j:neo4j`` and ``org.neo4j:neo4j-bolt``), fetched
+once with Maven into ``~/.cache/orggraph/neo4j-<version>/lib``; a tiny Java main class,
+compiled with ``javac`` at first use and kept beside them, starts the embedded database
+with the Bolt connector on ``127.0.0.1`` and a free port, auth disabled, a small heap and
+page cache, in a temporary data folder. It stops when asked, when the test process dies
+(its standard input closes), or on SIGTERM.
+
+Run one by hand for development (Ctrl-C stops it)::
+
+    python -m tests.neo4j_server --port 7687
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import fcntl
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = [
+    "NEO4J_VERSION",
+    "Neo4jServer",
+    "Neo4jServerError",
+    "ServerInfo",
+    "ensure_installed",
+    "existing_or_new_server",
+]
+
+#: The newest 5.26 LTS patch Maven Central served when this was written
+#: (``mvn dependency:resolve`` on the range ``[5.26.0,5.27.0)``).
+NEO4J_VERSION = "5.26.30"
+
+CACHE_ROOT = Path(os.environ.get("ORGGRAPH_CACHE") or Path.home() / ".cache" / "orggraph")
+
+_POM = """<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>orggraph</groupId>
+  <artifactId>neo4j-test-server</artifactId>
+  <version>1</version>
+  <packaging>pom</packaging>
+  <dependencies>
+    <dependency>
+      <groupId>org.neo4j</groupId><artifactId>neo4j</artifactId><version>{v}</version>
+    </dependency>
+    <dependency>
+      <groupId>org.neo4j</groupId><artifactId>neo4j-bolt</artifactId><version>{v}</version>
+    </dependency>
+  </dependencies>
+</project>
+"""
+
+_MAIN_CLASS = "OrggraphNeo4j"
+_JAVA = """import java.nio.file.Path;
+import org.neo4j.dbms.api.DatabaseManagementService;
+import org.neo4j.dbms.api.DatabaseManagementServiceBuilder;
+
+/** Embedded Neo4j with Bolt: args = home folder, neo4j.conf. Stops when stdin closes. */
+public final class OrggraphNeo4j {
+    public static void main(String[] args) throws Exception {
+        DatabaseManagementService dbms = new DatabaseManagementServiceBuilder(Path.of(args[0]))
+            .loadPropertiesFromFile(Path.of(args[1]))
+            .build();
+        Runtime.getRuntime().addShutdownHook(new Thread(dbms::shutdown));
+        dbms.database("neo4j").executeTransactionally("RETURN 1");
+        System.out.println("ORGGRAPH-NEO4J-READY");
+        System.out.flush();
+        while (System.in.read() != -1) {
+            // the parent keeps stdin open while it wants the server
+        }
+        System.exit(0);
+    }
+}
+"""
+
+# Small memory: the machine has 2 cores and is shared.
+_JVM_OPTIONS = (
+    "-Xms256m",
+    "-Xmx1g",
+    "-XX:+UseParallelGC",
+    "-XX:ParallelGCThreads=2",
+    "-XX:CICompilerCount=2",
+    "-Dfile.encoding=UTF-8",
+)
+
+_CONF = """server.bolt.enabled=true
+server.bolt.listen_address=127.0.0.1:{port}
+server.bolt.advertised_address=127.0.0.1:{port}
+dbms.security.auth_enabled=false
+server.memory.pagecache.size=128m
+db.memory.transaction.total.max=512m
+db.tx_log.rotation.retention_policy=2 files
+db.logs.query.enabled=OFF
+"""
+
+
+class Neo4jServerError(RuntimeError):
+    """The test server could not be fetched, built or started; the message says why."""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ServerInfo:
+    """Where a server answers, and how to sign in (``password`` empty: auth disabled)."""
+
+    uri: str
+    user: str = "neo4j"
+    password: str = ""
+    database: str = "neo4j"
+
+
+def _run(cmd: list[str], cwd: Path, what: str) -> None:
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        tail = (proc.stdout + proc.stderr)[-4000:]
+        raise Neo4jServerError(f"{what} failed (exit {proc.returncode}): {' '.join(cmd)}\n{tail}")
+
+
+def ensure_installed(version: str = NEO4J_VERSION) -> Path:
+    """The cache folder holding ``lib/`` (the jars) and ``classes/`` (the launcher).
+
+    Fetches and compiles on first use, under a file lock so that two test processes
+    starting at once do not both fetch.
+    """
+    home = CACHE_ROOT / f"neo4j-{version}"
+    done = home / ".complete"
+    if done.exists():
+        return home
+    home.mkdir(parents=True, exist_ok=True)
+    with open(home / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if done.exists():
+            return home
+        for tool in ("mvn", "javac", "java"):
+            if shutil.which(tool) is None:
+                raise Neo4jServerError(
+                    f"{tool!r} is not on PATH: the Neo4j test server needs Java 17 and Maven"
+                )
+        (home / "pom.xml").write_text(_POM.format(v=version))
+        shutil.rmtree(home / "lib", ignore_errors=True)
+        _run(
+            [
+                "mvn",
+                "-B",
+                "-q",
+                "dependency:copy-dependencies",
+                "-DincludeScope=runtime",
+                "-DoutputDirectory=lib",
+            ],
+            home,
+            f"fetching Neo4j {version} from Maven Central",
+        )
+        src = home / "src"
+        src.mkdir(exist_ok=True)
+        (src / f"{_MAIN_CLASS}.java").write_text(_JAVA)
+        shutil.rmtree(home / "classes", ignore_errors=True)
+        _run(
+            [
+                "javac",
+                "-nowarn",
+                "-cp",
+                str(home / "lib" / "*"),
+                "-d",
+                str(home / "classes"),
+                str(src / f"{_MAIN_CLASS}.java"),
+            ],
+            home,
+            "compiling the Neo4j launcher",
+        )
+        done.write_text(version + "\n")
+    return home
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nobody listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Neo4jServer:
+    """One embedded Neo4j process; ``start``, ``stop``, and ``start`` again on the same data."""
+
+    def __init__(self, *, port: int | None = None, data_dir: Path | None = None) -> None:
+        self.port = port or free_port()
+        self._own_dir = data_dir is None
+        self.data_dir = data_dir or Path(tempfile.mkdtemp(prefix="orggraph-neo4j-"))
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def uri(self) -> str:
+        return f"bolt://127.0.0.1:{self.port}"
+
+    @property
+    def info(self) -> ServerInfo:
+        return ServerInfo(uri=self.uri)
+
+    @property
+    def log_path(self) -> Path:
+        return self.data_dir / "launcher.log"
+
+    def start(self, timeout: float = 180.0) -> None:
+        """Start the server and wait until Bolt answers; ``Neo4jServerError`` if it does not."""
+        if self._proc is not None and self._proc.poll() is None:
+            return
+        home = ensure_installed()
+        conf = self.data_dir / "neo4j.conf"
+        conf.write_text(_CONF.format(port=self.port))
+        classpath = f"{home / 'classes'}{os.pathsep}{home / 'lib' / '*'}"
+        cmd = [
+            "java",
+            *_JVM_OPTIONS,
+            "-cp",
+            classpath,
+            _MAIN_CLASS,
+            str(self.data_dir / "home"),
+            str(conf),
+        ]
+        log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child process
+        try:
+            self._proc = subprocess.Popen(
+                cmd, stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT
+            )
+        finally:
+            log.close()
+        deadline = time.monotonic() + timeout
+        offset = self.log_path.stat().st_size if self.log_path.exists() else 0
+        while b"ORGGRAPH-NEO4J-READY" not in self._read_log(offset):
+            if self._proc.poll() is not None:
+                self._proc = None
+                raise Neo4jServerError(
+                    f"Neo4j exited with code {self._proc.returncode} before it was ready; its log "
+                    f"({self.log_path}) ends with:\n{self._log_tail()}"
+                )
+            if time.monotonic() > deadline:
+                self.stop()
+                raise Neo4jServerError(
+                    f"Neo4j did not start within {timeout:.0f} s on port {self.port}; "
+                    f"its log ends with:\n{self._log_tail()}"
+                )
+            time.sleep(0.1)
+        self._wait_for_bolt(deadline)
+
+    def _read_log(self, offset: int) -> bytes:
+        try:
+            with open(self.log_path, "rb") as fh:
+                fh.seek(offset)
+                return fh.read()
+        except FileNotFoundError:
+            return b""
+
+    def _log_tail(self) -> str:
+        return self._read_log(0)[-4000:].decode("utf-8", "replace")
+
+    def _wait_for_bolt(self, deadline: float) -> None:
+        import neo4j
+
+        while True:
+            try:
+                with neo4j.GraphDatabase.driver(self.uri, auth=None) as driver:
+                    driver.verify_connectivity()
+                return
+            except neo4j.exceptions.DriverError as exc:
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise Neo4jServerError(f"Bolt on {self.uri} does not answer: {exc}") from exc
+                time.sleep(0.2)
+
+    def stop(self, timeout: float = 60.0) -> None:
+        """Shut the database down cleanly (SIGTERM runs its shutdown hook); kill if stuck."""
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        if proc.stdin is not None:
+            proc.stdin.close()
+
+    def cleanup(self) -> None:
+        """Stop, and remove the data folder if this object made it."""
+        self.stop()
+        if self._own_dir:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
+
+    def __enter__(self) -> Neo4jServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.cleanup()
+
+
+@contextlib.contextmanager
+def existing_or_new_server(environ: dict[str, str] | None = None) -> Iterator[ServerInfo]:
+    """The server named by ``NEO4J_URI`` (with ``NEO4J_USER``/``NEO4J_PASSWORD``), else a new one.
+
+    Its data is wiped by the tests: never point ``NEO4J_URI`` at a database you keep.
+    """
+    env = dict(os.environ if environ is None else environ)
+    uri = env.get("NEO4J_URI")
+    if uri:
+        yield ServerInfo(
+            uri=uri,
+            user=env.get("NEO4J_USER", "neo4j"),
+            password=env.get("NEO4J_PASSWORD", ""),
+            database=env.get("NEO4J_DATABASE", "neo4j"),
+        )
+        return
+    with Neo4jServer() as server:
+        yield server.info
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Run a Neo4j 5.26 test server in the foreground")
+    parser.add_argument("--port", type=int, default=None, help="Bolt port (default: a free one)")
+    parser.add_argument("--data", type=Path, default=None, help="data folder (default: a temp one)")
+    args = parser.parse_args()
+    started = time.monotonic()
+    server = Neo4jServer(port=args.port, data_dir=args.data)
+    server.start()
+    print(f"Neo4j {NEO4J_VERSION} ready on {server.uri} in {time.monotonic() - started:.1f} s")
+    print(f"data: {server.data_dir}; Ctrl-C stops it")
+    try:
+        signal.pause()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop() if args.data else server.cleanup()
+
+
+if __name__ == "__main__":
+    main()
