@@ -1,6 +1,7 @@
 """Browser view timings in headless Chromium: layout, first paint, expand, pan. Prints JSON.
 
-    python bench/bench_web.py [--scale 1.0] [--seed 7] [--nodes 10000] [--out FILE]
+    python bench/bench_web.py [--scale 1] [--seed 2019] [--nodes 10000] [--out FILE]
+                              [--store demo.db] [--screenshots docs/img]
 
 - ``layout_10k``: the tidy-tree layout of a synthetic 10k-node tree (all expanded), in
   the page, median of repeated runs (the first, cold run reported apart);
@@ -59,6 +60,10 @@ class Server:
         self.thread = threading.Thread(
             target=lambda: asyncio.run(self.server.serve(sockets=[self.sock])), daemon=True
         )
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
 
     def __enter__(self) -> Server:
         self.thread.start()
@@ -124,25 +129,60 @@ PAN = """([scale, frames]) => {
 }"""
 
 
+WEAK = """() => {
+  const weak = [...window.orggraph.state.tree.byId.values()]
+    .filter((n) => n.weak && n.vacant && n.level === "grassroots" && n.sector === "rural");
+  return (weak[0] ?? [...window.orggraph.state.tree.byId.values()].find((n) => n.weak)).id;
+}"""
+
+
+def screenshots(page: Page, url: str, folder: Path) -> None:
+    """The README's pictures: the city tree, a weak branch's chain, the pairing network."""
+    folder.mkdir(parents=True, exist_ok=True)
+    ready(page, f"{url}/?asOf={REFERENCE}")
+    page.click("#fit")  # the whole city down to its townships
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(folder / "web-city-tree.png"))
+    weak = page.evaluate(WEAK)
+    page.evaluate("id => window.orggraph.select(id)", weak)
+    page.wait_for_selector(f'body[data-selected="{weak}"][data-chain]')
+    page.wait_for_timeout(1000)  # the flight to the branch
+    page.screenshot(path=str(folder / "web-weak-branch-chain.png"))
+    ready(page, f"{url}/?asOf={REFERENCE}&view=network")
+    page.screenshot(path=str(folder / "web-pairing-network.png"))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", type=float, default=1.0, help="demo scale (1.0: Xining)")
-    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--scale", type=int, default=1, help="demo scale (1: Xining)")
+    parser.add_argument(
+        "--store", type=Path, default=None, help="an embedded store with the demo already in it"
+    )
+    parser.add_argument("--seed", type=int, default=2019)
     parser.add_argument("--nodes", type=int, default=10_000, help="synthetic tree size")
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--out", type=Path, default=None, help="also write the JSON here")
+    parser.add_argument(
+        "--screenshots", type=Path, default=None, help="also save the README's screenshots here"
+    )
     args = parser.parse_args()
 
     report: dict[str, Any] = {"chromium": CHROMIUM, "demo_scale": args.scale}
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
-        store = build_store(Path(tmp) / "bench.db", args.scale, args.seed)
-        report["demo_build_s"] = round(time.perf_counter() - started, 1)
+        if args.store:
+            store = EmbeddedStore(args.store)
+        else:
+            store = build_store(Path(tmp) / "bench.db", args.scale, args.seed)
+        report["store_ready_s"] = round(time.perf_counter() - started, 1)
         try:
             with Server(create_app(store, Settings())) as server, sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
                 page = browser.new_page(viewport={"width": 1400, "height": 860})
                 report["browser_version"] = browser.version
+
+                if args.screenshots:
+                    screenshots(page, server.url, args.screenshots)
 
                 # The city tree, all expanded: paint time after its data arrived.
                 paints = []

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 __all__ = [
     "SCALE",
+    "TERM_LABELS",
     "AssignmentProblem",
     "CostTerm",
     "IntegerCosts",
@@ -22,7 +23,7 @@ __all__ = [
 ]
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from orggraph.model import LinkKind
 
@@ -32,6 +33,14 @@ if TYPE_CHECKING:
 
 #: Integer cost units per unit of cost.
 SCALE = 1000
+
+#: Chinese labels of the cost terms.
+TERM_LABELS = {
+    "distance": "组织树距离",
+    "grade": "考核等次",
+    "area": "包联片区",
+    "load": "已承担数",
+}
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -49,15 +58,19 @@ class CostTerm:
 class AssignmentProblem:
     """One independent part of a pairing problem, ready for a solver.
 
-    ``edges`` maps each allowed (row, candidate) index pair to its cost terms without the
-    load; ``held[j]`` is what candidate ``j`` holds now, ``free[j]`` its free slots and
-    ``degree[j]`` the rows it may take.
+    ``pairs[n] = (i, j)``: row ``i`` may take candidate ``j`` (sorted by row, then
+    candidate); ``values[n]`` holds the values of its cost terms, named ``terms`` and
+    weighted by ``weights`` (the load is apart). ``held[j]`` is what candidate ``j`` holds
+    now, ``free[j]`` its free slots and ``degree[j]`` the rows it may take.
     """
 
     kind: LinkKind
     rows: tuple[str, ...]
     candidates: tuple[str, ...]
-    edges: dict[tuple[int, int], tuple[CostTerm, ...]]
+    terms: tuple[str, ...]
+    weights: tuple[float, ...]
+    pairs: npt.NDArray[np.int64]
+    values: npt.NDArray[np.float64]
     held: tuple[int, ...]
     free: tuple[int, ...]
     degree: tuple[int, ...]
@@ -67,21 +80,51 @@ class AssignmentProblem:
         """Columns candidate ``j`` gets: its free slots, no more than the rows it may take."""
         return min(self.free[j], self.degree[j])
 
+    def explain(self, chosen: list[tuple[int, int, int]]) -> list[tuple[CostTerm, ...]]:
+        """The cost terms of each ``(row, candidate, slot)`` of ``chosen``."""
+        import numpy as np
+
+        width = max(len(self.candidates), 1)
+        keys = self.pairs[:, 0] * width + self.pairs[:, 1]
+        wanted = np.array([i * width + j for i, j, _ in chosen], dtype=np.int64)
+        at = np.searchsorted(keys, wanted).tolist()
+        names = (*self.terms, "load")
+        weights = (*self.weights, self.load_weight)
+        out = []
+        for n, (_, j, slot) in zip(at, chosen, strict=True):
+            values = (*(_plain(v) for v in self.values[n].tolist()), self.held[j] + slot)
+            out.append(
+                tuple(
+                    CostTerm(
+                        name=name,
+                        label=TERM_LABELS.get(name, name),
+                        value=value,
+                        weight=weight,
+                        cost=round(value * weight, 3),
+                    )
+                    for name, value, weight in zip(names, values, weights, strict=True)
+                )
+            )
+        return out
+
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class IntegerCosts:
     """The exact integer costs both solvers minimise.
 
-    ``edge[(i, j)]``: row ``i`` with candidate ``j`` (real cost in thousandths × ``factor``,
-    plus the tie-break ``(i + 1) × (candidates − j)``); ``slot[j][k]``: the load of
-    candidate ``j``'s slot ``k`` (× ``factor``); ``unmatched``: leaving a row unpaired.
+    For the ``n``-th allowed pair, row ``rows[n]`` with candidate ``cols[n]`` costs
+    ``edge[n]``: its real cost in thousandths × ``factor``, plus the tie-break
+    ``(row + 1) × (candidates − candidate)``. ``slot[j][k]`` is the load of candidate
+    ``j``'s slot ``k`` (× ``factor``); ``unmatched`` the cost of leaving a row unpaired.
 
     The tie-break sums to less than ``factor`` over any assignment, so it only decides
     between assignments of equal real cost; minimising ``Σ (i+1)(C−j)`` gives the earlier
-    weak branches (in id order) the earlier candidates (by the rearrangement inequality).
+    rows the earlier candidates (the rearrangement inequality).
     """
 
-    edge: dict[tuple[int, int], int]
+    rows: npt.NDArray[np.int64]
+    cols: npt.NDArray[np.int64]
+    edge: npt.NDArray[np.int64]
     slot: tuple[tuple[int, ...], ...]
     unmatched: int
     factor: int
@@ -89,68 +132,94 @@ class IntegerCosts:
 
 def integer_costs(problem: AssignmentProblem) -> IntegerCosts:
     """The integer costs of ``problem``; see ``IntegerCosts``."""
-    rows, cands = len(problem.rows), len(problem.candidates)
-    real = {
-        pair: round(sum(t.cost for t in terms) * SCALE) for pair, terms in problem.edges.items()
-    }
+    import numpy as np
+
+    n_rows, n_cands = len(problem.rows), len(problem.candidates)
+    pairs = problem.pairs.reshape(-1, 2)
+    values = problem.values.reshape(len(pairs), len(problem.terms))
+    real = np.rint(values @ np.array(problem.weights, dtype=np.float64) * SCALE).astype(np.int64)
     loads = tuple(
         tuple(
             round(problem.load_weight * (problem.held[j] + k) * SCALE)
             for k in range(problem.slots(j))
         )
-        for j in range(cands)
+        for j in range(n_cands)
     )
-    top = max(real.values(), default=0) + max((max(x, default=0) for x in loads), default=0)
-    factor = cands * rows * (rows + 1) // 2 + 1
+    top = int(real.max(initial=0)) + max((max(x, default=0) for x in loads), default=0)
+    factor = n_cands * n_rows * (n_rows + 1) // 2 + 1
     # Every sum must stay exact in a float64 (2**53); a part too large for the tie-break
     # drops it: still deterministic for the same input, only not tie-broken by id.
-    if (top + 1) * factor * (rows + 1) ** 2 >= 2**53:
+    if (top + 1) * factor * (n_rows + 1) ** 2 >= 2**53:
         factor = 1
-    tie = factor > 1
-    edge = {
-        (i, j): cost * factor + ((i + 1) * (cands - j) if tie else 0)
-        for (i, j), cost in real.items()
-    }
+    rows, cols = pairs[:, 0], pairs[:, 1]
+    edge = real * factor
+    if factor > 1:
+        edge += (rows + 1) * (n_cands - cols)
     slot = tuple(tuple(x * factor for x in per) for per in loads)
     # Above any set of real pairs: pairing one more row always beats any saving in cost.
-    unmatched = ((top + 1) * factor) * rows + 1
-    return IntegerCosts(edge=edge, slot=slot, unmatched=unmatched, factor=factor)
+    unmatched = (top + 1) * factor * n_rows + 1
+    return IntegerCosts(
+        rows=rows, cols=cols, edge=edge, slot=slot, unmatched=unmatched, factor=factor
+    )
 
 
 def solve_assignment(problem: AssignmentProblem) -> list[tuple[int, int, int]]:
     """The optimal ``(row, candidate, slot)`` triples of ``problem`` (unpaired rows left out).
 
     Solved by ``scipy.optimize.linear_sum_assignment`` over a matrix with one column per
-    free slot of each candidate (entry: edge + slot cost) and one "unpaired" column per row.
+    free slot of each candidate (entry: pair + slot cost) and one "unpaired" column per row.
     """
-    import numpy as np
     from scipy.optimize import linear_sum_assignment
 
-    matrix, columns = _cost_matrix(problem, integer_costs(problem), np)
+    matrix, owners = _cost_matrix(problem, integer_costs(problem))
     rows, cols = linear_sum_assignment(matrix)
-    picked = [(int(i), columns[int(c)]) for i, c in zip(rows, cols, strict=True)]
-    return [(i, col[0], col[1]) for i, col in picked if col is not None]
+    out = []
+    for i, c in zip(rows.tolist(), cols.tolist(), strict=True):
+        if c < len(owners):
+            j, k = owners[c]
+            out.append((i, j, k))
+    return out
 
 
 def assignment_cost(costs: IntegerCosts, rows: int, chosen: list[tuple[int, int, int]]) -> int:
     """The integer objective of ``chosen`` (unpaired rows at ``costs.unmatched``)."""
-    total = sum(costs.edge[(i, j)] + costs.slot[j][k] for i, j, k in chosen)
-    return total + costs.unmatched * (rows - len(chosen))
+    lookup = dict(
+        zip(
+            zip(costs.rows.tolist(), costs.cols.tolist(), strict=True),
+            costs.edge.tolist(),
+            strict=True,
+        )
+    )
+    total = sum(lookup[(i, j)] + costs.slot[j][k] for i, j, k in chosen)
+    return int(total) + costs.unmatched * (rows - len(chosen))
 
 
 def _cost_matrix(
-    problem: AssignmentProblem, costs: IntegerCosts, np: Any
-) -> tuple[npt.NDArray[np.float64], list[tuple[int, int] | None]]:
-    columns: list[tuple[int, int] | None] = []
-    start: dict[int, int] = {}
-    for j in range(len(problem.candidates)):
-        start[j] = len(columns)
-        columns.extend((j, k) for k in range(problem.slots(j)))
-    n = len(problem.rows)
-    columns.extend([None] * n)
-    matrix = np.full((n, len(columns)), np.inf)
-    for (i, j), base in costs.edge.items():
-        for k, load in enumerate(costs.slot[j]):
-            matrix[i, start[j] + k] = float(base + load)
-    matrix[:, len(columns) - n :] = float(costs.unmatched)
-    return matrix, columns
+    problem: AssignmentProblem, costs: IntegerCosts
+) -> tuple[npt.NDArray[np.float64], list[tuple[int, int]]]:
+    """The matrix: slot columns first (``owners[c]`` = (candidate, slot)), then one
+    "unpaired" column per row; forbidden entries are infinite."""
+    import numpy as np
+
+    n_rows = len(problem.rows)
+    counts = [problem.slots(j) for j in range(len(problem.candidates))]
+    start = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64) if counts else None
+    owners = [(j, k) for j, n in enumerate(counts) for k in range(n)]
+    matrix = np.full((n_rows, len(owners) + n_rows), np.inf)
+    if owners and start is not None:
+        depth = max(counts)
+        loads = np.zeros((len(counts), depth), dtype=np.int64)
+        for j, per in enumerate(costs.slot):
+            loads[j, : len(per)] = per
+        have = np.array(counts, dtype=np.int64)[costs.cols]
+        for k in range(depth):
+            mask = have > k
+            rows, cols = costs.rows[mask], costs.cols[mask]
+            matrix[rows, start[cols] + k] = (costs.edge[mask] + loads[cols, k]).astype(np.float64)
+    matrix[:, len(owners) :] = float(costs.unmatched)
+    return matrix, owners
+
+
+def _plain(value: float) -> float | int:
+    """``3.0`` as ``3``: term values that are counts read as counts."""
+    return int(value) if float(value).is_integer() else value

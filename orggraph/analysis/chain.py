@@ -7,24 +7,38 @@ the hierarchy to the city committee. At each level it names the secretary at the
 the vacancy and since when), the working group covering it (a working group ``covers`` an
 area and with it the area's whole subtree; the nearest covering area wins) with its leader,
 the contact leaders (联点领导) and the strong partners paired with it (结对共建). Every break
-is a ``ChainBreak``.
+is a ``ChainBreak``. ``responsibilities`` is the reverse: everything one person answers for.
 
 Levels above the caller's scope show the position (organization and post) but not the
-person: such a level's people are ``Person(id=None, name=None, hidden=True)``.
-``ChainIndex`` holds the maps many chains share at one date, read in a few batched calls;
-``coverage_gaps`` and ``what_if`` use it too.
+person: such a level's people are ``Person(id=None, name=None, hidden=True)``. The
+machinery (``ChainIndex``) and the shared result types live in ``chainindex``.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 
-from orggraph.errors import NotFound
-from orggraph.model import CaseState, Level, Link, LinkKind, Node, NodeKind, Role
+from orggraph.analysis.chainindex import (
+    BREAK_LABELS_ZH,
+    BreakKind,
+    ChainBreak,
+    ChainIndex,
+    ChainLevel,
+    ChainPath,
+    GroupCover,
+    NodeRef,
+    OrgRef,
+    Owner,
+    Person,
+    chain_starts,
+    chain_view,
+    dedupe_breaks,
+    not_found,
+    run_start,
+)
+from orggraph.model import CaseState, LinkKind, Node, NodeKind, Role
 from orggraph.store.base import GraphStore
 from orggraph.store.scope import Scope, ScopeView
 
@@ -50,102 +64,9 @@ __all__ = [
     "responsibility_chain",
 ]
 
-#: Organization levels a working group covers as areas (县区委、乡镇街道党(工)委).
-AREA_LEVELS = frozenset({Level.COUNTY.value, Level.TOWNSHIP.value})
 
-
-class BreakKind(StrEnum):
-    """Where a responsibility chain is broken."""
-
-    VACANT_SECRETARY = "vacant_secretary"  # 书记空缺
-    NO_CONTACT_LEADER = "no_contact_leader"  # 无联点领导 (grassroots organizations)
-    NO_WORKING_GROUP = "no_working_group"  # 无全域党建工作组包联
-    NO_ORGANIZATION = "no_organization"  # a unit or member with no organization
-    NO_SERVING_LEADER = "no_serving_leader"  # an expert no leader serves
-    DETACHED = "detached"  # the hierarchy stops short of the city committee
-
-
-BREAK_LABELS_ZH: dict[BreakKind, str] = {
-    BreakKind.VACANT_SECRETARY: "书记空缺",
-    BreakKind.NO_CONTACT_LEADER: "无联点领导",
-    BreakKind.NO_WORKING_GROUP: "无工作组包联",
-    BreakKind.NO_ORGANIZATION: "未建党组织",
-    BreakKind.NO_SERVING_LEADER: "无领导联系服务",
-    BreakKind.DETACHED: "未接续到市委",
-}
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class Person:
-    """A person in a result; ``hidden`` (id and name ``None``) outside the caller's scope."""
-
-    id: str | None
-    name: str | None
-    hidden: bool = False
-
-
-HIDDEN = Person(id=None, name=None, hidden=True)
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class OrgRef:
-    """An organization in a result; ``hidden`` (id and name ``None``) outside the scope."""
-
-    id: str | None
-    name: str | None
-    hidden: bool = False
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class NodeRef:
-    """Any other node in a result (a working group, an expert, a unit)."""
-
-    id: str
-    name: str
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class GroupCover:
-    """A working group covering a level, through the nearest covered area ``area``."""
-
-    id: str
-    name: str
-    area: str
-    leaders: tuple[Person, ...]
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class ChainBreak:
-    """One break: ``organization`` is where it is (``subject`` the unit/member/expert)."""
-
-    kind: BreakKind
-    organization: str | None
-    since: date | None = None
-    subject: str | None = None
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class ChainLevel:
-    """One level of a chain: an organization and who answers for it at the date."""
-
-    organization: str
-    name: str
-    level: str | None
-    hidden: bool  # above the caller's scope: position shown, people hidden
-    secretary: Person | None  # None: vacant
-    vacant_since: date | None
-    working_groups: tuple[GroupCover, ...]
-    contacts: tuple[Person, ...]
-    partners: tuple[OrgRef, ...]
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class ChainPath:
-    """The levels from one starting organization up to a root, nearest first."""
-
-    start: str
-    via: str  # organization | member_of | holds_post | established_in | area | serves | covers
-    levels: tuple[ChainLevel, ...]
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -160,16 +81,6 @@ class Chain:
     instructors: tuple[Person, ...] = ()  # a unit's party-building instructors
     leaders: tuple[Person, ...] = ()  # an expert's serving leaders, a group's leaders
     breaks: tuple[ChainBreak, ...] = ()
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class Owner:
-    """One secretary up the hierarchy who answers for closing a gap."""
-
-    organization: str
-    name: str
-    secretary: Person | None  # None: the post is vacant
-    hidden: bool
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -220,304 +131,17 @@ class Responsibilities:
     cases: tuple[CaseRef, ...]
 
 
-def _text(value: object) -> str | None:
-    return None if value is None else str(value)
-
-
-class ChainIndex:
-    """The maps many chains share at one date, filled by a few batched store reads.
-
-    ``load(ids)`` reads the given organizations and all their ancestors: parents, nodes,
-    secretaries, contact leaders, partners, covering working groups and their leaders, and
-    the people among them, in one call per kind of read and level of the hierarchy.
-    """
-
-    def __init__(self, store: GraphStore, as_of: date, view: ScopeView) -> None:
-        self.store = store
-        self.as_of = as_of
-        self.view = view
-        self.orgs: dict[str, Node] = {}
-        self.parent: dict[str, str | None] = {}
-        self.secretaries: dict[str, list[str]] = {}
-        self.contacts: dict[str, list[str]] = {}
-        self.partners: dict[str, list[str]] = {}
-        self.covers: dict[str, list[Link]] = {}
-        self.groups: dict[str, Node] = {}
-        self.group_leaders: dict[str, list[str]] = {}
-        self.people: dict[str, Node] = {}
-        self.visible: set[str] = set()
-        self._since: dict[str, date | None] = {}
-        self._breaks: dict[str, list[ChainBreak]] = {}
-
-    # -- loading -----------------------------------------------------------------
-    def load(self, org_ids: Iterable[str]) -> None:
-        """Read ``org_ids`` and their ancestors (those not read yet)."""
-        store, when = self.store, self.as_of
-        frontier = {o for o in org_ids if o not in self.parent}
-        new: set[str] = set()
-        while frontier:
-            new |= frontier
-            for org_id in frontier:
-                self.parent[org_id] = None
-            for link in store.links(LinkKind.SUBORDINATE_TO, when, sources=sorted(frontier)):
-                self.parent[link.source] = link.target
-            ups = {self.parent[o] for o in frontier}
-            frontier = {p for p in ups if p is not None and p not in self.parent}
-        if not new:
-            return
-        ids = sorted(new)
-        for node in store.nodes(NodeKind.ORGANIZATION, when, ids=ids):
-            self.orgs[node.id] = node
-        for org_id in ids:
-            self.secretaries[org_id] = []
-            self.contacts[org_id] = []
-            self.partners[org_id] = []
-            self.covers[org_id] = []
-        for link in store.links(LinkKind.HOLDS_POST, when, targets=ids):
-            if link.get("role") == Role.SECRETARY:
-                self.secretaries[link.target].append(link.source)
-        for link in store.links(LinkKind.CONTACTS, when, targets=ids):
-            self.contacts[link.target].append(link.source)
-        for link in store.links(LinkKind.PAIRED_WITH, when, targets=ids):
-            self.partners[link.target].append(link.source)
-        for link in store.links(LinkKind.COVERS, when, targets=ids):
-            self.covers[link.target].append(link)
-        for org_id in ids:
-            for table in (self.secretaries, self.contacts, self.partners):
-                table[org_id].sort()
-        partners = sorted({p for o in ids for p in self.partners[o]} - set(self.orgs))
-        if partners:  # names only: a partner's own chain is not read
-            for node in store.nodes(NodeKind.ORGANIZATION, when, ids=partners):
-                self.orgs[node.id] = node
-        group_ids = sorted({c.source for o in ids for c in self.covers[o]} - set(self.groups))
-        people = {p for o in ids for p in (*self.secretaries[o], *self.contacts[o])}
-        if group_ids:
-            for node in store.nodes(NodeKind.WORKING_GROUP, when, ids=group_ids):
-                self.groups[node.id] = node
-            for group_id in group_ids:
-                self.group_leaders[group_id] = []
-            for link in store.links(LinkKind.LEADS, when, targets=group_ids):
-                self.group_leaders[link.target].append(link.source)
-                people.add(link.source)
-        self.load_people(people)
-
-    def load_people(self, ids: Iterable[str]) -> None:
-        """Read members (names) and whether the caller's scope sees each of them."""
-        wanted = sorted(set(ids) - set(self.people))
-        if not wanted:
-            return
-        for node in self.store.nodes(NodeKind.MEMBER, self.as_of, ids=wanted):
-            self.people[node.id] = node
-        organizations = self.view.organizations
-        if organizations is None:
-            self.visible.update(wanted)
-            return
-        for kind in (LinkKind.MEMBER_OF, LinkKind.HOLDS_POST):
-            for link in self.store.links(kind, self.as_of, sources=wanted):
-                if link.target in organizations:
-                    self.visible.add(link.source)
-
-    # -- reading -----------------------------------------------------------------
-    def path(self, org_id: str) -> list[str]:
-        """``org_id`` and its ancestors, nearest first (loaded on demand)."""
-        if org_id not in self.parent:
-            self.load([org_id])
-        out = [org_id]
-        current = self.parent.get(org_id)
-        while current is not None and current not in out:
-            out.append(current)
-            current = self.parent.get(current)
-        return out
-
-    def person(self, person_id: str, *, in_scope: bool = True) -> Person:
-        """``person_id`` as the caller may see them."""
-        node = self.people.get(person_id)
-        if not in_scope or person_id not in self.visible or node is None:
-            return HIDDEN
-        return Person(id=person_id, name=node.name)
-
-    def org_name(self, org_id: str) -> str:
-        node = self.orgs.get(org_id)
-        return node.name if node is not None else org_id
-
-    def covering(self, path: list[str]) -> tuple[str | None, list[Link]]:
-        """The nearest area on ``path`` covered for ``path[0]``'s sector, and its links."""
-        start = self.orgs.get(path[0])
-        sector = _text(start.get("sector")) if start is not None else None
-        for org_id in path:
-            links = [
-                c
-                for c in self.covers.get(org_id, [])
-                if c.get("sector") is None or _text(c.get("sector")) == sector
-            ]
-            if links:
-                return org_id, links
-        return None, []
-
-    def vacancy_since(self, org_ids: Iterable[str]) -> dict[str, date | None]:
-        """Since when each vacant organization has had no secretary (one history read).
-
-        The end of the last secretary's tenure, or the organization's founding (the start
-        of its current run of versions) when it never had one.
-        """
-        org_ids = list(org_ids)
-        wanted = sorted({o for o in org_ids if o not in self._since})
-        if wanted:
-            ends: dict[str, date] = {}
-            posts: dict[str, list[Link]] = defaultdict(list)
-            wanted_set = set(wanted)
-            for link in self.store.links_touching(wanted):
-                if (
-                    link.kind is LinkKind.HOLDS_POST
-                    and link.target in wanted_set
-                    and link.get("role") == Role.SECRETARY
-                ):
-                    posts[link.id].append(link)
-            for versions in posts.values():
-                for end in _run_ends(versions):
-                    if end <= self.as_of:
-                        target = versions[0].target
-                        ends[target] = max(end, ends.get(target, end))
-            founded = {
-                key: _run_start(versions, self.as_of)
-                for key, versions in self.store.node_versions(wanted).items()
-            }
-            for org_id in wanted:
-                starts = [d for d in (ends.get(org_id), founded.get(org_id)) if d is not None]
-                self._since[org_id] = max(starts) if starts else None
-        return {o: self._since[o] for o in org_ids}
-
-    def level(self, org_id: str, path: list[str], since: date | None) -> ChainLevel:
-        """One chain level; ``path`` is ``org_id`` and its ancestors."""
-        in_scope = self.view.sees_org(org_id)
-        node = self.orgs.get(org_id)
-        secretaries = self.secretaries.get(org_id, [])
-        area, links = self.covering(path)
-        groups = tuple(
-            GroupCover(
-                id=c.source,
-                name=self.groups[c.source].name if c.source in self.groups else c.source,
-                area=area or "",
-                leaders=tuple(
-                    self.person(p, in_scope=in_scope) for p in self.group_leaders.get(c.source, [])
-                ),
-            )
-            for c in sorted(links, key=lambda c: c.source)
-        )
-        partners = tuple(
-            OrgRef(id=p, name=self.org_name(p))
-            if self.view.sees_org(p) and p in self.orgs
-            else OrgRef(id=None, name=None, hidden=True)
-            for p in self.partners.get(org_id, [])
-        )
-        return ChainLevel(
-            organization=org_id,
-            name=self.org_name(org_id),
-            level=_text(node.get("level")) if node is not None else None,
-            hidden=not in_scope,
-            secretary=self.person(secretaries[0], in_scope=in_scope) if secretaries else None,
-            vacant_since=None if secretaries else since,
-            working_groups=groups,
-            contacts=tuple(
-                self.person(p, in_scope=in_scope) for p in self.contacts.get(org_id, [])
-            ),
-            partners=partners,
-        )
-
-    def chain_path(self, start: str, via: str) -> ChainPath:
-        path = self.path(start)
-        vacant = self.vacancy_since(o for o in path if not self.secretaries.get(o))
-        levels = tuple(self.level(o, path[i:], vacant.get(o)) for i, o in enumerate(path))
-        return ChainPath(start=start, via=via, levels=levels)
-
-    def breaks(self, start: str) -> list[ChainBreak]:
-        """The breaks on the chain from ``start`` up to its root."""
-        if start in self._breaks:
-            return list(self._breaks[start])
-        path = self.path(start)
-        vacant = [o for o in path if not self.secretaries.get(o)]
-        since = self.vacancy_since(vacant)
-        out = [
-            ChainBreak(kind=BreakKind.VACANT_SECRETARY, organization=o, since=since[o])
-            for o in vacant
-        ]
-        for org_id in path:
-            node = self.orgs.get(org_id)
-            grassroots = node is not None and node.get("level") == Level.GRASSROOTS
-            if grassroots and not self.contacts.get(org_id):
-                out.append(ChainBreak(kind=BreakKind.NO_CONTACT_LEADER, organization=org_id))
-        areas = [o for o in path if o in self.orgs and self.orgs[o].get("level") in AREA_LEVELS]
-        if areas and self.covering(path)[0] is None:
-            out.append(ChainBreak(kind=BreakKind.NO_WORKING_GROUP, organization=areas[-1]))
-        top = self.orgs.get(path[-1])
-        if top is None or top.get("level") != Level.CITY:
-            out.append(ChainBreak(kind=BreakKind.DETACHED, organization=path[-1]))
-        self._breaks[start] = out
-        return list(out)
-
-    def subject_breaks(self, node: Node) -> tuple[ChainBreak, ...]:
-        """The breaks on every chain of ``node`` (any kind ``responsibility_chain`` takes)."""
-        found = _starts(self.store, node, self.as_of)
-        breaks = list(found.breaks)
-        for start, _ in found.starts:
-            if self.view.sees_org(start):
-                breaks += self.breaks(start)
-        return _dedupe(breaks)
-
-    def owners(self, org_id: str) -> tuple[Owner, ...]:
-        """The secretaries from ``org_id`` up to its root, as the caller may see them."""
-        out = []
-        for level_id in self.path(org_id):
-            in_scope = self.view.sees_org(level_id)
-            secretaries = self.secretaries.get(level_id, [])
-            out.append(
-                Owner(
-                    organization=level_id,
-                    name=self.org_name(level_id),
-                    secretary=self.person(secretaries[0], in_scope=in_scope)
-                    if secretaries
-                    else None,
-                    hidden=not in_scope,
-                )
-            )
-        return tuple(out)
-
-
 def _shown_org(view: ScopeView, org_id: str | None) -> str | None:
     return org_id if org_id is not None and view.sees_org(org_id) else None
 
 
-def _run_ends(versions: list[Link]) -> list[date]:
-    """Where runs of back-to-back versions of one link end (a re-version is no end)."""
-    ordered = sorted(versions, key=lambda v: v.valid_from)
-    starts = {v.valid_from for v in ordered}
-    return [v.valid_to for v in ordered if v.valid_to is not None and v.valid_to not in starts]
-
-
-def _run_start(versions: Sequence[Node | Link], as_of: date) -> date | None:
-    """The start of the run of back-to-back versions that holds (or last held) ``as_of``."""
-    ordered = [v for v in sorted(versions, key=lambda v: v.valid_from) if v.valid_from <= as_of]
-    if not ordered:
-        return None
-    start = ordered[-1].valid_from
-    for earlier in reversed(ordered[:-1]):
-        if earlier.valid_to != start:
-            break
-        start = earlier.valid_from
-    return start
-
-
-def not_found(node_id: str, as_of: date) -> NotFound:
-    """The error for an id unknown at ``as_of`` or outside the scope: one message for both,
-    so the caller learns nothing about what lies outside their scope."""
-    return NotFound(f"no node {node_id!r} at {as_of.isoformat()} (or not in your scope)")
-
-
-def _dedupe(breaks: Iterable[ChainBreak]) -> tuple[ChainBreak, ...]:
-    seen: dict[tuple[object, ...], ChainBreak] = {}
-    for brk in breaks:
-        seen.setdefault((brk.kind, brk.organization, brk.subject), brk)
-    return tuple(seen.values())
+def _scoped_size(store: GraphStore, scope: Scope, as_of: date, subtree: list[str]) -> int:
+    """How many of an in-scope organization's subtree the scope sees (one read at most):
+    all of it below a scope root, or those of the scope's sectors."""
+    if not scope.sectors:
+        return len(subtree)
+    nodes = store.nodes(NodeKind.ORGANIZATION, as_of, ids=subtree)
+    return sum(1 for n in nodes if n.get("sector") in scope.sectors)
 
 
 def _find(store: GraphStore, node_id: str, as_of: date, view: ScopeView) -> Node:
@@ -550,9 +174,9 @@ def responsibility_chain(store: GraphStore, node_id: str, as_of: date, scope: Sc
     NotFound
         For an unknown id and for one outside the scope alike (the same message).
     """
-    view = scope.view(store, as_of)
+    view = chain_view(store, as_of, scope)
     node = _find(store, node_id, as_of, view)
-    found = _starts(store, node, as_of)
+    found = chain_starts(store, node, as_of)
     # Only chains that start inside the scope: levels above it are positions, not data.
     kept: dict[str, str] = {}
     for start, via in found.starts:
@@ -572,72 +196,8 @@ def responsibility_chain(store: GraphStore, node_id: str, as_of: date, scope: Sc
         paths=tuple(index.chain_path(start, via) for start, via in kept.items()),
         instructors=tuple(index.person(p) for p in found.instructors),
         leaders=tuple(index.person(p) for p in found.leaders),
-        breaks=_dedupe(breaks),
+        breaks=dedupe_breaks(breaks),
     )
-
-
-@dataclass(kw_only=True, slots=True)
-class _Starts:
-    starts: list[tuple[str, str]]  # (organization, why)
-    breaks: list[ChainBreak]
-    instructors: list[str]
-    leaders: list[str]
-
-
-def _ends(store: GraphStore, kind: LinkKind, as_of: date, node_id: str, *, out: bool) -> list[str]:
-    """The other ends of ``kind`` links leaving (``out``) or reaching ``node_id``, sorted."""
-    if out:
-        return sorted(x.target for x in store.links(kind, as_of, sources=[node_id]))
-    return sorted(x.source for x in store.links(kind, as_of, targets=[node_id]))
-
-
-def _starts(store: GraphStore, node: Node, as_of: date) -> _Starts:
-    """Where the chains of ``node`` start, and the breaks found before climbing."""
-    found = _Starts(starts=[], breaks=[], instructors=[], leaders=[])
-    kind, here = node.kind, node.id
-    if kind is NodeKind.ORGANIZATION:
-        found.starts.append((here, "organization"))
-    elif kind is NodeKind.CASE:
-        organization = _text(node.get("organization"))
-        if organization is not None:
-            found.starts.append((organization, "organization"))
-    elif kind is NodeKind.MEMBER:
-        for link_kind in (LinkKind.MEMBER_OF, LinkKind.HOLDS_POST):
-            found.starts += [
-                (o, link_kind.value) for o in _ends(store, link_kind, as_of, here, out=True)
-            ]
-        if not found.starts:
-            found.breaks.append(
-                ChainBreak(kind=BreakKind.NO_ORGANIZATION, organization=None, subject=here)
-            )
-    elif kind is NodeKind.UNIT:
-        hosts = _ends(store, LinkKind.ESTABLISHED_IN, as_of, here, out=False)
-        found.starts += [(o, "established_in") for o in hosts]
-        found.instructors = _ends(store, LinkKind.INSTRUCTS, as_of, here, out=False)
-        if not hosts:
-            area = _text(node.get("township")) or _text(node.get("district"))
-            if area is not None and store.node(area, as_of) is None:
-                area = None
-            if area is not None:
-                found.starts.append((area, "area"))
-            found.breaks.append(
-                ChainBreak(kind=BreakKind.NO_ORGANIZATION, organization=area, subject=here)
-            )
-    elif kind is NodeKind.EXPERT:
-        found.leaders = _ends(store, LinkKind.SERVES, as_of, here, out=False)
-        for link_kind in (LinkKind.HOLDS_POST, LinkKind.MEMBER_OF):
-            links = store.links(link_kind, as_of, sources=found.leaders)
-            found.starts += [(o, "serves") for o in sorted(x.target for x in links)]
-        if not found.leaders:
-            found.breaks.append(
-                ChainBreak(kind=BreakKind.NO_SERVING_LEADER, organization=None, subject=here)
-            )
-    elif kind is NodeKind.WORKING_GROUP:
-        found.leaders = _ends(store, LinkKind.LEADS, as_of, here, out=False)
-        found.starts += [
-            (o, "covers") for o in _ends(store, LinkKind.COVERS, as_of, here, out=True)
-        ]
-    return found
 
 
 def responsibilities(
@@ -665,7 +225,7 @@ def responsibilities(
     NotFound
         For an unknown id, one that is not a member, or one outside the scope (same message).
     """
-    view = scope.view(store, as_of)
+    view = chain_view(store, as_of, scope)
     node = store.node(person_id, as_of)
     if node is None or node.kind is not NodeKind.MEMBER or not view.sees(node):
         raise not_found(person_id, as_of)
@@ -699,13 +259,13 @@ def responsibilities(
     made: list[Post] = []
     for post in posts:
         target = post.target
-        size = sum(1 for o in store.subtree(target, as_of) if view.sees_org(o))
+        size = _scoped_size(store, scope, as_of, store.subtree(target, as_of))
         made.append(
             Post(
                 organization=target,
                 name=names.get(target, target),
                 role=str(post.get("role")),
-                since=_run_start(history.get(post.id, [post]), as_of) or post.valid_from,
+                since=run_start(history.get(post.id, [post]), as_of) or post.valid_from,
                 subtree_size=size,
             )
         )

@@ -18,7 +18,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from orggraph.analysis.chain import Person
+from orggraph.analysis.chainindex import Person
 from orggraph.errors import Problem, ValidationFailed
 from orggraph.model import LINK_ENDS, Link, LinkKind, Node, NodeKind
 from orggraph.store.base import GraphStore

@@ -31,11 +31,11 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Collection
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from orggraph.analysis.chain import AREA_LEVELS, ChainIndex, Owner
+from orggraph.analysis.chainindex import AREA_LEVELS, ChainIndex, Owner
 from orggraph.analysis.config import load_rules
 from orggraph.analysis.coverage import unit_coverage
 from orggraph.model import Level, LinkKind, MemberStatus, Node, NodeKind, OrgKind
@@ -168,7 +168,7 @@ def coverage_gaps(
         gaps += _vacancy_gaps(orgs, index, int(rules.get("organization", "vacancy_flag_months")))
     if GapKind.NO_CONTACT_LEADER in wanted:
         gaps += [
-            _gap(GapKind.NO_CONTACT_LEADER, org, org.id, count=0, detail="无联点领导")
+            _gap(index, GapKind.NO_CONTACT_LEADER, org, org.id, count=0, detail="无联点领导")
             for org in orgs
             if org.get("level") == Level.GRASSROOTS and not index.contacts.get(org.id)
         ]
@@ -178,6 +178,7 @@ def coverage_gaps(
         counts = _full_members(store, as_of, [b.id for b in branches])
         gaps += [
             _gap(
+                index,
                 GapKind.TOO_FEW_MEMBERS,
                 org,
                 org.id,
@@ -200,6 +201,7 @@ def coverage_gaps(
             if isinstance(ends, date) and ends < as_of and str(org.get("sector")) in sectors:
                 gaps.append(
                     _gap(
+                        index,
                         GapKind.TERM_OVERDUE,
                         org,
                         org.id,
@@ -209,13 +211,11 @@ def coverage_gaps(
                     )
                 )
     gaps.sort(key=lambda g: (_ORDER[g.kind], g.subject))
-    return [
-        replace(g, owners=index.owners(g.organization)) if g.organization is not None else g
-        for g in gaps
-    ]
+    return gaps
 
 
 def _gap(
+    index: ChainIndex,
     kind: GapKind,
     subject: Node,
     organization: str | None,
@@ -238,6 +238,7 @@ def _gap(
         remedy=remedy,
         related=related,
         detail=detail,
+        owners=index.owners(organization) if organization is not None else (),
     )
 
 
@@ -263,6 +264,7 @@ def _unit_gaps(
             text += f"；已有党建指导员{len(cov.instructors)}名（仅工作覆盖）"
         out.append(
             _gap(
+                index,
                 GapKind.UNIT_WITHOUT_ORGANIZATION,
                 unit,
                 area if area in index.orgs else None,
@@ -285,6 +287,7 @@ def _vacancy_gaps(orgs: list[Node], index: ChainIndex, months: int) -> list[Gap]
         text = f"自{start.isoformat()}起书记空缺" if start is not None else "书记空缺"
         out.append(
             _gap(
+                index,
                 GapKind.VACANT_SECRETARY,
                 org,
                 org.id,
@@ -307,6 +310,7 @@ def _expert_gaps(store: GraphStore, as_of: date, orgs: list[Node], index: ChainI
     )
     return [
         _gap(
+            index,
             GapKind.EXPERT_UNSERVED,
             expert,
             roots[0] if roots else None,
@@ -327,8 +331,9 @@ def _full_members(store: GraphStore, as_of: date, branches: list[str]) -> dict[s
     if not branches:
         return {}
     links = store.links(LinkKind.MEMBER_OF, as_of, targets=branches)
-    members = store.nodes(NodeKind.MEMBER, as_of, ids=sorted({x.source for x in links}))
-    full = {m.id for m in members if m.get("status") == MemberStatus.FULL}
+    members = store.nodes(NodeKind.MEMBER, as_of, ids=list({x.source for x in links}))
+    status = MemberStatus.FULL.value
+    full = {m.id for m in members if m.attrs.get("status") == status}
     return dict(Counter(x.target for x in links if x.source in full))
 
 
@@ -349,6 +354,7 @@ def _area_gaps(orgs: list[Node], index: ChainIndex, wanted: set[GapKind]) -> lis
             n = below[area.id]
             out.append(
                 _gap(
+                    index,
                     GapKind.AREA_UNCOVERED,
                     area,
                     area.id,
@@ -365,6 +371,7 @@ def _area_gaps(orgs: list[Node], index: ChainIndex, wanted: set[GapKind]) -> lis
             if groups:
                 out.append(
                     _gap(
+                        index,
                         GapKind.AREA_MULTIPLY_COVERED,
                         area,
                         area.id,
@@ -406,6 +413,7 @@ def _capacity_gaps(
         n = counts[person]
         out.append(
             _gap(
+                index,
                 GapKind.LEADER_OVER_CAPACITY,
                 node,
                 home.get(person),

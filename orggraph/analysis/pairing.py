@@ -56,20 +56,14 @@ from datetime import date
 from typing import Any
 
 from orggraph.analysis.assignment import AssignmentProblem, CostTerm, solve_assignment
+from orggraph.analysis.candidates import Built, leader_problems, partner_problems
 from orggraph.analysis.config import RulesConfig, load_rules
 from orggraph.analysis.orgtree import OrgTree
 from orggraph.analysis.weak import facts_year, weak_branches
 from orggraph.errors import ConfigError, NotFound, Problem, ValidationFailed
-from orggraph.model import AssessmentGrade, Level, Link, LinkKind, Node, NodeKind, WriteBatch
+from orggraph.model import AssessmentGrade, Level, Link, LinkKind, NodeKind, WriteBatch
 from orggraph.store.base import GraphStore, WriteResult
-from orggraph.store.scope import Scope, ScopeView
-
-_TERM_LABELS = {
-    "distance": "组织树距离",
-    "grade": "考核等次",
-    "area": "包联片区",
-    "load": "已承担数",
-}
+from orggraph.store.scope import Scope
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -141,28 +135,26 @@ def pairing_suggestions(
         by_candidate: dict[int, list[int]] = defaultdict(list)
         for i, j, _ in chosen:
             by_candidate[j].append(i)
-        paired: set[int] = set()
-        for j, rows in by_candidate.items():
-            # Slots are interchangeable in the total; give the lower loads to rows in id order.
-            for slot, i in enumerate(sorted(rows)):
-                paired.add(i)
-                load = problem.held[j] + slot
-                terms = (
-                    *problem.edges[(i, j)],
-                    _term("load", load, problem.load_weight),
+        # Slots are interchangeable in the total; give the lower loads to rows in id order.
+        placed = [
+            (i, j, slot)
+            for j, rows in sorted(by_candidate.items())
+            for slot, i in enumerate(sorted(rows))
+        ]
+        for (i, j, _), terms in zip(placed, problem.explain(placed), strict=True):
+            suggestions.append(
+                Suggestion(
+                    kind=problem.kind,
+                    weak=problem.rows[i],
+                    weak_name=prepared.names[problem.rows[i]],
+                    district=prepared.tree.district(problem.rows[i]),
+                    candidate=problem.candidates[j],
+                    candidate_name=prepared.names[problem.candidates[j]],
+                    cost=round(sum(t.cost for t in terms), 3),
+                    terms=terms,
                 )
-                suggestions.append(
-                    Suggestion(
-                        kind=problem.kind,
-                        weak=problem.rows[i],
-                        weak_name=prepared.names[problem.rows[i]],
-                        district=prepared.tree.district(problem.rows[i]),
-                        candidate=problem.candidates[j],
-                        candidate_name=prepared.names[problem.candidates[j]],
-                        cost=round(sum(t.cost for t in terms), 3),
-                        terms=terms,
-                    )
-                )
+            )
+        paired = {i for i, _, _ in placed}
         for i, row in enumerate(problem.rows):
             if i not in paired:
                 unmatched.append(
@@ -320,18 +312,8 @@ def _capacity(config: RulesConfig, kind: LinkKind) -> int:
     return settings.max_contacts
 
 
-def _term(name: str, value: float, weight: float) -> CostTerm:
-    return CostTerm(
-        name=name,
-        label=_TERM_LABELS[name],
-        value=value,
-        weight=float(weight),
-        cost=round(value * weight, 3),
-    )
-
-
 def _unmatched(
-    prepared: _Prepared | _Draft, kind: LinkKind, row: str, reason: str, detail: str
+    prepared: _Prepared, kind: LinkKind, row: str, reason: str, detail: str
 ) -> Unmatched:
     return Unmatched(
         kind=kind,
@@ -341,15 +323,6 @@ def _unmatched(
         reason=reason,
         detail=detail,
     )
-
-
-@dataclass(kw_only=True, slots=True)
-class _Draft:
-    """What building the problems gathers before they are split into parts."""
-
-    tree: OrgTree
-    names: dict[str, str]
-    unmatched: list[Unmatched]
 
 
 def _prepare(
@@ -365,231 +338,32 @@ def _prepare(
     view = scope.view(store, as_of)
     tree = OrgTree(store, as_of)
     weak = [w.organization for w in weak_branches(store, as_of, scope, rules=config)]
-    draft = _Draft(tree=tree, names={n.id: n.name for n in weak}, unmatched=[])
-    problems: list[AssignmentProblem] = []
+    names = {n.id: n.name for n in weak}
+    parts: list[tuple[LinkKind, Built]] = []
     if LinkKind.PAIRED_WITH in wanted and settings.partner.get("enabled", True):
-        problems += _partner_problems(store, as_of, view, tree, weak, settings, draft)
-    if LinkKind.CONTACTS in wanted and settings.leader.get("enabled", True):
-        problems += _leader_problems(store, as_of, view, tree, weak, settings, draft)
-    return _Prepared(
-        tree=tree, names=draft.names, problems=tuple(problems), unmatched=tuple(draft.unmatched)
-    )
-
-
-def _lacking(store: GraphStore, as_of: date, kind: LinkKind, weak: list[Node]) -> list[Node]:
-    have = {link.target for link in store.links(kind, as_of, targets=[w.id for w in weak])}
-    return sorted((w for w in weak if w.id not in have), key=lambda w: w.id)
-
-
-def _partner_problems(
-    store: GraphStore,
-    as_of: date,
-    view: ScopeView,
-    tree: OrgTree,
-    weak: list[Node],
-    settings: _Settings,
-    draft: _Draft,
-) -> list[AssignmentProblem]:
-    cfg = settings.partner
-    rows = _lacking(store, as_of, LinkKind.PAIRED_WITH, weak)
-    if not rows:
-        return []
-    weak_ids = {w.id for w in weak}
-    grades: list[str] = list(cfg["grades"])
-    pool = [
-        n
-        for n in tree.orgs.values()
-        if n.get("level") == Level.GRASSROOTS and n.id not in weak_ids and view.sees_org(n.id)
-    ]
-    graded = store.facts([n.id for n in pool], facts_year(as_of), names=["assessment_grade"])
-    strong = sorted(
-        (n for n in pool if graded.get(n.id, {}).get("assessment_grade") in grades),
-        key=lambda n: n.id,
-    )
-    held = _held(store, as_of, LinkKind.PAIRED_WITH, [n.id for n in strong])
-    draft.names.update((n.id, n.name) for n in strong)
-    same_sector = bool(cfg["same_sector"])
-    reach = int(cfg["max_distance"])
-    # Candidates indexed by (ancestor, sector), nearest first: a weak branch walks up its own
-    # ancestors and only looks at candidates close enough below each.
-    below: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
-    for n in strong:
-        sector = str(n.get("sector")) if same_sector else ""
-        for height, ancestor in enumerate(tree.path(n.id)[: reach + 1]):
-            below[(ancestor, sector)].append((height, n.id))
-    for bucket in below.values():
-        bucket.sort()
-    grade_of = {n.id: graded[n.id]["assessment_grade"] for n in strong}
-    allowed: dict[tuple[str, str], tuple[CostTerm, ...]] = {}
-    for w in rows:
-        sector = str(w.get("sector")) if same_sector else ""
-        found: dict[str, int] = {}
-        for up, ancestor in enumerate(tree.path(w.id)[: reach + 1]):
-            for height, cand in below.get((ancestor, sector), ()):
-                if up + height > reach:
-                    break
-                found.setdefault(cand, up + height)
-        for cand, distance in found.items():
-            allowed[(w.id, cand)] = (
-                _term("distance", distance, cfg["weight_distance"]),
-                _term("grade", grades.index(grade_of[cand]), cfg["weight_grade"]),
-            )
-    capacity = int(cfg["capacity"])
-    return _split(
-        LinkKind.PAIRED_WITH,
-        [w.id for w in rows],
-        allowed,
-        {c: (held.get(c, 0), max(capacity - held.get(c, 0), 0)) for c in grade_of},
-        float(cfg["weight_load"]),
-        draft,
-        f"无同领域、距离不超过{reach}的考核好或优秀的非软弱党组织",
-    )
-
-
-def _leader_problems(
-    store: GraphStore,
-    as_of: date,
-    view: ScopeView,
-    tree: OrgTree,
-    weak: list[Node],
-    settings: _Settings,
-    draft: _Draft,
-) -> list[AssignmentProblem]:
-    cfg = settings.leader
-    rows = _lacking(store, as_of, LinkKind.CONTACTS, weak)
-    if not rows:
-        return []
-    leaders = sorted(
-        (m for m in store.nodes(NodeKind.MEMBER, as_of) if m.get("is_leader") is True),
-        key=lambda m: m.id,
-    )
-    ids = [m.id for m in leaders]
-    home: dict[str, str] = {}
-    for link in sorted(store.links(LinkKind.MEMBER_OF, as_of, sources=ids), key=_link_key):
-        if link.target in tree.orgs:
-            home.setdefault(link.source, link.target)
-    if view.organizations is not None:
-        posts = store.links(LinkKind.HOLDS_POST, as_of, sources=ids)
-        seen = {x.source for x in posts if view.sees_org(x.target)}
-        seen |= {m for m, org in home.items() if view.sees_org(org)}
-        leaders = [m for m in leaders if m.id in seen]
-    leaders = [m for m in leaders if m.id in home]  # a leader belongs to an organization
-    ids = [m.id for m in leaders]
-    draft.names.update((m.id, m.name) for m in leaders)
-    held = _held(store, as_of, LinkKind.CONTACTS, ids)
-    groups: dict[str, list[str]] = defaultdict(list)
-    for link in store.links(LinkKind.LEADS, as_of, sources=ids):
-        groups[link.source].append(link.target)
-    areas: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
-    group_ids = sorted({g for gs in groups.values() for g in gs})
-    for link in store.links(LinkKind.COVERS, as_of, sources=group_ids):
-        sector = link.get("sector")
-        areas[link.source].append((link.target, None if sector is None else str(sector)))
-    weak_under: dict[str, list[Node]] = defaultdict(list)
-    weak_in: dict[str | None, list[Node]] = defaultdict(list)
-    for w in rows:
-        for ancestor in tree.path(w.id):
-            weak_under[ancestor].append(w)
-        weak_in[tree.district(w.id)].append(w)
-    allowed: dict[tuple[str, str], tuple[CostTerm, ...]] = {}
-    for leader in ids:
-        covered: set[str] = set()
-        for group in groups.get(leader, ()):
-            for area, sector in areas.get(group, ()):
-                covered.update(
-                    w.id for w in weak_under.get(area, ()) if sector in (None, w.get("sector"))
-                )
-        district = tree.district(home[leader])
-        near = {w.id for w in weak_in.get(district, ())} if district is not None else set()
-        for org_id in sorted(covered | near):
-            distance = tree.distance(home[leader], org_id)
-            if distance is None:  # in another tree: as far as both roots
-                distance = len(tree.path(home[leader])) + len(tree.path(org_id))
-            allowed[(org_id, leader)] = (
-                _term("area", 0 if org_id in covered else 1, cfg["weight_area"]),
-                _term("distance", distance, cfg["weight_distance"]),
-            )
-    capacity = settings.max_contacts
-    return _split(
-        LinkKind.CONTACTS,
-        [w.id for w in rows],
-        allowed,
-        {m: (held.get(m, 0), max(capacity - held.get(m, 0), 0)) for m in ids},
-        float(cfg["weight_load"]),
-        draft,
-        "无包联该片区或同区县的领导干部",
-    )
-
-
-def _link_key(link: Link) -> tuple[str, str]:
-    return (link.source, link.target)
-
-
-def _held(store: GraphStore, as_of: date, kind: LinkKind, sources: list[str]) -> dict[str, int]:
-    counts: dict[str, int] = defaultdict(int)
-    for link in store.links(kind, as_of, sources=sources):
-        counts[link.source] += 1
-    return counts
-
-
-def _split(
-    kind: LinkKind,
-    rows: list[str],
-    allowed: dict[tuple[str, str], tuple[CostTerm, ...]],
-    loads: dict[str, tuple[int, int]],
-    load_weight: float,
-    draft: _Draft,
-    no_candidate: str,
-) -> list[AssignmentProblem]:
-    """Split the allowed pairs into connected parts, each an ``AssignmentProblem``.
-
-    Rows with no allowed candidate, or only candidates at capacity, are reported unmatched.
-    """
-    with_any = {r for r, _ in allowed}
-    usable = {pair: terms for pair, terms in allowed.items() if loads[pair[1]][1] > 0}
-    for row in rows:
-        if row not in with_any:
-            draft.unmatched.append(_unmatched(draft, kind, row, "no_candidate", no_candidate))
-        elif not any(r == row for r, _ in usable):
-            draft.unmatched.append(
-                _unmatched(draft, kind, row, "capacity_full", "符合条件的候选均已满额")
-            )
-    parent: dict[str, str] = {}
-
-    def find(x: str) -> str:
-        while parent.setdefault(x, x) != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for row, cand in usable:
-        parent[find("r:" + row)] = find("c:" + cand)
-    parts: dict[str, tuple[set[str], set[str]]] = defaultdict(lambda: (set(), set()))
-    for row, cand in usable:
-        part = parts[find("r:" + row)]
-        part[0].add(row)
-        part[1].add(cand)
-    problems = []
-    for part_rows, part_cands in sorted(parts.values(), key=lambda p: min(p[0])):
-        row_list = sorted(part_rows)
-        cand_list = sorted(part_cands)
-        r_index = {r: i for i, r in enumerate(row_list)}
-        c_index = {c: j for j, c in enumerate(cand_list)}
-        edges = {
-            (r_index[r], c_index[c]): terms
-            for (r, c), terms in usable.items()
-            if r in r_index and c in c_index
+        grassroots = [
+            o
+            for o, n in tree.orgs.items()
+            if n.get("level") == Level.GRASSROOTS and view.sees_org(o)
+        ]
+        facts = store.facts(grassroots, facts_year(as_of), names=["assessment_grade"])
+        grades = {
+            o: str(f["assessment_grade"]) for o, f in facts.items() if "assessment_grade" in f
         }
-        problems.append(
-            AssignmentProblem(
-                kind=kind,
-                rows=tuple(row_list),
-                candidates=tuple(cand_list),
-                edges=dict(sorted(edges.items())),
-                held=tuple(loads[c][0] for c in cand_list),
-                free=tuple(loads[c][1] for c in cand_list),
-                degree=tuple(sum(1 for _, c in edges if c == j) for j in range(len(cand_list))),
-                load_weight=load_weight,
-            )
+        built = partner_problems(store, as_of, view, tree, weak, grades, settings.partner)
+        parts.append((LinkKind.PAIRED_WITH, built))
+    if LinkKind.CONTACTS in wanted and settings.leader.get("enabled", True):
+        built = leader_problems(
+            store, as_of, view, tree, weak, settings.max_contacts, settings.leader
         )
-    return problems
+        parts.append((LinkKind.CONTACTS, built))
+    for _, built in parts:
+        names.update(built.names)
+    prepared = _Prepared(tree=tree, names=names, problems=(), unmatched=())
+    unmatched = [
+        _unmatched(prepared, kind, row, reason, detail)
+        for kind, built in parts
+        for row, reason, detail in built.unmatched
+    ]
+    problems = tuple(problem for _, built in parts for problem in built.problems)
+    return _Prepared(tree=tree, names=names, problems=problems, unmatched=tuple(unmatched))

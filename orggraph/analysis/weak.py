@@ -39,6 +39,7 @@ __all__ = [
     "weak_rules",
 ]
 
+import bisect
 import calendar
 import math
 from collections import defaultdict
@@ -312,7 +313,7 @@ def _evaluate(
                 out[org_id].append(
                     _failure(
                         "few_meetings",
-                        f"{year}年召开组织生活会议{held}次,少于{rules.min_meetings}次",
+                        f"{year}年召开组织生活会议{held}次，少于{rules.min_meetings}次",
                         year=year,
                         meetings_held=held,
                         min_meetings=rules.min_meetings,
@@ -321,14 +322,14 @@ def _evaluate(
     if "few_members" in on:
         kinds = rules.member_org_kinds
         counted = [n.id for n in targets if n.get("org_kind") in kinds]
-        full = _full_members(store, as_of, counted)
+        full = _full_members(store, as_of, counted, rules.min_full_members)
         for org_id in counted:
             count = full.get(org_id, 0)
             if count < rules.min_full_members:
                 out[org_id].append(
                     _failure(
                         "few_members",
-                        f"正式党员{count}人,少于{rules.min_full_members}人",
+                        f"正式党员{count}人，少于{rules.min_full_members}人",
                         full_members=count,
                         min_full_members=rules.min_full_members,
                     )
@@ -342,7 +343,7 @@ def _evaluate(
                 out[node.id].append(
                     _failure(
                         "zero_income",
-                        f"{year}年村集体经济收入{income}万元,未破零",
+                        f"{year}年村集体经济收入{income:g}万元，未破零",
                         year=year,
                         collective_income=income,
                         max_income=rules.max_income,
@@ -423,7 +424,7 @@ def _vacancies(
                     org_id,
                     _failure(
                         "secretary_vacant",
-                        f"自{since.isoformat()}{why}起书记空缺{whole}个月,超过{months}个月",
+                        f"自{since.isoformat()}{why}起书记空缺{whole}个月，超过{months}个月",
                         vacant_since=since,
                         months_vacant=whole,
                         max_months=months,
@@ -450,16 +451,35 @@ def _founding(versions: Mapping[str, list[Node]], as_of: date) -> dict[str, date
     return out
 
 
-def _full_members(store: GraphStore, as_of: date, org_ids: list[str]) -> dict[str, int]:
-    if not org_ids:
+def _full_members(store: GraphStore, as_of: date, org_ids: list[str], need: int) -> dict[str, int]:
+    """Full members of each organization, counted up to ``need`` (enough to judge the rule).
+
+    Statuses are read in rounds, ``need`` minus the count so far per organization each
+    round, so a city's branches cost a few thousand member reads,
+    not a hundred thousand; an organization that ends under ``need`` had every member read,
+    so its count is exact.
+    """
+    if not org_ids or need <= 0:
         return {}
-    links = store.links(LinkKind.MEMBER_OF, as_of, targets=org_ids)
-    members = store.nodes(NodeKind.MEMBER, as_of, ids={link.source for link in links})
-    full = {m.id for m in members if m.get("status") == MemberStatus.FULL}
+    queue: dict[str, list[str]] = defaultdict(list)
+    for link in store.links(LinkKind.MEMBER_OF, as_of, targets=org_ids):
+        queue[link.target].append(link.source)
     counts: dict[str, int] = defaultdict(int)
-    for link in links:
-        if link.source in full:
-            counts[link.target] += 1
+    read: dict[str, int] = defaultdict(int)
+    pending = [org_id for org_id in org_ids if queue.get(org_id)]
+    full = MemberStatus.FULL.value
+    while pending:
+        asked: dict[str, list[str]] = {}
+        for org_id in pending:
+            start = read[org_id]
+            asked[org_id] = queue[org_id][start : start + need - counts[org_id]]
+            read[org_id] = start + len(asked[org_id])
+        ids = {m for batch in asked.values() for m in batch}
+        statuses = store.nodes(NodeKind.MEMBER, as_of, ids=ids)
+        fulls = {m.id for m in statuses if m.attrs.get("status") == full}
+        for org_id, batch in asked.items():
+            counts[org_id] += sum(1 for m in batch if m in fulls)
+        pending = [o for o in pending if counts[o] < need and read[o] < len(queue[o])]
     return counts
 
 
@@ -485,6 +505,7 @@ def _bottom_ranking(
         if n < rules.ranking_min_ranked or not wanted.intersection(o for _, o in entries):
             continue
         entries.sort()
+        scores_sorted = [score for score, _ in entries]
         # round() first: 0.1 × 30 is 3.0000000000000004 in floating point, not above 3.
         k = max(1, math.ceil(round(rules.ranking_share * n, 9)))
         cutoff = entries[k - 1][0]
@@ -493,14 +514,14 @@ def _bottom_ranking(
             if score > cutoff:
                 break
             if org_id in wanted:
-                rank = 1 + sum(1 for s, _ in entries if s < score)
+                rank = 1 + bisect.bisect_left(scores_sorted, score)
                 out.append(
                     (
                         org_id,
                         _failure(
                             "bottom_ranking",
-                            f"{year}年{FACTS[fact].label_zh}{score:g},在{group}{n}个组织中"
-                            f"倒数第{rank}位(倒排{rules.ranking_share:.0%}的分数线{cutoff:g})",
+                            f"{year}年{FACTS[fact].label_zh}{score:g}，在{group}{n}个组织中"
+                            f"倒数第{rank}位（倒排{rules.ranking_share:.0%}的分数线{cutoff:g}）",
                             year=year,
                             fact=fact,
                             value=score,

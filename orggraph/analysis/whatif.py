@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from orggraph.analysis.chain import ChainBreak, ChainIndex, not_found
+from orggraph.analysis.chainindex import ChainBreak, ChainIndex, not_found
 from orggraph.analysis.gaps import Gap, coverage_gaps
 from orggraph.errors import CycleDetected, PermissionDenied
 from orggraph.model import Changes, Fact, Link, LinkKind, Node, NodeKind, WriteBatch
@@ -374,14 +374,17 @@ def what_if(store: GraphStore, proposals: Sequence[Proposal], as_of: date, scope
     subjects = _subjects(store, overlay, touched, as_of)
     before_index = ChainIndex(store, as_of, view)
     after_index = ChainIndex(overlay, as_of, after_view)
+    ids = sorted(subjects)
+    before_nodes = {n.id: n for kind in NodeKind for n in store.nodes(kind, as_of, ids=ids)}
+    after_nodes = {n.id: n for kind in NodeKind for n in overlay.nodes(kind, as_of, ids=ids)}
+    orgs = sorted(i for i, n in before_nodes.items() if n.kind is NodeKind.ORGANIZATION)
+    before_index.prime(orgs)
+    after_index.prime(o for o in orgs if o in after_nodes)
     cut: dict[ChainBreak, list[str]] = {}
-    for node_id in sorted(subjects):
-        node = store.node(node_id, as_of)
-        if node is None or not view.sees(node):
-            continue
-        after_node = overlay.node(node_id, as_of)
-        if after_node is None:
-            continue  # dissolved: it has no chain left to break
+    for node_id in ids:
+        node, after_node = before_nodes.get(node_id), after_nodes.get(node_id)
+        if node is None or after_node is None or not view.sees(node):
+            continue  # unknown, dissolved (no chain left to break) or outside the scope
         before = set(before_index.subject_breaks(node))
         for brk in after_index.subject_breaks(after_node):
             if brk not in before:

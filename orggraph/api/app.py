@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
@@ -23,8 +24,12 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.types import ExecutionResult
 
 from orggraph.api.context import LOCAL_ADMIN, Actor, Context, make_context
+from orggraph.api.errors import format_error
 from orggraph.api.explorer import explorer_page, saved_queries_json
 from orggraph.api.saved import SavedQuery, load_saved_queries
 from orggraph.api.schema import build_schema
@@ -54,6 +59,43 @@ class OrgGraphView(GraphQL[Context, None]):
             self.store, self.settings, self.actor, request=request, response=response
         )
 
+    async def execute_single(self, *args: Any, **kwargs: Any) -> Any:
+        """As strawberry's, but a mutation over GET is ``405 Method Not Allowed``.
+
+        (GraphQL over HTTP: a GET must not run a mutation, and the answer is 405.)
+        """
+        try:
+            return await super().execute_single(*args, **kwargs)
+        except HTTPException as exc:
+            if isinstance(exc.__cause__, InvalidOperationTypeError):
+                raise HTTPException(405, exc.reason) from exc
+            raise
+
+    async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
+        """Every error formatted once more here: a syntax error never reaches the extension."""
+        if result.errors:
+            result.errors = [format_error(e) for e in result.errors]
+        return await super().process_result(request, result)
+
+
+#: The explorer page's policy: code and data from this server only, no inline script.
+#: Monaco and GraphiQL set inline styles, so styles may be inline.
+EXPLORER_CSP = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "worker-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
+
 
 class GraphQLEndpoint:
     """``/graphql``: the explorer page for a browser's plain GET, else GraphQL over HTTP."""
@@ -67,7 +109,11 @@ class GraphQLEndpoint:
             request = Request(scope, receive)
             wants_page = "text/html" in request.headers.get("accept", "")
             if wants_page and "query" not in request.query_params:
-                await HTMLResponse(self.page)(scope, receive, send)
+                page = HTMLResponse(self.page)
+                page.headers["content-security-policy"] = EXPLORER_CSP
+                page.headers["x-content-type-options"] = "nosniff"
+                page.headers["referrer-policy"] = "no-referrer"
+                await page(scope, receive, send)
                 return
         await self.view(scope, receive, send)
 

@@ -8,13 +8,14 @@ objects are read as JSON, and a single value given for a list variable becomes a
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
 from graphql import (
     GraphQLError,
     ListTypeNode,
+    NamedTypeNode,
     NonNullTypeNode,
     OperationDefinitionNode,
     TypeNode,
@@ -33,21 +34,24 @@ _TEXT_TYPES = {"ID", "String", "Date"}
 
 
 class QueryFailed(ValidationFailed):
-    """The document was refused or its execution reported errors."""
+    """The document or its variables were refused, or its execution reported errors."""
 
     code = "QUERY_FAILED"
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        super().__init__(problems)
+        lines = [f"{p.rule}: {p.message}" + (f" ({p.value})" if p.value else "") for p in problems]
+        self.args = (f"the query failed with {len(lines)} error(s):\n" + "\n".join(lines),)
 
 
 def _unwrap(node: TypeNode) -> tuple[str, bool]:
     """The named type under a type node, and whether a list wraps it."""
     is_list = False
-    while not hasattr(node, "name"):
-        if isinstance(node, ListTypeNode):
-            is_list = True
-        node = node.type  # type: ignore[attr-defined]
-        if isinstance(node, NonNullTypeNode):
-            node = node.type
-    return node.name.value, is_list  # type: ignore[attr-defined]
+    while isinstance(node, ListTypeNode | NonNullTypeNode):
+        is_list = is_list or isinstance(node, ListTypeNode)
+        node = node.type
+    assert isinstance(node, NamedTypeNode)
+    return node.name.value, is_list
 
 
 def parse_variables(text: str, pairs: Iterable[str]) -> dict[str, Any]:
@@ -95,7 +99,7 @@ def parse_variables(text: str, pairs: Iterable[str]) -> dict[str, Any]:
             value = [value]
         values[key] = value
     if problems:
-        raise ValidationFailed(problems)
+        raise QueryFailed(problems)
     return values
 
 

@@ -7,6 +7,7 @@ the schema as committed in ``schema/schema.graphql`` (the limits do not change i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import strawberry
@@ -33,6 +34,9 @@ from orggraph.settings import Settings
 
 __all__ = ["OrgGraphSchema", "build_schema", "sdl"]
 
+#: Distinct documents kept parsed and validated.
+CACHE_SIZE = 512
+
 Query = merge_types("Query", (GraphQuery, *ANALYSIS_QUERIES, DrawingQuery))
 Mutation = merge_types("Mutation", (GraphMutation, *ANALYSIS_MUTATIONS))
 
@@ -49,11 +53,14 @@ class OrgGraphSchema(strawberry.Schema):
 def build_schema(settings: Settings | None = None) -> OrgGraphSchema:
     """A schema with caches, limits from ``settings`` and the error formatter."""
     settings = settings or Settings()
-    extensions: list[SchemaExtension | type[SchemaExtension]] = [
-        ParserCache(maxsize=256),
-        ValidationCache(maxsize=256),
-        QueryDepthLimiter(max_depth=settings.max_query_depth),
-        MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+    depth, aliases = settings.max_query_depth, settings.max_aliases
+    # Factories: a fresh extension per request; the two caches live at module level in
+    # strawberry, shared by every request (and keyed by their size).
+    extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
+        lambda: ParserCache(maxsize=CACHE_SIZE),
+        lambda: ValidationCache(maxsize=CACHE_SIZE),
+        lambda: QueryDepthLimiter(max_depth=depth),
+        lambda: MaxAliasesLimiter(max_alias_count=aliases),
         ErrorFormatter,
     ]
     types: list[Any] = [*NODE_TYPES.values(), *LINK_TYPES]

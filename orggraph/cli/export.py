@@ -23,7 +23,7 @@ from orggraph.cli import AppContext, pass_app, store_option
 from orggraph.cli._options import DATE, make_scope
 from orggraph.errors import Problem, ValidationFailed
 from orggraph.exports.formats import format_keys
-from orggraph.exports.query import DEFAULT_FOLDER
+from orggraph.exports.query import DEFAULT_FOLDER, Executor, find_query
 from orggraph.exports.render import LANGS, render_export
 from orggraph.store.base import GraphStore
 from orggraph.store.scope import Scope
@@ -186,7 +186,9 @@ def coverage(
 @command.command(name="query")
 @click.argument("name")
 @_common
-@click.option("--var", "pairs", multiple=True, help="A variable, KEY=VALUE (JSON values too)")
+@click.option(
+    "--var", "pairs", multiple=True, help="A variable, KEY=VALUE (typed by the query); repeatable"
+)
 @click.option("--variables", default=None, help="The variables as a JSON object")
 @click.option(
     "--queries",
@@ -212,10 +214,14 @@ def query(
     output: Path | None,
 ) -> None:
     """A saved query (queries/NAME.graphql, or a .graphql file), flattened to a table."""
+    from orggraph.api.local import parse_variables
+
     path = Path(name)
     if path.suffix == ".graphql":
         folder, name = path.parent, path.stem
-    values = _variables(variables, pairs)
+    folder = folder or DEFAULT_FOLDER
+    values = _json_object(variables)
+    values.update(parse_variables(find_query(folder, name).text, pairs))
     params = _params(year, as_of, since, query=name, variables=values)
     _write(
         app,
@@ -226,52 +232,33 @@ def query(
         fmt,
         lang,
         output,
-        queries=folder or DEFAULT_FOLDER,
+        queries=folder,
         executor=api_executor(app),
     )
 
 
-def _variables(raw: str | None, pairs: tuple[str, ...]) -> dict[str, Any]:
-    problems: list[Problem] = []
-    values: dict[str, Any] = {}
-    if raw:
-        try:
-            loaded = json.loads(raw)
-        except ValueError:
-            loaded = None
-        if isinstance(loaded, dict):
-            values.update(loaded)
-        else:
-            problems.append(
-                Problem(
-                    rule="variables", message="not a JSON object", column="--variables", value=raw
-                )
-            )
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            problems.append(
-                Problem(rule="variables", message="expected KEY=VALUE", column="--var", value=pair)
-            )
-            continue
-        try:
-            values[key] = json.loads(value)
-        except ValueError:
-            values[key] = value  # a bare string
-    if problems:
-        raise ValidationFailed(problems)
-    return values
+def _json_object(raw: str | None) -> dict[str, Any]:
+    if not raw:
+        return {}
+    try:
+        loaded = json.loads(raw)
+    except ValueError:
+        loaded = None
+    if not isinstance(loaded, dict):
+        problem = Problem(
+            rule="variables", message="not a JSON object", column="--variables", value=raw
+        )
+        raise ValidationFailed([problem])
+    return loaded
 
 
-def api_executor(app: AppContext) -> Any:
-    """The API's schema run in-process, as the executor a query export needs.
+def api_executor(app: AppContext) -> Executor:
+    """The API's in-process runner as the executor a query export needs.
 
     The CLI is the composition root: it may hand the API to the exports.
     """
-    from orggraph.api.context import Actor, make_context
-    from orggraph.api.schema import build_schema
-
-    schema = build_schema(app.settings)
+    from orggraph.api.context import Actor
+    from orggraph.api.local import run_document
 
     def execute(
         text: str,
@@ -283,19 +270,6 @@ def api_executor(app: AppContext) -> Any:
         actor: Any = None,
     ) -> Mapping[str, Any]:
         who = actor if actor is not None else Actor(name="local-admin", role="admin", scope=scope)
-        context = make_context(store, app.settings, who, today=as_of)
-        result = schema.execute_sync(text, variable_values=dict(variables), context_value=context)
-        if result.errors:
-            raise ValidationFailed(
-                [
-                    Problem(
-                        rule="query-error",
-                        message=e.message,
-                        value=".".join(str(p) for p in e.path or ()) or None,
-                    )
-                    for e in result.errors
-                ]
-            )
-        return result.data or {}
+        return run_document(store, app.settings, text, variables, actor=who, today=as_of)
 
     return execute

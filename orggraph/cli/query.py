@@ -65,15 +65,17 @@ def command(
         click.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
         return
     from orggraph.cli.chain import render_table
-    from orggraph.exports.query import flatten
+    from orggraph.exports.query import flatten, load_query
 
     try:
         saved = parse_saved_query(path)
         click.echo(f"{saved.title_zh}\n{saved.title_en}\n")
     except ConfigError:  # a plain .graphql file has no header to show
         pass
+    labels = load_query(path).columns  # "# Column: PATH = 中文 | English" header lines
     columns, rows = flatten(data)
-    click.echo(render_table(columns, [[_cell(row.get(c)) for c in columns] for row in rows]))
+    headers = [labels[c].zh if c in labels else c for c in columns]
+    click.echo(render_table(headers, [[_cell(row.get(c)) for c in columns] for row in rows]))
     click.echo(f"\n共 {len(rows)} 行 ({len(rows)} rows)")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from datetime import date
+from typing import Any, cast
 
 from orggraph.exports.table import Label
 from orggraph.model import Level, NodeKind, Role, label
@@ -12,6 +13,7 @@ from orggraph.store.scope import Scope
 
 __all__ = [
     "LEVEL_ORDER",
+    "ReadCache",
     "default_as_of",
     "district_of",
     "names",
@@ -89,3 +91,34 @@ def scope_caption(store: GraphStore, scope: Scope, as_of: date) -> Label:
     return Label(
         f"截至 {when}；范围：" + "；".join(parts_zh), f"As of {when}; scope: " + "; ".join(parts_en)
     )
+
+
+class ReadCache:
+    """A read-through view of a store for one export: whole-kind node reads are memoised.
+
+    A city's list asks ``responsibilities`` once per secretary, and each call reads every
+    remediation case; within one export the store does not change, so the second read of
+    ``nodes(kind, as_of)`` is the first one's answer. Everything else goes to the store.
+    """
+
+    def __init__(self, store: GraphStore) -> None:
+        self._store = store
+        self._memo: dict[tuple[NodeKind, date], list[Any]] = {}
+
+    @classmethod
+    def over(cls, store: GraphStore) -> GraphStore:
+        """``store`` behind a cache, typed as the store it stands for."""
+        return store if isinstance(store, ReadCache) else cast(GraphStore, cls(store))
+
+    def nodes(
+        self, kind: NodeKind, as_of: date, *, ids: Collection[str] | None = None
+    ) -> list[Any]:
+        if ids is not None:
+            return self._store.nodes(kind, as_of, ids=ids)
+        key = (kind, as_of)
+        if key not in self._memo:
+            self._memo[key] = self._store.nodes(kind, as_of)
+        return list(self._memo[key])
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)

@@ -28,7 +28,7 @@ from orggraph.analysis.chain import ChainIndex, Owner, Responsibilities, respons
 from orggraph.analysis.gaps import GAP_LABELS_ZH, coverage_gaps
 from orggraph.analysis.weak import RULES
 from orggraph.errors import NotFound, Problem, ValidationFailed
-from orggraph.exports._common import LEVEL_ORDER, names, role_label, scope_caption
+from orggraph.exports._common import LEVEL_ORDER, ReadCache, names, role_label, scope_caption
 from orggraph.exports.duties import HandDuty
 from orggraph.exports.table import Book, Cell, Column, Label, Table, enum_label
 from orggraph.model import CaseState, LinkKind, NodeKind, Role
@@ -101,6 +101,7 @@ def responsibility_list(
     for a ``person`` outside the scope, ``ValidationFailed`` naming every hand duty whose
     person is unknown or outside the scope.
     """
+    store = ReadCache.over(store)
     view = scope.view(store, as_of)
     if person is not None:
         people = [person]

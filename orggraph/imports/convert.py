@@ -258,6 +258,42 @@ def convert_rows(
         _convert_row(table, cells, where, effective, out, absent)
 
 
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """The columns of a table by what they do, worked out once per table."""
+
+    by_name: dict[str, Column]
+    required: tuple[Column, ...]
+    ids: frozenset[str]
+    attrs: tuple[str, ...]
+    links: tuple[Column, ...]
+    facts: tuple[str, ...]
+    source: str
+    target: str
+
+
+_LAYOUTS: dict[str, _Layout] = {}
+
+
+def _layout(table: TableSpec) -> _Layout:
+    layout = _LAYOUTS.get(table.name)
+    if layout is None:
+        roles = {c.role: c.name for c in table.columns}
+        layout = _LAYOUTS[table.name] = _Layout(
+            by_name={c.name: c for c in table.columns},
+            required=tuple(table.required()),
+            ids=frozenset(
+                c.name for c in table.columns if c.role in ("id", "source", "target", "link")
+            ),
+            attrs=tuple(c.name for c in table.columns if c.role == "attr"),
+            links=tuple(c for c in table.columns if c.role == "link" and c.link_kind),
+            facts=tuple(c.name for c in table.columns if c.role == "fact" and c.name in FACTS),
+            source=roles.get("source", ""),
+            target=roles.get("target", ""),
+        )
+    return layout
+
+
 def _convert_row(
     table: TableSpec,
     cells: dict[str, Any],
@@ -266,27 +302,23 @@ def _convert_row(
     out: RowRecords,
     absent: frozenset[str],
 ) -> None:
+    layout = _layout(table)
     problems: list[Problem] = []
     values: dict[str, Any] = {}
-    for column in table.columns:
-        raw = cells.get(column.name)
-        if raw is None:
-            if column.required and column.name not in absent:
-                problems.append(
-                    where.problem(
-                        "required",
-                        f"{column.label_zh} ({column.name}) is required",
-                        column=column.name,
-                    )
-                )
-            continue
-        if isinstance(raw, BadCell):
+    for column in layout.required:
+        if column.name not in cells and column.name not in absent:
             problems.append(
-                where.problem(raw.kind, raw.describe(), column=column.name, value=raw.text)
+                where.problem(
+                    "required", f"{column.label_zh} ({column.name}) is required", column=column.name
+                )
             )
+    for name, raw in cells.items():
+        column = layout.by_name[name]
+        if isinstance(raw, BadCell):
+            problems.append(where.problem(raw.kind, raw.describe(), column=name, value=raw.text))
             continue
         try:
-            values[column.name] = parse_value(column.value_type, raw)
+            value = values[name] = parse_value(column.value_type, raw)
         except ValueError as exc:
             rule = "type"
             if isinstance(column.value_type, type):
@@ -294,23 +326,19 @@ def _convert_row(
             elif column.value_type == "date":
                 rule = "date"
             problems.append(
+                where.problem(rule, f"{column.label_zh} ({name}): {exc}", column=name, value=raw)
+            )
+            continue
+        if name in layout.ids and (not value or _BAD_ID.search(value)):
+            problems.append(
                 where.problem(
-                    rule, f"{column.label_zh} ({column.name}): {exc}", column=column.name, value=raw
+                    "id-format",
+                    f"{column.label_zh} ({name}): {value!r} is not a usable id; "
+                    "an id may not be empty or hold spaces, ':', '>' or '#'",
+                    column=name,
+                    value=value,
                 )
             )
-    for column in table.columns:
-        if column.role in ("id", "source", "target", "link") and column.name in values:
-            text = values[column.name]
-            if not text or _BAD_ID.search(text):
-                problems.append(
-                    where.problem(
-                        "id-format",
-                        f"{column.label_zh} ({column.name}): {text!r} is not a usable id; "
-                        "an id may not be empty or hold spaces, ':', '>' or '#'",
-                        column=column.name,
-                        value=text,
-                    )
-                )
     start = values.get("valid_from", effective)
     end = values.get("valid_to")
     if end is not None and end <= start:
@@ -327,12 +355,12 @@ def _convert_row(
         problems.append(
             where.problem("type", f"年度 (year): {year} is not a year", column="year", value=year)
         )
-    out.problems += problems
     if problems or absent:
+        out.problems += problems
         if table.node_kind is not None and isinstance(values.get("id"), str):
             out.failed_ids.add(values["id"])
         return
-    attrs = {c.name: values[c.name] for c in table.columns if c.role == "attr" and c.name in values}
+    attrs = {name: values[name] for name in layout.attrs if name in values}
     if table.node_kind is not None:
         node = Node(
             id=values["id"],
@@ -343,8 +371,8 @@ def _convert_row(
             attrs=attrs,
         )
         out.nodes.append(Placed(record=node, where=where))
-        for column in table.columns:
-            if column.role == "link" and column.link_kind and column.name in values:
+        for column in layout.links:
+            if column.name in values and column.link_kind is not None:
                 link = Link(
                     kind=column.link_kind,
                     source=node.id,
@@ -354,25 +382,21 @@ def _convert_row(
                 )
                 out.links.append(Placed(record=link, where=where, column=column.name))
     elif table.link_kind is not None:
-        source = next(c.name for c in table.columns if c.role == "source")
-        target = next(c.name for c in table.columns if c.role == "target")
         link = Link(
             kind=table.link_kind,
-            source=values[source],
-            target=values[target],
+            source=values[layout.source],
+            target=values[layout.target],
             valid_from=start,
             valid_to=end,
             attrs=attrs,
         )
         out.links.append(Placed(record=link, where=where))
     else:
-        for column in table.columns:
-            if column.role == "fact" and column.name in values and column.name in FACTS:
-                value: FactValue = values[column.name]
-                fact = Fact(
-                    node_id=values["id"], year=values["year"], name=column.name, value=value
-                )
-                out.facts.append(Placed(record=fact, where=where, column=column.name))
+        for name in layout.facts:
+            if name in values:
+                fact_value: FactValue = values[name]
+                fact = Fact(node_id=values["id"], year=values["year"], name=name, value=fact_value)
+                out.facts.append(Placed(record=fact, where=where, column=name))
 
 
 def unknown_table(name: str, file: str, sheet: str | None) -> Problem:

@@ -93,7 +93,7 @@ def check_records(
     failed = records.failed_ids - kinds.keys()
     nodes = [n for n in nodes if _references_ok(n, kinds, failed, problems)]
     links = [x for x in links if _ends_ok(x, kinds, failed, problems)]
-    facts = [f for f in facts if _fact_ok(f, kinds, failed, problems)]
+    facts = _changed_facts(store, [f for f in facts if _fact_ok(f, kinds, failed, problems)])
     nodes.sort(key=lambda n: (n.record.id, n.record.valid_from))
     links.sort(key=lambda x: (x.record.id, x.record.valid_from))
     links, end_links = _moves(store, links, effective, problems)
@@ -294,6 +294,25 @@ def _fact_ok(
     rules = ("reference-exists", "reference-kind")
     node_id = placed.record.node_id
     return _reference(placed.where, "id", node_id, None, kinds, failed, rules, problems)
+
+
+def _changed_facts(store: GraphStore, facts: list[Placed[Fact]]) -> list[Placed[Fact]]:
+    """The facts whose value differs from the stored one (a re-import rewrites nothing)."""
+    by_year: dict[int, set[str]] = defaultdict(set)
+    for f in facts:
+        by_year[f.record.year].add(f.record.node_id)
+    stored = {year: store.facts(ids, year) for year, ids in by_year.items()}
+    out = []
+    for f in facts:
+        fact = f.record
+        old = stored[fact.year].get(fact.node_id, {})
+        if (
+            fact.name not in old
+            or old[fact.name] != fact.value
+            or type(old[fact.name]) is not type(fact.value)
+        ):
+            out.append(f)
+    return out
 
 
 # -- moves: one parent, one organization at a time -------------------------------------

@@ -7,6 +7,7 @@ message says what was expected; the caller adds the place.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -55,10 +56,19 @@ def parse_value(kind: type | str, value: Any) -> Any:
 
     Enum values are returned as their codes (plain strings), dates as ``date``.
     """
+    if isinstance(value, str) and (kind == "date" or isinstance(kind, type)):
+        # A column of dates or enum labels repeats a few values many times.
+        return _cached(kind, value)
     if isinstance(kind, type) and issubclass(kind, StrEnum):
         return _enum(kind, value)
-    parser = _PARSERS[str(kind)]
-    return parser(value)
+    return _PARSERS[str(kind)](value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached(kind: type | str, value: str) -> Any:
+    if isinstance(kind, type) and issubclass(kind, StrEnum):
+        return _enum(kind, value)
+    return _PARSERS[str(kind)](value)
 
 
 def _enum(kind: type[StrEnum], value: Any) -> str:

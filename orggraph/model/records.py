@@ -44,7 +44,7 @@ class Node:
 
 def link_id(kind: LinkKind, source: str, target: str, qualifier: str | None = None) -> str:
     """The stable id of the link ``source -kind-> target`` (qualified by a post's role)."""
-    base = f"{kind.value}:{source}>{target}"
+    base = f"{kind}:{source}>{target}"  # a StrEnum formats as its value (cheaper than .value)
     return f"{base}#{qualifier}" if qualifier else base
 
 

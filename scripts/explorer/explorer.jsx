@@ -83,7 +83,9 @@ function main() {
       plugins={[savedQueriesPlugin, explorerPlugin()]}
       defaultEditorToolsVisibility="variables"
     >
-      <GraphiQL.Logo>orggraph 组织体系图谱</GraphiQL.Logo>
+      <GraphiQL.Logo>
+        <span title="组织体系图谱">orggraph</span>
+      </GraphiQL.Logo>
     </GraphiQL>,
   );
 }

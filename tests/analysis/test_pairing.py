@@ -240,7 +240,10 @@ def test_problems_hold_every_allowed_pair(store: GraphStore) -> None:
     (problem,) = pairing_problems(store, AS_OF, ALL, kinds=[PAIRED])
     assert problem.rows == ("W1", "W2")
     assert problem.candidates == ("A", "B", "C")
-    assert sorted(problem.edges) == [(0, 0), (0, 1), (0, 2), (1, 0)]
+    assert problem.terms == ("distance", "grade")
+    assert problem.pairs.tolist() == [[0, 0], [0, 1], [0, 2], [1, 0]]
+    # W1-A: 2 edges, excellent; W1-B: 4, good; W1-C: 4, excellent; W2-A: 3, excellent.
+    assert problem.values.tolist() == [[2, 0], [4, 1], [4, 0], [3, 0]]
     assert (problem.held, problem.free) == ((1, 0, 0), (1, 2, 2))
 
 

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from orggraph.analysis.chain import Person, responsibility_chain
+from orggraph.analysis.chainindex import chain_view
 from orggraph.analysis.gaps import GapKind, coverage_gaps
 from orggraph.errors import NotFound
 from orggraph.model import Link, LinkKind, Node, WriteBatch
@@ -211,6 +212,10 @@ def test_a_scoped_chain_mentions_nothing_outside_the_scope(store: GraphStore, tr
     inside = tree.below(tree.root)
     people = seen_people(tree, inside)
     scope = Scope(roots=frozenset({tree.oid(tree.root)}))
+    # The chain's lazy view answers as the listed one does, for every organization.
+    listed, lazy = scope.view(store, when), chain_view(store, when, scope)
+    for i in range(len(tree.parents)):
+        assert lazy.sees_org(tree.oid(i)) == listed.sees_org(tree.oid(i)) == (i in inside)
     for i in range(len(tree.parents)):
         if not tree.alive(i, tree.ask):
             continue

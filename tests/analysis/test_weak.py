@@ -315,18 +315,16 @@ def test_a_weak_branch_shows_its_remediation_case(store: GraphStore) -> None:
 
 
 def test_docs_describe_every_rule_key() -> None:
-    """docs/RULES.md names every key of the sections this family reads."""
+    """docs/RULES.md has a section for every table of these rules, naming each of its keys."""
     docs = (ROOT / "docs" / "RULES.md").read_text("utf-8")
     shipped = tomllib.loads((ROOT / "orggraph" / "analysis" / "rules.toml").read_text("utf-8"))
+    tables = {f"[{s}.{r}]": keys for s in ("weak", "pairing") for r, keys in shipped[s].items()}
+    tables["[remediation]"] = shipped["remediation"]
     missing = []
-    for section in ("weak", "pairing"):
-        for rule, table in shipped[section].items():
-            for key in table:
-                if not re.search(rf"\[{section}\.{rule}\][^\n]*`{key}`|`{key}`", docs):
-                    missing.append(f"[{section}.{rule}] {key}")
-            if f"[{section}.{rule}]" not in docs:
-                missing.append(f"[{section}.{rule}]")
-    for key in shipped["remediation"]:
-        if f"`{key}`" not in docs:
-            missing.append(f"[remediation] {key}")
+    for heading, keys in tables.items():
+        found = re.search(rf"^### `{re.escape(heading)}`.*?(?=^##|\Z)", docs, re.M | re.S)
+        if found is None:
+            missing.append(heading)
+            continue
+        missing += [f"{heading} {key}" for key in keys if f"`{key}`" not in found.group(0)]
     assert missing == []

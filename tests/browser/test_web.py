@@ -211,8 +211,15 @@ def test_svg_export_downloads_the_drawn_nodes(page: Page, tmp_path: Path) -> Non
 def test_the_pairing_network_shows_groups_leaders_experts_and_partners(page: Page) -> None:
     page.click("#view-network")
     page.wait_for_selector('body[data-view="network"][data-loading=false]')
-    # wg01 covers 630102; m14 contacts b1 and serves e1; s1 is paired with b1.
-    for node_id in ("wg01", "630102", "m14", "b1", "e1", "s1"):
+    # By default: working groups and their areas (wg01 covers 630102, wg02 630102001), the
+    # groups' leaders (m01, m10), and strong ↔ weak pairs (s1 is paired with b1).
+    for node_id in ("wg01", "630102", "wg02", TOWNSHIP, "m01", "m10", "s1", "b1"):
+        assert state(page, node_id)["visible"], node_id
+    assert page.evaluate("window.orggraph.nodeState('m14')") is None
+    # Contacts and expert services are opt-in: m14 contacts b1 and serves e1.
+    page.check('#network-filter input[value="contacts"]')
+    page.check('#network-filter input[value="serves"]')
+    for node_id in ("m14", "e1"):
         assert state(page, node_id)["visible"], node_id
     assert page.evaluate("window.orggraph.nodeState('e2')") is None  # nobody serves e2
     ARTIFACTS.mkdir(exist_ok=True)

@@ -20,6 +20,7 @@ def test_the_same_file_again_changes_nothing(store: GraphStore, tmp_path: Path) 
     report = imported(store, files, effective=JULY)
     counts = (report.nodes_added, report.nodes_closed, report.links_added, report.links_closed)
     assert counts == (0, 0, 0, 0)
+    assert report.facts == 0  # the same two facts: nothing rewritten
     assert store.digest() == before
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from pathlib import Path
 
 from orggraph.web.routes import STATIC_DIR
 
@@ -129,7 +128,3 @@ def test_both_languages_have_the_same_keys() -> None:
         used |= set(re.findall(r"""\bt\("([\w.]+)\"""", path.read_text("utf-8")))
     missing = used - set(key.findall(zh))
     assert not missing, missing
-
-
-def test_the_served_paths_are_the_packaged_ones() -> None:
-    assert Path(STATIC_DIR / "index.html").is_file()

@@ -5,10 +5,14 @@ the optional ``scope``/``sectors`` arguments, never widened) and returns its res
 by the mirror of its result dataclass. Business rules stay in the analysis modules.
 """
 
+# strawberry's field decorators are typed as returning Any when given keyword arguments.
+# mypy: disallow-untyped-decorators=False
+
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
+from types import GenericAlias
 from typing import Any
 
 import strawberry
@@ -62,6 +66,12 @@ name(Proposal, "Proposal")
 mirror_enum(BreakKind, BREAK_LABELS_ZH)
 mirror_enum(GapKind, GAP_LABELS_ZH)
 
+
+def list_of(item: Any) -> Any:
+    """``list[item]`` for a type made at run time."""
+    return GenericAlias(list, (item,))
+
+
 ChainType = mirror(Chain)
 ResponsibilitiesType = mirror(Responsibilities)
 GapType = mirror(Gap)
@@ -93,10 +103,9 @@ def analysis_scope(
         if ctx.store.node(str(root), when) is None or not view.sees_org(str(root)):
             raise NotFound(f"no organization {str(root)!r} at {when} (or not in your scope)")
     wanted = frozenset(sectors or ())
-    if wanted and own.sectors:
-        if not wanted <= own.sectors:
-            outside = ", ".join(sorted(s.value for s in wanted - own.sectors))
-            raise PermissionDenied(f"sectors outside your scope: {outside}")
+    if wanted and own.sectors and not wanted <= own.sectors:
+        outside = ", ".join(sorted(s.value for s in wanted - own.sectors))
+        raise PermissionDenied(f"sectors outside your scope: {outside}")
     return Scope(
         roots=frozenset(str(r) for r in roots) if roots else own.roots,
         sectors=wanted or own.sectors,
@@ -202,7 +211,7 @@ class AnalysisQuery:
         return remember(info, when, result)  # type: ignore[no-any-return]
 
     @strawberry.field(
-        graphql_type=list[GapType],
+        graphql_type=list_of(GapType),
         description="覆盖缺口 Coverage gaps: units with no organization, vacant secretaries, "
         "no contact leader, too few members, uncovered areas, unserved experts, leaders over "
         "capacity, overdue terms",
@@ -222,7 +231,7 @@ class AnalysisQuery:
         return remember(info, when, result)  # type: ignore[no-any-return]
 
     @strawberry.field(
-        graphql_type=list[UnitCoverageType],
+        graphql_type=list_of(UnitCoverageType),
         description='"两新"组织覆盖 How each two-new unit is covered: own, joint, work or none',
     )
     def unit_coverage(
@@ -241,7 +250,7 @@ class AnalysisQuery:
         return remember(info, when, result)  # type: ignore[no-any-return]
 
     @strawberry.field(
-        graphql_type=list[WeakBranchType],
+        graphql_type=list_of(WeakBranchType),
         description="软弱涣散基层党组织 Weak branches at the date and the rules each fails",
     )
     def weak_branches(
@@ -258,7 +267,7 @@ class AnalysisQuery:
         return remember(info, when, result)  # type: ignore[no-any-return]
 
     @strawberry.field(
-        graphql_type=list[CaseType],
+        graphql_type=list_of(CaseType),
         description="整顿转化 Remediation cases with their steps; overdue: past the deadline "
         "(most late first); stalled: no step for too long",
     )

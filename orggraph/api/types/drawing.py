@@ -8,6 +8,9 @@ graph's history covers, for the view's date control. The rules are the analyses'
 (``coverage.unit_coverage``, ``weak.weak_branches``, ``gaps.coverage_gaps``).
 """
 
+# strawberry's decorators are untyped; the resolvers' own signatures are checked.
+# mypy: disallow-untyped-decorators=False
+
 from __future__ import annotations
 
 from collections import defaultdict

@@ -5,6 +5,9 @@ The organizations under ``scope`` down to ``depth`` levels, then the nodes of th
 level loaded with one store call per link kind. Everything passes the actor's scope.
 """
 
+# strawberry's field decorators are typed as returning Any when given keyword arguments.
+# mypy: disallow-untyped-decorators=False
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -150,7 +153,9 @@ def build_subgraph(
         builder.expand(kind, member, kinds)
     if NodeKind.CASE in kinds:
         orgs = set(builder.ids(org))
-        cases = [c for c in store.nodes(NodeKind.CASE, as_of) if c.attrs.get("organization") in orgs]
+        cases = [
+            c for c in store.nodes(NodeKind.CASE, as_of) if c.attrs.get("organization") in orgs
+        ]
         builder.add_nodes(cases)
         for case in cases:
             if case.id in builder.nodes:

@@ -4,6 +4,9 @@ Every link type implements the ``Link`` interface (id, kind, validFrom, validTo)
 are objects already loaded by the group that reached them.
 """
 
+# strawberry's field decorators are typed as returning Any when given keyword arguments.
+# mypy: disallow-untyped-decorators=False
+
 from __future__ import annotations
 
 from datetime import date

@@ -62,7 +62,7 @@ def name(hint: Any, graphql_name: str) -> None:
 
 def remember(info: Info, as_of: date, result: Any) -> Any:
     """Note the date and result of a root analysis field, for the ``Node`` fields below it."""
-    info.context.results[info.path.key] = _ResultNodes(info.context, as_of, result)
+    info.context.results[str(info.path.key)] = _ResultNodes(info.context, as_of, result)
     return result
 
 
@@ -103,7 +103,7 @@ def _node_object(info: Info, node: Node) -> Any:
     path = info.path
     while path.prev is not None:
         path = path.prev
-    entry = info.context.results.get(path.key)
+    entry = info.context.results.get(str(path.key))
     if entry is None:  # pragma: no cover - every analysis root field remembers its result
         return info.context.loaders.objects([node], node.valid_from)[0]
     return entry.obj(node)
@@ -188,9 +188,8 @@ def mirror(cls: type) -> Any:
     # Register before the fields, so a type that refers to itself finds its mirror.
     placeholder = type(made_name, (), namespace)
     _MIRRORS[cls] = placeholder
-    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+    for f in dataclasses.fields(cls):
         graphql_type, convert = _map(hints[f.name])
-        namespace["__annotations__"][f.name] = graphql_type
         setattr(
             placeholder,
             f.name,

@@ -6,6 +6,9 @@ written) and audited. Failures come back as typed ``errors { code field message 
 the payload, never as stack traces.
 """
 
+# strawberry's field decorators are typed as returning Any when given keyword arguments.
+# mypy: disallow-untyped-decorators=False
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
@@ -65,9 +68,7 @@ def user_errors(exc: OrgGraphError) -> list[UserError]:
     return [UserError(code=exc.code, field=None, message=str(exc), value=None)]
 
 
-def run_write(
-    ctx: Context, batch: WriteBatch, orgs: Iterable[str], when: date
-) -> list[UserError]:
+def run_write(ctx: Context, batch: WriteBatch, orgs: Iterable[str], when: date) -> list[UserError]:
     """Write ``batch`` for the context's actor if the actor's scope holds ``orgs``."""
     view = ctx.loaders.view(when)
     outside = sorted(o for o in orgs if not view.sees_org(o))

@@ -4,6 +4,9 @@ Each object keeps the loader group it was listed with (``_group``); a relation a
 one object is loaded for the whole group at once (see ``orggraph.api.loaders``).
 """
 
+# strawberry's field decorators are typed as returning Any when given keyword arguments.
+# mypy: disallow-untyped-decorators=False
+
 from __future__ import annotations
 
 from datetime import date

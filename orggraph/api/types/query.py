@@ -4,6 +4,9 @@ Every field takes ``asOf`` (default today) and reads through the request's loade
 the actor's scope applies and a page's relations are loaded once for the page.
 """
 
+# strawberry's field decorators are typed as returning Any when given keyword arguments.
+# mypy: disallow-untyped-decorators=False
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -24,8 +27,8 @@ from orggraph.api.types.nodes import (
     WorkingGroup,
 )
 from orggraph.model import (
-    LinkKind,
     Level,
+    LinkKind,
     MemberStatus,
     Node,
     NodeKind,

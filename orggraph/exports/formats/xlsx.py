@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
+from copy import copy
 from datetime import date, datetime
 from typing import Any, ClassVar
 
@@ -107,11 +108,30 @@ def _sheet_name(label: str, taken: set[str]) -> str:
     return name
 
 
-def _text_cell(ws: Any, text: str, style: str) -> WriteOnlyCell:
-    cell = WriteOnlyCell(ws, value=neutralise(clean_control(text)))
-    cell.data_type = "s"  # explicit: a string cell is never read as a formula
-    cell.style = style
-    return cell
+class _Styles:
+    """Each named style's style array, looked up once per sheet and copied onto cells.
+
+    Assigning ``cell.style = name`` searches the workbook's named styles on every call;
+    a city's lists are a few hundred thousand cells.
+    """
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+        self._arrays: dict[str, Any] = {}
+
+    def apply(self, cell: WriteOnlyCell, name: str) -> WriteOnlyCell:
+        array = self._arrays.get(name)
+        if array is None:
+            cell.style = name
+            self._arrays[name] = copy(cell._style)
+        else:
+            cell._style = copy(array)
+        return cell
+
+    def text(self, text: str, name: str) -> WriteOnlyCell:
+        cell = WriteOnlyCell(self.ws, value=neutralise(clean_control(text)))
+        cell.data_type = "s"  # explicit: a string cell is never read as a formula
+        return self.apply(cell, name)
 
 
 class XlsxFormat:
@@ -138,6 +158,7 @@ class XlsxFormat:
         return out.getvalue()
 
     def _write_sheet(self, ws: Any, table: Table, lang: str) -> None:
+        styles = _Styles(ws)
         columns = table.columns
         ncols = len(columns)
         widths = self._widths(table, lang)
@@ -163,16 +184,18 @@ class XlsxFormat:
 
         row = 1
         ws.row_dimensions[row].height = 24
-        ws.append([_text_cell(ws, table.title.text(lang), "og_title")])
+        ws.append([styles.text(table.title.text(lang), "og_title")])
         ws.merged_cells.add(f"A{row}:{last}{row}")
         if table.subtitle is not None:
             row += 1
-            ws.append([_text_cell(ws, table.subtitle.text(lang), "og_subtitle")])
+            ws.append([styles.text(table.subtitle.text(lang), "og_subtitle")])
             ws.merged_cells.add(f"A{row}:{last}{row}")
         row += 1
-        ws.append([_text_cell(ws, c.header(lang), "og_header") for c in columns])
+        ws.append([styles.text(c.header(lang), "og_header") for c in columns])
         for values in table.rows:
-            ws.append([self._cell(ws, v, c, lang) for v, c in zip(values, columns, strict=True)])
+            ws.append(
+                [self._cell(styles, v, c, lang) for v, c in zip(values, columns, strict=True)]
+            )
             row += 1
         if table.notes:
             ws.append([])
@@ -185,26 +208,24 @@ class XlsxFormat:
                 max(1, -(-display_width(p) // max(total_width, 1))) for p in text.split("\n")
             )
             ws.row_dimensions[row].height = 14 * lines
-            ws.append([_text_cell(ws, text, "og_note")])
+            ws.append([styles.text(text, "og_note")])
             ws.merged_cells.add(f"A{row}:{last}{row}")
 
     @staticmethod
-    def _cell(ws: Any, value: Any, column: Column, lang: str) -> WriteOnlyCell | None:
+    def _cell(styles: _Styles, value: Any, column: Column, lang: str) -> WriteOnlyCell:
         value = plain(value, lang)
-        if value is None:
-            cell = WriteOnlyCell(ws, value=None)
-            cell.style = "og_text"
-            return cell
         if isinstance(value, str):
-            return _text_cell(ws, value, "og_text")
-        cell = WriteOnlyCell(ws, value=value)
-        if isinstance(value, date):
-            cell.style = "og_date"
+            return styles.text(value, "og_text")
+        cell = WriteOnlyCell(styles.ws, value=value)
+        if value is None:
+            name = "og_text"  # a blank with borders: room to write in
+        elif isinstance(value, date):
+            name = "og_date"
         elif column.kind in ("int", "number", "percent"):
-            cell.style = f"og_{column.kind}"
+            name = f"og_{column.kind}"
         else:
-            cell.style = "og_int" if isinstance(value, int) else "og_number"
-        return cell
+            name = "og_int" if isinstance(value, int) else "og_number"
+        return styles.apply(cell, name)
 
     @staticmethod
     def _widths(table: Table, lang: str) -> list[float]:
@@ -216,6 +237,8 @@ class XlsxFormat:
             widest = display_width(column.header(lang))
             for row in table.rows:
                 widest = max(widest, display_width(as_text(row[index], column.kind, lang)))
+                if widest + 2 >= MAX_WIDTH:
+                    break  # capped: the rest cannot widen it
             # +2 for the cell's padding; wide text wraps past the cap.
             widths.append(float(min(max(widest + 2, MIN_WIDTH), MAX_WIDTH)))
         return widths

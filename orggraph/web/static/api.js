@@ -30,19 +30,6 @@ export async function gql(query, variables = {}) {
   return body.data;
 }
 
-/** A query whose failure only loses detail (an older server): null, with a warning. */
-async function optional(query, variables = {}) {
-  try {
-    return await gql(query, variables);
-  } catch (error) {
-    console.warn(`optional query failed: ${error.message}`);
-    warnings.push(error.message);
-    return null;
-  }
-}
-
-export const warnings = [];
-
 // ---------------------------------------------------------------- queries
 
 export const QUERIES = {
@@ -74,8 +61,8 @@ export const QUERIES = {
     leaders { leader { id name } }
   }
 }`,
-  networkLeaders: `query WebNetworkLeaders($territory: ID, $after: String, $asOf: Date) {
-  members(filter: {isLeader: true, territory: $territory}, first: 1000, after: $after, asOf: $asOf) {
+  networkLeaders: `query WebNetworkLeaders($after: String, $asOf: Date) {
+  members(filter: {isLeader: true}, first: 1000, after: $after, asOf: $asOf) {
     pageInfo { hasNextPage endCursor }
     nodes {
       id name
@@ -84,8 +71,8 @@ export const QUERIES = {
     }
   }
 }`,
-  networkPairs: `query WebNetworkPairs($territory: ID, $after: String, $asOf: Date) {
-  organizations(filter: {level: GRASSROOTS, territory: $territory}, first: 1000, after: $after, asOf: $asOf) {
+  networkPairs: `query WebNetworkPairs($after: String, $asOf: Date) {
+  organizations(filter: {level: GRASSROOTS}, first: 1000, after: $after, asOf: $asOf) {
     pageInfo { hasNextPage endCursor }
     nodes { id name level partners { strong { id name level } } }
   }
@@ -119,7 +106,7 @@ export const QUERIES = {
       }
     }
     leaders { id name }
-    breaks { kind label organization since subject }
+    breaks { kind organization since subject }
   }
 }`,
 };
@@ -128,9 +115,9 @@ export const QUERIES = {
 
 /** The root organization and the dates the slider spans. */
 export async function meta() {
-  const [data, extra] = await Promise.all([gql(QUERIES.meta), optional(QUERIES.timeline)]);
+  const [data, extra] = await Promise.all([gql(QUERIES.meta), gql(QUERIES.timeline)]);
   const roots = data.organizations?.nodes ?? [];
-  const timeline = extra?.timeline ?? {};
+  const timeline = extra.timeline ?? {};
   return {
     root: roots[0]?.id ?? "630100",
     minDate: timeline.first ?? null,
@@ -140,20 +127,32 @@ export async function meta() {
   };
 }
 
+/** id → the marks an organization is drawn with, from a mapState answer (or none). */
+function overlay(answer) {
+  const m = answer?.mapState ?? {};
+  const rate = new Map((m.coverage ?? []).map((c) => [c.organization, c.rate]));
+  const weak = new Map((m.weak ?? []).map((w) => [w.organization, w.reasons ?? []]));
+  const vacant = new Set(m.vacantSecretary ?? []);
+  const gap = new Set(m.noContactLeader ?? []);
+  return (id) => ({
+    coverage: rate.has(id) ? rate.get(id) : null,
+    weak: weak.has(id),
+    reasons: weak.get(id) ?? [],
+    vacant: vacant.has(id),
+    gap: gap.has(id),
+  });
+}
+
 /** The organization tree under scope at asOf, each node with its state. */
 export async function tree(scope, asOf) {
   const [data, state] = await Promise.all([
     gql(QUERIES.tree, { scope, asOf }),
-    optional(QUERIES.state, { asOf }),
+    gql(QUERIES.state, { asOf }),
   ]);
   const sub = data.subgraph;
   const parent = new Map();
   for (const e of sub.edges) if (code(e.kind) === "subordinate_to") parent.set(e.source, e.target);
-  const overlay = state?.mapState ?? {};
-  const rate = new Map((overlay.coverage ?? []).map((c) => [c.organization, c.rate]));
-  const weak = new Map((overlay.weak ?? []).map((w) => [w.organization, w.reasons ?? []]));
-  const vacant = new Set(overlay.vacantSecretary ?? []);
-  const gap = new Set(overlay.noContactLeader ?? []);
+  const marks = overlay(state);
   const nodes = [];
   for (const n of sub.nodes) {
     if (code(n.kind) !== "organization") continue;
@@ -164,11 +163,7 @@ export async function tree(scope, asOf) {
       level: code(n.level),
       sector: code(n.sector),
       parent: parent.get(n.id) ?? null,
-      coverage: rate.has(n.id) ? rate.get(n.id) : null,
-      weak: weak.has(n.id),
-      reasons: weak.get(n.id) ?? [],
-      vacant: vacant.has(n.id),
-      gap: gap.has(n.id),
+      ...marks(n.id),
     });
   }
   return { nodes, truncated: sub.truncated };
@@ -186,19 +181,24 @@ async function allPages(query, variables, pick) {
   }
 }
 
-/** The pairing network at asOf (within the scope's territory): nodes and typed edges. */
-export async function network(scope, asOf) {
-  const territory = scope;
-  const [groups, leaders, orgs] = await Promise.all([
+/**
+ * The pairing network at asOf: everything the caller's scope lets the server show (a
+ * leader's contacts reach across districts), with each organization's marks.
+ */
+export async function network(asOf) {
+  const [groups, leaders, orgs, state] = await Promise.all([
     gql(QUERIES.networkGroups, { asOf }),
-    allPages(QUERIES.networkLeaders, { territory, asOf }, (d) => d.members),
-    allPages(QUERIES.networkPairs, { territory, asOf }, (d) => d.organizations),
+    allPages(QUERIES.networkLeaders, { asOf }, (d) => d.members),
+    allPages(QUERIES.networkPairs, { asOf }, (d) => d.organizations),
+    gql(QUERIES.state, { asOf }),
   ]);
+  const marks = overlay(state);
   const nodes = new Map();
   const edges = [];
   const add = (n, kind) => {
     if (n?.id && !nodes.has(n.id)) {
-      nodes.set(n.id, { id: n.id, name: n.name, kind, level: code(n.level) });
+      const node = { id: n.id, name: n.name, kind, level: code(n.level) };
+      nodes.set(n.id, kind === "organization" ? { ...node, ...marks(n.id) } : node);
     }
   };
   const edge = (source, target, kind) => edges.push({ source, target, kind });
@@ -315,7 +315,8 @@ export async function chain(id, asOf) {
     breaks: (c.breaks ?? []).map((b) => ({
       kind: code(b.kind),
       organization: b.organization,
-      text: [b.label || code(b.kind), b.organization, b.since ? `(${b.since})` : ""].filter(Boolean).join(" "),
+      organizationName: levels.find((l) => l.id === b.organization)?.name ?? b.organization,
+      since: b.since,
     })),
     query: { query: QUERIES.chain, variables },
   };
@@ -329,8 +330,11 @@ export function explorerUrl({ query, variables }) {
   return `${ENDPOINT}?${params}`;
 }
 
-/** The export of the list behind the panel: the node's responsibility chain. */
+/**
+ * The export of the list behind the panel: the responsibility list (责任清单) of the
+ * selected organization's subtree at the date (orggraph.exports.render_export's params).
+ */
 export function exportUrl(id, asOf, lang) {
-  const params = new URLSearchParams({ id, asOf: asOf ?? "", lang, format: "xlsx" });
-  return `${EXPORTS}/chain?${params}`;
+  const params = new URLSearchParams({ root: id, as_of: asOf ?? "", lang, format: "xlsx" });
+  return `${EXPORTS}/responsibility-list?${params}`;
 }

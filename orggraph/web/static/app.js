@@ -7,10 +7,12 @@ import * as api from "./api.js";
 import * as i18n from "./i18n.js";
 import { layoutNetwork } from "./network.js";
 import { CanvasView } from "./render.js";
-import { OrgTree, syntheticTree } from "./tree.js";
+import { COL, OrgTree, syntheticTree } from "./tree.js";
 
 const $ = (id) => document.getElementById(id);
 const DAY = 86400000;
+const FONT = '"Noto Sans SC"';
+const READABLE = 0.75; // the least zoom at which a column's labels do not thin out
 
 const params = new URLSearchParams(location.search);
 const state = {
@@ -21,7 +23,8 @@ const state = {
   maxDate: null,
   tree: null,
   network: null,
-  networkKinds: new Set(["covers", "contacts", "serves", "paired_with", "leads"]),
+  // The whole city's contacts and expert services are thousands of links: opt-in.
+  networkKinds: new Set(["covers", "paired_with", "leads"]),
   selected: null,
   chain: null,
   playing: false,
@@ -42,7 +45,10 @@ async function main() {
   try {
     const meta = await api.meta();
     state.scope = state.scope || meta.root;
-    state.minDate = meta.minDate || state.minDate;
+    // The slider spans the last years of history (the seed's story starts in 2012);
+    // the date field beside it reaches any date.
+    const recent = meta.maxDate ? `${Number(meta.maxDate.slice(0, 4)) - 7}-01-01` : state.minDate;
+    state.minDate = meta.minDate && meta.minDate > recent ? meta.minDate : recent;
     state.maxDate = meta.maxDate || isoDate(new Date());
     state.asOf = state.asOf || meta.defaultDate || state.maxDate;
     if (state.asOf > state.maxDate) state.maxDate = state.asOf; // a later ?asOf= widens the range
@@ -124,6 +130,7 @@ async function load({ fit = false } = {}) {
       const t0 = performance.now();
       const data = await api.tree(state.scope, state.asOf);
       const arrived = performance.now();
+      await loadGlyphs(data.nodes);
       showTree(data, fit);
       await nextFrame();
       state.timings.tree = {
@@ -135,7 +142,8 @@ async function load({ fit = false } = {}) {
       };
       status(i18n.t("status.loaded", { n: data.nodes.length }));
     } else {
-      const data = await api.network(state.scope, state.asOf);
+      const data = await api.network(state.asOf);
+      await loadGlyphs(data.nodes);
       state.networkData = data;
       showNetwork(fit);
       await nextFrame();
@@ -145,6 +153,22 @@ async function load({ fit = false } = {}) {
   } finally {
     state.loading -= 1;
     document.body.dataset.loading = state.loading ? "true" : "false";
+  }
+}
+
+/**
+ * Load the font slices the names need before the canvas draws them: a canvas does not
+ * redraw when a web font arrives, so unloaded glyphs would stay boxes until the next frame.
+ */
+async function loadGlyphs(nodes) {
+  const chars = new Set();
+  for (const n of nodes) for (const c of n.name ?? "") chars.add(c);
+  const text = [...chars].join("");
+  if (!text) return;
+  try {
+    await document.fonts.load(`12px ${FONT}`, text);
+  } catch (error) {
+    console.warn(`font: ${error.message}`);
   }
 }
 
@@ -168,9 +192,9 @@ function relayout(change, fit = false) {
   for (const n of visible) {
     if (n.up && !n.up.virtual) edges.push({ source: n.up, target: n, kind: "subordinate_to" });
   }
-  view.setScene({ nodes: visible, edges, shape: "elbow" });
+  view.setScene({ nodes: visible, edges, shape: "elbow", columnGap: COL });
   highlightChain();
-  if (fit) fitView(0);
+  if (fit) fitView(0, true);
   view.render();
   document.body.dataset.visible = String(visible.length);
 }
@@ -193,9 +217,17 @@ function showNetwork(fit) {
   document.body.dataset.visible = String(state.network.nodes.length);
 }
 
-function fitView(duration) {
+function fitView(duration, readable = false) {
   if (state.view === "tree" && state.tree) {
-    view.fit(state.tree.bounds(), duration);
+    const bounds = state.tree.bounds();
+    const fit = view.fitTransform(bounds);
+    if (readable && fit.k < READABLE) {
+      // Too many rows to read at once: start at the root, at a zoom where labels show.
+      const root = state.tree.visible[0];
+      view.flyTo(root.x + (view.width / 2 - 160) / READABLE, root.y, READABLE, duration);
+    } else {
+      view.fit(bounds, duration);
+    }
   } else if (state.network) {
     let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
     for (const n of state.network.nodes) {
@@ -329,7 +361,7 @@ function renderPanel() {
   if (treeNode && treeNode.coverage !== null && treeNode.coverage !== undefined) {
     add("fact.coverage", `${(treeNode.coverage * 100).toFixed(1)}%`);
   }
-  if (treeNode?.weak || treeNode?.vacant || treeNode?.gap) add("fact.weak", flags(treeNode));
+  if (treeNode?.weak || treeNode?.vacant || treeNode?.gap) add("fact.state", flags(treeNode));
   if (treeNode?.reasons?.length) add("fact.reasons", treeNode.reasons.join("；"));
   add("fact.validFrom", detail.validFrom);
 
@@ -348,7 +380,11 @@ function renderPanel() {
     }
     for (const b of chain.breaks) {
       const li = document.createElement("li");
-      li.textContent = b.text;
+      li.dataset.kind = b.kind;
+      const since = b.since ? i18n.t("break.since", { date: b.since }) : "";
+      li.textContent = [i18n.label("break", b.kind), b.organizationName, since]
+        .filter(Boolean)
+        .join(" ");
       breaks.append(li);
     }
     $("link-explorer").href = api.explorerUrl(chain.query);
@@ -486,7 +522,6 @@ function setupDateRange() {
   range.max = String(steps);
   range.value = String(stepOf(state.asOf));
   const input = $("as-of");
-  input.min = state.minDate;
   input.max = isoDate(new Date());
   input.value = state.asOf;
 }
@@ -588,7 +623,10 @@ function sleep(ms) {
 
 /** The computed state of a node as drawn (for tests: no pixels needed). */
 function nodeState(id) {
-  const n = state.tree?.byId.get(id) ?? state.network?.nodes.find((m) => m.id === id);
+  const n =
+    state.view === "network"
+      ? state.network?.nodes.find((m) => m.id === id)
+      : state.tree?.byId.get(id);
   if (!n) return null;
   return {
     id: n.id,

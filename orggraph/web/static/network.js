@@ -63,7 +63,7 @@ export function layoutNetwork(nodes, links) {
     place();
   }
   for (const n of columns[0]) n.labelLeft = true;
-  return { nodes: columns.flat(), edges, shape: "curve" };
+  return { nodes: columns.flat(), edges, shape: "curve", columnGap: COLUMN_X[1] - COLUMN_X[0] };
 }
 
 function columnOf(n, targets, edges) {

@@ -8,6 +8,9 @@ import { zoom, zoomIdentity } from "./vendor/d3/d3-zoom.mjs";
 import { COLORS, fill, radius } from "./style.js";
 
 const LABEL_PX = 12; // label size on screen, in CSS pixels
+const MIN_RADIUS_PX = 1.8; // the smallest a node is drawn, in CSS pixels
+const MIN_COLUMN_PX = 110; // columns closer than this on screen: overview labels only
+const OVERVIEW_LABELS = new Set(["city", "county", "township", "working_group"]);
 const FONT_FAMILY = '"Noto Sans SC", sans-serif';
 
 export class CanvasView {
@@ -200,9 +203,11 @@ export class CanvasView {
     const { ctx } = this;
     const visible = [];
     const byFill = new Map();
+    const least = MIN_RADIUS_PX * px; // zoomed far out, a node is still a dot on screen
     for (const n of this.scene.nodes) {
       const r = n.r;
       if (n.x + r < x0 || n.x - r > x1 || n.y + r < y0 || n.y - r > y1) continue;
+      n.d = r > least ? r : least;
       visible.push(n);
       const f = fill(n);
       let list = byFill.get(f);
@@ -215,7 +220,7 @@ export class CanvasView {
       ctx.beginPath();
       for (const n of visible) {
         if (!this.highlight.has(n.id)) continue;
-        const r = n.r + Math.max(4 * px, 3);
+        const r = n.d + Math.max(4 * px, 3);
         ctx.moveTo(n.x + r, n.y);
         ctx.arc(n.x, n.y, r, 0, 2 * Math.PI);
       }
@@ -227,8 +232,8 @@ export class CanvasView {
       ctx.fillStyle = f;
       ctx.beginPath();
       for (const n of list) {
-        ctx.moveTo(n.x + n.r, n.y);
-        ctx.arc(n.x, n.y, n.r, 0, 2 * Math.PI);
+        ctx.moveTo(n.x + n.d, n.y);
+        ctx.arc(n.x, n.y, n.d, 0, 2 * Math.PI);
       }
       ctx.fill();
       ctx.stroke();
@@ -246,7 +251,7 @@ export class CanvasView {
       ctx.setLineDash(dash);
       ctx.beginPath();
       for (const n of list) {
-        const r = n.r + offset;
+        const r = n.d + offset;
         ctx.moveTo(n.x + r, n.y);
         ctx.arc(n.x, n.y, r, 0, 2 * Math.PI);
       }
@@ -263,16 +268,17 @@ export class CanvasView {
       if (n.gap) gap.push(n);
       if (n.kids && n.kids.length && !n.expanded) collapsed.push(n);
     }
-    const w = Math.max(1.6, 2 * px);
-    ring(weak, COLORS.weak, 1.8, w, []);
-    ring(vacant, COLORS.vacant, 3.8, w, [2.5, 1.5]);
-    if (gap.length) {
+    const w = Math.max(1.6, 1.5 * px);
+    ring(weak, COLORS.weak, Math.max(1.8, 1.2 * px), w, []);
+    ring(vacant, COLORS.vacant, Math.max(3.8, 2.8 * px), w, [2.5 * w, 1.5 * w]);
+    // Gaps are many (most branches have no contact leader): shown when zoomed in enough.
+    if (gap.length && px <= 2) {
       ctx.fillStyle = COLORS.gap;
       ctx.beginPath();
       for (const n of gap) {
-        const s = Math.max(2.5, n.r * 0.6);
-        const cx = n.x + n.r * 0.9;
-        const cy = n.y - n.r * 0.9;
+        const s = Math.max(2.5, n.d * 0.6);
+        const cx = n.x + n.d * 0.9;
+        const cy = n.y - n.d * 0.9;
         ctx.moveTo(cx, cy - s);
         ctx.lineTo(cx + s, cy + s * 0.8);
         ctx.lineTo(cx - s, cy + s * 0.8);
@@ -281,18 +287,22 @@ export class CanvasView {
       ctx.fill();
     }
     // A collapsed node shows a "+" inside.
-    if (collapsed.length) {
-      ctx.strokeStyle = COLORS.collapsed;
+    // (white on dark fills, grey on light ones)
+    if (collapsed.length && px < 1.5) {
       ctx.lineWidth = Math.min(1.2, 1.2 * px);
-      ctx.beginPath();
-      for (const n of collapsed) {
-        const s = n.r * 0.55;
-        ctx.moveTo(n.x - s, n.y);
-        ctx.lineTo(n.x + s, n.y);
-        ctx.moveTo(n.x, n.y - s);
-        ctx.lineTo(n.x, n.y + s);
+      for (const dark of [false, true]) {
+        ctx.strokeStyle = dark ? "#ffffff" : COLORS.collapsed;
+        ctx.beginPath();
+        for (const n of collapsed) {
+          if (isDark(fill(n)) !== dark) continue;
+          const s = n.d * 0.55;
+          ctx.moveTo(n.x - s, n.y);
+          ctx.lineTo(n.x + s, n.y);
+          ctx.moveTo(n.x, n.y - s);
+          ctx.lineTo(n.x, n.y + s);
+        }
+        ctx.stroke();
       }
-      ctx.stroke();
     }
     if (this.selected) {
       const n = visible.find((v) => v.id === this.selected);
@@ -300,7 +310,7 @@ export class CanvasView {
         ctx.strokeStyle = COLORS.selected;
         ctx.lineWidth = Math.max(2 * px, 1.2);
         ctx.beginPath();
-        ctx.arc(n.x, n.y, n.r + Math.max(6 * px, 4), 0, 2 * Math.PI);
+        ctx.arc(n.x, n.y, n.d + Math.max(6 * px, 4), 0, 2 * Math.PI);
         ctx.stroke();
       }
     }
@@ -314,19 +324,25 @@ export class CanvasView {
     ctx.lineJoin = "round";
     ctx.lineWidth = 3 * px;
     ctx.strokeStyle = COLORS.background; // a halo, so that edges never cross the text
+    // Labels need room across (the next column) and down (the next label in the column).
+    // Zoomed out, only the committees and working groups keep their labels: theirs point
+    // away from each other (left of an open county, right of a closed township).
+    const gap = this.scene.columnGap ?? Infinity;
+    const few = gap / px < MIN_COLUMN_PX;
     const minGap = (LABEL_PX + 1) * px; // world distance between two labels in a column
     const last = new Map(); // column → y of the last label drawn there
     let count = 0;
     // Visible nodes come in layout order: within one column, top to bottom.
     for (const n of visible) {
       if (!n.name) continue;
+      if (few && !OVERVIEW_LABELS.has(n.level ?? n.kind)) continue;
       const column = n.column ?? n.depth ?? 0;
       const prev = last.get(column);
       if (prev !== undefined && n.y - prev < minGap) continue;
       last.set(column, n.y);
       const strong = this.highlight.has(n.id) || n.id === this.selected;
       ctx.fillStyle = strong || n.level !== "grassroots" ? COLORS.label : COLORS.labelMuted;
-      const offset = n.r + 4 * px;
+      const offset = n.d + 4 * px;
       const [x, align] = labelPlace(n, offset);
       ctx.textAlign = align;
       ctx.strokeText(n.name, x, n.y);
@@ -351,7 +367,7 @@ export class CanvasView {
     let bestD = Infinity;
     for (const n of this.drawn) {
       const d = Math.hypot(n.x - x, n.y - y);
-      if (d <= n.r + slack && d < bestD) {
+      if (d <= (n.d ?? n.r) + slack && d < bestD) {
         best = n;
         bestD = d;
       }
@@ -400,16 +416,17 @@ export class CanvasView {
     const size = LABEL_PX * px;
     for (const n of this.scene.nodes) {
       if (!inView(n)) continue;
+      const r = Math.max(n.r, MIN_RADIUS_PX * px);
       if (this.highlight.has(n.id)) {
-        parts.push(circle(n.x, n.y, n.r + 4 * px, `fill="${COLORS.chain}"`));
+        parts.push(circle(n.x, n.y, r + 4 * px, `fill="${COLORS.chain}"`));
       }
-      parts.push(circle(n.x, n.y, n.r, `fill="${fill(n)}" stroke="${COLORS.nodeStroke}" stroke-width="${f2(px)}"`));
-      if (n.weak) parts.push(circle(n.x, n.y, n.r + 1.8, `fill="none" stroke="${COLORS.weak}" stroke-width="1.6"`));
+      parts.push(circle(n.x, n.y, r, `fill="${fill(n)}" stroke="${COLORS.nodeStroke}" stroke-width="${f2(px)}"`));
+      if (n.weak) parts.push(circle(n.x, n.y, r + Math.max(1.8, 1.2 * px), `fill="none" stroke="${COLORS.weak}" stroke-width="${f2(Math.max(1.6, 1.5 * px))}"`));
       if (n.vacant) {
-        parts.push(circle(n.x, n.y, n.r + 3.8, `fill="none" stroke="${COLORS.vacant}" stroke-width="1.6" stroke-dasharray="2.5 1.5"`));
+        parts.push(circle(n.x, n.y, r + Math.max(3.8, 2.8 * px), `fill="none" stroke="${COLORS.vacant}" stroke-width="1.6" stroke-dasharray="2.5 1.5"`));
       }
       if (n.name) {
-        const [x, align] = labelPlace(n, n.r + 4 * px);
+        const [x, align] = labelPlace(n, r + 4 * px);
         const anchor = align === "right" ? "end" : "start";
         parts.push(
           `<text x="${f2(x)}" y="${f2(n.y)}" font-size="${f2(size)}" text-anchor="${anchor}" dominant-baseline="middle" stroke="${COLORS.background}" stroke-width="${f2(3 * px)}" paint-order="stroke">${escapeXml(n.name)}</text>`,
@@ -438,6 +455,19 @@ export class CanvasView {
 function labelPlace(n, offset) {
   const left = n.labelLeft || (n.expanded && n.kids?.length > 0);
   return left ? [n.x - offset, "right"] : [n.x + offset, "left"];
+}
+
+const DARK = new Map();
+
+/** Whether a "#rrggbb" fill is dark enough to need white marks on it. */
+function isDark(hex) {
+  let dark = DARK.get(hex);
+  if (dark === undefined) {
+    const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+    dark = 0.299 * r + 0.587 * g + 0.114 * b < 140;
+    DARK.set(hex, dark);
+  }
+  return dark;
 }
 
 function f2(v) {

@@ -1,0 +1,344 @@
+"""Who may pair with which weak branch, and the values of the cost terms (结对、联点候选).
+
+Builds the ``AssignmentProblem`` parts behind ``orggraph.analysis.pairing``: the allowed
+(weak branch, candidate) pairs with their term values, split into connected parts. A
+city has hundreds of weak branches and thousands of candidates, so the pairs are worked
+out as arrays: tree distances through the lowest common ancestor come from comparing
+root-first ancestor codes, row against column, all at once.
+"""
+
+from __future__ import annotations
+
+__all__ = ["Built", "leader_problems", "partner_problems"]
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from orggraph.analysis.assignment import AssignmentProblem
+from orggraph.analysis.orgtree import OrgTree
+from orggraph.model import Level, LinkKind, Node, NodeKind
+from orggraph.store.base import GraphStore
+from orggraph.store.scope import ScopeView
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(kw_only=True, slots=True)
+class Built:
+    """The parts of one kind of problem, the rows left out (id, reason, detail), names."""
+
+    problems: list[AssignmentProblem] = field(default_factory=list)
+    unmatched: list[tuple[str, str, str]] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)
+
+
+def partner_problems(
+    store: GraphStore,
+    as_of: date,
+    view: ScopeView,
+    tree: OrgTree,
+    weak: Sequence[Node],
+    grades_by_org: dict[str, str],
+    cfg: dict[str, Any],
+) -> Built:
+    """Strong partners (``paired_with``) for the weak branches without one.
+
+    ``grades_by_org``: the assessment grade of the facts year of every organization that
+    has one; ``cfg``: the ``[pairing.partner]`` table.
+    """
+    import numpy as np
+
+    built = Built()
+    rows = _lacking(store, as_of, LinkKind.PAIRED_WITH, weak)
+    if not rows:
+        return built
+    weak_ids = {w.id for w in weak}
+    grades: list[str] = list(cfg["grades"])
+    strong = sorted(
+        (
+            n
+            for n in tree.orgs.values()
+            if n.get("level") == Level.GRASSROOTS
+            and n.id not in weak_ids
+            and grades_by_org.get(n.id) in grades
+            and view.sees_org(n.id)
+        ),
+        key=lambda n: n.id,
+    )
+    built.names.update((n.id, n.name) for n in strong)
+    cand_ids = [n.id for n in strong]
+    held = _held(store, as_of, LinkKind.PAIRED_WITH, cand_ids)
+    same_sector = bool(cfg["same_sector"])
+    reach = int(cfg["max_distance"])
+    ancestry = _Ancestry(tree)
+    row_codes, row_depth = ancestry.of([w.id for w in rows], pad=-1)
+    cand_codes, cand_depth = ancestry.of(cand_ids, pad=-2)
+    rank = np.array([grades.index(grades_by_org[c]) for c in cand_ids], dtype=np.float64)
+    groups_r: dict[str, list[int]] = defaultdict(list)
+    groups_c: dict[str, list[int]] = defaultdict(list)
+    for i, w in enumerate(rows):
+        groups_r[str(w.get("sector")) if same_sector else ""].append(i)
+    for j, n in enumerate(strong):
+        groups_c[str(n.get("sector")) if same_sector else ""].append(j)
+    found_r, found_c, found_v = [], [], []
+    for key, ri_list in groups_r.items():
+        if key not in groups_c:
+            continue
+        ri = np.array(ri_list, dtype=np.int64)
+        ci = np.array(groups_c[key], dtype=np.int64)
+        d = _distances(row_codes[ri], row_depth[ri], cand_codes[ci], cand_depth[ci])
+        rr, cc = np.nonzero(d <= reach)
+        found_r.append(ri[rr])
+        found_c.append(ci[cc])
+        found_v.append(np.stack([d[rr, cc].astype(np.float64), rank[ci[cc]]], axis=1))
+    capacity = int(cfg["capacity"])
+    _split(
+        built,
+        LinkKind.PAIRED_WITH,
+        [w.id for w in rows],
+        cand_ids,
+        ("distance", "grade"),
+        (float(cfg["weight_distance"]), float(cfg["weight_grade"])),
+        _concat(found_r, found_c, found_v, 2),
+        [held.get(c, 0) for c in cand_ids],
+        capacity,
+        float(cfg["weight_load"]),
+        f"无同领域、距离不超过{reach}的考核好或优秀的非软弱党组织",
+    )
+    return built
+
+
+def leader_problems(
+    store: GraphStore,
+    as_of: date,
+    view: ScopeView,
+    tree: OrgTree,
+    weak: Sequence[Node],
+    capacity: int,
+    cfg: dict[str, Any],
+) -> Built:
+    """Contact leaders (``contacts``) for the weak branches without one.
+
+    ``capacity``: ``[leaders] max_contacts``; ``cfg``: the ``[pairing.leader]`` table.
+    """
+    import numpy as np
+
+    built = Built()
+    rows = _lacking(store, as_of, LinkKind.CONTACTS, weak)
+    if not rows:
+        return built
+    leaders = sorted(
+        (m for m in store.nodes(NodeKind.MEMBER, as_of) if m.get("is_leader") is True),
+        key=lambda m: m.id,
+    )
+    ids = [m.id for m in leaders]
+    home: dict[str, str] = {}
+    for link in sorted(
+        store.links(LinkKind.MEMBER_OF, as_of, sources=ids), key=lambda x: (x.source, x.target)
+    ):
+        if link.target in tree.orgs:
+            home.setdefault(link.source, link.target)
+    if view.organizations is not None:
+        posts = store.links(LinkKind.HOLDS_POST, as_of, sources=ids)
+        seen = {x.source for x in posts if view.sees_org(x.target)}
+        seen |= {m for m, org in home.items() if view.sees_org(org)}
+        leaders = [m for m in leaders if m.id in seen]
+    leaders = [m for m in leaders if m.id in home]  # a leader belongs to an organization
+    ids = [m.id for m in leaders]
+    built.names.update((m.id, m.name) for m in leaders)
+    held = _held(store, as_of, LinkKind.CONTACTS, ids)
+    led: dict[str, list[int]] = defaultdict(list)
+    position = {m: j for j, m in enumerate(ids)}
+    for link in store.links(LinkKind.LEADS, as_of, sources=ids):
+        led[link.target].append(position[link.source])
+    ancestry = _Ancestry(tree)
+    row_codes, row_depth = ancestry.of([w.id for w in rows], pad=-1)
+    home_codes, home_depth = ancestry.of([home[m] for m in ids], pad=-2)
+    row_sector = np.array([str(w.get("sector")) for w in rows], dtype=object)
+    # Area: the leader leads a working group covering an ancestor of the branch (and, when
+    # the cover names a sector, the branch is of that sector).
+    covered = np.zeros((len(rows), len(ids)), dtype=bool)
+    for link in store.links(LinkKind.COVERS, as_of, sources=sorted(led)):
+        code = ancestry.code.get(link.target)
+        if code is None:
+            continue
+        under = (row_codes == code).any(axis=1)
+        sector = link.get("sector")
+        if sector is not None:
+            under &= row_sector == str(sector)
+        covered[np.ix_(under.nonzero()[0], np.array(led[link.source], dtype=np.int64))] = True
+    row_district = np.array(
+        [ancestry.code_of(tree.district(w.id), -1) for w in rows], dtype=np.int64
+    )
+    home_district = np.array(
+        [ancestry.code_of(tree.district(home[m]), -2) for m in ids], dtype=np.int64
+    )
+    allowed = covered | (row_district[:, None] == home_district[None, :])
+    rr, cc = np.nonzero(allowed)
+    d = _distances(row_codes[rr], row_depth[rr], home_codes[cc], home_depth[cc], paired=True)
+    area = np.where(covered[rr, cc], 0.0, 1.0)
+    _split(
+        built,
+        LinkKind.CONTACTS,
+        [w.id for w in rows],
+        ids,
+        ("area", "distance"),
+        (float(cfg["weight_area"]), float(cfg["weight_distance"])),
+        (rr, cc, np.stack([area, d.astype(np.float64)], axis=1)),
+        [held.get(m, 0) for m in ids],
+        capacity,
+        float(cfg["weight_load"]),
+        "无包联该片区或同区县的领导干部",
+    )
+    return built
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+
+class _Ancestry:
+    """Root-first ancestor codes of organizations, for distances by array comparison."""
+
+    def __init__(self, tree: OrgTree) -> None:
+        self.tree = tree
+        self.code: dict[str, int] = {org: n for n, org in enumerate(sorted(tree.orgs))}
+
+    def code_of(self, org_id: str | None, missing: int) -> int:
+        return missing if org_id is None else self.code.get(org_id, missing)
+
+    def of(self, ids: Sequence[str], pad: int) -> tuple[IntArray, IntArray]:
+        """Codes (one row per id, root first, padded with ``pad``) and depths (root: 0)."""
+        import numpy as np
+
+        paths = [self.tree.path(i)[::-1] for i in ids]
+        width = max((len(p) for p in paths), default=1)
+        codes = np.full((len(ids), width), pad, dtype=np.int64)
+        for n, path in enumerate(paths):
+            codes[n, : len(path)] = [self.code[o] for o in path]
+        depth = np.array([len(p) - 1 for p in paths], dtype=np.int64)
+        return codes, depth
+
+
+def _distances(
+    a: IntArray, a_depth: IntArray, b: IntArray, b_depth: IntArray, *, paired: bool = False
+) -> IntArray:
+    """Tree distances through the lowest common ancestor: every ``a`` against every ``b``
+    (a matrix), or ``a[n]`` against ``b[n]`` when ``paired``.
+
+    Two organizations in different trees are as far apart as both roots, plus one each.
+    """
+    import numpy as np
+
+    width = max(a.shape[1], b.shape[1])
+    a = np.pad(a, ((0, 0), (0, width - a.shape[1])), constant_values=-1)
+    b = np.pad(b, ((0, 0), (0, width - b.shape[1])), constant_values=-2)
+    if paired:
+        common = np.logical_and.accumulate(a == b, axis=1).sum(axis=1)
+        total = a_depth + b_depth
+    else:
+        common = np.logical_and.accumulate(a[:, None, :] == b[None, :, :], axis=2).sum(axis=2)
+        total = a_depth[:, None] + b_depth[None, :]
+    result: IntArray = np.where(common > 0, total - 2 * (common - 1), total + 2)
+    return result
+
+
+def _concat(
+    rows: list[Any], cols: list[Any], values: list[Any], width: int
+) -> tuple[IntArray, IntArray, npt.NDArray[np.float64]]:
+    import numpy as np
+
+    if not rows:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros((0, width), dtype=np.float64)
+    return np.concatenate(rows), np.concatenate(cols), np.concatenate(values)
+
+
+def _lacking(store: GraphStore, as_of: date, kind: LinkKind, weak: Sequence[Node]) -> list[Node]:
+    have = {link.target for link in store.links(kind, as_of, targets=[w.id for w in weak])}
+    return sorted((w for w in weak if w.id not in have), key=lambda w: w.id)
+
+
+def _held(store: GraphStore, as_of: date, kind: LinkKind, sources: list[str]) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for link in store.links(kind, as_of, sources=sources):
+        counts[link.source] += 1
+    return counts
+
+
+def _split(
+    built: Built,
+    kind: LinkKind,
+    row_ids: list[str],
+    cand_ids: list[str],
+    terms: tuple[str, ...],
+    weights: tuple[float, ...],
+    found: tuple[IntArray, IntArray, npt.NDArray[np.float64]],
+    held: list[int],
+    capacity: int,
+    load_weight: float,
+    no_candidate: str,
+) -> None:
+    """Split the allowed pairs (row index, candidate index, term values) into connected
+    parts, each an ``AssignmentProblem``; rows with no allowed candidate, or only full
+    ones, are reported unmatched."""
+    import numpy as np
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    pair_r, pair_c, values = found
+    free = np.maximum(capacity - np.array(held, dtype=np.int64), 0)
+    any_pair = np.zeros(len(row_ids), dtype=bool)
+    any_pair[pair_r] = True
+    usable = free[pair_c] > 0 if len(pair_c) else np.zeros(0, dtype=bool)
+    pair_r, pair_c, values = pair_r[usable], pair_c[usable], values[usable]
+    usable_pair = np.zeros(len(row_ids), dtype=bool)
+    usable_pair[pair_r] = True
+    for i, row in enumerate(row_ids):
+        if not any_pair[i]:
+            built.unmatched.append((row, "no_candidate", no_candidate))
+        elif not usable_pair[i]:
+            built.unmatched.append((row, "capacity_full", "符合条件的候选均已满额"))
+    if not len(pair_r):
+        return
+    n_rows = len(row_ids)
+    size = n_rows + len(cand_ids)
+    graph = coo_matrix(
+        (np.ones(len(pair_r)), (pair_r, pair_c + n_rows)), shape=(size, size)
+    ).tocsr()
+    _, label = connected_components(graph, directed=False)
+    part_of = label[pair_r]
+    order = np.lexsort((pair_c, pair_r, part_of))
+    pair_r, pair_c, values, part_of = pair_r[order], pair_c[order], values[order], part_of[order]
+    parts, starts = np.unique(part_of, return_index=True)
+    ends = [*starts[1:].tolist(), len(part_of)]
+    # Parts in the order of their first row (rows are in id order).
+    firsts = [int(pair_r[s]) for s in starts]
+    for n in sorted(range(len(parts)), key=lambda k: firsts[k]):
+        lo, hi = int(starts[n]), ends[n]
+        r, c = pair_r[lo:hi], pair_c[lo:hi]
+        rows_in, r_local = np.unique(r, return_inverse=True)
+        cands_in, c_local = np.unique(c, return_inverse=True)
+        pairs = np.stack([r_local, c_local], axis=1).astype(np.int64)
+        resort = np.lexsort((pairs[:, 1], pairs[:, 0]))
+        built.problems.append(
+            AssignmentProblem(
+                kind=kind,
+                rows=tuple(row_ids[i] for i in rows_in.tolist()),
+                candidates=tuple(cand_ids[j] for j in cands_in.tolist()),
+                terms=terms,
+                weights=weights,
+                pairs=pairs[resort],
+                values=values[lo:hi][resort],
+                held=tuple(held[j] for j in cands_in.tolist()),
+                free=tuple(int(free[j]) for j in cands_in.tolist()),
+                degree=tuple(np.bincount(c_local, minlength=len(cands_in)).tolist()),
+                load_weight=load_weight,
+            )
+        )

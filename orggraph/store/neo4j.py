@@ -1,0 +1,513 @@
+"""The Neo4j store: the ``GraphStore`` contract in parameterised Cypher over the official driver.
+
+The store owns one driver; every method opens a session and runs ``execute_read`` or
+``execute_write`` with a module-level transaction function, so the driver may retry it.
+Writes are idempotent for that reason: versions are merged on their business keys
+``(id, valid_from)``, and the audit record on a write id made once per write. A batch is
+one write transaction, its rows sent with ``UNWIND`` in chunks of ``BATCH_ROWS``.
+Traversals (``ancestors``, ``subtree``) are one variable-length Cypher pattern each, the
+date checked on every relationship; nothing loads the whole graph into Python (the
+``all_*`` iterators page through an index, for ``digest`` and ``orggraph sync``).
+
+Driver errors are translated at this boundary: a server that cannot be reached is
+``StoreUnavailable`` (retryable; the driver reconnects by itself when the server is back),
+bad credentials or an unknown database ``ConfigError``. The data model and every statement
+are in ``orggraph.store.neo4j_cypher``; docs/NEO4J.md explains the choices.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from typing import Any, LiteralString, TypeVar
+from urllib.parse import urlsplit, urlunsplit
+
+import neo4j
+import orjson
+from neo4j import exceptions as neo4j_errors
+
+from orggraph.errors import ConfigError, OrgGraphError, StoreUnavailable
+from orggraph.model import Changes, Fact, Link, LinkKind, Node, NodeKind
+from orggraph.model.codec import attrs_from_json, attrs_to_json
+from orggraph.store import neo4j_cypher as q
+from orggraph.store.base import GraphStore
+from orggraph.store.embedded import _audit_detail
+
+__all__ = ["BATCH_ROWS", "Neo4jStore"]
+
+#: Rows sent in one ``UNWIND`` statement.
+BATCH_ROWS = 10_000
+#: Versions fetched per page by the ``all_*`` iterators.
+PAGE_ROWS = 5_000
+
+T = TypeVar("T")
+_KINDS = {k.value: k for k in NodeKind}
+
+
+# -- rows: records to parameters and back -----------------------------------------------
+def _iso(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _property_value(value: Any) -> Any:
+    """An attribute as a property to group by: scalars as they are, else their text.
+
+    ``count_nodes`` groups by ``str(value)``; the text of a list or a map gives the same
+    string, so grouping agrees with the embedded store for every value.
+    """
+    if isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def node_row(node: Node) -> dict[str, Any]:
+    """The parameters of one node version."""
+    attrs = attrs_to_json(node.attrs)
+    code = str(attrs.get("code", ""))
+    name_lc, id_lc = node.name.lower(), node.id.lower()
+    props: dict[str, Any] = {
+        "kind": node.kind.value,
+        "name": node.name,
+        "valid_to": node.valid_to,
+        "attrs": orjson.dumps(attrs).decode(),
+        "order_key": f"{node.kind.value}\x00{node.id}\x00{node.valid_from.isoformat()}",
+        "s_name": name_lc,
+        "s_id": id_lc,
+        "s_code": code,
+        "search_text": f"{name_lc}\x00{id_lc}\x00{code}",
+        "name_len": len(node.name),
+    }
+    for key, value in attrs.items():
+        props["a_" + key] = _property_value(value)
+    return {"id": node.id, "valid_from": node.valid_from, "props": props}
+
+
+def link_row(link: Link) -> dict[str, Any]:
+    """The parameters of one link version."""
+    return {
+        "id": link.id,
+        "source": link.source,
+        "target": link.target,
+        "valid_from": link.valid_from,
+        "valid_to": link.valid_to,
+        "attrs": orjson.dumps(attrs_to_json(link.attrs)).decode(),
+        "order_key": f"{link.id}\x00{link.valid_from.isoformat()}",
+    }
+
+
+def fact_row(fact: Fact) -> dict[str, Any]:
+    """The parameters of one yearly fact (the value as JSON, so 1 and 1.0 stay apart)."""
+    return {
+        "node_id": fact.node_id,
+        "year": fact.year,
+        "name": fact.name,
+        "value": orjson.dumps(fact.value).decode(),
+        "order_key": f"{fact.node_id}\x00{fact.year + 100_000_000:09d}\x00{fact.name}",
+    }
+
+
+def _node(row: list[Any]) -> Node:
+    node_id, kind_text, name, start, end, attrs = row[-6:]
+    kind = _KINDS[kind_text]
+    return Node(
+        id=node_id,
+        kind=kind,
+        name=name,
+        valid_from=date.fromisoformat(start),
+        valid_to=date.fromisoformat(end) if end else None,
+        attrs=attrs_from_json(kind, orjson.loads(attrs)),
+    )
+
+
+def _link(kind: LinkKind, row: list[Any]) -> Link:
+    source, target, start, end, attrs = row[-5:]
+    return Link(
+        kind=kind,
+        source=source,
+        target=target,
+        valid_from=date.fromisoformat(start),
+        valid_to=date.fromisoformat(end) if end else None,
+        attrs=attrs_from_json(kind, orjson.loads(attrs)),
+    )
+
+
+def _link_kind_of_id(link_id: str) -> LinkKind | None:
+    """The kind a link id names (ids are ``<kind>:<source>><target>``)."""
+    try:
+        return LinkKind(link_id.split(":", 1)[0])
+    except ValueError:
+        return None
+
+
+def _chunks(rows: list[T], size: int = BATCH_ROWS) -> Iterator[list[T]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+# -- transaction functions (module level: the driver may call them more than once) -------
+def _values(tx: neo4j.ManagedTransaction, query: LiteralString, **params: Any) -> list[list[Any]]:
+    return tx.run(query, params).values()
+
+
+def write_changes(tx: neo4j.ManagedTransaction, payload: dict[str, Any]) -> None:
+    """Apply one planned batch; running it twice leaves the same graph and one audit record."""
+    for kind, rows in payload["nodes"].items():
+        for chunk in _chunks(rows):
+            tx.run(q.ADD_NODES[kind], rows=chunk).consume()
+    for chunk in _chunks(payload["close_nodes"]):
+        tx.run(q.CLOSE_NODES, rows=chunk).consume()
+    for kind, rows in payload["links"].items():
+        for chunk in _chunks(rows):
+            tx.run(q.ADD_LINKS[kind], rows=chunk).consume()
+    for kind, rows in payload["close_links"].items():
+        for chunk in _chunks(rows):
+            tx.run(q.CLOSE_LINKS[kind], rows=chunk).consume()
+    for chunk in _chunks(payload["facts"]):
+        tx.run(q.PUT_FACTS, rows=chunk).consume()
+    tx.run(q.AUDIT, payload["audit"]).consume()
+
+
+def changes_payload(
+    changes: Changes, actor: str, action: str = "write", detail: Any = None
+) -> dict[str, Any]:
+    """The parameters of ``write_changes`` for ``changes``, with a fresh write id."""
+    nodes: dict[NodeKind, list[dict[str, Any]]] = defaultdict(list)
+    for node in changes.add_nodes:
+        nodes[node.kind].append(node_row(node))
+    links: dict[LinkKind, list[dict[str, Any]]] = defaultdict(list)
+    for link in changes.add_links:
+        links[link.kind].append(link_row(link))
+    close_links: dict[LinkKind, list[dict[str, Any]]] = defaultdict(list)
+    for link_id, start, end in changes.close_links:
+        kind = _link_kind_of_id(link_id)
+        if kind is not None:
+            close_links[kind].append({"id": link_id, "valid_from": start, "valid_to": end})
+    return {
+        "nodes": dict(nodes),
+        "close_nodes": [
+            {"id": i, "valid_from": s, "valid_to": e} for i, s, e in changes.close_nodes
+        ],
+        "links": dict(links),
+        "close_links": dict(close_links),
+        "facts": [fact_row(f) for f in changes.facts],
+        "audit": _audit_params(actor, action, _audit_detail(changes) if detail is None else detail),
+    }
+
+
+def _audit_params(actor: str, action: str, detail: Any) -> dict[str, Any]:
+    return {
+        "write_id": uuid.uuid4().hex,
+        "at": datetime.now(UTC).isoformat(),
+        "actor": actor,
+        "action": action,
+        "detail": orjson.dumps(detail).decode(),
+    }
+
+
+def _write_audit(tx: neo4j.ManagedTransaction, params: dict[str, Any]) -> None:
+    tx.run(q.AUDIT, params).consume()
+
+
+def _apply_schema(tx: neo4j.ManagedTransaction, statement: LiteralString) -> None:
+    tx.run(statement).consume()
+
+
+def _clear_batch(tx: neo4j.ManagedTransaction, query: LiteralString, limit: int) -> int:
+    record = tx.run(query, limit=limit).single(strict=True)
+    return int(record["deleted"])
+
+
+# -- errors ---------------------------------------------------------------------------
+@contextmanager
+def _translated(url: str) -> Iterator[None]:
+    """Driver errors become orggraph's, with the cause kept (``raise … from exc``)."""
+    try:
+        yield
+    except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired) as exc:
+        raise StoreUnavailable(
+            f"Neo4j at {url} cannot be reached ({exc.__class__.__name__}: {exc}); "
+            "the call can be retried once the server is back"
+        ) from exc
+    except neo4j_errors.TransientError as exc:
+        raise StoreUnavailable(
+            f"Neo4j at {url} could not complete the transaction ({exc.code}); retry later"
+        ) from exc
+    except (neo4j_errors.AuthError, neo4j_errors.ConfigurationError) as exc:
+        raise ConfigError(
+            f"Neo4j at {url} refused the connection settings ({exc}); check the URL, "
+            "ORGGRAPH_NEO4J_USER and ORGGRAPH_NEO4J_PASSWORD"
+        ) from exc
+    except neo4j_errors.ClientError as exc:
+        if exc.code and "DatabaseNotFound" in exc.code:
+            raise ConfigError(
+                f"Neo4j at {url} has no such database ({exc.message}); "
+                "check ORGGRAPH_NEO4J_DATABASE"
+            ) from exc
+        raise OrgGraphError(f"Neo4j at {url} rejected a statement: {exc}") from exc
+    except neo4j_errors.Neo4jError as exc:
+        raise StoreUnavailable(f"Neo4j at {url} failed: {exc}") from exc
+    except neo4j_errors.DriverError as exc:
+        raise StoreUnavailable(f"Neo4j driver error talking to {url}: {exc}") from exc
+
+
+class Neo4jStore(GraphStore):
+    """The graph in a Neo4j 5 database (Community or Enterprise, one instance or a cluster).
+
+    ``url`` is ``neo4j://``, ``neo4j+s://`` or ``bolt://`` (credentials may also be given
+    in it as ``user:password@``). Opening applies the schema (idempotent). With
+    ``max_retry_time`` the driver keeps retrying a transaction that hit a lost server
+    before giving up with ``StoreUnavailable``.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        user: str = "neo4j",
+        password: str = "",
+        database: str = "neo4j",
+        max_retry_time: float = 15.0,
+        connection_timeout: float = 10.0,
+        apply_schema: bool = True,
+    ) -> None:
+        super().__init__()
+        parts = urlsplit(url)
+        if parts.username:
+            user = parts.username
+            password = parts.password or password
+        host = parts.hostname or ""
+        netloc = f"{host}:{parts.port}" if parts.port else host
+        self._uri = urlunsplit((parts.scheme, netloc, "", parts.query, ""))
+        self.url = self._uri if database == "neo4j" else f"{self._uri}/{database}"
+        self._database = database
+        try:
+            self._driver = neo4j.GraphDatabase.driver(
+                self._uri,
+                auth=(user, password) if password else None,
+                max_transaction_retry_time=max_retry_time,
+                connection_timeout=connection_timeout,
+                connection_acquisition_timeout=max(connection_timeout, 1.0) * 2,
+                user_agent="orggraph",
+            )
+        except (neo4j_errors.ConfigurationError, ValueError) as exc:
+            raise ConfigError(f"Neo4j URL {self._uri!r} cannot be used: {exc}") from exc
+        try:
+            if apply_schema:
+                self.apply_schema()
+            else:
+                with _translated(self.url):
+                    self._driver.verify_connectivity(database=database)
+        except BaseException:
+            self._driver.close()
+            raise
+
+    # -- plumbing --------------------------------------------------------------------
+    def _read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        with (
+            _translated(self.url),
+            self._driver.session(
+                database=self._database, default_access_mode=neo4j.READ_ACCESS
+            ) as session,
+        ):
+            return session.execute_read(fn, *args, **kwargs)
+
+    def _write(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        with _translated(self.url), self._driver.session(database=self._database) as session:
+            return session.execute_write(fn, *args, **kwargs)
+
+    def _rows(self, query: LiteralString, **params: Any) -> list[list[Any]]:
+        return self._read(_values, query, **params)
+
+    def apply_schema(self) -> list[str]:
+        """Create the constraints and indexes that are missing; return their names."""
+        existing = {row[0] for row in self._rows(q.SHOW_SCHEMA)}
+        created: list[str] = []
+        for statement in q.SCHEMA:
+            name = q.schema_name(statement)
+            if name not in existing:
+                self._write(_apply_schema, statement)
+                created.append(name)
+        if created:
+            self._write(_apply_schema, q.AWAIT_INDEXES)
+        return created
+
+    def schema_names(self) -> set[str]:
+        """The names of the constraints and indexes the database has."""
+        return {row[0] for row in self._rows(q.SHOW_SCHEMA)}
+
+    def clear(self, *, keep_audit: bool = True) -> None:
+        """Delete every version, link and fact (and the audit trail unless kept), in batches."""
+        while self._write(_clear_batch, q.CLEAR_BATCH, BATCH_ROWS):
+            pass
+        if not keep_audit:
+            while self._write(_clear_batch, q.CLEAR_AUDIT_BATCH, BATCH_ROWS):
+                pass
+
+    def close(self) -> None:
+        self._driver.close()
+
+    # -- reads at a date -------------------------------------------------------------
+    def node(self, node_id: str, as_of: date) -> Node | None:
+        rows = self._rows(q.NODE, id=node_id, as_of=as_of)
+        if not rows:
+            return None
+        node = _node(rows[0])
+        return node if node.valid_to is None or as_of < node.valid_to else None
+
+    def nodes(
+        self, kind: NodeKind, as_of: date, *, ids: Collection[str] | None = None
+    ) -> list[Node]:
+        if ids is None:
+            rows = self._rows(q.NODES_OF_KIND[kind], as_of=as_of)
+        else:
+            rows = self._rows(q.NODES_BY_ID[kind], ids=list(ids), as_of=as_of)
+        return [_node(row) for row in rows]
+
+    def links(
+        self,
+        kind: LinkKind,
+        as_of: date,
+        *,
+        sources: Collection[str] | None = None,
+        targets: Collection[str] | None = None,
+    ) -> list[Link]:
+        wanted = None if targets is None else list(targets)
+        if sources is not None:
+            rows = self._rows(
+                q.LINKS_FROM[kind], sources=list(sources), targets=wanted, as_of=as_of
+            )
+        elif wanted is not None:
+            rows = self._rows(q.LINKS_TO[kind], targets=wanted, as_of=as_of)
+        else:
+            rows = self._rows(q.LINKS_ALL[kind], as_of=as_of)
+        return [_link(kind, row) for row in rows]
+
+    def parent(self, org_id: str, as_of: date) -> str | None:
+        rows = self._rows(q.PARENT, id=org_id, as_of=as_of)
+        return str(rows[0][0]) if rows else None
+
+    def children(self, org_id: str, as_of: date) -> list[str]:
+        return [row[0] for row in self._rows(q.CHILDREN, id=org_id, as_of=as_of)]
+
+    def ancestors(self, org_id: str, as_of: date) -> list[str]:
+        out: list[str] = []
+        for (ancestor,) in self._rows(q.ANCESTORS, id=org_id, as_of=as_of):
+            if ancestor in out or ancestor == org_id:
+                break  # a cycle: stop where the embedded store's walk stops
+            out.append(ancestor)
+        return out
+
+    def subtree(self, org_id: str, as_of: date) -> list[str]:
+        out: list[str] = []
+        seen: set[str] = set()
+        for (node_id,) in self._rows(q.SUBTREE, id=org_id, as_of=as_of):
+            if node_id not in seen:
+                seen.add(node_id)
+                out.append(node_id)
+        return out
+
+    def count_nodes(self, kind: NodeKind, as_of: date, group_by: str) -> dict[str, int]:
+        counts: dict[str, int] = defaultdict(int)
+        for value, n in self._rows(q.COUNT_NODES[kind], prop="a_" + group_by, as_of=as_of):
+            counts[str(value)] += n
+        return dict(counts)
+
+    def search(
+        self, text: str, as_of: date, kinds: Collection[NodeKind] | None = None, limit: int = 20
+    ) -> list[Node]:
+        needle = text.strip().lower()
+        if not needle or limit <= 0:
+            return []
+        kind_values = [k.value for k in (kinds or list(NodeKind))]
+        rows = self._rows(q.SEARCH, needle=needle, kinds=kind_values, as_of=as_of, limit=limit)
+        return [_node(row) for row in rows]
+
+    def facts(
+        self, node_ids: Collection[str], year: int, names: Collection[str] | None = None
+    ) -> dict[str, dict[str, Any]]:
+        ids = list(dict.fromkeys(node_ids))
+        rows = self._rows(
+            q.FACTS, ids=ids, year=year, names=None if names is None else list(names)
+        )
+        found: dict[str, dict[str, Any]] = defaultdict(dict)
+        for node_id, name, value in rows:
+            found[node_id][name] = orjson.loads(value)
+        return {i: found[i] for i in ids if i in found}
+
+    # -- history ---------------------------------------------------------------------
+    def node_versions(self, ids: Collection[str]) -> dict[str, list[Node]]:
+        wanted = list(dict.fromkeys(ids))
+        found: dict[str, list[Node]] = defaultdict(list)
+        for row in self._rows(q.NODE_VERSIONS, ids=wanted):
+            node = _node(row)
+            found[node.id].append(node)
+        return {i: found[i] for i in wanted if i in found}
+
+    def link_versions(self, ids: Collection[str]) -> dict[str, list[Link]]:
+        wanted = list(dict.fromkeys(ids))
+        by_kind: dict[LinkKind, list[str]] = defaultdict(list)
+        for link_id in wanted:
+            kind = _link_kind_of_id(link_id)
+            if kind is not None:
+                by_kind[kind].append(link_id)
+        found: dict[str, list[Link]] = defaultdict(list)
+        for kind in by_kind:
+            for row in self._rows(q.LINK_VERSIONS[kind], ids=by_kind[kind]):
+                link = _link(kind, row)
+                found[link.id].append(link)
+        return {i: found[i] for i in wanted if i in found}
+
+    def links_touching(self, node_ids: Collection[str]) -> list[Link]:
+        rows = self._rows(q.LINKS_TOUCHING, ids=list(node_ids))
+        return [_link(q.KIND_OF_TYPE[row[0]], row) for row in rows if row[0] in q.KIND_OF_TYPE]
+
+    def outgoing_versions(self, kind: LinkKind, sources: Collection[str]) -> list[Link]:
+        rows = self._rows(q.OUTGOING_VERSIONS[kind], sources=list(sources))
+        return [_link(kind, row) for row in rows]
+
+    def _pages(self, query: LiteralString) -> Iterator[list[Any]]:
+        after = ""
+        while True:
+            rows = self._rows(query, after=after, limit=PAGE_ROWS)
+            yield from rows
+            if len(rows) < PAGE_ROWS:
+                return
+            after = rows[-1][0]
+
+    def all_nodes(self) -> Iterator[Node]:
+        for row in self._pages(q.ALL_NODES_PAGE):
+            yield _node(row)
+
+    def all_links(self) -> Iterator[Link]:
+        for kind in q.LINK_KINDS_IN_ID_ORDER:
+            for row in self._pages(q.ALL_LINKS_PAGE[kind]):
+                yield _link(kind, row)
+
+    def all_facts(self) -> Iterator[Fact]:
+        for _, node_id, year, name, value in self._pages(q.ALL_FACTS_PAGE):
+            yield Fact(node_id=node_id, year=year, name=name, value=orjson.loads(value))
+
+    def change_dates(self) -> list[date]:
+        return sorted({date.fromisoformat(row[0]) for row in self._rows(q.CHANGE_DATES)})
+
+    def counts(self) -> dict[str, int]:
+        node_versions, link_versions, facts = self._rows(q.COUNTS)[0]
+        return {"node_versions": node_versions, "link_versions": link_versions, "facts": facts}
+
+    # -- writes ----------------------------------------------------------------------
+    def _apply(self, changes: Changes, actor: str) -> None:
+        self._write(write_changes, changes_payload(changes, actor))
+
+    def audit_log(self, limit: int = 100) -> list[dict[str, Any]]:
+        rows = self._rows(q.AUDIT_LOG, limit=max(limit, 0))
+        return [
+            {"seq": seq, "at": at, "actor": actor, "action": action, "detail": orjson.loads(d)}
+            for seq, at, actor, action, d in rows
+        ]
+
+    def record_audit(self, actor: str, action: str, detail: dict[str, Any]) -> None:
+        """Append one audit record outside a write (a read of sensitive data, a sign-in)."""
+        self._write(_write_audit, _audit_params(actor, action, detail))
