@@ -9,8 +9,18 @@ import pytest
 
 from orggraph.store.base import GraphStore
 from orggraph.store.embedded import EmbeddedStore
+from tests.neo4j_server import ServerInfo, existing_or_new_server
 
-BACKENDS = ["embedded"]
+# Neo4j: a real server, started once per session (tests/neo4j_server.py) unless NEO4J_URI
+# names one; ``-m "not neo4j"`` leaves it out.
+BACKENDS = ["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)]
+
+
+@pytest.fixture(scope="session")
+def neo4j_server() -> Iterator[ServerInfo]:
+    """Where the test Neo4j answers; its data is wiped before each test that uses it."""
+    with existing_or_new_server() as info:
+        yield info
 
 
 @pytest.fixture(params=BACKENDS)
@@ -18,8 +28,12 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore
     """An empty store of each backend."""
     if request.param == "embedded":
         s: GraphStore = EmbeddedStore(tmp_path / "test.db")
-    else:  # pragma: no cover - extended by the Neo4j fixture
-        raise AssertionError(request.param)
+    else:
+        from orggraph.store.neo4j import Neo4jStore
+
+        info: ServerInfo = request.getfixturevalue("neo4j_server")
+        s = Neo4jStore(info.uri, user=info.user, password=info.password, database=info.database)
+        s.clear(keep_audit=False)
     try:
         yield s
     finally:

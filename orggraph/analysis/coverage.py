@@ -2,23 +2,40 @@
 
 A unit's status at a date: ``own`` (an organization established in it alone, 单独组建),
 ``joint`` (covered by a joint organization, 联合组建), ``work`` (only a party-building
-instructor, 工作覆盖), or ``none``. The official rate counts ``own`` and ``joint``:
-(units with their own + with a joint organization) ÷ operating units.
+instructor, 工作覆盖), or ``none``. The official rate (党组织覆盖率) counts ``own`` and
+``joint``: (units with their own + with a joint organization) ÷ operating units, where a
+unit operates at a date when its node is valid then (founded on or before, not closed).
+
+``coverage_rates`` groups the rate by the unit's district or township (named after their
+committees) or by sector (the unit kind: 非公企业, 社会组织); ``coverage_change`` compares
+two dates (the seed: non-public enterprises 6.3% in 2014 → 87.98%). Rates are percentages,
+not rounded: rounding is the reader's.
 """
 
 from __future__ import annotations
 
-__all__ = ["UnitCoverage", "unit_coverage"]
+__all__ = [
+    "GROUPINGS",
+    "CoverageChange",
+    "CoverageRate",
+    "coverage_change",
+    "coverage_rates",
+    "coverage_row",
+    "coverage_total",
+    "unit_coverage",
+]
 
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from orggraph.model import Establishment, LinkKind, Node, NodeKind
+from orggraph.model import Establishment, LinkKind, Node, NodeKind, UnitKind, label
 from orggraph.store.base import GraphStore
 from orggraph.store.scope import Scope
 
 STATUSES = ("own", "joint", "work", "none")
+#: What ``coverage_rates`` can group by: the unit's district, township, or kind (sector).
+GROUPINGS = ("district", "township", "sector")
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -64,4 +81,137 @@ def unit_coverage(store: GraphStore, as_of: date, scope: Scope) -> dict[str, Uni
             organizations=tuple(sorted(org for org, _ in hosts[unit.id])),
             instructors=tuple(sorted(instructors[unit.id])),
         )
+    return out
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CoverageRate:
+    """The coverage of the two-new units of one group at a date (党组织覆盖率).
+
+    ``group`` is the district or township code, or the unit kind, or ``""`` for all;
+    ``name`` its Chinese name (the committee's: 城东区委; or 非公企业; or 合计).
+    ``organized`` (组织覆盖) = ``own`` + ``joint`` is the numerator, ``units`` (operating)
+    the denominator; ``rate`` their ratio in percent, ``None`` with no operating unit.
+    """
+
+    group: str
+    name: str
+    units: int
+    own: int
+    joint: int
+    work: int  # reached only by an instructor (工作覆盖)
+    none: int
+    organized: int
+    rate: float | None
+
+
+def coverage_row(group: str, name: str, own: int, joint: int, work: int, none: int) -> CoverageRate:
+    """A ``CoverageRate`` from its four counts (the sums and the rate follow)."""
+    units = own + joint + work + none
+    organized = own + joint
+    return CoverageRate(
+        group=group,
+        name=name,
+        units=units,
+        own=own,
+        joint=joint,
+        work=work,
+        none=none,
+        organized=organized,
+        rate=100.0 * organized / units if units else None,
+    )
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CoverageChange:
+    """One group's coverage at two dates; ``change`` in percentage points (or ``None``)."""
+
+    group: str
+    name: str
+    before: CoverageRate
+    after: CoverageRate
+    change: float | None
+
+
+def _group_key(unit: Node, group_by: str | None) -> str:
+    if group_by is None:
+        return ""
+    if group_by == "sector":
+        return str(unit.attrs.get("unit_kind") or "")
+    if group_by in ("district", "township"):
+        return str(unit.attrs.get(group_by) or "")
+    raise ValueError(f"group_by={group_by!r}; expected one of {', '.join(GROUPINGS)} or None")
+
+
+def _group_names(
+    store: GraphStore, keys: list[str], group_by: str | None, as_of: date
+) -> dict[str, str]:
+    if group_by is None:
+        return {"": "合计"}
+    if group_by == "sector":
+        kinds = {k.value: k for k in UnitKind}
+        return {k: label(kinds[k]) if k in kinds else k for k in keys}
+    found = {n.id: n.name for n in store.nodes(NodeKind.ORGANIZATION, as_of, ids=keys)}
+    return {k: found.get(k, k or "(未注明)") for k in keys}
+
+
+def coverage_rates(
+    store: GraphStore, as_of: date, scope: Scope, group_by: str | None = "district"
+) -> list[CoverageRate]:
+    """Coverage rates of the operating two-new units in ``scope`` at ``as_of``, by group.
+
+    ``group_by`` is ``"district"``, ``"township"`` (the unit's area, named after its
+    committee), ``"sector"`` (the unit kind) or ``None`` (one row for all). Groups come
+    sorted by code; groups without an operating unit are left out (no rate to give). On
+    the demo at 2019-06-30, by sector: 非公企业 1,581 of 1,797 (87.98%), 社会组织 600 of 700.
+    """
+    counts: dict[str, dict[str, int]] = {}
+    for status in unit_coverage(store, as_of, scope).values():
+        key = _group_key(status.unit, group_by)
+        row = counts.get(key)
+        if row is None:
+            row = counts[key] = dict.fromkeys(STATUSES, 0)
+        row[status.status] += 1
+    keys = sorted(counts)
+    names = _group_names(store, keys, group_by, as_of)
+    return [coverage_row(k, names[k], **counts[k]) for k in keys]
+
+
+def coverage_total(rates: list[CoverageRate], name: str = "合计") -> CoverageRate:
+    """The groups added up into one row (合计)."""
+    return coverage_row(
+        "",
+        name,
+        own=sum(r.own for r in rates),
+        joint=sum(r.joint for r in rates),
+        work=sum(r.work for r in rates),
+        none=sum(r.none for r in rates),
+    )
+
+
+def coverage_change(
+    store: GraphStore,
+    since: date,
+    as_of: date,
+    scope: Scope,
+    group_by: str | None = "district",
+) -> list[CoverageChange]:
+    """Coverage at ``since`` and at ``as_of`` side by side, by group, with the change.
+
+    A group present at one date only (a township set up since) is compared with an empty
+    row (no units, no rate) at the other.
+    """
+    before = {r.group: r for r in coverage_rates(store, since, scope, group_by)}
+    after = {r.group: r for r in coverage_rates(store, as_of, scope, group_by)}
+    out = []
+    for key in sorted(before.keys() | after.keys()):
+        a = after.get(key)
+        b = before.get(key)
+        name = a.name if a is not None else b.name if b is not None else key
+        empty = coverage_row(key, name, 0, 0, 0, 0)
+        first, last = b or empty, a or empty
+        change = None
+        if first.rate is not None and last.rate is not None:
+            change = last.rate - first.rate
+        out.append(CoverageChange(group=key, name=name, before=first, after=last, change=change))
     return out

@@ -20,7 +20,7 @@ term           value                                                      used b
 =============  =========================================================  ===========
 ``distance``   tree edges between the two, via the lowest common ancestor  both
 ``grade``      position of the partner's grade in ``grades`` (0 = first)  partners
-``area``       0: the leader's working group covers the area; 1: district leaders
+``area``       0: the leader's group covers the area; 1: same district     leaders
 ``load``       pairings the candidate holds before this one               both
 =============  =========================================================  ===========
 
@@ -44,13 +44,14 @@ __all__ = [
     "Suggestion",
     "Unmatched",
     "apply_suggestion",
+    "apply_suggestions",
     "pairing_problems",
     "pairing_suggestions",
     "solve_assignment",
 ]
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -199,65 +200,88 @@ def apply_suggestion(
     link of that kind on ``on``, the candidate is at capacity, or a contact is not a
     leader; ``NotFound`` when either end does not exist on ``on`` or is outside ``scope``.
     """
+    return apply_suggestions(store, [suggestion], on, actor, scope=scope, rules=rules)
+
+
+def apply_suggestions(
+    store: GraphStore,
+    suggestions: Sequence[Suggestion],
+    on: date,
+    actor: str,
+    *,
+    scope: Scope | None = None,
+    rules: RulesConfig | None = None,
+) -> WriteResult:
+    """Write the links of ``suggestions`` from ``on`` in one transaction, all or nothing.
+
+    Each is checked as ``apply_suggestion`` checks one, counting the ones before it in the
+    list (two links to one weak branch, or past a candidate's capacity, are refused).
+    """
     config = rules or load_rules()
     view = (scope or Scope()).view(store, on)
-    kind = suggestion.kind
-    if kind not in (LinkKind.PAIRED_WITH, LinkKind.CONTACTS):
-        raise ValidationFailed(
-            [
+    problems: list[Problem] = []
+    taken: dict[tuple[LinkKind, str], int] = defaultdict(int)
+    linked: set[tuple[LinkKind, str]] = set()
+    links: list[Link] = []
+    for suggestion in suggestions:
+        kind = suggestion.kind
+        if kind not in (LinkKind.PAIRED_WITH, LinkKind.CONTACTS):
+            problems.append(
                 Problem(
                     rule="pairing-kind", value=str(kind), message="expected paired_with or contacts"
                 )
-            ]
-        )
-    want = NodeKind.ORGANIZATION if kind is LinkKind.PAIRED_WITH else NodeKind.MEMBER
-    for node_id, node_kind in (
-        (suggestion.weak, NodeKind.ORGANIZATION),
-        (suggestion.candidate, want),
-    ):
-        node = store.node(node_id, on)
-        if node is None or node.kind is not node_kind or not view.sees(node):
-            raise NotFound(
-                f"{node_kind.value} {node_id!r} does not exist on {on} or is out of scope"
             )
-        if (
-            node_id == suggestion.candidate
-            and kind is LinkKind.CONTACTS
-            and not node.get("is_leader")
+            continue
+        want = NodeKind.ORGANIZATION if kind is LinkKind.PAIRED_WITH else NodeKind.MEMBER
+        for node_id, node_kind in (
+            (suggestion.weak, NodeKind.ORGANIZATION),
+            (suggestion.candidate, want),
         ):
-            raise ValidationFailed(
-                [
+            node = store.node(node_id, on)
+            if node is None or node.kind is not node_kind or not view.sees(node):
+                raise NotFound(
+                    f"{node_kind.value} {node_id!r} does not exist on {on} or is out of scope"
+                )
+            if (
+                node_id == suggestion.candidate
+                and want is NodeKind.MEMBER
+                and not node.get("is_leader")
+            ):
+                problems.append(
                     Problem(
                         rule="pairing-leader", value=node_id, message=f"{node_id!r} is not a leader"
                     )
-                ]
+                )
+        existing = [x.source for x in store.links(kind, on, targets=[suggestion.weak])]
+        if existing or (kind, suggestion.weak) in linked:
+            problems.append(
+                Problem(
+                    rule="pairing-exists",
+                    value=suggestion.weak,
+                    message=f"{suggestion.weak!r} already has a {kind.value} link on {on}"
+                    + (f" (from {', '.join(sorted(existing))})" if existing else ""),
+                )
             )
-    problems: list[Problem] = []
-    existing = store.links(kind, on, targets=[suggestion.weak])
-    if existing:
-        problems.append(
-            Problem(
-                rule="pairing-exists",
-                value=suggestion.weak,
-                message=f"{suggestion.weak!r} already has a {kind.value} link on {on} "
-                f"(from {', '.join(sorted(x.source for x in existing))})",
+        linked.add((kind, suggestion.weak))
+        capacity = _capacity(config, kind)
+        key = (kind, suggestion.candidate)
+        held = len(store.links(kind, on, sources=[suggestion.candidate])) + taken[key]
+        taken[key] += 1
+        if held >= capacity:
+            problems.append(
+                Problem(
+                    rule="pairing-capacity",
+                    value=suggestion.candidate,
+                    message=f"{suggestion.candidate!r} would hold {held + 1} {kind.value} links; "
+                    f"capacity {capacity}",
+                )
             )
-        )
-    capacity = _capacity(config, kind)
-    held = len(store.links(kind, on, sources=[suggestion.candidate]))
-    if held >= capacity:
-        problems.append(
-            Problem(
-                rule="pairing-capacity",
-                value=suggestion.candidate,
-                message=f"{suggestion.candidate!r} already holds {held} {kind.value} links; "
-                f"capacity {capacity}",
-            )
+        links.append(
+            Link(kind=kind, source=suggestion.candidate, target=suggestion.weak, valid_from=on)
         )
     if problems:
         raise ValidationFailed(problems)
-    link = Link(kind=kind, source=suggestion.candidate, target=suggestion.weak, valid_from=on)
-    return store.write(WriteBatch(links=(link,), effective=on), actor=actor)
+    return store.write(WriteBatch(links=tuple(links), effective=on), actor=actor)
 
 
 # -- building the problems ------------------------------------------------------------------

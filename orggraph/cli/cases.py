@@ -24,6 +24,7 @@ from orggraph.analysis.remediation import (
     stalled_cases,
     transition,
 )
+from orggraph.analysis.weak import RULES
 from orggraph.cli import AppContext, pass_app, store_option
 from orggraph.cli._options import DATE, analysis_options, echo_json, make_scope
 from orggraph.cli.chain import render_table
@@ -47,7 +48,7 @@ def print_cases(cases: list[Case], title: str, *, history: bool = False) -> None
             c.id,
             f"{c.organization_name or ''}({c.organization})",
             _state_text(c.state),
-            "、".join(c.reasons),
+            "、".join(RULES[r][0] if r in RULES else r for r in c.reasons),
             c.responsible or "",
             c.partner or "",
             c.deadline.isoformat() if c.deadline else "",

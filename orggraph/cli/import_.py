@@ -7,6 +7,7 @@ every problem with its file, sheet, row, column, value and rule.
 from __future__ import annotations
 
 import dataclasses
+import getpass
 import sys
 from datetime import date
 from pathlib import Path
@@ -22,6 +23,14 @@ from orggraph.imports import ImportReport, find_table, import_files
 
 def _problem_json(problem: Problem) -> dict[str, object]:
     return {f.name: getattr(problem, f.name) for f in dataclasses.fields(problem)}
+
+
+def _actor() -> str:
+    """Who the audit trail records: the user running the command."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (OSError, KeyError):  # no user name in this environment
+        return "cli"
 
 
 def _label(table: str) -> str:
@@ -92,6 +101,7 @@ def command(
             effective=effective,
             dry_run=dry_run,
             max_bytes=max_bytes or app.settings.max_import_bytes,
+            actor=_actor(),
             min_full_members=int(minimum),
         )
     except ValidationFailed as exc:

@@ -17,7 +17,7 @@ from orggraph.analysis.config import RulesConfig
 from orggraph.analysis.pairing import (
     PairingPlan,
     Suggestion,
-    apply_suggestion,
+    apply_suggestions,
     pairing_suggestions,
 )
 from orggraph.analysis.weak import weak_branches
@@ -104,7 +104,7 @@ def command(
     """Partners and contact leaders of weak branches; --suggest the optimal pairing.
 
     Suggestions minimise documented cost terms (docs/RULES.md) under capacities; --apply
-    writes them (links from the --as-of date), each checked again before it is written.
+    writes them all (links from the --as-of date) in one transaction, checked again first.
     """
     if apply_ and not suggest:
         raise click.UsageError("--apply needs --suggest")
@@ -117,9 +117,8 @@ def command(
         _print_current(store, when, scope, rules, as_json)
         return
     plan = pairing_suggestions(store, when, scope, rules=rules, kinds=kinds)
-    if apply_:
-        for suggestion in plan.suggestions:
-            apply_suggestion(store, suggestion, when, actor, scope=scope, rules=rules)
+    if apply_ and plan.suggestions:
+        apply_suggestions(store, plan.suggestions, when, actor, scope=scope, rules=rules)
     if as_json:
         echo_json({"plan": plan, "applied": apply_})
         return

@@ -82,14 +82,14 @@ def _grassroots(
 ) -> OrgPlan:
     """A grassroots organization: a branch, or a general branch/committee over branches.
 
-    Above 60 expected members it is a general branch (党总支) over 2–4 branches; above 110,
+    From 40 expected members it is a general branch (党总支) over 2–4 branches; from 100,
     a committee (党委) over 3–5. The branches share its members; it holds none directly.
     """
     kind = OrgKind.BRANCH
     children = 0
-    if weight >= 110:
+    if weight >= 100:
         kind, children = OrgKind.COMMITTEE, world.rng.randint(3, 5)
-    elif weight >= 60:
+    elif weight >= 40:
         kind, children = OrgKind.GENERAL_BRANCH, world.rng.randint(2, 4)
     suffix = {OrgKind.BRANCH: "党支部", OrgKind.GENERAL_BRANCH: "党总支", OrgKind.COMMITTEE: "党委"}
     plan = world.add_org(
@@ -332,6 +332,10 @@ def _plan_district_public(world: World, district: District, tag: str) -> None:
         start = world.date(parent.start, date(2010, 12, 31))
         _add(world, f"{name}第{n + 1}{kind}{tag}", Sector.INSTITUTION, "school", parent, start,
              _weight(world, 28, 0.35))  # fmt: skip
+    for n in range(6 if district.urban else 4):
+        start = world.date(max(parent.start, date(1980, 1, 1)), date(2015, 12, 31))
+        _add(world, f"{name}第{n + 1}幼儿园{tag}", Sector.INSTITUTION, "school", parent, start,
+             _weight(world, 10, 0.3))  # fmt: skip
     hospitals = ("人民医院", "中医院", "妇幼保健计划生育服务中心") if not district.urban else (
         "人民医院",
     )
@@ -369,3 +373,6 @@ def _plan_township_public(world: World, district: District, township: Township, 
     start = world.date(parent.start, date(1995, 12, 31))
     _add(world, f"{township.name}卫生院{tag}", Sector.INSTITUTION, "hospital", parent, start,
          _weight(world, 10, 0.3))  # fmt: skip
+    start = world.date(max(parent.start, date(1990, 1, 1)), date(2016, 12, 31))
+    _add(world, f"{township.name}中心幼儿园{tag}", Sector.INSTITUTION, "school", parent, start,
+         _weight(world, 6, 0.3))  # fmt: skip

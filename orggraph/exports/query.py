@@ -1,24 +1,26 @@
 """Saved queries (``queries/*.graphql``) as tables: an analyst adds an export by writing one.
 
 The query runs in-process against the GraphQL schema with the caller's scope; its result is
-flattened to a table:
+flattened to tables:
 
-- the *main list* is the first list in the result, in selection order (a connection's
-  ``nodes`` or ``edges`` included): one row per item;
+- every list reached through objects only (a connection's ``nodes``, each list field of a
+  single object) is a table, one row per item; a result with one such list (the usual
+  case) is one table, several are one table (sheet) each, and none is one row;
 - nested objects become dotted columns (``parent.name``); a list inside an item becomes one
   cell, its values joined with ``；``;
-- scalars outside the main list (a total, the date asked at) are repeated on every row,
-  so a CSV loses nothing;
-- a result with no list is one row.
+- scalars outside the lists (a ``totalCount``, the date asked at) are repeated on every
+  row, so a CSV loses nothing.
 
 The table's title is the file's header (the ``#`` lines that open it, as for the
-explorer): its first line in Chinese, its second in English. Header lines of the form
-``Column: PATH = 中文 | English`` name a column in both languages (else the dotted path is
+explorer): its first line in Chinese, its second in English, each up to its first colon
+(the whole lines become a note). Header lines of the form
+``Column: PATH = 中文 | English`` name a column in both languages (PATH as the column
+shows it: relative to the list for an item's fields; else the dotted path is
 the header)::
 
     # 无书记的党组织
     # Organizations without a secretary
-    # Column: organizations.nodes.name = 党组织 | Organization
+    # Column: name = 党组织 | Organization
 
 The query runs through an ``Executor`` the caller hands in (the API's; exports do not
 import the API).
@@ -43,11 +45,12 @@ __all__ = [
     "DEFAULT_FOLDER",
     "Executor",
     "SavedQuery",
+    "Section",
     "find_query",
     "flatten",
     "load_query",
     "query_book",
-    "query_table",
+    "query_tables",
     "saved_queries",
 ]
 
@@ -63,6 +66,7 @@ class SavedQuery:
     text: str
     title: Label
     columns: Mapping[str, Label] = field(default_factory=dict)
+    notes: tuple[Label, ...] = ()
 
 
 def _label(raw: str) -> Label:
@@ -88,7 +92,10 @@ def load_query(path: str | Path) -> SavedQuery:
     titles = [line for line in header[:2] if line and not _COLUMN.fullmatch(line)]
     zh = titles[0] if titles else file.stem
     en = titles[1] if len(titles) > 1 else zh
-    return SavedQuery(name=file.stem, text=text, title=Label(zh, en), columns=columns)
+    # "变化：两个日期之间……" titles the table 变化; the whole line becomes a note.
+    short = Label(zh.split("：", 1)[0].strip(), en.split(": ", 1)[0].strip())
+    notes = (Label(zh, en),) if short != Label(zh, en) else ()
+    return SavedQuery(name=file.stem, text=text, title=short, columns=columns, notes=notes)
 
 
 def saved_queries(folder: str | Path) -> dict[str, Path]:
@@ -106,15 +113,24 @@ def find_query(folder: str | Path, name: str) -> SavedQuery:
     return load_query(known[name])
 
 
-def _main_list(value: Any, path: tuple[str, ...]) -> tuple[str, ...] | None:
-    if isinstance(value, list):
-        return path
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Section:
+    """One table of a flattened result: the list it comes from, its columns and rows."""
+
+    path: str  # the list's dotted path; "" for a result without a list
+    columns: list[str]
+    rows: list[dict[str, Any]]
+
+
+def _walk(value: Any, prefix: str, context: dict[str, Any], lists: list[tuple[str, Any]]) -> None:
+    """Through objects only: scalar leaves into ``context``, lists into ``lists``."""
     if isinstance(value, Mapping):
         for key, child in value.items():
-            found = _main_list(child, (*path, str(key)))
-            if found is not None:
-                return found
-    return None
+            _walk(child, f"{prefix}.{key}" if prefix else str(key), context, lists)
+    elif isinstance(value, list):
+        lists.append((prefix, value))
+    else:
+        context[prefix] = value
 
 
 def _leaves(value: Any, prefix: str, out: dict[str, Any]) -> None:
@@ -143,34 +159,8 @@ def _scalar_text(value: Any) -> str:
     return str(value)
 
 
-def flatten(data: Mapping[str, Any]) -> tuple[list[str], list[dict[str, Any]]]:
-    """A GraphQL result's ``data`` as (column paths, rows); see the module docstring.
-
-    >>> flatten({"orgs": {"total": 2, "nodes": [{"id": "b1", "parent": {"id": "t"}},
-    ...                                          {"id": "b2", "parent": None}]}})
-    (['orgs.total', 'id', 'parent.id'], [{'orgs.total': 2, 'id': 'b1', 'parent.id': 't'}, \
-{'orgs.total': 2, 'id': 'b2'}])
-    """
-    path = _main_list(data, ())
-    rows: list[dict[str, Any]] = []
-    if path is None:
-        row: dict[str, Any] = {}
-        _leaves(data, "", row)
-        rows.append(row)
-    else:
-        context: dict[str, Any] = {}
-        _context(data, path, "", context)
-        items: Any = data
-        for key in path:
-            items = items[key]
-        for item in items:
-            row = dict(context)
-            if isinstance(item, Mapping):
-                _leaves(item, "", row)
-            else:  # a list of scalars: the list's own name is the column
-                row[path[-1]] = item
-            rows.append(row)
-    columns: dict[str, None] = {}
+def _section(path: str, rows: list[dict[str, Any]], context: dict[str, Any]) -> Section:
+    columns: dict[str, None] = dict.fromkeys(context)
     for row in rows:
         columns.update(dict.fromkeys(row))
     # An object that is null on some rows shows up as its own column: drop it when its
@@ -183,19 +173,35 @@ def flatten(data: Mapping[str, Any]) -> tuple[list[str], list[dict[str, Any]]]:
             del columns[name]
             for row in rows:
                 row.pop(name, None)
-    return list(columns), rows
+    return Section(path=path, columns=list(columns), rows=rows)
 
 
-def _context(value: Any, path: tuple[str, ...], prefix: str, out: dict[str, Any]) -> None:
-    """The leaves beside the main list (every branch but the one leading to it)."""
-    if not isinstance(value, Mapping):
-        return
-    for key, child in value.items():
-        name = f"{prefix}.{key}" if prefix else str(key)
-        if path and key == path[0]:
-            _context(child, path[1:], name, out)
-        else:
-            _leaves(child, name, out)
+def flatten(data: Mapping[str, Any]) -> list[Section]:
+    """A GraphQL result's ``data`` as tables; see the module docstring.
+
+    >>> [(s.path, s.columns, s.rows) for s in flatten(
+    ...     {"orgs": {"total": 2, "nodes": [{"id": "b1", "parent": {"id": "t"}},
+    ...                                     {"id": "b2", "parent": None}]}})]
+    [('orgs.nodes', ['orgs.total', 'id', 'parent.id'], [{'orgs.total': 2, 'id': 'b1', \
+'parent.id': 't'}, {'orgs.total': 2, 'id': 'b2'}])]
+    """
+    context: dict[str, Any] = {}
+    lists: list[tuple[str, Any]] = []
+    _walk(data, "", context, lists)
+    if not lists:
+        return [_section("", [context], {})]
+    sections = []
+    for path, items in lists:
+        rows = []
+        for item in items:
+            row = dict(context)
+            if isinstance(item, Mapping):
+                _leaves(item, "", row)
+            else:  # a list of scalars: the list's own name is the column
+                row[path.rsplit(".", 1)[-1]] = item
+            rows.append(row)
+        sections.append(_section(path, rows, context))
+    return sections
 
 
 def _kind(values: Sequence[Any]) -> str:
@@ -207,21 +213,36 @@ def _kind(values: Sequence[Any]) -> str:
     return "text"
 
 
-def query_table(
+def query_tables(
     query: SavedQuery, data: Mapping[str, Any], *, subtitle: Label | None = None
-) -> Table:
-    """The flattened result ``data`` of ``query`` as a table, with its declared labels."""
-    paths, rows = flatten(data)
-    columns = []
-    for path in paths:
-        label = query.columns.get(path, Label.same(path))
-        columns.append(
-            Column(key=path, zh=label.zh, en=label.en, kind=_kind([r.get(path) for r in rows]))
+) -> tuple[Table, ...]:
+    """The flattened result ``data`` of ``query`` as tables, with its declared labels."""
+    sections = flatten(data)
+    several = len(sections) > 1
+    tables = []
+    for section in sections:
+        columns = []
+        for path in section.columns:
+            label = query.columns.get(path, Label.same(path))
+            values = [r.get(path) for r in section.rows]
+            columns.append(Column(key=path, zh=label.zh, en=label.en, kind=_kind(values)))
+        records: list[dict[str, Cell]] = [
+            {k: _cell(v) for k, v in row.items()} for row in section.rows
+        ]
+        title = query.title
+        if several:
+            title = Label(f"{title.zh}·{section.path}", f"{title.en} · {section.path}")
+        tables.append(
+            Table.from_records(
+                title=title,
+                columns=columns,
+                records=records,
+                subtitle=subtitle,
+                notes=query.notes,
+                sheet=Label.same(section.path.rsplit(".", 1)[-1]) if several else None,
+            )
         )
-    records: list[dict[str, Cell]] = [{k: (_cell(v)) for k, v in row.items()} for row in rows]
-    return Table.from_records(
-        title=query.title, columns=columns, records=records, subtitle=subtitle
-    )
+    return tuple(tables)
 
 
 def _cell(value: Any) -> Cell:
@@ -273,4 +294,4 @@ def query_book(
         )
     data = executor(query.text, variables or {}, store=store, scope=scope, as_of=as_of, actor=actor)
     subtitle = scope_caption(store, scope, as_of)
-    return Book.of(query_table(query, data, subtitle=subtitle))
+    return Book(title=query.title, tables=query_tables(query, data, subtitle=subtitle))

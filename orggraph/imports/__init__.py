@@ -6,7 +6,8 @@
     tables    the tables and their columns, generated from orggraph.model.fields
     values    cell values → typed values (dates as 2019-06-30 or 2019/6/30, 是/否, enums)
     convert   rows → records, each with its place (file, sheet, row)
-    validate  checks across rows and against the store; the model's rules, located
+    validate  checks across rows and against the store
+    locate    the model's rules (as GraphStore.write runs them), their problems put on rows
     importer  read, convert, check, and write once (one transaction) — or refuse it all
     schema    JSON Schemas per table (schema/import/*.json)
     template  the empty workbook, one sheet per table

@@ -21,14 +21,14 @@ one on the row's 起始日期 when that is later, otherwise on the import's effe
 
 from __future__ import annotations
 
-import itertools
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from orggraph.errors import CycleDetected, Problem, ValidationFailed
+from orggraph.errors import Problem
 from orggraph.imports.convert import Placed, R, RowRecords, Where
+from orggraph.imports.locate import Places, end_column, model_problems
 from orggraph.imports.tables import TABLES, TableSpec
 from orggraph.model import (
     LINK_ENDS,
@@ -40,9 +40,7 @@ from orggraph.model import (
     NodeKind,
     OrgKind,
     WriteBatch,
-    check_changes,
     label,
-    plan,
 )
 from orggraph.store.base import GraphStore
 
@@ -58,7 +56,6 @@ REFERENCE_ATTRS: dict[tuple[NodeKind, str], NodeKind] = {
 ONE_AT_A_TIME = (LinkKind.SUBORDINATE_TO, LinkKind.MEMBER_OF)
 
 _NODE_TABLE: dict[NodeKind, TableSpec] = {t.node_kind: t for t in TABLES if t.node_kind}
-_LINK_TABLE: dict[LinkKind, TableSpec] = {t.link_kind: t for t in TABLES if t.link_kind}
 
 
 @dataclass(kw_only=True, slots=True)
@@ -105,9 +102,10 @@ def check_records(
         effective=effective,
     )
     checked = Checked(batch=batch, problems=problems)
-    places = _Places(nodes, links)
-    for problem, path in _model_problems(store, checked):
-        checked.problems.append(places.locate(problem, path))
+    places = Places(nodes, links)
+    found, changes = model_problems(store, batch)
+    checked.changes = changes
+    checked.problems += [places.locate(problem, path) for problem, path in found]
     if not checked.errors:
         ended = {key for key, _ in end_links}
         checked.problems += _branch_warnings(
@@ -255,13 +253,6 @@ def _reference(
     return True
 
 
-def _end_column(placed: Placed[Link], end: str) -> str:
-    if placed.column is not None:  # a shortcut column of a node table: parent, organization
-        return "id" if end == "source" else placed.column
-    table = _LINK_TABLE[placed.record.kind]
-    return next(c.name for c in table.columns if c.role == end)
-
-
 def _ends_ok(
     placed: Placed[Link], kinds: dict[str, NodeKind], failed: set[str], problems: list[Problem]
 ) -> bool:
@@ -269,7 +260,7 @@ def _ends_ok(
     want = LINK_ENDS[link.kind]
     ok = True
     for end, value, kind in (("source", link.source, want[0]), ("target", link.target, want[1])):
-        column = _end_column(placed, end)
+        column = end_column(placed, end)
         rules = ("link-ends-exist", "link-end-kind")
         ok = _reference(placed.where, column, value, kind, kinds, failed, rules, problems) and ok
     return ok
@@ -357,109 +348,6 @@ def _moves(
             if start < when:
                 out[index] = replace(new, record=replace(new.record, valid_from=when))
     return out, end_links
-
-
-# -- the model's rules, located -------------------------------------------------------
-def _model_problems(
-    store: GraphStore, checked: Checked
-) -> list[tuple[Problem, tuple[str, ...] | None]]:
-    """What ``plan`` and ``check_changes`` find, with the cycle path when there is one."""
-    try:
-        changes = plan(store, checked.batch)
-    except ValidationFailed as exc:
-        return [(p, None) for p in exc.problems]
-    checked.changes = changes
-    try:
-        check_changes(store, changes)
-    except CycleDetected as exc:
-        return [(p, exc.path) for p in exc.problems]
-    except ValidationFailed as exc:
-        found: list[tuple[Problem, tuple[str, ...] | None]] = [(p, None) for p in exc.problems]
-        # The model looks for cycles only in otherwise sound changes: look in the sound part,
-        # so that a cycle is reported together with the other errors.
-        bad = {p.record for p in exc.problems}
-        sound = Changes(
-            add_nodes=[n for n in changes.add_nodes if n.id not in bad],
-            close_nodes=changes.close_nodes,
-            add_links=[
-                x
-                for x in changes.add_links
-                if x.kind is LinkKind.SUBORDINATE_TO and x.id not in bad
-            ],
-            close_links=changes.close_links,
-        )
-        try:
-            check_changes(store, sound)
-        except CycleDetected as cycle:
-            found += [(p, cycle.path) for p in cycle.problems]
-        except ValidationFailed:
-            pass
-        return found
-    return []
-
-
-class _Places:
-    """Where each record of the import came from, to put the model's problems on rows."""
-
-    def __init__(self, nodes: Iterable[Placed[Node]], links: Iterable[Placed[Link]]) -> None:
-        self.nodes: dict[str, list[Placed[Node]]] = defaultdict(list)
-        self.links: dict[str, list[Placed[Link]]] = defaultdict(list)
-        self.edges: dict[tuple[str, str], Placed[Link]] = {}
-        for n in nodes:
-            self.nodes[n.record.id].append(n)
-        for x in links:
-            self.links[x.record.id].append(x)
-            if x.record.kind is LinkKind.SUBORDINATE_TO:
-                self.edges.setdefault((x.record.source, x.record.target), x)
-
-    def locate(self, problem: Problem, path: tuple[str, ...] | None) -> Problem:
-        if path:
-            return self._cycle(problem, path)
-        key = problem.record
-        if key in self.links:
-            placed_link = self.links[key][-1]
-            link = placed_link.record
-            if problem.rule in ("link-ends-exist", "link-end-kind", "link-within-ends"):
-                end = "source" if problem.value == link.source else "target"
-                column: str | None = _end_column(placed_link, end)
-            elif problem.rule == "one-parent":
-                column = _end_column(placed_link, "target")
-            else:
-                column = _RULE_COLUMN.get(problem.rule, problem.column)
-            return _at(problem, placed_link.where, column)
-        if key in self.nodes:
-            column = _RULE_COLUMN.get(problem.rule, problem.column)
-            return _at(problem, self.nodes[key][-1].where, column)
-        return problem
-
-    def _cycle(self, problem: Problem, path: tuple[str, ...]) -> Problem:
-        rows = [self.edges[e] for e in itertools.pairwise(path) if e in self.edges]
-        if not rows:
-            return problem
-        more = "; the rows making it: " + ", ".join(str(r.where) for r in rows)
-        first = rows[0]
-        return _at(
-            replace(problem, message=problem.message + more, value=" → ".join(path)),
-            first.where,
-            _end_column(first, "target"),
-        )
-
-
-_RULE_COLUMN = {
-    "dates-ordered": "valid_to",
-    "history-append-only": "valid_from",
-    "end-open-version": "valid_to",
-}
-
-
-def _at(problem: Problem, where: Where, column: str | None) -> Problem:
-    return replace(
-        problem,
-        file=where.file,
-        sheet=where.sheet,
-        row=where.row,
-        column=where.headers.get(column, column) if column else None,
-    )
 
 
 # -- warnings -------------------------------------------------------------------------

@@ -123,5 +123,6 @@ FACTS: dict[str, FieldSpec] = {
     "meetings_held": F("meetings_held", "int", "组织生活会议次数"),
     "collective_income": F("collective_income", "float", "村集体经济收入(万元)"),
     "venue_upgraded": F("venue_upgraded", "bool", "阵地升级改造"),
+    "lecture_hall": F("lecture_hall", "bool", "新时代讲习所", help="set up a new-era lecture hall"),
     "vanguard_index": F("vanguard_index", "float", "先锋指数", cls="personal"),
 }

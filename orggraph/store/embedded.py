@@ -111,6 +111,7 @@ class EmbeddedStore(GraphStore):
         loads = orjson.loads
         fromiso = date.fromisoformat
         kinds = {k.value: k for k in NodeKind}
+        nodes, by_kind = self._nodes, self._by_kind
         for node_id, kind_text, name, start, end, attrs in node_rows:
             kind = kinds[kind_text]
             node = Node(
@@ -121,10 +122,10 @@ class EmbeddedStore(GraphStore):
                 valid_to=fromiso(end) if end else None,
                 attrs=attrs_from_json(kind, loads(attrs)),
             )
-            versions = self._nodes.get(node_id)
+            versions = nodes.get(node_id)
             if versions is None:
-                self._nodes[node_id] = [node]
-                self._by_kind[kind].append(node_id)
+                nodes[node_id] = [node]
+                by_kind[kind].append(node_id)
             else:
                 versions.append(node)
         self._graphs: dict[LinkKind, Any] = {kind: nx.MultiDiGraph() for kind in LinkKind}
@@ -148,8 +149,9 @@ class EmbeddedStore(GraphStore):
             else:
                 versions.append(link)
         self._facts: dict[tuple[str, int], dict[str, Any]] = defaultdict(dict)
+        facts = self._facts
         for node_id, year, name, value in fact_rows:
-            self._facts[(node_id, year)][name] = loads(value)
+            facts[(node_id, year)][name] = loads(value)
 
     def _index_link(self, link: Link, key: str | None = None) -> None:
         key = key or link.id

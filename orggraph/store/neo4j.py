@@ -323,7 +323,7 @@ class Neo4jStore(GraphStore):
 
     def apply_schema(self) -> list[str]:
         """Create the constraints and indexes that are missing; return their names."""
-        existing = {row[0] for row in self._rows(q.SHOW_SCHEMA)}
+        existing = self.schema_names()
         created: list[str] = []
         for statement in q.SCHEMA:
             name = q.schema_name(statement)
@@ -336,7 +336,8 @@ class Neo4jStore(GraphStore):
 
     def schema_names(self) -> set[str]:
         """The names of the constraints and indexes the database has."""
-        return {row[0] for row in self._rows(q.SHOW_SCHEMA)}
+        rows = self._rows(q.SHOW_CONSTRAINTS) + self._rows(q.SHOW_INDEXES)
+        return {row[0] for row in rows}
 
     def clear(self, *, keep_audit: bool = True) -> None:
         """Delete every version, link and fact (and the audit trail unless kept), in batches."""
@@ -429,9 +430,7 @@ class Neo4jStore(GraphStore):
         self, node_ids: Collection[str], year: int, names: Collection[str] | None = None
     ) -> dict[str, dict[str, Any]]:
         ids = list(dict.fromkeys(node_ids))
-        rows = self._rows(
-            q.FACTS, ids=ids, year=year, names=None if names is None else list(names)
-        )
+        rows = self._rows(q.FACTS, ids=ids, year=year, names=None if names is None else list(names))
         found: dict[str, dict[str, Any]] = defaultdict(dict)
         for node_id, name, value in rows:
             found[node_id][name] = orjson.loads(value)

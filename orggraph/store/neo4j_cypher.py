@@ -39,9 +39,7 @@ REL_TYPES: dict[LinkKind, str] = {kind: kind.value.upper() for kind in LinkKind}
 KIND_OF_TYPE: dict[str, LinkKind] = {t: k for k, t in REL_TYPES.items()}
 
 #: Link kinds in the order of their ids (an id starts with ``<kind>:``).
-LINK_KINDS_IN_ID_ORDER: tuple[LinkKind, ...] = tuple(
-    sorted(LinkKind, key=lambda k: k.value + ":")
-)
+LINK_KINDS_IN_ID_ORDER: tuple[LinkKind, ...] = tuple(sorted(LinkKind, key=lambda k: k.value + ":"))
 
 
 def _fill(template: str, **tokens: str) -> LiteralString:
@@ -55,14 +53,12 @@ def _fill(template: str, **tokens: str) -> LiteralString:
 # -- schema ---------------------------------------------------------------------------
 def _schema() -> tuple[LiteralString, ...]:
     out: list[LiteralString] = [
-        "CREATE CONSTRAINT entity_id IF NOT EXISTS "
-        "FOR (e:Entity) REQUIRE e.id IS UNIQUE",
+        "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (e:Entity) REQUIRE e.id IS UNIQUE",
         "CREATE CONSTRAINT node_version_key IF NOT EXISTS "
         "FOR (v:NodeVersion) REQUIRE (v.id, v.valid_from) IS UNIQUE",
         "CREATE CONSTRAINT fact_key IF NOT EXISTS "
         "FOR (f:Fact) REQUIRE (f.node_id, f.year, f.name) IS UNIQUE",
-        "CREATE CONSTRAINT audit_write_id IF NOT EXISTS "
-        "FOR (a:Audit) REQUIRE a.write_id IS UNIQUE",
+        "CREATE CONSTRAINT audit_write_id IF NOT EXISTS FOR (a:Audit) REQUIRE a.write_id IS UNIQUE",
         "CREATE CONSTRAINT audit_seq IF NOT EXISTS FOR (a:Audit) REQUIRE a.seq IS UNIQUE",
         "CREATE CONSTRAINT counter_name IF NOT EXISTS FOR (c:Counter) REQUIRE c.name IS UNIQUE",
     ]
@@ -118,9 +114,8 @@ def schema_text() -> str:
     return head + "".join(statement + ";\n" for statement in SCHEMA)
 
 
-SHOW_SCHEMA: LiteralString = (
-    "SHOW CONSTRAINTS YIELD name RETURN name UNION SHOW INDEXES YIELD name RETURN name"
-)
+SHOW_CONSTRAINTS: LiteralString = "SHOW CONSTRAINTS YIELD name RETURN name"
+SHOW_INDEXES: LiteralString = "SHOW INDEXES YIELD name RETURN name"
 AWAIT_INDEXES: LiteralString = "CALL db.awaitIndexes(300)"
 
 # -- fragments ------------------------------------------------------------------------
@@ -297,8 +292,7 @@ FACTS: LiteralString = (
 
 # -- history --------------------------------------------------------------------------
 NODE_VERSIONS: LiteralString = (
-    "MATCH (v:NodeVersion) WHERE v.id IN $ids "
-    "RETURN " + _NODE_COLS + " ORDER BY v.id, v.valid_from"
+    "MATCH (v:NodeVersion) WHERE v.id IN $ids RETURN " + _NODE_COLS + " ORDER BY v.id, v.valid_from"
 )
 LINK_VERSIONS: dict[LinkKind, LiteralString] = {
     kind: _fill(

@@ -40,8 +40,18 @@ class Scope:
         else:
             orgs = {n.id for n in store.nodes(NodeKind.ORGANIZATION, as_of)}
         if self.sectors:
+            # Two-new units are seen by their area and kind, not only through an organization
+            # established in them: a sector-scoped analyst must see the uncovered ones too.
+            areas = frozenset(orgs)
             nodes = store.nodes(NodeKind.ORGANIZATION, as_of, ids=orgs)
             orgs = {n.id for n in nodes if n.attrs.get("sector") in self.sectors}
+            return ScopeView(
+                store=store,
+                as_of=as_of,
+                organizations=frozenset(orgs),
+                unit_areas=areas,
+                unit_kinds=frozenset(str(s) for s in self.sectors),
+            )
         return ScopeView(store=store, as_of=as_of, organizations=frozenset(orgs))
 
 
@@ -52,6 +62,10 @@ class ScopeView:
     store: GraphStore
     as_of: date
     organizations: frozenset[str] | None  # None: every organization
+    # With a sector scope: the areas (organizations of the roots) and the sectors a unit
+    # must be in, as unit kinds (non_public_enterprise, social_organization).
+    unit_areas: frozenset[str] | None = None
+    unit_kinds: frozenset[str] | None = None
 
     def sees_org(self, org_id: str) -> bool:
         return self.organizations is None or org_id in self.organizations
@@ -68,8 +82,10 @@ class ScopeView:
             posts = self.store.links(LinkKind.HOLDS_POST, self.as_of, sources=[node.id])
             return any(link.target in self.organizations for link in (*links, *posts))
         if kind is NodeKind.UNIT:
+            if self.unit_kinds is not None and node.attrs.get("unit_kind") not in self.unit_kinds:
+                return False
             area = node.attrs.get("township") or node.attrs.get("district")
-            if area in self.organizations:
+            if area in (self.organizations if self.unit_areas is None else self.unit_areas):
                 return True
             hosts = self.store.links(LinkKind.ESTABLISHED_IN, self.as_of, targets=[node.id])
             return any(link.source in self.organizations for link in hosts)

@@ -41,10 +41,11 @@ from orggraph.analysis.config import load_rules
 from orggraph.analysis.pairing import (
     PairingPlan,
     apply_suggestion,
+    apply_suggestions,
     pairing_problems,
     pairing_suggestions,
 )
-from orggraph.errors import NotFound, ValidationFailed
+from orggraph.errors import ConfigError, NotFound, ValidationFailed
 from orggraph.model import LinkKind, WriteBatch
 from orggraph.store.base import GraphStore
 from orggraph.store.scope import Scope
@@ -280,3 +281,41 @@ def test_apply_writes_the_link_and_checks_it_still_holds(store: GraphStore) -> N
     assert [x.source for x in store.links(CONTACTS, on, targets=[contact.weak])] == [
         contact.candidate
     ]
+
+
+def test_applying_several_is_all_or_nothing(store: GraphStore) -> None:
+    build(store, city_batches())
+    plan = pairing_suggestions(store, AS_OF, ALL, kinds=[PAIRED])
+    w2 = next(s for s in plan.suggestions if s.weak == "W2")  # A → W2: A's last free slot
+    before = store.digest()
+    with pytest.raises(ValidationFailed, match="pairing-capacity"):
+        apply_suggestions(store, [w2, replace(w2, weak="W1")], AS_OF, "x")
+    assert store.digest() == before
+    result = apply_suggestions(store, plan.suggestions, date(2019, 7, 1), "x")
+    assert result.links_added == 2
+    assert sorted((x.source, x.target) for x in store.links(PAIRED, date(2019, 7, 1))) == [
+        ("A", "W2"),
+        ("A", "X"),
+        ("C", "W1"),
+        ("X", "E"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "value"),
+    [
+        ("[pairing.partner]\ncapacity = -1\n", "capacity", "-1"),
+        ("[pairing.partner]\ngrades = ['best']\n", "grades", "['best']"),
+        ("[pairing.leader]\nweight_area = -2.0\n", "weight_area", "-2.0"),
+        ("[leaders]\nmax_contacts = 'many'\n", "max_contacts", "'many'"),
+    ],
+)
+def test_a_bad_pairing_value_is_a_config_error_naming_key_and_value(
+    store: GraphStore, tmp_path: Path, text: str, key: str, value: str
+) -> None:
+    path = tmp_path / f"bad-{key}.toml"
+    path.write_text(text, "utf-8")
+    with pytest.raises(ConfigError) as caught:
+        pairing_suggestions(store, AS_OF, ALL, rules=load_rules(str(path)))
+    assert key in str(caught.value)
+    assert value in str(caught.value)

@@ -8,7 +8,7 @@ Added to ``list_city`` (as of 2019-06-30, year 2019, so ``since`` is 2019-01-01)
   weak now, so no findings.
 - case-old: b1's earlier case, converted 2018-05-01: struck off before 2019, left out.
 - b3 新村党支部 (rural branch founded 2019-05-01, no members, no secretary): weak by
-  few_members only (vacant 1 month < 6), no case: 未立案, findings "正式党员0人,少于3人".
+  few_members only (vacant 1 month < 6), no case: 未立案, findings 正式党员0人，少于3人.
 - case-b2 (from list_city): rectifying, deadline 2019-12-31 (not overdue), b2 still weak
   by secretary_vacant (vacant since its founding 2010-01-01: 113 whole months to
   2019-06-30) and few_members.
@@ -86,9 +86,9 @@ def test_the_ledger_as_csv(store: GraphStore) -> None:
     expected = (
         HEADER + "城东区委,夏都花园社区党支部,b1,城市社区,组织生活不正常,,李二,,2018-12-31,已转化,,"
         "2019-02-01,case-b1\r\n" + "城东区委,某村党支部,b2,农村,书记长期缺职、正式党员不足,"
-        '"自2010-01-01成立起书记空缺113个月,超过6个月；正式党员0人,少于3人",王三,'
+        "自2010-01-01成立起书记空缺113个月，超过6个月；正式党员0人，少于3人,王三,"
         "夏都花园社区党支部,2019-12-31,整顿中,,,case-b2\r\n"
-        + '城东区委,新村党支部,b3,农村,正式党员不足,"正式党员0人,少于3人",,,,未立案,,,\r\n'
+        + "城东区委,新村党支部,b3,农村,正式党员不足,正式党员0人，少于3人,,,,未立案,,,\r\n"
     )
     assert content[3:].decode("utf-8") == expected
 

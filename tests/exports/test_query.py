@@ -9,12 +9,12 @@ from click.testing import CliRunner
 
 from orggraph.cli import cli
 from orggraph.errors import NotFound
-from orggraph.exports.query import find_query, flatten, load_query, query_table
+from orggraph.exports.query import find_query, flatten, load_query, query_tables
 from orggraph.store.embedded import EmbeddedStore
 from tests.exports.graphs import list_city
 
 
-def test_the_first_list_gives_the_rows_and_scalars_beside_it_repeat() -> None:
+def test_a_list_gives_the_rows_and_the_scalars_beside_it_repeat() -> None:
     data = {
         "asOf": "2019-06-30",
         "orgs": {
@@ -26,10 +26,11 @@ def test_the_first_list_gives_the_rows_and_scalars_beside_it_repeat() -> None:
             ],
         },
     }
-    columns, rows = flatten(data)
+    (section,) = flatten(data)
     # Context first (asOf, orgs.totalCount, orgs.pageInfo.hasNextPage), then the item's
     # leaves; the null parent adds no column of its own; an empty list is blank.
-    assert columns == [
+    assert section.path == "orgs.nodes"
+    assert section.columns == [
         "asOf",
         "orgs.totalCount",
         "orgs.pageInfo.hasNextPage",
@@ -38,7 +39,7 @@ def test_the_first_list_gives_the_rows_and_scalars_beside_it_repeat() -> None:
         "parent.name",
         "tags",
     ]
-    assert rows[0] == {
+    assert section.rows[0] == {
         "asOf": "2019-06-30",
         "orgs.totalCount": 2,
         "orgs.pageInfo.hasNextPage": False,
@@ -47,39 +48,50 @@ def test_the_first_list_gives_the_rows_and_scalars_beside_it_repeat() -> None:
         "parent.name": "街道",
         "tags": "a；b",
     }
-    assert rows[1]["tags"] is None and "parent.id" not in rows[1]
+    assert section.rows[1]["tags"] is None and "parent.id" not in section.rows[1]
 
 
 def test_a_list_inside_a_row_joins_each_field() -> None:
     data = {
         "orgs": [{"id": "b1", "leaders": [{"name": "甲", "id": "m1"}, {"name": "乙", "id": "m2"}]}]
     }
-    assert flatten(data) == (
+    (section,) = flatten(data)
+    assert (section.columns, section.rows) == (
         ["id", "leaders.name", "leaders.id"],
         [{"id": "b1", "leaders.name": "甲；乙", "leaders.id": "m1；m2"}],
     )
 
 
+def test_several_lists_of_one_object_are_several_tables() -> None:
+    # A person's responsibilities: two lists beside two scalars, one table each; an empty
+    # list is a table with the scalars' columns and no row.
+    data = {"r": {"person": "m1", "posts": [{"org": "a"}, {"org": "b"}], "cases": []}}
+    posts, cases = flatten(data)
+    assert (posts.path, posts.columns) == ("r.posts", ["r.person", "org"])
+    assert posts.rows == [{"r.person": "m1", "org": "a"}, {"r.person": "m1", "org": "b"}]
+    assert (cases.path, cases.columns, cases.rows) == ("r.cases", ["r.person"], [])
+
+
 def test_a_result_with_no_list_is_one_row_and_scalar_lists_work() -> None:
-    assert flatten({"org": {"id": "b1", "n": 3}}) == (
-        ["org.id", "org.n"],
-        [{"org.id": "b1", "org.n": 3}],
-    )
-    assert flatten({"ids": ["a", "b"]}) == (["ids"], [{"ids": "a"}, {"ids": "b"}])
+    (one,) = flatten({"org": {"id": "b1", "n": 3}})
+    assert (one.columns, one.rows) == (["org.id", "org.n"], [{"org.id": "b1", "org.n": 3}])
+    (ids,) = flatten({"ids": ["a", "b"]})
+    assert (ids.columns, ids.rows) == (["ids"], [{"ids": "a"}, {"ids": "b"}])
 
 
 def test_the_header_names_the_title_and_columns(tmp_path: Path) -> None:
     path = tmp_path / "q.graphql"
     path.write_text(
-        "# 党组织书记\n# Secretaries\n# Column: name = 党组织 | Organization\n"
-        "{ orgs { name count } }\n",
+        "# 党组织书记：各党组织及人数\n# Secretaries: organizations and counts\n"
+        "# Column: name = 党组织 | Organization\n{ orgs { name count } }\n",
         encoding="utf-8",
     )
     query = load_query(path)
-    table = query_table(
-        query, {"orgs": [{"name": "甲", "count": 2}, {"name": "乙", "count": None}]}
-    )
+    data = {"orgs": [{"name": "甲", "count": 2}, {"name": "乙", "count": None}]}
+    (table,) = query_tables(query, data)
+    # The title is each line up to its colon; the whole lines are the note.
     assert (table.title.zh, table.title.en) == ("党组织书记", "Secretaries")
+    assert table.notes[0].zh == "党组织书记：各党组织及人数"
     assert [(c.zh, c.en, c.kind) for c in table.columns] == [
         ("党组织", "Organization", "text"),
         ("count", "count", "int"),

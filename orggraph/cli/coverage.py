@@ -1,0 +1,111 @@
+"""``orggraph coverage``: party-organization coverage of two-new units, by group (覆盖率)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+
+from orggraph.analysis.coverage import (
+    GROUPINGS,
+    CoverageRate,
+    coverage_change,
+    coverage_rates,
+    coverage_total,
+)
+from orggraph.cli import AppContext, pass_app, store_option
+from orggraph.cli._options import DATE, analysis_options, echo_json, make_scope
+from orggraph.cli.chain import render_table
+
+__all__ = ["command"]
+
+_GROUP_TITLES = {"district": "县(区)", "township": "乡镇(街道)", "sector": "类别"}
+_HEADERS = ["在营单位", "单独组建", "联合组建", "组织覆盖", "覆盖率", "仅工作覆盖", "未覆盖"]
+
+
+def _pct(rate: float | None) -> str:
+    return "—" if rate is None else f"{rate:.2f}%"
+
+
+def _cells(rate: CoverageRate) -> list[object]:
+    return [
+        rate.units,
+        rate.own,
+        rate.joint,
+        rate.organized,
+        _pct(rate.rate),
+        rate.work,
+        rate.none,
+    ]
+
+
+@click.command(name="coverage")
+@store_option
+@click.option(
+    "--group-by",
+    "group_by",
+    type=click.Choice([*GROUPINGS, "none"]),
+    default="district",
+    show_default=True,
+    help="Group by the unit's district, township, or kind (sector); none: one total row",
+)
+@click.option(
+    "--since", type=DATE, default=None, help="Also show the rates at this date and the change"
+)
+@analysis_options
+@pass_app
+def command(
+    app: AppContext,
+    group_by: str,
+    since: date | None,
+    as_of: date | None,
+    scope_roots: tuple[str, ...],
+    sectors: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Coverage rates of two-new units: (own + joint organizations) ÷ operating units.
+
+    两新组织党组织覆盖率: by district, township or sector; ``--since`` adds the rate at an
+    earlier date and the change in percentage points. ``--sector`` keeps one kind of unit
+    (non_public_enterprise/非公企业, social_organization/社会组织).
+    """
+    when = as_of or date.today()
+    scope = make_scope(scope_roots, sectors)
+    store = app.store()
+    grouping = None if group_by == "none" else group_by
+    if since is not None:
+        changes = coverage_change(store, since, when, scope, grouping)
+        if as_json:
+            echo_json(changes)
+            return
+        click.echo(f"两新组织党组织覆盖率：{since.isoformat()} → {when.isoformat()}")
+        headers = [_GROUP_TITLES.get(group_by, "范围"), "基期单位", "基期覆盖", "基期覆盖率"]
+        headers += [*_HEADERS, "变化(百分点)"]
+        rows = [
+            [
+                c.name,
+                c.before.units,
+                c.before.organized,
+                _pct(c.before.rate),
+                *_cells(c.after),
+                "—" if c.change is None else f"{c.change:+.2f}",
+            ]
+            for c in changes
+        ]
+        if len(changes) > 1:
+            first = coverage_total([c.before for c in changes])
+            last = coverage_total([c.after for c in changes])
+            change = None if first.rate is None or last.rate is None else last.rate - first.rate
+            total = [first.units, first.organized, _pct(first.rate), *_cells(last)]
+            rows.append(["合计", *total, "—" if change is None else f"{change:+.2f}"])
+        click.echo(render_table(headers, rows))
+        return
+    rates = coverage_rates(store, when, scope, grouping)
+    if as_json:
+        echo_json(rates)
+        return
+    click.echo(f"两新组织党组织覆盖率，截至 {when.isoformat()}")
+    rows = [[r.name, *_cells(r)] for r in rates]
+    if len(rates) > 1:
+        rows.append(["合计", *_cells(coverage_total(rates))])
+    click.echo(render_table([_GROUP_TITLES.get(group_by, "范围"), *_HEADERS], rows))

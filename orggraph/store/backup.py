@@ -1,0 +1,509 @@
+"""Backups (备份) and restores (恢复) of any store, as one SQLite file.
+
+A backup is a consistent copy of every node version, link version, fact and audit record,
+written in the embedded store's own tables plus a ``backup_info`` table (format, source,
+time, digest, counts). So a backup is itself a working embedded store
+(``orggraph --store sqlite:///backup.db check``), and restores into either store.
+
+How each store is copied consistently while writes go on:
+
+- **embedded**: SQLite's online backup API, in one step: one read transaction over the
+  WAL, so writers in this process and in others carry on, and the copy is the file as it
+  was at one commit.
+- **Neo4j**: one write transaction that first takes the lock on the audit counter, which
+  every write takes as its last statement (``neo4j_cypher.AUDIT``). Neo4j reads are read
+  committed; holding that lock, no write can commit while the dump reads, and writes
+  committed before it are all seen: the dump is a snapshot. Writers wait for the dump (a
+  city: seconds), then go on.
+
+A restore checks the file first (SQLite's integrity check, the store's integrity rules,
+and that the recorded digest is the digest of what the file holds), writes everything in
+one transaction into an empty store (``replace``: after emptying it), and checks the
+store's ``digest()`` equals the backup's. The backup's audit trail is copied when the
+target has none; a ``restore`` audit record is always added.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import tempfile
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import orjson
+
+import orggraph
+from orggraph.errors import OrgGraphError, Problem, ValidationFailed
+from orggraph.model import Changes, Fact, Link, Node
+from orggraph.model.codec import attrs_to_json
+from orggraph.store.base import GraphStore
+from orggraph.store.embedded import EmbeddedStore
+from orggraph.store.integrity import integrity_problems
+
+__all__ = ["FORMAT", "BackupInfo", "RestoreReport", "backup", "read_backup", "restore"]
+
+#: The ``format`` a backup file records in ``backup_info``.
+FORMAT = "orggraph-backup/1"
+#: What ``read_backup`` calls a plain embedded store file (no ``backup_info``).
+PLAIN_STORE = "embedded-store"
+
+_INFO_TABLE = "CREATE TABLE IF NOT EXISTS backup_info (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class BackupInfo:
+    """What a backup file holds: where from, when, and its content digest and counts."""
+
+    path: str
+    format: str
+    source: str
+    taken_at: str
+    digest: str
+    node_versions: int
+    link_versions: int
+    facts: int
+    audit_records: int
+    bytes: int
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RestoreReport:
+    """A finished restore: the backup it came from and the store it went into."""
+
+    backup: BackupInfo
+    store: str
+    replaced: bool
+    audit_copied: int
+    digest: str
+
+
+# -- backup -----------------------------------------------------------------------------
+def backup(store: GraphStore, target: str | Path, *, actor: str = "backup") -> BackupInfo:
+    """Write a consistent copy of ``store`` to ``target`` (an SQLite file); return its info.
+
+    The file appears at ``target`` only when complete (written beside it, then renamed).
+    The backup is recorded in the store's audit trail (who copied the data, and when).
+    """
+    path = Path(target)
+    if not path.parent.is_dir():
+        raise OrgGraphError(f"backup folder {str(path.parent)!r} does not exist")
+    partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
+    partial.unlink(missing_ok=True)
+    taken_at = datetime.now(UTC).isoformat(timespec="seconds")
+    try:
+        if isinstance(store, EmbeddedStore):
+            store.backup_to(partial)
+        else:
+            _dump_into(store, partial)
+        info = _seal(partial, source=store.url, taken_at=taken_at, final=path)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+    _fsync_dir(path.parent)
+    record = getattr(store, "record_audit", None)
+    if callable(record):
+        record(actor, "backup", {"file": path.name, "digest": info.digest, "taken_at": taken_at})
+    return info
+
+
+def _dump_into(store: GraphStore, partial: Path) -> None:
+    """A Neo4j store: a snapshot of its records, written as the embedded store's rows."""
+    from orggraph.store.neo4j import Neo4jStore
+
+    if not isinstance(store, Neo4jStore):
+        raise OrgGraphError(f"cannot back up the store {store.url}: not embedded nor Neo4j")
+    nodes, links, facts, audit = store._write(_snapshot_tx)
+    EmbeddedStore(partial).close()  # the embedded schema, exactly
+    with closing(sqlite3.connect(partial, isolation_level=None)) as db:
+        db.execute("BEGIN")
+        insert_records(db, nodes, links, facts)
+        db.executemany(
+            "INSERT INTO audit (seq, at, actor, action, detail) VALUES (?, ?, ?, ?, ?)",
+            [(a["seq"], a["at"], a["actor"], a["action"], a["detail"]) for a in audit],
+        )
+        db.execute("COMMIT")
+
+
+#: Takes the lock every write takes last (the audit counter's), without changing it.
+_LOCK_WRITES = (
+    "MERGE (c:Counter {name: 'audit'}) ON CREATE SET c.value = 0 "
+    "SET c.value = c.value RETURN c.value AS seq"
+)
+#: The audit trail, oldest first, the detail as the JSON text it is kept as.
+_AUDIT_TRAIL = (
+    "MATCH (a:Audit) WHERE a.seq IS NOT NULL "
+    "RETURN a.seq AS seq, a.at AS at, a.actor AS actor, a.action AS action, "
+    "a.detail AS detail ORDER BY a.seq"
+)
+_PAGE = 5_000
+
+
+def _paged(tx: Any, query: Any) -> Iterator[list[Any]]:
+    after = ""
+    while True:
+        rows = tx.run(query, after=after, limit=_PAGE).values()
+        yield from rows
+        if len(rows) < _PAGE:
+            return
+        after = rows[-1][0]
+
+
+def _snapshot_tx(
+    tx: Any,
+) -> tuple[list[Node], list[Link], list[Fact], list[dict[str, Any]]]:
+    """Every record and audit record, read under the writers' lock: a snapshot.
+
+    Runs again from the start if the driver retries it (nothing is kept between runs).
+    """
+    from orggraph.store import neo4j_cypher as q
+    from orggraph.store.neo4j import _link, _node
+
+    tx.run(_LOCK_WRITES).consume()
+    nodes = [_node(row) for row in _paged(tx, q.ALL_NODES_PAGE)]
+    links = [
+        _link(kind, row)
+        for kind in q.LINK_KINDS_IN_ID_ORDER
+        for row in _paged(tx, q.ALL_LINKS_PAGE[kind])
+    ]
+    facts = [
+        Fact(node_id=node_id, year=year, name=name, value=orjson.loads(value))
+        for _, node_id, year, name, value in _paged(tx, q.ALL_FACTS_PAGE)
+    ]
+    audit = [record.data() for record in tx.run(_AUDIT_TRAIL)]
+    return nodes, links, facts, audit
+
+
+def insert_records(
+    db: sqlite3.Connection, nodes: Iterable[Node], links: Iterable[Link], facts: Iterable[Fact]
+) -> None:
+    """Rows of the embedded store's tables, exactly as ``EmbeddedStore`` writes them."""
+    dumps = orjson.dumps
+    db.executemany(
+        "INSERT INTO nodes (id, kind, name, valid_from, valid_to, attrs) VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            (
+                n.id,
+                n.kind.value,
+                n.name,
+                n.valid_from.isoformat(),
+                n.valid_to.isoformat() if n.valid_to else None,
+                dumps(attrs_to_json(n.attrs)),
+            )
+            for n in nodes
+        ),
+    )
+    db.executemany(
+        "INSERT INTO links (id, kind, source, target, valid_from, valid_to, attrs) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            (
+                x.id,
+                x.kind.value,
+                x.source,
+                x.target,
+                x.valid_from.isoformat(),
+                x.valid_to.isoformat() if x.valid_to else None,
+                dumps(attrs_to_json(x.attrs)),
+            )
+            for x in links
+        ),
+    )
+    db.executemany(
+        "INSERT INTO facts (node_id, year, name, value) VALUES (?, ?, ?, ?)",
+        ((f.node_id, f.year, f.name, dumps(f.value)) for f in facts),
+    )
+
+
+def _seal(partial: Path, *, source: str, taken_at: str, final: Path) -> BackupInfo:
+    """Check the copy, record what it holds, make it one self-contained file."""
+    with EmbeddedStore(partial) as copy:
+        problems = copy.integrity_problems()
+        if problems:
+            raise OrgGraphError(f"the backup copy failed SQLite's integrity check: {problems[:5]}")
+        digest = copy.digest()
+        counts = copy.counts()
+    with closing(sqlite3.connect(partial, isolation_level=None)) as db:
+        audit_records = int(db.execute("SELECT count(*) FROM audit").fetchone()[0])
+        values = {
+            "format": FORMAT,
+            "source": source,
+            "taken_at": taken_at,
+            "digest": digest,
+            "node_versions": str(counts["node_versions"]),
+            "link_versions": str(counts["link_versions"]),
+            "facts": str(counts["facts"]),
+            "audit_records": str(audit_records),
+            "orggraph_version": orggraph.__version__,
+        }
+        db.execute(_INFO_TABLE)
+        db.executemany("INSERT OR REPLACE INTO backup_info VALUES (?, ?)", values.items())
+        # One file, no -wal beside it: a backup is copied around as a single file.
+        db.execute("PRAGMA journal_mode=DELETE")
+    with open(partial, "rb") as fh:
+        os.fsync(fh.fileno())
+    return _info(final, values, partial.stat().st_size)
+
+
+def _info(path: Path, values: dict[str, str], size: int) -> BackupInfo:
+    return BackupInfo(
+        path=str(path),
+        format=values.get("format", PLAIN_STORE),
+        source=values.get("source", ""),
+        taken_at=values.get("taken_at", ""),
+        digest=values.get("digest", ""),
+        node_versions=int(values.get("node_versions", 0)),
+        link_versions=int(values.get("link_versions", 0)),
+        facts=int(values.get("facts", 0)),
+        audit_records=int(values.get("audit_records", 0)),
+        bytes=size,
+    )
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+# -- reading a backup -------------------------------------------------------------------
+def _bad_file(path: Path, rule: str, message: str) -> ValidationFailed:
+    return ValidationFailed([Problem(rule=rule, message=message, file=str(path))])
+
+
+def _open_read_only(path: Path) -> sqlite3.Connection:
+    if not path.is_file():
+        raise _bad_file(path, "file-not-found", "no such backup file")
+    return sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True)
+
+
+def read_backup(path: str | Path) -> BackupInfo:
+    """What the backup at ``path`` says it holds (an embedded store file says nothing).
+
+    Raises ``ValidationFailed`` when the file is not an SQLite file with the store's tables.
+    """
+    source = Path(path)
+    try:
+        with closing(_open_read_only(source)) as db:
+            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+            if not {"nodes", "links", "facts", "audit"} <= tables:
+                raise _bad_file(
+                    source,
+                    "backup-format",
+                    "not an orggraph backup: the tables nodes, links, facts and audit are missing",
+                )
+            values: dict[str, str] = {}
+            if "backup_info" in tables:
+                values = dict(db.execute("SELECT key, value FROM backup_info").fetchall())
+    except sqlite3.DatabaseError as exc:
+        raise _bad_file(
+            source, "backup-format", f"not an orggraph backup (an SQLite file): {exc}"
+        ) from exc
+    fmt = values.get("format", PLAIN_STORE)
+    if fmt not in (FORMAT, PLAIN_STORE):
+        raise _bad_file(source, "backup-format", f"backup format {fmt!r}; expected {FORMAT!r}")
+    return _info(source, values, source.stat().st_size)
+
+
+@contextmanager
+def opened_backup(path: str | Path) -> Iterator[tuple[BackupInfo, EmbeddedStore]]:
+    """The backup at ``path``, checked, as an embedded store over a private copy of it.
+
+    The file itself is never written to. Raises ``ValidationFailed`` naming the file when it
+    is not a sound backup: SQLite or the integrity rules find a problem, or its content does
+    not have the digest it recorded.
+    """
+    source = Path(path)
+    info = read_backup(source)
+    folder = Path(tempfile.mkdtemp(prefix="orggraph-restore-"))
+    try:
+        copy_path = folder / "backup.db"
+        with closing(_open_read_only(source)) as src, closing(sqlite3.connect(copy_path)) as dst:
+            src.backup(dst)
+        with EmbeddedStore(copy_path) as copy:
+            problems = [
+                Problem(rule="backup-integrity", message=line, file=str(source))
+                for line in integrity_problems(copy)
+            ]
+            digest = copy.digest()
+            if info.digest and digest != info.digest:
+                problems.append(
+                    Problem(
+                        rule="backup-digest",
+                        message=f"the content's digest is {digest}, the backup recorded "
+                        f"{info.digest}: the file was changed or damaged after it was written",
+                        file=str(source),
+                    )
+                )
+            if problems:
+                raise ValidationFailed(problems)
+            if not info.digest:
+                counts = copy.counts()
+                info = _info(
+                    source,
+                    {
+                        "digest": digest,
+                        **{k: str(v) for k, v in counts.items()},
+                        "source": f"sqlite:///{source}",
+                    },
+                    info.bytes,
+                )
+            yield info, copy
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+# -- restore ----------------------------------------------------------------------------
+def _is_empty(store: GraphStore) -> bool:
+    return not any(
+        next(iter(records), None) is not None
+        for records in (store.all_nodes(), store.all_links(), store.all_facts())
+    )
+
+
+def restore(
+    store: GraphStore, source: str | Path, *, replace: bool = False, actor: str = "restore"
+) -> RestoreReport:
+    """Restore the backup at ``source`` into ``store``, all or nothing; check its digest.
+
+    The store must be empty unless ``replace``, which empties it first (the embedded store
+    in the same transaction; Neo4j in batches before it, as ``Neo4jStore.clear`` does).
+    The audit trail is never emptied: it is append-only.
+    """
+    with opened_backup(source) as (info, copy), store._write_lock:
+        if not replace and not _is_empty(store):
+            raise ValidationFailed(
+                [
+                    Problem(
+                        rule="restore-target-not-empty",
+                        message=f"the store {store.url} already holds data; restore into an "
+                        "empty store, or pass --replace to replace its content",
+                        value=store.url,
+                    )
+                ]
+            )
+        changes = Changes(
+            add_nodes=list(copy.all_nodes()),
+            add_links=list(copy.all_links()),
+            facts=list(copy.all_facts()),
+        )
+        trail = list(reversed(copy.audit_log(limit=2**31)))
+        detail = {
+            "file": Path(source).name,
+            "source": info.source,
+            "taken_at": info.taken_at,
+            "digest": info.digest,
+            "replace": replace,
+        }
+        copied = _write_restore(store, changes, trail, detail, actor, replace)
+    digest = store.digest()
+    if digest != info.digest:
+        raise OrgGraphError(
+            f"the restored store's digest is {digest}, the backup's {info.digest}: "
+            "the restore did not reproduce the backup; restore again with --replace"
+        )
+    return RestoreReport(
+        backup=info, store=store.url, replaced=replace, audit_copied=copied, digest=digest
+    )
+
+
+def _write_restore(
+    store: GraphStore,
+    changes: Changes,
+    trail: list[dict[str, Any]],
+    detail: dict[str, Any],
+    actor: str,
+    replace: bool,
+) -> int:
+    """Write the records (and the trail, into an empty one); how many audit records copied."""
+    if isinstance(store, EmbeddedStore):
+        return _restore_embedded(store, changes, trail, detail, actor, replace)
+    from orggraph.store.neo4j import Neo4jStore
+
+    if isinstance(store, Neo4jStore):
+        if replace:
+            store.clear(keep_audit=True)
+        return _restore_neo4j(store, changes, trail, detail, actor)
+    raise OrgGraphError(f"cannot restore into the store {store.url}: not embedded nor Neo4j")
+
+
+def _restore_neo4j(
+    store: Any,
+    changes: Changes,
+    trail: list[dict[str, Any]],
+    detail: dict[str, Any],
+    actor: str,
+) -> int:
+    """One write transaction: the trail (into an empty one), the records, the restore record."""
+    from orggraph.store.neo4j import changes_payload
+
+    copied = [] if store.audit_log(limit=1) else trail
+    # Write ids made here, outside the driver's retry loop: a retry finds them and adds
+    # no second copy (neo4j_cypher.AUDIT merges on them).
+    run = uuid.uuid4().hex
+    audit = [
+        {
+            "write_id": f"restore-{run}-{a['seq']}",
+            "at": a["at"],
+            "actor": a["actor"],
+            "action": a["action"],
+            "detail": orjson.dumps(a["detail"]).decode(),
+        }
+        for a in copied
+    ]
+    store._write(_restore_tx, audit, changes_payload(changes, actor, "restore", detail))
+    return len(copied)
+
+
+def _restore_tx(tx: Any, audit: list[dict[str, Any]], payload: dict[str, Any]) -> None:
+    from orggraph.store import neo4j_cypher as q
+    from orggraph.store.neo4j import write_changes
+
+    for params in audit:
+        tx.run(q.AUDIT, params).consume()
+    write_changes(tx, payload)
+
+
+def _restore_embedded(
+    store: EmbeddedStore,
+    changes: Changes,
+    trail: list[dict[str, Any]],
+    detail: dict[str, Any],
+    actor: str,
+    replace: bool,
+) -> int:
+    # The store package's own module: one SQLite transaction for the delete and the insert.
+    db = store._db
+    with store._db_lock:
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            empty_trail = db.execute("SELECT count(*) FROM audit").fetchone()[0] == 0
+            if replace:
+                for table in ("nodes", "links", "facts"):
+                    db.execute(f"DELETE FROM {table}")  # fixed names, not input
+            insert_records(db, changes.add_nodes, changes.add_links, changes.facts)
+            copied = trail if empty_trail else []
+            db.executemany(
+                "INSERT INTO audit (at, actor, action, detail) VALUES (?, ?, ?, ?)",
+                [(a["at"], a["actor"], a["action"], orjson.dumps(a["detail"])) for a in copied],
+            )
+            db.execute(
+                "INSERT INTO audit (at, actor, action, detail) VALUES (?, ?, ?, ?)",
+                (datetime.now(UTC).isoformat(), actor, "restore", orjson.dumps(detail)),
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        store._load()
+    return len(copied)
