@@ -59,6 +59,20 @@ class OrgGraphView(GraphQL[Context, None]):
             self.store, self.settings, self.actor, request=request, response=response
         )
 
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """As strawberry's, but a refused request answers JSON errors, not plain text."""
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            response = await self.run(Request(scope=scope, receive=receive))
+        except HTTPException as exc:
+            body = {"errors": [{"message": exc.reason, "extensions": {"code": "BAD_REQUEST"}}]}
+            response = JSONResponse(body, status_code=exc.status_code)
+            if exc.status_code == 405:
+                response.headers["allow"] = "POST" if scope["method"] == "GET" else "GET, POST"
+        await response(scope, receive, send)
+
     async def execute_single(self, *args: Any, **kwargs: Any) -> Any:
         """As strawberry's, but a mutation over GET is ``405 Method Not Allowed``.
 

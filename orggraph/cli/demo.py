@@ -9,15 +9,11 @@ import click
 
 from orggraph.cli import AppContext, pass_app, store_option
 from orggraph.cli._options import echo_json
-from orggraph.errors import ConfigError, OrgGraphError
+from orggraph.errors import ConfigError
 from orggraph.model import label
 from orggraph.model.kinds import Level
 
 __all__ = ["command"]
-
-
-class StoreNotEmpty(OrgGraphError):
-    """The demo goes into an empty store only, unless ``--force``."""
 
 
 def _clear(app: AppContext) -> None:
@@ -61,7 +57,7 @@ def command(app: AppContext, seed: int, scale: int, force: bool, as_json: bool) 
     store = app.store()
     if next(iter(store.all_nodes()), None) is not None:
         if not force:
-            raise StoreNotEmpty(
+            raise click.UsageError(
                 f"the store at {store.url} already holds data; "
                 "use --force to empty it and build the demo"
             )
@@ -73,9 +69,7 @@ def command(app: AppContext, seed: int, scale: int, force: bool, as_json: bool) 
     if as_json:
         echo_json(summary)
         return
-    levels = ", ".join(
-        f"{label(Level(k))} {v}" for k, v in summary.territorial_by_level.items()
-    )
+    levels = ", ".join(f"{label(Level(k))} {v}" for k, v in summary.territorial_by_level.items())
     click.echo(f"演示数据已写入 {store.url}（种子 {seed}，规模 ×{scale}，{seconds:.1f} 秒）")
     click.echo(f"  截至 {summary.reference_date}：党组织 {summary.organizations:,} 个（{levels}）")
     click.echo(

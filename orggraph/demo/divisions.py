@@ -111,7 +111,10 @@ class Divisions:
 
 
 def village_base_name(village: Village) -> str:
-    """The village or community itself, without its committee: 夏都花园社区居民委员会 → 夏都花园社区."""
+    """The village or community itself, without its committee.
+
+    夏都花园社区居民委员会 → 夏都花园社区; 友谊村村民委员会 → 友谊村.
+    """
     name = village.name
     for suffix in _COMMUNITY_SUFFIXES:
         if name.endswith(suffix):

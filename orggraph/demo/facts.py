@@ -152,7 +152,11 @@ def _cases(
                 continue
             number += 1
             plan = world.orgs[oid]
-            pool = contacts.get(oid) or leaders_by_district.get(plan.district) or [membership.leaders[0].id]
+            pool = (
+                contacts.get(oid)
+                or leaders_by_district.get(plan.district)
+                or [membership.leaders[0].id]
+            )
             responsible = rng.choice(pool)
             partners = strong.get((plan.sector, plan.district)) or strong.get((plan.sector, None))
             partner = rng.choice(partners) if partners else None

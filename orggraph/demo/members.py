@@ -367,7 +367,9 @@ def _versions(person: MemberPlan) -> list[Node]:
     full_from = add_years(person.join_date, 1)
     changes: list[tuple[date, dict[str, Any]]] = []
     tracked = person.join_date >= TRACKED_PROBATION
-    status = MemberStatus.PROBATIONARY if tracked and person.start < full_from else MemberStatus.FULL
+    status = (
+        MemberStatus.PROBATIONARY if tracked and person.start < full_from else MemberStatus.FULL
+    )
     attrs: dict[str, Any] = {
         "gender": "female" if person.female else "male",
         "ethnicity": person.ethnicity,

@@ -19,7 +19,7 @@ __all__ = ["EXPERTS", "SERVING_LEADERS", "plan_networks"]
 
 from datetime import date
 
-from orggraph.demo.members import Membership, MemberPlan
+from orggraph.demo.members import MemberPlan, Membership
 from orggraph.demo.names import person_name
 from orggraph.demo.units import UnitPlan
 from orggraph.demo.world import REFERENCE_DATE, World, days

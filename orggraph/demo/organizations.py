@@ -336,8 +336,8 @@ def _plan_district_public(world: World, district: District, tag: str) -> None:
         start = world.date(max(parent.start, date(1980, 1, 1)), date(2015, 12, 31))
         _add(world, f"{name}第{n + 1}幼儿园{tag}", Sector.INSTITUTION, "school", parent, start,
              _weight(world, 10, 0.3))  # fmt: skip
-    hospitals = ("人民医院", "中医院", "妇幼保健计划生育服务中心") if not district.urban else (
-        "人民医院",
+    hospitals = (
+        ("人民医院", "中医院", "妇幼保健计划生育服务中心") if not district.urban else ("人民医院",)
     )
     for hospital in hospitals:
         start = world.date(parent.start, date(1995, 12, 31))

@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date
 
-from orggraph.demo.members import Membership, MemberPlan
+from orggraph.demo.members import MemberPlan, Membership
 from orggraph.demo.world import REFERENCE_DATE, OrgPlan, World, add_years, days
 from orggraph.model import LinkKind, OrgKind, Role
 
@@ -118,15 +118,13 @@ def _terms(world: World, plan: OrgPlan) -> list[tuple[date, date]]:
     return [(a, b) for a, b in terms if a < stop]
 
 
-def _covering(
-    pool: list[tuple[str, date, date | None]], start: date, end: date
-) -> list[str]:
-    return [
-        mid for mid, s, e in pool if s <= start and (e is None or e >= end)
-    ]
+def _covering(pool: list[tuple[str, date, date | None]], start: date, end: date) -> list[str]:
+    return [mid for mid, s, e in pool if s <= start and (e is None or e >= end)]
 
 
-def _grassroots_posts(world: World, plan: OrgPlan, pool: list[tuple[str, date, date | None]]) -> None:
+def _grassroots_posts(
+    world: World, plan: OrgPlan, pool: list[tuple[str, date, date | None]]
+) -> None:
     rng = world.rng
     stop = min(plan.end or _END, _END)
     holder: str | None = None
@@ -135,8 +133,10 @@ def _grassroots_posts(world: World, plan: OrgPlan, pool: list[tuple[str, date, d
         span_end = min(terms[index + 1][0] if index + 1 < len(terms) else stop, stop)
         begin = start
         while begin < span_end:
-            keep = holder is not None and rng.random() < 0.6 and holder in _covering(
-                pool, begin, span_end
+            keep = (
+                holder is not None
+                and rng.random() < 0.6
+                and holder in _covering(pool, begin, span_end)
             )
             if not keep:
                 candidates = _covering(pool, begin, span_end)

@@ -109,7 +109,9 @@ class World:
         **attrs: Any,
     ) -> None:
         self.links.append(
-            Link(kind=kind, source=source, target=target, valid_from=start, valid_to=end, attrs=attrs)
+            Link(
+                kind=kind, source=source, target=target, valid_from=start, valid_to=end, attrs=attrs
+            )
         )
 
     def fact(self, node_id: str, year: int, name: str, value: int | float | str | bool) -> None:

@@ -4,7 +4,7 @@
 import React from "react";
 import { createRoot } from "react-dom/client";
 import { GraphiQL } from "graphiql";
-import { useGraphiQL } from "@graphiql/react";
+import { useGraphiQL, useGraphiQLActions } from "@graphiql/react";
 import { explorerPlugin } from "@graphiql/plugin-explorer";
 import { createGraphiQLFetcher } from "@graphiql/toolkit";
 import "graphiql/style.css";
@@ -43,9 +43,13 @@ function SavedQueriesIcon() {
 function SavedQueriesContent() {
   const queryEditor = useGraphiQL((state) => state.queryEditor);
   const variableEditor = useGraphiQL((state) => state.variableEditor);
+  const { setOperationName } = useGraphiQLActions();
   const open = (item) => {
     queryEditor?.setValue(item.query);
     variableEditor?.setValue(item.variables || "");
+    // Run the loaded operation at once, without waiting for the editor to re-parse it.
+    const named = /^\s*(?:query|mutation)\s+(\w+)/m.exec(item.query);
+    if (named) setOperationName(named[1]);
   };
   return (
     <section className="orggraph-saved" aria-label="保存的查询 Saved queries">
