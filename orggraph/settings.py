@@ -46,6 +46,11 @@ SETTINGS: tuple[Setting, ...] = (
         help="Neo4j database name",
     ),
     Setting(
+        name="neo4j_retry_seconds",
+        default=15.0,
+        help="How long a Neo4j transaction is retried while the server cannot be reached",
+    ),
+    Setting(
         name="rules",
         default="",
         help="Path of a weak-branch rules TOML file (empty: the shipped defaults)",
@@ -89,6 +94,7 @@ class Settings:
     neo4j_user: str = "neo4j"
     neo4j_password: str = ""
     neo4j_database: str = "neo4j"
+    neo4j_retry_seconds: float = 15.0
     rules: str = ""
     host: str = "127.0.0.1"
     port: int = 8000

@@ -8,6 +8,7 @@ text/html``, no ``query`` parameter) answers the explorer page; every other requ
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -31,9 +32,10 @@ from strawberry.types import ExecutionResult
 from orggraph.api.context import LOCAL_ADMIN, Actor, Context, make_context
 from orggraph.api.errors import format_error
 from orggraph.api.explorer import explorer_page, saved_queries_json
+from orggraph.api.limits import BodyLimit
 from orggraph.api.saved import SavedQuery, load_saved_queries
 from orggraph.api.schema import build_schema
-from orggraph.errors import OrgGraphError
+from orggraph.errors import OrgGraphError, StoreUnavailable
 from orggraph.settings import Settings
 from orggraph.store.base import GraphStore
 from orggraph.web import web_routes
@@ -43,6 +45,20 @@ __all__ = ["STATIC_DIR", "OrgGraphView", "create_app"]
 log = logging.getLogger("orggraph.api")
 
 STATIC_DIR = Path(__file__).parent / "static"
+
+#: Seconds a client is told to wait (``Retry-After``) when the store cannot be reached.
+RETRY_AFTER_SECONDS = 5
+
+
+def _store_unavailable(data: Any) -> bool:
+    """Whether a GraphQL response (or batch) carries a ``STORE_UNAVAILABLE`` error."""
+    results = data if isinstance(data, list) else [data]
+    return any(
+        (error.get("extensions") or {}).get("code") == StoreUnavailable.code
+        for result in results
+        if isinstance(result, dict)
+        for error in result.get("errors") or ()
+    )
 
 
 class OrgGraphView(GraphQL[Context, None]):
@@ -84,6 +100,24 @@ class OrgGraphView(GraphQL[Context, None]):
             if isinstance(exc.__cause__, InvalidOperationTypeError):
                 raise HTTPException(405, exc.reason) from exc
             raise
+
+    def decode_json(self, data: str | bytes) -> object:
+        """A body that is not UTF-8, or not a JSON object (or a batch list), is 400."""
+        try:
+            value = json.loads(data)
+        except UnicodeDecodeError as exc:
+            raise HTTPException(400, "the request body is not UTF-8 JSON") from exc
+        if not isinstance(value, dict | list):
+            raise HTTPException(400, "the request body must be a JSON object") from None
+        return value
+
+    def create_response(self, response_data: Any, sub_response: Response) -> Response:
+        """As strawberry's; a store that cannot be reached is ``503`` with ``Retry-After``."""
+        response = super().create_response(response_data, sub_response)
+        if _store_unavailable(response_data):
+            response.status_code = 503
+            response.headers["retry-after"] = str(RETRY_AFTER_SECONDS)
+        return response
 
     async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
         """Every error formatted once more here: a syntax error never reaches the extension."""
@@ -135,8 +169,12 @@ class GraphQLEndpoint:
 async def _orggraph_error(request: Request, exc: Exception) -> Response:
     """The one Starlette handler: an orggraph error outside GraphQL as JSON with its code."""
     assert isinstance(exc, OrgGraphError)
-    status = 404 if exc.code == "NOT_FOUND" else 403 if exc.code == "PERMISSION_DENIED" else 400
-    return JSONResponse({"error": {"code": exc.code, "message": str(exc)}}, status_code=status)
+    statuses = {"NOT_FOUND": 404, "PERMISSION_DENIED": 403, StoreUnavailable.code: 503}
+    status = statuses.get(exc.code, 400)
+    response = JSONResponse({"error": {"code": exc.code, "message": str(exc)}}, status_code=status)
+    if status == 503:
+        response.headers["retry-after"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def create_app(
@@ -156,7 +194,18 @@ def create_app(
         return JSONResponse(tabs)
 
     async def health(request: Request) -> Response:
-        return JSONResponse({"ok": True, "store": store.url.split("://", 1)[0]})
+        """``?deep=1``: also the store's counts and digest (a whole read: for checks, not polls)."""
+        body: dict[str, Any] = {"ok": True, "store": store.url.split("://", 1)[0]}
+        if request.query_params.get("deep") in ("1", "true"):
+            try:
+                body["counts"] = store.counts()
+                body["digest"] = store.digest()
+            except StoreUnavailable as exc:
+                error = {"code": exc.code, "message": str(exc)}
+                failed = JSONResponse({**body, "ok": False, "error": error}, status_code=503)
+                failed.headers["retry-after"] = str(RETRY_AFTER_SECONDS)
+                return failed
+        return JSONResponse(body)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -170,7 +219,10 @@ def create_app(
         Route("/healthz", health, methods=["GET"]),
         Mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static"),
     ]
-    middleware = [Middleware(GZipMiddleware, minimum_size=2048)]
+    middleware = [
+        Middleware(BodyLimit, max_bytes=settings.max_request_bytes),
+        Middleware(GZipMiddleware, minimum_size=2048),
+    ]
     app = Starlette(
         routes=routes,
         middleware=middleware,

@@ -69,7 +69,8 @@ def plan_facts(world: World, membership: Membership) -> None:
             world.fact(plan.id, year, "assessment_grade", _grade(score))
             world.fact(plan.id, year, "meetings_held", meetings)
     _income(world, villages, weak)
-    alive_2018 = [p for p in grassroots if p.alive(date(2018, 12, 31))]
+    # Still there at the reference date, so that the figures count every one of them.
+    alive_2018 = [p for p in grassroots if p.alive(date(2018, 12, 31)) and p.end is None]
     sites = [p for p in alive_2018 if p.tag in ("village", "community")]
     for plan in rng.sample(sites, VENUES_UPGRADED):
         world.fact(plan.id, rng.choice((2016, 2017, 2018)), "venue_upgraded", True)
@@ -190,12 +191,12 @@ def _steps(
 ) -> list[tuple[date, dict[str, Any]]]:
     """A case's dated versions, up to the reference date."""
     rng = world.rng
-    identified = world.date(date(year, 3, 1), date(year, 3, 31))
+    identified = world.day(date(year, 3, 1), date(year, 3, 31))
     steps: list[tuple[date, dict[str, Any]]] = [(identified, {"state": "identified"})]
     stalled = year == REFERENCE_DATE.year and rng.random() < 0.25
     if stalled:
         return steps
-    deadline = world.date(date(year, 11, 15), date(year, 12, 20))
+    deadline = world.day(date(year, 11, 15), date(year, 12, 20))
     rectifying = identified + days(rng.randint(10, 40))
     steps.append(
         (

@@ -104,7 +104,7 @@ def _quota(total: int, count: int, world: World) -> list[bool]:
 
 def _join_date(world: World, eras: tuple[tuple[date, date, float], ...]) -> date:
     lo, hi, _ = world.rng.choices(eras, [w for _, _, w in eras])[0]
-    return world.date(lo, hi)
+    return world.day(lo, hi)
 
 
 def _birth_year(world: World, join: date, youngest: int = 18, oldest: int = 45) -> int:
@@ -171,18 +171,18 @@ def _people(world: World) -> list[MemberPlan]:
     )
     for i in range(lv):
         join = _join_date(world, leave_eras)
-        end = world.date(CONGRESS_18 + days(1), REFERENCE_DATE - days(1))
+        end = world.day(CONGRESS_18 + days(1), REFERENCE_DATE - days(1))
         add("leave", i, join, end, join, _birth_year(world, join, 18, 40))
     for i in range(j):
         if i < j1:
-            join = world.date(CONGRESS_18 + days(1), date(2013, 12, 31))
+            join = world.day(CONGRESS_18 + days(1), date(2013, 12, 31))
             start = join
         elif i < j1 + j2:
-            join = world.date(SINCE_2014, REFERENCE_DATE)
+            join = world.day(SINCE_2014, REFERENCE_DATE)
             start = join
         else:
-            start = world.date(CONGRESS_18 + days(1), REFERENCE_DATE - days(1))
-            join = world.date(date(1985, 1, 1), min(start, SINCE_2014) - days(1))
+            start = world.day(CONGRESS_18 + days(1), REFERENCE_DATE - days(1))
+            join = world.day(date(1985, 1, 1), min(start, SINCE_2014) - days(1))
         add("new", i, start, None, join, _birth_year(world, join, 18, 35))
     # Stayers whose education rose to college or above between the two dates.
     candidates = [
@@ -192,7 +192,7 @@ def _people(world: World) -> list[MemberPlan]:
     if upgrades > len(candidates):
         raise ValueError(f"{upgrades} education upgrades wanted, {len(candidates)} possible")
     for person in candidates[:upgrades]:
-        when = world.date(max(person.start, date(2013, 1, 1)), REFERENCE_DATE - days(1))
+        when = world.day(max(person.start, date(2013, 1, 1)), REFERENCE_DATE - days(1))
         person.upgrade = (when, Education.COLLEGE if rng.random() < 0.7 else Education.BACHELOR)
     rng.shuffle(people)
     for person in people:

@@ -112,8 +112,8 @@ def _experts(world: World, membership: Membership) -> None:
         eid = world.new_id("e", 5)
         field, title, employer = rng.choice(_FIELDS)
         female = rng.random() < 0.3
-        start = world.date(date(2014, 1, 1), date(2019, 4, 30))
-        end = None if index < total else world.date(date(2018, 1, 1), REFERENCE_DATE - days(30))
+        start = world.day(date(2014, 1, 1), date(2019, 4, 30))
+        end = None if index < total else world.day(date(2018, 1, 1), REFERENCE_DATE - days(30))
         if end is not None:
             start = min(start, end - days(200))
         world.nodes.append(
@@ -133,7 +133,7 @@ def _experts(world: World, membership: Membership) -> None:
         # Each serving leader serves at least one expert; the rest are shared out.
         leader = serving[index] if index < len(serving) else rng.choice(serving)
         if since < date(2018, 1, 1) and rng.random() < 0.1:
-            handover = world.date(date(2018, 1, 1), date(2018, 12, 31))
+            handover = world.day(date(2018, 1, 1), date(2018, 12, 31))
             world.link(LinkKind.SERVES, rng.choice(others).id, eid, since, handover)
             since = handover
         world.link(LinkKind.SERVES, leader.id, eid, since)
@@ -169,7 +169,7 @@ def _contacts(world: World, membership: Membership) -> None:
                 chosen.append(oid)
         for oid in chosen:
             org = world.orgs[oid]
-            start = world.date(max(org.start, date(2016, 3, 1)), REFERENCE_DATE - days(30))
+            start = world.day(max(org.start, date(2016, 3, 1)), REFERENCE_DATE - days(30))
             if (leader.id, oid) in taken:
                 continue
             taken.add((leader.id, oid))

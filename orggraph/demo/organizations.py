@@ -147,7 +147,7 @@ def plan_territory(world: World) -> None:
         )
     )
     for district in div.districts:
-        start = world.date(date(1949, 10, 1), date(1951, 12, 31))
+        start = world.day(date(1949, 10, 1), date(1951, 12, 31))
         world.add_org(
             OrgPlan(
                 id=district.code,
@@ -169,11 +169,11 @@ def plan_territory(world: World) -> None:
 
 def _plan_township(world: World, district: District, township: Township, after: date) -> None:
     if township.is_park:
-        start = world.date(date(2000, 1, 1), date(2010, 12, 31))
+        start = world.day(date(2000, 1, 1), date(2010, 12, 31))
     elif township.is_street:
-        start = world.date(add_years(after, 5), date(1990, 12, 31))
+        start = world.day(add_years(after, 5), date(1990, 12, 31))
     else:
-        start = world.date(after + days(30), date(1962, 12, 31))
+        start = world.day(after + days(30), date(1962, 12, 31))
     world.add_org(
         OrgPlan(
             id=township.code,
@@ -190,7 +190,7 @@ def _plan_township(world: World, district: District, township: Township, after: 
         )
     )
     # One election calendar per township (换届); a few villages missed the last one.
-    first = world.date(date(2011, 3, 1), date(2011, 5, 31))
+    first = world.day(date(2011, 3, 1), date(2011, 5, 31))
     for village in township.villages:
         _plan_village(world, district, township, village, start, first)
 
@@ -201,13 +201,13 @@ def _plan_village(
     rng = world.rng
     sector = village.sector
     if "虚拟社区" in village.name:
-        start = world.date(max(after + days(30), date(2012, 1, 1)), date(2016, 12, 31))
+        start = world.day(max(after + days(30), date(2012, 1, 1)), date(2016, 12, 31))
         weight = _weight(world, 12, 0.3)
     elif sector is Sector.COMMUNITY:
-        start = world.date(max(after + days(30), date(1985, 1, 1)), date(2012, 12, 31))
+        start = world.day(max(after + days(30), date(1985, 1, 1)), date(2012, 12, 31))
         weight = _weight(world, 40, 0.5)
     else:
-        start = world.date(max(after + days(30), date(1950, 6, 1)), date(1966, 12, 31))
+        start = world.day(max(after + days(30), date(1950, 6, 1)), date(1966, 12, 31))
         weight = _weight(world, 26, 0.45)
     base = village_base_name(village)
     branch_names = (
@@ -286,7 +286,7 @@ def _plan_city_public(world: World, city_code: str, city_name: str, tag: str) ->
     city = world.orgs[city_code]
     prefix = city_name[:-1]  # 西宁
     for i, dept in enumerate(CITY_AGENCIES):
-        start = date(1950, 1, 1) if i == 0 else world.date(date(1950, 1, 1), date(1990, 12, 31))
+        start = date(1950, 1, 1) if i == 0 else world.day(date(1950, 1, 1), date(1990, 12, 31))
         plan = _add(
             world, f"{prefix}{dept}{tag}机关", Sector.AGENCY, "agency", city, start,
             _weight(world, 26, 0.4) if i else 40.0,
@@ -294,19 +294,19 @@ def _plan_city_public(world: World, city_code: str, city_name: str, tag: str) ->
         if i == 0 and not tag:
             world.fallback[city_code] = plan.id
     for dept in CITY_INSTITUTIONS:
-        start = world.date(date(1952, 1, 1), date(2005, 12, 31))
+        start = world.day(date(1952, 1, 1), date(2005, 12, 31))
         _add(world, f"{prefix}{dept}{tag}", Sector.INSTITUTION, "institution", city, start,
              _weight(world, 30, 0.4))  # fmt: skip
     for school in CITY_SCHOOLS:
-        start = world.date(date(1950, 1, 1), date(2005, 12, 31))
+        start = world.day(date(1950, 1, 1), date(2005, 12, 31))
         _add(world, f"{prefix}{school}{tag}", Sector.INSTITUTION, "school", city, start,
              _weight(world, 40, 0.35))  # fmt: skip
     for hospital in CITY_HOSPITALS:
-        start = world.date(date(1950, 1, 1), date(1990, 12, 31))
+        start = world.day(date(1950, 1, 1), date(1990, 12, 31))
         _add(world, f"{prefix}{hospital}{tag}", Sector.INSTITUTION, "hospital", city, start,
              _weight(world, 150, 0.3), _HOSPITAL_BRANCHES)  # fmt: skip
     for soe in CITY_SOES:
-        start = world.date(date(1990, 1, 1), date(2012, 12, 31))
+        start = world.day(date(1990, 1, 1), date(2012, 12, 31))
         _add(world, f"{soe}{tag}", Sector.STATE_ENTERPRISE, "soe", city, start,
              _weight(world, 130, 0.3), _SOE_BRANCHES)  # fmt: skip
 
@@ -317,34 +317,34 @@ def _plan_district_public(world: World, district: District, tag: str) -> None:
     for i, dept in enumerate(DISTRICT_AGENCIES):
         # The committee's own office is as old as the committee: members with nowhere
         # else to be recorded (before their organization existed) belong there.
-        start = parent.start if i == 0 else world.date(parent.start, date(1995, 12, 31))
+        start = parent.start if i == 0 else world.day(parent.start, date(1995, 12, 31))
         plan = _add(world, f"{name}{dept[1:]}{tag}机关", Sector.AGENCY, "agency", parent, start,
                     _weight(world, 22, 0.4))  # fmt: skip
         if i == 0 and not tag:
             world.fallback[district.code] = plan.id
     for dept in DISTRICT_INSTITUTIONS:
-        start = world.date(parent.start, date(2010, 12, 31))
+        start = world.day(parent.start, date(2010, 12, 31))
         _add(world, f"{name}{dept}{tag}", Sector.INSTITUTION, "institution", parent, start,
              _weight(world, 18, 0.4))  # fmt: skip
     schools = 14 if district.urban else 10
     for n in range(schools):
         kind = "小学" if n % 3 else "中学"
-        start = world.date(parent.start, date(2010, 12, 31))
+        start = world.day(parent.start, date(2010, 12, 31))
         _add(world, f"{name}第{n + 1}{kind}{tag}", Sector.INSTITUTION, "school", parent, start,
              _weight(world, 28, 0.35))  # fmt: skip
     for n in range(6 if district.urban else 4):
-        start = world.date(max(parent.start, date(1980, 1, 1)), date(2015, 12, 31))
+        start = world.day(max(parent.start, date(1980, 1, 1)), date(2015, 12, 31))
         _add(world, f"{name}第{n + 1}幼儿园{tag}", Sector.INSTITUTION, "school", parent, start,
              _weight(world, 10, 0.3))  # fmt: skip
     hospitals = (
         ("人民医院", "中医院", "妇幼保健计划生育服务中心") if not district.urban else ("人民医院",)
     )
     for hospital in hospitals:
-        start = world.date(parent.start, date(1995, 12, 31))
+        start = world.day(parent.start, date(1995, 12, 31))
         _add(world, f"{name}{hospital}{tag}", Sector.INSTITUTION, "hospital", parent, start,
              _weight(world, 70, 0.3), _HOSPITAL_BRANCHES)  # fmt: skip
     for soe in DISTRICT_SOES:
-        start = world.date(date(1995, 1, 1), date(2014, 12, 31))
+        start = world.day(date(1995, 1, 1), date(2014, 12, 31))
         _add(world, f"{name}{soe}{tag}", Sector.STATE_ENTERPRISE, "soe", parent, start,
              _weight(world, 35, 0.35))  # fmt: skip
 
@@ -359,20 +359,20 @@ def _plan_township_public(world: World, district: District, township: Township, 
         return
     if township.is_street:
         if world.rng.random() < 0.5:
-            start = world.date(max(parent.start, date(1995, 1, 1)), date(2012, 12, 31))
+            start = world.day(max(parent.start, date(1995, 1, 1)), date(2012, 12, 31))
             _add(world, f"{township.name}社区卫生服务中心{tag}", Sector.INSTITUTION, "hospital",
                  parent, start, _weight(world, 10, 0.3))  # fmt: skip
         return
-    start = world.date(parent.start, date(1995, 12, 31))
+    start = world.day(parent.start, date(1995, 12, 31))
     _add(world, f"{township.name}中心学校{tag}", Sector.INSTITUTION, "school", parent, start,
          _weight(world, 24, 0.35))  # fmt: skip
     if township.name.endswith("镇"):
-        start = world.date(parent.start, date(2000, 12, 31))
+        start = world.day(parent.start, date(2000, 12, 31))
         _add(world, f"{township.name}中学{tag}", Sector.INSTITUTION, "school", parent, start,
              _weight(world, 20, 0.35))  # fmt: skip
-    start = world.date(parent.start, date(1995, 12, 31))
+    start = world.day(parent.start, date(1995, 12, 31))
     _add(world, f"{township.name}卫生院{tag}", Sector.INSTITUTION, "hospital", parent, start,
          _weight(world, 10, 0.3))  # fmt: skip
-    start = world.date(max(parent.start, date(1990, 1, 1)), date(2016, 12, 31))
+    start = world.day(max(parent.start, date(1990, 1, 1)), date(2016, 12, 31))
     _add(world, f"{township.name}中心幼儿园{tag}", Sector.INSTITUTION, "school", parent, start,
          _weight(world, 6, 0.3))  # fmt: skip

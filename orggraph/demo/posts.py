@@ -89,7 +89,7 @@ def _committee_posts(
         _post(world, holder.id, plan.id, Role.SECRETARY, start, end, add_years(start, 5))
         start = gap_end
     deputy = next(leaders)
-    since = world.date(max(plan.start, date(2016, 1, 1)), date(2018, 12, 31))
+    since = world.day(max(plan.start, date(2016, 1, 1)), date(2018, 12, 31))
     _post(world, deputy.id, plan.id, Role.DEPUTY_SECRETARY, since, None, add_years(since, 5))
 
 
@@ -110,7 +110,7 @@ def _terms(world: World, plan: OrgPlan) -> list[tuple[date, date]]:
         if plan.start >= TRACKED_FROM:
             end = add_years(first, length)
         else:
-            end = world.date(first + days(90), add_years(first, length))
+            end = world.day(first + days(90), add_years(first, length))
         terms.append((first, end))
         while end < stop:
             terms.append((end, add_years(end, length)))
@@ -148,7 +148,7 @@ def _grassroots_posts(
             # Mid-term departures: 6% of terms; 3% of organizations are vacant now.
             leave = rng.random() < (0.03 if current else 0.06)
             if leave and span_end - begin > days(120):
-                end = world.date(begin + days(60), min(span_end, _END) - days(21))
+                end = world.day(begin + days(60), min(span_end, _END) - days(21))
             _post(world, holder, plan.id, Role.SECRETARY, begin, end, planned)
             if end == span_end:
                 break

@@ -126,7 +126,7 @@ def _plan_kind(world: World, target: CoverageTarget) -> list[UnitPlan]:
     def make(start_lo: date, start_hi: date) -> UnitPlan:
         township, district, _ = rng.choices(places, weights)[0]
         area = world.orgs[township.code]
-        start = world.date(max(start_lo, area.start + days(365)), start_hi)
+        start = world.day(max(start_lo, area.start + days(365)), start_hi)
         place = districts[district].short
         if target.kind is UnitKind.NON_PUBLIC_ENTERPRISE:
             name, industry = enterprise_name(rng, place, used)
@@ -150,7 +150,7 @@ def _plan_kind(world: World, target: CoverageTarget) -> list[UnitPlan]:
     rng.shuffle(old)
     closed = old[: target.closed * s]
     for unit in closed:
-        unit.end = world.date(max(unit.start + days(180), date(2015, 2, 1)), date(2019, 5, 31))
+        unit.end = world.day(max(unit.start + days(180), date(2015, 2, 1)), date(2019, 5, 31))
     survivors = old[target.closed * s :]
     new = [
         make(date(2015, 1, 15), date(2019, 3, 31))
@@ -158,21 +158,21 @@ def _plan_kind(world: World, target: CoverageTarget) -> list[UnitPlan]:
     ]
     early = [make(date(1995, 1, 1), date(2008, 12, 31)) for _ in range(target.closed_early * s)]
     for unit in early:
-        unit.end = world.date(unit.start + days(365), date(2014, 11, 30))
+        unit.end = world.day(unit.start + days(365), date(2014, 11, 30))
 
     # Covered at 2014-12-31: exactly covered_2014 of the units operating then (founded early
     # enough for an organization to follow within the year).
     order = [u for u in old if u.start <= date(2014, 10, 1)]
     rng.shuffle(order)
     for unit in order[: target.covered_2014 * s]:
-        unit.covered_from = world.date(max(unit.start + days(60), date(2008, 1, 1)), BASELINE)
+        unit.covered_from = world.day(max(unit.start + days(60), date(2008, 1, 1)), BASELINE)
     # Covered at 2019-06-30: exactly covered_2019 of the units operating then.
     operating = [*survivors, *new]
     already = sum(1 for u in operating if u.covered_from is not None)
     candidates = [u for u in operating if u.covered_from is None]
     rng.shuffle(candidates)
     for unit in candidates[: target.covered_2019 * s - already]:
-        unit.covered_from = world.date(
+        unit.covered_from = world.day(
             max(unit.start + days(60), date(2015, 1, 1)), REFERENCE_DATE - days(20)
         )
     # Some units that closed meanwhile had been covered for a while (history only).
@@ -181,7 +181,7 @@ def _plan_kind(world: World, target: CoverageTarget) -> list[UnitPlan]:
         if unit.covered_from is None and rng.random() < 0.3:
             lo = max(unit.start + days(60), date(2015, 1, 1))
             if lo < unit.end - days(60):
-                unit.covered_from = world.date(lo, unit.end - days(60))
+                unit.covered_from = world.day(lo, unit.end - days(60))
     # Own or joint: units covered by 2014 mostly had their own organization.
     everyone = [*old, *new]
     for unit in everyone:
@@ -193,12 +193,12 @@ def _plan_kind(world: World, target: CoverageTarget) -> list[UnitPlan]:
     uncovered = [u for u in operating if u.covered_from is None]
     rng.shuffle(uncovered)
     for unit in uncovered[: target.work_2019 * s]:
-        unit.instructed_from = world.date(
+        unit.instructed_from = world.day(
             max(unit.start + days(30), date(2016, 1, 1)), REFERENCE_DATE - days(10)
         )
     for unit in operating:
         if unit.covered_from is not None and rng.random() < 0.1:
-            unit.instructed_from = world.date(
+            unit.instructed_from = world.day(
                 max(unit.start + days(30), date(2016, 1, 1)), REFERENCE_DATE - days(10)
             )
     _plan_organizations(world, target, everyone)

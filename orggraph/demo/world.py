@@ -90,7 +90,7 @@ class World:
         self._counters[prefix] = number
         return f"{prefix}{number:0{width}d}"
 
-    def date(self, start: date, end: date) -> date:
+    def day(self, start: date, end: date) -> date:
         return between(self.rng, start, end)
 
     def add_org(self, plan: OrgPlan) -> OrgPlan:

@@ -40,6 +40,7 @@ def open_store(url: str, settings: Settings | None = None) -> GraphStore:
             user=settings.neo4j_user,
             password=settings.neo4j_password,
             database=settings.neo4j_database,
+            max_retry_time=settings.neo4j_retry_seconds,
         )
     raise ConfigError(
         f"store URL {url!r} has scheme {scheme!r}; "

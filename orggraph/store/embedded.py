@@ -142,12 +142,12 @@ class EmbeddedStore(GraphStore):
                 valid_to=fromiso(end) if end else None,
                 attrs=attrs_from_json(lk, loads(attrs)),
             )
-            versions = links.get(key)
-            if versions is None:  # rows come ordered by id and start: no search needed
-                versions = links[key] = [link]
-                _add_edge(self._graphs[lk], source, target, key, versions)
+            known = links.get(key)
+            if known is None:  # rows come ordered by id and start: no search needed
+                known = links[key] = [link]
+                _add_edge(self._graphs[lk], source, target, key, known)
             else:
-                versions.append(link)
+                known.append(link)
         self._facts: dict[tuple[str, int], dict[str, Any]] = defaultdict(dict)
         facts = self._facts
         for node_id, year, name, value in fact_rows:

@@ -21,7 +21,14 @@ import strawberry
 from orggraph.api.context import Context, Info
 from orggraph.api.types.links import LinkInterface, link_object
 from orggraph.api.types.nodes import Member, NodeInterface, Organization
-from orggraph.errors import NotFound, OrgGraphError, PermissionDenied, Problem, ValidationFailed
+from orggraph.errors import (
+    NotFound,
+    OrgGraphError,
+    PermissionDenied,
+    Problem,
+    StoreUnavailable,
+    ValidationFailed,
+)
 from orggraph.model import (
     LINK_ENDS,
     Education,
@@ -58,7 +65,13 @@ def _camel(name: str | None) -> str | None:
 
 
 def user_errors(exc: OrgGraphError) -> list[UserError]:
-    """The payload errors for a refused write."""
+    """The payload errors for a refused write.
+
+    A store that cannot be reached is no refusal: it is raised again, to become a top-level
+    ``STORE_UNAVAILABLE`` error (HTTP 503) that the client may retry.
+    """
+    if isinstance(exc, StoreUnavailable):
+        raise exc
     if isinstance(exc, ValidationFailed):
         return [
             UserError(code=p.rule, field=_camel(p.column), message=p.message, value=p.value)
