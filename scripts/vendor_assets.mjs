@@ -8,8 +8,8 @@
 // are installed into a temporary folder and bundled with esbuild (at vendoring time only)
 // into one ES module, one stylesheet, three classic worker scripts and Monaco's icon font.
 // Nothing is loaded from a CDN at run time. Every output file's sha256 and every npm
-// package that went into it (name, version, licence) are written to VENDORED.md and
-// vendored.json beside the files, and the packages' licence texts to licenses/.
+// package that went into it (name, version, licence) are written to static/VENDORED.md
+// and static/vendored.json, and the packages' licence texts to static/graphiql/licenses/.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
@@ -19,7 +19,8 @@ import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const OUT = path.join(ROOT, "orggraph", "api", "static", "graphiql");
+const STATIC = path.join(ROOT, "orggraph", "api", "static");
+const OUT = path.join(STATIC, "graphiql");
 const ENTRY = path.join(ROOT, "scripts", "explorer", "explorer.jsx");
 
 // The packages asked for by name; their own dependencies come as npm resolves them and
@@ -47,10 +48,10 @@ function sha256(file) {
 }
 
 function check() {
-  const manifest = JSON.parse(fs.readFileSync(path.join(OUT, "vendored.json"), "utf8"));
+  const manifest = JSON.parse(fs.readFileSync(path.join(STATIC, "vendored.json"), "utf8"));
   let bad = 0;
   for (const file of manifest.files) {
-    const actual = sha256(path.join(OUT, file.path));
+    const actual = sha256(path.join(STATIC, file.path));
     if (actual !== file.sha256) {
       console.error(`MISMATCH ${file.path}: recorded ${file.sha256}, found ${actual}`);
       bad += 1;
@@ -143,16 +144,16 @@ function record(dir, metafiles) {
   const rows = [...byKey.values()].sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version));
   const files = [];
   const walk = (sub) => {
-    for (const entry of fs.readdirSync(path.join(OUT, sub), { withFileTypes: true })) {
+    for (const entry of fs.readdirSync(path.join(STATIC, sub), { withFileTypes: true })) {
       const rel = path.posix.join(sub, entry.name);
       if (entry.isDirectory()) walk(rel);
-      else if (!["vendored.json", "VENDORED.md"].includes(rel)) {
-        const full = path.join(OUT, rel);
+      else {
+        const full = path.join(STATIC, rel);
         files.push({ path: rel, bytes: fs.statSync(full).size, sha256: sha256(full) });
       }
     }
   };
-  walk("");
+  walk("graphiql");
   files.sort((a, b) => a.path.localeCompare(b.path));
   const manifest = {
     generator: "scripts/vendor_assets.mjs",
@@ -160,14 +161,14 @@ function record(dir, metafiles) {
     packages: rows,
     files,
   };
-  fs.writeFileSync(path.join(OUT, "vendored.json"), JSON.stringify(manifest, null, 2) + "\n");
+  fs.writeFileSync(path.join(STATIC, "vendored.json"), JSON.stringify(manifest, null, 2) + "\n");
   const md = [
     "# Vendored explorer assets",
     "",
     "GraphiQL 5 (with its explorer plugin), React and Monaco, bundled by",
     "`node scripts/vendor_assets.mjs` from the npm packages below (esbuild at vendoring time;",
     "no CDN at run time). `node scripts/vendor_assets.mjs --check` verifies the checksums.",
-    "Licence texts are in `licenses/`.",
+    "Licence texts are in `graphiql/licenses/`; the same record as JSON: `vendored.json`.",
     "",
     "## Packages in the bundle",
     "",
@@ -182,7 +183,7 @@ function record(dir, metafiles) {
     ...files.map((f) => `| ${f.path} | ${f.bytes} | ${f.sha256} |`),
     "",
   ].join("\n");
-  fs.writeFileSync(path.join(OUT, "VENDORED.md"), md);
+  fs.writeFileSync(path.join(STATIC, "VENDORED.md"), md);
   console.log(`vendored ${files.length} files from ${rows.length} packages into ${OUT}`);
 }
 

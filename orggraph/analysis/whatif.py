@@ -323,10 +323,6 @@ def overlay_for(
         elif isinstance(proposal, MoveOrganization):
             org = need(proposal.organization, NodeKind.ORGANIZATION).id
             new_parent = need(proposal.new_parent, NodeKind.ORGANIZATION).id
-            if new_parent in store.subtree(org, as_of):
-                # org → new parent → … up to org again: the cycle the move would make.
-                above = [new_parent, *store.ancestors(new_parent, as_of)]
-                raise CycleDetected([org, *above[: above.index(org) + 1]])
             for link in store.links(LinkKind.SUBORDINATE_TO, as_of, sources=[org]):
                 end_links.add(link.id)
             add_links.append(
@@ -344,6 +340,11 @@ def overlay_for(
                 ):
                     end_links.add(link.id)
     overlay = Overlay(store, as_of, end_links=end_links, end_nodes=end_nodes, add_links=add_links)
+    for moved in add_links:  # all moves together, so two moves cannot make a cycle unseen
+        above = overlay.ancestors(moved.source, as_of)
+        if moved.source in above:
+            # org → new parent → … up to org again: the cycle the moves would make.
+            raise CycleDetected([moved.source, *above[: above.index(moved.source) + 1]])
     return overlay, touched
 
 
@@ -397,8 +398,8 @@ def what_if(store: GraphStore, proposals: Sequence[Proposal], as_of: date, scope
         as_of=as_of,
         proposals=tuple(proposals),
         new_breaks=tuple(
-            NewBreak(chain_break=brk, chains=tuple(ids))
-            for brk, ids in sorted(
+            NewBreak(chain_break=brk, chains=tuple(chains))
+            for brk, chains in sorted(
                 cut.items(), key=lambda kv: (kv[0].kind, str(kv[0].organization))
             )
         ),

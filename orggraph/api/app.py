@@ -28,6 +28,7 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
+from strawberry.types.execution import PreExecutionError
 
 from orggraph.api.context import LOCAL_ADMIN, Actor, Context, make_context
 from orggraph.api.errors import format_error
@@ -61,6 +62,15 @@ def _store_unavailable(data: Any) -> bool:
     )
 
 
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+
+
+def _wants_graphql_response(request: Any) -> bool:
+    """Whether the client accepts ``application/graphql-response+json`` (then preferred)."""
+    headers = getattr(request, "headers", None)
+    return headers is not None and GRAPHQL_RESPONSE in headers.get("accept", "")
+
+
 class OrgGraphView(GraphQL[Context, None]):
     """strawberry's ASGI view with our context; its own GraphiQL page (CDN) is off."""
 
@@ -80,13 +90,20 @@ class OrgGraphView(GraphQL[Context, None]):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
+        request = Request(scope=scope, receive=receive)
         try:
-            response = await self.run(Request(scope=scope, receive=receive))
+            response = await self.run(request)
         except HTTPException as exc:
             body = {"errors": [{"message": exc.reason, "extensions": {"code": "BAD_REQUEST"}}]}
             response = JSONResponse(body, status_code=exc.status_code)
             if exc.status_code == 405:
                 response.headers["allow"] = "POST" if scope["method"] == "GET" else "GET, POST"
+        if _wants_graphql_response(request) and response.media_type == "application/json":
+            # GraphQL over HTTP's own media type: a request it refused before execution
+            # (unparsable, invalid, bad variables) is a 400 without a data entry.
+            response.headers["content-type"] = f"{GRAPHQL_RESPONSE}; charset=utf-8"
+            if getattr(request.state, "request_error", False) and response.status_code == 200:
+                response.status_code = 400
         await response(scope, receive, send)
 
     async def execute_single(self, *args: Any, **kwargs: Any) -> Any:
@@ -123,7 +140,11 @@ class OrgGraphView(GraphQL[Context, None]):
         """Every error formatted once more here: a syntax error never reaches the extension."""
         if result.errors:
             result.errors = [format_error(e) for e in result.errors]
-        return await super().process_result(request, result)
+        processed = await super().process_result(request, result)
+        if isinstance(result, PreExecutionError) and _wants_graphql_response(request):
+            request.state.request_error = True
+            processed.pop("data", None)
+        return processed
 
 
 #: The explorer page's policy: code and data from this server only, no inline script.

@@ -73,10 +73,14 @@ def command(
     except ConfigError:  # a plain .graphql file has no header to show
         pass
     labels = load_query(path).columns  # "# Column: PATH = 中文 | English" header lines
-    columns, rows = flatten(data)
-    headers = [labels[c].zh if c in labels else c for c in columns]
-    click.echo(render_table(headers, [[_cell(row.get(c)) for c in columns] for row in rows]))
-    click.echo(f"\n共 {len(rows)} 行 ({len(rows)} rows)")
+    sections = flatten(data)
+    for section in sections:
+        if len(sections) > 1:
+            click.echo(f"[{section.path}]")
+        headers = [labels[c].zh if c in labels else c for c in section.columns]
+        rows = [[_cell(row.get(c)) for c in section.columns] for row in section.rows]
+        click.echo(render_table(headers, rows))
+        click.echo(f"\n共 {len(rows)} 行 ({len(rows)} rows)")
 
 
 def _cell(value: object) -> str:

@@ -19,10 +19,14 @@ def graph_stats(store: GraphStore, as_of: date) -> dict[str, object]:
     levels: dict[str, int] = {}
     sectors: dict[str, int] = {}
     org_kinds: dict[str, int] = {}
+    territorial: dict[str, int] = {}  # organizations carrying an administrative code
     for org in orgs:
         for table, key in ((levels, "level"), (sectors, "sector"), (org_kinds, "org_kind")):
             value = str(org.attrs.get(key) or "none")
             table[value] = table.get(value, 0) + 1
+        if org.attrs.get("code"):
+            level = str(org.attrs.get("level") or "none")
+            territorial[level] = territorial.get(level, 0) + 1
     links = {kind.value: len(store.links(kind, as_of)) for kind in LinkKind}
     return {
         "as_of": as_of.isoformat(),
@@ -30,6 +34,7 @@ def graph_stats(store: GraphStore, as_of: date) -> dict[str, object]:
         "organizations_by_level": dict(sorted(levels.items())),
         "organizations_by_sector": dict(sorted(sectors.items())),
         "organizations_by_kind": dict(sorted(org_kinds.items())),
+        "territorial_by_level": dict(sorted(territorial.items())),
         "links": links,
     }
 
@@ -53,5 +58,9 @@ def command(app: AppContext, as_of: object, as_json: bool) -> None:
         click.echo(f"{title}:")
         for code, n in stats[key].items():  # type: ignore[attr-defined]
             click.echo(f"  {label(enum(code))} ({code}): {n}")
-    for title, key in (("层级", "organizations_by_level"), ("领域", "organizations_by_sector")):
+    for title, key in (
+        ("层级", "organizations_by_level"),
+        ("领域", "organizations_by_sector"),
+        ("行政区划党组织", "territorial_by_level"),
+    ):
         click.echo(f"{title}: " + ", ".join(f"{k}={v}" for k, v in stats[key].items()))  # type: ignore[attr-defined]

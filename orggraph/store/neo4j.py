@@ -298,8 +298,7 @@ class Neo4jStore(GraphStore):
             if apply_schema:
                 self.apply_schema()
             else:
-                with _translated(self.url):
-                    self._driver.verify_connectivity(database=database)
+                self._rows(q.PING)
         except BaseException:
             self._driver.close()
             raise

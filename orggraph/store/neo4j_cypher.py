@@ -21,7 +21,7 @@ every value is a parameter.
 
 from __future__ import annotations
 
-from typing import LiteralString, cast
+from typing import LiteralString
 
 from orggraph.model import LinkKind, NodeKind
 
@@ -47,7 +47,8 @@ def _fill(template: str, **tokens: str) -> LiteralString:
     text = template
     for key, value in tokens.items():
         text = text.replace(f"<{key}>", value)
-    return cast(LiteralString, text)
+    # mypy treats LiteralString as str; the names come from the tables above, not input.
+    return text
 
 
 # -- schema ---------------------------------------------------------------------------
@@ -116,6 +117,7 @@ def schema_text() -> str:
 
 SHOW_CONSTRAINTS: LiteralString = "SHOW CONSTRAINTS YIELD name RETURN name"
 SHOW_INDEXES: LiteralString = "SHOW INDEXES YIELD name RETURN name"
+PING: LiteralString = "RETURN 1"
 AWAIT_INDEXES: LiteralString = "CALL db.awaitIndexes(300)"
 
 # -- fragments ------------------------------------------------------------------------

@@ -1,10 +1,10 @@
 // The orggraph explorer: GraphiQL 5 with its explorer plugin and a "saved queries" plugin.
 // Bundled (with React, GraphiQL and Monaco) by scripts/vendor_assets.mjs into
 // orggraph/api/static/graphiql/; nothing here loads from the network but our own server.
-import React from "react";
+import React, { useEffect } from "react";
 import { createRoot } from "react-dom/client";
 import { GraphiQL } from "graphiql";
-import { useGraphiQL, useGraphiQLActions } from "@graphiql/react";
+import { useGraphiQL, useGraphiQLActions, useMonaco } from "@graphiql/react";
 import { explorerPlugin } from "@graphiql/plugin-explorer";
 import { createGraphiQLFetcher } from "@graphiql/toolkit";
 import "graphiql/style.css";
@@ -32,7 +32,23 @@ function readSavedQueries() {
 
 const saved = readSavedQueries();
 
+// Chinese text is full of full-width punctuation (，；（）) that Monaco would box as
+// "ambiguous characters": turn that off in every editor, present and future.
+const QUIET = { unicodeHighlight: { ambiguousCharacters: false, invisibleCharacters: false } };
+
+function useQuietUnicode() {
+  const monaco = useMonaco((state) => state.monaco);
+  useEffect(() => {
+    if (!monaco) return undefined;
+    monaco.editor.getEditors().forEach((editor) => editor.updateOptions(QUIET));
+    const listener = monaco.editor.onDidCreateEditor((editor) => editor.updateOptions(QUIET));
+    return () => listener.dispose();
+  }, [monaco]);
+}
+
 function SavedQueriesIcon() {
+  // The sidebar icons are always mounted: a good place for an app-wide editor setting.
+  useQuietUnicode();
   return (
     <svg viewBox="0 0 24 24" width="20" height="20" fill="none" stroke="currentColor" strokeWidth="1.5" aria-hidden="true">
       <path d="M6 3h12v18l-6-4-6 4z" />

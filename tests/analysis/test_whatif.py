@@ -82,6 +82,15 @@ def test_moving_an_organization_under_its_own_subtree_is_a_cycle(city: GraphStor
     with pytest.raises(CycleDetected) as caught:
         what_if(city, [MoveOrganization(organization="630102", new_parent="b1")], ASK, ALL)
     assert caught.value.path == ("630102", "b1", "630102001", "630102")
+    # Two moves, each sound alone (s1 under b1; 630102 under s1, which sits in 630103),
+    # together close the loop s1 → b1 → 630102001 → 630102 → s1.
+    moves = [
+        MoveOrganization(organization="s1", new_parent="b1"),
+        MoveOrganization(organization="630102", new_parent="s1"),
+    ]
+    with pytest.raises(CycleDetected) as caught:
+        what_if(city, moves, ASK, ALL)
+    assert caught.value.path == ("s1", "b1", "630102001", "630102", "s1")
 
 
 def test_dissolving_a_township_detaches_its_branches(city: GraphStore) -> None:

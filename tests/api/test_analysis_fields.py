@@ -228,3 +228,27 @@ def test_an_analyst_cannot_widen_their_scope(store: GraphStore) -> None:
              search(text: "城东", asOf: "2019-06-30") { id } }"""
     )
     assert data == {"node": None, "organizations": {"nodes": [{"id": "630103"}]}, "search": []}
+
+
+def test_coverage_rates_by_district_with_the_total(api: Api) -> None:
+    data = api.data(
+        """{ coverageRates(groupBy: DISTRICT, asOf: "2019-06-30") {
+              group name units own joint work none organized rate } }"""
+    )
+    # One operating unit, u1 in 城东区 (630102), reached only by its instructor m2:
+    # work coverage, which does not count toward the rate: 0 of 1.
+    row = {"units": 1, "own": 0, "joint": 0, "work": 1, "none": 0, "organized": 0, "rate": 0.0}
+    assert data["coverageRates"] == [
+        {"group": "630102", "name": "城东区委", **row},
+        {"group": "", "name": "合计", **row},
+    ]
+
+
+def test_the_report_counts_working_groups(api: Api) -> None:
+    data = api.data(
+        """{ report(asOf: "2019-06-30") { asOf figures { key value display tracked } } }"""
+    )
+    figures = {f["key"]: f for f in data["report"]["figures"]}
+    # One working group (wg01); one leader (d1) serves one expert (e1).
+    assert figures["working_groups"]["value"] == 1
+    assert figures["serving_leaders"]["value"] == 1

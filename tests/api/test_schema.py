@@ -61,11 +61,13 @@ def test_every_saved_query_has_a_bilingual_header_and_validates() -> None:
         "responsibility_chain",
         "responsibilities",
         "coverage_gaps",
+        "coverage_rates",
         "weak_branches",
         "remediation_cases",
         "pairing_suggestions",
         "changes",
         "what_if",
+        "report",
         "org_tree",
         "search",
     } <= names

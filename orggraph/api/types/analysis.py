@@ -28,7 +28,15 @@ from orggraph.analysis.chain import (
 )
 from orggraph.analysis.changes import ChangeReport, changes_between
 from orggraph.analysis.config import load_rules
-from orggraph.analysis.coverage import UnitCoverage, unit_coverage
+from orggraph.analysis.coverage import (
+    CoverageChange,
+    CoverageRate,
+    UnitCoverage,
+    coverage_change,
+    coverage_rates,
+    coverage_total,
+    unit_coverage,
+)
 from orggraph.analysis.gaps import GAP_LABELS_ZH, Gap, GapKind, coverage_gaps
 from orggraph.analysis.pairing import PairingPlan, Suggestion, apply_suggestion, pairing_suggestions
 from orggraph.analysis.remediation import (
@@ -39,6 +47,7 @@ from orggraph.analysis.remediation import (
     stalled_cases,
     transition,
 )
+from orggraph.analysis.report import SeedReport, seed_report
 from orggraph.analysis.weak import WeakBranch, weak_branches
 from orggraph.analysis.whatif import (
     DissolveOrganization,
@@ -80,6 +89,9 @@ WeakBranchType = mirror(WeakBranch)
 CaseType = mirror(Case)
 PairingPlanType = mirror(PairingPlan)
 ChangeReportType = mirror(ChangeReport)
+CoverageRateType = mirror(CoverageRate)
+CoverageChangeType = mirror(CoverageChange)
+SeedReportType = mirror(SeedReport)
 ImpactType = mirror(Impact)
 
 SCOPE = "只看这些组织的下级 Narrow to these organizations' subtrees (within your own scope)"
@@ -130,6 +142,31 @@ mirror_enum(
         ProposalKind.DISSOLVE: "撤销: the organization is dissolved",
     },
 )
+
+
+class CoverageGrouping(StrEnum):
+    """覆盖率分组 How coverage rates are grouped"""
+
+    DISTRICT = "district"
+    TOWNSHIP = "township"
+    SECTOR = "sector"
+    ALL = "all"
+
+
+mirror_enum(
+    CoverageGrouping,
+    {
+        CoverageGrouping.DISTRICT: "按县(区)",
+        CoverageGrouping.TOWNSHIP: "按乡镇(街道)",
+        CoverageGrouping.SECTOR: "按领域(非公企业、社会组织)",
+        CoverageGrouping.ALL: "全部合计",
+    },
+)
+
+
+def _group_by(grouping: CoverageGrouping) -> str | None:
+    return None if grouping is CoverageGrouping.ALL else grouping.value
+
 
 #: What each proposal kind needs besides its kind.
 _NEEDS: dict[ProposalKind, tuple[str, ...]] = {
@@ -247,6 +284,68 @@ class AnalysisQuery:
         narrowed = analysis_scope(ctx, when, scope, sectors)
         found = unit_coverage(ctx.store, when, narrowed)
         result = [found[k] for k in sorted(found) if status is None or found[k].status == status]
+        return remember(info, when, result)  # type: ignore[no-any-return]
+
+    @strawberry.field(
+        graphql_type=list_of(CoverageRateType),
+        description="覆盖率 Party-organization coverage of the two-new units by district, "
+        "township or sector at a date: own + joint organizations ÷ operating units; the "
+        'last row (group "") is the total when withTotal',
+    )
+    def coverage_rates(
+        self,
+        info: Info,
+        group_by: CoverageGrouping = CoverageGrouping.DISTRICT,
+        with_total: bool = True,
+        scope: list[strawberry.ID] | None = None,
+        sectors: list[Sector] | None = None,
+        as_of: date | None = None,
+    ) -> list[CoverageRate]:
+        ctx = info.context
+        when = _when(ctx, as_of)
+        narrowed = analysis_scope(ctx, when, scope, sectors)
+        rows = coverage_rates(ctx.store, when, narrowed, _group_by(group_by))
+        if with_total and group_by is not CoverageGrouping.ALL:
+            rows = [*rows, coverage_total(rows)]
+        return remember(info, when, rows)  # type: ignore[no-any-return]
+
+    @strawberry.field(
+        graphql_type=list_of(CoverageChangeType),
+        description="覆盖率变化 Coverage at two dates side by side, by group, with the change "
+        "in percentage points (e.g. since 2014-12-31)",
+    )
+    def coverage_change(
+        self,
+        info: Info,
+        since: date,
+        group_by: CoverageGrouping = CoverageGrouping.SECTOR,
+        scope: list[strawberry.ID] | None = None,
+        sectors: list[Sector] | None = None,
+        as_of: date | None = None,
+    ) -> list[CoverageChange]:
+        ctx = info.context
+        when = _when(ctx, as_of)
+        narrowed = analysis_scope(ctx, when, scope, sectors)
+        result = coverage_change(ctx.store, since, when, narrowed, _group_by(group_by))
+        return remember(info, when, result)  # type: ignore[no-any-return]
+
+    @strawberry.field(
+        graphql_type=SeedReportType,
+        description="主要数据 The seed document's figures computed from the graph at a date "
+        "(working groups, coverage rates, members admitted, structure, leaders and experts…)",
+    )
+    def report(
+        self,
+        info: Info,
+        since: date | None = None,
+        scope: list[strawberry.ID] | None = None,
+        sectors: list[Sector] | None = None,
+        as_of: date | None = None,
+    ) -> SeedReport:
+        ctx = info.context
+        when = _when(ctx, as_of)
+        narrowed = analysis_scope(ctx, when, scope, sectors)
+        result = seed_report(ctx.store, when, narrowed, since=since)
         return remember(info, when, result)  # type: ignore[no-any-return]
 
     @strawberry.field(

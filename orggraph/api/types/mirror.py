@@ -137,6 +137,8 @@ def _map(hint: Any) -> tuple[Any, Callable[[Any, Info], Any] | None]:
         optional = len(members) < len(args)
         if len(members) == 1:
             inner, convert = _map(members[0])
+        elif set(members) <= {int, float}:
+            inner, convert = float, None
         elif all(dataclasses.is_dataclass(m) for m in members):
             inner, convert = _merged(members), None
         else:
