@@ -85,8 +85,6 @@ public final class OrggraphNeo4j {
 
 # Small memory: the machine has 2 cores and is shared. The page cache needs these opens.
 _JVM_OPTIONS = (
-    "-Xms256m",
-    "-Xmx1g",
     "-XX:CICompilerCount=2",
     "-Dfile.encoding=UTF-8",
     "-Dio.netty.tryReflectionSetAccessible=true",
@@ -107,7 +105,7 @@ server.bolt.listen_address=127.0.0.1:{port}
 server.bolt.advertised_address=127.0.0.1:{port}
 dbms.security.auth_enabled=false
 server.memory.pagecache.size=128m
-db.memory.transaction.total.max=512m
+db.memory.transaction.total.max={tx_mb}m
 db.tx_log.rotation.retention_policy=2 files
 db.logs.query.enabled=OFF
 """
@@ -246,6 +244,7 @@ class Neo4jServer:
         port: int | None = None,
         data_dir: Path | None = None,
         fast_start: bool = True,
+        heap_mb: int = 1024,
         _home: Path | None = None,
         _extra_jvm: tuple[str, ...] = (),
     ) -> None:
@@ -255,6 +254,7 @@ class Neo4jServer:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._proc: subprocess.Popen[bytes] | None = None
         self._jit = _FAST_START if fast_start else _THROUGHPUT
+        self.heap_mb = heap_mb
         self._home = _home
         self._extra_jvm = _extra_jvm
 
@@ -268,6 +268,11 @@ class Neo4jServer:
         return ServerInfo(uri=f"neo4j://127.0.0.1:{self.port}")
 
     @property
+    def pid(self) -> int | None:
+        """The server process, while it runs."""
+        return None if self._proc is None else self._proc.pid
+
+    @property
     def log_path(self) -> Path:
         return self.data_dir / "launcher.log"
 
@@ -277,11 +282,14 @@ class Neo4jServer:
             return
         home = self._home or ensure_installed()
         conf = self.data_dir / "neo4j.conf"
-        conf.write_text(_CONF.format(port=self.port))
+        # One orggraph write is one transaction: let it use most of the heap.
+        conf.write_text(_CONF.format(port=self.port, tx_mb=self.heap_mb * 7 // 10))
         archive = home / "neo4j.jsa"
         share = (f"-XX:SharedArchiveFile={archive}",) if archive.exists() else ()
         cmd = [
             "java",
+            f"-Xms{min(self.heap_mb, 256)}m",
+            f"-Xmx{self.heap_mb}m",
             *_JVM_OPTIONS,
             *self._jit,
             *(self._extra_jvm or share),

@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
 from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -117,6 +118,10 @@ class OrgGraphView(GraphQL[Context, None]):
             if isinstance(exc.__cause__, InvalidOperationTypeError):
                 raise HTTPException(405, exc.reason) from exc
             raise
+
+    def encode_json(self, data: object) -> bytes:
+        """orjson: UTF-8 as is (Chinese stays readable), and several times faster."""
+        return orjson.dumps(data)
 
     def decode_json(self, data: str | bytes) -> object:
         """A body that is not UTF-8, or not a JSON object (or a batch list), is 400."""

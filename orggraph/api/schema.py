@@ -13,6 +13,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     MaxAliasesLimiter,
     ParserCache,
     QueryDepthLimiter,
@@ -53,14 +54,18 @@ class OrgGraphSchema(strawberry.Schema):
 def build_schema(settings: Settings | None = None) -> OrgGraphSchema:
     """A schema with caches, limits from ``settings`` and the error formatter."""
     settings = settings or Settings()
-    depth, aliases = settings.max_query_depth, settings.max_aliases
+    # The limits' validation rules are made once: the validation cache is keyed by the
+    # document *and* the rules, so rules made anew for each request would never hit it.
+    limits = [
+        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+    ]
     # Factories: a fresh extension per request; the two caches live at module level in
     # strawberry, shared by every request (and keyed by their size).
     extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
         lambda: ParserCache(maxsize=CACHE_SIZE),
+        lambda: AddValidationRules(limits),
         lambda: ValidationCache(maxsize=CACHE_SIZE),
-        lambda: QueryDepthLimiter(max_depth=depth),
-        lambda: MaxAliasesLimiter(max_alias_count=aliases),
         ErrorFormatter,
     ]
     types: list[Any] = [*NODE_TYPES.values(), *LINK_TYPES]

@@ -1,8 +1,9 @@
 """``orggraph restore FILE``: put a backup back into a store, checked by digest (恢复).
 
 The store must be empty, or ``--replace`` empties it first. Nothing is written unless the
-file passes its checks (SQLite's integrity check, the store's integrity rules, the digest
-it recorded); afterwards the store's digest must equal the backup's.
+file passes its checks (SQLite's integrity check, the digest it recorded); afterwards the
+store's digest must equal the backup's. What ``orggraph check`` would find in the data is
+restored as it was, and listed as warnings.
 """
 
 from __future__ import annotations
@@ -47,3 +48,9 @@ def command(app: AppContext, file: Path, replace: bool, info_only: bool, as_json
     if report.audit_copied:
         click.echo(f"  审计记录已复制 audit records copied: {report.audit_copied}")
     click.echo(f"  校验通过 digest verified: {report.digest}")
+    if report.warnings:
+        click.echo(
+            f"警告 warnings: orggraph check finds {len(report.warnings)} problem(s) in the data:"
+        )
+        for line in report.warnings:
+            click.echo(f"  {line}")

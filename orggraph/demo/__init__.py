@@ -38,7 +38,7 @@ from orggraph.demo.posts import plan_posts
 from orggraph.demo.units import plan_units, unit_records
 from orggraph.demo.world import REFERENCE_DATE, World
 from orggraph.model import Level, LinkKind, NodeKind, WriteBatch
-from orggraph.store.base import GraphStore
+from orggraph.store.base import GraphStore, gc_paused
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -66,6 +66,11 @@ def demo_batches(seed: int = 2019, scale: int = 1) -> list[WriteBatch]:
     1. organizations and the hierarchy; 2. units and ``established_in``; 3. members and
     ``member_of``; 4. everything else (groups, experts, cases and their links); 5. facts.
     """
+    with gc_paused():
+        return _generate(seed, scale)
+
+
+def _generate(seed: int, scale: int) -> list[WriteBatch]:
     world = World(seed, scale)
     plan_territory(world)
     plan_public_sector(world)

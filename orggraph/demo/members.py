@@ -306,9 +306,9 @@ def _closed_organizations(
     for plan in world.orgs.values():
         if plan.end is None or not plan.size:
             continue
-        pool = by_area.get(plan.township or "") or by_area[plan.district or ""]
+        pool = by_area.get(plan.township or "") or by_area.get(plan.district or "") or []
         chosen: list[MemberPlan] = []
-        for _ in range(plan.size * 4):
+        for _ in range(plan.size * 4 if pool else 0):
             if len(chosen) == plan.size:
                 break
             person = rng.choice(pool)

@@ -5,7 +5,7 @@ always gives the same graph.
 
 from __future__ import annotations
 
-__all__ = ["REFERENCE_DATE", "OrgPlan", "World", "add_years", "between"]
+__all__ = ["REFERENCE_DATE", "OrgPlan", "World", "add_years", "between", "days"]
 
 import random
 from dataclasses import dataclass, field

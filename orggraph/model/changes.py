@@ -162,10 +162,12 @@ class _Timelines:
             return
         latest = versions[-1]
         if _content(latest) == _content(new) and new.valid_from >= latest.valid_from:
-            if new.valid_to is not None and latest.valid_to != new.valid_to:
+            # The same again after a gap is a new period, whether or not it has an end
+            # (closing the old version at the new end instead would erase the gap).
+            if latest.valid_to is not None and new.valid_from >= latest.valid_to:
+                versions.append(new)
+            elif new.valid_to is not None and latest.valid_to != new.valid_to:
                 self.close(key, latest, new.valid_to)
-            elif latest.valid_to is not None and new.valid_from >= latest.valid_to:
-                versions.append(new)  # the same again after a gap: a new period
             return
         if new.valid_from > latest.valid_from:
             when = new.valid_from

@@ -16,11 +16,12 @@ How each store is copied consistently while writes go on:
   committed before it are all seen: the dump is a snapshot. Writers wait for the dump (a
   city: seconds), then go on.
 
-A restore checks the file first (SQLite's integrity check, the store's integrity rules,
-and that the recorded digest is the digest of what the file holds), writes everything in
-one transaction into an empty store (``replace``: after emptying it), and checks the
-store's ``digest()`` equals the backup's. The backup's audit trail is copied when the
-target has none; a ``restore`` audit record is always added.
+A restore checks the file first (SQLite's integrity check, and that the recorded digest
+is the digest of what the file holds), writes everything in one transaction into an empty
+store (``replace``: after emptying it), and checks the store's ``digest()`` equals the
+backup's. Whatever ``orggraph check`` finds in the data is the source's: it is restored
+faithfully and reported. The backup's audit trail is copied when the target has none; a
+``restore`` audit record is always added.
 """
 
 from __future__ import annotations
@@ -83,6 +84,8 @@ class RestoreReport:
     replaced: bool
     audit_copied: int
     digest: str
+    #: What ``orggraph check`` finds in the restored data (restored faithfully all the same).
+    warnings: tuple[str, ...] = ()
 
 
 # -- backup -----------------------------------------------------------------------------
@@ -319,8 +322,9 @@ def opened_backup(path: str | Path) -> Iterator[tuple[BackupInfo, EmbeddedStore]
     """The backup at ``path``, checked, as an embedded store over a private copy of it.
 
     The file itself is never written to. Raises ``ValidationFailed`` naming the file when it
-    is not a sound backup: SQLite or the integrity rules find a problem, or its content does
-    not have the digest it recorded.
+    is not a sound backup: SQLite's integrity check finds a problem, or its content does not
+    have the digest it recorded. (Problems in the data itself, which ``orggraph check``
+    reports, are the source's: a backup keeps them, and ``restore`` reports them.)
     """
     source = Path(path)
     info = read_backup(source)
@@ -331,8 +335,8 @@ def opened_backup(path: str | Path) -> Iterator[tuple[BackupInfo, EmbeddedStore]
             src.backup(dst)
         with EmbeddedStore(copy_path) as copy:
             problems = [
-                Problem(rule="backup-integrity", message=line, file=str(source))
-                for line in integrity_problems(copy)
+                Problem(rule="backup-integrity", message=f"sqlite: {line}", file=str(source))
+                for line in copy.integrity_problems()
             ]
             digest = copy.digest()
             if info.digest and digest != info.digest:
@@ -404,6 +408,7 @@ def restore(
             "digest": info.digest,
             "replace": replace,
         }
+        warnings = tuple(integrity_problems(copy))
         copied = _write_restore(store, changes, trail, detail, actor, replace)
     digest = store.digest()
     if digest != info.digest:
@@ -412,7 +417,12 @@ def restore(
             "the restore did not reproduce the backup; restore again with --replace"
         )
     return RestoreReport(
-        backup=info, store=store.url, replaced=replace, audit_copied=copied, digest=digest
+        backup=info,
+        store=store.url,
+        replaced=replace,
+        audit_copied=copied,
+        digest=digest,
+        warnings=warnings,
     )
 
 

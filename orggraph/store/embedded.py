@@ -27,7 +27,7 @@ import orjson
 from orggraph.errors import ConfigError, StoreUnavailable
 from orggraph.model import Changes, Fact, Link, LinkKind, Node, NodeKind
 from orggraph.model.codec import attrs_from_json, attrs_to_json
-from orggraph.store.base import GraphStore
+from orggraph.store.base import GraphStore, gc_paused
 
 __all__ = ["EmbeddedStore"]
 
@@ -95,6 +95,10 @@ class EmbeddedStore(GraphStore):
 
     # -- the index -------------------------------------------------------------------
     def _load(self) -> None:
+        with gc_paused():
+            self._load_all()
+
+    def _load_all(self) -> None:
         with self._db_lock:
             self._data_version = self._db.execute("PRAGMA data_version").fetchone()[0]
             node_rows = self._db.execute(

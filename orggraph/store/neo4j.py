@@ -74,9 +74,6 @@ def node_row(node: Node) -> dict[str, Any]:
         "valid_to": node.valid_to,
         "attrs": orjson.dumps(attrs).decode(),
         "order_key": f"{node.kind.value}\x00{node.id}\x00{node.valid_from.isoformat()}",
-        "s_name": name_lc,
-        "s_id": id_lc,
-        "s_code": code,
         "search_text": f"{name_lc}\x00{id_lc}\x00{code}",
         "name_len": len(node.name),
     }

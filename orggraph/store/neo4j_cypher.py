@@ -274,6 +274,122 @@ COUNT_NODES: dict[NodeKind, LiteralString] = {
     )
     for kind, label in NODE_LABELS.items()
 }
+# ``search_text`` holds the three haystacks (lowercased name, lowercased id, code) joined
+# by NUL, for the text index; the exact test and the ranking then look at each one (made by
+# Python, so they match the embedded store's lower() and len()).
+SEARCH: LiteralString = (
+    "MATCH (v:NodeVersion) WHERE v.search_text CONTAINS $needle AND v.kind IN $kinds "
+    "AND " + _V_VALID + " "
+    "WITH v, split(v.search_text, '\\u0000') AS hay "
+    "WHERE any(h IN hay WHERE h CONTAINS $needle) "
+    "WITH v, CASE WHEN $needle IN hay THEN 0 "
+    "WHEN any(h IN hay WHERE h STARTS WITH $needle) THEN 1 ELSE 2 END AS rank "
+    "RETURN " + _NODE_COLS + " ORDER BY rank, v.name_len, v.id LIMIT $limit"
+)
+FACTS: LiteralString = (
+    "UNWIND $rows AS row "
+    "MERGE (f:Fact {node_id: row.node_id, year: row.year, name: row.name}) "
+    "SET f.value = row.value, f.order_key = row.order_key"
+)
+# The audit record is keyed by a write id made once per write, outside the retry loop:
+# a retried transaction finds its record and does not count it twice.
+AUDIT: LiteralString = (
+    "MERGE (a:Audit {write_id: $write_id}) "
+    "ON CREATE SET a.at = $at, a.actor = $actor, a.action = $action, a.detail = $detail "
+    "WITH a WHERE a.seq IS NULL "
+    "MERGE (c:Counter {name: 'audit'}) "
+    "SET c.value = coalesce(c.value, 0) + 1 "
+    "SET a.seq = c.value"
+)
+CLEAR_BATCH: LiteralString = (
+    "MATCH (n) WHERE n:NodeVersion OR n:Entity OR n:Fact "
+    "WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS deleted"
+)
+CLEAR_AUDIT_BATCH: LiteralString = (
+    "MATCH (n) WHERE n:Audit OR n:Counter WITH n LIMIT $limit DELETE n RETURN count(*) AS deleted"
+)
+
+# -- reads at a date ------------------------------------------------------------------
+NODE: LiteralString = (
+    "MATCH (v:NodeVersion {id: $id}) WHERE v.valid_from <= $as_of "
+    "RETURN " + _NODE_COLS + " ORDER BY v.valid_from DESC LIMIT 1"
+)
+NODES_OF_KIND: dict[NodeKind, LiteralString] = {
+    kind: _fill(
+        "MATCH (v:<L>) WHERE " + _V_VALID + " RETURN " + _NODE_COLS + " ORDER BY v.id",
+        L=label,
+    )
+    for kind, label in NODE_LABELS.items()
+}
+NODES_BY_ID: dict[NodeKind, LiteralString] = {
+    kind: _fill(
+        "UNWIND range(0, size($ids) - 1) AS i "
+        "MATCH (v:NodeVersion {id: $ids[i]}) WHERE v:<L> AND " + _V_VALID + " "
+        "RETURN " + _NODE_COLS + " ORDER BY i",
+        L=label,
+    )
+    for kind, label in NODE_LABELS.items()
+}
+LINKS_FROM: dict[LinkKind, LiteralString] = {
+    kind: _fill(
+        "UNWIND range(0, size($sources) - 1) AS i "
+        "MATCH (s:Entity {id: $sources[i]})-[r:<T>]->(t:Entity) "
+        "WHERE " + _R_VALID + " AND ($targets IS NULL OR t.id IN $targets) "
+        "RETURN " + _LINK_COLS + " ORDER BY i, r.id",
+        T=rel,
+    )
+    for kind, rel in REL_TYPES.items()
+}
+LINKS_TO: dict[LinkKind, LiteralString] = {
+    kind: _fill(
+        "UNWIND range(0, size($targets) - 1) AS i "
+        "MATCH (s:Entity)-[r:<T>]->(t:Entity {id: $targets[i]}) "
+        "WHERE " + _R_VALID + " "
+        "RETURN " + _LINK_COLS + " ORDER BY i, r.id",
+        T=rel,
+    )
+    for kind, rel in REL_TYPES.items()
+}
+LINKS_ALL: dict[LinkKind, LiteralString] = {
+    kind: _fill(
+        "MATCH (s:Entity)-[r:<T>]->(t:Entity) WHERE " + _R_VALID + " "
+        "RETURN " + _LINK_COLS + " ORDER BY r.id",
+        T=rel,
+    )
+    for kind, rel in REL_TYPES.items()
+}
+PARENT: LiteralString = (
+    "MATCH (:Entity {id: $id})-[r:SUBORDINATE_TO]->(p:Entity) WHERE " + _R_VALID + " "
+    "RETURN p.id AS id ORDER BY r.valid_from DESC, p.id LIMIT 1"
+)
+CHILDREN: LiteralString = (
+    "MATCH (c:Entity)-[r:SUBORDINATE_TO]->(:Entity {id: $id}) WHERE " + _R_VALID + " "
+    "RETURN DISTINCT c.id AS id ORDER BY id"
+)
+# One variable-length pattern each, the date checked on every relationship of the path.
+ANCESTORS: LiteralString = (
+    "MATCH p = (:Entity {id: $id})-[:SUBORDINATE_TO*1..]->(a:Entity) "
+    "WHERE all(r IN relationships(p) WHERE " + _R_VALID + ") "
+    "RETURN a.id AS id ORDER BY length(p)"
+)
+# Breadth first with children sorted = by depth, then by the ids on the path from the
+# root: the order the embedded store's walk gives.
+SUBTREE: LiteralString = (
+    "MATCH (v:NodeVersion {id: $id}) WHERE v.valid_from <= $as_of "
+    "WITH v ORDER BY v.valid_from DESC LIMIT 1 "
+    "WITH v WHERE v.valid_to IS NULL OR v.valid_to > $as_of "
+    "MATCH (root:Entity {id: $id}) "
+    "MATCH p = (c:Entity)-[:SUBORDINATE_TO*0..]->(root) "
+    "WHERE all(r IN relationships(p) WHERE " + _R_VALID + ") "
+    "RETURN c.id AS id ORDER BY length(p), [n IN reverse(nodes(p)) | n.id]"
+)
+COUNT_NODES: dict[NodeKind, LiteralString] = {
+    kind: _fill(
+        "MATCH (v:<L>) WHERE " + _V_VALID + " RETURN v[$prop] AS value, count(*) AS n",
+        L=label,
+    )
+    for kind, label in NODE_LABELS.items()
+}
 # ``search_text`` holds the three haystacks joined, for the text index; the exact test
 # and the ranking then look at each one (values made by Python, so they match the
 # embedded store's lower() and len()).

@@ -117,3 +117,14 @@ def test_serve_offers_its_options() -> None:
     assert result.exit_code == 0
     for option in ("--store", "--host", "--port", "--demo"):
         assert option in result.output
+
+
+def test_serve_demo_leaves_a_store_with_data_alone(db: str) -> None:
+    from orggraph.cli.serve import ensure_demo
+
+    path = db[len("sqlite:///") :]
+    with EmbeddedStore(path) as store:
+        before = store.digest()
+        # The small city is already there: --demo must not write the demo over it.
+        assert ensure_demo(store) is False
+        assert store.digest() == before

@@ -14,14 +14,18 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import click
 import orjson
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
-from orggraph.cli import cli
+from orggraph.cli import AppContext, cli
+from orggraph.cli.coverage import command as coverage_command
+from orggraph.cli.report import command as report_command
 from orggraph.cli.stats import graph_stats
 from orggraph.demo import REFERENCE_DATE, demo_batches
 from orggraph.model import LinkKind, NodeKind, Role
 from orggraph.model.codec import link_to_row, node_to_row
+from orggraph.settings import load_settings
 from orggraph.store.base import GraphStore
 from orggraph.store.embedded import EmbeddedStore
 from orggraph.store.integrity import integrity_problems
@@ -105,9 +109,7 @@ def test_the_tree_hangs_from_the_city_committee(demo_store: GraphStore) -> None:
 def test_villages_have_terms_and_some_are_past_due(demo_store: GraphStore) -> None:
     day = REFERENCE_DATE
     villages = [
-        o
-        for o in demo_store.nodes(NodeKind.ORGANIZATION, day)
-        if o.get("code") and len(o.id) == 12
+        o for o in demo_store.nodes(NodeKind.ORGANIZATION, day) if o.get("code") and len(o.id) == 12
     ]
     assert len(villages) == 1100
     assert all(isinstance(v.get("term_ends"), date) for v in villages)
@@ -135,26 +137,26 @@ def test_demo_command_refuses_a_store_with_data(tmp_path: Path) -> None:
     assert "already holds data" in result.output and "--force" in result.output
 
 
+def _run(command: click.Command, store: GraphStore, args: list[str]) -> Result:
+    """Run a subcommand on an already open store (opening the city again costs seconds)."""
+    app = AppContext(settings=load_settings({"store": store.url}), _store=store)
+    return CliRunner().invoke(command, args, obj=app)
+
+
 def test_report_and_coverage_commands_on_the_demo(demo_store: GraphStore) -> None:
-    url = demo_store.url
-    runner = CliRunner()
-    report = runner.invoke(cli, ["report", "--store", url, "--as-of", "2019-06-30"])
+    report = _run(report_command, demo_store, ["--as-of", "2019-06-30"])
     assert report.exit_code == 0, report.output
     for text in ("87.98%", "85.7%", "6,899名", "22.7个百分点", "394名", "613名", "357个"):
         assert text in report.output
     assert "未纳入图谱" in report.output
-    coverage = runner.invoke(
-        cli,
-        ["coverage", "--store", url, "--as-of", "2019-06-30", "--group-by", "sector", "--json"],
-    )
+    args = ["--as-of", "2019-06-30", "--group-by", "sector", "--json"]
+    coverage = _run(coverage_command, demo_store, args)
     assert coverage.exit_code == 0, coverage.output
     rows = orjson.loads(coverage.output)
     assert [(r["name"], r["organized"], r["units"]) for r in rows] == [
         ("非公企业", 1581, 1797),
         ("社会组织", 600, 700),
     ]
-    table = runner.invoke(
-        cli, ["coverage", "--store", url, "--as-of", "2019-06-30", "--since", "2014-12-31"]
-    )
+    table = _run(coverage_command, demo_store, ["--as-of", "2019-06-30", "--since", "2014-12-31"])
     assert table.exit_code == 0, table.output
     assert "城东区委" in table.output and "合计" in table.output

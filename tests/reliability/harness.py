@@ -24,8 +24,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import click
 import httpx
+from click.testing import CliRunner
 
+from orggraph.cli import main
 from orggraph.model import LinkKind, WriteBatch
 from orggraph.store.base import GraphStore
 from tests.graphs import link, org
@@ -149,6 +152,20 @@ def serving(store_url: str, tmp_path: Path, **kwargs: Any) -> Iterator[ServerPro
         yield server
     finally:
         server.stop()
+
+
+@click.command(context_settings={"ignore_unknown_options": True, "help_option_names": []})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def _orggraph(args: tuple[str, ...]) -> None:
+    main(list(args))
+
+
+def run_cli(args: list[str], env: Mapping[str, str] | None = None) -> tuple[int, str]:
+    """``orggraph ARGS`` in this process, through ``main`` (its exit codes and messages)."""
+    result = CliRunner().invoke(_orggraph, args, env=dict(env or {}))
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.output
 
 
 # -- GraphQL ---------------------------------------------------------------------------

@@ -26,9 +26,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from click.testing import CliRunner
 
-from orggraph.cli import cli
 from orggraph.store.embedded import EmbeddedStore
 from tests.reliability.harness import (
     CREATE_MEMBER,
@@ -40,6 +38,7 @@ from tests.reliability.harness import (
     member_input,
     org_input,
     post,
+    run_cli,
     seed_forest,
 )
 
@@ -90,11 +89,6 @@ def _in_file(db: Path) -> tuple[set[str], set[tuple[str, str]]]:
         nodes = {row[0] for row in con.execute("SELECT id FROM nodes")}
         links = {(row[0], row[1]) for row in con.execute("SELECT source, target FROM links")}
     return nodes, links
-
-
-def _check_cli(url: str) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, ["--store", url, "check"])
-    return result.exit_code, result.output
 
 
 @pytest.mark.slow
@@ -156,7 +150,7 @@ def test_sigkill_under_write_load(tmp_path: Path) -> None:
                 assert whole or absent, f"cycle {cycle}: {name} half written"
                 in_flight_total += 1
                 in_flight_committed += whole
-            code, output = _check_cli(url)
+            code, output = run_cli(["--store", url, "check"])
             assert code == 0, f"cycle {cycle}: orggraph check: {output}"
             server = following
     finally:
