@@ -16,13 +16,22 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from bench.bench_pairing import network_simplex_total
 from bench.common import Figure, Timing, each_timed, fmt, log, measure
 
-__all__ = ["AS_OF", "Budget", "analysis_figures", "largest_district", "pairing_figures", "sample_orgs"]
+__all__ = [
+    "AS_OF",
+    "Budget",
+    "analysis_figures",
+    "largest_district",
+    "pairing_figures",
+    "sample_orgs",
+    "smallest_district",
+]
 
 AS_OF = date(2019, 6, 30)
 SINCE = date(2014, 12, 31)
@@ -42,7 +51,9 @@ def sample_orgs(store: Any, as_of: date, count: int) -> list[str]:
     from orggraph.model import Level, NodeKind
 
     ids = sorted(
-        n.id for n in store.nodes(NodeKind.ORGANIZATION, as_of) if n.get("level") == Level.GRASSROOTS
+        n.id
+        for n in store.nodes(NodeKind.ORGANIZATION, as_of)
+        if n.get("level") == Level.GRASSROOTS
     )
     if len(ids) <= count:
         return ids
@@ -50,15 +61,24 @@ def sample_orgs(store: Any, as_of: date, count: int) -> list[str]:
     return [ids[int(i * step)] for i in range(count)]
 
 
-def largest_district(store: Any, as_of: date) -> tuple[str, str, int]:
-    """The district or county with the most organizations: (id, name, organizations)."""
+def _districts(store: Any, as_of: date) -> list[tuple[int, str, str]]:
     from orggraph.model import Level, NodeKind
 
     districts = [
         n for n in store.nodes(NodeKind.ORGANIZATION, as_of) if n.get("level") == Level.COUNTY
     ]
-    sizes = [(len(store.subtree(d.id, as_of)), d.id, d.name) for d in districts]
-    size, did, name = max(sizes)
+    return sorted((len(store.subtree(d.id, as_of)), d.id, d.name) for d in districts)
+
+
+def largest_district(store: Any, as_of: date) -> tuple[str, str, int]:
+    """The district or county with the most organizations: (id, name, organizations)."""
+    size, did, name = _districts(store, as_of)[-1]
+    return did, name, size
+
+
+def smallest_district(store: Any, as_of: date) -> tuple[str, str, int]:
+    """The district or county with the fewest organizations: (id, name, organizations)."""
+    size, did, name = _districts(store, as_of)[0]
     return did, name, size
 
 
@@ -153,12 +173,16 @@ def analysis_figures(store: Any, scale: int, budget: Budget) -> list[Figure]:
     for fid, label, call, target, limit, extra in cases:
         log(f"×{scale} {fid}")
         try:
-            timing, result = measure(call, repeats=budget.repeats, budget_s=budget.seconds, warmup=1)
+            timing, result = measure(
+                call, repeats=budget.repeats, budget_s=budget.seconds, warmup=1
+            )
         except Exception as exc:  # a broken analysis is a row with its error, not a crash
             figures.append(Figure.failed(fid, label, "ms", repr(exc), scale=scale, target=target))
             continue
         size = f"{len(result):,} rows; " if isinstance(result, list) else ""
-        figures.append(_ms(fid, label, timing, scale, target, limit, f"{size}{timing.note()}{extra}"))
+        figures.append(
+            _ms(fid, label, timing, scale, target, limit, f"{size}{timing.note()}{extra}")
+        )
     return figures
 
 
@@ -207,8 +231,8 @@ def pairing_figures(store: Any, scale: int, budget: Budget, simplex: bool = True
     if simplex:
         log(f"×{scale} pairing: network simplex on {len(problems)} problems")
         for problem in problems:
-            t1, chosen = measure(lambda p=problem: solve_assignment(p), repeats=3)
-            t2, total = measure(lambda p=problem: network_simplex_total(p), repeats=1)
+            t1, chosen = measure(partial(solve_assignment, problem), repeats=3)
+            t2, total = measure(partial(network_simplex_total, problem), repeats=1)
             lsa.wall[0] += t1.wall_s
             lsa.cpu[0] += t1.cpu_s
             simplex_timing.wall[0] += t2.wall_s

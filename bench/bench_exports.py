@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import time
 from pathlib import Path
+from typing import Any
 
 from orggraph.demo import REFERENCE_DATE, build_demo
 from orggraph.exports.formats import get_format
@@ -21,13 +22,45 @@ from orggraph.exports.render import build_book, parse_params
 from orggraph.store.embedded import EmbeddedStore
 from orggraph.store.scope import Scope
 
-CASES = (
+CASES: tuple[tuple[str, str, dict[str, str]], ...] = (
     ("responsibility-list", "xlsx", {}),
     ("responsibility-list", "csv", {}),
     ("responsibility-list", "html", {}),
     ("ledger", "xlsx", {}),
     ("coverage", "xlsx", {"since": "2014-12-31"}),
 )
+
+
+def measure_exports(
+    store: EmbeddedStore,
+    repeat: int = 1,
+    cases: tuple[tuple[str, str, dict[str, str]], ...] = CASES,
+) -> list[dict[str, Any]]:
+    """Each export of ``cases`` timed on ``store``: the best of ``repeat`` runs of each."""
+    when = {"year": str(REFERENCE_DATE.year), "as_of": REFERENCE_DATE.isoformat()}
+    out = []
+    for kind, fmt, extra in cases:
+        best = (float("inf"), 0.0, 0.0, 0.0)
+        for _ in range(repeat):
+            wall, c0 = time.perf_counter(), time.process_time()
+            book = build_book(kind, store, parse_params({**when, **extra}), Scope())
+            c1 = time.process_time()
+            content = get_format(fmt).render(book, "zh")
+            c2 = time.process_time()
+            best = min(best, (time.perf_counter() - wall, c2 - c0, c1 - c0, c2 - c1))
+        out.append(
+            {
+                "kind": kind,
+                "format": fmt,
+                "wall_s": best[0],
+                "cpu_s": best[1],
+                "build_cpu_s": best[2],
+                "write_cpu_s": best[3],
+                "rows": sum(len(t.rows) for t in book.tables),
+                "bytes": len(content),
+            }
+        )
+    return out
 
 
 def main() -> None:
@@ -43,22 +76,12 @@ def main() -> None:
         print(f"built the demo in {time.perf_counter() - started:.1f} s: {args.db}")
     else:
         print(f"opened {args.db} in {time.perf_counter() - started:.1f} s")
-    when = {"year": str(REFERENCE_DATE.year), "as_of": REFERENCE_DATE.isoformat()}
     try:
-        for kind, fmt, extra in CASES:
-            best = (float("inf"), 0.0, 0.0, 0.0)
-            for _ in range(args.repeat):
-                wall, c0 = time.perf_counter(), time.process_time()
-                book = build_book(kind, store, parse_params({**when, **extra}), Scope())
-                c1 = time.process_time()
-                content = get_format(fmt).render(book, "zh")
-                c2 = time.process_time()
-                best = min(best, (time.perf_counter() - wall, c2 - c0, c1 - c0, c2 - c1))
-            rows = sum(len(t.rows) for t in book.tables)
+        for r in measure_exports(store, args.repeat):
             print(
-                f"{kind:20} {fmt:5} {best[0]:6.2f} s wall, {best[1]:5.2f} s CPU "
-                f"(build {best[2]:.2f}, write {best[3]:.2f})  "
-                f"{rows:,} rows  {len(content):,} bytes"
+                f"{r['kind']:20} {r['format']:5} {r['wall_s']:6.2f} s wall, "
+                f"{r['cpu_s']:5.2f} s CPU (build {r['build_cpu_s']:.2f}, "
+                f"write {r['write_cpu_s']:.2f})  {r['rows']:,} rows  {r['bytes']:,} bytes"
             )
     finally:
         store.close()

@@ -22,7 +22,6 @@ import asyncio
 import json
 import socket
 import statistics
-import sys
 import tempfile
 import threading
 import time
@@ -76,7 +75,7 @@ class Server:
         self.thread.join(timeout=10)
 
 
-def build_store(path: Path, scale: float, seed: int) -> EmbeddedStore:
+def build_store(path: Path, scale: int, seed: int) -> EmbeddedStore:
     from orggraph.demo import build_demo
 
     store = EmbeddedStore(path)
@@ -152,6 +151,64 @@ def screenshots(page: Page, url: str, folder: Path) -> None:
     page.screenshot(path=str(folder / "web-pairing-network.png"))
 
 
+def measure_web(
+    store: EmbeddedStore,
+    *,
+    nodes: int = 10_000,
+    runs: int = 7,
+    paints: int = 3,
+    screenshots_to: Path | None = None,
+) -> dict[str, Any]:
+    """Every browser timing on ``store`` (the demo), served by the real application."""
+    report: dict[str, Any] = {"chromium": CHROMIUM}
+    with Server(create_app(store, Settings())) as server, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 860})
+        report["browser_version"] = browser.version
+
+        if screenshots_to:
+            screenshots(page, server.url, screenshots_to)
+
+        # The city tree, all expanded: paint time after its data arrived.
+        timings = []
+        for _ in range(paints):
+            ready(page, f"{server.url}/?asOf={REFERENCE}&expand=all")
+            timings.append(page.evaluate("window.orggraph.state.timings.tree"))
+        report["city_paint"] = {
+            "organizations": timings[-1]["nodes"],
+            "visible": timings[-1]["visible"],
+            "fetch_ms": [round(t["fetchMs"], 1) for t in timings],
+            "paint_after_data_ms": [round(t["paintMs"], 1) for t in timings],
+            "layout_ms": [round(t["layoutMs"], 2) for t in timings],
+        }
+
+        # Expand: a township of the city tree, closed then opened again.
+        township = page.evaluate(
+            "() => window.orggraph.state.tree.visible"
+            ".filter(n => n.level === 'township' && n.kids.length)"
+            ".sort((a, b) => b.kids.length - a.kids.length)[0].id"
+        )
+        times = []
+        for _ in range(runs):
+            page.evaluate("id => window.orggraph.toggle(id)", township)  # close
+            times.append(page.evaluate("id => window.orggraph.toggle(id)", township))
+        report["expand"] = {
+            "township": township,
+            "visible_nodes": page.evaluate("window.orggraph.state.tree.visible.length"),
+            "expand_ms_median": round(statistics.median(times), 2),
+            "expand_ms_max": round(max(times), 2),
+        }
+
+        # Layout of a synthetic 10k tree, then panning it.
+        report["layout_10k"] = layout_runs(page, nodes, runs)
+        report["pan_10k"] = [
+            page.evaluate(PAN, [1.0, 120]),
+            page.evaluate(PAN, [0, 60]),
+        ]
+        browser.close()
+    return report
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=1, help="demo scale (1: Xining)")
@@ -167,7 +224,7 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    report: dict[str, Any] = {"chromium": CHROMIUM, "demo_scale": args.scale}
+    report: dict[str, Any] = {"demo_scale": args.scale}
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
         if args.store:
@@ -176,51 +233,11 @@ def main() -> None:
             store = build_store(Path(tmp) / "bench.db", args.scale, args.seed)
         report["store_ready_s"] = round(time.perf_counter() - started, 1)
         try:
-            with Server(create_app(store, Settings())) as server, sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-                page = browser.new_page(viewport={"width": 1400, "height": 860})
-                report["browser_version"] = browser.version
-
-                if args.screenshots:
-                    screenshots(page, server.url, args.screenshots)
-
-                # The city tree, all expanded: paint time after its data arrived.
-                paints = []
-                for _ in range(3):
-                    ready(page, f"{server.url}/?asOf={REFERENCE}&expand=all")
-                    paints.append(page.evaluate("window.orggraph.state.timings.tree"))
-                report["city_paint"] = {
-                    "organizations": paints[-1]["nodes"],
-                    "visible": paints[-1]["visible"],
-                    "fetch_ms": [round(t["fetchMs"], 1) for t in paints],
-                    "paint_after_data_ms": [round(t["paintMs"], 1) for t in paints],
-                    "layout_ms": [round(t["layoutMs"], 2) for t in paints],
-                }
-
-                # Expand: a township of the city tree, closed then opened again.
-                township = page.evaluate(
-                    "() => window.orggraph.state.tree.visible"
-                    ".filter(n => n.level === 'township' && n.kids.length)"
-                    ".sort((a, b) => b.kids.length - a.kids.length)[0].id"
+            report.update(
+                measure_web(
+                    store, nodes=args.nodes, runs=args.runs, screenshots_to=args.screenshots
                 )
-                times = []
-                for _ in range(args.runs):
-                    page.evaluate("id => window.orggraph.toggle(id)", township)  # close
-                    times.append(page.evaluate("id => window.orggraph.toggle(id)", township))
-                report["expand"] = {
-                    "township": township,
-                    "visible_nodes": page.evaluate("window.orggraph.state.tree.visible.length"),
-                    "expand_ms_median": round(statistics.median(times), 2),
-                    "expand_ms_max": round(max(times), 2),
-                }
-
-                # Layout of a synthetic 10k tree, then panning it.
-                report["layout_10k"] = layout_runs(page, args.nodes, args.runs)
-                report["pan_10k"] = [
-                    page.evaluate(PAN, [1.0, 120]),
-                    page.evaluate(PAN, [0, 60]),
-                ]
-                browser.close()
+            )
         finally:
             store.close()
     text = json.dumps(report, ensure_ascii=False, indent=2)
@@ -230,4 +247,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -76,6 +76,33 @@ SETTINGS: tuple[Setting, ...] = (
         help="Most aliases in one GraphQL document",
     ),
     Setting(
+        name="max_query_tokens",
+        default=5000,
+        help="Most tokens (names, brackets, punctuation) in one GraphQL document",
+    ),
+    Setting(
+        name="max_query_cost",
+        default=250_000,
+        help="Largest estimated GraphQL cost: fields times the items they run for",
+    ),
+    Setting(
+        name="cors_origins",
+        default="",
+        help="Other origins (comma-separated) whose pages may call the API with a token; "
+        "empty: none",
+    ),
+    Setting(
+        name="session_hours",
+        default=12.0,
+        help="How long a browser sign-in lasts, in hours",
+    ),
+    Setting(
+        name="public_url",
+        default="",
+        help="The address users reach the server at (for the printed sign-in link); "
+        "empty: http://HOST:PORT",
+    ),
+    Setting(
         name="max_request_bytes",
         default=1_000_000,
         help="Largest HTTP request body accepted",
@@ -100,6 +127,11 @@ class Settings:
     port: int = 8000
     max_query_depth: int = 12
     max_aliases: int = 30
+    max_query_tokens: int = 5000
+    max_query_cost: int = 250_000
+    cors_origins: str = ""
+    session_hours: float = 12.0
+    public_url: str = ""
     max_request_bytes: int = 1_000_000
     max_import_bytes: int = 100_000_000
 

@@ -4,6 +4,11 @@
 from explicit parts; nothing is global. ``GET /graphql`` from a browser (``Accept:
 text/html``, no ``query`` parameter) answers the explorer page; every other request to
 ``/graphql`` is GraphQL over HTTP (``GET`` for queries only, ``POST`` for everything).
+
+Every request runs for a signed-in account (``orggraph.api.auth``: a Bearer token or the
+session cookie) whose role and scope decide what it sees; the middleware adds the
+security headers, CORS (closed unless configured) and the body limit
+(``orggraph.api.security``, ``orggraph.api.limits``).
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
@@ -31,14 +36,18 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 
-from orggraph.api.context import LOCAL_ADMIN, Actor, Context, make_context
+from orggraph.api.auth import RequireSignIn, TrustedActor, actor_of, signin_routes
+from orggraph.api.context import Actor, Context, make_context
+from orggraph.api.downloads import export_routes
 from orggraph.api.errors import format_error
 from orggraph.api.explorer import explorer_page, saved_queries_json
 from orggraph.api.limits import BodyLimit
 from orggraph.api.saved import SavedQuery, load_saved_queries
 from orggraph.api.schema import build_schema
+from orggraph.api.security import SecurityHeaders, cors_middleware
 from orggraph.errors import OrgGraphError, StoreUnavailable
 from orggraph.settings import Settings
+from orggraph.store.accounts import account_store
 from orggraph.store.base import GraphStore
 from orggraph.web import web_routes
 
@@ -75,16 +84,16 @@ def _wants_graphql_response(request: Any) -> bool:
 class OrgGraphView(GraphQL[Context, None]):
     """strawberry's ASGI view with our context; its own GraphiQL page (CDN) is off."""
 
-    def __init__(self, store: GraphStore, settings: Settings, actor: Actor) -> None:
+    def __init__(self, store: GraphStore, settings: Settings) -> None:
         super().__init__(build_schema(settings), graphql_ide=None, allow_queries_via_get=True)
         self.store = store
         self.settings = settings
-        self.actor = actor
 
     async def get_context(self, request: Any, response: Any) -> Context:
-        return make_context(
-            self.store, self.settings, self.actor, request=request, response=response
-        )
+        actor = actor_of(request)
+        if actor is None:  # pragma: no cover - the sign-in middleware refuses it first
+            raise HTTPException(401, "sign in first")
+        return make_context(self.store, self.settings, actor, request=request, response=response)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """As strawberry's, but a refused request answers JSON errors, not plain text."""
@@ -207,12 +216,17 @@ def create_app(
     store: GraphStore,
     settings: Settings,
     *,
-    actor: Actor = LOCAL_ADMIN,
+    actor: Actor | None = None,
     queries: list[SavedQuery] | None = None,
 ) -> Starlette:
-    """The orggraph web application over ``store``, acting for ``actor``."""
+    """The orggraph web application over ``store``.
+
+    Requests run for the account that signed in (the accounts kept in ``store``). With
+    ``actor`` (in-process callers such as tests only; ``orggraph serve`` never passes it)
+    every request runs for that actor and no sign-in is asked.
+    """
     saved = load_saved_queries() if queries is None else queries
-    view = OrgGraphView(store, settings, actor)
+    view = OrgGraphView(store, settings)
     endpoint = GraphQLEndpoint(view, explorer_page(saved))
     tabs = saved_queries_json(saved)
 
@@ -220,9 +234,14 @@ def create_app(
         return JSONResponse(tabs)
 
     async def health(request: Request) -> Response:
-        """``?deep=1``: also the store's counts and digest (a whole read: for checks, not polls)."""
+        """``?deep=1``: also the store's counts and digest (a whole read: for checks, not
+        polls; administrators only). The shallow answer holds no data: anyone may ask."""
         body: dict[str, Any] = {"ok": True, "store": store.url.split("://", 1)[0]}
         if request.query_params.get("deep") in ("1", "true"):
+            who = actor_of(request)
+            if who is None or who.role != "admin":
+                denied = {"code": "PERMISSION_DENIED", "message": "deep checks: admins only"}
+                return JSONResponse({**body, "error": denied}, status_code=403)
             try:
                 body["counts"] = store.counts()
                 body["digest"] = store.digest()
@@ -235,18 +254,33 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        log.info("orggraph serving %s for %s", store.url, actor.name)
+        who = "signed-in accounts" if actor is None else actor.name
+        log.info("orggraph serving %s for %s", store.url, who)
         yield
 
+    if actor is None:
+        accounts = account_store(store)
+        signin: list[BaseRoute] = list(signin_routes(accounts, settings))
+        who_asks = Middleware(RequireSignIn, accounts=accounts)
+    else:
+        signin = []
+        who_asks = Middleware(TrustedActor, actor=actor)
     routes = [
         *web_routes(),  # the browser view: the page at / and its assets at /web/
+        *signin,
         Route("/graphql", endpoint, name="graphql"),
         Route("/queries.json", queries_json, methods=["GET"]),
         Route("/healthz", health, methods=["GET"]),
+        *export_routes(store, settings),
         Mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static"),
     ]
+    # Outermost first: headers on every answer (refusals too), CORS preflights answered
+    # before sign-in, the body limit, then who is asking.
     middleware = [
+        Middleware(SecurityHeaders),
+        *cors_middleware(settings),
         Middleware(BodyLimit, max_bytes=settings.max_request_bytes),
+        who_asks,
         Middleware(GZipMiddleware, minimum_size=2048),
     ]
     app = Starlette(

@@ -1,8 +1,9 @@
 """The typed per-request context: the store, the settings, the actor and the loaders.
 
 Every request runs for an ``Actor``; its ``scope`` is handed to the store and analysis
-layers on every read, and its ``name`` is recorded on every write. Until accounts come,
-the server acts for a local administrator who sees everything (``LOCAL_ADMIN``).
+layers on every read, its role's ``clearance`` decides which fields are masked, and its
+``name`` is recorded on every write. Over HTTP the actor is the signed-in account
+(``orggraph.api.auth``); ``LOCAL_ADMIN`` is for in-process callers only (the CLI).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import strawberry
 from orggraph.api.loaders import Loaders
 from orggraph.settings import Settings
 from orggraph.store.base import GraphStore
+from orggraph.store.masking import Clearance, clearance_for
 from orggraph.store.scope import Scope
 
 __all__ = ["LOCAL_ADMIN", "Actor", "Context", "Info", "make_context"]
@@ -28,6 +30,15 @@ class Actor:
     name: str
     role: str
     scope: Scope = field(default_factory=Scope)
+
+    @property
+    def clearance(self) -> Clearance:
+        """The classifications this actor may read (``orggraph.store.masking``)."""
+        return clearance_for(self.role)
+
+    @property
+    def may_write(self) -> bool:
+        return self.role in ("editor", "admin")
 
 
 #: The actor of a server without accounts: a local administrator with an unrestricted scope.
@@ -47,6 +58,8 @@ class Context:
     response: Any = None
     #: Root analysis results by response key, for the ``Node`` fields inside them.
     results: dict[str, Any] = field(default_factory=dict)
+    #: Sensitive fields read in this request: ``(node id, field)``, audited once at the end.
+    sensitive_reads: set[tuple[str, str]] = field(default_factory=set)
 
     def as_of(self, value: date | None) -> date:
         """The date a read is asked at: ``value``, or today."""
@@ -72,7 +85,7 @@ def make_context(
         store=store,
         settings=settings,
         actor=actor,
-        loaders=Loaders(store, actor.scope, wrap),
+        loaders=Loaders(store, actor.scope, wrap, clearance=actor.clearance),
         today=today or date.today(),
         request=request,
         response=response,

@@ -20,6 +20,7 @@ from typing import Any, Literal, TypeVar
 
 from orggraph.model import LINK_ENDS, Link, LinkKind, Node, NodeKind
 from orggraph.store.base import GraphStore
+from orggraph.store.masking import CLEARANCE, Clearance
 from orggraph.store.scope import Scope, ScopeView
 
 __all__ = ["Group", "Loaders", "Neighbour", "Related"]
@@ -29,14 +30,19 @@ Direction = Literal["out", "in"]
 #: One related node, reached through one link: ``(link, the far end's object)``.
 Neighbour = tuple[Link, Any]
 Wrap = Callable[[Node, "Group"], Any]
+CLEARED: Clearance = CLEARANCE["admin"]
 
 
 class Loaders:
     """The request's entry to the store: scope views by date, groups, visible nodes."""
 
-    def __init__(self, store: GraphStore, scope: Scope, wrap: Wrap) -> None:
+    def __init__(
+        self, store: GraphStore, scope: Scope, wrap: Wrap, *, clearance: Clearance = CLEARED
+    ) -> None:
         self.store = store
         self.scope = scope
+        #: The classifications the actor may read; the node and link types mask the rest.
+        self.clearance = clearance
         self._wrap = wrap
         self._views: dict[date, ScopeView] = {}
 
@@ -53,10 +59,7 @@ class Loaders:
 
     def visible(self, nodes: Iterable[Node], as_of: date) -> list[Node]:
         """The nodes among ``nodes`` the actor may see at ``as_of``."""
-        view = self.view(as_of)
-        if view.organizations is None:
-            return list(nodes)
-        return [node for node in nodes if view.sees(node)]
+        return self.view(as_of).filter(nodes)
 
     def node(self, node_id: str, as_of: date) -> Node | None:
         """One node by id, or ``None`` when absent at ``as_of`` or outside the scope."""

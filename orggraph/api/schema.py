@@ -1,13 +1,15 @@
 """The GraphQL schema: the graph's reads and writes, the analyses, the extensions.
 
 ``build_schema(settings)`` makes a fresh schema with the parser and validation caches,
-the depth and alias limits from the settings, and the one error formatter. ``sdl()`` prints
+the depth, alias, token and cost limits from the settings (all checked before any
+resolver runs), the one error formatter, the role check on every mutation and the audit
+of sensitive reads. ``sdl()`` prints
 the schema as committed in ``schema/schema.graphql`` (the limits do not change it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import strawberry
@@ -15,17 +17,21 @@ from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
+    MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.permission import PermissionExtension
 from strawberry.tools import merge_types
 from strawberry.types.execution import ExecutionContext
 
 from orggraph.api.errors import ErrorFormatter, log_unexpected
+from orggraph.api.limits import cost_rule
 from orggraph.api.types import enums  # noqa: F401 - registers the model enums
 from orggraph.api.types.analysis import ANALYSIS_MUTATIONS, ANALYSIS_QUERIES
+from orggraph.api.types.audit import AuditQuery, CanWrite
 from orggraph.api.types.drawing import DrawingQuery
 from orggraph.api.types.links import LINK_TYPES
 from orggraph.api.types.mutations import GraphMutation
@@ -33,13 +39,42 @@ from orggraph.api.types.nodes import NODE_TYPES
 from orggraph.api.types.query import GraphQuery
 from orggraph.settings import Settings
 
-__all__ = ["OrgGraphSchema", "build_schema", "sdl"]
+__all__ = ["OrgGraphSchema", "ReadAudit", "build_schema", "sdl"]
 
 #: Distinct documents kept parsed and validated.
 CACHE_SIZE = 512
+#: Ids named in one read-audit record (the count is always whole).
+AUDITED_IDS = 1000
 
-Query = merge_types("Query", (GraphQuery, *ANALYSIS_QUERIES, DrawingQuery))
+Query = merge_types("Query", (GraphQuery, *ANALYSIS_QUERIES, DrawingQuery, AuditQuery))
 Mutation = merge_types("Mutation", (GraphMutation, *ANALYSIS_MUTATIONS))
+
+# Every mutation needs a role that may write (editor, admin), checked before its resolver
+# runs; scope is checked by the write itself. Added once, to the merged type's fields.
+for _field in Mutation.__strawberry_definition__.fields:  # type: ignore[attr-defined]
+    _field.extensions.append(PermissionExtension(permissions=[CanWrite()], use_directives=False))
+
+
+class ReadAudit(SchemaExtension):
+    """Records, after each operation, the sensitive fields it read: who, which fields of
+    which ids (never the values), in the store's append-only audit trail."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        context = self.execution_context.context
+        reads = getattr(context, "sensitive_reads", None)
+        if not reads:
+            return
+        ids = sorted({node for node, _ in reads})
+        detail = {
+            "operation": self.execution_context.operation_name,
+            "fields": sorted({name for _, name in reads}),
+            "count": len(ids),
+            "ids": ids[:AUDITED_IDS],
+        }
+        record = getattr(context.store, "record_audit", None)
+        if record is not None:
+            record(context.actor.name, "read-sensitive", detail)
 
 
 class OrgGraphSchema(strawberry.Schema):
@@ -59,14 +94,18 @@ def build_schema(settings: Settings | None = None) -> OrgGraphSchema:
     limits = [
         *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+        cost_rule(settings.max_query_cost),
     ]
     # Factories: a fresh extension per request; the two caches live at module level in
     # strawberry, shared by every request (and keyed by their size).
+    tokens = settings.max_query_tokens
     extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
+        lambda: MaxTokensLimiter(max_token_count=tokens),
         lambda: ParserCache(maxsize=CACHE_SIZE),
         lambda: AddValidationRules(limits),
         lambda: ValidationCache(maxsize=CACHE_SIZE),
         ErrorFormatter,
+        ReadAudit,
     ]
     types: list[Any] = [*NODE_TYPES.values(), *LINK_TYPES]
     return OrgGraphSchema(query=Query, mutation=Mutation, types=types, extensions=extensions)

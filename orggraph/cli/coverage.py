@@ -65,8 +65,8 @@ def command(
 ) -> None:
     """Coverage rates of two-new units: (own + joint organizations) ÷ operating units.
 
-    两新组织党组织覆盖率: by district, township or sector; ``--since`` adds the rate at an
-    earlier date and the change in percentage points. ``--sector`` keeps one kind of unit
+    两新组织党组织覆盖率: by district, township or sector; --since adds the rate at an
+    earlier date and the change in percentage points. --sector keeps one kind of unit
     (non_public_enterprise/非公企业, social_organization/社会组织).
     """
     when = as_of or date.today()

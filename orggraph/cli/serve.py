@@ -1,13 +1,21 @@
-"""``orggraph serve``: the GraphQL API, the explorer and the browser view, with uvicorn."""
+"""``orggraph serve``: the GraphQL API, the explorer and the browser view, with uvicorn.
+
+On a store where no administrator holds credentials yet it prints a one-time sign-in link
+for the first administrator (``/signin?token=…``, 15 minutes, one use).
+"""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 import click
 
 from orggraph.cli import AppContext, pass_app, store_option
 from orggraph.store.base import GraphStore
+
+#: The account the first sign-in link is for, on a store with no administrator yet.
+FIRST_ADMIN = "admin"
 
 
 def ensure_demo(store: GraphStore) -> bool:
@@ -20,6 +28,19 @@ def ensure_demo(store: GraphStore) -> bool:
     summary = build_demo(store, seed=2019, scale=1)
     click.echo(f"演示数据已生成 demo built: {summary}", err=True)
     return True
+
+
+def first_admin_link(store: GraphStore) -> str | None:
+    """A one-time sign-in secret for the first administrator, while no administrator
+    holds a token or has ever signed in (as Jupyter prints its link); else ``None``."""
+    from orggraph.store.accounts import account_store
+
+    accounts = account_store(store)
+    if accounts.has_credentials("admin"):
+        return None
+    admins = [a for a in accounts.accounts() if a.role == "admin" and not a.disabled]
+    name = admins[0].name if admins else accounts.add(FIRST_ADMIN, "admin").name
+    return accounts.issue_link(name, timedelta(minutes=15))
 
 
 @click.command(name="serve")
@@ -45,5 +66,14 @@ def command(app: AppContext, host: str | None, port: int | None, demo: bool) -> 
     if demo:
         ensure_demo(store)
     web = create_app(store, settings)
-    click.echo(f"orggraph: http://{settings.host}:{settings.port}/graphql", err=True)
+    base = settings.public_url.rstrip("/") or f"http://{settings.host}:{settings.port}"
+    click.echo(f"orggraph: {base}/ (GraphQL: {base}/graphql)", err=True)
+    link = first_admin_link(store)
+    if link is not None:
+        click.echo(
+            "首次登录(一次性，15分钟内有效) Sign in as the first administrator "
+            "(one use, valid 15 minutes):",
+            err=True,
+        )
+        click.echo(f"    {base}/signin?token={link}", err=True)
     uvicorn.run(web, host=settings.host, port=settings.port, log_level="info", ws="none")

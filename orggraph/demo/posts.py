@@ -74,13 +74,14 @@ def _committee_posts(
 ) -> None:
     rng = world.rng
     start = max(plan.start, TRACKED_FROM)
-    # One township committee in twenty goes through a vacancy; two are vacant now.
+    # One township term in twenty ends in a vacancy of one to five months (over before the
+    # reference date); two township committees are vacant at the reference date.
     while start <= REFERENCE_DATE:
         length = rng.randint(2, 5)
         end = min(add_years(start, length) - days(rng.randint(0, 120)), _END)
         holder = next(leaders)
         gap_end = end
-        if plan.tag == "township" and rng.random() < 0.05 and end <= REFERENCE_DATE:
+        if plan.tag == "township" and rng.random() < 0.05 and end + days(150) <= REFERENCE_DATE:
             gap_end = end + days(rng.randint(30, 150))
         if vacant_now and end == _END:
             end = max(start + days(30), REFERENCE_DATE - days(rng.randint(40, 100)))

@@ -26,7 +26,14 @@ from orggraph.model.kinds import (
     UnitKind,
 )
 
-__all__ = ["CLASSIFICATIONS", "FACTS", "LINK_FIELDS", "NODE_FIELDS", "FieldSpec"]
+__all__ = [
+    "CLASSIFICATIONS",
+    "FACTS",
+    "LINK_FIELDS",
+    "NAME_CLASSIFICATION",
+    "NODE_FIELDS",
+    "FieldSpec",
+]
 
 CLASSIFICATIONS = ("public", "internal", "personal", "sensitive")
 
@@ -105,6 +112,16 @@ NODE_FIELDS: dict[NodeKind, tuple[FieldSpec, ...]] = {
         F("deadline", "date", "整顿期限", cls="internal"),
         F("evidence", "str", "佐证材料", cls="internal"),
     ),
+}
+
+#: The classification of each node kind's name: a person's name is personal data.
+NAME_CLASSIFICATION: dict[NodeKind, str] = {
+    NodeKind.ORGANIZATION: "public",
+    NodeKind.WORKING_GROUP: "public",
+    NodeKind.MEMBER: "personal",
+    NodeKind.EXPERT: "personal",
+    NodeKind.UNIT: "public",
+    NodeKind.CASE: "internal",
 }
 
 LINK_FIELDS: dict[LinkKind, tuple[FieldSpec, ...]] = {

@@ -25,7 +25,7 @@ import networkx as nx
 import orjson
 
 from orggraph.errors import ConfigError, StoreUnavailable
-from orggraph.model import Changes, Fact, Link, LinkKind, Node, NodeKind
+from orggraph.model import LINK_FIELDS, NODE_FIELDS, Changes, Fact, Link, LinkKind, Node, NodeKind
 from orggraph.model.codec import attrs_from_json, attrs_to_json
 from orggraph.store.base import GraphStore, gc_paused
 
@@ -55,6 +55,14 @@ BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_append_only_d BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 """
+
+#: Kinds with date attributes, which ``attrs_from_json`` must convert; the JSON of the
+#: others is used as read (a fresh dict already).
+_DATED = frozenset(
+    kind
+    for kind, specs in [*NODE_FIELDS.items(), *LINK_FIELDS.items()]
+    if any(spec.value_type == "date" for spec in specs)
+)
 
 #: Above this many row changes, an audit record keeps counts and ids, not whole rows.
 AUDIT_DETAIL_LIMIT = 1000
@@ -109,11 +117,19 @@ class EmbeddedStore(GraphStore):
                 "SELECT id, kind, source, target, valid_from, valid_to, attrs FROM links "
                 "ORDER BY id, valid_from"
             ).fetchall()
-            fact_rows = self._db.execute("SELECT node_id, year, name, value FROM facts").fetchall()
+        # Facts are read on first use (``_facts``): most readers never ask for them.
+        self._fact_index: dict[tuple[str, int], dict[str, Any]] | None = None
         self._nodes: dict[str, list[Node]] = {}
         self._by_kind: dict[NodeKind, list[str]] = defaultdict(list)
         loads = orjson.loads
-        fromiso = date.fromisoformat
+        days: dict[str, date] = {}  # a few thousand distinct days among 10^5 rows
+
+        def day(text: str) -> date:
+            found = days.get(text)
+            if found is None:
+                found = days[text] = date.fromisoformat(text)
+            return found
+
         kinds = {k.value: k for k in NodeKind}
         nodes, by_kind = self._nodes, self._by_kind
         for node_id, kind_text, name, start, end, attrs in node_rows:
@@ -122,9 +138,9 @@ class EmbeddedStore(GraphStore):
                 id=node_id,
                 kind=kind,
                 name=name,
-                valid_from=fromiso(start),
-                valid_to=fromiso(end) if end else None,
-                attrs=attrs_from_json(kind, loads(attrs)),
+                valid_from=day(start),
+                valid_to=day(end) if end else None,
+                attrs=attrs_from_json(kind, loads(attrs)) if kind in _DATED else loads(attrs),
             )
             versions = nodes.get(node_id)
             if versions is None:
@@ -136,15 +152,18 @@ class EmbeddedStore(GraphStore):
         self._links: dict[str, list[Link]] = {}
         link_kinds = {k.value: k for k in LinkKind}
         links = self._links
+        same = {i: i for i in nodes}  # one string per id, shared by nodes and links
         for key, kind_text, source, target, start, end, attrs in link_rows:
             lk = link_kinds[kind_text]
+            source = same.get(source, source)
+            target = same.get(target, target)
             link = Link(
                 kind=lk,
                 source=source,
                 target=target,
-                valid_from=fromiso(start),
-                valid_to=fromiso(end) if end else None,
-                attrs=attrs_from_json(lk, loads(attrs)),
+                valid_from=day(start),
+                valid_to=day(end) if end else None,
+                attrs=attrs_from_json(lk, loads(attrs)) if lk in _DATED else loads(attrs),
             )
             known = links.get(key)
             if known is None:  # rows come ordered by id and start: no search needed
@@ -152,10 +171,26 @@ class EmbeddedStore(GraphStore):
                 _add_edge(self._graphs[lk], source, target, key, known)
             else:
                 known.append(link)
-        self._facts: dict[tuple[str, int], dict[str, Any]] = defaultdict(dict)
-        facts = self._facts
-        for node_id, year, name, value in fact_rows:
-            facts[(node_id, year)][name] = loads(value)
+
+    @property
+    def _facts(self) -> dict[tuple[str, int], dict[str, Any]]:
+        """The yearly facts by (node, year), read from the file the first time they are needed.
+
+        Facts are only ever added or replaced, so reading them after the nodes and links
+        shows no fewer than were there when those were read.
+        """
+        facts = self._fact_index
+        if facts is None:
+            with self._db_lock, gc_paused():
+                facts = self._fact_index
+                if facts is None:
+                    rows = self._db.execute("SELECT node_id, year, name, value FROM facts")
+                    facts = defaultdict(dict)
+                    loads = orjson.loads
+                    for node_id, year, name, value in rows.fetchall():
+                        facts[(node_id, year)][name] = loads(value)
+                    self._fact_index = facts
+        return facts
 
     def _index_link(self, link: Link, key: str | None = None) -> None:
         key = key or link.id

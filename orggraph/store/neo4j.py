@@ -41,74 +41,52 @@ __all__ = ["BATCH_ROWS", "Neo4jStore"]
 #: Rows sent in one ``UNWIND`` statement.
 BATCH_ROWS = 10_000
 #: Versions fetched per page by the ``all_*`` iterators.
-PAGE_ROWS = 5_000
+PAGE_ROWS = 10_000
 
 T = TypeVar("T")
 _KINDS = {k.value: k for k in NodeKind}
 
 
 # -- rows: records to parameters and back -----------------------------------------------
-def _iso(value: date | None) -> str | None:
-    return None if value is None else value.isoformat()
+def _facet_value(value: Any) -> Any:
+    """A facet as a property: a scalar as it is, anything else as its text.
 
-
-def _property_value(value: Any) -> Any:
-    """An attribute as a property to group by: scalars as they are, else their text.
-
-    ``count_nodes`` groups by ``str(value)``; the text of a list or a map gives the same
-    string, so grouping agrees with the embedded store for every value.
+    ``count_nodes`` groups by ``str(value)``: the text of a list gives the same string.
     """
-    if isinstance(value, str | int | float | bool):
+    if value is None or isinstance(value, str | int | float | bool):
         return value
     return str(value)
 
 
-def node_row(node: Node) -> dict[str, Any]:
-    """The parameters of one node version."""
+def node_row(node: Node) -> list[Any]:
+    """The row of one node version: the columns of ``NODE_PROPERTIES``, then its facets."""
     attrs = attrs_to_json(node.attrs)
-    code = str(attrs.get("code", ""))
-    name_lc, id_lc = node.name.lower(), node.id.lower()
-    props: dict[str, Any] = {
-        "kind": node.kind.value,
-        "name": node.name,
-        "valid_to": node.valid_to,
-        "attrs": orjson.dumps(attrs).decode(),
-        "order_key": f"{node.kind.value}\x00{node.id}\x00{node.valid_from.isoformat()}",
-        "search_text": f"{name_lc}\x00{id_lc}\x00{code}",
-        "name_len": len(node.name),
-    }
-    for key, value in attrs.items():
-        props["a_" + key] = _property_value(value)
-    return {"id": node.id, "valid_from": node.valid_from, "props": props}
+    search_text = f"{node.name.lower()}\x00{node.id.lower()}\x00{attrs.get('code', '')}"
+    return [
+        node.id,
+        node.valid_from,
+        node.valid_to,
+        node.name,
+        orjson.dumps(attrs).decode(),
+        search_text,
+        *(_facet_value(attrs.get(name)) for name in q.FACETS[node.kind]),
+    ]
 
 
-def link_row(link: Link) -> dict[str, Any]:
-    """The parameters of one link version."""
-    return {
-        "id": link.id,
-        "source": link.source,
-        "target": link.target,
-        "valid_from": link.valid_from,
-        "valid_to": link.valid_to,
-        "attrs": orjson.dumps(attrs_to_json(link.attrs)).decode(),
-        "order_key": f"{link.id}\x00{link.valid_from.isoformat()}",
-    }
+def link_row(link: Link) -> list[Any]:
+    """The row of one link version: id, source, target, valid_from, valid_to, attrs."""
+    attrs = orjson.dumps(attrs_to_json(link.attrs)).decode()
+    return [link.id, link.source, link.target, link.valid_from, link.valid_to, attrs]
 
 
-def fact_row(fact: Fact) -> dict[str, Any]:
-    """The parameters of one yearly fact (the value as JSON, so 1 and 1.0 stay apart)."""
-    return {
-        "node_id": fact.node_id,
-        "year": fact.year,
-        "name": fact.name,
-        "value": orjson.dumps(fact.value).decode(),
-        "order_key": f"{fact.node_id}\x00{fact.year + 100_000_000:09d}\x00{fact.name}",
-    }
+def fact_row(fact: Fact) -> list[Any]:
+    """The row of one yearly fact (the value as JSON, so 1 and 1.0 stay apart)."""
+    return [fact.node_id, fact.year, fact.name, orjson.dumps(fact.value).decode()]
 
 
 def _node(row: list[Any]) -> Node:
-    node_id, kind_text, name, start, end, attrs = row[-6:]
-    kind = _KINDS[kind_text]
+    node_id, label, name, start, end, attrs = row[-6:]
+    kind = q.KIND_OF_LABEL[label]
     return Node(
         id=node_id,
         kind=kind,
@@ -137,6 +115,10 @@ def _link_kind_of_id(link_id: str) -> LinkKind | None:
         return LinkKind(link_id.split(":", 1)[0])
     except ValueError:
         return None
+
+
+def _first(row: list[Any]) -> str:
+    return str(row[0])
 
 
 def _chunks(rows: list[T], size: int = BATCH_ROWS) -> Iterator[list[T]]:
@@ -171,22 +153,20 @@ def changes_payload(
     changes: Changes, actor: str, action: str = "write", detail: Any = None
 ) -> dict[str, Any]:
     """The parameters of ``write_changes`` for ``changes``, with a fresh write id."""
-    nodes: dict[NodeKind, list[dict[str, Any]]] = defaultdict(list)
+    nodes: dict[NodeKind, list[list[Any]]] = defaultdict(list)
     for node in changes.add_nodes:
         nodes[node.kind].append(node_row(node))
-    links: dict[LinkKind, list[dict[str, Any]]] = defaultdict(list)
+    links: dict[LinkKind, list[list[Any]]] = defaultdict(list)
     for link in changes.add_links:
         links[link.kind].append(link_row(link))
-    close_links: dict[LinkKind, list[dict[str, Any]]] = defaultdict(list)
+    close_links: dict[LinkKind, list[list[Any]]] = defaultdict(list)
     for link_id, start, end in changes.close_links:
         kind = _link_kind_of_id(link_id)
         if kind is not None:
-            close_links[kind].append({"id": link_id, "valid_from": start, "valid_to": end})
+            close_links[kind].append([link_id, start, end])
     return {
         "nodes": dict(nodes),
-        "close_nodes": [
-            {"id": i, "valid_from": s, "valid_to": e} for i, s, e in changes.close_nodes
-        ],
+        "close_nodes": [[i, s, e] for i, s, e in changes.close_nodes],
         "links": dict(links),
         "close_links": dict(close_links),
         "facts": [fact_row(f) for f in changes.facts],
@@ -288,6 +268,9 @@ class Neo4jStore(GraphStore):
                 connection_timeout=connection_timeout,
                 connection_acquisition_timeout=max(connection_timeout, 1.0) * 2,
                 user_agent="orggraph",
+                # Hints such as "property key does not exist" on an empty database would be
+                # logged on every read; the statements are checked once, by the tests.
+                notifications_min_severity="OFF",
             )
         except (neo4j_errors.ConfigurationError, ValueError) as exc:
             raise ConfigError(f"Neo4j URL {self._uri!r} cannot be used: {exc}") from exc
@@ -336,12 +319,15 @@ class Neo4jStore(GraphStore):
         return {row[0] for row in rows}
 
     def clear(self, *, keep_audit: bool = True) -> None:
-        """Delete every version, link and fact (and the audit trail unless kept), in batches."""
-        while self._write(_clear_batch, q.CLEAR_BATCH, BATCH_ROWS):
+        """Delete every node version, link and fact, in batches of ``BATCH_ROWS``.
+
+        With ``keep_audit`` (the default) the audit trail, the accounts and anything else in
+        the database stay; without it (tests), every node and relationship goes. The schema
+        stays either way.
+        """
+        query = q.CLEAR_BATCH if keep_audit else q.CLEAR_ALL_BATCH
+        while self._write(_clear_batch, query, BATCH_ROWS):
             pass
-        if not keep_audit:
-            while self._write(_clear_batch, q.CLEAR_AUDIT_BATCH, BATCH_ROWS):
-                pass
 
     def close(self) -> None:
         self._driver.close()
@@ -404,12 +390,19 @@ class Neo4jStore(GraphStore):
             if node_id not in seen:
                 seen.add(node_id)
                 out.append(node_id)
+        if not out and self.node(org_id, as_of) is not None:
+            return [org_id]  # no link joins it, so it has no anchor: a subtree of one
         return out
 
     def count_nodes(self, kind: NodeKind, as_of: date, group_by: str) -> dict[str, int]:
         counts: dict[str, int] = defaultdict(int)
-        for value, n in self._rows(q.COUNT_NODES[kind], prop="a_" + group_by, as_of=as_of):
-            counts[str(value)] += n
+        if group_by in q.FACETS[kind]:
+            for value, n in self._rows(q.COUNT_FACET[kind], prop=group_by, as_of=as_of):
+                counts[str(value)] += n
+        else:  # not a facet: group the attributes of the distinct versions here
+            for attrs, n in self._rows(q.COUNT_ATTRS[kind], as_of=as_of):
+                value = attrs_from_json(kind, orjson.loads(attrs)).get(group_by)
+                counts[str(value)] += n
         return dict(counts)
 
     def search(
@@ -418,8 +411,8 @@ class Neo4jStore(GraphStore):
         needle = text.strip().lower()
         if not needle or limit <= 0:
             return []
-        kind_values = [k.value for k in (kinds or list(NodeKind))]
-        rows = self._rows(q.SEARCH, needle=needle, kinds=kind_values, as_of=as_of, limit=limit)
+        labels = [q.NODE_LABELS[k] for k in (kinds or list(NodeKind))]
+        rows = self._rows(q.SEARCH, needle=needle, labels=labels, as_of=as_of, limit=limit)
         return [_node(row) for row in rows]
 
     def facts(
@@ -463,26 +456,39 @@ class Neo4jStore(GraphStore):
         rows = self._rows(q.OUTGOING_VERSIONS[kind], sources=list(sources))
         return [_link(kind, row) for row in rows]
 
-    def _pages(self, query: LiteralString) -> Iterator[list[Any]]:
-        after = ""
+    def _pages(self, query: LiteralString, key: Callable[[list[Any]], str]) -> Iterator[list[Any]]:
+        """Every row of ``query`` in its order, a page at a time, from the index on ``key``.
+
+        A full page may end inside the versions of one id: those are kept back and the next
+        page starts at that id (``>=``). A page that is all one id cannot move on that way:
+        the page is then doubled until the id fits.
+        """
+        start, size = "", PAGE_ROWS
         while True:
-            rows = self._rows(query, after=after, limit=PAGE_ROWS)
-            yield from rows
-            if len(rows) < PAGE_ROWS:
+            rows = self._rows(query, start=start, limit=size)
+            if len(rows) < size:
+                yield from rows
                 return
-            after = rows[-1][0]
+            last = key(rows[-1])
+            complete = [row for row in rows if key(row) != last]
+            if not complete:
+                size *= 2
+                continue
+            yield from complete
+            start, size = last, PAGE_ROWS
 
     def all_nodes(self) -> Iterator[Node]:
-        for row in self._pages(q.ALL_NODES_PAGE):
-            yield _node(row)
+        for kind in q.NODE_KINDS_IN_ORDER:
+            for row in self._pages(q.ALL_NODES_PAGE[kind], _first):
+                yield _node(row)
 
     def all_links(self) -> Iterator[Link]:
         for kind in q.LINK_KINDS_IN_ID_ORDER:
-            for row in self._pages(q.ALL_LINKS_PAGE[kind]):
+            for row in self._pages(q.ALL_LINKS_PAGE[kind], _first):
                 yield _link(kind, row)
 
     def all_facts(self) -> Iterator[Fact]:
-        for _, node_id, year, name, value in self._pages(q.ALL_FACTS_PAGE):
+        for node_id, year, name, value in self._pages(q.ALL_FACTS_PAGE, _first):
             yield Fact(node_id=node_id, year=year, name=name, value=orjson.loads(value))
 
     def change_dates(self) -> list[date]:

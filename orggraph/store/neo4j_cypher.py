@@ -2,18 +2,21 @@
 
 Model (docs/NEO4J.md has the picture)::
 
-    (:NodeVersion:<Kind> {id, valid_from, valid_to, kind, name, attrs, a_<attr>…, …})
-    (:Entity {id})-[:<LINK_KIND> {id, valid_from, valid_to, attrs, order_key}]->(:Entity)
-    (:Fact {node_id, year, name, value, order_key})
+    (:NodeVersion:<Kind> {id, valid_from, valid_to, name, attrs, search_text, <facets>…})
+    (:Entity {id})-[:<LINK_KIND> {id, valid_from, valid_to, attrs}]->(:Entity)
+    (:Fact {node_id, year, name, value})
     (:Audit {write_id, seq, at, actor, action, detail})   (:Counter {name, value})
 
 One ``NodeVersion`` per node version, labelled with its kind; one ``Entity`` anchor per id
 that links join; one relationship per link version, typed by its link kind. Dates are
 Neo4j ``date`` values (``valid_to`` absent: still valid). ``attrs`` is the JSON text the
-embedded store keeps too, so attributes round trip exactly; the scalar attributes are
-copied as ``a_<name>`` properties to group by in Cypher. ``order_key`` gives the contract's
-stable order (kind, id, valid_from) as one indexed string, so the ``all_*`` iterators page
-through an index instead of sorting the whole graph.
+embedded store keeps too, so attributes round trip exactly; the facets (enumerated and
+yes/no attributes, and ``code``) are copied as properties of their own name, to filter and
+group by in Cypher. The ``all_*`` iterators page through the id indexes in the contract's
+stable order instead of sorting the whole graph.
+
+Rows are sent as lists, not maps: the column names are then not repeated in every row of
+a ten-thousand-row ``UNWIND``.
 
 Labels and relationship types come only from the fixed tables below, never from input;
 every value is a parameter.
@@ -21,11 +24,12 @@ every value is a parameter.
 
 from __future__ import annotations
 
+import re
 from typing import LiteralString
 
-from orggraph.model import LinkKind, NodeKind
+from orggraph.model import NODE_FIELDS, LinkKind, NodeKind
 
-__all__ = ["NODE_LABELS", "REL_TYPES", "SCHEMA", "schema_text"]
+__all__ = ["FACETS", "NODE_LABELS", "REL_TYPES", "SCHEMA", "schema_text"]
 
 NODE_LABELS: dict[NodeKind, str] = {
     NodeKind.ORGANIZATION: "Organization",
@@ -37,9 +41,31 @@ NODE_LABELS: dict[NodeKind, str] = {
 }
 REL_TYPES: dict[LinkKind, str] = {kind: kind.value.upper() for kind in LinkKind}
 KIND_OF_TYPE: dict[str, LinkKind] = {t: k for k, t in REL_TYPES.items()}
+KIND_OF_LABEL: dict[str, NodeKind] = {label: k for k, label in NODE_LABELS.items()}
 
 #: Link kinds in the order of their ids (an id starts with ``<kind>:``).
 LINK_KINDS_IN_ID_ORDER: tuple[LinkKind, ...] = tuple(sorted(LinkKind, key=lambda k: k.value + ":"))
+#: Node kinds in the order ``all_nodes`` gives (by kind code).
+NODE_KINDS_IN_ORDER: tuple[NodeKind, ...] = tuple(sorted(NodeKind, key=lambda k: k.value))
+
+#: Properties of every node version, in the column order of a node row.
+NODE_PROPERTIES = ("id", "valid_from", "valid_to", "name", "attrs", "search_text")
+
+
+def _facets(kind: NodeKind) -> tuple[str, ...]:
+    names = tuple(
+        spec.name
+        for spec in NODE_FIELDS[kind]
+        if spec.enum is not None or spec.value_type == "bool" or spec.name == "code"
+    )
+    for name in names:
+        if name in NODE_PROPERTIES or not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+            raise ValueError(f"attribute {name!r} of {kind} cannot be a Neo4j facet property")
+    return names
+
+
+#: Attributes copied to properties of their own name (after the common columns of a row).
+FACETS: dict[NodeKind, tuple[str, ...]] = {kind: _facets(kind) for kind in NodeKind}
 
 
 def _fill(template: str, **tokens: str) -> LiteralString:
@@ -72,23 +98,19 @@ def _schema() -> tuple[LiteralString, ...]:
                 T=REL_TYPES[kind],
             )
         )
+    # A composite index serves no lookup on its first property alone: ids get their own.
     out += [
         "CREATE INDEX node_version_id IF NOT EXISTS FOR (v:NodeVersion) ON (v.id)",
-        "CREATE INDEX node_version_order IF NOT EXISTS FOR (v:NodeVersion) ON (v.order_key)",
         "CREATE TEXT INDEX node_version_search IF NOT EXISTS "
         "FOR (v:NodeVersion) ON (v.search_text)",
         "CREATE INDEX fact_node IF NOT EXISTS FOR (f:Fact) ON (f.node_id)",
-        "CREATE INDEX fact_order IF NOT EXISTS FOR (f:Fact) ON (f.order_key)",
     ]
     for kind in LinkKind:
-        tokens = {"k": kind.value, "T": REL_TYPES[kind]}
-        out.append(
-            _fill("CREATE INDEX link_<k>_id IF NOT EXISTS FOR ()-[r:<T>]-() ON (r.id)", **tokens)
-        )
         out.append(
             _fill(
-                "CREATE INDEX link_<k>_order IF NOT EXISTS FOR ()-[r:<T>]-() ON (r.order_key)",
-                **tokens,
+                "CREATE INDEX link_<k>_id IF NOT EXISTS FOR ()-[r:<T>]-() ON (r.id)",
+                k=kind.value,
+                T=REL_TYPES[kind],
             )
         )
     return tuple(out)
@@ -108,9 +130,9 @@ def schema_text() -> str:
     """The text of ``schema/neo4j/schema.cypher``: what ``orggraph db init`` applies."""
     head = (
         "// orggraph: Neo4j constraints and indexes (Neo4j 5.26 Community and later).\n"
-        "// Generated from orggraph/store/neo4j_cypher.py (SCHEMA); a test checks it for\n"
-        "// drift. Idempotent: the store applies it when it opens, and `orggraph db init`.\n"
-        "// Run by hand: cypher-shell -f schema/neo4j/schema.cypher\n\n"
+        "// Generated from orggraph/store/neo4j_cypher.py (SCHEMA) by `orggraph db init\n"
+        "// --print`; a test checks it for drift. Idempotent: the store applies it when it\n"
+        "// opens, and `orggraph db init`. By hand: cypher-shell -f schema/neo4j/schema.cypher\n\n"
     )
     return head + "".join(statement + ";\n" for statement in SCHEMA)
 
@@ -124,39 +146,46 @@ AWAIT_INDEXES: LiteralString = "CALL db.awaitIndexes(300)"
 _V_VALID = "v.valid_from <= $as_of AND (v.valid_to IS NULL OR v.valid_to > $as_of)"
 _R_VALID = "r.valid_from <= $as_of AND (r.valid_to IS NULL OR r.valid_to > $as_of)"
 _NODE_COLS = (
-    "v.id AS id, v.kind AS kind, v.name AS name, toString(v.valid_from) AS valid_from, "
-    "toString(v.valid_to) AS valid_to, v.attrs AS attrs"
+    "v.id AS id, [l IN labels(v) WHERE l <> 'NodeVersion'][0] AS label, v.name AS name, "
+    "toString(v.valid_from) AS valid_from, toString(v.valid_to) AS valid_to, v.attrs AS attrs"
 )
 _LINK_COLS = (
-    "s.id AS source, t.id AS target, toString(r.valid_from) AS valid_from, "
+    "r.id AS id, s.id AS source, t.id AS target, toString(r.valid_from) AS valid_from, "
     "toString(r.valid_to) AS valid_to, r.attrs AS attrs"
 )
+
 
 # -- writes ---------------------------------------------------------------------------
 # MERGE on the business keys, then SET every property: running a batch twice (the
 # driver retries a transaction whose commit it could not confirm) leaves one copy.
-ADD_NODES: dict[NodeKind, LiteralString] = {
-    kind: _fill(
-        "UNWIND $rows AS row "
-        "MERGE (v:NodeVersion {id: row.id, valid_from: row.valid_from}) "
-        "SET v:<L>, v += row.props "
-        "MERGE (:Entity {id: row.id})",
-        L=label,
+def _add_nodes(kind: NodeKind) -> LiteralString:
+    sets = ", ".join(
+        f"v.{name} = row[{i}]" for i, name in enumerate((*NODE_PROPERTIES, *FACETS[kind])) if i >= 2
     )
-    for kind, label in NODE_LABELS.items()
-}
+    return _fill(
+        "UNWIND $rows AS row "
+        "MERGE (v:NodeVersion {id: row[0], valid_from: row[1]}) "
+        "SET v:<L>, <SETS>",
+        L=NODE_LABELS[kind],
+        SETS=sets,
+    )
+
+
+ADD_NODES: dict[NodeKind, LiteralString] = {kind: _add_nodes(kind) for kind in NodeKind}
 CLOSE_NODES: LiteralString = (
     "UNWIND $rows AS row "
-    "MATCH (v:NodeVersion {id: row.id, valid_from: row.valid_from}) "
-    "SET v.valid_to = row.valid_to"
+    "MATCH (v:NodeVersion {id: row[0], valid_from: row[1]}) "
+    "SET v.valid_to = row[2]"
 )
+# Rows: [id, source, target, valid_from, valid_to, attrs]. The anchors of the ends are
+# made here: a node that no link joins has none.
 ADD_LINKS: dict[LinkKind, LiteralString] = {
     kind: _fill(
         "UNWIND $rows AS row "
-        "MERGE (s:Entity {id: row.source}) "
-        "MERGE (t:Entity {id: row.target}) "
-        "MERGE (s)-[r:<T> {id: row.id, valid_from: row.valid_from}]->(t) "
-        "SET r.valid_to = row.valid_to, r.attrs = row.attrs, r.order_key = row.order_key",
+        "MERGE (s:Entity {id: row[1]}) "
+        "MERGE (t:Entity {id: row[2]}) "
+        "MERGE (s)-[r:<T> {id: row[0], valid_from: row[3]}]->(t) "
+        "SET r.valid_to = row[4], r.attrs = row[5]",
         T=rel,
     )
     for kind, rel in REL_TYPES.items()
@@ -164,16 +193,17 @@ ADD_LINKS: dict[LinkKind, LiteralString] = {
 CLOSE_LINKS: dict[LinkKind, LiteralString] = {
     kind: _fill(
         "UNWIND $rows AS row "
-        "MATCH ()-[r:<T> {id: row.id}]->() WHERE r.valid_from = row.valid_from "
-        "SET r.valid_to = row.valid_to",
+        "MATCH ()-[r:<T> {id: row[0], valid_from: row[1]}]->() "
+        "SET r.valid_to = row[2]",
         T=rel,
     )
     for kind, rel in REL_TYPES.items()
 }
+# Rows: [node_id, year, name, value as JSON].
 PUT_FACTS: LiteralString = (
     "UNWIND $rows AS row "
-    "MERGE (f:Fact {node_id: row.node_id, year: row.year, name: row.name}) "
-    "SET f.value = row.value, f.order_key = row.order_key"
+    "MERGE (f:Fact {node_id: row[0], year: row[1], name: row[2]}) "
+    "SET f.value = row[3]"
 )
 # The audit record is keyed by a write id made once per write, outside the retry loop:
 # a retried transaction finds its record and does not count it twice.
@@ -189,8 +219,8 @@ CLEAR_BATCH: LiteralString = (
     "MATCH (n) WHERE n:NodeVersion OR n:Entity OR n:Fact "
     "WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS deleted"
 )
-CLEAR_AUDIT_BATCH: LiteralString = (
-    "MATCH (n) WHERE n:Audit OR n:Counter WITH n LIMIT $limit DELETE n RETURN count(*) AS deleted"
+CLEAR_ALL_BATCH: LiteralString = (
+    "MATCH (n) WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS deleted"
 )
 
 # -- reads at a date ------------------------------------------------------------------
@@ -257,7 +287,8 @@ ANCESTORS: LiteralString = (
     "RETURN a.id AS id ORDER BY length(p)"
 )
 # Breadth first with children sorted = by depth, then by the ids on the path from the
-# root: the order the embedded store's walk gives.
+# root: the order the embedded store's walk gives. The root must be valid at the date;
+# a root no link joins has no anchor, and the store answers [root] itself.
 SUBTREE: LiteralString = (
     "MATCH (v:NodeVersion {id: $id}) WHERE v.valid_from <= $as_of "
     "WITH v ORDER BY v.valid_from DESC LIMIT 1 "
@@ -267,140 +298,32 @@ SUBTREE: LiteralString = (
     "WHERE all(r IN relationships(p) WHERE " + _R_VALID + ") "
     "RETURN c.id AS id ORDER BY length(p), [n IN reverse(nodes(p)) | n.id]"
 )
-COUNT_NODES: dict[NodeKind, LiteralString] = {
+COUNT_FACET: dict[NodeKind, LiteralString] = {
     kind: _fill(
         "MATCH (v:<L>) WHERE " + _V_VALID + " RETURN v[$prop] AS value, count(*) AS n",
+        L=label,
+    )
+    for kind, label in NODE_LABELS.items()
+}
+COUNT_ATTRS: dict[NodeKind, LiteralString] = {
+    kind: _fill(
+        "MATCH (v:<L>) WHERE " + _V_VALID + " RETURN v.attrs AS attrs, count(*) AS n",
         L=label,
     )
     for kind, label in NODE_LABELS.items()
 }
 # ``search_text`` holds the three haystacks (lowercased name, lowercased id, code) joined
-# by NUL, for the text index; the exact test and the ranking then look at each one (made by
-# Python, so they match the embedded store's lower() and len()).
+# by NUL, for the text index; the exact test and the ranking then look at each one (made
+# by Python, so they match the embedded store's lower(); size() counts code points, as
+# len() does).
 SEARCH: LiteralString = (
-    "MATCH (v:NodeVersion) WHERE v.search_text CONTAINS $needle AND v.kind IN $kinds "
-    "AND " + _V_VALID + " "
+    "MATCH (v:NodeVersion) WHERE v.search_text CONTAINS $needle "
+    "AND any(l IN labels(v) WHERE l IN $labels) AND " + _V_VALID + " "
     "WITH v, split(v.search_text, '\\u0000') AS hay "
     "WHERE any(h IN hay WHERE h CONTAINS $needle) "
     "WITH v, CASE WHEN $needle IN hay THEN 0 "
     "WHEN any(h IN hay WHERE h STARTS WITH $needle) THEN 1 ELSE 2 END AS rank "
-    "RETURN " + _NODE_COLS + " ORDER BY rank, v.name_len, v.id LIMIT $limit"
-)
-FACTS: LiteralString = (
-    "UNWIND $rows AS row "
-    "MERGE (f:Fact {node_id: row.node_id, year: row.year, name: row.name}) "
-    "SET f.value = row.value, f.order_key = row.order_key"
-)
-# The audit record is keyed by a write id made once per write, outside the retry loop:
-# a retried transaction finds its record and does not count it twice.
-AUDIT: LiteralString = (
-    "MERGE (a:Audit {write_id: $write_id}) "
-    "ON CREATE SET a.at = $at, a.actor = $actor, a.action = $action, a.detail = $detail "
-    "WITH a WHERE a.seq IS NULL "
-    "MERGE (c:Counter {name: 'audit'}) "
-    "SET c.value = coalesce(c.value, 0) + 1 "
-    "SET a.seq = c.value"
-)
-CLEAR_BATCH: LiteralString = (
-    "MATCH (n) WHERE n:NodeVersion OR n:Entity OR n:Fact "
-    "WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS deleted"
-)
-CLEAR_AUDIT_BATCH: LiteralString = (
-    "MATCH (n) WHERE n:Audit OR n:Counter WITH n LIMIT $limit DELETE n RETURN count(*) AS deleted"
-)
-
-# -- reads at a date ------------------------------------------------------------------
-NODE: LiteralString = (
-    "MATCH (v:NodeVersion {id: $id}) WHERE v.valid_from <= $as_of "
-    "RETURN " + _NODE_COLS + " ORDER BY v.valid_from DESC LIMIT 1"
-)
-NODES_OF_KIND: dict[NodeKind, LiteralString] = {
-    kind: _fill(
-        "MATCH (v:<L>) WHERE " + _V_VALID + " RETURN " + _NODE_COLS + " ORDER BY v.id",
-        L=label,
-    )
-    for kind, label in NODE_LABELS.items()
-}
-NODES_BY_ID: dict[NodeKind, LiteralString] = {
-    kind: _fill(
-        "UNWIND range(0, size($ids) - 1) AS i "
-        "MATCH (v:NodeVersion {id: $ids[i]}) WHERE v:<L> AND " + _V_VALID + " "
-        "RETURN " + _NODE_COLS + " ORDER BY i",
-        L=label,
-    )
-    for kind, label in NODE_LABELS.items()
-}
-LINKS_FROM: dict[LinkKind, LiteralString] = {
-    kind: _fill(
-        "UNWIND range(0, size($sources) - 1) AS i "
-        "MATCH (s:Entity {id: $sources[i]})-[r:<T>]->(t:Entity) "
-        "WHERE " + _R_VALID + " AND ($targets IS NULL OR t.id IN $targets) "
-        "RETURN " + _LINK_COLS + " ORDER BY i, r.id",
-        T=rel,
-    )
-    for kind, rel in REL_TYPES.items()
-}
-LINKS_TO: dict[LinkKind, LiteralString] = {
-    kind: _fill(
-        "UNWIND range(0, size($targets) - 1) AS i "
-        "MATCH (s:Entity)-[r:<T>]->(t:Entity {id: $targets[i]}) "
-        "WHERE " + _R_VALID + " "
-        "RETURN " + _LINK_COLS + " ORDER BY i, r.id",
-        T=rel,
-    )
-    for kind, rel in REL_TYPES.items()
-}
-LINKS_ALL: dict[LinkKind, LiteralString] = {
-    kind: _fill(
-        "MATCH (s:Entity)-[r:<T>]->(t:Entity) WHERE " + _R_VALID + " "
-        "RETURN " + _LINK_COLS + " ORDER BY r.id",
-        T=rel,
-    )
-    for kind, rel in REL_TYPES.items()
-}
-PARENT: LiteralString = (
-    "MATCH (:Entity {id: $id})-[r:SUBORDINATE_TO]->(p:Entity) WHERE " + _R_VALID + " "
-    "RETURN p.id AS id ORDER BY r.valid_from DESC, p.id LIMIT 1"
-)
-CHILDREN: LiteralString = (
-    "MATCH (c:Entity)-[r:SUBORDINATE_TO]->(:Entity {id: $id}) WHERE " + _R_VALID + " "
-    "RETURN DISTINCT c.id AS id ORDER BY id"
-)
-# One variable-length pattern each, the date checked on every relationship of the path.
-ANCESTORS: LiteralString = (
-    "MATCH p = (:Entity {id: $id})-[:SUBORDINATE_TO*1..]->(a:Entity) "
-    "WHERE all(r IN relationships(p) WHERE " + _R_VALID + ") "
-    "RETURN a.id AS id ORDER BY length(p)"
-)
-# Breadth first with children sorted = by depth, then by the ids on the path from the
-# root: the order the embedded store's walk gives.
-SUBTREE: LiteralString = (
-    "MATCH (v:NodeVersion {id: $id}) WHERE v.valid_from <= $as_of "
-    "WITH v ORDER BY v.valid_from DESC LIMIT 1 "
-    "WITH v WHERE v.valid_to IS NULL OR v.valid_to > $as_of "
-    "MATCH (root:Entity {id: $id}) "
-    "MATCH p = (c:Entity)-[:SUBORDINATE_TO*0..]->(root) "
-    "WHERE all(r IN relationships(p) WHERE " + _R_VALID + ") "
-    "RETURN c.id AS id ORDER BY length(p), [n IN reverse(nodes(p)) | n.id]"
-)
-COUNT_NODES: dict[NodeKind, LiteralString] = {
-    kind: _fill(
-        "MATCH (v:<L>) WHERE " + _V_VALID + " RETURN v[$prop] AS value, count(*) AS n",
-        L=label,
-    )
-    for kind, label in NODE_LABELS.items()
-}
-# ``search_text`` holds the three haystacks joined, for the text index; the exact test
-# and the ranking then look at each one (values made by Python, so they match the
-# embedded store's lower() and len()).
-SEARCH: LiteralString = (
-    "MATCH (v:NodeVersion) WHERE v.search_text CONTAINS $needle AND v.kind IN $kinds "
-    "AND (v.s_name CONTAINS $needle OR v.s_id CONTAINS $needle OR v.s_code CONTAINS $needle) "
-    "AND " + _V_VALID + " "
-    "WITH v, CASE WHEN $needle IN [v.s_name, v.s_id, v.s_code] THEN 0 "
-    "WHEN v.s_name STARTS WITH $needle OR v.s_id STARTS WITH $needle "
-    "OR v.s_code STARTS WITH $needle THEN 1 ELSE 2 END AS rank "
-    "RETURN " + _NODE_COLS + " ORDER BY rank, v.name_len, v.id LIMIT $limit"
+    "RETURN " + _NODE_COLS + " ORDER BY rank, size(v.name), v.id LIMIT $limit"
 )
 FACTS: LiteralString = (
     "MATCH (f:Fact) WHERE f.node_id IN $ids AND f.year = $year "
@@ -435,23 +358,28 @@ OUTGOING_VERSIONS: dict[LinkKind, LiteralString] = {
     )
     for kind, rel in REL_TYPES.items()
 }
-# Pages for the ``all_*`` iterators: an index seek from the last key seen, in index order.
-ALL_NODES_PAGE: LiteralString = (
-    "MATCH (v:NodeVersion) WHERE v.order_key > $after "
-    "RETURN v.order_key AS key, " + _NODE_COLS + " ORDER BY v.order_key LIMIT $limit"
-)
+# Pages for the ``all_*`` iterators, in the contract's order: from an id on (``>=``: the
+# store starts the next page at the last id of a full page, whose versions it keeps back).
+ALL_NODES_PAGE: dict[NodeKind, LiteralString] = {
+    kind: _fill(
+        "MATCH (v:NodeVersion) WHERE v.id >= $start AND v:<L> "
+        "RETURN " + _NODE_COLS + " ORDER BY v.id, v.valid_from LIMIT $limit",
+        L=label,
+    )
+    for kind, label in NODE_LABELS.items()
+}
 ALL_LINKS_PAGE: dict[LinkKind, LiteralString] = {
     kind: _fill(
-        "MATCH (s:Entity)-[r:<T>]->(t:Entity) WHERE r.order_key > $after "
-        "RETURN r.order_key AS key, " + _LINK_COLS + " ORDER BY r.order_key LIMIT $limit",
+        "MATCH (s:Entity)-[r:<T>]->(t:Entity) WHERE r.id >= $start "
+        "RETURN " + _LINK_COLS + " ORDER BY r.id, r.valid_from LIMIT $limit",
         T=rel,
     )
     for kind, rel in REL_TYPES.items()
 }
 ALL_FACTS_PAGE: LiteralString = (
-    "MATCH (f:Fact) WHERE f.order_key > $after "
-    "RETURN f.order_key AS key, f.node_id AS node_id, f.year AS year, f.name AS name, "
-    "f.value AS value ORDER BY f.order_key LIMIT $limit"
+    "MATCH (f:Fact) WHERE f.node_id >= $start "
+    "RETURN f.node_id AS id, f.year AS year, f.name AS name, f.value AS value "
+    "ORDER BY f.node_id, f.year, f.name LIMIT $limit"
 )
 CHANGE_DATES: LiteralString = (
     "MATCH (v:NodeVersion) RETURN DISTINCT toString(v.valid_from) AS d "

@@ -6,6 +6,7 @@ adapter, so no entry point can reach around it. ``Scope()`` sees everything.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
@@ -57,7 +58,13 @@ class Scope:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class ScopeView:
-    """A scope resolved at one date: answers "may the caller see this id?"."""
+    """A scope resolved at one date: answers "may the caller see this id?".
+
+    The people, units, working groups and experts a restricted scope sees are worked out
+    once per kind, with one batched store call each (the links into the scope's
+    organizations), the first time a node of that kind is asked about; after that every
+    answer is a set lookup. ``filter`` decides a whole list that way.
+    """
 
     store: GraphStore
     as_of: date
@@ -66,38 +73,86 @@ class ScopeView:
     # must be in, as unit kinds (non_public_enterprise, social_organization).
     unit_areas: frozenset[str] | None = None
     unit_kinds: frozenset[str] | None = None
+    _seen: dict[NodeKind, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
 
     def sees_org(self, org_id: str) -> bool:
         return self.organizations is None or org_id in self.organizations
 
+    def _reached(self, kind: NodeKind) -> frozenset[str]:
+        """Ids of ``kind`` reached through links into the scope (batched, kept)."""
+        found = self._seen.get(kind)
+        if found is not None:
+            return found
+        orgs = sorted(self.organizations or ())
+        links = self.store.links
+        when = self.as_of
+        if kind is NodeKind.MEMBER:
+            found = frozenset(
+                link.source
+                for lk in (LinkKind.MEMBER_OF, LinkKind.HOLDS_POST)
+                for link in (links(lk, when, targets=orgs) if orgs else [])
+            )
+        elif kind is NodeKind.UNIT:
+            hosted = links(LinkKind.ESTABLISHED_IN, when, sources=orgs) if orgs else []
+            found = frozenset(link.target for link in hosted)
+        elif kind is NodeKind.WORKING_GROUP:
+            covers = links(LinkKind.COVERS, when, targets=orgs) if orgs else []
+            found = frozenset(link.source for link in covers)
+        elif kind is NodeKind.EXPERT:
+            members = sorted(self._reached(NodeKind.MEMBER))
+            served = links(LinkKind.SERVES, when, sources=members) if members else []
+            found = frozenset(link.target for link in served)
+        else:
+            found = frozenset()
+        self._seen[kind] = found
+        return found
+
     def sees(self, node: Node) -> bool:
         """Whether ``node`` falls inside the scope at the view's date."""
-        if self.organizations is None:
+        organizations = self.organizations
+        if organizations is None:
             return True
         kind = node.kind
         if kind is NodeKind.ORGANIZATION:
-            return node.id in self.organizations
-        if kind is NodeKind.MEMBER:
-            links = self.store.links(LinkKind.MEMBER_OF, self.as_of, sources=[node.id])
-            posts = self.store.links(LinkKind.HOLDS_POST, self.as_of, sources=[node.id])
-            return any(link.target in self.organizations for link in (*links, *posts))
+            return node.id in organizations
         if kind is NodeKind.UNIT:
             if self.unit_kinds is not None and node.attrs.get("unit_kind") not in self.unit_kinds:
                 return False
             area = node.attrs.get("township") or node.attrs.get("district")
-            if area in (self.organizations if self.unit_areas is None else self.unit_areas):
+            if area in (organizations if self.unit_areas is None else self.unit_areas):
                 return True
-            hosts = self.store.links(LinkKind.ESTABLISHED_IN, self.as_of, targets=[node.id])
-            return any(link.source in self.organizations for link in hosts)
-        if kind is NodeKind.CASE:
-            return node.attrs.get("organization") in self.organizations
-        if kind is NodeKind.WORKING_GROUP:
-            covers = self.store.links(LinkKind.COVERS, self.as_of, sources=[node.id])
-            return any(link.target in self.organizations for link in covers)
-        if kind is NodeKind.EXPERT:
-            servers = self.store.links(LinkKind.SERVES, self.as_of, targets=[node.id])
-            return any(self.sees_id(link.source) for link in servers)
-        return False
+        elif kind is NodeKind.CASE:
+            return node.attrs.get("organization") in organizations
+        elif kind not in (NodeKind.MEMBER, NodeKind.WORKING_GROUP, NodeKind.EXPERT):
+            return False
+        if isinstance(organizations, frozenset | set):
+            return node.id in self._reached(kind)
+        return self._links_in(node)  # a membership-only scope (one chain's): ask per node
+
+    def _links_in(self, node: Node) -> bool:
+        """Whether ``node``'s own links reach the scope (a few store calls for one node)."""
+        orgs = self.organizations
+        assert orgs is not None
+        links, when, own = self.store.links, self.as_of, [node.id]
+        if node.kind is NodeKind.MEMBER:
+            return any(
+                link.target in orgs
+                for lk in (LinkKind.MEMBER_OF, LinkKind.HOLDS_POST)
+                for link in links(lk, when, sources=own)
+            )
+        if node.kind is NodeKind.UNIT:
+            hosts = links(LinkKind.ESTABLISHED_IN, when, targets=own)
+            return any(link.source in orgs for link in hosts)
+        if node.kind is NodeKind.WORKING_GROUP:
+            return any(link.target in orgs for link in links(LinkKind.COVERS, when, sources=own))
+        servers = links(LinkKind.SERVES, when, targets=own)
+        return any(self.sees_id(link.source) for link in servers)
+
+    def filter(self, nodes: Iterable[Node]) -> list[Node]:
+        """The nodes among ``nodes`` the scope sees (a few store calls for any number)."""
+        if self.organizations is None:
+            return list(nodes)
+        return [node for node in nodes if self.sees(node)]
 
     def sees_id(self, node_id: str) -> bool:
         node = self.store.node(node_id, self.as_of)

@@ -140,7 +140,7 @@ def sync_urls(
                     )
                 if not callable(clear):
                     raise ConfigError(f"target store {target.url!r} cannot be cleared")
-                clear(keep_audit=True)
+                clear()
             return copy_graph(source, target, batch_size=batch_size, progress=progress)
 
 

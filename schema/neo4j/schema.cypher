@@ -1,7 +1,7 @@
 // orggraph: Neo4j constraints and indexes (Neo4j 5.26 Community and later).
-// Generated from orggraph/store/neo4j_cypher.py (SCHEMA); a test checks it for
-// drift. Idempotent: the store applies it when it opens, and `orggraph db init`.
-// Run by hand: cypher-shell -f schema/neo4j/schema.cypher
+// Generated from orggraph/store/neo4j_cypher.py (SCHEMA) by `orggraph db init
+// --print`; a test checks it for drift. Idempotent: the store applies it when it
+// opens, and `orggraph db init`. By hand: cypher-shell -f schema/neo4j/schema.cypher
 
 CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (e:Entity) REQUIRE e.id IS UNIQUE;
 CREATE CONSTRAINT node_version_key IF NOT EXISTS FOR (v:NodeVersion) REQUIRE (v.id, v.valid_from) IS UNIQUE;
@@ -20,27 +20,15 @@ CREATE CONSTRAINT link_paired_with_key IF NOT EXISTS FOR ()-[r:PAIRED_WITH]-() R
 CREATE CONSTRAINT link_established_in_key IF NOT EXISTS FOR ()-[r:ESTABLISHED_IN]-() REQUIRE (r.id, r.valid_from) IS UNIQUE;
 CREATE CONSTRAINT link_instructs_key IF NOT EXISTS FOR ()-[r:INSTRUCTS]-() REQUIRE (r.id, r.valid_from) IS UNIQUE;
 CREATE INDEX node_version_id IF NOT EXISTS FOR (v:NodeVersion) ON (v.id);
-CREATE INDEX node_version_order IF NOT EXISTS FOR (v:NodeVersion) ON (v.order_key);
 CREATE TEXT INDEX node_version_search IF NOT EXISTS FOR (v:NodeVersion) ON (v.search_text);
 CREATE INDEX fact_node IF NOT EXISTS FOR (f:Fact) ON (f.node_id);
-CREATE INDEX fact_order IF NOT EXISTS FOR (f:Fact) ON (f.order_key);
 CREATE INDEX link_subordinate_to_id IF NOT EXISTS FOR ()-[r:SUBORDINATE_TO]-() ON (r.id);
-CREATE INDEX link_subordinate_to_order IF NOT EXISTS FOR ()-[r:SUBORDINATE_TO]-() ON (r.order_key);
 CREATE INDEX link_member_of_id IF NOT EXISTS FOR ()-[r:MEMBER_OF]-() ON (r.id);
-CREATE INDEX link_member_of_order IF NOT EXISTS FOR ()-[r:MEMBER_OF]-() ON (r.order_key);
 CREATE INDEX link_holds_post_id IF NOT EXISTS FOR ()-[r:HOLDS_POST]-() ON (r.id);
-CREATE INDEX link_holds_post_order IF NOT EXISTS FOR ()-[r:HOLDS_POST]-() ON (r.order_key);
 CREATE INDEX link_covers_id IF NOT EXISTS FOR ()-[r:COVERS]-() ON (r.id);
-CREATE INDEX link_covers_order IF NOT EXISTS FOR ()-[r:COVERS]-() ON (r.order_key);
 CREATE INDEX link_leads_id IF NOT EXISTS FOR ()-[r:LEADS]-() ON (r.id);
-CREATE INDEX link_leads_order IF NOT EXISTS FOR ()-[r:LEADS]-() ON (r.order_key);
 CREATE INDEX link_contacts_id IF NOT EXISTS FOR ()-[r:CONTACTS]-() ON (r.id);
-CREATE INDEX link_contacts_order IF NOT EXISTS FOR ()-[r:CONTACTS]-() ON (r.order_key);
 CREATE INDEX link_serves_id IF NOT EXISTS FOR ()-[r:SERVES]-() ON (r.id);
-CREATE INDEX link_serves_order IF NOT EXISTS FOR ()-[r:SERVES]-() ON (r.order_key);
 CREATE INDEX link_paired_with_id IF NOT EXISTS FOR ()-[r:PAIRED_WITH]-() ON (r.id);
-CREATE INDEX link_paired_with_order IF NOT EXISTS FOR ()-[r:PAIRED_WITH]-() ON (r.order_key);
 CREATE INDEX link_established_in_id IF NOT EXISTS FOR ()-[r:ESTABLISHED_IN]-() ON (r.id);
-CREATE INDEX link_established_in_order IF NOT EXISTS FOR ()-[r:ESTABLISHED_IN]-() ON (r.order_key);
 CREATE INDEX link_instructs_id IF NOT EXISTS FOR ()-[r:INSTRUCTS]-() ON (r.id);
-CREATE INDEX link_instructs_order IF NOT EXISTS FOR ()-[r:INSTRUCTS]-() ON (r.order_key);

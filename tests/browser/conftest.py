@@ -1,7 +1,8 @@
 """A live orggraph server on 127.0.0.1 and Debian's chromium, for the browser tests.
 
 The server is the real application (``orggraph.api.create_app``) run by uvicorn in a thread,
-on a socket bound to a free port. The browser runs with every non-local request aborted;
+on a socket bound to a free port; pages sign in through its sign-in form (``sign_in``).
+The browser runs with every non-local request aborted;
 the requests that were attempted are kept so that a test can assert there were none.
 """
 
@@ -22,6 +23,7 @@ from playwright.sync_api import Browser, Page, Route, sync_playwright
 
 from orggraph.api import create_app
 from orggraph.settings import Settings
+from orggraph.store.accounts import account_store
 from orggraph.store.base import GraphStore
 
 CHROMIUM = "/usr/bin/chromium"
@@ -36,6 +38,7 @@ CHROMIUM_ARGS = [
 ]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+BROWSER_ACCOUNT = "browser"
 
 
 class LiveServer:
@@ -46,6 +49,7 @@ class LiveServer:
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
+        self.token = ""  # an API token of the browser account (``serve``)
         config = uvicorn.Config(app, log_level="warning", ws="none", lifespan="on")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self._run, daemon=True)
@@ -73,8 +77,24 @@ class LiveServer:
 
 
 def serve(store: GraphStore) -> LiveServer:
-    """A live server of the orggraph application over ``store``."""
-    return LiveServer(create_app(store, Settings()))
+    """A live server of the orggraph application over ``store``, sign-in and all.
+
+    An administrator account ``browser`` is made in the store; ``sign_in`` uses its token.
+    """
+    accounts = account_store(store)
+    if accounts.get(BROWSER_ACCOUNT) is None:
+        accounts.add(BROWSER_ACCOUNT, "admin")
+    server = LiveServer(create_app(store, Settings()))
+    server.token = accounts.issue_token(BROWSER_ACCOUNT)
+    return server
+
+
+def sign_in(page: Page, server: LiveServer) -> None:
+    """Sign the page's browser in through the real sign-in form (a session cookie)."""
+    page.goto(f"{server.url}/signin")
+    page.fill("#token", server.token)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{server.url}/")
 
 
 @dataclass

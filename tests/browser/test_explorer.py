@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 from orggraph.api.saved import load_saved_queries
 from orggraph.store.base import GraphStore
 from tests.api.graphs import small_city
-from tests.browser.conftest import ARTIFACTS, Guard, open_page, serve
+from tests.browser.conftest import ARTIFACTS, Guard, open_page, serve, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -36,6 +36,7 @@ def test_the_explorer_runs_saved_queries_offline(browser: Browser, store: GraphS
     guard = Guard()
     with serve(store) as server:
         page = open_page(browser, guard)
+        sign_in(page, server)
         page.goto(f"{server.url}/graphql")
         expect(page.locator(".graphiql-container")).to_be_visible(timeout=30_000)
 

@@ -25,7 +25,7 @@ from playwright.sync_api import Browser, Page
 from orggraph.model import Link, LinkKind, Node, NodeKind, WriteBatch
 from orggraph.store.base import GraphStore
 from orggraph.store.embedded import EmbeddedStore
-from tests.browser.conftest import ARTIFACTS, Guard, LiveServer, open_page, serve
+from tests.browser.conftest import ARTIFACTS, Guard, LiveServer, open_page, serve, sign_in
 from tests.graphs import link, org, responsibility_city
 
 pytestmark = pytest.mark.browser
@@ -98,6 +98,7 @@ def guard() -> Guard:
 def page(browser: Browser, guard: Guard, server: LiveServer) -> Iterator[Page]:
     page = open_page(browser, guard)
     try:
+        sign_in(page, server)
         page.goto(f"{server.url}/?asOf={REFERENCE}")
         page.wait_for_selector("body[data-ready=true]", timeout=20_000)
         yield page

@@ -1,6 +1,6 @@
 // Run graphql-http's server audits (GraphQL over HTTP conformance) against a live server.
 //
-//   node tests/node/audit.mjs http://127.0.0.1:PORT/graphql
+//   ORGGRAPH_TOKEN=ogt_… node tests/node/audit.mjs http://127.0.0.1:PORT/graphql
 //
 // Prints one JSON object per line: {id, name, status, reason}; status is "ok", "warn"
 // (a SHOULD or MAY not met) or "error" (a MUST not met). tests/api/test_http_audit.py
@@ -13,7 +13,18 @@ if (!url) {
   process.exit(2);
 }
 
-for (const audit of serverAudits({ url, fetchFn: fetch })) {
+// The server asks every caller to sign in: ORGGRAPH_TOKEN, when set, goes with every
+// request as a Bearer token (graphql-http's audits take any fetch function).
+const token = process.env.ORGGRAPH_TOKEN;
+const fetchFn = token
+  ? (input, init = {}) => {
+      const headers = new Headers(init.headers);
+      headers.set("authorization", `Bearer ${token}`);
+      return fetch(input, { ...init, headers });
+    }
+  : fetch;
+
+for (const audit of serverAudits({ url, fetchFn })) {
   const result = await audit.fn();
   const line = { id: audit.id, name: audit.name, status: result.status };
   if (result.status !== "ok") {

@@ -17,6 +17,7 @@ import strawberry
 
 from orggraph.api.loaders import Loaders
 from orggraph.model import LINK_ENDS, Link, LinkKind, Node, NodeKind, Role, label
+from orggraph.store.masking import name_allowed, node_attr_allowed
 
 __all__ = ["GraphEdge", "GraphNode", "Subgraph", "build_subgraph"]
 
@@ -27,7 +28,7 @@ MAX_SUBGRAPH_NODES = 5000
 class GraphNode:
     id: strawberry.ID
     kind: NodeKind
-    name: str
+    name: str | None = strawberry.field(description="名称 (null: a name your role may not read)")
     label: str = strawberry.field(description="类别(中文) The kind's Chinese label")
     level: str | None = strawberry.field(description="层级 (organizations)")
     sector: str | None = strawberry.field(description="领域 (organizations)")
@@ -70,7 +71,7 @@ class _Builder:
             self.nodes[node.id] = GraphNode(
                 id=strawberry.ID(node.id),
                 kind=node.kind,
-                name=node.name,
+                name=node.name if name_allowed(node.kind, self.loaders.clearance) else None,
                 label=label(node.kind),
                 level=node.attrs.get("level"),
                 sector=node.attrs.get("sector"),
@@ -151,7 +152,10 @@ def build_subgraph(
     member = NodeKind.MEMBER
     for kind in (LinkKind.LEADS, LinkKind.SERVES, LinkKind.INSTRUCTS):
         builder.expand(kind, member, kinds)
-    if NodeKind.CASE in kinds:
+    # A case's organization is internal: a role that may not read it draws no cases.
+    if NodeKind.CASE in kinds and node_attr_allowed(
+        NodeKind.CASE, "organization", loaders.clearance
+    ):
         orgs = set(builder.ids(org))
         cases = [
             c for c in store.nodes(NodeKind.CASE, as_of) if c.attrs.get("organization") in orgs

@@ -9,12 +9,14 @@ are objects already loaded by the group that reached them.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
 from orggraph.model import Establishment, Link, LinkKind, Role, Sector, label
+from orggraph.store.masking import CLEARANCE, Clearance, link_attr_allowed
 
 if TYPE_CHECKING:
     from orggraph.api.types.nodes import Expert, Member, Organization, Unit, WorkingGroup
@@ -138,10 +140,18 @@ class Instruction(LinkInterface):
     unit: UnitRef
 
 
-def link_object(link: Link, source: Any, target: Any) -> LinkInterface:
-    """The GraphQL object of ``link`` between two already loaded end objects."""
+def link_object(
+    link: Link, source: Any, target: Any, clearance: Clearance = CLEARANCE["admin"]
+) -> LinkInterface:
+    """The GraphQL object of ``link`` between two already loaded end objects.
+
+    Attributes ``clearance`` may not read are ``null``.
+    """
     base = _base(link)
     kind = link.kind
+    if any(not link_attr_allowed(kind, k, clearance) for k in link.attrs):
+        shown = {k: v for k, v in link.attrs.items() if link_attr_allowed(kind, k, clearance)}
+        link = replace(link, attrs=shown)
     if kind is LinkKind.SUBORDINATE_TO:
         return Subordination(**base, organization=source, parent=target)
     if kind is LinkKind.MEMBER_OF:

@@ -31,6 +31,7 @@ from orggraph.api.context import Context, Info
 from orggraph.api.loaders import Group
 from orggraph.api.types.nodes import NodeInterface
 from orggraph.model import LABELS_ZH, Node
+from orggraph.store.masking import mask_result
 
 __all__ = ["mirror", "mirror_enum", "name", "remember"]
 
@@ -61,8 +62,15 @@ def name(hint: Any, graphql_name: str) -> None:
 
 
 def remember(info: Info, as_of: date, result: Any) -> Any:
-    """Note the date and result of a root analysis field, for the ``Node`` fields below it."""
-    info.context.results[str(info.path.key)] = _ResultNodes(info.context, as_of, result)
+    """Note the date and result of a root analysis field, for the ``Node`` fields below it.
+
+    The result is handed back with the names of people masked where the actor's role may
+    not read them (``orggraph.store.masking.mask_result``); its ``Node`` s are masked by
+    their own types.
+    """
+    ctx = info.context
+    result = mask_result(result, ctx.actor.clearance, ctx.store, as_of)
+    ctx.results[str(info.path.key)] = _ResultNodes(ctx, as_of, result)
     return result
 
 
@@ -192,6 +200,8 @@ def mirror(cls: type) -> Any:
     _MIRRORS[cls] = placeholder
     for f in dataclasses.fields(cls):
         graphql_type, convert = _map(hints[f.name])
+        if f.name.endswith("name") and graphql_type is str:
+            graphql_type = str | None  # a person's name is null for a role that may not read it
         setattr(
             placeholder,
             f.name,

@@ -261,7 +261,8 @@ def _link_payload(ctx: Context, link: Link, when: date) -> LinkInterface | None:
             return None
         ends[end] = node
     group = ctx.loaders.group(ends.values(), when)
-    return link_object(link, group.obj(link.source), group.obj(link.target))
+    clearance = ctx.loaders.clearance
+    return link_object(link, group.obj(link.source), group.obj(link.target), clearance)
 
 
 def _node_at(ctx: Context, node_id: str, when: date) -> Any:
@@ -520,9 +521,12 @@ def _end_link(ctx: Context, link_id: str, on: date) -> LinkPayload:
 
 
 def _end_node(ctx: Context, node_id: str, kind: NodeKind, on: date) -> NodePayload:
-    last_day = on - timedelta(days=1)
+    # Nothing is open before the first day there is (and that day has no day before it).
+    last_day = on - timedelta(days=1) if on > date.min else None
 
     def act() -> NodePayload:
+        if last_day is None:
+            raise NotFound(f"no {kind.value} {node_id!r} open before {on} to end")
         node = _current(ctx, node_id, kind, last_day)
         errors = run_write(
             ctx, WriteBatch(end_nodes=((node_id, on),)), _org_of_node(ctx, node.id, last_day), on

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import strawberry
 
+from orggraph.api.context import Info
 from orggraph.api.loaders import Group
 from orggraph.api.types.connection import Connection, paginate
 from orggraph.api.types.links import (
@@ -29,6 +30,7 @@ from orggraph.api.types.links import (
     UnitOrganization,
     link_object,
 )
+from orggraph.errors import PermissionDenied
 from orggraph.model import (
     NODE_FIELDS,
     AssessmentGrade,
@@ -46,6 +48,7 @@ from orggraph.model import (
     UnitKind,
     label,
 )
+from orggraph.store.masking import fact_allowed, masked_node_fields, node_attr_allowed
 
 __all__ = [
     "NODE_TYPES",
@@ -79,11 +82,16 @@ class NodeInterface:
     id: strawberry.ID = strawberry.field(
         description="Stable id: administrative code for territorial organizations"
     )
-    name: str = strawberry.field(description="名称")
+    name: str | None = strawberry.field(
+        description="名称 (null: a person's name, masked for your role; see masked)"
+    )
     kind: NodeKind
     valid_from: date = strawberry.field(description="起始日期 First day this version holds")
     valid_to: date | None = strawberry.field(
         description="终止日期 First day it no longer holds (null: still holds)"
+    )
+    masked: list[str] = strawberry.field(
+        description="被隐藏的字段 Fields your role may not read: null in this answer"
     )
 
     @strawberry.field(description="节点类别(中文)")
@@ -91,14 +99,32 @@ class NodeInterface:
         return label(self.kind)
 
 
-def _base(node: Node) -> dict[str, Any]:
+def _base(node: Node, group: Group) -> dict[str, Any]:
+    masked = masked_node_fields(node.kind, group.loaders.clearance)
     return {
         "id": strawberry.ID(node.id),
-        "name": node.name,
+        "name": None if "name" in masked else node.name,
         "kind": node.kind,
         "valid_from": node.valid_from,
         "valid_to": node.valid_to,
+        "masked": list(masked),
     }
+
+
+def _may(group: Group, kind: NodeKind, attr: str) -> bool:
+    return node_attr_allowed(kind, attr, group.loaders.clearance)
+
+
+def _may_filter(group: Group, kind: NodeKind, attr: str) -> None:
+    """Filtering on an attribute one may not read would reveal it: refused."""
+    if not _may(group, kind, attr):
+        raise PermissionDenied(f"your role may not read {kind.value}.{attr}, nor filter on it")
+
+
+def _attrs(node: Node, group: Group) -> dict[str, Any]:
+    """The node's attributes the actor may read (the others left out: read as null)."""
+    clearance = group.loaders.clearance
+    return {k: v for k, v in node.attrs.items() if node_attr_allowed(node.kind, k, clearance)}
 
 
 @strawberry.type(description="年度数据 Yearly facts about a node")
@@ -109,11 +135,26 @@ class YearFacts:
     collective_income: float | None = strawberry.field(description="村集体经济收入(万元)")
     venue_upgraded: bool | None = strawberry.field(description="阵地升级改造")
     vanguard_index: float | None = strawberry.field(description="先锋指数")
+    masked: list[str] = strawberry.field(
+        description="被隐藏的字段 Facts your role may not read: null in this answer"
+    )
+
+
+_YEAR_FACTS = (
+    "assessment_grade",
+    "meetings_held",
+    "collective_income",
+    "venue_upgraded",
+    "vanguard_index",
+)
 
 
 def _facts(group: Group, node_id: str, year: int) -> YearFacts:
-    values = group.facts(year).get(node_id, {})
+    clearance = group.loaders.clearance
+    found = group.facts(year).get(node_id, {})
+    values = {k: v for k, v in found.items() if fact_allowed(k, clearance)}
     return YearFacts(
+        masked=[f for f in _YEAR_FACTS if not fact_allowed(f, clearance)],
         year=year,
         assessment_grade=_enum(AssessmentGrade, values.get("assessment_grade")),
         meetings_held=values.get("meetings_held"),
@@ -125,9 +166,10 @@ def _facts(group: Group, node_id: str, year: int) -> YearFacts:
 
 def _links(group: Group, node_id: str, obj: Any, kind: LinkKind, outward: bool) -> list[Any]:
     related = group.neighbours(kind, "out" if outward else "in")
+    clearance = group.loaders.clearance
     if outward:
-        return [link_object(link, obj, far) for link, far in related.pairs(node_id)]
-    return [link_object(link, far, obj) for link, far in related.pairs(node_id)]
+        return [link_object(link, obj, far, clearance) for link, far in related.pairs(node_id)]
+    return [link_object(link, far, obj, clearance) for link, far in related.pairs(node_id)]
 
 
 _ORG = NodeKind.ORGANIZATION
@@ -144,9 +186,9 @@ class Organization(NodeInterface):
 
     @classmethod
     def of(cls, node: Node, group: Group) -> Organization:
-        attrs = node.attrs
+        attrs = _attrs(node, group)
         return cls(
-            **_base(node),
+            **_base(node, group),
             org_kind=OrgKind(attrs["org_kind"]),
             level=Level(attrs["level"]),
             sector=_enum(Sector, attrs.get("sector")),
@@ -213,6 +255,8 @@ class Organization(NodeInterface):
         before: str | None = None,
         status: MemberStatus | None = None,
     ) -> Connection[Member]:
+        if status is not None:
+            _may_filter(self._group, NodeKind.MEMBER, "status")
         related = self._group.neighbours(LinkKind.MEMBER_OF, "in")
         nodes = sorted(
             (n for n in related.nodes(self.id) if status is None or n.attrs["status"] == status),
@@ -233,6 +277,7 @@ class Organization(NodeInterface):
         nodes = self._group.neighbours(LinkKind.MEMBER_OF, "in").nodes(self.id)
         if status is None:
             return len(nodes)
+        _may_filter(self._group, NodeKind.MEMBER, "status")
         return sum(1 for n in nodes if n.attrs["status"] == status)
 
     @strawberry.field(description="联点 Leaders' contact points at this organization")
@@ -291,33 +336,45 @@ def _cases_by_organization(group: Group) -> _CasesByOrganization:
 _MEMBER = NodeKind.MEMBER
 
 
-@strawberry.type(description="党员 A party member")
+@strawberry.type(description="党员 A party member (fields your role may not read are null)")
 class Member(NodeInterface):
-    gender: Gender = strawberry.field(description=_d(_MEMBER, "gender"))
-    ethnicity: str = strawberry.field(description=_d(_MEMBER, "ethnicity"))
-    education: Education = strawberry.field(description=_d(_MEMBER, "education"))
-    birth_year: int = strawberry.field(description=_d(_MEMBER, "birth_year"))
-    join_date: date = strawberry.field(description=_d(_MEMBER, "join_date"))
-    status: MemberStatus = strawberry.field(description=_d(_MEMBER, "status"))
-    is_leader: bool = strawberry.field(description=_d(_MEMBER, "is_leader"))
+    gender: Gender | None = strawberry.field(description=_d(_MEMBER, "gender"))
+    education: Education | None = strawberry.field(description=_d(_MEMBER, "education"))
+    join_date: date | None = strawberry.field(description=_d(_MEMBER, "join_date"))
+    status: MemberStatus | None = strawberry.field(description=_d(_MEMBER, "status"))
+    is_leader: bool | None = strawberry.field(description=_d(_MEMBER, "is_leader"))
     position: str | None = strawberry.field(description=_d(_MEMBER, "position"))
     _group: strawberry.Private[Group]
+    _ethnicity: strawberry.Private[str | None]
+    _birth_year: strawberry.Private[int | None]
 
     @classmethod
     def of(cls, node: Node, group: Group) -> Member:
-        attrs = node.attrs
+        attrs = _attrs(node, group)
         return cls(
-            **_base(node),
-            gender=Gender(attrs["gender"]),
-            ethnicity=attrs["ethnicity"],
-            education=Education(attrs["education"]),
-            birth_year=attrs["birth_year"],
-            join_date=attrs["join_date"],
-            status=MemberStatus(attrs["status"]),
-            is_leader=bool(attrs.get("is_leader")),
+            **_base(node, group),
+            gender=_enum(Gender, attrs.get("gender")),
+            education=_enum(Education, attrs.get("education")),
+            join_date=attrs.get("join_date"),
+            status=_enum(MemberStatus, attrs.get("status")),
+            is_leader=bool(attrs.get("is_leader")) if _may(group, _MEMBER, "is_leader") else None,
             position=attrs.get("position"),
             _group=group,
+            _ethnicity=attrs.get("ethnicity"),
+            _birth_year=attrs.get("birth_year"),
         )
+
+    @strawberry.field(description=_d(_MEMBER, "ethnicity") + " (reads are audited)")
+    def ethnicity(self, info: Info) -> str | None:
+        if self._ethnicity is not None:
+            info.context.sensitive_reads.add((str(self.id), "ethnicity"))
+        return self._ethnicity
+
+    @strawberry.field(description=_d(_MEMBER, "birth_year") + " (reads are audited)")
+    def birth_year(self, info: Info) -> int | None:
+        if self._birth_year is not None:
+            info.context.sensitive_reads.add((str(self.id), "birth_year"))
+        return self._birth_year
 
     @strawberry.field(description="所在党组织 The organization the member belongs to")
     def organization(self) -> Organization | None:
@@ -363,7 +420,8 @@ class WorkingGroup(NodeInterface):
 
     @classmethod
     def of(cls, node: Node, group: Group) -> WorkingGroup:
-        return cls(**_base(node), number=node.attrs.get("number"), _group=group)
+        attrs = _attrs(node, group)
+        return cls(**_base(node, group), number=attrs.get("number"), _group=group)
 
     @strawberry.field(description="牵头领导 Leaders at the head of the group")
     def leaders(self) -> list[GroupLead]:
@@ -386,9 +444,9 @@ class Expert(NodeInterface):
 
     @classmethod
     def of(cls, node: Node, group: Group) -> Expert:
-        attrs = node.attrs
+        attrs = _attrs(node, group)
         return cls(
-            **_base(node),
+            **_base(node, group),
             field=attrs.get("field"),
             title=attrs.get("title"),
             employer=attrs.get("employer"),
@@ -406,7 +464,7 @@ _UNIT = NodeKind.UNIT
 @strawberry.type(description='"两新"组织 A non-public enterprise or social organization')
 class Unit(NodeInterface):
     unit_kind: UnitKind = strawberry.field(description=_d(_UNIT, "unit_kind"))
-    full_members: int = strawberry.field(description=_d(_UNIT, "full_members"))
+    full_members: int | None = strawberry.field(description=_d(_UNIT, "full_members"))
     employees: int | None = strawberry.field(description=_d(_UNIT, "employees"))
     industry: str | None = strawberry.field(description=_d(_UNIT, "industry"))
     district: str | None = strawberry.field(description=_d(_UNIT, "district"))
@@ -415,11 +473,11 @@ class Unit(NodeInterface):
 
     @classmethod
     def of(cls, node: Node, group: Group) -> Unit:
-        attrs = node.attrs
+        attrs = _attrs(node, group)
         return cls(
-            **_base(node),
+            **_base(node, group),
             unit_kind=UnitKind(attrs["unit_kind"]),
-            full_members=attrs["full_members"],
+            full_members=attrs.get("full_members"),
             employees=attrs.get("employees"),
             industry=attrs.get("industry"),
             district=attrs.get("district"),
@@ -441,42 +499,54 @@ _CASE = NodeKind.CASE
 
 @strawberry.type(description="整顿转化案例 The case that turns a weak branch around")
 class RemediationCase(NodeInterface):
-    state: CaseState = strawberry.field(description=_d(_CASE, "state"))
-    reasons: list[str] = strawberry.field(description=_d(_CASE, "reasons"))
+    state: CaseState | None = strawberry.field(description=_d(_CASE, "state"))
+    reasons: list[str] | None = strawberry.field(description=_d(_CASE, "reasons"))
     deadline: date | None = strawberry.field(description=_d(_CASE, "deadline"))
     evidence: str | None = strawberry.field(description=_d(_CASE, "evidence"))
-    organization_id: strawberry.ID = strawberry.field(description=_d(_CASE, "organization"))
+    organization_id: strawberry.ID | None = strawberry.field(description=_d(_CASE, "organization"))
     _group: strawberry.Private[Group]
 
     @classmethod
     def of(cls, node: Node, group: Group) -> RemediationCase:
-        attrs = node.attrs
+        attrs = _attrs(node, group)
+        organization = attrs.get("organization")
         return cls(
-            **_base(node),
-            state=CaseState(attrs["state"]),
-            reasons=[str(r) for r in attrs.get("reasons") or ()],
+            **_base(node, group),
+            state=_enum(CaseState, attrs.get("state")),
+            reasons=[str(r) for r in attrs.get("reasons") or ()]
+            if _may(group, _CASE, "reasons")
+            else None,
             deadline=attrs.get("deadline"),
             evidence=attrs.get("evidence"),
-            organization_id=strawberry.ID(str(attrs["organization"])),
+            organization_id=None if organization is None else strawberry.ID(str(organization)),
             _group=group,
         )
 
+    def _may(self, attr: str) -> bool:
+        return node_attr_allowed(NodeKind.CASE, attr, self._group.loaders.clearance)
+
     @strawberry.field(description="状态(中文)")
-    def state_label(self) -> str:
-        return label(self.state)
+    def state_label(self) -> str | None:
+        return None if self.state is None else label(self.state)
 
     @strawberry.field(description="整顿对象 The weak organization")
     def organization(self) -> Organization | None:
+        if not self._may("organization"):
+            return None
         found: Organization | None = self._group.refs("organization", _ORG).get(self.id)
         return found
 
     @strawberry.field(description=_d(_CASE, "responsible") + " The responsible leader")
     def responsible(self) -> Member | None:
+        if not self._may("responsible"):
+            return None
         found: Member | None = self._group.refs("responsible", NodeKind.MEMBER).get(self.id)
         return found
 
     @strawberry.field(description=_d(_CASE, "partner") + " The paired strong organization")
     def partner(self) -> Organization | None:
+        if not self._may("partner"):
+            return None
         found: Organization | None = self._group.refs("partner", _ORG).get(self.id)
         return found
 

@@ -26,6 +26,7 @@ from orggraph.api.types.nodes import (
     Unit,
     WorkingGroup,
 )
+from orggraph.errors import PermissionDenied
 from orggraph.model import (
     Level,
     LinkKind,
@@ -36,6 +37,7 @@ from orggraph.model import (
     Sector,
     UnitKind,
 )
+from orggraph.store.masking import CLEARANCE, Clearance, name_allowed, node_attr_allowed
 from orggraph.store.scope import Scope
 
 __all__ = ["GraphQuery"]
@@ -80,14 +82,21 @@ class UnitFilter:
     text: str | None = strawberry.UNSET
 
 
-def _matches(node: Node, text: str | None) -> bool:
+def _matches(node: Node, text: str | None, clearance: Clearance = CLEARANCE["admin"]) -> bool:
+    """Name contains ``text``, or id/code starts with it; a name the caller may not read
+    is not searched (a match would reveal it)."""
     if not text:
         return True
     needle = text.strip().lower()
     code = str(node.attrs.get("code") or "")
-    return (
-        needle in node.name.lower() or node.id.lower().startswith(needle) or code.startswith(needle)
-    )
+    by_name = name_allowed(node.kind, clearance) and needle in node.name.lower()
+    return by_name or node.id.lower().startswith(needle) or code.startswith(needle)
+
+
+def _may_filter(ctx: Context, kind: NodeKind, attr: str) -> None:
+    """Filtering on an attribute the caller may not read would reveal it: refused."""
+    if not node_attr_allowed(kind, attr, ctx.actor.clearance):
+        raise PermissionDenied(f"your role may not read {kind.value}.{attr}, nor filter on it")
 
 
 def _given(value: Any) -> bool:
@@ -221,12 +230,17 @@ class GraphQuery:
         status = f.status if _given(f.status) else None
         leader = f.is_leader if _given(f.is_leader) else None
         text = f.text if _given(f.text) else None
+        if status is not None:
+            _may_filter(ctx, NodeKind.MEMBER, "status")
+        if leader is not None:
+            _may_filter(ctx, NodeKind.MEMBER, "is_leader")
+        clearance = ctx.actor.clearance
         chosen = [
             n
             for n in nodes
             if (status is None or n.attrs.get("status") == status)
             and (leader is None or bool(n.attrs.get("is_leader")) is leader)
-            and _matches(n, text)
+            and _matches(n, text, clearance)
         ]
         visible = ctx.loaders.visible(chosen, when)
         return _page(ctx, visible, when, _paging(first, after, last, before))
@@ -273,7 +287,8 @@ class GraphQuery:
     ) -> Connection[Expert]:
         ctx = info.context
         when = ctx.as_of(as_of)
-        nodes = [n for n in ctx.store.nodes(NodeKind.EXPERT, when) if _matches(n, text)]
+        clearance = ctx.actor.clearance
+        nodes = [n for n in ctx.store.nodes(NodeKind.EXPERT, when) if _matches(n, text, clearance)]
         visible = ctx.loaders.visible(nodes, when)
         return _page(ctx, visible, when, _paging(first, after, last, before))
 
@@ -301,6 +316,11 @@ class GraphQuery:
         # Ask for more when a scope will drop some, so a page stays full when it can.
         ask = first if ctx.actor.scope.unrestricted else first * 10
         found = ctx.store.search(text, when, kinds=kinds or None, limit=ask)
+        # A person whose name the caller may not read is found by id or code only.
+        clearance = ctx.actor.clearance
+        found = [
+            n for n in found if name_allowed(n.kind, clearance) or _matches(n, text, clearance)
+        ]
         visible = ctx.loaders.visible(found, when)[:first]
         objects: list[NodeInterface] = ctx.loaders.objects(visible, when)
         return objects

@@ -1,0 +1,324 @@
+"""The embedded store beside Neo4j: the same graph written into each, then the same
+questions asked of each.
+
+The graph is a demo store's (the whole city, or with ``--slice`` one district's induced
+subgraph: its organizations, their members, units, cases, the working groups and experts,
+and every link and fact among them). It is written into a fresh embedded store and into
+an empty Neo4j the way ``orggraph sync`` copies (every version as it is, batches of
+10,000 through the store's one-transaction ``_apply``), parts timed apart. Then chain,
+gaps, coverage rates and the GraphQL ``subgraph`` are asked of both, medians over repeats.
+
+The Neo4j server is the test suite's launcher (tests/neo4j_server.py) with the full JIT,
+started here and stopped at the end, unless ``--neo4j-uri`` names one (whose data is
+wiped: never point it at a database you keep).
+
+    python -m bench.bench_backends [--slice 630103] [--neo4j-uri bolt://…] PATH
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+from bench.common import REPO, Figure, Timing, each_timed, fmt, log, measure
+
+__all__ = ["Copied", "backend_figures", "compare", "copy_into", "slice_ids"]
+
+T = TypeVar("T")
+AS_OF = date(2019, 6, 30)
+BATCH = 10_000
+SUBGRAPH = """query Sub($scope: ID!) {
+  subgraph(scope: $scope, depth: 2, asOf: "2019-06-30") {
+    truncated nodes { id kind name level } edges { id kind source target }
+  }
+}"""
+
+
+def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _cpu_of(pid: int | None) -> float | None:
+    """CPU seconds (user + system) a process has used, from ``/proc``."""
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def slice_ids(store: Any, district: str) -> set[str]:
+    """The ids of one district's induced subgraph (see the module docstring), at any date."""
+    from orggraph.model import LinkKind, NodeKind
+
+    orgs: set[str] = set()
+    for day in (date(2012, 11, 8), date(2014, 12, 31), AS_OF):  # the demo's dates of note
+        orgs.update(store.subtree(district, day))
+    orgs.update(store.ancestors(district, AS_OF))
+    keep = set(orgs)
+    for link in store.all_links():
+        if link.kind in (LinkKind.MEMBER_OF, LinkKind.HOLDS_POST) and link.target in orgs:
+            keep.add(link.source)
+    for node in store.all_nodes():
+        kind = node.kind
+        if (
+            kind in (NodeKind.WORKING_GROUP, NodeKind.EXPERT)
+            or (kind is NodeKind.UNIT and node.get("district") == district)
+            or (kind is NodeKind.CASE and node.get("organization") in orgs)
+        ):
+            keep.add(node.id)
+    return keep
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Copied:
+    """How one copy went: counts and seconds of each part, CPU of client and server."""
+
+    counts: dict[str, int]
+    seconds: dict[str, float]
+    client_cpu: dict[str, float]
+    server_cpu: dict[str, float | None]
+
+
+def copy_into(source: Any, target: Any, keep: set[str] | None, server_pid: int | None) -> Copied:
+    """Every version of ``source`` (within ``keep``) written into ``target`` as sync does."""
+    from orggraph.model import Changes
+
+    def wanted_node(n: Any) -> bool:
+        return keep is None or n.id in keep
+
+    def wanted_link(x: Any) -> bool:
+        return keep is None or (x.source in keep and x.target in keep)
+
+    def wanted_fact(f: Any) -> bool:
+        return keep is None or f.node_id in keep
+
+    parts: list[tuple[str, Iterable[Any], Callable[[list[Any]], Changes]]] = [
+        ("nodes", filter(wanted_node, source.all_nodes()), lambda b: Changes(add_nodes=b)),
+        ("links", filter(wanted_link, source.all_links()), lambda b: Changes(add_links=b)),
+        ("facts", filter(wanted_fact, source.all_facts()), lambda b: Changes(facts=b)),
+    ]
+    counts: dict[str, int] = {}
+    seconds: dict[str, float] = {}
+    client: dict[str, float] = {}
+    server: dict[str, float | None] = {}
+    for name, records, make in parts:
+        items = list(records)  # read the source first: only the writing is timed
+        wall, cpu, jvm = time.perf_counter(), time.process_time(), _cpu_of(server_pid)
+        for batch in _batches(items, BATCH):
+            target._apply(make(batch), "bench")
+        seconds[name] = time.perf_counter() - wall
+        client[name] = time.process_time() - cpu
+        after = _cpu_of(server_pid)
+        server[name] = None if jvm is None or after is None else after - jvm
+        counts[name] = len(items)
+    return Copied(counts=counts, seconds=seconds, client_cpu=client, server_cpu=server)
+
+
+def _subgraph(store: Any, schema: Any, scope: str) -> Any:
+    from orggraph.api.context import make_context
+    from orggraph.settings import Settings
+
+    result = schema.execute_sync(
+        SUBGRAPH, variable_values={"scope": scope}, context_value=make_context(store, Settings())
+    )
+    if result.errors:
+        raise RuntimeError(f"subgraph query failed: {result.errors}")
+    return result.data
+
+
+def _questions(store: Any, district: str, orgs: list[str]) -> dict[str, Timing]:
+    """The four questions asked of one store: chain, gaps, coverage, subgraph."""
+    from orggraph.analysis.chain import responsibility_chain
+    from orggraph.analysis.coverage import coverage_rates
+    from orggraph.analysis.gaps import coverage_gaps
+    from orggraph.api.schema import build_schema
+    from orggraph.store.scope import Scope
+
+    everything = Scope()
+    area = Scope(roots=frozenset({district}))
+    schema = build_schema()
+    for oid in orgs[:3]:
+        responsibility_chain(store, oid, AS_OF, everything)
+    out = {
+        "chain": each_timed(lambda oid: responsibility_chain(store, oid, AS_OF, everything), orgs)
+    }
+    for name, call in (
+        ("gaps", lambda: coverage_gaps(store, AS_OF, area)),
+        ("coverage", lambda: coverage_rates(store, AS_OF, everything, "district")),
+        ("subgraph", lambda: _subgraph(store, schema, district)),
+    ):
+        log(f"backends: {name} on {type(store).__name__}")
+        out[name], _ = measure(call, repeats=3, budget_s=15.0, warmup=1)
+    return out
+
+
+def compare(
+    source_path: Path,
+    *,
+    district: str | None,
+    neo4j_uri: str | None,
+    chains: int,
+) -> dict[str, Any]:
+    """Copy into both stores, ask both, and say how each went."""
+    from bench.bench_analyses import sample_orgs, smallest_district
+    from orggraph.store.embedded import EmbeddedStore
+    from orggraph.store.neo4j import Neo4jStore
+
+    sys.path.insert(0, str(REPO))
+    from tests.neo4j_server import Neo4jServer
+
+    source = EmbeddedStore(source_path)
+    keep = slice_ids(source, district) if district else None
+    with tempfile.TemporaryDirectory(prefix="orggraph-bench-backends-") as tmp:
+        embedded = EmbeddedStore(Path(tmp) / "copy.db")
+        log("backends: copying into a fresh embedded store")
+        copied_embedded = copy_into(source, embedded, keep, None)
+        server = None
+        pid = None
+        started = time.perf_counter()
+        if neo4j_uri:
+            uri = neo4j_uri
+        else:
+            log("backends: starting Neo4j")
+            server = Neo4jServer(fast_start=False)
+            server.start()
+            uri, pid = server.info.uri, server.pid
+        start_s = time.perf_counter() - started
+        try:
+            neo = Neo4jStore(uri)
+            try:
+                neo.clear(keep_audit=False)
+                log("backends: copying into Neo4j")
+                copied_neo = copy_into(source, neo, keep, pid)
+                where = district or smallest_district(embedded, AS_OF)[0]
+                orgs = [
+                    o for o in sample_orgs(embedded, AS_OF, 10_000) if keep is None or o in keep
+                ]
+                step = max(len(orgs) // chains, 1)
+                orgs = orgs[::step][:chains]
+                asked = {
+                    "embedded": _questions(embedded, where, orgs),
+                    "neo4j": _questions(neo, where, orgs),
+                }
+            finally:
+                neo.close()
+        finally:
+            embedded.close()
+            source.close()
+            if server is not None:
+                server.cleanup()
+    return {
+        "scope": district or "city",
+        "district": where,
+        "server_start_s": round(start_s, 1),
+        "copied": {"embedded": copied_embedded, "neo4j": copied_neo},
+        "asked": asked,
+        "chains": len(orgs),
+    }
+
+
+def backend_figures(result: dict[str, Any]) -> list[Figure]:
+    """Import rates and the four questions, Neo4j beside the embedded store."""
+    emb: Copied = result["copied"]["embedded"]
+    neo: Copied = result["copied"]["neo4j"]
+    what = (
+        "全市 the whole city" if result["scope"] == "city" else f"区县切片 slice {result['scope']}"
+    )
+
+    def rate(c: Copied, part: str) -> float:
+        return c.counts[part] / c.seconds[part] if c.seconds[part] else 0.0
+
+    server = neo.server_cpu["nodes"]
+    figures = [
+        Figure(
+            id="neo4j.import_nodes",
+            label=f"Neo4j 导入节点版本 import, node versions/s ({what}, batches of 10,000)",
+            value=rate(neo, "nodes"),
+            unit="nodes/s",
+            scale=1,
+            comparison="嵌入式存储同批写入 embedded store, same batches",
+            comparison_value=rate(emb, "nodes"),
+            ratio_note="Neo4j ÷ embedded",
+            target="≥ 30,000 nodes/s",
+            op=">=",
+            threshold=30_000.0,
+            note=(
+                f"{neo.counts['nodes']:,} versions in {fmt(neo.seconds['nodes'], 's')}; client "
+                f"CPU {fmt(neo.client_cpu['nodes'], 's')}"
+                + ("" if server is None else f", server CPU {fmt(server, 's')}")
+            ),
+        ),
+        Figure(
+            id="neo4j.import_links",
+            label="Neo4j 导入关系版本 import, link versions/s",
+            value=rate(neo, "links"),
+            unit="links/s",
+            scale=1,
+            comparison="嵌入式存储 embedded store",
+            comparison_value=rate(emb, "links"),
+            ratio_note="Neo4j ÷ embedded",
+            note=(
+                f"{neo.counts['links']:,} versions in {fmt(neo.seconds['links'], 's')}; "
+                f"facts {fmt(rate(neo, 'facts'), '/s')} vs {fmt(rate(emb, 'facts'), '/s')}"
+            ),
+        ),
+    ]
+    asked = result["asked"]
+    labels = {
+        "chain": f"责任链 chain (median over {result['chains']} organizations)",
+        "gaps": f"覆盖缺口 gaps, district {result['district']}",
+        "coverage": "覆盖率（按区县）coverage rates by district",
+        "subgraph": f"子图 GraphQL subgraph, depth 2 under {result['district']}",
+    }
+    for name, label in labels.items():
+        n: Timing = asked["neo4j"][name]
+        e: Timing = asked["embedded"][name]
+        figures.append(
+            Figure(
+                id=f"neo4j.{name}",
+                label=f"Neo4j {label}",
+                value=n.wall_ms,
+                unit="ms",
+                scale=1,
+                comparison="嵌入式存储 embedded store",
+                comparison_value=e.wall_ms,
+                ratio_note="Neo4j ÷ embedded",
+                note=f"Neo4j {n.note()}; embedded {e.note()}",
+            )
+        )
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--slice", default=None, help="a district code: copy only its subgraph")
+    parser.add_argument("--neo4j-uri", default=None, help="an existing server (wiped!)")
+    parser.add_argument("--chains", type=int, default=20)
+    parser.add_argument("path", type=Path)
+    args = parser.parse_args(argv)
+    result = compare(args.path, district=args.slice, neo4j_uri=args.neo4j_uri, chains=args.chains)
+    print(json.dumps([f.as_dict() for f in backend_figures(result)], ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,94 @@
+"""``GET /exports/{kind}``: the export files, for the signed-in actor's scope and role.
+
+The query string carries ``render_export``'s parameters (``year``, ``as_of``, ``since``,
+``person``, ``root``, ``query``, ``variables``) and ``format`` (xlsx, csv, html) and
+``lang`` (zh, en). The actor's scope is the export's scope (``root`` may only narrow it).
+The lists that name people (责任清单, 整顿台账) need a role that may read personal data;
+the coverage report internal data; a saved-query export runs through GraphQL for the
+actor, so its fields are masked as in any answer. Every export is recorded in the audit
+trail (which document, which parameters; never its content).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from orggraph.api.auth import actor_of
+from orggraph.api.context import Actor
+from orggraph.errors import PermissionDenied
+from orggraph.exports.render import content_disposition, render_export
+from orggraph.settings import Settings
+from orggraph.store.base import GraphStore
+from orggraph.store.scope import Scope
+
+__all__ = ["EXPORT_CLASSIFICATION", "export_routes"]
+
+#: The most guarded classification each export's columns hold.
+EXPORT_CLASSIFICATION: dict[str, str] = {
+    "responsibility-list": "personal",
+    "ledger": "personal",
+    "coverage": "internal",
+    "query": "public",  # masked field by field by the GraphQL types
+}
+
+_PARAMS = ("year", "as_of", "asOf", "since", "person", "root", "org", "query", "name", "variables")
+
+
+def _executor(settings: Settings) -> Any:
+    from orggraph.api.local import run_document
+
+    def execute(
+        text: str,
+        variables: Mapping[str, Any],
+        *,
+        store: GraphStore,
+        scope: Scope,
+        as_of: date,
+        actor: Any = None,
+    ) -> Mapping[str, Any]:
+        assert isinstance(actor, Actor)  # the route always passes the signed-in actor
+        narrowed = Actor(name=actor.name, role=actor.role, scope=scope)
+        return run_document(store, settings, text, variables, actor=narrowed, today=as_of)
+
+    return execute
+
+
+def export_routes(store: GraphStore, settings: Settings) -> list[Route]:
+    """The ``/exports/{kind}`` route over ``store``."""
+
+    async def download(request: Request) -> Response:
+        actor = actor_of(request)
+        assert actor is not None  # RequireSignIn (or TrustedActor) ran first
+        kind = request.path_params["kind"]
+        needed = EXPORT_CLASSIFICATION.get(kind, "public")
+        if needed not in actor.clearance:
+            raise PermissionDenied(
+                f"导出 {kind} 含有{needed}数据 the {kind} export holds {needed} data, "
+                f"which the role {actor.role!r} may not read"
+            )
+        query = request.query_params
+        params = {name: query[name] for name in _PARAMS if name in query}
+        content, media_type, name = render_export(
+            kind,
+            store,
+            params,
+            actor.scope,
+            query.get("format", "xlsx"),
+            query.get("lang", "zh"),
+            executor=_executor(settings),
+            actor=actor,
+        )
+        record = getattr(store, "record_audit", None)
+        if record is not None:
+            record(actor.name, "export", {"kind": kind, "params": params, "file": name})
+        response = Response(content, media_type=media_type)
+        response.headers["content-disposition"] = content_disposition(name)
+        return response
+
+    return [Route("/exports/{kind}", download, methods=["GET"], name="exports")]

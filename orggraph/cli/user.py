@@ -1,0 +1,122 @@
+"""``orggraph user``: accounts, their roles and scopes, and their API tokens.
+
+::
+
+    orggraph user add li-analyst --role analyst --scope 630102 --token
+    orggraph user add ops --role admin --token          # a token for scripts
+    orggraph user list
+    orggraph user token li-analyst                     # a new API token (shown once)
+    orggraph user token li-analyst --link              # a one-time sign-in link instead
+    orggraph user disable li-analyst
+
+Accounts live in the store itself (``orggraph.store.accounts``), so every server over the
+same store knows them. Tokens are printed once and kept only as their SHA-256 digest.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import click
+
+from orggraph.cli import AppContext, pass_app, store_option
+from orggraph.cli._options import make_scope
+from orggraph.store.accounts import ROLES, account_store
+
+
+@click.group(name="user")
+def command() -> None:
+    """Accounts: add, list, disable, issue tokens (用户、角色与范围)."""
+
+
+@command.command(name="add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(ROLES), required=True, help="What the account may do")
+@click.option(
+    "--scope",
+    "scope_roots",
+    multiple=True,
+    help="An organization id whose subtree the account sees (repeatable; none: all)",
+)
+@click.option(
+    "--sector", "sectors", multiple=True, help="A sector it sees (code or 中文; repeatable)"
+)
+@click.option("--token", "with_token", is_flag=True, help="Also print an API token for it")
+@store_option
+@pass_app
+def add(
+    app: AppContext,
+    name: str,
+    role: str,
+    scope_roots: tuple[str, ...],
+    sectors: tuple[str, ...],
+    with_token: bool,
+) -> None:
+    """Create the account NAME with a role and an optional scope."""
+    scope = make_scope(scope_roots, sectors)  # a bad sector is a usage error here
+    store = app.store()
+    problems = [r for r in scope.roots if store.node_versions([r]) == {}]
+    if problems:
+        raise click.BadParameter(
+            f"no organization {', '.join(sorted(problems))} in the store", param_hint="--scope"
+        )
+    accounts = account_store(store)
+    account = accounts.add(
+        name, role, roots=scope.roots, sectors=frozenset(s.value for s in scope.sectors)
+    )
+    click.echo(f"account {account.name} ({account.role}) created", err=True)
+    if with_token:
+        click.echo(accounts.issue_token(name))
+
+
+@command.command(name="list")
+@store_option
+@pass_app
+def list_(app: AppContext) -> None:
+    """Every account: name, role, scope, sectors, state."""
+    rows = account_store(app.store()).accounts()
+    click.echo("名称 name\t角色 role\t范围 scope\t领域 sectors\t状态 state")
+    for a in rows:
+        state = "停用 disabled" if a.disabled else "启用 enabled"
+        scope = ",".join(sorted(a.roots)) or "全部 all"
+        sectors = ",".join(sorted(a.sectors)) or "全部 all"
+        click.echo(f"{a.name}\t{a.role}\t{scope}\t{sectors}\t{state}")
+
+
+@command.command(name="disable")
+@click.argument("name")
+@click.option("--enable", is_flag=True, help="Enable it again instead")
+@store_option
+@pass_app
+def disable(app: AppContext, name: str, enable: bool) -> None:
+    """Disable NAME: its tokens and sessions stop working at once."""
+    account_store(app.store()).set_disabled(name, not enable)
+    click.echo(f"account {name} {'enabled' if enable else 'disabled'}", err=True)
+
+
+@command.command(name="token")
+@click.argument("name")
+@click.option("--link", is_flag=True, help="A one-time browser sign-in link instead of a token")
+@click.option(
+    "--url",
+    default=None,
+    help="The server's address for --link (default: http://HOST:PORT from the settings)",
+)
+@click.option("--minutes", type=int, default=15, show_default=True, help="How long a link lasts")
+@store_option
+@pass_app
+def token(app: AppContext, name: str, link: bool, url: str | None, minutes: int) -> None:
+    """Print a new API token for NAME (or, with --link, a one-time sign-in link)."""
+    accounts = account_store(app.store())
+    if link:
+        secret = accounts.issue_link(name, timedelta(minutes=minutes))
+        click.echo(f"{base_url(app, url)}/signin?token={secret}")
+    else:
+        click.echo(accounts.issue_token(name))
+
+
+def base_url(app: AppContext, url: str | None = None) -> str:
+    """Where users reach the server: ``--url``, the public_url setting, or http://HOST:PORT."""
+    settings = app.settings
+    chosen = url or settings.public_url or f"http://{settings.host}:{settings.port}"
+    return chosen.rstrip("/")
