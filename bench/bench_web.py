@@ -32,6 +32,7 @@ import uvicorn
 from playwright.sync_api import Page, sync_playwright
 
 from orggraph.api import create_app
+from orggraph.api.context import LOCAL_ADMIN
 from orggraph.settings import Settings
 from orggraph.store.embedded import EmbeddedStore
 
@@ -161,7 +162,9 @@ def measure_web(
 ) -> dict[str, Any]:
     """Every browser timing on ``store`` (the demo), served by the real application."""
     report: dict[str, Any] = {"chromium": CHROMIUM}
-    with Server(create_app(store, Settings())) as server, sync_playwright() as p:
+    # The local administrator, signed in for every request (``actor=``): no sign-in page.
+    app = create_app(store, Settings(), actor=LOCAL_ADMIN)
+    with Server(app) as server, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 860})
         report["browser_version"] = browser.version

@@ -108,6 +108,7 @@ server.memory.pagecache.size=128m
 db.memory.transaction.total.max={tx_mb}m
 db.tx_log.rotation.retention_policy=2 files
 db.logs.query.enabled=OFF
+dbms.usage_report.enabled=false
 """
 
 
@@ -299,6 +300,7 @@ class Neo4jServer:
             str(self.data_dir / "home"),
             str(conf),
         ]
+        offset = self.log_path.stat().st_size if self.log_path.exists() else 0
         log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child process
         try:
             self._proc = subprocess.Popen(
@@ -307,11 +309,10 @@ class Neo4jServer:
         finally:
             log.close()
         deadline = time.monotonic() + timeout
-        offset = self.log_path.stat().st_size if self.log_path.exists() else 0
         while b"ORGGRAPH-NEO4J-READY" not in self._read_log(offset):
             code = self._proc.poll()
             if code is not None:
-                self._proc = None
+                self.kill()  # closes its standard input
                 raise Neo4jServerError(
                     f"Neo4j exited with code {code} before it was ready; its log "
                     f"({self.log_path}) ends with:\n{self._log_tail()}"

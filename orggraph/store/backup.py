@@ -146,17 +146,6 @@ _AUDIT_TRAIL = (
     "RETURN a.seq AS seq, a.at AS at, a.actor AS actor, a.action AS action, "
     "a.detail AS detail ORDER BY a.seq"
 )
-_PAGE = 5_000
-
-
-def _paged(tx: Any, query: Any) -> Iterator[list[Any]]:
-    after = ""
-    while True:
-        rows = tx.run(query, after=after, limit=_PAGE).values()
-        yield from rows
-        if len(rows) < _PAGE:
-            return
-        after = rows[-1][0]
 
 
 def _snapshot_tx(
@@ -164,22 +153,15 @@ def _snapshot_tx(
 ) -> tuple[list[Node], list[Link], list[Fact], list[dict[str, Any]]]:
     """Every record and audit record, read under the writers' lock: a snapshot.
 
-    Runs again from the start if the driver retries it (nothing is kept between runs).
+    (A Neo4j transaction alone reads committed data statement by statement, not one state:
+    without the lock, a write committing between the node pages and the link pages is half
+    in the dump; ``tests/reliability/test_backup.py`` sees exactly that.) Runs again from
+    the start if the driver retries it; nothing is kept between runs.
     """
-    from orggraph.store import neo4j_cypher as q
-    from orggraph.store.neo4j import _link, _node
+    from orggraph.store.neo4j import read_all_records
 
     tx.run(_LOCK_WRITES).consume()
-    nodes = [_node(row) for row in _paged(tx, q.ALL_NODES_PAGE)]
-    links = [
-        _link(kind, row)
-        for kind in q.LINK_KINDS_IN_ID_ORDER
-        for row in _paged(tx, q.ALL_LINKS_PAGE[kind])
-    ]
-    facts = [
-        Fact(node_id=node_id, year=year, name=name, value=orjson.loads(value))
-        for _, node_id, year, name, value in _paged(tx, q.ALL_FACTS_PAGE)
-    ]
+    nodes, links, facts = read_all_records(tx)
     audit = [record.data() for record in tx.run(_AUDIT_TRAIL)]
     return nodes, links, facts, audit
 

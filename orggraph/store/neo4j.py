@@ -36,7 +36,7 @@ from orggraph.store import neo4j_cypher as q
 from orggraph.store.base import GraphStore
 from orggraph.store.embedded import _audit_detail
 
-__all__ = ["BATCH_ROWS", "Neo4jStore"]
+__all__ = ["BATCH_ROWS", "Neo4jStore", "changes_payload", "read_all_records", "write_changes"]
 
 #: Rows sent in one ``UNWIND`` statement.
 BATCH_ROWS = 10_000
@@ -109,16 +109,17 @@ def _link(kind: LinkKind, row: list[Any]) -> Link:
     )
 
 
+def _fact(row: list[Any]) -> Fact:
+    node_id, year, name, value = row[-4:]
+    return Fact(node_id=node_id, year=year, name=name, value=orjson.loads(value))
+
+
 def _link_kind_of_id(link_id: str) -> LinkKind | None:
     """The kind a link id names (ids are ``<kind>:<source>><target>``)."""
     try:
         return LinkKind(link_id.split(":", 1)[0])
     except ValueError:
         return None
-
-
-def _first(row: list[Any]) -> str:
-    return str(row[0])
 
 
 def _chunks(rows: list[T], size: int = BATCH_ROWS) -> Iterator[list[T]]:
@@ -195,6 +196,57 @@ def _apply_schema(tx: neo4j.ManagedTransaction, statement: LiteralString) -> Non
 def _clear_batch(tx: neo4j.ManagedTransaction, query: LiteralString, limit: int) -> int:
     record = tx.run(query, limit=limit).single(strict=True)
     return int(record["deleted"])
+
+
+# -- whole-graph reads, in pages --------------------------------------------------------
+Run = Callable[..., list[list[Any]]]
+
+
+def paged_rows(run: Run, query: LiteralString) -> Iterator[list[Any]]:
+    """Every row of an ``ALL_*_PAGE`` query, in its order, a page at a time.
+
+    ``run(query, start=…, limit=…)`` returns one page (the store's own read, or a
+    transaction's). A full page may end inside the versions of one id: those are kept back
+    and the next page starts at that id (``>=``). A page that is all one id cannot move on
+    that way: it is then doubled until the id fits.
+    """
+    start, size = "", PAGE_ROWS
+    while True:
+        rows = run(query, start=start, limit=size)
+        if len(rows) < size:
+            yield from rows
+            return
+        last = rows[-1][0]
+        complete = [row for row in rows if row[0] != last]
+        if not complete:
+            size *= 2
+            continue
+        yield from complete
+        start, size = last, PAGE_ROWS
+
+
+def read_all_records(tx: neo4j.ManagedTransaction) -> tuple[list[Node], list[Link], list[Fact]]:
+    """Every node version, link version and fact, in the contract's order, in ``tx``.
+
+    One transaction sees one state of the graph: what a backup needs (``all_*`` instead
+    read a page per transaction and stream).
+    """
+
+    def run(query: LiteralString, **params: Any) -> list[list[Any]]:
+        return tx.run(query, params).values()
+
+    nodes = [
+        _node(row)
+        for kind in q.NODE_KINDS_IN_ORDER
+        for row in paged_rows(run, q.ALL_NODES_PAGE[kind])
+    ]
+    links = [
+        _link(kind, row)
+        for kind in q.LINK_KINDS_IN_ID_ORDER
+        for row in paged_rows(run, q.ALL_LINKS_PAGE[kind])
+    ]
+    facts = [_fact(row) for row in paged_rows(run, q.ALL_FACTS_PAGE)]
+    return nodes, links, facts
 
 
 # -- errors ---------------------------------------------------------------------------
@@ -456,40 +508,19 @@ class Neo4jStore(GraphStore):
         rows = self._rows(q.OUTGOING_VERSIONS[kind], sources=list(sources))
         return [_link(kind, row) for row in rows]
 
-    def _pages(self, query: LiteralString, key: Callable[[list[Any]], str]) -> Iterator[list[Any]]:
-        """Every row of ``query`` in its order, a page at a time, from the index on ``key``.
-
-        A full page may end inside the versions of one id: those are kept back and the next
-        page starts at that id (``>=``). A page that is all one id cannot move on that way:
-        the page is then doubled until the id fits.
-        """
-        start, size = "", PAGE_ROWS
-        while True:
-            rows = self._rows(query, start=start, limit=size)
-            if len(rows) < size:
-                yield from rows
-                return
-            last = key(rows[-1])
-            complete = [row for row in rows if key(row) != last]
-            if not complete:
-                size *= 2
-                continue
-            yield from complete
-            start, size = last, PAGE_ROWS
-
     def all_nodes(self) -> Iterator[Node]:
         for kind in q.NODE_KINDS_IN_ORDER:
-            for row in self._pages(q.ALL_NODES_PAGE[kind], _first):
+            for row in paged_rows(self._rows, q.ALL_NODES_PAGE[kind]):
                 yield _node(row)
 
     def all_links(self) -> Iterator[Link]:
         for kind in q.LINK_KINDS_IN_ID_ORDER:
-            for row in self._pages(q.ALL_LINKS_PAGE[kind], _first):
+            for row in paged_rows(self._rows, q.ALL_LINKS_PAGE[kind]):
                 yield _link(kind, row)
 
     def all_facts(self) -> Iterator[Fact]:
-        for node_id, year, name, value in self._pages(q.ALL_FACTS_PAGE, _first):
-            yield Fact(node_id=node_id, year=year, name=name, value=orjson.loads(value))
+        for row in paged_rows(self._rows, q.ALL_FACTS_PAGE):
+            yield _fact(row)
 
     def change_dates(self) -> list[date]:
         return sorted({date.fromisoformat(row[0]) for row in self._rows(q.CHANGE_DATES)})

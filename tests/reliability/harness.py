@@ -30,11 +30,14 @@ from click.testing import CliRunner
 
 from orggraph.cli import main
 from orggraph.model import LinkKind, WriteBatch
+from orggraph.store.accounts import account_store
 from orggraph.store.base import GraphStore
 from tests.graphs import link, org
 
 #: Every version in the seed starts here; writes in the tests start later.
 SEED_DAY = date(2020, 1, 1)
+#: How much longer a soak run is (``bench/soak.py`` sets ``ORGGRAPH_SOAK_SCALE``); 1 in CI.
+SCALE = max(1, int(os.environ.get("ORGGRAPH_SOAK_SCALE", "1")))
 
 # The child: imports first (the slow part), then waits for "go" and runs the real CLI.
 # A thread watches standard input after "go": end of input (the test process died or is
@@ -72,8 +75,10 @@ class ServerProcess:
         *,
         port: int | None = None,
         env: Mapping[str, str] | None = None,
+        token: str = "",
     ) -> None:
         self.store_url = store_url
+        self.token = token  # an API token for the tests' clients (the server needs none)
         self.port = port or free_port()
         self.log_path = log_path
         argv = ["--store", store_url, "serve", "--host", "127.0.0.1", "--port", str(self.port)]
@@ -257,8 +262,22 @@ def post(client: httpx.Client, url: str, query: str, variables: dict[str, Any]) 
     )
 
 
-def deep_health(url: str) -> dict[str, Any]:
-    with httpx.Client(timeout=120) as client:
+def admin_token(store: GraphStore, name: str = "reliability") -> str:
+    """An API token of an administrator (the account is made if the store has none)."""
+    accounts = account_store(store)
+    if accounts.get(name) is None:
+        accounts.add(name, "admin")
+    return accounts.issue_token(name)
+
+
+def api_client(token: str, timeout: float = 120, **kwargs: Any) -> httpx.Client:
+    """An HTTP client that signs in with ``token`` on every request."""
+    return httpx.Client(headers={"authorization": f"Bearer {token}"}, timeout=timeout, **kwargs)
+
+
+def deep_health(url: str, token: str) -> dict[str, Any]:
+    """``/healthz?deep=1``: the store's counts and digest as the running server sees them."""
+    with api_client(token) as client:
         response = client.get(url + "/healthz", params={"deep": "1"})
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()

@@ -24,7 +24,6 @@ from contextlib import closing
 from datetime import date
 from pathlib import Path
 
-import httpx
 import orjson
 import pytest
 
@@ -39,6 +38,8 @@ from tests.reliability.harness import (
     CREATE_ORG,
     DISTRICTS,
     SEED_DAY,
+    admin_token,
+    api_client,
     org_input,
     post,
     seed_forest,
@@ -224,12 +225,13 @@ def _bulk(count: int) -> WriteBatch:
 def test_a_backup_taken_while_the_api_writes(target: Target, tmp_path: Path) -> None:
     target.store.write(seed_forest())
     target.store.write(_bulk(3000))
+    token = admin_token(target.store)
     acked: list[tuple[float, str]] = []
     stop = threading.Event()
     failures: list[str] = []
 
     def writer(base: str) -> None:
-        with httpx.Client(timeout=60) as client:
+        with api_client(token, timeout=60) as client:
             n = 0
             while not stop.is_set():
                 n += 1

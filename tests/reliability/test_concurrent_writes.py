@@ -28,7 +28,6 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from orggraph.model import LinkKind
@@ -40,8 +39,11 @@ from tests.reliability.harness import (
     DISTRICTS,
     MOVE_ORG,
     READ_ORG,
+    SCALE,
     SEARCH,
     SEED_DAY,
+    admin_token,
+    api_client,
     deep_health,
     member_input,
     org_input,
@@ -51,8 +53,8 @@ from tests.reliability.harness import (
 )
 
 CLIENTS = 4
-OPS = 24  # per client
-PAIRS = 6
+OPS = 24 * SCALE  # per client
+PAIRS = 6 * SCALE
 MOVE_DAY = date(2021, 1, 1)
 CYCLE_DAY = date(2022, 1, 1)
 
@@ -75,11 +77,11 @@ class Ledger:
             return rng.choice(sorted(self.orgs)) if self.orgs else None
 
 
-def _client(base: str, number: int, ledger: Ledger, probe: Any, seed: int) -> None:
+def _client(base: str, token: str, number: int, ledger: Ledger, probe: Any, seed: int) -> None:
     rng = random.Random(seed * 100 + number)
     made: list[str] = []  # this client's branches, the only ones it moves
     moved_until: dict[str, date] = {}
-    with httpx.Client(timeout=120) as client:
+    with api_client(token) as client:
         for step in range(OPS):
             roll = rng.random()
             if roll < 0.35 or not made:
@@ -136,7 +138,7 @@ def _client(base: str, number: int, ledger: Ledger, probe: Any, seed: int) -> No
                     ledger.reads += 1
 
 
-def _conflicting_moves(base: str) -> list[tuple[bool, bool, list[str], list[str]]]:
+def _conflicting_moves(base: str, token: str) -> list[tuple[bool, bool, list[str], list[str]]]:
     """Each pair's two moves sent at once; per pair: (A acked, B acked, A codes, B codes)."""
     out = []
     for i in range(PAIRS):
@@ -147,7 +149,7 @@ def _conflicting_moves(base: str) -> list[tuple[bool, bool, list[str], list[str]
         def move(
             child: str, parent: str, day: str = day, barrier: Any = barrier, answers: Any = answers
         ) -> None:
-            with httpx.Client(timeout=120) as client:
+            with api_client(token) as client:
                 client.get(base + "/healthz")  # connect first: the two posts leave together
                 barrier.wait()
                 variables = {"input": {"id": child, "parent": parent, "effective": day}}
@@ -173,25 +175,26 @@ def _conflicting_moves(base: str) -> list[tuple[bool, bool, list[str], list[str]
     return out
 
 
-@pytest.mark.timeout(110)
+@pytest.mark.timeout(110 * SCALE)
 def test_concurrent_writes_through_the_api(target: Target, tmp_path: Path) -> None:
     seed = random.randrange(1_000_000)
     target.store.write(seed_forest(PAIRS), actor="seed")
+    token = admin_token(target.store)
     ledger = Ledger()
     probe = target.probe()
     started = time.monotonic()
     try:
         with serving(target.url, tmp_path, env=target.env) as server:
             threads = [
-                threading.Thread(target=_client, args=(server.url, n, ledger, probe, seed))
+                threading.Thread(target=_client, args=(server.url, token, n, ledger, probe, seed))
                 for n in range(CLIENTS)
             ]
             for thread in threads:
                 thread.start()
             for thread in threads:
                 thread.join()
-            pairs = _conflicting_moves(server.url)
-            reported = deep_health(server.url)
+            pairs = _conflicting_moves(server.url, token)
+            reported = deep_health(server.url, token)
             fresh = target.fresh()
             try:
                 stored_digest = fresh.digest()

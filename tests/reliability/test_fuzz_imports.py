@@ -14,7 +14,6 @@ import contextlib
 import io
 import itertools
 import json
-import os
 import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -29,11 +28,9 @@ from orggraph.errors import OrgGraphError
 from orggraph.imports import TABLES, import_files, import_rows
 from orggraph.imports.tables import header_text
 from orggraph.store.embedded import EmbeddedStore
-from tests.reliability.harness import seed_forest
+from tests.reliability.harness import SCALE, seed_forest
 
 EFFECTIVE = date(2021, 6, 30)
-#: More examples for a soak run (bench/soak.py sets it); the default run stays short.
-SCALE = int(os.environ.get("ORGGRAPH_SOAK_SCALE", "1"))
 FUZZ = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],

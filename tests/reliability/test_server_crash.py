@@ -24,7 +24,6 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 import pytest
 
 from orggraph.store.embedded import EmbeddedStore
@@ -33,7 +32,10 @@ from tests.reliability.harness import (
     CREATE_ORG,
     DISTRICTS,
     READ_ORG,
+    SCALE,
     ServerProcess,
+    admin_token,
+    api_client,
     deep_health,
     member_input,
     org_input,
@@ -42,7 +44,7 @@ from tests.reliability.harness import (
     seed_forest,
 )
 
-CYCLES = 12
+CYCLES = 12 * SCALE
 WRITERS = 3
 
 
@@ -55,10 +57,12 @@ class Writes:
     odd: list[str] = field(default_factory=list)
 
 
-def _writer(base: str, cycle: int, number: int, writes: Writes, stop: threading.Event) -> None:
+def _writer(
+    base: str, token: str, cycle: int, number: int, writes: Writes, stop: threading.Event
+) -> None:
     rng = random.Random(cycle * 10 + number)
     step = 0
-    with httpx.Client(timeout=30) as client:
+    with api_client(token, timeout=30) as client:
         while not stop.is_set():
             step += 1
             parent = rng.choice(DISTRICTS)
@@ -92,7 +96,7 @@ def _in_file(db: Path) -> tuple[set[str], set[tuple[str, str]]]:
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(115)
+@pytest.mark.timeout(115 * SCALE)
 def test_sigkill_under_write_load(tmp_path: Path) -> None:
     seed = random.randrange(1_000_000)
     rng = random.Random(seed)
@@ -100,6 +104,7 @@ def test_sigkill_under_write_load(tmp_path: Path) -> None:
     url = f"sqlite:///{db}"
     with EmbeddedStore(db) as store:
         store.write(seed_forest(), actor="seed")
+        token = admin_token(store)
     writes = Writes()
     crashes = 0
     in_flight_total = in_flight_committed = 0
@@ -113,12 +118,12 @@ def test_sigkill_under_write_load(tmp_path: Path) -> None:
             following = ServerProcess(url, tmp_path / "server.log", port=server.port)
             children.append(following)
             # The restarted server's index equals the file, and it answers from it.
-            reported = deep_health(server.url)
+            reported = deep_health(server.url, token)
             with EmbeddedStore(db) as fresh:
                 assert reported["digest"] == fresh.digest(), f"cycle {cycle}"
             branches = sorted(k for k in writes.acked if "-org" in k)
             sample = rng.sample(branches, min(5, len(branches)))
-            with httpx.Client(timeout=30) as client:
+            with api_client(token, timeout=30) as client:
                 for oid in sample:
                     answer = post(client, server.url, READ_ORG, {"id": oid, "asOf": "2020-01-01"})
                     org = answer.body["data"]["organization"]
@@ -127,7 +132,7 @@ def test_sigkill_under_write_load(tmp_path: Path) -> None:
                 break
             stop = threading.Event()
             threads = [
-                threading.Thread(target=_writer, args=(server.url, cycle, n, writes, stop))
+                threading.Thread(target=_writer, args=(server.url, token, cycle, n, writes, stop))
                 for n in range(WRITERS)
             ]
             for thread in threads:

@@ -37,9 +37,13 @@ ACCOUNTS = {
 def call(app: Any, method: str, url: str, **kwargs: Any) -> httpx.Response:
     """One request to the ASGI app, no server (one event loop per request)."""
 
+    cookies = kwargs.pop("cookies", None)
+
     async def go() -> httpx.Response:
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://test", cookies=cookies
+        ) as client:
             return await client.request(method, url, **kwargs)
 
     return asyncio.run(go())
