@@ -169,7 +169,13 @@ def changes_between(store: GraphStore, since: date, until: date, scope: Scope) -
         runs = store.link_versions([*made_ids, *ended_ids])
         changed = [*(new[i] for i in made_ids), *(old[i] for i in ended_ids)]
         units = set() if whole else _units_seen(store, (before, after), changed)
-        shown = _Shown(whole=whole, seen=seen, members=members, units=units)
+        shown = _Shown(
+            whole=whole,
+            seen=seen,
+            members=members,
+            units=units,
+            others=lambda i: before.sees_id(i) or after.sees_id(i),
+        )
         source_kind, target_kind = LINK_ENDS[kind]
         for link in changed:
             start, end = _run_of(runs.get(link.id, [link]), until if link.id in new else since)
@@ -390,6 +396,7 @@ class _Shown:
     seen: Callable[[str | None], bool]
     members: set[str]
     units: set[str]
+    others: Callable[[str], bool]  # working groups and experts: seen at either date
 
     def __call__(self, node_id: str, kind: NodeKind) -> str | None:
         if self.whole:
@@ -400,4 +407,4 @@ class _Shown:
             return node_id if node_id in self.members else None
         if kind is NodeKind.UNIT:
             return node_id if node_id in self.units else None
-        return node_id  # working groups and experts are seen through the scope's side
+        return node_id if self.others(node_id) else None

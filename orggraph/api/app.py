@@ -41,6 +41,7 @@ from orggraph.api.context import Actor, Context, make_context
 from orggraph.api.downloads import export_routes
 from orggraph.api.errors import format_error
 from orggraph.api.explorer import explorer_page, saved_queries_json
+from orggraph.api.fresh import FreshIndex
 from orggraph.api.limits import BodyLimit
 from orggraph.api.saved import SavedQuery, load_saved_queries
 from orggraph.api.schema import build_schema
@@ -275,11 +276,13 @@ def create_app(
         Mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static"),
     ]
     # Outermost first: headers on every answer (refusals too), CORS preflights answered
-    # before sign-in, the body limit, then who is asking.
+    # before sign-in, the body limit, the store catching up with other processes, then
+    # who is asking.
     middleware = [
         Middleware(SecurityHeaders),
         *cors_middleware(settings),
         Middleware(BodyLimit, max_bytes=settings.max_request_bytes),
+        Middleware(FreshIndex, store=store),
         who_asks,
         Middleware(GZipMiddleware, minimum_size=2048),
     ]

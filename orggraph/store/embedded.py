@@ -25,9 +25,19 @@ import networkx as nx
 import orjson
 
 from orggraph.errors import ConfigError, StoreUnavailable
-from orggraph.model import LINK_FIELDS, NODE_FIELDS, Changes, Fact, Link, LinkKind, Node, NodeKind
+from orggraph.model import (
+    LINK_FIELDS,
+    NODE_FIELDS,
+    Changes,
+    Fact,
+    Link,
+    LinkKind,
+    Node,
+    NodeKind,
+    WriteBatch,
+)
 from orggraph.model.codec import attrs_from_json, attrs_to_json
-from orggraph.store.base import GraphStore, gc_paused
+from orggraph.store.base import GraphStore, WriteResult, gc_paused
 
 __all__ = ["EmbeddedStore"]
 
@@ -425,6 +435,24 @@ class EmbeddedStore(GraphStore):
         return sorted(dates)
 
     # -- writes ----------------------------------------------------------------------
+    def write(
+        self, batch: WriteBatch, *, actor: str = "system", validate: bool = True
+    ) -> WriteResult:
+        """As ``GraphStore.write``, holding the file's write lock from planning to commit.
+
+        Another process may write the same file (a second API process, an import while the
+        server runs): with SQLite's write lock taken first and the index brought up to date
+        inside it, the rules are checked against exactly what the write commits on.
+        """
+        with self._write_lock, self._db_lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self.refresh()
+                return super().write(batch, actor=actor, validate=validate)
+            finally:
+                if self._db.in_transaction:  # nothing to write, or refused: let go
+                    self._db.execute("ROLLBACK")
+
     def _apply(self, changes: Changes, actor: str) -> None:
         dumps = orjson.dumps
         node_rows = [
@@ -453,7 +481,8 @@ class EmbeddedStore(GraphStore):
         with self._db_lock:
             db = self._db
             try:
-                db.execute("BEGIN IMMEDIATE")
+                if not db.in_transaction:  # ``write`` has begun it already
+                    db.execute("BEGIN IMMEDIATE")
                 db.executemany("INSERT INTO nodes VALUES (?, ?, ?, ?, ?, ?)", node_rows)
                 db.executemany(
                     "UPDATE nodes SET valid_to = ? WHERE id = ? AND valid_from = ?",

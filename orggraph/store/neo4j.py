@@ -30,16 +30,18 @@ import orjson
 from neo4j import exceptions as neo4j_errors
 
 from orggraph.errors import ConfigError, OrgGraphError, StoreUnavailable
-from orggraph.model import Changes, Fact, Link, LinkKind, Node, NodeKind
+from orggraph.model import Changes, Fact, Link, LinkKind, Node, NodeKind, WriteBatch
 from orggraph.model.codec import attrs_from_json, attrs_to_json
 from orggraph.store import neo4j_cypher as q
-from orggraph.store.base import GraphStore
+from orggraph.store.base import GraphStore, WriteResult
 from orggraph.store.embedded import _audit_detail
 
 __all__ = ["BATCH_ROWS", "Neo4jStore", "changes_payload", "read_all_records", "write_changes"]
 
 #: Rows sent in one ``UNWIND`` statement.
 BATCH_ROWS = 10_000
+#: Times a write is planned again when another process wrote first, before giving up.
+WRITE_ATTEMPTS = 5
 #: Versions fetched per page by the ``all_*`` iterators.
 PAGE_ROWS = 10_000
 
@@ -132,8 +134,20 @@ def _values(tx: neo4j.ManagedTransaction, query: LiteralString, **params: Any) -
     return tx.run(query, params).values()
 
 
+class _WriteConflict(Exception):
+    """The graph moved on since the batch was planned (another process wrote): plan again."""
+
+
 def write_changes(tx: neo4j.ManagedTransaction, payload: dict[str, Any]) -> None:
-    """Apply one planned batch; running it twice leaves the same graph and one audit record."""
+    """Apply one planned batch; running it twice leaves the same graph and one audit record.
+
+    First it moves the graph's version, which locks it until the commit; if the batch was
+    planned at another version (``expected_version``), nothing is written.
+    """
+    before = tx.run(q.BUMP_VERSION).single(strict=True)["before"]
+    expected = payload.get("expected_version")
+    if expected is not None and before != expected:
+        raise _WriteConflict(f"planned at version {expected}, the graph is at {before}")
     for kind, rows in payload["nodes"].items():
         for chunk in _chunks(rows):
             tx.run(q.ADD_NODES[kind], rows=chunk).consume()
@@ -261,6 +275,12 @@ def _translated(url: str) -> Iterator[None]:
             "the call can be retried once the server is back"
         ) from exc
     except neo4j_errors.TransientError as exc:
+        if exc.code and "MemoryPoolOutOfMemoryError" in exc.code:
+            raise OrgGraphError(
+                f"Neo4j at {url} refused a transaction too large for its memory "
+                f"({exc.message}); nothing was written: write smaller batches, or raise "
+                "db.memory.transaction.total.max and the heap"
+            ) from exc
         raise StoreUnavailable(
             f"Neo4j at {url} could not complete the transaction ({exc.code}); retry later"
         ) from exc
@@ -303,6 +323,7 @@ class Neo4jStore(GraphStore):
         apply_schema: bool = True,
     ) -> None:
         super().__init__()
+        self._expected_version: int | None = None  # the graph's version a write was planned at
         parts = urlsplit(url)
         if parts.username:
             user = parts.username
@@ -530,8 +551,33 @@ class Neo4jStore(GraphStore):
         return {"node_versions": node_versions, "link_versions": link_versions, "facts": facts}
 
     # -- writes ----------------------------------------------------------------------
+    def write(
+        self, batch: WriteBatch, *, actor: str = "system", validate: bool = True
+    ) -> WriteResult:
+        """As ``GraphStore.write``, planned again when another process wrote meanwhile.
+
+        The process lock serialises this process's writes; the graph's version (checked
+        and moved in the write transaction, under Neo4j's lock) serialises them with every
+        other process's, so the rules are always checked against what the write commits on.
+        """
+        for _ in range(WRITE_ATTEMPTS):
+            with self._write_lock:
+                self._expected_version = self._rows(q.GRAPH_VERSION)[0][0]
+                try:
+                    return super().write(batch, actor=actor, validate=validate)
+                except _WriteConflict:
+                    continue
+                finally:
+                    self._expected_version = None
+        raise StoreUnavailable(
+            f"Neo4j at {self.url}: other writers kept changing the graph while this write "
+            f"was checked ({WRITE_ATTEMPTS} attempts); retry"
+        )
+
     def _apply(self, changes: Changes, actor: str) -> None:
-        self._write(write_changes, changes_payload(changes, actor))
+        payload = changes_payload(changes, actor)
+        payload["expected_version"] = self._expected_version
+        self._write(write_changes, payload)
 
     def audit_log(self, limit: int = 100) -> list[dict[str, Any]]:
         rows = self._rows(q.AUDIT_LOG, limit=max(limit, 0))

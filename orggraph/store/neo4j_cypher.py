@@ -206,14 +206,33 @@ PUT_FACTS: LiteralString = (
     "SET f.value = row[3]"
 )
 # The audit record is keyed by a write id made once per write, outside the retry loop:
-# a retried transaction finds its record and does not count it twice.
+# a retried transaction finds its record and does not count it twice. The counter is
+# locked (a write) before it is read, or two writers could both read 7 and both write 8.
 AUDIT: LiteralString = (
     "MERGE (a:Audit {write_id: $write_id}) "
     "ON CREATE SET a.at = $at, a.actor = $actor, a.action = $action, a.detail = $detail "
     "WITH a WHERE a.seq IS NULL "
     "MERGE (c:Counter {name: 'audit'}) "
+    "SET c._lock = true "
+    "WITH a, c "
     "SET c.value = coalesce(c.value, 0) + 1 "
+    "REMOVE c._lock "
     "SET a.seq = c.value"
+)
+# The graph's version: every write moves it first, under its lock, and a write planned at
+# another version is refused (``Neo4jStore.write`` plans it again). Two API processes
+# can then not both commit moves that are each sound and together make a cycle. The
+# lock is taken (a write to ``_lock``) before the value is read: read committed would
+# otherwise let two writers read the same value (Neo4j's "lost update").
+BUMP_VERSION: LiteralString = (
+    "MERGE (c:Counter {name: 'graph'}) ON CREATE SET c.value = 0 "
+    "SET c._lock = true "
+    "WITH c, c.value AS before "
+    "SET c.value = before + 1 REMOVE c._lock "
+    "RETURN before"
+)
+GRAPH_VERSION: LiteralString = (
+    "OPTIONAL MATCH (c:Counter {name: 'graph'}) RETURN coalesce(c.value, 0) AS version"
 )
 CLEAR_BATCH: LiteralString = (
     "MATCH (n) WHERE n:NodeVersion OR n:Entity OR n:Fact "

@@ -13,6 +13,7 @@ from orggraph.store import neo4j as neo4j_module
 from orggraph.store.embedded import EmbeddedStore
 from orggraph.store.neo4j import Neo4jStore, changes_payload, write_changes
 from tests.graphs import link, member, org, tiny_city
+from tests.neo4j_server import ServerInfo
 
 pytestmark = pytest.mark.neo4j
 
@@ -208,3 +209,64 @@ def test_link_versions_and_history_reads(neo4j_store: Neo4jStore) -> None:
     ]
     # Dates where something began or ended: 2010 (the city), 2012 (b2), 2015 (the move).
     assert neo4j_store.change_dates() == [date(2010, 1, 1), date(2012, 1, 1), date(2015, 1, 1)]
+
+
+def test_a_writer_waiting_for_the_audit_counter_reads_it_after_the_lock(
+    neo4j_store: Neo4jStore, neo4j_server: ServerInfo
+) -> None:
+    # Writer A takes the audit counter (seq 2) and holds its transaction open; writer B, in
+    # another driver (another API process), must wait for A's lock and then count on from
+    # A's number: 3, not a second 2.
+    import threading
+
+    from orggraph.store.neo4j import _audit_params
+    from orggraph.store.neo4j_cypher import AUDIT
+
+    neo4j_store.record_audit("first", "read", {})  # seq 1
+    errors: list[BaseException] = []
+
+    def writer_b() -> None:
+        with Neo4jStore(neo4j_server.uri) as other:
+            try:
+                other.record_audit("b", "read", {})
+            except BaseException as exc:  # reported below
+                errors.append(exc)
+
+    with neo4j_store._driver.session() as session, session.begin_transaction() as tx:
+        tx.run(AUDIT, _audit_params("a", "read", {})).consume()
+        b = threading.Thread(target=writer_b)
+        b.start()
+        b.join(timeout=2)
+        assert b.is_alive()  # B waits for A's lock on the counter
+        tx.commit()
+    b.join(timeout=60)
+    assert errors == []
+    log = neo4j_store.audit_log()
+    assert [(r["seq"], r["actor"]) for r in log] == [(3, "b"), (2, "a"), (1, "first")]
+
+
+def test_a_write_too_large_for_the_server_says_so_and_writes_nothing(
+    neo4j_store: Neo4jStore,
+) -> None:
+    from orggraph.errors import OrgGraphError, StoreUnavailable
+
+    def set_limit(tx: neo4j.ManagedTransaction, value: str) -> None:
+        tx.run("CALL dbms.setConfigValue('db.memory.transaction.max', $v)", v=value).consume()
+
+    # 300 members with their links, against a 1 MiB cap on one transaction's memory.
+    people = tuple(member(f"m{i:03d}", f"党员{i}") for i in range(300))
+    neo4j_store.write(tiny_city())
+    neo4j_store._write(set_limit, "1m")
+    try:
+        with pytest.raises(OrgGraphError) as caught:
+            neo4j_store.write(
+                WriteBatch(
+                    nodes=people,
+                    links=tuple(link(LinkKind.MEMBER_OF, p.id, "b1") for p in people),
+                )
+            )
+    finally:
+        neo4j_store._write(set_limit, "0")  # no cap again, for the other tests
+    assert not isinstance(caught.value, StoreUnavailable)
+    assert "db.memory.transaction.total.max" in str(caught.value)
+    assert neo4j_store.counts()["node_versions"] == 6  # tiny_city only: nothing written

@@ -41,7 +41,8 @@ SCALE = max(1, int(os.environ.get("ORGGRAPH_SOAK_SCALE", "1")))
 
 # The child: imports first (the slow part), then waits for "go" and runs the real CLI.
 # A thread watches standard input after "go": end of input (the test process died or is
-# done) ends the server, so no server outlives its test.
+# done) ends the server, so no server outlives its test. Standard output is a pipe the
+# test reads "ready" from; after that it goes to the log (a full pipe would stop uvicorn).
 _CHILD = """
 import os, sys, threading
 import uvicorn, orggraph.api, orggraph.cli, orggraph.cli.serve, orggraph.store.embedded
@@ -50,6 +51,7 @@ if any(a.startswith(("neo4j", "bolt")) for a in sys.argv[1:]):
 print("ready", flush=True)
 if sys.stdin.readline().strip() != "go":
     sys.exit(0)
+os.dup2(2, 1)  # from here on standard output (uvicorn's access log) goes to the log file
 def watch():
     sys.stdin.read()
     os._exit(0)

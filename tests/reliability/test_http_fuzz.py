@@ -47,7 +47,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
 
 @pytest.fixture(scope="module")
 def client(server: ServerProcess) -> Iterator[httpx.Client]:
-    with api_client(server.token, timeout=60, base_url=server.url) as c:
+    with api_client(server.token, timeout=20, base_url=server.url) as c:
         yield c
 
 

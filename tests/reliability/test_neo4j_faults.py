@@ -78,6 +78,14 @@ def _load(base: str, token: str, name: str, outcomes: Outcomes, stop: threading.
                 time.sleep(0.2)  # a client backing off, as Retry-After asks
 
 
+def _codes(body: dict[str, Any]) -> set[str]:
+    """The error codes of an answer: GraphQL's ``errors`` or the health check's ``error``."""
+    found = {(e.get("extensions") or {}).get("code") for e in body.get("errors") or ()}
+    if body.get("error"):
+        found.add(body["error"].get("code"))
+    return found
+
+
 def _wait(condition: Any, timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -122,7 +130,7 @@ def test_neo4j_stopped_and_restarted_under_load(tmp_path: Path) -> None:
             with api_client(token, timeout=30) as client:
                 health = client.get(api.url + "/healthz", params={"deep": "1"})
             assert health.status_code == 503, health.text
-            assert health.json()["error"]["code"] == "STORE_UNAVAILABLE"
+            assert _codes(health.json()) == {"STORE_UNAVAILABLE"}, health.text
 
             neo4j.start()
             back = time.monotonic()
@@ -160,9 +168,8 @@ def test_neo4j_stopped_and_restarted_under_load(tmp_path: Path) -> None:
     for answer in unavailable:
         assert answer.headers.get("retry-after"), answer.headers
         assert "Traceback" not in answer.text and 'File "' not in answer.text, answer.text
-        errors = answer.body["errors"]
-        assert {e["extensions"]["code"] for e in errors} == {"STORE_UNAVAILABLE"}, errors
-        assert all("can be retried" in e["message"] or "retry" in e["message"] for e in errors)
+        assert _codes(answer.body) == {"STORE_UNAVAILABLE"}, answer.text
+        assert all("retr" in e["message"] for e in answer.body["errors"]), answer.text
     for answer in answers:
         if answer.status == 200:
             assert not answer.body.get("errors"), answer.text
