@@ -246,6 +246,7 @@ class Neo4jServer:
         data_dir: Path | None = None,
         fast_start: bool = True,
         heap_mb: int = 1024,
+        settings: dict[str, str] | None = None,
         _home: Path | None = None,
         _extra_jvm: tuple[str, ...] = (),
     ) -> None:
@@ -256,6 +257,7 @@ class Neo4jServer:
         self._proc: subprocess.Popen[bytes] | None = None
         self._jit = _FAST_START if fast_start else _THROUGHPUT
         self.heap_mb = heap_mb
+        self.settings = dict(settings or {})
         self._home = _home
         self._extra_jvm = _extra_jvm
 
@@ -284,7 +286,8 @@ class Neo4jServer:
         home = self._home or ensure_installed()
         conf = self.data_dir / "neo4j.conf"
         # One orggraph write is one transaction: let it use most of the heap.
-        conf.write_text(_CONF.format(port=self.port, tx_mb=self.heap_mb * 7 // 10))
+        extra = "".join(f"{key}={value}\n" for key, value in self.settings.items())
+        conf.write_text(_CONF.format(port=self.port, tx_mb=self.heap_mb * 7 // 10) + extra)
         archive = home / "neo4j.jsa"
         share = (f"-XX:SharedArchiveFile={archive}",) if archive.exists() else ()
         cmd = [

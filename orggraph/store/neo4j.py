@@ -279,7 +279,7 @@ def _translated(url: str) -> Iterator[None]:
             raise OrgGraphError(
                 f"Neo4j at {url} refused a transaction too large for its memory "
                 f"({exc.message}); nothing was written: write smaller batches, or raise "
-                "db.memory.transaction.total.max and the heap"
+                "db.memory.transaction.max, db.memory.transaction.total.max and the heap"
             ) from exc
         raise StoreUnavailable(
             f"Neo4j at {url} could not complete the transaction ({exc.code}); retry later"

@@ -243,30 +243,3 @@ def test_a_writer_waiting_for_the_audit_counter_reads_it_after_the_lock(
     assert errors == []
     log = neo4j_store.audit_log()
     assert [(r["seq"], r["actor"]) for r in log] == [(3, "b"), (2, "a"), (1, "first")]
-
-
-def test_a_write_too_large_for_the_server_says_so_and_writes_nothing(
-    neo4j_store: Neo4jStore,
-) -> None:
-    from orggraph.errors import OrgGraphError, StoreUnavailable
-
-    def set_limit(tx: neo4j.ManagedTransaction, value: str) -> None:
-        tx.run("CALL dbms.setConfigValue('db.memory.transaction.max', $v)", v=value).consume()
-
-    # 300 members with their links, against a 1 MiB cap on one transaction's memory.
-    people = tuple(member(f"m{i:03d}", f"党员{i}") for i in range(300))
-    neo4j_store.write(tiny_city())
-    neo4j_store._write(set_limit, "1m")
-    try:
-        with pytest.raises(OrgGraphError) as caught:
-            neo4j_store.write(
-                WriteBatch(
-                    nodes=people,
-                    links=tuple(link(LinkKind.MEMBER_OF, p.id, "b1") for p in people),
-                )
-            )
-    finally:
-        neo4j_store._write(set_limit, "0")  # no cap again, for the other tests
-    assert not isinstance(caught.value, StoreUnavailable)
-    assert "db.memory.transaction.total.max" in str(caught.value)
-    assert neo4j_store.counts()["node_versions"] == 6  # tiny_city only: nothing written

@@ -44,6 +44,12 @@ HOSTILE: dict[str, Any] = {
 }
 
 
+def reads(proxy: CountingStore) -> int:
+    """Calls that read data (``refresh``, the index's catching up with other processes
+    before each request, reads nothing)."""
+    return sum(n for name, n in proxy.calls.items() if name != "refresh")
+
+
 @pytest.fixture
 def counted(store: GraphStore) -> tuple[Any, CountingStore]:
     store.write(small_city())
@@ -63,7 +69,7 @@ def test_a_hostile_document_is_refused_before_any_resolver(
     body = response.json()
     assert body.get("data") is None
     assert body["errors"], body
-    assert sum(proxy.calls.values()) == 0, proxy.calls
+    assert reads(proxy) == 0, proxy.calls
     assert len(response.content) < 50_000  # the refusal is short too
 
 
@@ -73,7 +79,7 @@ def test_a_batch_is_refused_before_any_resolver(counted: tuple[Any, CountingStor
     batch = [{"query": NAME}] * 50
     response = call(app, "POST", "/graphql", json=batch)
     assert response.status_code == 400
-    assert sum(proxy.calls.values()) == 0
+    assert reads(proxy) == 0
 
 
 def test_the_limits_name_themselves(counted: tuple[Any, CountingStore]) -> None:
@@ -94,7 +100,7 @@ def test_an_ordinary_query_still_runs(counted: tuple[Any, CountingStore]) -> Non
     app, proxy = counted
     body = call(app, "POST", "/graphql", json={"query": NAME}).json()
     assert body == {"data": {"organization": {"name": "夏都花园社区党支部"}}}
-    assert sum(proxy.calls.values()) > 0
+    assert reads(proxy) > 0
 
 
 def test_unexpected_errors_are_masked(store: GraphStore) -> None:

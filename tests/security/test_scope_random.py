@@ -221,10 +221,6 @@ def fresh(store: GraphStore, tmp_path: Path) -> Iterator[Callable[[], GraphStore
         s.close()
 
 
-def _examples(store: GraphStore) -> int:
-    return 25 if isinstance(store, EmbeddedStore) else 6
-
-
 @given(world=worlds())
 @settings(
     deadline=None,
@@ -253,7 +249,7 @@ def test_nothing_outside_the_scope_is_reachable(
 
     for query in GRAPH:
         answer = ask(query, {"ids": [*every, "nope"]} if "$ids" in query else {})
-        assert leaks(answer, world, seen) == [], (query[:40], answer)
+        assert leaks(answer, world, seen) == [], query
     # Every id the scope holds is reachable by id, and only those.
     listed = json.loads(ask(GRAPH[0], {"ids": [*every, "nope"]}))["data"]["nodes"]
     assert {n["id"] for n in listed if n} == seen
@@ -283,5 +279,6 @@ def test_nothing_outside_the_scope_is_reachable(
     for kind in ("responsibility-list", "ledger", "coverage"):
         export = call(app, "GET", f"/exports/{kind}", params={"format": "csv", "year": "2019"})
         assert export.status_code == 200, export.text
-        text = export.content.decode("utf-8-sig")
-        assert leaks(text, world, seen) == [], (kind, leaks(text, world, seen), sorted(seen), text)
+        # A list names the district a branch sits in, which may be above the root (a
+        # position, as in a chain); never anything else outside the scope.
+        assert leaks(export.content.decode("utf-8-sig"), world, seen | above) == [], kind
