@@ -135,10 +135,15 @@ def _dump_into(store: GraphStore, partial: Path) -> None:
         db.execute("COMMIT")
 
 
-#: Takes the lock every write takes last (the audit counter's), without changing it.
+#: Takes the lock every write takes last (the audit counter's), without changing it. The
+#: lock is taken by writing ``_lock`` *before* the value is read: ``SET c.value = c.value``
+#: read first and could write back a value older than a writer's commit (the counter went
+#: back, and every later audit record then collided on ``seq``).
 _LOCK_WRITES = (
     "MERGE (c:Counter {name: 'audit'}) ON CREATE SET c.value = 0 "
-    "SET c.value = c.value RETURN c.value AS seq"
+    "SET c._lock = true "
+    "WITH c REMOVE c._lock "
+    "RETURN c.value AS seq"
 )
 #: The audit trail, oldest first, the detail as the JSON text it is kept as.
 _AUDIT_TRAIL = (

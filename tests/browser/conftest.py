@@ -114,7 +114,10 @@ class Guard:
             route.continue_()
 
 
-@pytest.fixture(scope="session")
+# One browser per test module, not per session: Playwright's sync API keeps an event loop
+# running in the main thread while it is open, which would break later tests that call
+# asyncio.run().
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():  # scripts/test installs it; say so plainly otherwise
         raise RuntimeError(f"{CHROMIUM} is missing: apt-get install -y chromium")

@@ -48,6 +48,9 @@ def test_the_explorer_runs_saved_queries_offline(browser: Browser, store: GraphS
 
         # The search tab carries its example variables ({"text": "城东"}): one answer.
         tabs.filter(has_text="Search").click()
+        # Wait until the tab's document is in the editor: running earlier would send the
+        # previous tab's operation name with the new text.
+        expect(page.locator(".graphiql-query-editor")).to_contain_text("query Search")
         _run_and_wait(page, "城东区委")
 
         # The saved-queries pane loads a query by its Chinese title into the current tab.

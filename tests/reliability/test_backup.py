@@ -27,7 +27,9 @@ from pathlib import Path
 import orjson
 import pytest
 
+from orggraph.errors import OrgGraphError
 from orggraph.model import Fact, Link, LinkKind, Node, NodeKind, WriteBatch
+from orggraph.store.backup import backup
 from orggraph.store.base import GraphStore
 from orggraph.store.embedded import EmbeddedStore
 from orggraph.store.neo4j import Neo4jStore
@@ -37,6 +39,7 @@ from tests.reliability.conftest import Target, neo4j_env
 from tests.reliability.harness import (
     CREATE_ORG,
     DISTRICTS,
+    SCALE,
     SEED_DAY,
     admin_token,
     api_client,
@@ -194,6 +197,62 @@ def test_backups_move_between_stores(tmp_path: Path, neo4j_server: ServerInfo) -
         assert restored.node("e9", SEED_DAY) is not None
 
 
+@pytest.mark.neo4j
+@pytest.mark.timeout(110)
+def test_backups_never_set_the_audit_counter_back(neo4j_server: ServerInfo, tmp_path: Path) -> None:
+    """Backups taken while other connections append audit records: every record gets its
+    own ``seq``. (The backup's lock once read the counter before locking it and wrote that
+    value back: a record committed in between was then followed by a second record with
+    its ``seq``, refused by the unique constraint, and so every write after it.)
+
+    By hand: one record at the start, ``ROUNDS`` from each of two appenders, one per
+    backup; with no collision the trail's ``seq`` values are exactly 1 … their sum.
+    """
+    info = neo4j_server
+    with Neo4jStore(info.uri, user=info.user, password=info.password) as first:
+        first.clear(keep_audit=False)
+        first.record_audit("reliability", "start", {})
+    rounds = 60 * SCALE
+    errors: list[str] = []
+    backups = 0
+    stop = threading.Event()
+
+    def append(name: str) -> None:
+        with Neo4jStore(info.uri, user=info.user, password=info.password) as store:
+            for i in range(rounds):
+                try:
+                    store.record_audit(name, "read", {"i": i})
+                except OrgGraphError as exc:
+                    errors.append(f"{name} {i}: {exc}")
+
+    def back_up() -> None:
+        nonlocal backups
+        with Neo4jStore(info.uri, user=info.user, password=info.password) as store:
+            while not stop.is_set():
+                try:
+                    backup(store, tmp_path / f"b{backups}.db")
+                except OrgGraphError as exc:
+                    errors.append(f"backup {backups}: {exc}")
+                    return
+                backups += 1
+
+    backer = threading.Thread(target=back_up)
+    backer.start()
+    appenders = [threading.Thread(target=append, args=(n,)) for n in ("a", "b")]
+    for thread in appenders:
+        thread.start()
+    for thread in appenders:
+        thread.join(timeout=100)
+    stop.set()
+    backer.join(timeout=100)
+    assert errors == []
+    assert backups >= 1
+    with Neo4jStore(info.uri, user=info.user, password=info.password) as store:
+        seqs = sorted(record["seq"] for record in store.audit_log(limit=10_000))
+    assert seqs == list(range(1, 1 + 2 * rounds + backups + 1))
+    print(f"\n[neo4j] {backups} backups raced {2 * rounds} audit records: no seq reused")
+
+
 def _bulk(count: int) -> WriteBatch:
     """``count`` members of 630101: enough rows that a backup takes a moment."""
     nodes = tuple(
@@ -239,7 +298,7 @@ def test_a_backup_taken_while_the_api_writes(target: Target, tmp_path: Path) -> 
                 variables = {"input": org_input(oid, DISTRICTS[n % 3])}
                 answer = post(client, base, CREATE_ORG, variables)
                 if not answer.acknowledged("createOrganization"):
-                    failures.append(f"{oid}: {answer.status} {answer.text[:200]}")
+                    failures.append(f"{oid}: {answer.status} {answer.text[:1000]}")
                     return
                 acked.append((time.monotonic(), oid))
 

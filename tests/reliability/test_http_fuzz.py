@@ -1,12 +1,15 @@
 """Malformed, oversized and random requests to the real server: 4xx, never 5xx.
 
-One ``orggraph serve`` (embedded store, the seed forest) runs for the module. A table of
-malformed requests (bad JSON, wrong content types, huge bodies, invalid GraphQL, wrong
-methods, bad variables, raw garbage on the socket) must each get the 4xx written beside
-it. Then Hypothesis sends random bodies under random methods and content types, and
-random variables (typed and untyped) to real queries and mutations: never a 5xx, never
-an ``INTERNAL_SERVER_ERROR`` (an exception escaping a resolver), never a stack trace.
-At the end the server's log holds no traceback and it still answers.
+One ``orggraph serve`` (embedded store, the seed forest, an administrator's API token)
+runs for the module; the requests below carry the token, so they reach the GraphQL
+handling behind sign-in. A table of malformed requests (bad JSON, wrong content types,
+huge bodies, invalid GraphQL, wrong methods, bad variables, raw garbage on the socket)
+must each get the 4xx written beside it. Then Hypothesis sends random bodies under random
+methods and content types, and random variables (typed and untyped) to real queries and
+mutations: never a 5xx, never an ``INTERNAL_SERVER_ERROR`` (an exception escaping a
+resolver), never a stack trace. Requests without a valid token (none, an unknown one,
+random ones) get 401 (403 for the deep health check) and no data, and the mutation among
+them writes nothing. At the end the server's log holds no traceback and it still answers.
 """
 
 from __future__ import annotations
@@ -22,7 +25,15 @@ from hypothesis import strategies as st
 
 from orggraph.settings import Settings
 from orggraph.store.embedded import EmbeddedStore
-from tests.reliability.harness import SCALE, ServerProcess, admin_token, api_client, seed_forest
+from tests.reliability.harness import (
+    CREATE_ORG,
+    SCALE,
+    ServerProcess,
+    admin_token,
+    api_client,
+    org_input,
+    seed_forest,
+)
 
 LIMIT = Settings().max_request_bytes  # the default the server runs with
 
@@ -329,6 +340,7 @@ def test_random_requests(
         response = client.request(method, path, content=body, headers=headers)
     except httpx.LocalProtocolError:
         return  # httpx itself refuses to send it
+    assert response.status_code != 401, response.text[:300]  # signed in: past the door
     _answer_is_sound(response)
 
 
@@ -342,7 +354,13 @@ DATES = st.one_of(
 )
 INTS = st.one_of(st.integers(-5, 50), st.integers(-(2**40), 2**40))
 JSONISH = st.recursive(
-    st.one_of(st.none(), st.booleans(), INTS, st.floats(allow_nan=False), st.text(max_size=8)),
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        INTS,
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.text(max_size=8),
+    ),
     lambda inner: st.one_of(
         st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=5), inner, max_size=3)
     ),
@@ -456,7 +474,100 @@ def graphql_requests(draw: st.DrawFn) -> dict[str, Any]:
 def test_random_variables_reach_real_resolvers(
     client: httpx.Client, request: dict[str, Any]
 ) -> None:
-    _answer_is_sound(client.post(GQL, json=request))
+    response = client.post(GQL, json=request)
+    assert response.status_code != 401, response.text[:300]  # signed in: GraphQL ran
+    _answer_is_sound(response)
+
+
+# -- without valid credentials -----------------------------------------------------------
+QUERY = {"query": "{ __typename }"}
+ANONYMOUS: list[tuple[str, str, dict[str, Any], int]] = [
+    ("no token, a query", "POST", {"json": QUERY}, 401),
+    (
+        "no token, over GET",
+        "GET",
+        {"params": QUERY, "headers": {"accept": "application/json"}},
+        401,
+    ),
+    (
+        "no token, a mutation",
+        "POST",
+        {"json": {"query": CREATE_ORG, "variables": {"input": org_input("anon1", "630101")}}},
+        401,
+    ),
+    (
+        "an unknown token",
+        "POST",
+        {"json": QUERY, "headers": {"authorization": "Bearer ogt_x"}},
+        401,
+    ),
+    (
+        "not a Bearer token",
+        "POST",
+        {"json": QUERY, "headers": {"authorization": "Basic cmVsOnJlbA=="}},
+        401,
+    ),
+    ("no token, malformed JSON", "POST", {"content": b"{not json", "headers": JSON}, 401),
+    ("no token, deep health", "GET", {"url": "/healthz", "params": {"deep": "1"}}, 403),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "method", "kwargs", "status"), ANONYMOUS, ids=[c[0] for c in ANONYMOUS]
+)
+def test_requests_without_a_valid_token_are_refused(
+    server: ServerProcess,
+    client: httpx.Client,
+    name: str,
+    method: str,
+    kwargs: dict[str, Any],
+    status: int,
+) -> None:
+    """No GraphQL runs for them: the answer is the refusal and nothing else, and the
+    mutation among them wrote nothing (the signed-in client finds no ``anon1``)."""
+    kwargs = dict(kwargs)
+    url = kwargs.pop("url", GQL)
+    with httpx.Client(base_url=server.url, timeout=20) as anonymous:
+        response = anonymous.request(method, url, **kwargs)
+    assert response.status_code == status, (name, response.status_code, response.text[:300])
+    body = response.json()
+    assert "data" not in body and "counts" not in body and "digest" not in body, body
+    if status == 401:
+        assert [e["extensions"]["code"] for e in body["errors"]] == ["UNAUTHENTICATED"]
+        assert response.headers["www-authenticate"].startswith("Bearer")
+    seen = client.post(GQL, json={"query": '{ organization(id: "anon1") { id } }'})
+    assert seen.json() == {"data": {"organization": None}}
+
+
+@settings(FUZZ, max_examples=30 * SCALE)
+@given(
+    method=METHODS,
+    content_type=CONTENT_TYPES,
+    body=st.binary(max_size=500),
+    path=st.sampled_from(["/graphql", "/queries.json", "/graphql/x", "/audit"]),
+    authorization=st.one_of(st.none(), st.text(max_size=40)),
+)
+def test_random_requests_without_a_valid_token(
+    server: ServerProcess,
+    method: str,
+    content_type: str,
+    body: bytes,
+    path: str,
+    authorization: str | None,
+) -> None:
+    """Random requests with no token (or a random one, never a valid one): a 4xx, never a
+    5xx, and never data."""
+    headers = {"content-type": content_type} if content_type.isascii() else {}
+    if authorization is not None and authorization.isascii():
+        headers["authorization"] = authorization
+    with httpx.Client(base_url=server.url, timeout=20) as anonymous:
+        try:
+            response = anonymous.request(method, path, content=body, headers=headers)
+        except httpx.LocalProtocolError:
+            return  # httpx itself refuses to send it
+    assert 400 <= response.status_code < 500, (response.status_code, response.text[:300])
+    _answer_is_sound(response)
+    assert '"data"' not in response.text
 
 
 def test_the_server_is_still_up_and_sound(client: httpx.Client, server: ServerProcess) -> None:
