@@ -80,9 +80,9 @@ def _load(base: str, token: str, name: str, outcomes: Outcomes, stop: threading.
 
 def _codes(body: dict[str, Any]) -> set[str]:
     """The error codes of an answer: GraphQL's ``errors`` or the health check's ``error``."""
-    found = {(e.get("extensions") or {}).get("code") for e in body.get("errors") or ()}
+    found = {str((e.get("extensions") or {}).get("code")) for e in body.get("errors") or ()}
     if body.get("error"):
-        found.add(body["error"].get("code"))
+        found.add(str(body["error"].get("code")))
     return found
 
 
