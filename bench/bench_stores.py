@@ -365,7 +365,7 @@ def open_figures(
                 id="store.heap_split",
                 label="Python 堆：每个节点/关系版本 heap per node version / per link version",
                 value=split["nodes"] / heap["node_versions"],
-                unit="B/node",
+                unit="B",
                 scale=scale,
                 comparison="每个关系版本 per link version",
                 comparison_value=split["links"] / heap["link_versions"],
