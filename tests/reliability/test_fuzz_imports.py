@@ -53,13 +53,13 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _import(store: EmbeddedStore, folder: Path, name: str, data: bytes) -> None:
-    """One file imported (dry run); only orggraph's own errors may come out."""
+    """One file imported (dry run); only orggraph's own errors may come out, each saying why."""
     path = folder / f"{next(_counter):05d}_{name}"
     path.write_bytes(data)
     try:
         import_files(store, [path], effective=EFFECTIVE, dry_run=True)
-    except OrgGraphError:
-        pass
+    except OrgGraphError as exc:
+        assert str(exc).strip(), f"{type(exc).__name__} without a message for {name}"
     finally:
         path.unlink()
 
