@@ -16,6 +16,7 @@ class LiveServer:
     """uvicorn serving ``app`` on its own socket, started and stopped as a context."""
 
     def __init__(self, app: Starlette) -> None:
+        self.token = ""  # an API token for the server's users, when a test issues one
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", 0))
