@@ -7,6 +7,7 @@ import { GraphiQL } from "graphiql";
 import { useGraphiQL, useGraphiQLActions, useMonaco } from "@graphiql/react";
 import { explorerPlugin } from "@graphiql/plugin-explorer";
 import { createGraphiQLFetcher } from "@graphiql/toolkit";
+import { Kind, parse } from "graphql";
 import "graphiql/style.css";
 import "@graphiql/plugin-explorer/style.css";
 import "./explorer.css";
@@ -91,10 +92,35 @@ const savedQueriesPlugin = {
   content: SavedQueriesContent,
 };
 
+// GraphiQL 5 learns the operation name (and document) from the query editor 100 ms after
+// its text changes (debounced), and a tab switch changes that text: a run in between sent
+// the previous tab's operation name with the new tab's query, and the server answered
+// "Unknown operation named …" (graphql/graphiql#3632, open upstream; no release fixes it
+// as of graphiql 5.4.0 / @graphiql/react 0.39.1). So the name is checked against the query
+// actually being sent: kept when the document defines it, else the document's first
+// operation is run (what GraphiQL itself selects once it has re-read the editor).
+function withCurrentOperation(fetcher) {
+  return (params, opts) => {
+    let ast;
+    try {
+      ast = parse(params.query);
+    } catch {
+      return fetcher(params, opts); // the server reports the syntax error
+    }
+    const operations = ast.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
+    const names = operations.map((op) => op.name?.value);
+    if (!operations.length || (params.operationName && names.includes(params.operationName))) {
+      return fetcher(params, { ...opts, documentAST: ast });
+    }
+    const operationName = names[0] ?? undefined;
+    return fetcher({ ...params, operationName }, { ...opts, documentAST: ast });
+  };
+}
+
 function main() {
   const root = document.getElementById("graphiql");
   const endpoint = new URL(root.dataset.endpoint || "graphql", window.location.href).href;
-  const fetcher = createGraphiQLFetcher({ url: endpoint });
+  const fetcher = withCurrentOperation(createGraphiQLFetcher({ url: endpoint }));
   const defaultTabs = saved.map((item) => ({ query: item.query, variables: item.variables || null }));
   createRoot(root).render(
     <GraphiQL
