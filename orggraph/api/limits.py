@@ -37,7 +37,9 @@ from graphql import (
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["PAGE_MAX", "BodyLimit", "cost_rule"]
+from orggraph.api.types.connection import DEFAULT_PAGE, MAX_PAGE
+
+__all__ = ["BodyLimit", "cost_rule"]
 
 
 class BodyLimit:
@@ -111,10 +113,6 @@ class BodyLimit:
 # -- the GraphQL document: cost -----------------------------------------------------------
 #: Items a list field is assumed to hold when nothing says how many (``children``, ``posts``).
 LIST_GUESS = 10
-#: Items a connection hands out when neither ``first`` nor ``last`` is given.
-PAGE_DEFAULT = 50
-#: The largest page a connection hands out (a variable ``first`` is assumed to be this).
-PAGE_MAX = 1000
 
 
 def _multiplier(node: FieldNode, field_type: GraphQLOutputType, in_connection: bool) -> int:
@@ -124,10 +122,10 @@ def _multiplier(node: FieldNode, field_type: GraphQLOutputType, in_connection: b
             value = argument.value
             if isinstance(value, IntValueNode):
                 return max(int(value.value), 0)
-            return PAGE_MAX  # a variable: assume the largest page
+            return MAX_PAGE  # a variable: assume the largest page
     named = get_named_type(field_type)
     if named is not None and named.name.endswith("Connection"):
-        return PAGE_DEFAULT
+        return DEFAULT_PAGE
     if is_list_type(get_nullable_type(field_type)) and not in_connection:
         return LIST_GUESS
     return 1
@@ -173,9 +171,9 @@ def cost_rule(max_cost: int) -> type[ValidationRule]:
     """A validation rule refusing operations that would cost more than ``max_cost``.
 
     The cost of a field is 1 plus its selection's cost times how many times it runs: the
-    literal ``first``/``last`` (a variable counts as the largest page, ``PAGE_MAX``), 50
+    literal ``first``/``last`` (a variable counts as the largest page, ``MAX_PAGE``), 50
     for a connection without either, 10 for another list. A literal page outside
-    ``[0, PAGE_MAX]`` is refused here too, so a huge list never reaches a resolver.
+    ``[0, MAX_PAGE]`` is refused here too, so a huge list never reaches a resolver.
     """
 
     class QueryCost(ValidationRule):
@@ -202,10 +200,10 @@ def cost_rule(max_cost: int) -> type[ValidationRule]:
         def enter_argument(self, node: ArgumentNode, *_: Any) -> None:
             if node.name.value in ("first", "last") and isinstance(node.value, IntValueNode):
                 value = int(node.value.value)
-                if not 0 <= value <= PAGE_MAX:
+                if not 0 <= value <= MAX_PAGE:
                     self.report_error(
                         GraphQLError(
-                            f"{node.name.value} must be between 0 and {PAGE_MAX}, not {value}",
+                            f"{node.name.value} must be between 0 and {MAX_PAGE}, not {value}",
                             node,
                             extensions={"code": "QUERY_TOO_COMPLEX"},
                         )

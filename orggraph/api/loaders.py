@@ -124,6 +124,16 @@ class Group:
         """
         return self.cached(("neighbours", kind, direction), _neighbours(kind, direction))
 
+    def link_counts(self, kind: LinkKind) -> dict[str, int]:
+        """How many ``kind`` links reach each node of the group (one store call).
+
+        Only for links whose far ends the actor sees whenever it sees the near end (the
+        members of a visible organization): nothing is filtered.
+        """
+        return self.cached(
+            ("link_counts", kind), lambda g: g.store.count_links(kind, g.as_of, targets=g.ids)
+        )
+
     def refs(self, attr: str, kind: NodeKind) -> dict[str, Any]:
         """Nodes named by id in attribute ``attr`` (a case's organization), by referrer."""
         return self.cached(("refs", attr, kind), _refs(attr, kind))

@@ -11,6 +11,7 @@ from orggraph.model.kinds import LinkKind, NodeKind
 from orggraph.model.records import Fact, Link, Node
 
 __all__ = [
+    "DATE_FIELDS",
     "attrs_from_json",
     "attrs_to_json",
     "fact_from_row",
@@ -20,7 +21,8 @@ __all__ = [
     "node_to_row",
 ]
 
-_DATE_FIELDS: dict[object, frozenset[str]] = {
+#: The attributes of each node or link kind whose values are dates.
+DATE_FIELDS: dict[object, frozenset[str]] = {
     kind: frozenset(f.name for f in specs if f.value_type == "date")
     for kind, specs in [*NODE_FIELDS.items(), *LINK_FIELDS.items()]
 }
@@ -45,7 +47,7 @@ def attrs_from_json(kind: NodeKind | LinkKind, data: Mapping[str, Any]) -> dict[
     """Attributes read back: date fields of ``kind`` become ``date`` values."""
     out = dict(data)
     # Walk the (one or two) date fields, not every attribute: stores read 100,000s of rows.
-    for key in _DATE_FIELDS.get(kind, ()):
+    for key in DATE_FIELDS.get(kind, ()):
         value = out.get(key)
         if isinstance(value, str):
             out[key] = date.fromisoformat(value)

@@ -15,6 +15,7 @@ import gc
 import hashlib
 import threading
 from abc import ABC, abstractmethod
+from collections import Counter
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -109,6 +110,12 @@ class GraphStore(ABC):
     @abstractmethod
     def count_nodes(self, kind: NodeKind, as_of: date, group_by: str) -> dict[str, int]:
         """How many nodes of ``kind`` are valid at ``as_of``, by the value of an attribute."""
+
+    def count_links(
+        self, kind: LinkKind, as_of: date, *, targets: Collection[str]
+    ) -> dict[str, int]:
+        """How many ``kind`` links valid at ``as_of`` reach each of ``targets`` (none: absent)."""
+        return dict(Counter(link.target for link in self.links(kind, as_of, targets=targets)))
 
     @abstractmethod
     def search(

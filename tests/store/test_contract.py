@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from orggraph.errors import CycleDetected, ValidationFailed
-from orggraph.model import LinkKind, NodeKind, WriteBatch
+from orggraph.model import LinkKind, NodeKind, WriteBatch, link_id
 from orggraph.store.base import GraphStore
 from tests.graphs import link, member, org, tiny_city
 
@@ -138,3 +138,40 @@ def test_counts_and_search(store: GraphStore) -> None:
     found = store.search("夏都花园", date(2020, 1, 1))
     assert [n.id for n in found] == ["b1"]
     assert [n.id for n in store.search("630102", date(2020, 1, 1))][:2] == ["630102", "630102001"]
+
+
+def test_link_counts_by_target_at_a_date(store: GraphStore) -> None:
+    # By hand: m1 and m2 join b1 in 2010; m3 joins b1 in 2015; m2 leaves b1 at the start
+    # of 2018 (its link is closed there). b2 has m4 from 2012. So b1 counts 2 in 2012
+    # (m1, m2), 3 in 2016 and 2 again in 2019 (m1, m3); b2 counts 1 from 2012; 630102
+    # has no member links and is absent from the answer, not zero.
+    batch = tiny_city()
+    people = [
+        member("m1", "甲"),
+        member("m2", "乙", end=date(2018, 1, 1)),
+        member("m3", "丙", start=date(2015, 1, 1)),
+        member("m4", "丁", start=date(2012, 1, 1)),
+    ]
+    joins = [
+        link(LinkKind.MEMBER_OF, "m1", "b1"),
+        link(LinkKind.MEMBER_OF, "m2", "b1", end=date(2018, 1, 1)),
+        link(LinkKind.MEMBER_OF, "m3", "b1", start=date(2015, 1, 1)),
+        link(LinkKind.MEMBER_OF, "m4", "b2", start=date(2012, 1, 1)),
+    ]
+    store.write(WriteBatch(nodes=(*batch.nodes, *people), links=(*batch.links, *joins)))
+    wanted = ["b1", "b2", "630102"]
+    count = store.count_links
+    assert count(LinkKind.MEMBER_OF, date(2012, 6, 1), targets=wanted) == {"b1": 2, "b2": 1}
+    assert count(LinkKind.MEMBER_OF, date(2016, 6, 1), targets=wanted) == {"b1": 3, "b2": 1}
+    assert count(LinkKind.MEMBER_OF, date(2019, 6, 1), targets=wanted) == {"b1": 2, "b2": 1}
+    assert count(LinkKind.MEMBER_OF, date(2011, 6, 1), targets=["b2"]) == {}
+    # m1 leaves b1 at the start of 2019 and m5 joins b2 then: the counts follow the write.
+    store.write(
+        WriteBatch(
+            nodes=(member("m5", "戊", start=date(2019, 1, 1)),),
+            links=(link(LinkKind.MEMBER_OF, "m5", "b2", start=date(2019, 1, 1)),),
+            end_links=((link_id(LinkKind.MEMBER_OF, "m1", "b1"), date(2019, 1, 1)),),
+        )
+    )
+    assert count(LinkKind.MEMBER_OF, date(2019, 6, 1), targets=wanted) == {"b1": 1, "b2": 2}
+    assert count(LinkKind.MEMBER_OF, date(2016, 6, 1), targets=wanted) == {"b1": 3, "b2": 1}

@@ -24,7 +24,10 @@ __all__ = ["DEFAULT_PAGE", "MAX_PAGE", "Connection", "Edge", "PageInfo", "pagina
 T = TypeVar("T")
 X = TypeVar("X")
 
+#: Items a connection hands out when neither ``first`` nor ``last`` is given.
 DEFAULT_PAGE = 50
+#: The largest page a connection hands out (the cost rule assumes it for a variable
+#: ``first``, so it bounds what one request may ask for).
 MAX_PAGE = 1000
 _PREFIX = "k:"
 
