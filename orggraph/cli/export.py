@@ -10,9 +10,11 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -29,9 +31,36 @@ from orggraph.store.base import GraphStore
 from orggraph.store.scope import Scope
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Options:
+    """The options every export shares (``_common`` gathers them)."""
+
+    output: Path | None
+    fmt: str | None
+    lang: str
+    since: date | None
+    as_of: date | None
+    year: int | None
+    sectors: tuple[str, ...]
+    scope_roots: tuple[str, ...]
+
+    def params(self, **more: Any) -> dict[str, Any]:
+        """The export's parameters: the dates, and ``more`` where given."""
+        params: dict[str, Any] = {"year": self.year, "as_of": self.as_of, "since": self.since}
+        params.update({k: v for k, v in more.items() if v is not None})
+        return params
+
+
 def _common(func: Callable[..., Any]) -> Callable[..., Any]:
-    """The options every export shares."""
-    options: list[Callable[[Any], Any]] = [
+    """The options every export shares, handed to ``func`` as one ``Options`` after the app."""
+    names = Options.__dataclass_fields__
+
+    @functools.wraps(func)
+    def run(app: AppContext, **values: Any) -> Any:
+        options = Options(**{name: values.pop(name) for name in names})
+        return func(app, options, **values)
+
+    decorators: list[Callable[[Any], Any]] = [
         click.option(
             "-o",
             "--output",
@@ -69,36 +98,23 @@ def _common(func: Callable[..., Any]) -> Callable[..., Any]:
             help="Limit to the subtree of an organization id (e.g. 630102); repeatable",
         ),
         store_option,
+        pass_app,
     ]
-    for option in options:
-        func = option(func)
-    return func
-
-
-def _params(
-    year: int | None, as_of: date | None, since: date | None, **more: Any
-) -> dict[str, Any]:
-    params: dict[str, Any] = {"year": year, "as_of": as_of, "since": since}
-    params.update({k: v for k, v in more.items() if v is not None})
-    return params
+    wrapped: Callable[..., Any] = run
+    for decorator in decorators:
+        wrapped = decorator(wrapped)
+    return wrapped
 
 
 def _write(
-    app: AppContext,
-    kind: str,
-    params: Mapping[str, Any],
-    scope_roots: tuple[str, ...],
-    sectors: tuple[str, ...],
-    fmt: str | None,
-    lang: str,
-    output: Path | None,
-    **extra: Any,
+    app: AppContext, kind: str, options: Options, params: Mapping[str, Any], **extra: Any
 ) -> None:
+    fmt, output = options.fmt, options.output
     if fmt is None:
         suffix = output.suffix.lower().lstrip(".") if output is not None else ""
         fmt = suffix if suffix in format_keys() else "xlsx"
-    scope = make_scope(scope_roots, sectors)
-    content, _, name = render_export(kind, app.store(), params, scope, fmt, lang, **extra)
+    scope = make_scope(options.scope_roots, options.sectors)
+    content, _, name = render_export(kind, app.store(), params, scope, fmt, options.lang, **extra)
     if output is not None and str(output) == "-":
         sys.stdout.buffer.write(content)
         sys.stdout.buffer.flush()
@@ -114,7 +130,6 @@ def command() -> None:
 
 
 @command.command(name="responsibility-list")
-@_common
 @click.option("--person", default=None, help="One secretary's list (a member id)")
 @click.option(
     "--duties",
@@ -123,69 +138,33 @@ def command() -> None:
     default=None,
     help="Duties entered by hand: CSV/XLSX with columns 书记 (person id), 职责, 时限",
 )
-@pass_app
+@_common
 def responsibility_list(
-    app: AppContext,
-    person: str | None,
-    duties_file: Path | None,
-    scope_roots: tuple[str, ...],
-    sectors: tuple[str, ...],
-    year: int | None,
-    as_of: date | None,
-    since: date | None,
-    lang: str,
-    fmt: str | None,
-    output: Path | None,
+    app: AppContext, options: Options, person: str | None, duties_file: Path | None
 ) -> None:
     """The yearly responsibility list (年度抓党建责任清单), grouped by secretary."""
     from orggraph.exports.duties import read_duties
 
     duties = read_duties(duties_file) if duties_file is not None else []
-    params = _params(year, as_of, since, person=person)
-    _write(
-        app, "responsibility-list", params, scope_roots, sectors, fmt, lang, output, duties=duties
-    )
+    _write(app, "responsibility-list", options, options.params(person=person), duties=duties)
 
 
 @command.command(name="ledger")
 @_common
-@pass_app
-def ledger(
-    app: AppContext,
-    scope_roots: tuple[str, ...],
-    sectors: tuple[str, ...],
-    year: int | None,
-    as_of: date | None,
-    since: date | None,
-    lang: str,
-    fmt: str | None,
-    output: Path | None,
-) -> None:
+def ledger(app: AppContext, options: Options) -> None:
     """The remediation ledger (整顿台账): every weak branch and case in scope."""
-    _write(app, "ledger", _params(year, as_of, since), scope_roots, sectors, fmt, lang, output)
+    _write(app, "ledger", options, options.params())
 
 
 @command.command(name="coverage")
 @_common
-@pass_app
-def coverage(
-    app: AppContext,
-    scope_roots: tuple[str, ...],
-    sectors: tuple[str, ...],
-    year: int | None,
-    as_of: date | None,
-    since: date | None,
-    lang: str,
-    fmt: str | None,
-    output: Path | None,
-) -> None:
+def coverage(app: AppContext, options: Options) -> None:
     """The coverage report (覆盖情况): rates by district and sector, the uncovered units."""
-    _write(app, "coverage", _params(year, as_of, since), scope_roots, sectors, fmt, lang, output)
+    _write(app, "coverage", options, options.params())
 
 
 @command.command(name="query")
 @click.argument("name")
-@_common
 @click.option(
     "--var", "pairs", multiple=True, help="A variable, KEY=VALUE (typed by the query); repeatable"
 )
@@ -197,21 +176,14 @@ def coverage(
     default=None,
     help="Folder of saved queries (default: queries/)",
 )
-@pass_app
+@_common
 def query(
     app: AppContext,
+    options: Options,
     name: str,
     pairs: tuple[str, ...],
     variables: str | None,
     folder: Path | None,
-    scope_roots: tuple[str, ...],
-    sectors: tuple[str, ...],
-    year: int | None,
-    as_of: date | None,
-    since: date | None,
-    lang: str,
-    fmt: str | None,
-    output: Path | None,
 ) -> None:
     """A saved query (queries/NAME.graphql, or a .graphql file), flattened to a table."""
     from orggraph.api.local import parse_variables
@@ -222,19 +194,8 @@ def query(
     folder = folder or DEFAULT_FOLDER
     values = _json_object(variables)
     values.update(parse_variables(find_query(folder, name).text, pairs))
-    params = _params(year, as_of, since, query=name, variables=values)
-    _write(
-        app,
-        "query",
-        params,
-        scope_roots,
-        sectors,
-        fmt,
-        lang,
-        output,
-        queries=folder,
-        executor=api_executor(app),
-    )
+    params = options.params(query=name, variables=values)
+    _write(app, "query", options, params, queries=folder, executor=api_executor(app))
 
 
 def _json_object(raw: str | None) -> dict[str, Any]:

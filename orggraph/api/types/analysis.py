@@ -212,8 +212,13 @@ def _proposal(item: ProposalInput, index: int) -> Proposal:
     return DissolveOrganization(organization=str(item.organization))
 
 
-def _when(ctx: Context, as_of: date | None) -> date:
-    return ctx.as_of(as_of)
+def _asked(
+    info: Info, as_of: date | None, scope: list[strawberry.ID] | None, sectors: list[Sector] | None
+) -> tuple[Context, date, Scope]:
+    """The request's context, the date asked at, and the actor's scope narrowed for it."""
+    ctx: Context = info.context
+    when = ctx.as_of(as_of)
+    return ctx, when, analysis_scope(ctx, when, scope, sectors)
 
 
 @strawberry.type
@@ -230,7 +235,7 @@ class AnalysisQuery:
         self, info: Info, id: strawberry.ID, as_of: date | None = None
     ) -> Chain:
         ctx = info.context
-        when = _when(ctx, as_of)
+        when = ctx.as_of(as_of)
         result = responsibility_chain(ctx.store, str(id), when, ctx.actor.scope)
         return remember(info, when, result)  # type: ignore[no-any-return]
 
@@ -243,7 +248,7 @@ class AnalysisQuery:
         self, info: Info, person: strawberry.ID, as_of: date | None = None
     ) -> Responsibilities:
         ctx = info.context
-        when = _when(ctx, as_of)
+        when = ctx.as_of(as_of)
         result = responsibilities(ctx.store, str(person), when, ctx.actor.scope)
         return remember(info, when, result)  # type: ignore[no-any-return]
 
@@ -261,9 +266,7 @@ class AnalysisQuery:
         kinds: list[GapKind] | None = None,
         as_of: date | None = None,
     ) -> list[Gap]:
-        ctx = info.context
-        when = _when(ctx, as_of)
-        narrowed = analysis_scope(ctx, when, scope, sectors)
+        ctx, when, narrowed = _asked(info, as_of, scope, sectors)
         result = coverage_gaps(ctx.store, when, narrowed, kinds=kinds or None)
         return remember(info, when, result)  # type: ignore[no-any-return]
 
@@ -279,9 +282,7 @@ class AnalysisQuery:
         status: str | None = None,
         as_of: date | None = None,
     ) -> list[UnitCoverage]:
-        ctx = info.context
-        when = _when(ctx, as_of)
-        narrowed = analysis_scope(ctx, when, scope, sectors)
+        ctx, when, narrowed = _asked(info, as_of, scope, sectors)
         found = unit_coverage(ctx.store, when, narrowed)
         result = [found[k] for k in sorted(found) if status is None or found[k].status == status]
         return remember(info, when, result)  # type: ignore[no-any-return]
@@ -301,9 +302,7 @@ class AnalysisQuery:
         sectors: list[Sector] | None = None,
         as_of: date | None = None,
     ) -> list[CoverageRate]:
-        ctx = info.context
-        when = _when(ctx, as_of)
-        narrowed = analysis_scope(ctx, when, scope, sectors)
+        ctx, when, narrowed = _asked(info, as_of, scope, sectors)
         rows = coverage_rates(ctx.store, when, narrowed, _group_by(group_by))
         if with_total and group_by is not CoverageGrouping.ALL:
             rows = [*rows, coverage_total(rows)]
@@ -323,9 +322,7 @@ class AnalysisQuery:
         sectors: list[Sector] | None = None,
         as_of: date | None = None,
     ) -> list[CoverageChange]:
-        ctx = info.context
-        when = _when(ctx, as_of)
-        narrowed = analysis_scope(ctx, when, scope, sectors)
+        ctx, when, narrowed = _asked(info, as_of, scope, sectors)
         result = coverage_change(ctx.store, since, when, narrowed, _group_by(group_by))
         return remember(info, when, result)  # type: ignore[no-any-return]
 
@@ -342,9 +339,7 @@ class AnalysisQuery:
         sectors: list[Sector] | None = None,
         as_of: date | None = None,
     ) -> SeedReport:
-        ctx = info.context
-        when = _when(ctx, as_of)
-        narrowed = analysis_scope(ctx, when, scope, sectors)
+        ctx, when, narrowed = _asked(info, as_of, scope, sectors)
         result = seed_report(ctx.store, when, narrowed, since=since)
         return remember(info, when, result)  # type: ignore[no-any-return]
 
@@ -359,9 +354,7 @@ class AnalysisQuery:
         sectors: list[Sector] | None = None,
         as_of: date | None = None,
     ) -> list[WeakBranch]:
-        ctx = info.context
-        when = _when(ctx, as_of)
-        narrowed = analysis_scope(ctx, when, scope, sectors)
+        ctx, when, narrowed = _asked(info, as_of, scope, sectors)
         result = weak_branches(ctx.store, when, narrowed, rules=load_rules(ctx.settings.rules))
         return remember(info, when, result)  # type: ignore[no-any-return]
 
@@ -380,9 +373,7 @@ class AnalysisQuery:
         stalled: bool = False,
         as_of: date | None = None,
     ) -> list[Case]:
-        ctx = info.context
-        when = _when(ctx, as_of)
-        narrowed = analysis_scope(ctx, when, scope, sectors)
+        ctx, when, narrowed = _asked(info, as_of, scope, sectors)
         if overdue:
             result = overdue_cases(ctx.store, when, narrowed)
         elif stalled:
@@ -406,9 +397,7 @@ class AnalysisQuery:
         kinds: list[LinkKind] | None = None,
         as_of: date | None = None,
     ) -> PairingPlan:
-        ctx = info.context
-        when = _when(ctx, as_of)
-        narrowed = analysis_scope(ctx, when, scope, sectors)
+        ctx, when, narrowed = _asked(info, as_of, scope, sectors)
         result = pairing_suggestions(
             ctx.store, when, narrowed, rules=load_rules(ctx.settings.rules), kinds=kinds or None
         )
@@ -427,9 +416,7 @@ class AnalysisQuery:
         scope: list[strawberry.ID] | None = None,
         sectors: list[Sector] | None = None,
     ) -> ChangeReport:
-        ctx = info.context
-        end = _when(ctx, until)
-        narrowed = analysis_scope(ctx, end, scope, sectors)
+        ctx, end, narrowed = _asked(info, until, scope, sectors)
         result = changes_between(ctx.store, since, end, narrowed)
         return remember(info, end, result)  # type: ignore[no-any-return]
 
@@ -446,9 +433,7 @@ class AnalysisQuery:
         sectors: list[Sector] | None = None,
         as_of: date | None = None,
     ) -> Impact:
-        ctx = info.context
-        when = _when(ctx, as_of)
-        narrowed = analysis_scope(ctx, when, scope, sectors)
+        ctx, when, narrowed = _asked(info, as_of, scope, sectors)
         made = [_proposal(p, i) for i, p in enumerate(proposals, start=1)]
         result = what_if(ctx.store, made, when, narrowed)
         return remember(info, when, result)  # type: ignore[no-any-return]
@@ -486,7 +471,7 @@ class AnalysisMutation:
         deadline: date | None = None,
     ) -> CasePayload:
         ctx = info.context
-        when = _when(ctx, on)
+        when = ctx.as_of(on)
         return _case_payload(
             info,
             when,
@@ -520,7 +505,7 @@ class AnalysisMutation:
         evidence: str | None = None,
     ) -> CasePayload:
         ctx = info.context
-        when = _when(ctx, on)
+        when = ctx.as_of(on)
         return _case_payload(
             info,
             when,
@@ -551,7 +536,7 @@ class AnalysisMutation:
         on: date | None = None,
     ) -> LinkPayload:
         ctx = info.context
-        when = _when(ctx, on)
+        when = ctx.as_of(on)
         suggestion = Suggestion(
             kind=kind,
             weak=str(weak),
