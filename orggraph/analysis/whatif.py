@@ -183,14 +183,6 @@ class Overlay(GraphStore):
             x.source for x in self.links(LinkKind.SUBORDINATE_TO, as_of, targets=[org_id])
         )
 
-    def ancestors(self, org_id: str, as_of: date) -> list[str]:
-        out: list[str] = []
-        current = self.parent(org_id, as_of)
-        while current is not None and current not in out:
-            out.append(current)
-            current = self.parent(current, as_of)
-        return out
-
     def subtree(self, org_id: str, as_of: date) -> list[str]:
         if self.node(org_id, as_of) is None:
             return []
@@ -204,13 +196,6 @@ class Overlay(GraphStore):
                     seen.add(link.source)
                     out.append(link.source)
         return out
-
-    def count_nodes(self, kind: NodeKind, as_of: date, group_by: str) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for node in self.nodes(kind, as_of):
-            key = str(node.attrs.get(group_by))
-            counts[key] = counts.get(key, 0) + 1
-        return counts
 
     def search(
         self, text: str, as_of: date, kinds: Collection[NodeKind] | None = None, limit: int = 20

@@ -99,17 +99,22 @@ class GraphStore(ABC):
     def children(self, org_id: str, as_of: date) -> list[str]:
         """The organizations directly subordinate to ``org_id`` at ``as_of``, sorted."""
 
-    @abstractmethod
     def ancestors(self, org_id: str, as_of: date) -> list[str]:
         """Parents of ``org_id`` at ``as_of``, nearest first, up to a root."""
+        out: list[str] = []
+        current = self.parent(org_id, as_of)
+        while current is not None and current not in out:
+            out.append(current)
+            current = self.parent(current, as_of)
+        return out
 
     @abstractmethod
     def subtree(self, org_id: str, as_of: date) -> list[str]:
         """``org_id`` and every organization below it at ``as_of``, parents before children."""
 
-    @abstractmethod
     def count_nodes(self, kind: NodeKind, as_of: date, group_by: str) -> dict[str, int]:
         """How many nodes of ``kind`` are valid at ``as_of``, by the value of an attribute."""
+        return dict(Counter(str(node.attrs.get(group_by)) for node in self.nodes(kind, as_of)))
 
     def count_links(
         self, kind: LinkKind, as_of: date, *, targets: Collection[str]

@@ -348,14 +348,6 @@ class EmbeddedStore(GraphStore):
             if any(_valid(d["versions"], as_of) is not None for d in keyed.values())
         )
 
-    def ancestors(self, org_id: str, as_of: date) -> list[str]:
-        out: list[str] = []
-        current = self.parent(org_id, as_of)
-        while current is not None and current not in out:
-            out.append(current)
-            current = self.parent(current, as_of)
-        return out
-
     def subtree(self, org_id: str, as_of: date) -> list[str]:
         if self.node(org_id, as_of) is None:
             return []
@@ -369,12 +361,6 @@ class EmbeddedStore(GraphStore):
                     out.append(child)
             index += 1
         return out
-
-    def count_nodes(self, kind: NodeKind, as_of: date, group_by: str) -> dict[str, int]:
-        counts: dict[str, int] = defaultdict(int)
-        for node in self.nodes(kind, as_of):
-            counts[str(node.attrs.get(group_by))] += 1
-        return dict(counts)
 
     def search(
         self, text: str, as_of: date, kinds: Collection[NodeKind] | None = None, limit: int = 20
