@@ -131,17 +131,9 @@ def make_app(path: Path) -> Any:
 
 
 def _serve(path: Path, port: int) -> None:
-    import uvicorn
+    from orggraph.api import serve
 
-    uvicorn.run(
-        make_app(path),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        access_log=False,
-        ws="none",
-        workers=1,
-    )
+    serve(make_app(path), host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
 def _free_port() -> int:

@@ -4,10 +4,13 @@ The embedded store answers from an index in memory; another process writing the 
 file (a second API process, ``orggraph import`` while the server runs) changes the file
 only. ``FreshIndex`` asks the store to catch up before each request: one ``PRAGMA
 data_version``, and a rebuild of the index only when another connection has committed.
-The Neo4j store has no such index: it has nothing to catch up on.
+The Neo4j store has no such index: it has nothing to catch up on. When the server froze
+the first index out of the collector's reach (``serve``), a rebuilt one is frozen too.
 """
 
 from __future__ import annotations
+
+import gc
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -24,6 +27,7 @@ class FreshIndex:
         self.refresh = getattr(store, "refresh", None)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and self.refresh is not None:
-            self.refresh()
+        reloaded = scope["type"] == "http" and self.refresh is not None and self.refresh()
+        if reloaded and gc.get_freeze_count():
+            gc.freeze()
         await self.app(scope, receive, send)

@@ -53,9 +53,7 @@ def first_admin_link(store: GraphStore) -> str | None:
 @pass_app
 def command(app: AppContext, host: str | None, port: int | None, demo: bool) -> None:
     """Serve the GraphQL API at /graphql (with its explorer) and the browser view (服务)."""
-    import uvicorn
-
-    from orggraph.api import create_app
+    from orggraph.api import create_app, serve
 
     settings = replace(
         app.settings,
@@ -76,4 +74,4 @@ def command(app: AppContext, host: str | None, port: int | None, demo: bool) -> 
             err=True,
         )
         click.echo(f"    {base}/signin?token={link}", err=True)
-    uvicorn.run(web, host=settings.host, port=settings.port, log_level="info", ws="none")
+    serve(web, host=settings.host, port=settings.port, log_level="info")

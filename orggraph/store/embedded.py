@@ -15,7 +15,7 @@ import bisect
 import sqlite3
 import threading
 from collections import defaultdict
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -112,95 +112,26 @@ class EmbeddedStore(GraphStore):
             self._load_all()
 
     def _load_all(self) -> None:
+        """Read both tables in one snapshot into a new index, then put it in place whole."""
+        db, day = self._db, _Days()
         with self._db_lock:
-            self._data_version = self._db.execute("PRAGMA data_version").fetchone()[0]
-            node_rows = self._db.execute(
-                "SELECT id, kind, name, valid_from, valid_to, attrs FROM nodes "
-                "ORDER BY id, valid_from"
-            ).fetchall()
-            link_rows = self._db.execute(
-                "SELECT id, kind, source, target, valid_from, valid_to, attrs FROM links "
-                "ORDER BY id, valid_from"
-            ).fetchall()
+            # One transaction for both tables (a writer's, when called from ``write``), so
+            # that the nodes and the links read are those of the same commit.
+            own = not db.in_transaction
+            if own:
+                db.execute("BEGIN")
+            try:
+                version = db.execute("PRAGMA data_version").fetchone()[0]
+                nodes, by_kind = _read_nodes(db.execute(_NODES_SQL), day)
+                graphs, links = _read_links(db.execute(_LINKS_SQL), nodes, day)
+            finally:
+                if own:
+                    db.execute("COMMIT")
+        self._nodes, self._by_kind, self._graphs, self._links = nodes, by_kind, graphs, links
         # Facts are read on first use (``_facts``): most readers never ask for them.
         self._fact_index: dict[tuple[str, int], dict[str, Any]] | None = None
+        self._data_version = version
         self._link_writes += 1  # every link may have changed: columns made before are old
-        self._nodes: dict[str, list[Node]] = {}
-        self._by_kind: dict[NodeKind, list[str]] = defaultdict(list)
-        # The loops below run once per row (10^5 to 10^6): they index dicts directly
-        # (``__missing__`` fills the gaps) rather than calling helpers per row.
-        loads = orjson.loads
-        day = _Days()  # a few thousand distinct days among 10^5 rows: parsed once each
-        kinds = {k.value: (k, DATE_FIELDS.get(k, ())) for k in NodeKind}
-        nodes, by_kind = self._nodes, self._by_kind
-        for node_id, kind_text, name, start, end, attrs in node_rows:
-            kind, dated = kinds[kind_text]
-            values = loads(attrs)
-            for key in dated:
-                value = values.get(key)
-                if value.__class__ is str:
-                    values[key] = day[value]
-            node = Node(
-                id=node_id,
-                kind=kind,
-                name=name,
-                valid_from=day[start],
-                valid_to=day[end] if end else None,
-                attrs=values,
-            )
-            versions = nodes.get(node_id)
-            if versions is None:
-                nodes[node_id] = [node]
-                by_kind[kind].append(node_id)
-            else:
-                versions.append(node)
-        self._graphs: dict[LinkKind, Any] = {kind: nx.MultiDiGraph() for kind in LinkKind}
-        self._links: dict[str, list[Link]] = {}
-        # Per link kind: the graph's adjacency dicts, filled as ``add_edge`` would fill them.
-        adjacency = {
-            k.value: (k, DATE_FIELDS.get(k, ()), g._succ, g._pred, g._node)
-            for k, g in self._graphs.items()
-        }
-        links = self._links
-        same = _Same((i, i) for i in nodes)  # one string per id, shared by nodes and links
-        for key, kind_text, source, target, start, end, attrs in link_rows:
-            lk, dated, succ, pred, ends = adjacency[kind_text]
-            source = same[source]
-            target = same[target]
-            values = loads(attrs)
-            for name in dated:
-                value = values.get(name)
-                if value.__class__ is str:
-                    values[name] = day[value]
-            link = Link(
-                kind=lk,
-                source=source,
-                target=target,
-                valid_from=day[start],
-                valid_to=day[end] if end else None,
-                attrs=values,
-            )
-            known = links.get(key)
-            if known is not None:  # rows come ordered by id and start: a later version
-                known.append(link)
-                continue
-            known = links[key] = [link]
-            out = succ.get(source)
-            if out is None:
-                out = succ[source] = {}
-                if source not in pred:
-                    pred[source] = {}
-                    ends[source] = {}
-            inward = pred.get(target)
-            if inward is None:
-                inward = pred[target] = {}
-                if target not in succ:
-                    succ[target] = {}
-                    ends[target] = {}
-            keyed = out.get(target)
-            if keyed is None:
-                keyed = out[target] = inward[source] = {}
-            keyed[key] = {"versions": known}
 
     @property
     def _facts(self) -> dict[tuple[str, int], dict[str, Any]]:
@@ -254,12 +185,14 @@ class EmbeddedStore(GraphStore):
         else:
             versions.insert(pos, node)
 
-    def refresh(self) -> None:
-        """Rebuild the index if another connection committed since the last look."""
+    def refresh(self) -> bool:
+        """Rebuild the index if another connection committed since the last look (true)."""
         with self._db_lock:
             version = self._db.execute("PRAGMA data_version").fetchone()[0]
-        if version != self._data_version:
-            self._load()
+        if version == self._data_version:
+            return False
+        self._load()
+        return True
 
     # -- reads -----------------------------------------------------------------------
     def node(self, node_id: str, as_of: date) -> Node | None:
@@ -583,6 +516,101 @@ class EmbeddedStore(GraphStore):
     def close(self) -> None:
         with self._db_lock:
             self._db.close()
+
+
+# -- reading the tables into the index ---------------------------------------------------
+# These loops run once per row (10^5 to 10^6): they index dicts directly (``__missing__``
+# fills the gaps) rather than calling helpers per row, and read the cursor as it goes.
+_NODES_SQL = "SELECT id, kind, name, valid_from, valid_to, attrs FROM nodes ORDER BY id, valid_from"
+_LINKS_SQL = (
+    "SELECT id, kind, source, target, valid_from, valid_to, attrs FROM links "
+    "ORDER BY id, valid_from"
+)
+
+
+def _read_nodes(
+    rows: Iterable[Any], day: _Days
+) -> tuple[dict[str, list[Node]], dict[NodeKind, list[str]]]:
+    """Node versions by id (oldest first: the rows come ordered), and ids by kind."""
+    nodes: dict[str, list[Node]] = {}
+    by_kind: dict[NodeKind, list[str]] = defaultdict(list)
+    loads = orjson.loads
+    kinds = {k.value: (k, DATE_FIELDS.get(k, ())) for k in NodeKind}
+    for node_id, kind_text, name, start, end, attrs in rows:
+        kind, dated = kinds[kind_text]
+        values = loads(attrs)
+        for key in dated:
+            value = values.get(key)
+            if value.__class__ is str:
+                values[key] = day[value]
+        node = Node(
+            id=node_id,
+            kind=kind,
+            name=name,
+            valid_from=day[start],
+            valid_to=day[end] if end else None,
+            attrs=values,
+        )
+        versions = nodes.get(node_id)
+        if versions is None:
+            nodes[node_id] = [node]
+            by_kind[kind].append(node_id)
+        else:
+            versions.append(node)
+    return nodes, by_kind
+
+
+def _read_links(
+    rows: Iterable[Any], nodes: dict[str, list[Node]], day: _Days
+) -> tuple[dict[LinkKind, Any], dict[str, list[Link]]]:
+    """A ``MultiDiGraph`` per link kind, each edge keyed by link id with its ``versions``
+    (oldest first), filled as ``add_edge`` would fill it; and the versions by link id."""
+    graphs: dict[LinkKind, Any] = {kind: nx.MultiDiGraph() for kind in LinkKind}
+    links: dict[str, list[Link]] = {}
+    loads = orjson.loads
+    adjacency = {
+        k.value: (k, DATE_FIELDS.get(k, ()), g._succ, g._pred, g._node) for k, g in graphs.items()
+    }
+    same = _Same((i, i) for i in nodes)  # one string per id, shared by nodes and links
+    for key, kind_text, source, target, start, end, attrs in rows:
+        lk, dated, succ, pred, ends = adjacency[kind_text]
+        source = same[source]
+        target = same[target]
+        values = loads(attrs)
+        for name in dated:
+            value = values.get(name)
+            if value.__class__ is str:
+                values[name] = day[value]
+        link = Link(
+            kind=lk,
+            source=source,
+            target=target,
+            valid_from=day[start],
+            valid_to=day[end] if end else None,
+            attrs=values,
+        )
+        known = links.get(key)
+        if known is not None:  # a later version of a link already indexed
+            known.append(link)
+            continue
+        known = links[key] = [link]
+        out = succ.get(source)
+        if out is None:
+            out = succ[source] = {}
+            if source not in pred:
+                pred[source] = {}
+                ends[source] = {}
+        inward = pred.get(target)
+        if inward is None:
+            inward = pred[target] = {}
+            if target not in succ:
+                succ[target] = {}
+                ends[target] = {}
+        keyed = out.get(target)
+        if keyed is None:
+            keyed = out[target] = inward[source] = {}
+        keyed[key] = {"versions": known}
+    return graphs, links
 
 
 class _LinkColumns:
