@@ -9,7 +9,15 @@ transaction), then their links. Prints one JSON object: the counts, wall
 and CPU seconds (this process's, and the server's when it is ours: on a shared machine the
 CPU figures are the ones to compare), the rates, and a few timed reads on the result.
 
+With ``--demo PATH`` (a demo store, e.g. ``bench/.cache/demo-s2019-x1-….db``) it copies
+that graph instead, the way ``orggraph sync`` does (node versions, then link versions,
+then facts, batches of 10,000, each one ``_apply``), twice: on the fresh server ("cold",
+what ``python -m bench`` measures: the JIT compiles Neo4j's write path meanwhile, which
+costs more of the server's CPU than the writing itself), then again after emptying it
+("warm", a server that has run for a while).
+
     python bench/bench_neo4j.py [--members 100000] [--orgs 5000] [--repeat 1]
+    python bench/bench_neo4j.py --demo PATH [--heap-mb 3072]
 """
 
 from __future__ import annotations
@@ -157,15 +165,53 @@ def run(info: ServerInfo, pid: int | None, orgs: int, members: int) -> dict[str,
     }
 
 
+def copy_demo(store: Neo4jStore, source: Any, pid: int | None) -> dict[str, Any]:
+    """Every version and fact of ``source`` into the empty ``store`` as sync writes them."""
+    parts: list[tuple[str, list[Any], Any]] = [
+        ("nodes", list(source.all_nodes()), lambda b: Changes(add_nodes=b)),
+        ("links", list(source.all_links()), lambda b: Changes(add_links=b)),
+        ("facts", list(source.all_facts()), lambda b: Changes(facts=b)),
+    ]
+    out: dict[str, Any] = {}
+    for name, items, make in parts:
+        wall, cpu, jvm = time.perf_counter(), time.process_time(), _jvm_cpu(pid)
+        for start in range(0, len(items), 10_000):
+            store._apply(make(items[start : start + 10_000]), "bench")
+        seconds = time.perf_counter() - wall
+        after = _jvm_cpu(pid)
+        out[name] = {
+            "count": len(items),
+            "wall_s": round(seconds, 2),
+            "per_s": round(len(items) / seconds),
+            "python_cpu_s": round(time.process_time() - cpu, 2),
+            "server_cpu_s": None if jvm is None or after is None else round(after - jvm, 2),
+        }
+    return out
+
+
+def run_demo(info: ServerInfo, pid: int | None, path: Path) -> dict[str, Any]:
+    from orggraph.store.embedded import EmbeddedStore
+
+    with EmbeddedStore(path) as source, Neo4jStore(info.uri) as store:
+        store.clear(keep_audit=False)
+        cold = copy_demo(store, source, pid)
+        digest_ok = store.digest() == source.digest()
+        store.clear(keep_audit=False)
+        warm = copy_demo(store, source, pid)
+    return {"demo": str(path), "cold": cold, "warm": warm, "digest_equal": digest_ok}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--members", type=int, default=100_000)
     parser.add_argument("--orgs", type=int, default=5_000)
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument(
-        "--heap-mb", type=int, default=6144, help="server heap (one write is one transaction)"
+        "--heap-mb", type=int, default=None, help="server heap (default 6144; --demo: 3072)"
     )
+    parser.add_argument("--demo", type=Path, default=None, help="copy this demo store instead")
     args = parser.parse_args()
+    heap_mb = args.heap_mb or (3072 if args.demo else 6144)
     uri = os.environ.get("NEO4J_URI")
     server = None
     started = time.perf_counter()
@@ -177,11 +223,15 @@ def main() -> None:
         )
         pid = None
     else:
-        server = Neo4jServer(fast_start=False, heap_mb=args.heap_mb)
+        server = Neo4jServer(fast_start=False, heap_mb=heap_mb)
         server.start()
         info, pid = server.info, server.pid
     start_s = time.perf_counter() - started
     try:
+        if args.demo is not None:
+            result = run_demo(info, pid, args.demo)
+            print(json.dumps({"server": info.uri, **result}, ensure_ascii=False, indent=2))
+            return
         runs = [run(info, pid, args.orgs, args.members) for _ in range(args.repeat)]
     finally:
         if server is not None:

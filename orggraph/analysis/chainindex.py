@@ -22,7 +22,7 @@ Rules kept here, once:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -56,6 +56,15 @@ __all__ = [
 
 #: Organization levels a working group covers as areas (县区委、乡镇街道党(工)委).
 AREA_LEVELS = frozenset({Level.COUNTY.value, Level.TOWNSHIP.value})
+#: The links a chain reads around each level: posts, contact leaders, partners, covering
+#: working groups, and the groups' leaders.
+_AROUND = (
+    LinkKind.HOLDS_POST,
+    LinkKind.CONTACTS,
+    LinkKind.PAIRED_WITH,
+    LinkKind.COVERS,
+    LinkKind.LEADS,
+)
 
 
 class BreakKind(StrEnum):
@@ -195,54 +204,57 @@ class ChainIndex:
     # -- loading -----------------------------------------------------------------
     def load(self, org_ids: Iterable[str]) -> None:
         """Read ``org_ids`` and their ancestors (those not read yet)."""
-        store, when = self.store, self.as_of
-        frontier = {o for o in org_ids if o not in self.parent}
-        new: set[str] = set()
-        while frontier:
-            new |= frontier
-            for org_id in frontier:
-                self.parent[org_id] = None
-            for link in store.links(LinkKind.SUBORDINATE_TO, when, sources=sorted(frontier)):
-                self.parent[link.source] = link.target
-            ups = {self.parent[o] for o in frontier}
-            frontier = {p for p in ups if p is not None and p not in self.parent}
-        if not new:
+        frontier = sorted({o for o in org_ids if o not in self.parent})
+        if not frontier:
             return
-        ids = sorted(new)
-        for node in store.nodes(NodeKind.ORGANIZATION, when, ids=ids):
-            self.orgs[node.id] = node
+        # One store call (one query on Neo4j): the hierarchy above the frontier, the posts,
+        # contacts, partners and covering groups reaching it, the groups' leaders, and the
+        # nodes all those links come from.
+        got = self.store.hierarchy(frontier, self.as_of, _AROUND)
+        ids = sorted(o for o in got.parents if o not in self.parent)
         for org_id in ids:
+            self.parent[org_id] = got.parents[org_id]
+            node = got.nodes.get(org_id)
+            if node is not None and node.kind is NodeKind.ORGANIZATION:
+                self.orgs[org_id] = node
             self.secretaries[org_id] = []
             self.contacts[org_id] = []
             self.partners[org_id] = []
             self.covers[org_id] = []
-        for link in store.links(LinkKind.HOLDS_POST, when, targets=ids):
-            if link.get("role") == Role.SECRETARY:
+        new = set(ids)
+        for link in got.links[LinkKind.HOLDS_POST]:
+            if link.target in new and link.get("role") == Role.SECRETARY:
                 self.secretaries[link.target].append(link.source)
-        for link in store.links(LinkKind.CONTACTS, when, targets=ids):
-            self.contacts[link.target].append(link.source)
-        for link in store.links(LinkKind.PAIRED_WITH, when, targets=ids):
-            self.partners[link.target].append(link.source)
-        for link in store.links(LinkKind.COVERS, when, targets=ids):
-            self.covers[link.target].append(link)
+        for link in got.links[LinkKind.CONTACTS]:
+            if link.target in new:
+                self.contacts[link.target].append(link.source)
+        for link in got.links[LinkKind.PAIRED_WITH]:
+            if link.target in new:
+                self.partners[link.target].append(link.source)
+        for link in got.links[LinkKind.COVERS]:
+            if link.target in new:
+                self.covers[link.target].append(link)
         for org_id in ids:
             for table in (self.secretaries, self.contacts, self.partners):
                 table[org_id].sort()
-        partners = sorted({p for o in ids for p in self.partners[o]} - set(self.orgs))
-        if partners:  # names only: a partner's own chain is not read
-            for node in store.nodes(NodeKind.ORGANIZATION, when, ids=partners):
-                self.orgs[node.id] = node
+        # Names only for partners: a partner's own chain is not read.
+        for partner in {p for o in ids for p in self.partners[o]} - set(self.orgs):
+            node = got.nodes.get(partner)
+            if node is not None and node.kind is NodeKind.ORGANIZATION:
+                self.orgs[partner] = node
         group_ids = sorted({c.source for o in ids for c in self.covers[o]} - set(self.groups))
         people = {p for o in ids for p in (*self.secretaries[o], *self.contacts[o])}
-        if group_ids:
-            for node in store.nodes(NodeKind.WORKING_GROUP, when, ids=group_ids):
-                self.groups[node.id] = node
-            for group_id in group_ids:
-                self.group_leaders[group_id] = []
-            for link in store.links(LinkKind.LEADS, when, targets=group_ids):
+        for group_id in group_ids:
+            node = got.nodes.get(group_id)
+            if node is not None and node.kind is NodeKind.WORKING_GROUP:
+                self.groups[group_id] = node
+            self.group_leaders[group_id] = []
+        wanted = set(group_ids)
+        for link in got.links[LinkKind.LEADS]:
+            if link.target in wanted:
                 self.group_leaders[link.target].append(link.source)
                 people.add(link.source)
-        self.load_people(people)
+        self.load_people(people, read=got.nodes)
 
     def prime(self, org_ids: Iterable[str]) -> None:
         """``load`` the organizations, then date every vacancy among them and their
@@ -250,13 +262,22 @@ class ChainIndex:
         self.load(org_ids)
         self.vacancy_since(o for o in self.parent if not self.secretaries.get(o))
 
-    def load_people(self, ids: Iterable[str]) -> None:
-        """Read members (names) and whether the caller's scope sees each of them."""
+    def load_people(self, ids: Iterable[str], read: Mapping[str, Node] | None = None) -> None:
+        """Read members (names) and whether the caller's scope sees each of them.
+
+        ``read``: the nodes valid at the date of these ids, read already (an id missing
+        from it has none).
+        """
         wanted = sorted(set(ids) - set(self.people))
         if not wanted:
             return
-        for node in self.store.nodes(NodeKind.MEMBER, self.as_of, ids=wanted):
-            self.people[node.id] = node
+        if read is None:
+            nodes = self.store.nodes(NodeKind.MEMBER, self.as_of, ids=wanted)
+        else:
+            nodes = [n for n in map(read.get, wanted) if n is not None]
+        for node in nodes:
+            if node.kind is NodeKind.MEMBER:
+                self.people[node.id] = node
         organizations = self.view.organizations
         if organizations is None:
             self.visible.update(wanted)

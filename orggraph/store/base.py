@@ -24,11 +24,21 @@ from typing import Any, Self
 
 import orjson
 
-from orggraph.model import Changes, Fact, Link, LinkKind, Node, NodeKind, WriteBatch, plan
+from orggraph.model import (
+    LINK_ENDS,
+    Changes,
+    Fact,
+    Link,
+    LinkKind,
+    Node,
+    NodeKind,
+    WriteBatch,
+    plan,
+)
 from orggraph.model.codec import link_to_row, node_to_row
 from orggraph.model.rules import check_changes
 
-__all__ = ["GraphStore", "WriteResult", "gc_paused"]
+__all__ = ["GraphStore", "Hierarchy", "WriteResult", "gc_paused"]
 
 
 @contextlib.contextmanager
@@ -57,6 +67,24 @@ class WriteResult:
     links_added: int
     links_closed: int
     facts: int
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Hierarchy:
+    """Some organizations and every one above them at a date, with links around them.
+
+    ``parents`` maps each organization read (those asked, and all their ancestors) to its
+    parent, ``None`` at the top. ``links`` holds, by kind, the links valid at the date that
+    reach one of those organizations or, for a kind whose target is not an organization
+    (``LINK_ENDS``), one of the nodes such a link comes from; each kind's list in the
+    order of ``links(kind, as_of, targets=sorted targets)``. ``nodes`` holds the versions
+    valid at the date of the organizations and of the nodes the links come from (of the
+    kind their link kind names).
+    """
+
+    parents: dict[str, str | None]
+    nodes: dict[str, Node]
+    links: dict[LinkKind, list[Link]]
 
 
 class GraphStore(ABC):
@@ -133,6 +161,45 @@ class GraphStore(ABC):
         self, node_ids: Collection[str], year: int, names: Collection[str] | None = None
     ) -> dict[str, dict[str, Any]]:
         """Yearly facts of ``node_ids`` for ``year``: ``{node id: {fact name: value}}``."""
+
+    def hierarchy(
+        self, org_ids: Collection[str], as_of: date, link_kinds: Collection[LinkKind] = ()
+    ) -> Hierarchy:
+        """``org_ids``, everything above them and the links of ``link_kinds`` around them.
+
+        What a responsibility chain reads, in one call (see ``Hierarchy``). This default
+        reads it with the primitives above, a level of the hierarchy at a time; a store
+        that can answer it in one query (Neo4j: one round trip) overrides it. Where an
+        organization has more than one parent link at the date (bad data), the last by
+        link id wins.
+        """
+        parents: dict[str, str | None] = {}
+        frontier = set(org_ids)
+        while frontier:
+            parents.update(dict.fromkeys(frontier))
+            for link in self.links(LinkKind.SUBORDINATE_TO, as_of, sources=sorted(frontier)):
+                parents[link.source] = link.target
+            ups = {parents[o] for o in frontier}
+            frontier = {p for p in ups if p is not None and p not in parents}
+        orgs = sorted(parents)
+        nodes = {n.id: n for n in self.nodes(NodeKind.ORGANIZATION, as_of, ids=orgs)}
+        links: dict[LinkKind, list[Link]] = {}
+        first = [k for k in link_kinds if LINK_ENDS[k][1] is NodeKind.ORGANIZATION]
+        for kind in first:
+            links[kind] = self.links(kind, as_of, targets=orgs)
+        for kind in (k for k in link_kinds if k not in links):
+            targets = {
+                x.source for k in first if LINK_ENDS[k][0] is LINK_ENDS[kind][1] for x in links[k]
+            }
+            links[kind] = self.links(kind, as_of, targets=sorted(targets)) if targets else []
+        sources: dict[NodeKind, set[str]] = {}
+        for kind, found in links.items():
+            if found:
+                sources.setdefault(LINK_ENDS[kind][0], set()).update(x.source for x in found)
+        for node_kind, ids in sources.items():
+            for node in self.nodes(node_kind, as_of, ids=sorted(ids)):
+                nodes[node.id] = node
+        return Hierarchy(parents=parents, nodes=nodes, links=links)
 
     # -- history (any date) ----------------------------------------------------------
     @abstractmethod

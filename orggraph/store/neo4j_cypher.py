@@ -12,11 +12,11 @@ that links join; one relationship per link version, typed by its link kind. Date
 Neo4j ``date`` values (``valid_to`` absent: still valid). ``attrs`` is the JSON text the
 embedded store keeps too, so attributes round trip exactly; the facets (enumerated and
 yes/no attributes, and ``code``) are copied as properties of their own name, to filter and
-group by in Cypher. The ``all_*`` iterators page through the id indexes in the contract's
-stable order instead of sorting the whole graph.
+group by in Cypher. The ``all_*`` iterators page through the ``(id, valid_from)`` keys in
+the contract's stable order instead of sorting the whole graph.
 
 Rows are sent as lists, not maps: the column names are then not repeated in every row of
-a ten-thousand-row ``UNWIND``.
+a ten-thousand-row ``UNWIND``; dates in rows as ISO text, made dates by ``date()``.
 
 Labels and relationship types come only from the fixed tables below, never from input;
 every value is a parameter.
@@ -98,26 +98,25 @@ def _schema() -> tuple[LiteralString, ...]:
                 T=REL_TYPES[kind],
             )
         )
-    # A composite index serves no lookup on its first property alone: ids get their own.
+    # Lookups by id alone use the (id, valid_from) keys above: a composite range index
+    # serves a predicate on its first property when the second is tested for existence
+    # (``valid_from IS NOT NULL``, true of every version), in (id, valid_from) order. No
+    # separate id indexes, then: each one costs every write of a version.
     out += [
-        "CREATE INDEX node_version_id IF NOT EXISTS FOR (v:NodeVersion) ON (v.id)",
         "CREATE TEXT INDEX node_version_search IF NOT EXISTS "
         "FOR (v:NodeVersion) ON (v.search_text)",
         "CREATE INDEX fact_node IF NOT EXISTS FOR (f:Fact) ON (f.node_id)",
     ]
-    for kind in LinkKind:
-        out.append(
-            _fill(
-                "CREATE INDEX link_<k>_id IF NOT EXISTS FOR ()-[r:<T>]-() ON (r.id)",
-                k=kind.value,
-                T=REL_TYPES[kind],
-            )
-        )
     return tuple(out)
 
 
 #: Every constraint and index, idempotent (``IF NOT EXISTS``), in the order to apply them.
 SCHEMA: tuple[LiteralString, ...] = _schema()
+#: Indexes earlier versions made and this one drops (the keys serve their lookups).
+OBSOLETE_INDEXES: tuple[str, ...] = (
+    "node_version_id",
+    *(f"link_{kind.value}_id" for kind in LinkKind),
+)
 
 
 def schema_name(statement: str) -> str:
@@ -134,7 +133,13 @@ def schema_text() -> str:
         "// --print`; a test checks it for drift. Idempotent: the store applies it when it\n"
         "// opens, and `orggraph db init`. By hand: cypher-shell -f schema/neo4j/schema.cypher\n\n"
     )
-    return head + "".join(statement + ";\n" for statement in SCHEMA)
+    drops = "".join(f"DROP INDEX {name} IF EXISTS;\n" for name in OBSOLETE_INDEXES)
+    return (
+        head
+        + "".join(statement + ";\n" for statement in SCHEMA)
+        + "\n// Made by earlier versions; the (id, valid_from) keys serve their lookups.\n"
+        + drops
+    )
 
 
 SHOW_CONSTRAINTS: LiteralString = "SHOW CONSTRAINTS YIELD name RETURN name"
@@ -156,36 +161,40 @@ _LINK_COLS = (
 
 
 # -- writes ---------------------------------------------------------------------------
-# MERGE on the business keys, then SET every property: running a batch twice (the
-# driver retries a transaction whose commit it could not confirm) leaves one copy.
+# A write adds versions the plan knows are new (``Changes.add_nodes``/``add_links``: not
+# stored when planned, and the graph's version proves nothing was written since), so
+# they are CREATEd, with no lookup; the keys' uniqueness constraints refuse a duplicate,
+# and the whole transaction with it. Closings MATCH the stored version on its key. A
+# transaction the driver runs again after a commit it could not confirm finds its audit
+# record (``BEGIN_WRITE``) and writes nothing: that is what keeps a retry idempotent.
 def _add_nodes(kind: NodeKind) -> LiteralString:
-    sets = ", ".join(
-        f"v.{name} = row[{i}]" for i, name in enumerate((*NODE_PROPERTIES, *FACETS[kind])) if i >= 2
+    props = ", ".join(
+        f"{name}: date(row[{i}])" if name in ("valid_from", "valid_to") else f"{name}: row[{i}]"
+        for i, name in enumerate((*NODE_PROPERTIES, *FACETS[kind]))
     )
     return _fill(
-        "UNWIND $rows AS row "
-        "MERGE (v:NodeVersion {id: row[0], valid_from: row[1]}) "
-        "SET v:<L>, <SETS>",
+        "UNWIND $rows AS row CREATE (v:NodeVersion:<L> {<PROPS>})",
         L=NODE_LABELS[kind],
-        SETS=sets,
+        PROPS=props,
     )
 
 
 ADD_NODES: dict[NodeKind, LiteralString] = {kind: _add_nodes(kind) for kind in NodeKind}
 CLOSE_NODES: LiteralString = (
     "UNWIND $rows AS row "
-    "MATCH (v:NodeVersion {id: row[0], valid_from: row[1]}) "
-    "SET v.valid_to = row[2]"
+    "MATCH (v:NodeVersion {id: row[0], valid_from: date(row[1])}) "
+    "SET v.valid_to = date(row[2])"
 )
-# Rows: [id, source, target, valid_from, valid_to, attrs]. The anchors of the ends are
-# made here: a node that no link joins has none.
+# The anchors of a batch's link ends, each id once (a node that no link joins has none).
+ADD_ENTITIES: LiteralString = "UNWIND $ids AS id MERGE (:Entity {id: id})"
+# Rows: [id, source, target, valid_from, valid_to, attrs]; the anchors exist by then.
 ADD_LINKS: dict[LinkKind, LiteralString] = {
     kind: _fill(
         "UNWIND $rows AS row "
-        "MERGE (s:Entity {id: row[1]}) "
-        "MERGE (t:Entity {id: row[2]}) "
-        "MERGE (s)-[r:<T> {id: row[0], valid_from: row[3]}]->(t) "
-        "SET r.valid_to = row[4], r.attrs = row[5]",
+        "MATCH (s:Entity {id: row[1]}) "
+        "MATCH (t:Entity {id: row[2]}) "
+        "CREATE (s)-[:<T> {id: row[0], valid_from: date(row[3]), valid_to: date(row[4]), "
+        "attrs: row[5]}]->(t)",
         T=rel,
     )
     for kind, rel in REL_TYPES.items()
@@ -193,8 +202,8 @@ ADD_LINKS: dict[LinkKind, LiteralString] = {
 CLOSE_LINKS: dict[LinkKind, LiteralString] = {
     kind: _fill(
         "UNWIND $rows AS row "
-        "MATCH ()-[r:<T> {id: row[0], valid_from: row[1]}]->() "
-        "SET r.valid_to = row[2]",
+        "MATCH ()-[r:<T> {id: row[0], valid_from: date(row[1])}]->() "
+        "SET r.valid_to = date(row[2])",
         T=rel,
     )
     for kind, rel in REL_TYPES.items()
@@ -223,13 +232,16 @@ AUDIT: LiteralString = (
 # another version is refused (``Neo4jStore.write`` plans it again). Two API processes
 # can then not both commit moves that are each sound and together make a cycle. The
 # lock is taken (a write to ``_lock``) before the value is read: read committed would
-# otherwise let two writers read the same value (Neo4j's "lost update").
-BUMP_VERSION: LiteralString = (
+# otherwise let two writers read the same value (Neo4j's "lost update"). Whether this
+# write's audit record exists is asked once the lock is held: an earlier attempt of the
+# same write (the driver retrying a commit it could not confirm) has then either
+# committed, and the write is done, or left nothing.
+BEGIN_WRITE: LiteralString = (
     "MERGE (c:Counter {name: 'graph'}) ON CREATE SET c.value = 0 "
     "SET c._lock = true "
     "WITH c, c.value AS before "
     "SET c.value = before + 1 REMOVE c._lock "
-    "RETURN before"
+    "RETURN before, EXISTS { MATCH (a:Audit {write_id: $write_id}) } AS done"
 )
 GRAPH_VERSION: LiteralString = (
     "OPTIONAL MATCH (c:Counter {name: 'graph'}) RETURN coalesce(c.value, 0) AS version"
@@ -305,6 +317,82 @@ ANCESTORS: LiteralString = (
     "WHERE all(r IN relationships(p) WHERE " + _R_VALID + ") "
     "RETURN a.id AS id ORDER BY length(p)"
 )
+# ``GraphStore.hierarchy`` in one statement: the organizations above $ids (every path of
+# relationships valid at the date), the parent links of all of them, their versions, the
+# links of the first kinds reaching them, the links of the second kinds reaching the nodes
+# those come from, and the versions of every node a link comes from. The store keeps what
+# the contract asks for (it climbs from $ids through one parent each). Rows are lists.
+_H_LINK = "[type(r), r.id, s.id, t.id, toString(r.valid_from), toString(r.valid_to), r.attrs]"
+_H_NODE = (
+    "[v.id, [l IN labels(v) WHERE l <> 'NodeVersion'][0], v.name, "
+    "toString(v.valid_from), toString(v.valid_to), v.attrs]"
+)
+_H_HEAD = (
+    "CALL () { "
+    "UNWIND $ids AS id "
+    "MATCH p = (:Entity {id: id})-[:SUBORDINATE_TO*1..]->(a:Entity) "
+    "WHERE all(r IN relationships(p) WHERE " + _R_VALID + ") "
+    "RETURN collect(DISTINCT a.id) AS above "
+    "} "
+    "WITH [i IN $ids WHERE NOT i IN above] + above AS orgs "
+    "CALL (orgs) { "
+    "UNWIND orgs AS oid "
+    "MATCH (:Entity {id: oid})-[r:SUBORDINATE_TO]->(p:Entity) WHERE " + _R_VALID + " "
+    "RETURN collect([oid, p.id, r.id]) AS parents "
+    "} "
+    "CALL (orgs) { "
+    "UNWIND orgs AS oid "
+    "MATCH (v:NodeVersion {id: oid}) WHERE v:Organization AND " + _V_VALID + " "
+    "RETURN collect(" + _H_NODE + ") AS nodes "
+    "} "
+)
+_H_FIRST = (
+    "CALL (orgs) { "
+    "UNWIND orgs AS oid "
+    "MATCH (s:Entity)-[r:<FIRST>]->(t:Entity {id: oid}) WHERE " + _R_VALID + " "
+    "RETURN collect(" + _H_LINK + ") AS first "
+    "} "
+)
+_H_SECOND = (
+    "CALL (first) { "
+    "UNWIND first AS l "
+    "WITH DISTINCT l[2] AS sid "
+    "MATCH (s:Entity)-[r:<SECOND>]->(t:Entity {id: sid}) WHERE " + _R_VALID + " "
+    "RETURN collect(" + _H_LINK + ") AS second "
+    "} "
+)
+_H_TAIL = (
+    "CALL (first, second) { "
+    "UNWIND first + second AS l "
+    "WITH DISTINCT l[2] AS sid "
+    "MATCH (v:NodeVersion {id: sid}) WHERE " + _V_VALID + " "
+    "RETURN collect(" + _H_NODE + ") AS ends "
+    "} "
+    "RETURN orgs, parents, nodes, first, second, ends"
+)
+
+
+def hierarchy_query(first: tuple[LinkKind, ...], second: tuple[LinkKind, ...]) -> LiteralString:
+    """The ``HIERARCHY`` statement for links of ``first`` kinds reaching the organizations
+    and of ``second`` kinds reaching the nodes those come from (types from ``REL_TYPES``)."""
+    text = _H_HEAD
+    if first:
+        text += _fill(_H_FIRST, FIRST="|".join(REL_TYPES[k] for k in first))
+    else:
+        text += "WITH orgs, parents, nodes, [] AS first "
+    if first and second:
+        text += _fill(_H_SECOND, SECOND="|".join(REL_TYPES[k] for k in second))
+    else:
+        text += "WITH orgs, parents, nodes, first, [] AS second "
+    return text + _H_TAIL
+
+
+#: What a responsibility chain reads (``ChainIndex``): posts, contacts, partners, covers,
+#: then the leaders of the covering groups.
+HIERARCHY: LiteralString = hierarchy_query(
+    (LinkKind.HOLDS_POST, LinkKind.CONTACTS, LinkKind.PAIRED_WITH, LinkKind.COVERS),
+    (LinkKind.LEADS,),
+)
 # Breadth first with children sorted = by depth, then by the ids on the path from the
 # root: the order the embedded store's walk gives. The root must be valid at the date;
 # a root no link joins has no anchor, and the store answers [root] itself.
@@ -352,11 +440,12 @@ FACTS: LiteralString = (
 
 # -- history --------------------------------------------------------------------------
 NODE_VERSIONS: LiteralString = (
-    "MATCH (v:NodeVersion) WHERE v.id IN $ids RETURN " + _NODE_COLS + " ORDER BY v.id, v.valid_from"
+    "MATCH (v:NodeVersion) WHERE v.id IN $ids AND v.valid_from IS NOT NULL "
+    "RETURN " + _NODE_COLS + " ORDER BY v.id, v.valid_from"
 )
 LINK_VERSIONS: dict[LinkKind, LiteralString] = {
     kind: _fill(
-        "MATCH (s:Entity)-[r:<T>]->(t:Entity) WHERE r.id IN $ids "
+        "MATCH (s:Entity)-[r:<T>]->(t:Entity) WHERE r.id IN $ids AND r.valid_from IS NOT NULL "
         "RETURN " + _LINK_COLS + " ORDER BY r.id, r.valid_from",
         T=rel,
     )
@@ -381,7 +470,7 @@ OUTGOING_VERSIONS: dict[LinkKind, LiteralString] = {
 # store starts the next page at the last id of a full page, whose versions it keeps back).
 ALL_NODES_PAGE: dict[NodeKind, LiteralString] = {
     kind: _fill(
-        "MATCH (v:NodeVersion) WHERE v.id >= $start AND v:<L> "
+        "MATCH (v:NodeVersion) WHERE v.id >= $start AND v.valid_from IS NOT NULL AND v:<L> "
         "RETURN " + _NODE_COLS + " ORDER BY v.id, v.valid_from LIMIT $limit",
         L=label,
     )
@@ -389,7 +478,7 @@ ALL_NODES_PAGE: dict[NodeKind, LiteralString] = {
 }
 ALL_LINKS_PAGE: dict[LinkKind, LiteralString] = {
     kind: _fill(
-        "MATCH (s:Entity)-[r:<T>]->(t:Entity) WHERE r.id >= $start "
+        "MATCH (s:Entity)-[r:<T>]->(t:Entity) WHERE r.id >= $start AND r.valid_from IS NOT NULL "
         "RETURN " + _LINK_COLS + " ORDER BY r.id, r.valid_from LIMIT $limit",
         T=rel,
     )

@@ -19,16 +19,18 @@ CREATE CONSTRAINT link_serves_key IF NOT EXISTS FOR ()-[r:SERVES]-() REQUIRE (r.
 CREATE CONSTRAINT link_paired_with_key IF NOT EXISTS FOR ()-[r:PAIRED_WITH]-() REQUIRE (r.id, r.valid_from) IS UNIQUE;
 CREATE CONSTRAINT link_established_in_key IF NOT EXISTS FOR ()-[r:ESTABLISHED_IN]-() REQUIRE (r.id, r.valid_from) IS UNIQUE;
 CREATE CONSTRAINT link_instructs_key IF NOT EXISTS FOR ()-[r:INSTRUCTS]-() REQUIRE (r.id, r.valid_from) IS UNIQUE;
-CREATE INDEX node_version_id IF NOT EXISTS FOR (v:NodeVersion) ON (v.id);
 CREATE TEXT INDEX node_version_search IF NOT EXISTS FOR (v:NodeVersion) ON (v.search_text);
 CREATE INDEX fact_node IF NOT EXISTS FOR (f:Fact) ON (f.node_id);
-CREATE INDEX link_subordinate_to_id IF NOT EXISTS FOR ()-[r:SUBORDINATE_TO]-() ON (r.id);
-CREATE INDEX link_member_of_id IF NOT EXISTS FOR ()-[r:MEMBER_OF]-() ON (r.id);
-CREATE INDEX link_holds_post_id IF NOT EXISTS FOR ()-[r:HOLDS_POST]-() ON (r.id);
-CREATE INDEX link_covers_id IF NOT EXISTS FOR ()-[r:COVERS]-() ON (r.id);
-CREATE INDEX link_leads_id IF NOT EXISTS FOR ()-[r:LEADS]-() ON (r.id);
-CREATE INDEX link_contacts_id IF NOT EXISTS FOR ()-[r:CONTACTS]-() ON (r.id);
-CREATE INDEX link_serves_id IF NOT EXISTS FOR ()-[r:SERVES]-() ON (r.id);
-CREATE INDEX link_paired_with_id IF NOT EXISTS FOR ()-[r:PAIRED_WITH]-() ON (r.id);
-CREATE INDEX link_established_in_id IF NOT EXISTS FOR ()-[r:ESTABLISHED_IN]-() ON (r.id);
-CREATE INDEX link_instructs_id IF NOT EXISTS FOR ()-[r:INSTRUCTS]-() ON (r.id);
+
+// Made by earlier versions; the (id, valid_from) keys serve their lookups.
+DROP INDEX node_version_id IF EXISTS;
+DROP INDEX link_subordinate_to_id IF EXISTS;
+DROP INDEX link_member_of_id IF EXISTS;
+DROP INDEX link_holds_post_id IF EXISTS;
+DROP INDEX link_covers_id IF EXISTS;
+DROP INDEX link_leads_id IF EXISTS;
+DROP INDEX link_contacts_id IF EXISTS;
+DROP INDEX link_serves_id IF EXISTS;
+DROP INDEX link_paired_with_id IF EXISTS;
+DROP INDEX link_established_in_id IF EXISTS;
+DROP INDEX link_instructs_id IF EXISTS;

@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from orggraph.cli import cli
+from orggraph.model import LinkKind, NodeKind
 from orggraph.store import neo4j_cypher as q
 from orggraph.store.neo4j import Neo4jStore
 from tests.neo4j_server import ServerInfo
@@ -24,11 +25,43 @@ def test_the_schema_file_is_what_the_code_applies() -> None:
     assert SCHEMA_FILE.read_text() == q.schema_text()
 
 
-def test_every_link_kind_has_its_key_and_its_id_index() -> None:
-    # 6 node-side constraints + 10 link keys; 3 node-side indexes + 10 link id indexes.
+def test_every_link_kind_has_its_key() -> None:
+    # 6 node-side constraints + 10 link keys (one per link kind); 2 indexes (search, facts).
     names = [q.schema_name(s) for s in q.SCHEMA]
-    assert len(names) == len(set(names)) == 6 + 10 + 3 + 10
-    assert "link_subordinate_to_key" in names and "link_instructs_id" in names
+    assert len(names) == len(set(names)) == 6 + 10 + 2
+    assert "link_subordinate_to_key" in names and "link_instructs_key" in names
+    assert not set(names) & set(q.OBSOLETE_INDEXES)
+
+
+def test_indexes_of_earlier_versions_are_dropped(neo4j_store: Neo4jStore) -> None:
+    neo4j_store._write(
+        _run, "CREATE INDEX node_version_id IF NOT EXISTS FOR (v:NodeVersion) ON (v.id)"
+    )
+    neo4j_store._write(
+        _run, "CREATE INDEX link_serves_id IF NOT EXISTS FOR ()-[r:SERVES]-() ON (r.id)"
+    )
+    assert {"node_version_id", "link_serves_id"} <= neo4j_store.schema_names()
+    assert neo4j_store.apply_schema() == []  # nothing to create; the two are dropped
+    assert not {"node_version_id", "link_serves_id"} & neo4j_store.schema_names()
+
+
+def test_lookups_by_id_seek_the_version_keys(neo4j_store: Neo4jStore) -> None:
+    """Without id indexes of their own, reads by id must still seek an index, not scan."""
+    reads = [
+        q.NODE,
+        q.NODES_BY_ID[NodeKind.MEMBER],
+        q.NODE_VERSIONS,
+        q.ALL_NODES_PAGE[NodeKind.MEMBER],
+        q.LINK_VERSIONS[LinkKind.MEMBER_OF],
+        q.ALL_LINKS_PAGE[LinkKind.MEMBER_OF],
+        q.CLOSE_NODES,
+        q.CLOSE_LINKS[LinkKind.MEMBER_OF],
+    ]
+    for statement in reads:  # the store applied the schema when it opened
+        plan = neo4j_store._driver.execute_query("EXPLAIN " + statement).summary.plan
+        operators = _operators(plan)
+        assert any("UniqueIndexSeek" in o for o in operators), (statement, operators)
+        assert not any("Scan" in o for o in operators), (statement, operators)
 
 
 def test_applying_the_schema_twice_changes_nothing(neo4j_store: Neo4jStore) -> None:
@@ -41,9 +74,9 @@ def test_applying_the_schema_twice_changes_nothing(neo4j_store: Neo4jStore) -> N
 
 
 def test_a_missing_index_is_created_again(neo4j_store: Neo4jStore) -> None:
-    neo4j_store._write(_run, "DROP INDEX link_serves_id")
-    assert "link_serves_id" not in neo4j_store.schema_names()
-    assert neo4j_store.apply_schema() == ["link_serves_id"]
+    neo4j_store._write(_run, "DROP INDEX fact_node")
+    assert "fact_node" not in neo4j_store.schema_names()
+    assert neo4j_store.apply_schema() == ["fact_node"]
     assert neo4j_store.apply_schema() == []
 
 
@@ -85,3 +118,11 @@ def _statements() -> list[Any]:
 
 def _run(tx: neo4j.ManagedTransaction, statement: Any) -> None:
     tx.run(statement).consume()
+
+
+def _operators(plan: dict[str, Any]) -> list[str]:
+    """The operator names of an EXPLAIN plan, depth first."""
+    out = [str(plan["operatorType"]).split("@")[0]]
+    for child in plan.get("children", []):
+        out += _operators(child)
+    return out

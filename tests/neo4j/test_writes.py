@@ -8,10 +8,11 @@ from pathlib import Path
 import neo4j
 import pytest
 
-from orggraph.model import Fact, LinkKind, Node, NodeKind, WriteBatch, plan
+from orggraph.model import Changes, Fact, LinkKind, Node, NodeKind, WriteBatch, plan
 from orggraph.store import neo4j as neo4j_module
 from orggraph.store.embedded import EmbeddedStore
 from orggraph.store.neo4j import Neo4jStore, changes_payload, write_changes
+from orggraph.store.neo4j_cypher import GRAPH_VERSION
 from tests.graphs import link, member, org, tiny_city
 from tests.neo4j_server import ServerInfo
 
@@ -36,6 +37,42 @@ def test_a_retried_write_leaves_one_copy_and_one_audit_record(
     log = neo4j_store.audit_log()
     assert [(r["seq"], r["actor"]) for r in log] == [(1, "tester")]
     assert log[0]["detail"]["counts"]["nodes_added"] == 6
+
+
+def test_a_retry_after_a_commit_it_could_not_confirm_is_done_not_a_conflict(
+    neo4j_store: Neo4jStore,
+) -> None:
+    # The write was planned at the graph's version; the first attempt committed (and moved
+    # the version); the driver, not told so, runs the function again. It must find its
+    # audit record and stop: neither a second copy nor a refusal as "planned at another
+    # version".
+    changes = plan(neo4j_store, tiny_city())
+    payload = changes_payload(changes, "tester")
+    payload["expected_version"] = neo4j_store._rows(GRAPH_VERSION)[0][0]
+    with neo4j_store._driver.session() as session:
+        session.execute_write(write_changes, payload)
+        session.execute_write(write_changes, payload)
+    assert neo4j_store.counts() == {"node_versions": 6, "link_versions": 5, "facts": 0}
+    assert [r["actor"] for r in neo4j_store.audit_log()] == ["tester"]
+
+
+def test_a_version_already_stored_is_refused_with_the_whole_batch(
+    neo4j_store: Neo4jStore,
+) -> None:
+    # Versions a plan adds are new; one that is somehow stored already (here: added by hand
+    # past the planner) breaks the key, and nothing of its batch is written.
+    from orggraph.errors import OrgGraphError
+
+    neo4j_store.write(tiny_city())
+    before = neo4j_store.digest()
+    again = org("b1", "夏都花园社区党支部", "grassroots", "branch", sector="community")
+    fresh = member("m1", "张三")
+    with pytest.raises(OrgGraphError) as caught:
+        neo4j_store._apply(Changes(add_nodes=[fresh, again]), "tester")
+    assert isinstance(caught.value.__cause__, neo4j.exceptions.ConstraintError)
+    assert neo4j_store.digest() == before
+    assert neo4j_store.node("m1", date(2020, 1, 1)) is None
+    assert len(neo4j_store.audit_log()) == 1  # tiny_city's write only
 
 
 def test_audit_records_are_numbered_newest_first(neo4j_store: Neo4jStore) -> None:
