@@ -528,6 +528,15 @@ _LINKS_SQL = (
 )
 
 
+def _decoded(values: dict[str, Any], dated: Collection[str], day: _Days) -> dict[str, Any]:
+    """``values`` read from JSON, with the kind's date attributes made dates again."""
+    for key in dated:
+        value = values.get(key)
+        if value.__class__ is str:
+            values[key] = day[value]
+    return values
+
+
 def _read_nodes(
     rows: Iterable[Any], day: _Days
 ) -> tuple[dict[str, list[Node]], dict[NodeKind, list[str]]]:
@@ -538,18 +547,13 @@ def _read_nodes(
     kinds = {k.value: (k, DATE_FIELDS.get(k, ())) for k in NodeKind}
     for node_id, kind_text, name, start, end, attrs in rows:
         kind, dated = kinds[kind_text]
-        values = loads(attrs)
-        for key in dated:
-            value = values.get(key)
-            if value.__class__ is str:
-                values[key] = day[value]
         node = Node(
             id=node_id,
             kind=kind,
             name=name,
             valid_from=day[start],
             valid_to=day[end] if end else None,
-            attrs=values,
+            attrs=_decoded(loads(attrs), dated, day),
         )
         versions = nodes.get(node_id)
         if versions is None:
@@ -576,18 +580,13 @@ def _read_links(
         lk, dated, succ, pred, ends = adjacency[kind_text]
         source = same[source]
         target = same[target]
-        values = loads(attrs)
-        for name in dated:
-            value = values.get(name)
-            if value.__class__ is str:
-                values[name] = day[value]
         link = Link(
             kind=lk,
             source=source,
             target=target,
             valid_from=day[start],
             valid_to=day[end] if end else None,
-            attrs=values,
+            attrs=_decoded(loads(attrs), dated, day),
         )
         known = links.get(key)
         if known is not None:  # a later version of a link already indexed

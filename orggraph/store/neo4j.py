@@ -530,6 +530,12 @@ class Neo4jStore(GraphStore):
             rows = self._rows(q.LINKS_ALL[kind], as_of=as_of)
         return [_link(kind, row) for row in rows]
 
+    def count_links(
+        self, kind: LinkKind, as_of: date, *, targets: Collection[str]
+    ) -> dict[str, int]:
+        rows = self._rows(q.LINK_COUNTS_TO[kind], targets=list(targets), as_of=as_of)
+        return {str(target): int(n) for target, n in rows if n}
+
     def parent(self, org_id: str, as_of: date) -> str | None:
         rows = self._rows(q.PARENT, id=org_id, as_of=as_of)
         return str(rows[0][0]) if rows else None

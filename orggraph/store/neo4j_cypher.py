@@ -295,6 +295,16 @@ LINKS_TO: dict[LinkKind, LiteralString] = {
     )
     for kind, rel in REL_TYPES.items()
 }
+LINK_COUNTS_TO: dict[LinkKind, LiteralString] = {
+    kind: _fill(
+        "UNWIND $targets AS target "
+        "MATCH (s:Entity)-[r:<T>]->(t:Entity {id: target}) "
+        "WHERE " + _R_VALID + " "
+        "RETURN target, count(r) AS n",
+        T=rel,
+    )
+    for kind, rel in REL_TYPES.items()
+}
 LINKS_ALL: dict[LinkKind, LiteralString] = {
     kind: _fill(
         "MATCH (s:Entity)-[r:<T>]->(t:Entity) WHERE " + _R_VALID + " "
