@@ -16,6 +16,7 @@ from playwright.sync_api import Browser, Locator, Page, Request, expect
 from orggraph.api.saved import load_saved_queries
 from orggraph.store.base import GraphStore
 from tests.api.graphs import small_city
+from tests.api.live import LiveServer
 from tests.browser.conftest import ARTIFACTS, Guard, open_page, serve, sign_in
 
 pytestmark = pytest.mark.browser
@@ -27,6 +28,15 @@ def _operation(text: str) -> str:
     return match.group(1)
 
 
+def _open_explorer(browser: Browser, guard: Guard, server: LiveServer) -> Page:
+    """A signed-in page on the explorer, once GraphiQL has drawn itself."""
+    page = open_page(browser, guard)
+    sign_in(page, server)
+    page.goto(f"{server.url}/graphql")
+    expect(page.locator(".graphiql-container")).to_be_visible(timeout=30_000)
+    return page
+
+
 def _run_and_wait(page: Page, expected: str) -> None:
     page.locator(".graphiql-execute-button").click()
     expect(page.locator(".graphiql-response")).to_contain_text(expected, timeout=15_000)
@@ -36,10 +46,7 @@ def test_the_explorer_runs_saved_queries_offline(browser: Browser, store: GraphS
     store.write(small_city())
     guard = Guard()
     with serve(store) as server:
-        page = open_page(browser, guard)
-        sign_in(page, server)
-        page.goto(f"{server.url}/graphql")
-        expect(page.locator(".graphiql-container")).to_be_visible(timeout=30_000)
+        page = _open_explorer(browser, guard, server)
 
         # Every saved query is a ready-made tab, named by its operation.
         tabs = page.locator(".graphiql-tab")
@@ -101,10 +108,7 @@ def test_switching_saved_query_tabs_runs_each_tabs_own_operation(
     store.write(small_city())
     guard = Guard()
     with serve(store) as server:
-        page = open_page(browser, guard)
-        sign_in(page, server)
-        page.goto(f"{server.url}/graphql")
-        expect(page.locator(".graphiql-container")).to_be_visible(timeout=30_000)
+        page = _open_explorer(browser, guard, server)
         expect(page.locator(".graphiql-tab").first).to_be_visible()
         # Start on a third tab, so that the first run below already follows a switch.
         _tab(page, "Changes").click()
