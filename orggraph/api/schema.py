@@ -28,6 +28,7 @@ from strawberry.tools import merge_types
 from strawberry.types.execution import ExecutionContext
 
 from orggraph.api.errors import ErrorFormatter, log_unexpected
+from orggraph.api.execution import PlannedExecutor
 from orggraph.api.limits import cost_rule
 from orggraph.api.types import enums  # noqa: F401 - registers the model enums
 from orggraph.api.types.analysis import ANALYSIS_MUTATIONS, ANALYSIS_QUERIES
@@ -108,7 +109,13 @@ def build_schema(settings: Settings | None = None) -> OrgGraphSchema:
         ReadAudit,
     ]
     types: list[Any] = [*NODE_TYPES.values(), *LINK_TYPES]
-    return OrgGraphSchema(query=Query, mutation=Mutation, types=types, extensions=extensions)
+    return OrgGraphSchema(
+        query=Query,
+        mutation=Mutation,
+        types=types,
+        extensions=extensions,
+        execution_context_class=PlannedExecutor,
+    )
 
 
 def sdl() -> str:
