@@ -11,6 +11,7 @@ columns the role may not read. docs/SECURITY.md has the table.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
@@ -30,6 +31,7 @@ __all__ = [
     "name_allowed",
     "node_attr_allowed",
     "person_ids",
+    "readable_node_attrs",
 ]
 
 Clearance = frozenset[str]
@@ -81,6 +83,18 @@ def name_allowed(kind: NodeKind, clearance: Clearance) -> bool:
     return NAME_CLASSIFICATION.get(kind, "personal") in clearance
 
 
+@functools.cache
+def readable_node_attrs(kind: NodeKind, clearance: Clearance) -> frozenset[str] | None:
+    """The listed attributes of a ``kind`` node that ``clearance`` may read, or ``None``
+    when it may read every attribute (listed or not): the common case, checked once."""
+    if "sensitive" in clearance and all(
+        s.classification in clearance for s in NODE_FIELDS.get(kind, ())
+    ):
+        return None
+    return frozenset(s.name for s in NODE_FIELDS.get(kind, ()) if s.classification in clearance)
+
+
+@functools.cache
 def masked_node_fields(kind: NodeKind, clearance: Clearance) -> tuple[str, ...]:
     """The attributes (and ``name``) of a ``kind`` node that ``clearance`` hides, in order."""
     hidden = [] if name_allowed(kind, clearance) else ["name"]
