@@ -13,6 +13,10 @@ A field with no resolver is read as an attribute; a resolver that takes only ``s
 and is given no arguments is called directly; every other field goes through its
 resolver exactly as graphql-core calls it, with a resolve info and a response path.
 
+A plan is kept across requests (``_plan``): for one schema, parsed document (strawberry's
+parser cache hands out the same one for the same text), operation, and the values of the
+variables that its ``@skip``/``@include`` read. Arguments are read by each execution.
+
 **Only the successful path is planned.** Queries are reads, so when anything is not as
 the plan expects (a resolver raises, a non-null field is null, a value is of an
 unexpected kind, a resolver is asynchronous, the operation defers), the planned run is
@@ -23,11 +27,14 @@ located errors) is then the answer. Mutations always run through graphql-core, o
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from collections.abc import Callable
 from operator import attrgetter
 from typing import Any
 
 from graphql import (
+    DirectiveNode,
+    FragmentDefinitionNode,
     GraphQLEnumType,
     GraphQLField,
     GraphQLList,
@@ -35,11 +42,14 @@ from graphql import (
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLScalarType,
+    OperationDefinitionNode,
     OperationType,
+    VariableNode,
+    Visitor,
     is_abstract_type,
-    is_object_type,
+    visit,
 )
-from graphql.execution.collect_fields import FieldDetailsList, collect_fields
+from graphql.execution.collect_fields import FieldDetailsList, collect_fields, collect_subfields
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, Undefined, is_iterable
 from graphql.type import (
@@ -53,11 +63,6 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.field import StrawberryField
 
 __all__ = ["PlannedExecutor", "Unplanned"]
-
-#: A step: (source object, path of the object it is read from) -> completed value.
-Step = Callable[[Any, Path | None], Any]
-#: A completion: (resolved value, path of the field) -> value for the response.
-Complete = Callable[[Any, Path | None], Any]
 
 _INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
 _BACKREF = "strawberry-definition"
@@ -85,50 +90,135 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
             middleware and middleware.middlewares
         ):
             try:
-                data = self._planned_root()
+                steps = _plan(self)
+                root = self.root_value
+                self.arguments: dict[int, dict[str, Any]] = {}
+                data = {key: step(root, None, self) for key, step in steps}
             except Exception:  # any surprise: graphql-core's own run gives the answer
                 PlannedExecutor.fallbacks += 1
             else:
                 return self.finish(self.build_response(data))
         return super().execute_operation(serially)
 
-    # -- planning ------------------------------------------------------------------------
-    def _planned_root(self) -> dict[str, Any]:
-        schema, operation = self.schema, self.operation
-        root_type = schema.get_root_type(operation.operation)
+
+#: A step: (source object, path of the object, executor) -> the completed value.
+Step = Callable[[Any, Path | None, PlannedExecutor], Any]
+#: A completion: (resolved value, path of the field, executor) -> the response's value.
+Complete = Callable[[Any, Path | None, PlannedExecutor], Any]
+Steps = list[tuple[str, Step]]
+
+#: Plans kept, most recently used last (as many as strawberry keeps parsed documents).
+PLANS_KEPT = 512
+_PLANS: OrderedDict[tuple[int, int, str | None, tuple[Any, ...]], tuple[Any, Any, Steps]] = (
+    OrderedDict()
+)
+
+
+def _plan(ex: PlannedExecutor) -> Steps:
+    """The root steps for this executor's operation: planned once per schema, document,
+    operation and values of the variables its ``@skip``/``@include`` read; the values of
+    other variables are read by each execution."""
+    if any(f.variable_definitions for f in ex.fragment_definitions.values()):
+        return _Planner(ex).root()  # fragment arguments: planned for this execution only
+    switches = _switch_variables(ex.operation, ex.fragment_definitions)
+    coerced = ex.variable_values.coerced
+    key = (
+        id(ex.schema),
+        id(ex.operation),
+        ex.operation.name.value if ex.operation.name else None,
+        tuple(coerced.get(name) for name in switches),
+    )
+    kept = _PLANS.get(key)
+    if kept is not None and kept[0] is ex.schema and kept[1] is ex.operation:
+        _PLANS.move_to_end(key)
+        return kept[2]
+    steps = _Planner(ex).root()
+    # The schema and the operation are kept with the plan: the key holds their identities,
+    # which must not be reused while the plan is kept (an operation belongs to one parsed
+    # document, which strawberry's parser cache hands out again for the same text).
+    _PLANS[key] = (ex.schema, ex.operation, steps)
+    if len(_PLANS) > PLANS_KEPT:
+        _PLANS.popitem(last=False)
+    return steps
+
+
+def _switch_variables(
+    operation: OperationDefinitionNode, fragments: dict[str, FragmentDefinitionNode]
+) -> tuple[str, ...]:
+    """The variables the operation's ``@skip``/``@include`` directives read (found once
+    per operation)."""
+    kept = _SWITCHES.get(id(operation))
+    if kept is not None and kept[0] is operation:
+        return kept[1]
+    names: set[str] = set()
+
+    class Switches(Visitor):
+        def enter_directive(self, node: DirectiveNode, *_args: Any) -> None:
+            if node.name.value in ("skip", "include"):
+                for argument in node.arguments or ():
+                    if isinstance(argument.value, VariableNode):
+                        names.add(argument.value.name.value)
+
+    for part in (operation, *fragments.values()):
+        visit(part, Switches())
+    found = tuple(sorted(names))
+    _SWITCHES[id(operation)] = (operation, found)
+    if len(_SWITCHES) > PLANS_KEPT:
+        _SWITCHES.popitem(last=False)
+    return found
+
+
+_SWITCHES: OrderedDict[int, tuple[OperationDefinitionNode, tuple[str, ...]]] = OrderedDict()
+
+
+class _Planner:
+    """Plans one operation: what each selection reads and how it completes each value."""
+
+    def __init__(self, ex: PlannedExecutor) -> None:
+        self.schema = ex.schema
+        self.fragments = ex.fragments
+        self.variable_values = ex.variable_values
+        self.operation = ex.operation
+        self.hide_suggestions = ex.hide_suggestions
+        self.field_resolver = ex.field_resolver
+        # Kept with the plans: the memo key is the list's identity, which must outlive it.
+        self.plans: dict[tuple[GraphQLObjectType, int], tuple[FieldDetailsList, Steps]] = {}
+
+    def root(self) -> Steps:
+        root_type = self.schema.get_root_type(self.operation.operation)
         if root_type is None:
             raise _unplanned("no root type")
         grouped, defers, _forbidden = collect_fields(
-            schema,
+            self.schema,
             self.fragments,
             self.variable_values,
             root_type,
-            operation,
+            self.operation,
             self.hide_suggestions,
         )
         if defers:
             raise _unplanned("@defer")
-        self._plans: dict[tuple[GraphQLObjectType, int], tuple[Any, list[tuple[str, Step]]]] = {}
-        steps = [(key, self._step(root_type, key, details)) for key, details in grouped.items()]
-        root = self.root_value
-        return {key: step(root, None) for key, step in steps}
+        return [(key, self._step(root_type, key, details)) for key, details in grouped.items()]
 
-    def _object_steps(
-        self, object_type: GraphQLObjectType, details: FieldDetailsList
-    ) -> list[tuple[str, Step]]:
-        """The steps of a selection on ``object_type``, planned once per execution."""
+    def object_steps(self, object_type: GraphQLObjectType, details: FieldDetailsList) -> Steps:
+        """The steps of a selection on ``object_type`` (planned on first use)."""
         memo = (object_type, id(details))
-        known = self._plans.get(memo)
+        known = self.plans.get(memo)
         if known is not None:
             return known[1]
-        grouped, defers, _forbidden = self.collect_subfields(object_type, details)
+        grouped, defers, _forbidden = collect_subfields(
+            self.schema,
+            self.fragments,
+            self.variable_values,
+            self.operation,
+            object_type,
+            details,
+            self.hide_suggestions,
+        )
         if defers:
             raise _unplanned("@defer")
-        steps: list[tuple[str, Step]] = []
-        # Kept with the plan: the memo key is the list's identity, which must outlive it.
-        self._plans[memo] = (details, steps)
-        for key, field_details in grouped.items():
-            steps.append((key, self._step(object_type, key, field_details)))
+        steps = [(key, self._step(object_type, key, d)) for key, d in grouped.items()]
+        self.plans[memo] = (details, steps)
         return steps
 
     def _step(self, parent: GraphQLObjectType, key: str, details: FieldDetailsList) -> Step:
@@ -137,42 +227,46 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
         name = node.name.value
         typename = parent.name
         if name == "__typename":
-            return lambda _source, _path: typename
+            return lambda _source, _path, _ex: typename
         field = self.schema.get_field(parent, name)
         if field is None:
             raise _unplanned(f"no field {name}")
-        args = (
-            get_argument_values(
-                field,
-                node,
-                self.variable_values,
-                details[0].fragment_variable_values,
-                self.hide_suggestions,
-            )
-            if field.args or node.arguments
-            else {}
-        )
         complete, needs_path = self._completion(field.type, details)
-        read = _direct_read(field, args)
+        # Without arguments in the query, a field's arguments are its defaults: the same
+        # for every execution. With them, each execution reads its variables' values.
+        fixed = None if node.arguments else get_argument_values(field, node)
+        read = None if fixed is None else _direct_read(field, fixed)
         if read is not None:
             if needs_path:
-                return lambda source, path: complete(read(source), Path(path, key, typename))
-            return lambda source, _path: complete(read(source), None)
+                return lambda source, path, ex: complete(
+                    read(source), Path(path, key, typename), ex
+                )
+            return lambda source, _path, ex: complete(read(source), None, ex)
 
         resolve = field.resolve or self.field_resolver
         nodes = [d.node for d in details]
-        build_info = self.build_resolve_info
-        awaitable = self.is_awaitable
+        first = details[0]
 
-        def step(source: Any, path: Path | None) -> Any:
+        def step(source: Any, path: Path | None, ex: PlannedExecutor) -> Any:
             here = Path(path, key, typename)
-            value = resolve(source, build_info(field, nodes, parent, here), **args)
-            if awaitable(value):
+            args = fixed
+            if args is None:
+                args = ex.arguments.get(id(first))
+                if args is None:
+                    args = ex.arguments[id(first)] = get_argument_values(
+                        field,
+                        node,
+                        ex.variable_values,
+                        first.fragment_variable_values,
+                        ex.hide_suggestions,
+                    )
+            value = resolve(source, ex.build_resolve_info(field, nodes, parent, here), **args)
+            if ex.is_awaitable(value):
                 close = getattr(value, "close", None)
                 if close is not None:
-                    close()  # never awaited: say so to nobody
+                    close()  # never to be awaited: closed, so that nothing warns
                 raise _unplanned("asynchronous resolver")
-            return complete(value, here)
+            return complete(value, here, ex)
 
         return step
 
@@ -185,8 +279,8 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
         if isinstance(return_type, GraphQLNonNull):
             inner, needs_path = self._completion(return_type.of_type, details)
 
-            def non_null(value: Any, path: Path | None) -> Any:
-                done = inner(value, path)
+            def non_null(value: Any, path: Path | None, ex: PlannedExecutor) -> Any:
+                done = inner(value, path, ex)
                 if done is None:
                     raise _unplanned("null for a non-null field")
                 return done
@@ -195,7 +289,7 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
         if isinstance(return_type, GraphQLList):
             item, needs_path = self._completion(return_type.of_type, details)
 
-            def items(value: Any, path: Path | None) -> Any:
+            def items(value: Any, path: Path | None, ex: PlannedExecutor) -> Any:
                 if value is None:
                     return None
                 if type(value) is not list and type(value) is not tuple:
@@ -203,15 +297,15 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
                         raise _unplanned("a list that is not iterable")
                     value = list(value)
                 if needs_path:
-                    return [item(v, Path(path, i, None)) for i, v in enumerate(value)]
-                return [item(v, None) for v in value]
+                    return [item(v, Path(path, i, None), ex) for i, v in enumerate(value)]
+                return [item(v, None, ex) for v in value]
 
             return items, needs_path
         if isinstance(return_type, GraphQLScalarType):
             return _scalar(return_type), False
         if isinstance(return_type, GraphQLEnumType):
             return _enum(return_type), False
-        if is_object_type(return_type):
+        if isinstance(return_type, GraphQLObjectType):
             return self._object(return_type, details), True
         if is_abstract_type(return_type):
             return self._abstract(return_type, details), True
@@ -222,9 +316,9 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
         is_type_of = object_type.is_type_of
         # Planned on first use: a type reached only through data that never comes costs
         # nothing, and a recursive selection is planned as deep as the data goes.
-        planned: list[list[tuple[str, Step]]] = []
+        planned: list[Steps] = []
 
-        def complete(value: Any, path: Path | None) -> Any:
+        def complete(value: Any, path: Path | None, ex: PlannedExecutor) -> Any:
             if value is None or value is Undefined:
                 return None
             if (
@@ -234,8 +328,8 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
             ):
                 raise _unplanned("a value of another type")
             if not planned:
-                planned.append(self._object_steps(object_type, details))
-            return {key: step(value, path) for key, step in planned[0]}
+                planned.append(self.object_steps(object_type, details))
+            return {key: step(value, path, ex) for key, step in planned[0]}
 
         return complete
 
@@ -244,7 +338,7 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
         possible.pop(None, None)
         objects: dict[Any, Complete] = {}
 
-        def complete(value: Any, path: Path | None) -> Any:
+        def complete(value: Any, path: Path | None, ex: PlannedExecutor) -> Any:
             if value is None or value is Undefined:
                 return None
             cls = type(value)
@@ -254,7 +348,7 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
                 if runtime is None:
                     raise _unplanned("a runtime type not known by its class")
                 done = objects[cls] = self._object(runtime, details)
-            return done(value, path)
+            return done(value, path, ex)
 
         return complete
 
@@ -299,7 +393,7 @@ def _enum(enum: GraphQLEnumType) -> Complete:
     names = {v.value: n for n, v in enum.values.items()}
     coerce = enum.coerce_output_value
 
-    def complete(value: Any, _path: Path | None) -> Any:
+    def complete(value: Any, _path: Path | None, _ex: Any) -> Any:
         if value is None:
             return None
         if type(value) is wrapped:
@@ -327,7 +421,7 @@ def _scalar(scalar: GraphQLScalarType) -> Complete:
         exact = bool
     elif scalar is GraphQLInt:
 
-        def integer(value: Any, _path: Path | None) -> Any:
+        def integer(value: Any, _path: Path | None, _ex: Any) -> Any:
             if value is None:
                 return None
             if type(value) is int and _INT_MIN <= value <= _INT_MAX:
@@ -337,7 +431,7 @@ def _scalar(scalar: GraphQLScalarType) -> Complete:
         return integer
     elif scalar is GraphQLFloat:
 
-        def real(value: Any, _path: Path | None) -> Any:
+        def real(value: Any, _path: Path | None, _ex: Any) -> Any:
             if value is None:
                 return None
             if type(value) is float and math.isfinite(value):
@@ -346,9 +440,9 @@ def _scalar(scalar: GraphQLScalarType) -> Complete:
 
         return real
     else:
-        return lambda value, _path: None if value is None else _leaf(coerce(value))
+        return lambda value, _path, _ex: None if value is None else _leaf(coerce(value))
 
-    def same(value: Any, _path: Path | None) -> Any:
+    def same(value: Any, _path: Path | None, _ex: Any) -> Any:
         if value is None or type(value) is exact:
             return value
         return _leaf(coerce(value))

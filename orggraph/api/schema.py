@@ -9,6 +9,7 @@ the schema as committed in ``schema/schema.graphql`` (the limits do not change i
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -21,9 +22,9 @@ from strawberry.extensions import (
     ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
-    ValidationCache,
 )
 from strawberry.permission import PermissionExtension
+from strawberry.schema.schema import validate_document
 from strawberry.tools import merge_types
 from strawberry.types.execution import ExecutionContext
 
@@ -40,7 +41,7 @@ from orggraph.api.types.nodes import NODE_TYPES
 from orggraph.api.types.query import GraphQuery
 from orggraph.settings import Settings
 
-__all__ = ["OrgGraphSchema", "ReadAudit", "build_schema", "sdl"]
+__all__ = ["OrgGraphSchema", "ReadAudit", "ValidationMemo", "build_schema", "sdl"]
 
 #: Distinct documents kept parsed and validated.
 CACHE_SIZE = 512
@@ -78,6 +79,38 @@ class ReadAudit(SchemaExtension):
             record(context.actor.name, "read-sensitive", detail)
 
 
+class ValidationMemo(SchemaExtension):
+    """Validation results kept per parsed document, found by the document's identity.
+
+    strawberry's ``ValidationCache`` keys an LRU cache by the document itself, and
+    graphql-core hashes a document by walking every node of it, on every request: about
+    0.2 ms for a saved query. The parser cache hands out the same document object for
+    the same text, so its identity is key enough (the document is kept with its entry,
+    so that its identity is not reused while the entry lives).
+    """
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        schema, document = context.schema._schema, context.graphql_document
+        assert document is not None  # parsed before validation, or the request ended
+        rules = tuple(context.validation_rules)
+        key = (id(schema), id(document), tuple(map(id, rules)))
+        kept = _VALIDATED.get(key)
+        if kept is not None and kept[0] is document:
+            _VALIDATED.move_to_end(key)
+            errors = kept[2]
+        else:
+            errors = validate_document(schema, document, rules)
+            _VALIDATED[key] = (document, rules, errors)
+            if len(_VALIDATED) > CACHE_SIZE:
+                _VALIDATED.popitem(last=False)
+        context.pre_execution_errors = errors
+        yield
+
+
+_VALIDATED: OrderedDict[tuple[int, int, tuple[int, ...]], tuple[Any, Any, Any]] = OrderedDict()
+
+
 class OrgGraphSchema(strawberry.Schema):
     """Logs only unexpected errors (with tracebacks); expected ones are the client's."""
 
@@ -104,7 +137,7 @@ def build_schema(settings: Settings | None = None) -> OrgGraphSchema:
         lambda: MaxTokensLimiter(max_token_count=tokens),
         lambda: ParserCache(maxsize=CACHE_SIZE),
         lambda: AddValidationRules(limits),
-        lambda: ValidationCache(maxsize=CACHE_SIZE),
+        ValidationMemo,
         ErrorFormatter,
         ReadAudit,
     ]

@@ -12,8 +12,10 @@ from typing import Any
 
 import pytest
 from graphql import get_introspection_query
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext, validate_document
 
+from orggraph.api import execution
+from orggraph.api import schema as schema_module
 from orggraph.api.context import Actor
 from orggraph.api.execution import PlannedExecutor
 from orggraph.api.saved import load_saved_queries
@@ -161,3 +163,39 @@ def test_a_refused_filter_falls_back_with_the_same_error(
     assert planned == reference
     assert gave_up == 1
     assert {e["extensions"]["code"] for e in planned["errors"]} == {"PERMISSION_DENIED"}
+
+
+def test_a_kept_plan_reads_each_requests_variables(api: Api) -> None:
+    # One text, asked three times: the plan is made once, and each answer follows its
+    # own variables: the argument ($id) and the switch (@include(if: $more)).
+    query = """query Q($id: ID!, $more: Boolean!) {
+                 organization(id: $id) { name parent @include(if: $more) { id } } }"""
+    before = len(execution._PLANS)
+    b1 = api.data(query, {"id": "b1", "more": True})["organization"]
+    b2 = api.data(query, {"id": "b2", "more": True})["organization"]
+    bare = api.data(query, {"id": "b1", "more": False})["organization"]
+    # By graphs.py: b1 and b2 both sit under 630102001.
+    assert b1 == {"name": "夏都花园社区党支部", "parent": {"id": "630102001"}}
+    assert b2 == {"name": "某村党支部", "parent": {"id": "630102001"}}
+    assert bare == {"name": "夏都花园社区党支部"}
+    # Two plans: one per value of the switch, none per value of the id.
+    assert len(execution._PLANS) - before == 2
+
+
+def test_a_document_is_validated_once(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    real = validate_document
+
+    def counted(*args: Any) -> Any:
+        calls.append("validated")
+        return real(*args)
+
+    monkeypatch.setattr(schema_module, "validate_document", counted)
+    for node in ("b1", "b2", "b1"):
+        api.data("query V($id: ID!) { organization(id: $id) { id } }", {"id": node})
+    assert len(calls) == 1
+    bad = api.post("{ organization(id: 1) { nothing } }")
+    assert bad["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    again = api.post("{ organization(id: 1) { nothing } }")
+    assert again == bad
+    assert len(calls) == 2
