@@ -187,10 +187,13 @@ def _neighbours(kind: LinkKind, direction: Direction) -> Callable[[Group], Relat
         far_ids = sorted({link.target if outward else link.source for link in links})
         far = group.related(store.nodes(far_kind, as_of, ids=far_ids) if far_ids else [])
         by_near: dict[str, list[tuple[Link, str]]] = defaultdict(list)
-        for link in sorted(links, key=lambda x: (x.valid_from, x.id)):
+        for link in links:
             near, end = (link.source, link.target) if outward else (link.target, link.source)
             if end in far.nodes:
                 by_near[near].append((link, end))
+        for pairs in by_near.values():  # oldest first; most nodes have one link
+            if len(pairs) > 1:
+                pairs.sort(key=lambda pair: (pair[0].valid_from, pair[0].id))
         return Related(far, by_near)
 
     return compute

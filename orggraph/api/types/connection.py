@@ -48,10 +48,16 @@ class Edge(Generic[T]):
 
 @strawberry.type(description="A page of a long list (Relay connection)")
 class Connection(Generic[T]):
-    edges: list[Edge[T]]
+    @strawberry.field
+    def edges(self) -> list[Edge[T]]:
+        # Made when asked: a page read through ``nodes`` encodes no cursor per item.
+        cursors = [encode_cursor(k) for k in self._keys]
+        return [Edge(cursor=c, node=o) for c, o in zip(cursors, self.nodes, strict=True)]
+
     nodes: list[T] = strawberry.field(description="The page's items, without cursors")
     page_info: PageInfo
     total_count: int = strawberry.field(description="总数 Items in the whole list")
+    _keys: strawberry.Private[list[str]]
 
 
 def encode_cursor(key: str) -> str:
@@ -124,15 +130,14 @@ def paginate(
         lo = max(lo, hi - last)
     page = list(items[lo:hi])
     objects = make(page)
-    cursors = [encode_cursor(k) for k in keys[lo:hi]]
     return Connection(
-        edges=[Edge(cursor=c, node=o) for c, o in zip(cursors, objects, strict=True)],
         nodes=objects,
         page_info=PageInfo(
             has_next_page=hi < len(items),
             has_previous_page=lo > 0,
-            start_cursor=cursors[0] if cursors else None,
-            end_cursor=cursors[-1] if cursors else None,
+            start_cursor=encode_cursor(keys[lo]) if lo < hi else None,
+            end_cursor=encode_cursor(keys[hi - 1]) if lo < hi else None,
         ),
         total_count=len(items),
+        _keys=keys[lo:hi],
     )
