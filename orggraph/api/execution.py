@@ -362,6 +362,8 @@ def _direct_read(field: GraphQLField, args: dict[str, Any]) -> Callable[[Any], A
         return None
     resolver = definition.base_resolver
     if resolver is None:
+        if definition.default_resolver is not getattr:  # a schema with its own default
+            return None
         return attrgetter(definition.python_name)
     if (
         definition.is_async
