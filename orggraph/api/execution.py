@@ -26,6 +26,7 @@ located errors) is then the answer. Mutations always run through graphql-core, o
 
 from __future__ import annotations
 
+import logging
 import math
 from collections import OrderedDict
 from collections.abc import Callable
@@ -64,6 +65,8 @@ from strawberry.types.field import StrawberryField
 
 __all__ = ["PlannedExecutor", "Unplanned"]
 
+log = logging.getLogger("orggraph.api")
+
 _INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
 _BACKREF = "strawberry-definition"
 #: strawberry's ``is_type_of`` checks the value's class and never reads the resolve info.
@@ -94,11 +97,16 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
                 root = self.root_value
                 self.arguments: dict[int, dict[str, Any]] = {}
                 data = {key: step(root, None, self) for key, step in steps}
-            except Exception:  # any surprise: graphql-core's own run gives the answer
+            except Exception as exc:  # any surprise: graphql-core's own run gives the answer
                 PlannedExecutor.fallbacks += 1
+                log.debug("query %s answered by graphql-core: %r", _name(self.operation), exc)
             else:
                 return self.finish(self.build_response(data))
         return super().execute_operation(serially)
+
+
+def _name(operation: OperationDefinitionNode) -> str:
+    return operation.name.value if operation.name else "(anonymous)"
 
 
 #: A step: (source object, path of the object, executor) -> the completed value.
@@ -109,9 +117,7 @@ Steps = list[tuple[str, Step]]
 
 #: Plans kept, most recently used last (as many as strawberry keeps parsed documents).
 PLANS_KEPT = 512
-_PLANS: OrderedDict[tuple[int, int, str | None, tuple[Any, ...]], tuple[Any, Any, Steps]] = (
-    OrderedDict()
-)
+_PLANS: OrderedDict[tuple[int, int, str, tuple[Any, ...]], tuple[Any, Any, Steps]] = OrderedDict()
 
 
 def _plan(ex: PlannedExecutor) -> Steps:
@@ -125,7 +131,7 @@ def _plan(ex: PlannedExecutor) -> Steps:
     key = (
         id(ex.schema),
         id(ex.operation),
-        ex.operation.name.value if ex.operation.name else None,
+        _name(ex.operation),
         tuple(coerced.get(name) for name in switches),
     )
     kept = _PLANS.get(key)
