@@ -1,9 +1,10 @@
 """The embedded store: one SQLite file (WAL) is the truth, networkx in memory the index.
 
 The index is built when the store opens and updated only after a commit, so a reader never
-sees a write that could still roll back. Each link kind has its own ``MultiDiGraph``
-(edge key: the link id; edge data: its versions), so a walk up the hierarchy never touches
-the hundred thousand member links.
+sees a write that could still roll back. Each link kind has its own ``DiGraph`` (edge
+data: ``{link id: its versions}``, more than one id only for two posts held in the same
+organization), so a walk up the hierarchy never touches the hundred thousand member links.
+A version's attributes are decoded from the file's JSON when first read, not at opening.
 
 Another process writing the same file (``orggraph import`` while ``orggraph serve`` runs)
 is noticed through SQLite's ``data_version``, and the index is rebuilt before the next read.
@@ -12,14 +13,17 @@ is noticed through SQLite's ``data_version``, and the index is rebuilt before th
 from __future__ import annotations
 
 import bisect
+import gc
 import sqlite3
 import threading
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator
-from dataclasses import replace
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from dataclasses import fields, replace
 from datetime import UTC, date, datetime
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import networkx as nx
 import numpy as np
@@ -110,6 +114,7 @@ class EmbeddedStore(GraphStore):
     def _load(self) -> None:
         with gc_paused():
             self._load_all()
+            _age_everything()
 
     def _load_all(self) -> None:
         """Read both tables in one snapshot into a new index, then put it in place whole."""
@@ -122,12 +127,12 @@ class EmbeddedStore(GraphStore):
                 db.execute("BEGIN")
             try:
                 version = db.execute("PRAGMA data_version").fetchone()[0]
-                nodes, by_kind = _read_nodes(db.execute(_NODES_SQL), day)
-                graphs, links = _read_links(db.execute(_LINKS_SQL), nodes, day)
+                nodes = _read_nodes(db.execute(_NODES_SQL), day)
+                graphs, links = _read_links(db.execute(_LINKS_SQL), day)
             finally:
                 if own:
                     db.execute("COMMIT")
-        self._nodes, self._by_kind, self._graphs, self._links = nodes, by_kind, graphs, links
+        self._nodes, self._by_kind, self._graphs, self._links = nodes, nodes.by_kind, graphs, links
         # Facts are read on first use (``_facts``): most readers never ask for them.
         self._fact_index: dict[tuple[str, int], dict[str, Any]] | None = None
         self._data_version = version
@@ -197,23 +202,30 @@ class EmbeddedStore(GraphStore):
     # -- reads -----------------------------------------------------------------------
     def node(self, node_id: str, as_of: date) -> Node | None:
         versions = self._nodes.get(node_id)
-        return _valid(versions, as_of) if versions else None
+        node = _valid(versions, as_of) if versions else None
+        return None if node is None else _ready(node)
 
     def nodes(
         self, kind: NodeKind, as_of: date, *, ids: Collection[str] | None = None
     ) -> list[Node]:
         out = []
+        table = self._nodes  # one index throughout, even if another replaces it meanwhile
         if ids is None:
-            candidates: Collection[str] = self._by_kind.get(kind, [])
+            candidates: Collection[str] = table.by_kind.get(kind, [])
+            if kind in table.undecoded:
+                table.decode(kind)
+            check = False
         else:
             candidates = ids
-        table = self._nodes
+            check = bool(table.undecoded)
         for node_id in candidates:
             versions = table.get(node_id)
             if versions:
                 node = _valid(versions, as_of)
                 if node is not None and node.kind is kind:
-                    out.append(node)
+                    # Looking at a decoded version's attributes would cost a cache miss:
+                    # only while some may not be decoded.
+                    out.append(_ready(node) if check else node)
         return out
 
     def links(
@@ -233,23 +245,25 @@ class EmbeddedStore(GraphStore):
                 for target, keyed in succ.get(source, {}).items():
                     if wanted is not None and target not in wanted:
                         continue
-                    for data in keyed.values():
-                        link = _valid(data["versions"], as_of)
+                    for versions in keyed.values():
+                        link = _valid(versions, as_of)
                         if link is not None:
                             out.append(link)
         elif targets is not None:
             pred = graph._pred
             for target in targets:
                 for keyed in pred.get(target, {}).values():
-                    for data in keyed.values():
-                        link = _valid(data["versions"], as_of)
+                    for versions in keyed.values():
+                        link = _valid(versions, as_of)
                         if link is not None:
                             out.append(link)
         else:
-            for _, _, versions in graph.edges(data="versions"):
-                link = _valid(versions, as_of)
-                if link is not None:
-                    out.append(link)
+            for nbrs in graph._succ.values():
+                for keyed in nbrs.values():
+                    for versions in keyed.values():
+                        link = _valid(versions, as_of)
+                        if link is not None:
+                            out.append(link)
         return out
 
     def count_links(
@@ -266,8 +280,8 @@ class EmbeddedStore(GraphStore):
         if not succ:
             return None
         for target, keyed in succ.items():
-            for data in keyed.values():
-                if _valid(data["versions"], as_of) is not None:
+            for versions in keyed.values():
+                if _valid(versions, as_of) is not None:
                     return str(target)
         return None
 
@@ -278,7 +292,7 @@ class EmbeddedStore(GraphStore):
         return sorted(
             str(source)
             for source, keyed in pred.items()
-            if any(_valid(d["versions"], as_of) is not None for d in keyed.values())
+            if any(_valid(versions, as_of) is not None for versions in keyed.values())
         )
 
     def subtree(self, org_id: str, as_of: date) -> list[str]:
@@ -328,7 +342,8 @@ class EmbeddedStore(GraphStore):
 
     # -- history ---------------------------------------------------------------------
     def node_versions(self, ids: Collection[str]) -> dict[str, list[Node]]:
-        return {i: list(self._nodes[i]) for i in ids if i in self._nodes}
+        table = self._nodes
+        return {i: [_ready(v) for v in table[i]] for i in ids if i in table}
 
     def link_versions(self, ids: Collection[str]) -> dict[str, list[Link]]:
         return {i: list(self._links[i]) for i in ids if i in self._links}
@@ -336,28 +351,32 @@ class EmbeddedStore(GraphStore):
     def links_touching(self, node_ids: Collection[str]) -> list[Link]:
         out: list[Link] = []
         for graph in self._graphs.values():
+            succ, pred = graph._succ, graph._pred
             for node_id in node_ids:
-                if node_id not in graph:
+                if node_id not in succ:
                     continue
-                for _, _, versions in graph.out_edges(node_id, data="versions"):
-                    out.extend(versions)
-                for _, _, versions in graph.in_edges(node_id, data="versions"):
-                    out.extend(versions)
+                for keyed in succ[node_id].values():
+                    for versions in keyed.values():
+                        out.extend(versions)
+                for keyed in pred[node_id].values():
+                    for versions in keyed.values():
+                        out.extend(versions)
         return out
 
     def outgoing_versions(self, kind: LinkKind, sources: Collection[str]) -> list[Link]:
-        graph = self._graphs[kind]
+        succ = self._graphs[kind]._succ
         return [
             v
             for s in sources
-            if s in graph
-            for _, _, versions in graph.out_edges(s, data="versions")
+            for keyed in succ.get(s, {}).values()
+            for versions in keyed.values()
             for v in versions
         ]
 
     def all_nodes(self) -> Iterator[Node]:
         for node_id in sorted(self._nodes, key=lambda i: (self._nodes[i][0].kind.value, i)):
-            yield from self._nodes[node_id]
+            for version in self._nodes[node_id]:
+                yield _ready(version)
 
     def all_links(self) -> Iterator[Link]:
         for key in sorted(self._links):
@@ -519,96 +538,176 @@ class EmbeddedStore(GraphStore):
 
 
 # -- reading the tables into the index ---------------------------------------------------
-# These loops run once per row (10^5 to 10^6): they index dicts directly (``__missing__``
-# fills the gaps) rather than calling helpers per row, and read the cursor as it goes.
+# These loops run once per row (10^5 to 10^6): every call, dict and object made per row
+# counts. At a city (137k node and 161k link versions, ≈ 1.2 s of CPU) SQLite handing the
+# rows over takes ≈ 0.35 s, making the records ≈ 0.5 s, filling the graphs' dicts ≈ 0.3 s.
 _NODES_SQL = "SELECT id, kind, name, valid_from, valid_to, attrs FROM nodes ORDER BY id, valid_from"
+# Most links have no attributes (``{}``): NULL, not a bytes object per row.
 _LINKS_SQL = (
-    "SELECT id, kind, source, target, valid_from, valid_to, attrs FROM links "
-    "ORDER BY id, valid_from"
+    "SELECT id, kind, source, target, valid_from, valid_to,"
+    " CASE WHEN length(attrs) > 2 THEN attrs END FROM links ORDER BY id, valid_from"
 )
 
 
-def _decoded(values: dict[str, Any], dated: Collection[str], day: _Days) -> dict[str, Any]:
-    """``values`` read from JSON, with the kind's date attributes made dates again."""
+#: The attributes of every link stored without any (most of them): one shared, read-only
+#: by ``Link``'s own type (``Mapping``), as an empty tuple is shared.
+_NO_ATTRS: Mapping[str, Any] = {}
+
+#: The attributes of each kind of node or link whose values are dates.
+_DATED: dict[object, Collection[str]] = {k: DATE_FIELDS.get(k, ()) for k in (*NodeKind, *LinkKind)}
+
+#: How the file's JSON arrives: bytes (what the store writes), or text (older writers).
+_TEXT = (bytes, str)
+
+
+def _decoded(text: bytes | str, dated: Collection[str]) -> dict[str, Any]:
+    """Attributes read from the file's JSON, with the kind's date attributes made dates."""
+    values: dict[str, Any] = orjson.loads(text)
     for key in dated:
         value = values.get(key)
         if value.__class__ is str:
-            values[key] = day[value]
+            values[key] = date.fromisoformat(value)
     return values
 
 
-def _read_nodes(
-    rows: Iterable[Any], day: _Days
-) -> tuple[dict[str, list[Node]], dict[NodeKind, list[str]]]:
-    """Node versions by id (oldest first: the rows come ordered), and ids by kind."""
-    nodes: dict[str, list[Node]] = {}
-    by_kind: dict[NodeKind, list[str]] = defaultdict(list)
-    loads = orjson.loads
-    kinds = {k.value: (k, DATE_FIELDS.get(k, ())) for k in NodeKind}
-    for node_id, kind_text, name, start, end, attrs in rows:
-        kind, dated = kinds[kind_text]
-        node = Node(
-            id=node_id,
-            kind=kind,
-            name=name,
-            valid_from=day[start],
-            valid_to=day[end] if end else None,
-            attrs=_decoded(loads(attrs), dated, day),
-        )
-        versions = nodes.get(node_id)
-        if versions is None:
-            nodes[node_id] = [node]
-            by_kind[kind].append(node_id)
-        else:
+def _ready(node: Node) -> Node:
+    """``node`` with its attributes decoded, done the first time it leaves the store.
+
+    The index keeps each node version's attributes as the file's JSON until a read hands
+    the version out: most are never asked for by most requests (a chain reads a dozen of a
+    hundred thousand members), and decoding all of them took ≈ 0.3 s of a city's opening.
+    Only the store sees a version before this, so every caller sees a ``dict``: the frozen
+    record's slot is set in place, once (two threads may both decode: each sets an equal
+    dict).
+    """
+    text: object = node.attrs
+    if text.__class__ in _TEXT:
+        _NODE_SETTERS[5](node, _decoded(cast(bytes, text), _DATED[node.kind]))
+    return node
+
+
+def _slot_setters(cls: type, names: tuple[str, ...]) -> tuple[Any, ...]:
+    """The slot setters of a frozen dataclass's fields, ``names`` being all of them in order.
+
+    The loaders below make records with ``object.__new__`` and these setters: a frozen
+    dataclass's ``__init__`` sets each field through ``object.__setattr__`` and costs four
+    times as much, a third of a second at a city's 300,000 versions. The records have no
+    ``__post_init__``; the check here fails at import if their fields change.
+    """
+    found = tuple(f.name for f in fields(cls))
+    if found != names or hasattr(cls, "__post_init__"):
+        raise TypeError(f"{cls.__name__} fields are {found}, the loader sets {names}")
+    return tuple(cls.__dict__[name].__set__ for name in names)
+
+
+_NODE_SETTERS = _slot_setters(Node, ("id", "kind", "name", "valid_from", "valid_to", "attrs"))
+_LINK_SETTERS = _slot_setters(Link, ("kind", "source", "target", "valid_from", "valid_to", "attrs"))
+
+
+class _NodeTable(dict[str, list[Node]]):
+    """Node versions by id (oldest first), with the ids of each kind (``by_kind``, by the
+    kind of their first version) and the kinds among those whose versions may still hold
+    the file's JSON (``undecoded``): one object, so that a read never pairs one index's
+    versions with another's flags when the index is replaced whole."""
+
+    __slots__ = ("by_kind", "undecoded")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.by_kind: dict[NodeKind, list[str]] = defaultdict(list)
+        self.undecoded: set[NodeKind] = set()
+
+    def decode(self, kind: NodeKind) -> None:
+        """Decode every version of the ids of ``kind``; then their reads need not look."""
+        for node_id in self.by_kind.get(kind, ()):
+            for version in self[node_id]:
+                _ready(version)
+        self.undecoded.discard(kind)  # only once all are done: a reader may be looking
+
+
+def _read_nodes(rows: Iterable[Any], day: _Days) -> _NodeTable:
+    """Node versions by id and ids by kind, their attributes left as the file's JSON;
+    ``rows`` ordered by id."""
+    nodes = _NodeTable()
+    by_kind = nodes.by_kind
+    kinds = {k.value: k for k in NodeKind}
+    new = object.__new__
+    set_id, set_kind, set_name, set_from, set_to, set_attrs = _NODE_SETTERS
+    last, versions = None, []
+    for node_id, kind_text, name, start, end, text in rows:
+        kind = kinds[kind_text]
+        node = new(Node)
+        set_id(node, node_id)
+        set_kind(node, kind)
+        set_name(node, name)
+        set_from(node, day[start])
+        set_to(node, day[end] if end else None)
+        set_attrs(node, text)  # decoded when first handed out (``_ready``)
+        if node_id == last:  # a later version (the rows come ordered by id)
             versions.append(node)
-    return nodes, by_kind
+        else:
+            last = node_id
+            versions = nodes[node_id] = [node]
+            by_kind[kind].append(node_id)
+    nodes.undecoded.update(by_kind)
+    return nodes
 
 
 def _read_links(
-    rows: Iterable[Any], nodes: dict[str, list[Node]], day: _Days
+    rows: Iterable[Any], day: _Days
 ) -> tuple[dict[LinkKind, Any], dict[str, list[Link]]]:
-    """A ``MultiDiGraph`` per link kind, each edge keyed by link id with its ``versions``
-    (oldest first), filled as ``add_edge`` would fill it; and the versions by link id."""
-    graphs: dict[LinkKind, Any] = {kind: nx.MultiDiGraph() for kind in LinkKind}
+    """A ``DiGraph`` per link kind, and the versions (oldest first) by link id; ``rows``
+    ordered by id (so by kind, the kind being the id's prefix).
+
+    An edge's data maps the id of each link between its two ends to that link's versions
+    (two posts one member holds in one organization are two ids on one edge), filled as
+    ``add_edge`` would fill it.
+    """
+    graphs: dict[LinkKind, Any] = {kind: nx.DiGraph() for kind in LinkKind}
     links: dict[str, list[Link]] = {}
-    loads = orjson.loads
-    adjacency = {
-        k.value: (k, DATE_FIELDS.get(k, ()), g._succ, g._pred, g._node) for k, g in graphs.items()
-    }
-    same = _Same((i, i) for i in nodes)  # one string per id, shared by nodes and links
-    for key, kind_text, source, target, start, end, attrs in rows:
+    adjacency = {k.value: (k, _DATED[k], g._succ, g._pred, g._node) for k, g in graphs.items()}
+    # One string per target (the organizations, thousands of times each); the sources
+    # (mostly members, once or twice each) are left as read: sharing them with the node
+    # ids through a dict of every id costs a fifth of a second for some 10 MB.
+    targets: dict[str, str] = {}
+    same = targets.setdefault
+    new = object.__new__
+    set_kind, set_source, set_target, set_from, set_to, set_attrs = _LINK_SETTERS
+    no_attrs = _NO_ATTRS
+    last, known = None, []
+    for kind_text, group in groupby(rows, itemgetter(1)):
         lk, dated, succ, pred, ends = adjacency[kind_text]
-        source = same[source]
-        target = same[target]
-        link = Link(
-            kind=lk,
-            source=source,
-            target=target,
-            valid_from=day[start],
-            valid_to=day[end] if end else None,
-            attrs=_decoded(loads(attrs), dated, day),
-        )
-        known = links.get(key)
-        if known is not None:  # a later version of a link already indexed
-            known.append(link)
-            continue
-        known = links[key] = [link]
-        out = succ.get(source)
-        if out is None:
-            out = succ[source] = {}
-            if source not in pred:
-                pred[source] = {}
-                ends[source] = {}
-        inward = pred.get(target)
-        if inward is None:
-            inward = pred[target] = {}
-            if target not in succ:
-                succ[target] = {}
-                ends[target] = {}
-        keyed = out.get(target)
-        if keyed is None:
-            keyed = out[target] = inward[source] = {}
-        keyed[key] = {"versions": known}
+        for key, _, source, target, start, end, text in group:
+            target = same(target, target)
+            link = new(Link)
+            set_kind(link, lk)
+            set_source(link, source)
+            set_target(link, target)
+            set_from(link, day[start])
+            set_to(link, day[end] if end else None)
+            set_attrs(link, no_attrs if text is None else _decoded(text, dated))
+            if key == last:  # a later version of the link just indexed
+                known.append(link)
+                continue
+            last = key
+            known = links[key] = [link]
+            out = succ.get(source)
+            if out is None:
+                out = succ[source] = {}
+                if source not in pred:
+                    pred[source] = {}
+                    ends[source] = {}
+            keyed = out.get(target)
+            if keyed is None:
+                inward = pred.get(target)
+                if inward is None:
+                    inward = pred[target] = {}
+                    if target not in succ:
+                        succ[target] = {}
+                        ends[target] = {}
+                out[target] = inward[source] = {key: known}
+            else:
+                keyed[key] = known
     return graphs, links
 
 
@@ -628,10 +727,10 @@ class _LinkColumns:
         for node, inward in graph._pred.items():
             code = None
             for keyed in inward.values():
-                for data in keyed.values():
+                for versions in keyed.values():
                     if code is None:
                         code = names[node] = len(names)
-                    for version in data["versions"]:
+                    for version in versions:
                         target.append(code)
                         start.append(version.valid_from.toordinal())
                         ends = version.valid_to
@@ -662,19 +761,11 @@ class _Days(dict[str, date]):
         return found
 
 
-class _Same(dict[str, str]):
-    """The one kept string for an id (``same[x]`` is ``x`` itself when not kept)."""
-
-    def __missing__(self, text: str) -> str:
-        return text
-
-
 def _add_edge(graph: Any, source: str, target: str, key: str, versions: list[Link]) -> None:
-    """``graph.add_edge(source, target, key=key, versions=versions)``, without its overhead.
+    """``graph.add_edge(source, target, **{key: versions})``, without its overhead.
 
-    Building the index of a city (some 150,000 links) through ``add_edge`` is a third of
-    the store's opening time; this writes the same adjacency dicts a ``MultiDiGraph``
-    keeps (the reads above use ``_succ`` and ``_pred`` directly too).
+    Writes the adjacency dicts a ``DiGraph`` keeps, as ``_read_links`` does (the reads
+    above use ``_succ`` and ``_pred`` directly too).
     """
     succ, pred = graph._succ, graph._pred
     for node in (source, target):
@@ -686,7 +777,24 @@ def _add_edge(graph: Any, source: str, target: str, key: str, versions: list[Lin
     if keyed is None:
         keyed = succ[source][target] = {}
         pred[target][source] = keyed
-    keyed[key] = {"versions": versions}
+    keyed[key] = versions
+
+
+def _age_everything() -> None:
+    """Move every object the collector tracks, the new index with them, to its oldest
+    generation (or, where the process keeps its long-lived objects frozen, ``serve``, to
+    the permanent one with those).
+
+    The index is some 10^6 objects with no cycle among them, made with the collector
+    paused: left in the youngest generation, the next two collections would each walk all
+    of them for nothing (a fifth of a second each, at a city). ``gc.freeze`` and
+    ``gc.unfreeze`` move whole generations without walking them. Objects that were young
+    are only looked at again by the next full collection.
+    """
+    frozen = gc.get_freeze_count()
+    gc.freeze()
+    if not frozen:
+        gc.unfreeze()
 
 
 def _with_end(version: Any, end: date) -> Any:
