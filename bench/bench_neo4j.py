@@ -10,14 +10,20 @@ and CPU seconds (this process's, and the server's when it is ours: on a shared m
 CPU figures are the ones to compare), the rates, and a few timed reads on the result.
 
 With ``--demo PATH`` (a demo store, e.g. ``bench/.cache/demo-s2019-x1-….db``) it copies
-that graph instead, the way ``orggraph sync`` does (node versions, then link versions,
-then facts, batches of 10,000, each one ``_apply``), twice: on the fresh server ("cold",
-what ``python -m bench`` measures: the JIT compiles Neo4j's write path meanwhile, which
-costs more of the server's CPU than the writing itself), then again after emptying it
-("warm", a server that has run for a while).
+that graph instead through ``orggraph sync``'s own writing half (``copy_records``: node
+versions, then link versions, then facts, batches of 10,000, each one ``_apply``, as a
+bulk load whose deferred indexes are built and awaited at the end), twice: on the fresh
+server ("cold", what ``python -m bench`` measures: the JIT compiles Neo4j's write path
+meanwhile, which costs more of the server's CPU than the writing itself), then again
+after emptying it ("warm"). ``node_versions_per_s`` counts the index build; the
+server's CPU is also split by its threads (``jit``, ``transactions``,
+``index_population``, ``gc``). With ``--ab ROUNDS`` it compares ordinary writes (every
+index in place, "old") with the bulk load ("new"), alternating, each run on a fresh
+server (``--warm``: all on one server warmed by two copies), and prints the medians.
 
     python bench/bench_neo4j.py [--members 100000] [--orgs 5000] [--repeat 1]
     python bench/bench_neo4j.py --demo PATH [--heap-mb 3072]
+    python bench/bench_neo4j.py --demo PATH --ab 3 [--warm]
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import sys
 import time
 from datetime import date
@@ -34,6 +41,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from orggraph.model import Changes, Link, LinkKind, Node, NodeKind
+from orggraph.store.embedded import EmbeddedStore
 from orggraph.store.neo4j import Neo4jStore, changes_payload
 from tests.neo4j_server import Neo4jServer, ServerInfo
 
@@ -165,40 +173,144 @@ def run(info: ServerInfo, pid: int | None, orgs: int, members: int) -> dict[str,
     }
 
 
-def copy_demo(store: Neo4jStore, source: Any, pid: int | None) -> dict[str, Any]:
-    """Every version and fact of ``source`` into the empty ``store`` as sync writes them."""
-    parts: list[tuple[str, list[Any], Any]] = [
-        ("nodes", list(source.all_nodes()), lambda b: Changes(add_nodes=b)),
-        ("links", list(source.all_links()), lambda b: Changes(add_links=b)),
-        ("facts", list(source.all_facts()), lambda b: Changes(facts=b)),
-    ]
-    out: dict[str, Any] = {}
-    for name, items, make in parts:
-        wall, cpu, jvm = time.perf_counter(), time.process_time(), _jvm_cpu(pid)
-        for start in range(0, len(items), 10_000):
-            store._apply(make(items[start : start + 10_000]), "bench")
-        seconds = time.perf_counter() - wall
-        after = _jvm_cpu(pid)
-        out[name] = {
-            "count": len(items),
-            "wall_s": round(seconds, 2),
-            "per_s": round(len(items) / seconds),
-            "python_cpu_s": round(time.process_time() - cpu, 2),
-            "server_cpu_s": None if jvm is None or after is None else round(after - jvm, 2),
-        }
+def _threads_cpu(pid: int | None) -> dict[str, tuple[str, float]]:
+    """The server's threads now: id → (what it does, CPU seconds so far), from ``/proc``."""
+    out: dict[str, tuple[str, float]] = {}
+    if pid is None:
+        return out
+    tick = os.sysconf("SC_CLK_TCK")
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            raw = (task / "stat").read_text()
+        except OSError:
+            continue  # the thread ended
+        name = raw[raw.index("(") + 1 : raw.rindex(")")]
+        group = next((g for prefix, g in _THREAD_GROUPS if name.startswith(prefix)), "other")
+        fields = raw.rsplit(")", 1)[1].split()
+        out[task.name] = (group, (int(fields[11]) + int(fields[12])) / tick)
     return out
 
 
-def run_demo(info: ServerInfo, pid: int | None, path: Path) -> dict[str, Any]:
-    from orggraph.store.embedded import EmbeddedStore
+def _threads_delta(
+    before: dict[str, tuple[str, float]], after: dict[str, tuple[str, float]]
+) -> dict[str, float]:
+    """CPU seconds between two snapshots by group (threads that ended meanwhile are lost)."""
+    out: dict[str, float] = {}
+    for tid, (group, cpu) in after.items():
+        out[group] = out.get(group, 0.0) + cpu - before.get(tid, (group, 0.0))[1]
+    return {k: round(v, 1) for k, v in sorted(out.items())}
 
-    with EmbeddedStore(path) as source, Neo4jStore(info.uri) as store:
+
+_THREAD_GROUPS = (
+    ("C1 Compiler", "jit"),
+    ("C2 Compiler", "jit"),
+    ("neo4j.BoltWorke", "transactions"),
+    ("neo4j.IndexPopu", "index_population"),
+    ("GC Thread", "gc"),
+    ("VM Thread", "gc"),
+)
+
+
+def copy_demo(
+    store: Neo4jStore, records: tuple[list[Any], list[Any], list[Any]], pid: int | None, bulk: bool
+) -> dict[str, Any]:
+    """The records written into the empty ``store`` by sync's own path; each part timed."""
+    from bench.bench_backends import copy_timed
+
+    before = _threads_cpu(pid)
+    copied = copy_timed(store, *records, pid, bulk=bulk)
+    after = _threads_cpu(pid)
+    out: dict[str, Any] = {"bulk": bulk}
+    for name in ("nodes", "links", "facts", "indexes"):
+        cpu = copied.server_cpu[name]
+        out[name] = {
+            "count": copied.counts[name],
+            "wall_s": round(copied.seconds[name], 2),
+            "python_cpu_s": round(copied.client_cpu[name], 2),
+            "server_cpu_s": None if cpu is None else round(cpu, 2),
+        }
+        if copied.counts[name]:
+            out[name]["per_s"] = round(copied.counts[name] / copied.seconds[name])
+    # The figure of the issue: node versions over their batches and the index build.
+    node_s = copied.seconds["nodes"] + copied.seconds["indexes"]
+    out["node_versions_per_s"] = round(copied.counts["nodes"] / node_s)
+    out["server_threads_cpu_s"] = _threads_delta(before, after)
+    return out
+
+
+def _records(path: Path) -> tuple[list[Any], list[Any], list[Any]]:
+    with EmbeddedStore(path) as source:
+        return list(source.all_nodes()), list(source.all_links()), list(source.all_facts())
+
+
+def _server(heap_mb: int) -> Neo4jServer:
+    server = Neo4jServer(fast_start=False, heap_mb=heap_mb)
+    server.start()
+    return server
+
+
+def run_demo(info: ServerInfo, pid: int | None, path: Path) -> dict[str, Any]:
+    """The demo copied on the fresh server ("cold"), then again once emptied ("warm")."""
+    records = _records(path)
+    with Neo4jStore(info.uri) as store:
         store.clear(keep_audit=False)
-        cold = copy_demo(store, source, pid)
-        digest_ok = store.digest() == source.digest()
+        cold = copy_demo(store, records, pid, bulk=True)
+        with EmbeddedStore(path) as source:
+            digest_ok = store.digest() == source.digest()
         store.clear(keep_audit=False)
-        warm = copy_demo(store, source, pid)
+        warm = copy_demo(store, records, pid, bulk=True)
     return {"demo": str(path), "cold": cold, "warm": warm, "digest_equal": digest_ok}
+
+
+def ab_demo(path: Path, rounds: int, heap_mb: int, warm: bool) -> dict[str, Any]:
+    """Ordinary writes ("old": every index in place) against the bulk load ("new").
+
+    Alternating, the order swapped each round; each run on a fresh server, or with
+    ``warm`` all on one server warmed by two copies first. Medians of the node figure.
+    """
+    records = _records(path)
+    runs: dict[str, list[dict[str, Any]]] = {"old": [], "new": []}
+
+    def once(store: Neo4jStore, pid: int | None, which: str) -> None:
+        store.clear(keep_audit=False)
+        store.apply_schema()
+        result = copy_demo(store, records, pid, bulk=which == "new")
+        runs[which].append(result)
+        print(json.dumps({"run": which, **result}, ensure_ascii=False), file=sys.stderr)
+
+    order = [("old", "new") if i % 2 == 0 else ("new", "old") for i in range(rounds)]
+    if warm:
+        server = _server(heap_mb)
+        try:
+            with Neo4jStore(server.info.uri) as store:
+                for _ in range(2):
+                    once(store, server.pid, "new")
+                runs["new"].clear()
+                for pair in order:
+                    for which in pair:
+                        once(store, server.pid, which)
+        finally:
+            server.cleanup()
+    else:
+        for pair in order:
+            for which in pair:
+                server = _server(heap_mb)
+                try:
+                    with Neo4jStore(server.info.uri) as store:
+                        once(store, server.pid, which)
+                finally:
+                    server.cleanup()
+
+    def median(which: str, key: str) -> float:
+        return float(statistics.median(r[key] for r in runs[which]))
+
+    return {
+        "demo": str(path),
+        "server": "warm" if warm else "fresh",
+        "rounds": rounds,
+        "node_versions_per_s": {w: median(w, "node_versions_per_s") for w in runs},
+        "runs": runs,
+    }
 
 
 def main() -> None:
@@ -210,8 +322,22 @@ def main() -> None:
         "--heap-mb", type=int, default=None, help="server heap (default 6144; --demo: 3072)"
     )
     parser.add_argument("--demo", type=Path, default=None, help="copy this demo store instead")
+    parser.add_argument(
+        "--ab",
+        type=int,
+        default=0,
+        metavar="ROUNDS",
+        help="with --demo: ordinary writes against the bulk load, alternating, ROUNDS each",
+    )
+    parser.add_argument(
+        "--warm", action="store_true", help="with --ab: one server, warmed by two copies first"
+    )
     args = parser.parse_args()
     heap_mb = args.heap_mb or (3072 if args.demo else 6144)
+    if args.demo is not None and args.ab:
+        result = ab_demo(args.demo, args.ab, heap_mb, args.warm)
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return
     uri = os.environ.get("NEO4J_URI")
     server = None
     started = time.perf_counter()

@@ -327,14 +327,11 @@ def _text(value: object) -> str | None:
 
 
 def _full_members(store: GraphStore, as_of: date, branches: list[str]) -> dict[str, int]:
-    """Full members (status full at the date) of each branch, in two batched reads."""
+    """Full members (status full at the date) of each branch, counted by the store."""
     if not branches:
         return {}
-    links = store.links(LinkKind.MEMBER_OF, as_of, targets=branches)
-    members = store.nodes(NodeKind.MEMBER, as_of, ids=list({x.source for x in links}))
-    status = MemberStatus.FULL.value
-    full = {m.id for m in members if m.attrs.get("status") == status}
-    return dict(Counter(x.target for x in links if x.source in full))
+    full = {"status": MemberStatus.FULL.value}
+    return store.count_links_from(LinkKind.MEMBER_OF, as_of, targets=branches, where=full)
 
 
 def _area_gaps(orgs: list[Node], index: ChainIndex, wanted: set[GapKind]) -> list[Gap]:

@@ -51,6 +51,7 @@ def _as_dict(report: SyncReport) -> dict[str, object]:
     return {
         "ok": report.ok,
         "seconds": round(report.seconds, 3),
+        "part_seconds": {part: round(s, 3) for part, s in report.part_seconds.items()},
         "source": {
             "url": report.source,
             "counts": report.source_counts,
@@ -74,5 +75,11 @@ def _print(report: SyncReport) -> None:
             f"关系版本 link_versions={counts['link_versions']}  事实 facts={counts['facts']}"
         )
         click.echo(f"  摘要 digest={digest}")
+    parts = report.part_seconds
+    click.echo(
+        f"写入 writing: 节点版本 node_versions {parts['node_versions']:.1f} s, "
+        f"关系版本 link_versions {parts['link_versions']:.1f} s, "
+        f"事实 facts {parts['facts']:.1f} s, 索引 indexes {parts['indexes']:.1f} s"
+    )
     verdict = "一致 (identical)" if report.ok else "不一致 (DIFFERENT)"
     click.echo(f"{verdict}, {report.seconds:.1f} s")

@@ -16,7 +16,7 @@ import hashlib
 import threading
 from abc import ABC, abstractmethod
 from collections import Counter
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from types import TracebackType
@@ -150,6 +150,24 @@ class GraphStore(ABC):
         """How many ``kind`` links valid at ``as_of`` reach each of ``targets`` (none: absent)."""
         return dict(Counter(link.target for link in self.links(kind, as_of, targets=targets)))
 
+    def count_links_from(
+        self,
+        kind: LinkKind,
+        as_of: date,
+        *,
+        targets: Collection[str],
+        where: Mapping[str, object],
+    ) -> dict[str, int]:
+        """As ``count_links``, counting only links from a node whose version at ``as_of`` has
+        each attribute of ``where`` (``{"status": "full"}``: full members). The rule that
+        says what to count stays with the caller; a store may count where the data lives
+        (Neo4j: one query when ``where`` names facets). This default reads links and nodes.
+        """
+        links = self.links(kind, as_of, targets=targets)
+        sources = self.nodes(LINK_ENDS[kind][0], as_of, ids=list({x.source for x in links}))
+        kept = {n.id for n in sources if all(n.attrs.get(k) == v for k, v in where.items())}
+        return dict(Counter(x.target for x in links if x.source in kept))
+
     @abstractmethod
     def search(
         self, text: str, as_of: date, kinds: Collection[NodeKind] | None = None, limit: int = 20
@@ -259,6 +277,16 @@ class GraphStore(ABC):
     @abstractmethod
     def _apply(self, changes: Changes, actor: str) -> None:
         """Commit ``changes`` in one transaction, with an audit record; then update indexes."""
+
+    @contextlib.contextmanager
+    def bulk_load(self, actor: str = "system") -> Iterator[None]:
+        """Writes that fill an empty store (``orggraph sync``): a store may defer work to the end.
+
+        Every write in the block is still one audited transaction, and the store is whole
+        (every index built) when the block ends. This default defers nothing; Neo4j builds
+        its read-only indexes once, at the end (``Neo4jStore.bulk_load``).
+        """
+        yield
 
     @abstractmethod
     def audit_log(self, limit: int = 100) -> list[dict[str, Any]]:

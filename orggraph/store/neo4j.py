@@ -9,7 +9,8 @@ keyed by a write id made once per write, outside the retry loop; a retried trans
 finds that record and writes nothing again. Traversals (``ancestors``, ``subtree``,
 ``hierarchy``) are one Cypher query each, the date checked on every relationship; nothing
 loads the whole graph into Python (the ``all_*`` iterators page through the keys, for
-``digest`` and ``orggraph sync``).
+``digest`` and ``orggraph sync``). A bulk load into an empty store (``bulk_load``,
+``orggraph sync``) builds the indexes only reads use once, at its end.
 
 Driver errors are translated at this boundary: a server that cannot be reached is
 ``StoreUnavailable`` (retryable; the driver reconnects by itself when the server is back),
@@ -23,7 +24,7 @@ import functools
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime
 from typing import Any, LiteralString, TypeVar
 from urllib.parse import urlsplit, urlunsplit
@@ -56,6 +57,8 @@ BATCH_ROWS = 10_000
 WRITE_ATTEMPTS = 5
 #: Versions fetched per page by the ``all_*`` iterators.
 PAGE_ROWS = 10_000
+#: How long the end of a bulk load waits for its indexes to come online.
+BULK_AWAIT_SECONDS = 3_600
 
 T = TypeVar("T")
 _KINDS = {k.value: k for k in NodeKind}
@@ -84,9 +87,12 @@ def _attrs_text(attrs: Mapping[str, Any]) -> str:
     """The attributes as the JSON text both stores keep (``attrs_to_json``'s, dumped).
 
     orjson writes dates as ISO strings and tuples as lists by itself, which is all
-    ``attrs_to_json`` does besides dropping ``None``: this is its text, made at C speed.
+    ``attrs_to_json`` does besides dropping ``None``: this is its text, made at C speed
+    (and with no copy of the mapping when nothing is ``None``, as is usual).
     """
-    return orjson.dumps({k: v for k, v in attrs.items() if v is not None}).decode()
+    if None in attrs.values():
+        attrs = {k: v for k, v in attrs.items() if v is not None}
+    return orjson.dumps(attrs).decode()
 
 
 # Dates travel as ISO text and Cypher's date() makes them dates: a Python date is packed
@@ -166,9 +172,24 @@ def _link_kind_of_id(link_id: str) -> LinkKind | None:
         return None
 
 
-def _chunks(rows: list[T], size: int = BATCH_ROWS) -> Iterator[list[T]]:
+class _Rows(list[Any]):
+    """The rows of one ``UNWIND`` parameter: a list whose ``repr`` is only its length.
+
+    The driver makes the text of its debug line for every RUN whether debug logging is on
+    or not (``" ".join(map(repr, fields))``): the repr of 10,000 rows was a fifth of the
+    client's CPU in a copy (0.25 s for the demo's 136,586 node versions), and with logging
+    on it would write members' names and attributes into the log.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} rows>"
+
+
+def _chunks(rows: list[Any], size: int = BATCH_ROWS) -> Iterator[_Rows]:
     for start in range(0, len(rows), size):
-        yield rows[start : start + size]
+        yield _Rows(rows[start : start + size])
 
 
 # -- transaction functions (module level: the driver may call them more than once) -------
@@ -253,14 +274,14 @@ def _write_audit(tx: neo4j.ManagedTransaction, params: dict[str, Any]) -> None:
     tx.run(q.AUDIT, params).consume()
 
 
-def _apply_schema(tx: neo4j.ManagedTransaction, statement: LiteralString) -> None:
-    tx.run(statement).consume()
+def _apply_schema(tx: neo4j.ManagedTransaction, statement: LiteralString, **params: Any) -> None:
+    tx.run(statement, params).consume()
 
 
 def _drop_index(name: str) -> LiteralString:
-    """``DROP INDEX`` of one of ``q.OBSOLETE_INDEXES`` (a fixed name, never input)."""
-    if name not in q.OBSOLETE_INDEXES:
-        raise ValueError(f"{name!r} is not an obsolete orggraph index")
+    """``DROP INDEX`` of an obsolete or a deferred orggraph index (a fixed name, never input)."""
+    if name not in q.OBSOLETE_INDEXES and name not in q.DEFERRED_INDEXES:
+        raise ValueError(f"{name!r} is not an orggraph index that may be dropped")
     return f"DROP INDEX {name} IF EXISTS"
 
 
@@ -459,8 +480,12 @@ class Neo4jStore(GraphStore):
                 pass
         return self._read(_values, query, **params)
 
-    def apply_schema(self) -> list[str]:
-        """Create the constraints and indexes that are missing; return their names."""
+    def apply_schema(self, *, await_seconds: int = 300) -> list[str]:
+        """Create the constraints and indexes that are missing; return their names.
+
+        Returns once the indexes made are online (``db.awaitIndexes``), or fails after
+        ``await_seconds``.
+        """
         existing = self.schema_names()
         for name in q.OBSOLETE_INDEXES:
             if name in existing:
@@ -472,8 +497,52 @@ class Neo4jStore(GraphStore):
                 self._write(_apply_schema, statement)
                 created.append(name)
         if created:
-            self._write(_apply_schema, q.AWAIT_INDEXES)
+            self._write(_apply_schema, q.AWAIT_INDEXES, seconds=await_seconds)
         return created
+
+    @contextmanager
+    def bulk_load(self, actor: str = "system") -> Iterator[None]:
+        """Fill an empty store with the indexes only reads use built once, at the end.
+
+        On an empty store the deferred indexes (``q.DEFERRED_INDEXES``: ``search``'s text
+        index, the facts' node index) are dropped, the block's writes run with the key
+        constraints they rely on and nothing more, and on the way out the indexes are
+        created again and awaited: the store is fully indexed when the block ends, as
+        after ``neo4j-admin import`` or ``db init``. Each write stays one transaction with
+        its audit record. A ``:BulkLoad`` marker is written first and removed only when
+        the block ends without an error: a load cut short leaves it, and
+        ``unfinished_bulk_load`` reports it (the indexes are built again on the way out
+        of a failed block, or by the next open if the process died). On a store that holds
+        data the block runs as plain writes.
+        """
+        if not self._rows(q.IS_EMPTY)[0][0]:
+            yield
+            return
+        started = datetime.now(UTC).isoformat()
+        self._write(_values, q.BULK_LOAD_BEGIN, started=started, actor=actor)
+        for name in q.DEFERRED_INDEXES:
+            self._write(_apply_schema, _drop_index(name))
+        try:
+            yield
+        except BaseException:
+            # Leave the store indexed for the reads to come; the marker stays. The error
+            # that stopped the load is the one to report, not a second one of this.
+            with suppress(OrgGraphError):
+                self._finish_bulk_load()
+            raise
+        self._finish_bulk_load()
+        self._write(_values, q.BULK_LOAD_END)
+
+    def _finish_bulk_load(self) -> None:
+        # Awaited even when nothing was created here: another process opening the store
+        # meanwhile may have created the indexes, still being populated.
+        self.apply_schema(await_seconds=BULK_AWAIT_SECONDS)
+        self._write(_apply_schema, q.AWAIT_INDEXES, seconds=BULK_AWAIT_SECONDS)
+
+    def unfinished_bulk_load(self) -> dict[str, str] | None:
+        """The marker of a bulk load that did not finish (``started``, ``actor``), or ``None``."""
+        rows = self._rows(q.BULK_LOAD_STATE)
+        return {"started": rows[0][0], "actor": rows[0][1]} if rows else None
 
     def schema_names(self) -> set[str]:
         """The names of the constraints and indexes the database has."""
@@ -534,6 +603,23 @@ class Neo4jStore(GraphStore):
         self, kind: LinkKind, as_of: date, *, targets: Collection[str]
     ) -> dict[str, int]:
         rows = self._rows(q.LINK_COUNTS_TO[kind], targets=list(targets), as_of=as_of)
+        return {str(target): int(n) for target, n in rows if n}
+
+    def count_links_from(
+        self,
+        kind: LinkKind,
+        as_of: date,
+        *,
+        targets: Collection[str],
+        where: Mapping[str, object],
+    ) -> dict[str, int]:
+        """As ``GraphStore.count_links_from``, in one query when ``where`` names facets."""
+        facets = q.FACETS[LINK_ENDS[kind][0]]
+        if not all(k in facets and isinstance(v, _SCALARS) for k, v in where.items()):
+            return super().count_links_from(kind, as_of, targets=targets, where=where)
+        rows = self._rows(
+            q.LINK_COUNTS_FROM_WHERE[kind], targets=list(targets), where=dict(where), as_of=as_of
+        )
         return {str(target): int(n) for target, n in rows if n}
 
     def parent(self, org_id: str, as_of: date) -> str | None:

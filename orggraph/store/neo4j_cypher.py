@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from typing import LiteralString
 
-from orggraph.model import NODE_FIELDS, LinkKind, NodeKind
+from orggraph.model import LINK_ENDS, NODE_FIELDS, LinkKind, NodeKind
 
 __all__ = ["FACETS", "NODE_LABELS", "REL_TYPES", "SCHEMA", "schema_text"]
 
@@ -112,6 +112,11 @@ def _schema() -> tuple[LiteralString, ...]:
 
 #: Every constraint and index, idempotent (``IF NOT EXISTS``), in the order to apply them.
 SCHEMA: tuple[LiteralString, ...] = _schema()
+#: Indexes that only reads use (``search``'s text index, the facts' node index): a bulk
+#: load into an empty store drops them and builds them once at the end. Writes keep every
+#: constraint: the keys refuse duplicates, ``entity_id`` finds a link's ends, ``fact_key``
+#: serves the facts' MERGE and ``audit_write_id`` keeps a retried write from counting twice.
+DEFERRED_INDEXES: tuple[str, ...] = ("node_version_search", "fact_node")
 #: Indexes earlier versions made and this one drops (the keys serve their lookups).
 OBSOLETE_INDEXES: tuple[str, ...] = (
     "node_version_id",
@@ -145,7 +150,7 @@ def schema_text() -> str:
 SHOW_CONSTRAINTS: LiteralString = "SHOW CONSTRAINTS YIELD name RETURN name"
 SHOW_INDEXES: LiteralString = "SHOW INDEXES YIELD name RETURN name"
 PING: LiteralString = "RETURN 1"
-AWAIT_INDEXES: LiteralString = "CALL db.awaitIndexes(300)"
+AWAIT_INDEXES: LiteralString = "CALL db.awaitIndexes($seconds)"
 
 # -- fragments ------------------------------------------------------------------------
 _V_VALID = "v.valid_from <= $as_of AND (v.valid_to IS NULL OR v.valid_to > $as_of)"
@@ -250,6 +255,20 @@ CLEAR_BATCH: LiteralString = (
     "MATCH (n) WHERE n:NodeVersion OR n:Entity OR n:Fact "
     "WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS deleted"
 )
+# Whether the graph holds nothing (the audit trail and accounts aside): a bulk load's test.
+IS_EMPTY: LiteralString = (
+    "RETURN NOT (EXISTS { MATCH (:NodeVersion) } OR EXISTS { MATCH (:Entity) } "
+    "OR EXISTS { MATCH (:Fact) }) AS empty"
+)
+# A bulk load's marker: written before the indexes are dropped, removed once they are built
+# again and the load went through. Found later, it says the store holds a copy cut short.
+BULK_LOAD_BEGIN: LiteralString = (
+    "MERGE (b:BulkLoad) SET b.started = $started, b.actor = $actor RETURN b.started AS started"
+)
+BULK_LOAD_END: LiteralString = "MATCH (b:BulkLoad) DELETE b RETURN count(b) AS removed"
+BULK_LOAD_STATE: LiteralString = (
+    "MATCH (b:BulkLoad) RETURN b.started AS started, b.actor AS actor ORDER BY started LIMIT 1"
+)
 CLEAR_ALL_BATCH: LiteralString = (
     "MATCH (n) WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS deleted"
 )
@@ -302,6 +321,20 @@ LINK_COUNTS_TO: dict[LinkKind, LiteralString] = {
         "WHERE " + _R_VALID + " "
         "RETURN target, count(r) AS n",
         T=rel,
+    )
+    for kind, rel in REL_TYPES.items()
+}
+# Links counted only from sources whose version at the date has the facets of $where
+# (``count_links_from``: full members of branches, without reading the members).
+LINK_COUNTS_FROM_WHERE: dict[LinkKind, LiteralString] = {
+    kind: _fill(
+        "UNWIND $targets AS target "
+        "MATCH (s:Entity)-[r:<T>]->(t:Entity {id: target}) "
+        "WHERE " + _R_VALID + " AND EXISTS { MATCH (v:NodeVersion {id: s.id}) "
+        "WHERE v:<L> AND " + _V_VALID + " AND all(k IN keys($where) WHERE v[k] = $where[k]) } "
+        "RETURN target, count(r) AS n",
+        T=rel,
+        L=NODE_LABELS[LINK_ENDS[kind][0]],
     )
     for kind, rel in REL_TYPES.items()
 }

@@ -56,6 +56,7 @@ def test_lookups_by_id_seek_the_version_keys(neo4j_store: Neo4jStore) -> None:
         q.ALL_LINKS_PAGE[LinkKind.MEMBER_OF],
         q.CLOSE_NODES,
         q.CLOSE_LINKS[LinkKind.MEMBER_OF],
+        q.LINK_COUNTS_FROM_WHERE[LinkKind.MEMBER_OF],
     ]
     for statement in reads:  # the store applied the schema when it opened
         plan = neo4j_store._driver.execute_query("EXPLAIN " + statement).summary.plan

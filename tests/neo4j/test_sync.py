@@ -137,6 +137,7 @@ def test_the_sync_command_prints_both_counts_and_digests(
     assert report["ok"] is True
     assert report["source"]["digest"] == report["target"]["digest"]
     assert report["target"]["counts"] == {"node_versions": 10, "link_versions": 11, "facts": 3}
+    assert set(report["part_seconds"]) == {"node_versions", "link_versions", "facts", "indexes"}
     assert not is_empty(neo4j_store)
     # The table form, into another empty store.
     back = ["sync", "--from", neo4j_server.uri, "--to", f"sqlite:///{tmp_path / 'c.db'}"]
