@@ -7,7 +7,7 @@ resolver call in argument conversion and extension handling. That generality cos
 4–10 µs per field here, several times the work of reading the value.
 
 ``PlannedExecutor`` does what compiled executors (graphql-jit for graphql-js) do: it
-plans each selection set once per execution, for its object type, into a list of
+plans each selection set once, for its object type, into a list of
 ``(response key, step)`` whose steps already know how to read and complete their value.
 A field with no resolver is read as an attribute; a resolver that takes only ``self``
 and is given no arguments is called directly; every other field goes through its
@@ -31,7 +31,7 @@ import math
 from collections import OrderedDict
 from collections.abc import Callable
 from operator import attrgetter
-from typing import Any
+from typing import Any, TypeVar
 
 from graphql import (
     DirectiveNode,
@@ -63,9 +63,12 @@ from graphql.type import (
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.field import StrawberryField
 
-__all__ = ["PlannedExecutor", "Unplanned"]
+__all__ = ["PLANS_KEPT", "PlannedExecutor", "Unplanned", "remember"]
 
 log = logging.getLogger("orggraph.api")
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 _INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
 _BACKREF = "strawberry-definition"
@@ -75,10 +78,6 @@ _NO_INFO: Any = None
 
 class Unplanned(Exception):
     """The planned run cannot give graphql-core's answer: graphql-core runs instead."""
-
-
-def _unplanned(reason: str) -> Unplanned:
-    return Unplanned(reason)
 
 
 class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
@@ -142,10 +141,15 @@ def _plan(ex: PlannedExecutor) -> Steps:
     # The schema and the operation are kept with the plan: the key holds their identities,
     # which must not be reused while the plan is kept (an operation belongs to one parsed
     # document, which strawberry's parser cache hands out again for the same text).
-    _PLANS[key] = (ex.schema, ex.operation, steps)
-    if len(_PLANS) > PLANS_KEPT:
-        _PLANS.popitem(last=False)
+    remember(_PLANS, key, (ex.schema, ex.operation, steps))
     return steps
+
+
+def remember(kept: OrderedDict[K, V], key: K, value: V) -> None:
+    """Keep ``value`` under ``key``, the least recently used out beyond ``PLANS_KEPT``."""
+    kept[key] = value
+    if len(kept) > PLANS_KEPT:
+        kept.popitem(last=False)
 
 
 def _switch_variables(
@@ -168,9 +172,7 @@ def _switch_variables(
     for part in (operation, *fragments.values()):
         visit(part, Switches())
     found = tuple(sorted(names))
-    _SWITCHES[id(operation)] = (operation, found)
-    if len(_SWITCHES) > PLANS_KEPT:
-        _SWITCHES.popitem(last=False)
+    remember(_SWITCHES, id(operation), (operation, found))
     return found
 
 
@@ -193,7 +195,7 @@ class _Planner:
     def root(self) -> Steps:
         root_type = self.schema.get_root_type(self.operation.operation)
         if root_type is None:
-            raise _unplanned("no root type")
+            raise Unplanned("no root type")
         grouped, defers, _forbidden = collect_fields(
             self.schema,
             self.fragments,
@@ -203,7 +205,7 @@ class _Planner:
             self.hide_suggestions,
         )
         if defers:
-            raise _unplanned("@defer")
+            raise Unplanned("@defer")
         return [(key, self._step(root_type, key, details)) for key, details in grouped.items()]
 
     def object_steps(self, object_type: GraphQLObjectType, details: FieldDetailsList) -> Steps:
@@ -222,7 +224,7 @@ class _Planner:
             self.hide_suggestions,
         )
         if defers:
-            raise _unplanned("@defer")
+            raise Unplanned("@defer")
         steps = [(key, self._step(object_type, key, d)) for key, d in grouped.items()]
         self.plans[memo] = (details, steps)
         return steps
@@ -236,7 +238,7 @@ class _Planner:
             return lambda _source, _path, _ex: typename
         field = self.schema.get_field(parent, name)
         if field is None:
-            raise _unplanned(f"no field {name}")
+            raise Unplanned(f"no field {name}")
         complete, needs_path = self._completion(field.type, details)
         # Without arguments in the query, a field's arguments are its defaults: the same
         # for every execution. With them, each execution reads its variables' values.
@@ -271,7 +273,7 @@ class _Planner:
                 close = getattr(value, "close", None)
                 if close is not None:
                     close()  # never to be awaited: closed, so that nothing warns
-                raise _unplanned("asynchronous resolver")
+                raise Unplanned("asynchronous resolver")
             return complete(value, here, ex)
 
         return step
@@ -288,7 +290,7 @@ class _Planner:
             def non_null(value: Any, path: Path | None, ex: PlannedExecutor) -> Any:
                 done = inner(value, path, ex)
                 if done is None:
-                    raise _unplanned("null for a non-null field")
+                    raise Unplanned("null for a non-null field")
                 return done
 
             return non_null, needs_path
@@ -300,7 +302,7 @@ class _Planner:
                     return None
                 if type(value) is not list and type(value) is not tuple:
                     if not is_iterable(value):
-                        raise _unplanned("a list that is not iterable")
+                        raise Unplanned("a list that is not iterable")
                     value = list(value)
                 if needs_path:
                     return [item(v, Path(path, i, None), ex) for i, v in enumerate(value)]
@@ -315,7 +317,7 @@ class _Planner:
             return self._object(return_type, details), True
         if is_abstract_type(return_type):
             return self._abstract(return_type, details), True
-        raise _unplanned(f"type {return_type}")
+        raise Unplanned(f"type {return_type}")
 
     def _object(self, object_type: GraphQLObjectType, details: FieldDetailsList) -> Complete:
         origin = _origin(object_type)
@@ -332,7 +334,7 @@ class _Planner:
                 and type(value) is not origin
                 and not is_type_of(value, _NO_INFO)
             ):
-                raise _unplanned("a value of another type")
+                raise Unplanned("a value of another type")
             if not planned:
                 planned.append(self.object_steps(object_type, details))
             return {key: step(value, path, ex) for key, step in planned[0]}
@@ -352,7 +354,7 @@ class _Planner:
             if done is None:
                 runtime = possible.get(cls)
                 if runtime is None:
-                    raise _unplanned("a runtime type not known by its class")
+                    raise Unplanned("a runtime type not known by its class")
                 done = objects[cls] = self._object(runtime, details)
             return done(value, path, ex)
 
@@ -415,7 +417,7 @@ def _enum(enum: GraphQLEnumType) -> Complete:
 
 def _leaf(coerced: Any) -> Any:
     if coerced is None or coerced is Undefined:
-        raise _unplanned("a leaf that coerces to nothing")
+        raise Unplanned("a leaf that coerces to nothing")
     return coerced
 
 

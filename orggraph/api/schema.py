@@ -29,7 +29,7 @@ from strawberry.tools import merge_types
 from strawberry.types.execution import ExecutionContext
 
 from orggraph.api.errors import ErrorFormatter, log_unexpected
-from orggraph.api.execution import PlannedExecutor
+from orggraph.api.execution import PLANS_KEPT, PlannedExecutor, remember
 from orggraph.api.limits import cost_rule
 from orggraph.api.types import enums  # noqa: F401 - registers the model enums
 from orggraph.api.types.analysis import ANALYSIS_MUTATIONS, ANALYSIS_QUERIES
@@ -44,7 +44,7 @@ from orggraph.settings import Settings
 __all__ = ["OrgGraphSchema", "ReadAudit", "ValidationMemo", "build_schema", "sdl"]
 
 #: Distinct documents kept parsed and validated.
-CACHE_SIZE = 512
+CACHE_SIZE = PLANS_KEPT  # the same bound as the executor's plans
 #: Ids named in one read-audit record (the count is always whole).
 AUDITED_IDS = 1000
 
@@ -101,9 +101,7 @@ class ValidationMemo(SchemaExtension):
             errors = kept[2]
         else:
             errors = validate_document(schema, document, rules)
-            _VALIDATED[key] = (document, rules, errors)
-            if len(_VALIDATED) > CACHE_SIZE:
-                _VALIDATED.popitem(last=False)
+            remember(_VALIDATED, key, (document, rules, errors))
         context.pre_execution_errors = errors
         yield
 

@@ -463,6 +463,14 @@ def compare(api: Api, query: str, variables: dict[str, Any] | None, tally: Tally
     _count(graphql.parse(query), tally)
 
 
+def compare_twice(api: Api, ask: Ask, tally: Tally) -> None:
+    """``compare`` the ask, then the same text with its other values (ids, dates, switches):
+    the plan kept from the first request (or made for other switches) must follow them."""
+    compare(api, ask.query, ask.variables, tally)
+    if ask.again is not None:
+        compare(api, ask.query, ask.again, tally)
+
+
 def _count(document: DocumentNode, tally: Tally) -> None:
     info = graphql.TypeInfo(SCHEMA)
 
@@ -526,11 +534,7 @@ def test_random_variables_and_switches_are_followed_by_the_kept_plan(
     @DRESSED
     @given(ask=asks(dress=True), who=st.sampled_from(sorted(ACTORS)))
     def asked(ask: Ask, who: str) -> None:
-        compare(apis[who], ask.query, ask.variables, tally)
-        if ask.again is not None:
-            # The same text with other ids, dates and switches: the plan kept from the
-            # first request (or made for the other switches) must follow these values.
-            compare(apis[who], ask.query, ask.again, tally)
+        compare_twice(apis[who], ask, tally)
 
     asked()
     _not_vacuous(tally, DRESSED.max_examples)
@@ -552,9 +556,7 @@ def test_random_queries_over_neo4j_are_answered_as_graphql_core_answers_them(
     @OVER_NEO4J
     @given(ask=asks(dress=True), who=st.sampled_from(sorted(ACTORS)))
     def asked(ask: Ask, who: str) -> None:
-        compare(apis[who], ask.query, ask.variables, tally)
-        if ask.again is not None:
-            compare(apis[who], ask.query, ask.again, tally)
+        compare_twice(apis[who], ask, tally)
 
     asked()
     assert tally.planned > tally.errors * 2, (tally.planned, tally.codes)
