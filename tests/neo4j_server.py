@@ -101,16 +101,21 @@ _JVM_OPTIONS = (
 _FAST_START = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
 _THROUGHPUT = ("-XX:+UseParallelGC", "-XX:ParallelGCThreads=2")
 
-_CONF = """server.bolt.enabled=true
-server.bolt.listen_address=127.0.0.1:{port}
-server.bolt.advertised_address=127.0.0.1:{port}
-dbms.security.auth_enabled=false
-server.memory.pagecache.size=128m
-db.memory.transaction.total.max={tx_mb}m
-db.tx_log.rotation.retention_policy=2 files
-db.logs.query.enabled=OFF
-dbms.usage_report.enabled=false
-"""
+
+def _conf(port: int, heap_mb: int) -> dict[str, str]:
+    """The server's settings; ``Neo4jServer(settings=…)`` adds to them or overrides them."""
+    return {
+        "server.bolt.enabled": "true",
+        "server.bolt.listen_address": f"127.0.0.1:{port}",
+        "server.bolt.advertised_address": f"127.0.0.1:{port}",
+        "dbms.security.auth_enabled": "false",
+        "server.memory.pagecache.size": "128m",
+        # One orggraph write is one transaction: let it use most of the heap.
+        "db.memory.transaction.total.max": f"{heap_mb * 7 // 10}m",
+        "db.tx_log.rotation.retention_policy": "2 files",
+        "db.logs.query.enabled": "OFF",
+        "dbms.usage_report.enabled": "false",
+    }
 
 
 class Neo4jServerError(RuntimeError):
@@ -286,9 +291,8 @@ class Neo4jServer:
             return
         home = self._home or ensure_installed()
         conf = self.data_dir / "neo4j.conf"
-        # One orggraph write is one transaction: let it use most of the heap.
-        extra = "".join(f"{key}={value}\n" for key, value in self.settings.items())
-        conf.write_text(_CONF.format(port=self.port, tx_mb=self.heap_mb * 7 // 10) + extra)
+        settings = _conf(self.port, self.heap_mb) | self.settings
+        conf.write_text("".join(f"{key}={value}\n" for key, value in settings.items()))
         archive = home / "neo4j.jsa"
         share = (f"-XX:SharedArchiveFile={archive}",) if archive.exists() else ()
         cmd = [

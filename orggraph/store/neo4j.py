@@ -21,6 +21,7 @@ are in ``orggraph.store.neo4j_cypher``; docs/NEO4J.md explains the choices.
 from __future__ import annotations
 
 import functools
+import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator, Mapping
@@ -61,6 +62,7 @@ PAGE_ROWS = 10_000
 BULK_AWAIT_SECONDS = 3_600
 
 T = TypeVar("T")
+_log = logging.getLogger(__name__)
 _KINDS = {k.value: k for k in NodeKind}
 
 
@@ -278,11 +280,17 @@ def _apply_schema(tx: neo4j.ManagedTransaction, statement: LiteralString, **para
     tx.run(statement, params).consume()
 
 
-def _drop_index(name: str) -> LiteralString:
-    """``DROP INDEX`` of an obsolete or a deferred orggraph index (a fixed name, never input)."""
-    if name not in q.OBSOLETE_INDEXES and name not in q.DEFERRED_INDEXES:
+def _drop_schema(name: str) -> LiteralString:
+    """The ``DROP`` of an obsolete or a deferred orggraph index or constraint.
+
+    The name is one of the fixed tables', never input; a constraint is dropped as one.
+    """
+    if name in q.OBSOLETE_INDEXES:
+        return f"DROP INDEX {name} IF EXISTS"
+    if name not in q.DEFERRED_SCHEMA:
         raise ValueError(f"{name!r} is not an orggraph index that may be dropped")
-    return f"DROP INDEX {name} IF EXISTS"
+    what = "CONSTRAINT" if name in q.CONSTRAINT_NAMES else "INDEX"
+    return f"DROP {what} {name} IF EXISTS"
 
 
 @functools.cache
@@ -387,6 +395,15 @@ def _translated(url: str) -> Iterator[None]:
                 "check ORGGRAPH_NEO4J_DATABASE"
             ) from exc
         raise OrgGraphError(f"Neo4j at {url} rejected a statement: {exc}") from exc
+    except neo4j_errors.DatabaseError as exc:
+        if exc.code and exc.code.endswith("ConstraintCreationFailed"):
+            # A bulk load's key built at its end found two records with one key.
+            message = " ".join((exc.message or "").split())
+            raise OrgGraphError(
+                f"Neo4j at {url} cannot build a key over the records written: {message} "
+                "(the records stay as written; `orggraph sync --replace` copies again)"
+            ) from exc
+        raise StoreUnavailable(f"Neo4j at {url} failed: {exc}") from exc
     except neo4j_errors.Neo4jError as exc:
         raise StoreUnavailable(f"Neo4j at {url} failed: {exc}") from exc
     except neo4j_errors.DriverError as exc:
@@ -440,12 +457,30 @@ class Neo4jStore(GraphStore):
             raise ConfigError(f"Neo4j URL {self._uri!r} cannot be used: {exc}") from exc
         try:
             if apply_schema:
-                self.apply_schema()
+                self._open_schema()
             else:
                 self._rows(q.PING)
         except BaseException:
             self._driver.close()
             raise
+
+    def _open_schema(self) -> None:
+        """The schema applied on opening; a store a bulk load left unfinished still opens.
+
+        Such a store may hold two records with one key (the load builds the keys at its
+        end): their key cannot be built, and the store opens without it, logged, so
+        that ``orggraph sync --replace`` can clear it and copy again (``sync`` refuses
+        it until then).
+        """
+        try:
+            self.apply_schema()
+        except StoreUnavailable:
+            raise
+        except OrgGraphError as exc:
+            marker = self.unfinished_bulk_load()
+            if marker is None:
+                raise
+            _log.warning("%s; opened as a bulk load cut short (began %s)", exc, marker["started"])
 
     # -- plumbing --------------------------------------------------------------------
     def _read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -480,39 +515,54 @@ class Neo4jStore(GraphStore):
                 pass
         return self._read(_values, query, **params)
 
-    def apply_schema(self, *, await_seconds: int = 300) -> list[str]:
+    def apply_schema(self, *, await_seconds: int = 300, await_always: bool = False) -> list[str]:
         """Create the constraints and indexes that are missing; return their names.
 
-        Returns once the indexes made are online (``db.awaitIndexes``), or fails after
-        ``await_seconds``.
+        Each is created on its own: a key that cannot be built over the data (two records
+        with one key, after a bulk load) does not keep the others from being built, and
+        its error is raised once they are online. Returns once the indexes made are
+        online (``db.awaitIndexes``; with ``await_always`` even when this call made
+        none), or fails after ``await_seconds``.
         """
         existing = self.schema_names()
         for name in q.OBSOLETE_INDEXES:
             if name in existing:
-                self._write(_apply_schema, _drop_index(name))
+                self._write(_apply_schema, _drop_schema(name))
         created: list[str] = []
+        refused: OrgGraphError | None = None
         for statement in q.SCHEMA:
             name = q.schema_name(statement)
-            if name not in existing:
+            if name in existing:
+                continue
+            try:
                 self._write(_apply_schema, statement)
+            except StoreUnavailable:
+                raise
+            except OrgGraphError as exc:
+                refused = refused or exc
+            else:
                 created.append(name)
-        if created:
+        if created or await_always:
             self._write(_apply_schema, q.AWAIT_INDEXES, seconds=await_seconds)
+        if refused is not None:
+            raise refused
         return created
 
     @contextmanager
     def bulk_load(self, actor: str = "system") -> Iterator[None]:
-        """Fill an empty store with the indexes only reads use built once, at the end.
+        """Fill an empty store, its version keys and read-only indexes built once, at the end.
 
-        On an empty store the deferred indexes (``q.DEFERRED_INDEXES``: ``search``'s text
-        index, the facts' node index) are dropped, the block's writes run with the key
-        constraints they rely on and nothing more, and on the way out the indexes are
-        created again and awaited: the store is fully indexed when the block ends, as
-        after ``neo4j-admin import`` or ``db init``. Each write stays one transaction with
-        its audit record. A ``:BulkLoad`` marker is written first and removed only when
-        the block ends without an error: a load cut short leaves it, and
-        ``unfinished_bulk_load`` reports it (the indexes are built again on the way out
-        of a failed block, or by the next open if the process died). On a store that holds
+        On an empty store ``q.DEFERRED_SCHEMA`` is dropped (the node and link versions'
+        key constraints, ``search``'s text index, the facts' node index), the block's
+        writes run with the constraints they look things up by (entity ids, fact keys, the
+        audit's write id), and on the way out everything is created again and awaited: the
+        store is fully indexed when the block ends, as after ``db init``. Building a key
+        checks it over every loaded version at once: two versions with one key refuse the
+        load there (``OrgGraphError`` naming the key). Each write stays one transaction
+        with its audit record. A ``:BulkLoad`` marker is written first and removed only
+        when the block ends without an error: a load cut short leaves it, and
+        ``unfinished_bulk_load`` reports it (the schema is built again on the way out of a
+        failed block, or by the next open if the process died). On a store that holds
         data the block runs as plain writes.
         """
         if not self._rows(q.IS_EMPTY)[0][0]:
@@ -520,8 +570,8 @@ class Neo4jStore(GraphStore):
             return
         started = datetime.now(UTC).isoformat()
         self._write(_values, q.BULK_LOAD_BEGIN, started=started, actor=actor)
-        for name in q.DEFERRED_INDEXES:
-            self._write(_apply_schema, _drop_index(name))
+        for name in q.DEFERRED_SCHEMA:
+            self._write(_apply_schema, _drop_schema(name))
         try:
             yield
         except BaseException:
@@ -536,8 +586,7 @@ class Neo4jStore(GraphStore):
     def _finish_bulk_load(self) -> None:
         # Awaited even when nothing was created here: another process opening the store
         # meanwhile may have created the indexes, still being populated.
-        self.apply_schema(await_seconds=BULK_AWAIT_SECONDS)
-        self._write(_apply_schema, q.AWAIT_INDEXES, seconds=BULK_AWAIT_SECONDS)
+        self.apply_schema(await_seconds=BULK_AWAIT_SECONDS, await_always=True)
 
     def unfinished_bulk_load(self) -> dict[str, str] | None:
         """The marker of a bulk load that did not finish (``started``, ``actor``), or ``None``."""

@@ -112,11 +112,18 @@ def _schema() -> tuple[LiteralString, ...]:
 
 #: Every constraint and index, idempotent (``IF NOT EXISTS``), in the order to apply them.
 SCHEMA: tuple[LiteralString, ...] = _schema()
-#: Indexes that only reads use (``search``'s text index, the facts' node index): a bulk
-#: load into an empty store drops them and builds them once at the end. Writes keep every
-#: constraint: the keys refuse duplicates, ``entity_id`` finds a link's ends, ``fact_key``
-#: serves the facts' MERGE and ``audit_write_id`` keeps a retried write from counting twice.
-DEFERRED_INDEXES: tuple[str, ...] = ("node_version_search", "fact_node")
+#: What a bulk load into an empty store drops and builds once, at its end: the versions'
+#: keys (each CREATE would probe its key's index; building the index over the loaded
+#: versions checks every key once, and refuses the load if two versions share one) and
+#: the indexes only reads use (``search``'s text index, the facts' node index). Writes keep
+#: the rest: ``entity_id`` finds a link's ends, ``fact_key`` serves the facts' MERGE and
+#: ``audit_write_id`` keeps a retried write from counting twice.
+DEFERRED_SCHEMA: tuple[str, ...] = (
+    "node_version_key",
+    *(f"link_{kind.value}_key" for kind in LinkKind),
+    "node_version_search",
+    "fact_node",
+)
 #: Indexes earlier versions made and this one drops (the keys serve their lookups).
 OBSOLETE_INDEXES: tuple[str, ...] = (
     "node_version_id",
@@ -128,6 +135,12 @@ def schema_name(statement: str) -> str:
     """The name a schema statement gives its constraint or index."""
     words = statement.split()
     return words[words.index("IF") - 1]
+
+
+#: The names of the constraints among ``SCHEMA``.
+CONSTRAINT_NAMES: frozenset[str] = frozenset(
+    schema_name(s) for s in SCHEMA if s.startswith("CREATE CONSTRAINT")
+)
 
 
 def schema_text() -> str:

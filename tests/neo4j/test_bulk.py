@@ -10,11 +10,11 @@ from typing import Any
 import neo4j
 import pytest
 
-from orggraph.errors import ConfigError
+from orggraph.errors import ConfigError, OrgGraphError
 from orggraph.model import Changes, Node, NodeKind
 from orggraph.settings import Settings
 from orggraph.store import neo4j_cypher as q
-from orggraph.store.neo4j import Neo4jStore, _drop_index
+from orggraph.store.neo4j import Neo4jStore, _drop_schema
 from orggraph.store.sync import copy_graph, copy_records, sync_urls
 from tests.graphs import org, tiny_city
 from tests.neo4j.test_sync import small_city
@@ -61,13 +61,17 @@ def test_while_loading_only_the_write_path_s_indexes_are_there(
     neo4j_store: Neo4jStore,
 ) -> None:
     before = _names(neo4j_store)
+    # Neo4j's own label and relationship-type lookups stay whatever happens.
+    lookups = {row[0] for row in _indexes(neo4j_store) if row[1] == "LOOKUP"}
     with neo4j_store.bulk_load("tester"):
-        during = _names(neo4j_store)
+        during = _names(neo4j_store) - lookups
         marker = neo4j_store.unfinished_bulk_load()
         neo4j_store._apply(Changes(add_nodes=[org("630100", "西宁市委", "city")]), "tester")
-    # The two read-only indexes go; every constraint's index (keys, entity ids, the
-    # audit's write id) stays for the writes.
-    assert before - during == set(q.DEFERRED_INDEXES) == {"node_version_search", "fact_node"}
+    # The versions' keys and the two read-only indexes go; what the writes look things
+    # up by stays: entity ids (a link's ends), the facts' keys (their MERGE), the audit's
+    # write id and sequence, the counters.
+    assert during == {"entity_id", "fact_key", "audit_write_id", "audit_seq", "counter_name"}
+    assert before - lookups - during == set(q.DEFERRED_SCHEMA)
     assert marker is not None and marker["actor"] == "tester"
     assert _names(neo4j_store) == before
     assert neo4j_store.unfinished_bulk_load() is None
@@ -120,10 +124,10 @@ def test_a_load_whose_process_died_is_indexed_again_by_the_next_open(
     # read-only indexes dropped, some versions written.
     started = "2019-06-30T08:00:00+00:00"
     neo4j_store._write(_run, q.BULK_LOAD_BEGIN, started=started, actor="sync")
-    for name in q.DEFERRED_INDEXES:
-        neo4j_store._write(_run, _drop_index(name))
+    for name in q.DEFERRED_SCHEMA:
+        neo4j_store._write(_run, _drop_schema(name))
     neo4j_store._apply(Changes(add_nodes=[org("630100", "西宁市委", "city")]), "sync")
-    assert not set(q.DEFERRED_INDEXES) & _names(neo4j_store)
+    assert not set(q.DEFERRED_SCHEMA) & _names(neo4j_store)
     reopened = Neo4jStore(
         neo4j_server.uri,
         user=neo4j_server.user,
@@ -131,7 +135,7 @@ def test_a_load_whose_process_died_is_indexed_again_by_the_next_open(
         database=neo4j_server.database,
     )
     try:
-        assert set(q.DEFERRED_INDEXES) <= _names(reopened)
+        assert set(q.DEFERRED_SCHEMA) <= _names(reopened)
         assert reopened.unfinished_bulk_load() == {"started": started, "actor": "sync"}
         assert [n.id for n in reopened.search("西宁", D(2020, 1, 1), [NodeKind.ORGANIZATION])] == [
             "630100"
@@ -142,3 +146,45 @@ def test_a_load_whose_process_died_is_indexed_again_by_the_next_open(
 
 def _run(tx: neo4j.ManagedTransaction, statement: Any, **params: Any) -> None:
     tx.run(statement, params).consume()
+
+
+def test_a_bulk_load_with_two_versions_of_one_key_is_refused_at_its_end(
+    neo4j_store: Neo4jStore, neo4j_server: ServerInfo, tmp_path: Path
+) -> None:
+    # Two versions of 630100 from the same day: the key (id, valid_from) is checked when
+    # the load builds it, at the end, and the load fails there, naming the key.
+    first = org("630100", "西宁市委", "city")
+    second = org("630100", "西宁市委员会", "city")
+    with (
+        pytest.raises(OrgGraphError, match=r"node_version_key.*630100") as caught,
+        neo4j_store.bulk_load("tester"),
+    ):
+        neo4j_store._apply(Changes(add_nodes=[first]), "tester")
+        neo4j_store._apply(Changes(add_nodes=[second]), "tester")
+    assert "Traceback" not in str(caught.value)
+    # Both versions stay, as written; the store says the load did not finish, and every
+    # other index and constraint is back.
+    assert neo4j_store.counts()["node_versions"] == 2
+    assert neo4j_store.unfinished_bulk_load() is not None
+    lookups = {row[0] for row in _indexes(neo4j_store) if row[1] == "LOOKUP"}
+    schema = {q.schema_name(s) for s in q.SCHEMA}
+    assert _names(neo4j_store) - lookups == schema - {"node_version_key"}
+    # The store still opens (for sync --replace), and a copy over it builds every key.
+    reopened = Neo4jStore(
+        neo4j_server.uri,
+        user=neo4j_server.user,
+        password=neo4j_server.password,
+        database=neo4j_server.database,
+    )
+    try:
+        assert reopened.unfinished_bulk_load() is not None
+        with small_city(tmp_path / "a.db"):
+            pass
+        report = sync_urls(
+            f"sqlite:///{tmp_path / 'a.db'}", neo4j_server.uri, Settings(), replace=True
+        )
+        assert report.ok
+        assert reopened.unfinished_bulk_load() is None
+        assert _names(reopened) - lookups == schema
+    finally:
+        reopened.close()
