@@ -30,6 +30,7 @@ import logging
 import math
 from collections import OrderedDict
 from collections.abc import Callable
+from enum import StrEnum
 from operator import attrgetter
 from typing import Any, TypeVar
 
@@ -398,16 +399,22 @@ def _origin(object_type: Any) -> type | None:
 
 
 def _enum(enum: GraphQLEnumType) -> Complete:
-    """strawberry's enums come as their Python members: named by a lookup, not a scan."""
+    """strawberry's enums come as their Python members, or as the text of a ``StrEnum``'s
+    member (an attribute as stored): named by a lookup, not a scan."""
     wrapped = getattr(enum, "wrapped_cls", None)
     names = {v.value: n for n, v in enum.values.items()}
     coerce = enum.coerce_output_value
+    by_text = isinstance(wrapped, type) and issubclass(wrapped, StrEnum)
 
     def complete(value: Any, _path: Path | None, _ex: Any) -> Any:
         if value is None:
             return None
         if type(value) is wrapped:
             found = names.get(value.value)
+            if found is not None:
+                return found
+        elif by_text and type(value) is str:
+            found = names.get(value)
             if found is not None:
                 return found
         return _leaf(coerce(value))

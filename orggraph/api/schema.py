@@ -41,7 +41,14 @@ from orggraph.api.types.nodes import NODE_TYPES
 from orggraph.api.types.query import GraphQuery
 from orggraph.settings import Settings
 
-__all__ = ["OrgGraphSchema", "ReadAudit", "ValidationMemo", "build_schema", "sdl"]
+__all__ = [
+    "OrgGraphSchema",
+    "ReadAudit",
+    "ReleaseGroups",
+    "ValidationMemo",
+    "build_schema",
+    "sdl",
+]
 
 #: Distinct documents kept parsed and validated.
 CACHE_SIZE = PLANS_KEPT  # the same bound as the executor's plans
@@ -77,6 +84,17 @@ class ReadAudit(SchemaExtension):
         record = getattr(context.store, "record_audit", None)
         if record is not None:
             record(context.actor.name, "read-sensitive", detail)
+
+
+class ReleaseGroups(SchemaExtension):
+    """After each operation, the request's groups let go of their objects
+    (``Loaders.release``): freed by reference counting, not left to the cyclic collector."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        loaders = getattr(self.execution_context.context, "loaders", None)
+        if loaders is not None:
+            loaders.release()
 
 
 class ValidationMemo(SchemaExtension):
@@ -138,6 +156,7 @@ def build_schema(settings: Settings | None = None) -> OrgGraphSchema:
         ValidationMemo,
         ErrorFormatter,
         ReadAudit,
+        ReleaseGroups,
     ]
     types: list[Any] = [*NODE_TYPES.values(), *LINK_TYPES]
     return OrgGraphSchema(

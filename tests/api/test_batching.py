@@ -71,3 +71,39 @@ def test_store_calls_do_not_grow_with_the_page(counted: tuple[Api, CountingStore
     assert figures[10] == figures[100] == figures[1000], figures
     # A handful of batched reads per relation asked, not one per branch.
     assert figures[1000] < 40, proxy.calls
+
+
+def test_an_operation_s_objects_are_freed_without_the_cyclic_collector(store: GraphStore) -> None:
+    # A group keeps its objects and each object its group. Once the operation is over
+    # the groups let go, so reference counting alone frees every object made: with the
+    # cyclic collector off, none of them is still alive afterwards.
+    import gc
+    import weakref
+
+    from orggraph.api.context import make_context
+    from orggraph.api.schema import build_schema
+    from orggraph.settings import Settings
+
+    store.write(many_branches(20))
+    context = make_context(store, Settings())
+    made: list[weakref.ref[Any]] = []
+    wrap = context.loaders._wrap
+
+    def watched(node: Any, group: Any) -> Any:
+        obj = wrap(node, group)
+        made.append(weakref.ref(obj))
+        return obj
+
+    context.loaders._wrap = watched
+    query = """{ organizations(first: 20, asOf: "2019-06-30") {
+      nodes { id parent { id } secretary { name } children { id } } } }"""
+    gc.collect()
+    gc.disable()
+    try:
+        result = build_schema(Settings()).execute_sync(query, context_value=context)
+        assert result.errors is None
+        assert len(result.data["organizations"]["nodes"]) == 20  # type: ignore[index]
+        assert len(made) > 20  # the branches, their parents and secretaries at least
+        assert [ref for ref in made if ref() is not None] == []
+    finally:
+        gc.enable()
