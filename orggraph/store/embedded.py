@@ -17,13 +17,13 @@ import gc
 import sqlite3
 import threading
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import fields, replace
 from datetime import UTC, date, datetime
 from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import networkx as nx
 import numpy as np
@@ -69,6 +69,14 @@ CREATE TRIGGER IF NOT EXISTS audit_append_only_d BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 """
 
+T = TypeVar("T")
+
+#: A read naming at least this many ends answers from what holds at its date, made once
+#: (``EmbeddedStore._at``); a narrower one (a chain, one organization) walks the index.
+WIDE_READ = 256
+#: Dates for which what holds is kept, per kind of answer (today, a report's date…).
+DATES_KEPT = 4
+
 #: Above this many row changes, an audit record keeps counts and ids, not whole rows.
 AUDIT_DETAIL_LIMIT = 1000
 
@@ -108,6 +116,10 @@ class EmbeddedStore(GraphStore):
         # on first use, made again after links change (``_link_writes`` counts the changes).
         self._columns: dict[LinkKind, tuple[int, _LinkColumns]] = {}
         self._link_writes = 0
+        # What holds at a date, for the wide reads (``_at``): kept for ``DATES_KEPT``
+        # dates, made again after a write (``_node_writes``, ``_link_writes``).
+        self._dated: dict[tuple[Any, ...], tuple[int, Any]] = {}
+        self._node_writes = 0
         self._load()
 
     # -- the index -------------------------------------------------------------------
@@ -137,6 +149,7 @@ class EmbeddedStore(GraphStore):
         self._fact_index: dict[tuple[str, int], dict[str, Any]] | None = None
         self._data_version = version
         self._link_writes += 1  # every link may have changed: columns made before are old
+        self._node_writes += 1
 
     @property
     def _facts(self) -> dict[tuple[str, int], dict[str, Any]]:
@@ -208,6 +221,15 @@ class EmbeddedStore(GraphStore):
     def nodes(
         self, kind: NodeKind, as_of: date, *, ids: Collection[str] | None = None
     ) -> list[Node]:
+        if ids is None:
+            kept = self._at(("nodes", kind, as_of), self._node_writes, self._nodes_of_kind)
+            return list(kept)
+        return self._nodes_of_kind(("nodes", kind, as_of), ids)
+
+    def _nodes_of_kind(
+        self, key: tuple[Any, ...], ids: Collection[str] | None = None
+    ) -> list[Node]:
+        _, kind, as_of = key
         out = []
         table = self._nodes  # one index throughout, even if another replaces it meanwhile
         if ids is None:
@@ -238,7 +260,18 @@ class EmbeddedStore(GraphStore):
     ) -> list[Link]:
         graph = self._graphs[kind]
         out: list[Link] = []
-        if sources is not None:
+        if sources is not None and len(sources) >= WIDE_READ:
+            wanted = None if targets is None else set(targets)
+            by_source = self._at(("from", kind, as_of), self._link_writes, self._links_by_end)
+            for source in sources:
+                for link in by_source.get(source, ()):
+                    if wanted is None or link.target in wanted:
+                        out.append(link)
+        elif sources is None and targets is not None and len(targets) >= WIDE_READ:
+            by_target = self._at(("to", kind, as_of), self._link_writes, self._links_by_end)
+            for target in targets:
+                out.extend(by_target.get(target, ()))
+        elif sources is not None:
             wanted = None if targets is None else set(targets)
             succ = graph._succ
             for source in sources:
@@ -265,6 +298,55 @@ class EmbeddedStore(GraphStore):
                         if link is not None:
                             out.append(link)
         return out
+
+    def _at(self, key: tuple[Any, ...], writes: int, make: Callable[[tuple[Any, ...]], T]) -> T:
+        """``make(key)``, kept until the next write (``writes`` is its counter's value
+        now), for ``DATES_KEPT`` dates of each kind of answer.
+
+        A wide read at a date (a page of 1,000 organizations' posts) walks the index for
+        every end it names; the answer for every end at that date is made by one walk,
+        kept, and the next reads at that date (the next page, the next request) look
+        their ends up. Made before a write that ends while it is made, it is dropped at
+        the next read (its counter moved on meanwhile).
+        """
+        kept = self._dated.get(key)
+        if kept is not None and kept[0] == writes:
+            made: T = kept[1]
+            return made
+        made = make(key)
+        dates = [k for k in self._dated if k[:2] == key[:2]]
+        for old in dates[: max(0, len(dates) - DATES_KEPT + 1)]:
+            self._dated.pop(old, None)
+        self._dated[key] = (writes, made)
+        return made
+
+    def _links_by_end(self, key: tuple[Any, ...]) -> dict[str, list[Link]]:
+        """The links of a kind valid at a date by source (``from``) or by target
+        (``to``), each end's in the order ``links`` lists them."""
+        direction, kind, as_of = key
+        graph = self._graphs[kind]
+        by_end: dict[str, list[Link]] = {}
+        if direction == "from":
+            for source, nbrs in graph._succ.items():
+                found = [
+                    link
+                    for keyed in nbrs.values()
+                    for versions in keyed.values()
+                    if (link := _valid(versions, as_of)) is not None
+                ]
+                if found:
+                    by_end[source] = found
+        else:
+            for target, nbrs in graph._pred.items():
+                found = [
+                    link
+                    for keyed in nbrs.values()
+                    for versions in keyed.values()
+                    if (link := _valid(versions, as_of)) is not None
+                ]
+                if found:
+                    by_end[target] = found
+        return by_end
 
     def count_links(
         self, kind: LinkKind, as_of: date, *, targets: Collection[str]
@@ -499,6 +581,8 @@ class EmbeddedStore(GraphStore):
                     link_versions[i] = _with_end(lv, end)
         if changes.add_links or changes.close_links:
             self._link_writes += 1
+        if changes.add_nodes or changes.close_nodes:
+            self._node_writes += 1
         for fact in changes.facts:
             self._facts[(fact.node_id, fact.year)][fact.name] = fact.value
 

@@ -1,0 +1,104 @@
+"""Wide reads on the embedded store answer from what holds at their date, kept till a write.
+
+A read naming at least ``WIDE_READ`` ends (a page of a list) looks them up in the links of
+its kind valid at its date, made once; a narrower read walks the index. Both must give the
+same links in the same order, and a write must be seen by the next wide read. The graph is
+worked out by hand: 300 branches under one committee (D0 on), each with its own secretary
+from D0; on 2020-01-01 the even branches' secretaries step down (their posts end) and the
+branches are joined by a second post holder, a deputy, whose post starts that day.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from orggraph.model import LinkKind, NodeKind, WriteBatch, link_id
+from orggraph.store.embedded import DATES_KEPT, WIDE_READ, EmbeddedStore
+from tests.graphs import link, member, org
+
+SUB, POST = LinkKind.SUBORDINATE_TO, LinkKind.HOLDS_POST
+COUNT = 300
+BEFORE, CHANGE, AFTER = date(2019, 6, 30), date(2020, 1, 1), date(2020, 6, 30)
+BRANCHES = [f"b{i:03d}" for i in range(COUNT)]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> EmbeddedStore:
+    assert COUNT >= WIDE_READ  # a page of all the branches is a wide read
+    nodes = [org("c", "城关区委", "county")]
+    links = []
+    for i, branch in enumerate(BRANCHES):
+        nodes.append(org(branch, f"第{i}党支部", "grassroots", "branch"))
+        nodes.append(member(f"s{i:03d}", f"书记{i}"))
+        links.append(link(SUB, branch, "c"))
+        end = CHANGE if i % 2 == 0 else None
+        links.append(link(POST, f"s{i:03d}", branch, role="secretary", end=end))
+        if i % 2 == 0:
+            nodes.append(member(f"d{i:03d}", f"副书记{i}"))
+            links.append(link(POST, f"d{i:03d}", branch, role="deputy_secretary", start=CHANGE))
+    store = EmbeddedStore(tmp_path / "dated.db")
+    store.write(WriteBatch(nodes=tuple(nodes), links=tuple(links)))
+    return store
+
+
+def _keys(links: list) -> list[tuple[str, str, str]]:  # type: ignore[type-arg]
+    return [(x.source, x.target, x.get("role")) for x in links]
+
+
+def test_a_wide_read_gives_what_narrow_reads_give_in_their_order(store: EmbeddedStore) -> None:
+    for day in (BEFORE, CHANGE, AFTER):
+        wide = store.links(POST, day, targets=BRANCHES)
+        narrow = [x for b in BRANCHES for x in store.links(POST, day, targets=[b])]
+        assert _keys(wide) == _keys(narrow)
+        wide_up = store.links(SUB, day, sources=BRANCHES)
+        narrow_up = [x for b in BRANCHES for x in store.links(SUB, day, sources=[b])]
+        assert _keys(wide_up) == _keys(narrow_up)
+    # By hand: before the change every branch has its secretary (300 posts); from the
+    # change the 150 even branches have their deputy only, the odd ones their secretary.
+    assert len(store.links(POST, BEFORE, targets=BRANCHES)) == 300
+    after = _keys(store.links(POST, AFTER, targets=BRANCHES))
+    assert after[:2] == [("d000", "b000", "deputy_secretary"), ("s001", "b001", "secretary")]
+    assert sum(role == "secretary" for _, _, role in after) == 150
+    assert sum(role == "deputy_secretary" for _, _, role in after) == 150
+    # Sources and targets together: the posts of the first ten branches only.
+    few = store.links(
+        POST, BEFORE, sources=[f"s{i:03d}" for i in range(COUNT)], targets=BRANCHES[:10]
+    )
+    assert [x.target for x in few] == BRANCHES[:10]
+
+
+def test_the_next_wide_read_sees_a_write(store: EmbeddedStore) -> None:
+    assert len(store.links(POST, AFTER, targets=BRANCHES)) == 300
+    assert len(store.nodes(NodeKind.ORGANIZATION, AFTER)) == 301
+    # b001's secretary steps down on 2020-03-01; a new branch is set up on 2020-02-01.
+    post = link_id(POST, "s001", "b001", "secretary")
+    store.write(
+        WriteBatch(
+            nodes=(org("b300", "新设党支部", "grassroots", "branch", start=date(2020, 2, 1)),),
+            links=(link(SUB, "b300", "c", start=date(2020, 2, 1)),),
+            end_links=((post, date(2020, 3, 1)),),
+        )
+    )
+    posts = _keys(store.links(POST, AFTER, targets=BRANCHES))
+    assert len(posts) == 299 and ("s001", "b001", "secretary") not in posts
+    assert len(store.links(POST, BEFORE, targets=BRANCHES)) == 300  # history stays
+    orgs = store.nodes(NodeKind.ORGANIZATION, AFTER)
+    assert len(orgs) == 302 and orgs[-1].id == "b300"
+    assert [x.source for x in store.links(SUB, AFTER, sources=[*BRANCHES, "b300"])][-1] == "b300"
+
+
+def test_a_list_handed_out_is_the_caller_s(store: EmbeddedStore) -> None:
+    first = store.nodes(NodeKind.ORGANIZATION, BEFORE)
+    first.clear()
+    assert len(store.nodes(NodeKind.ORGANIZATION, BEFORE)) == 301
+
+
+def test_only_a_few_dates_are_kept(store: EmbeddedStore) -> None:
+    days = [date(2019, 1, d) for d in range(1, 11)]
+    for day in days:
+        assert len(store.links(POST, day, targets=BRANCHES)) == 300
+    kept = [key for key in store._dated if key[:2] == ("to", POST)]
+    assert [key[2] for key in kept] == days[-DATES_KEPT:]
