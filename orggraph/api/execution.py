@@ -96,7 +96,7 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
                 steps = _plan(self)
                 root = self.root_value
                 self.arguments: dict[int, dict[str, Any]] = {}
-                data = {key: step(root, None, self) for key, step in steps}
+                data = _completed(root, None, self, steps)
             except Exception as exc:  # any surprise: graphql-core's own run gives the answer
                 PlannedExecutor.fallbacks += 1
                 log.debug("query %s answered by graphql-core: %r", _name(self.operation), exc)
@@ -113,7 +113,11 @@ def _name(operation: OperationDefinitionNode) -> str:
 Step = Callable[[Any, Path | None, PlannedExecutor], Any]
 #: A completion: (resolved value, path of the field, executor) -> the response's value.
 Complete = Callable[[Any, Path | None, PlannedExecutor], Any]
-Steps = list[tuple[str, Step]]
+#: A read of a field straight from its object (an attribute, a ``self``-only resolver).
+Read = Callable[[Any], Any]
+#: An object's steps by response key: ``(key, read, complete)`` for a field read straight
+#: and completed without its path (a leaf), ``(key, None, step)`` for any other.
+Steps = list[tuple[str, Read | None, Step]]
 
 #: Plans kept, most recently used last (as many as strawberry keeps parsed documents).
 PLANS_KEPT = 512
@@ -207,7 +211,7 @@ class _Planner:
         )
         if defers:
             raise Unplanned("@defer")
-        return [(key, self._step(root_type, key, details)) for key, details in grouped.items()]
+        return [(key, *self._step(root_type, key, details)) for key, details in grouped.items()]
 
     def object_steps(self, object_type: GraphQLObjectType, details: FieldDetailsList) -> Steps:
         """The steps of a selection on ``object_type`` (planned on first use)."""
@@ -226,17 +230,20 @@ class _Planner:
         )
         if defers:
             raise Unplanned("@defer")
-        steps = [(key, self._step(object_type, key, d)) for key, d in grouped.items()]
+        steps: Steps = [(key, *self._step(object_type, key, d)) for key, d in grouped.items()]
         self.plans[memo] = (details, steps)
         return steps
 
-    def _step(self, parent: GraphQLObjectType, key: str, details: FieldDetailsList) -> Step:
-        """How to read and complete one response key of an object of type ``parent``."""
+    def _step(
+        self, parent: GraphQLObjectType, key: str, details: FieldDetailsList
+    ) -> tuple[Read | None, Step]:
+        """How to read and complete one response key of an object of type ``parent``:
+        ``(read, complete)`` for a leaf read straight, ``(None, step)`` for any other."""
         node = details[0].node
         name = node.name.value
         typename = parent.name
         if name == "__typename":
-            return lambda _source, _path, _ex: typename
+            return None, lambda _source, _path, _ex: typename
         field = self.schema.get_field(parent, name)
         if field is None:
             raise Unplanned(f"no field {name}")
@@ -247,10 +254,10 @@ class _Planner:
         read = None if fixed is None else _direct_read(field, fixed)
         if read is not None:
             if needs_path:
-                return lambda source, path, ex: complete(
+                return None, lambda source, path, ex: complete(
                     read(source), Path(path, key, typename), ex
                 )
-            return lambda source, _path, ex: complete(read(source), None, ex)
+            return read, complete
 
         resolve = field.resolve or self.field_resolver
         nodes = [d.node for d in details]
@@ -277,7 +284,7 @@ class _Planner:
                 raise Unplanned("asynchronous resolver")
             return complete(value, here, ex)
 
-        return step
+        return None, step
 
     def _completion(
         self, return_type: GraphQLOutputType, details: FieldDetailsList
@@ -286,6 +293,11 @@ class _Planner:
         and whether that needs the field's response path (objects below do: their
         resolvers may ask for it)."""
         if isinstance(return_type, GraphQLNonNull):
+            # A non-null leaf checks for null itself (one call a field, not two).
+            if isinstance(return_type.of_type, GraphQLScalarType):
+                return _scalar(return_type.of_type, required=True), False
+            if isinstance(return_type.of_type, GraphQLEnumType):
+                return _enum(return_type.of_type, required=True), False
             inner, needs_path = self._completion(return_type.of_type, details)
 
             def non_null(value: Any, path: Path | None, ex: PlannedExecutor) -> Any:
@@ -338,7 +350,7 @@ class _Planner:
                 raise Unplanned("a value of another type")
             if not planned:
                 planned.append(self.object_steps(object_type, details))
-            return {key: step(value, path, ex) for key, step in planned[0]}
+            return _completed(value, path, ex, planned[0])
 
         return complete
 
@@ -398,7 +410,21 @@ def _origin(object_type: Any) -> type | None:
     return origin  # type: ignore[no-any-return]
 
 
-def _enum(enum: GraphQLEnumType) -> Complete:
+def _completed(value: Any, path: Path | None, ex: PlannedExecutor, steps: Steps) -> Any:
+    """The response object of ``value``: each key's step, or its read and completion."""
+    return {
+        key: step(value, path, ex) if read is None else step(read(value), None, ex)
+        for key, read, step in steps
+    }
+
+
+def _null(required: bool) -> None:
+    """A leaf's null: ``None``, or for a non-null field graphql-core's run (its error)."""
+    if required:
+        raise Unplanned("null for a non-null field")
+
+
+def _enum(enum: GraphQLEnumType, *, required: bool = False) -> Complete:
     """strawberry's enums come as their Python members, or as the text of a ``StrEnum``'s
     member (an attribute as stored): named by a lookup, not a scan."""
     wrapped = getattr(enum, "wrapped_cls", None)
@@ -408,7 +434,7 @@ def _enum(enum: GraphQLEnumType) -> Complete:
 
     def complete(value: Any, _path: Path | None, _ex: Any) -> Any:
         if value is None:
-            return None
+            return _null(required)
         if type(value) is wrapped:
             found = names.get(value.value)
             if found is not None:
@@ -428,7 +454,7 @@ def _leaf(coerced: Any) -> Any:
     return coerced
 
 
-def _scalar(scalar: GraphQLScalarType) -> Complete:
+def _scalar(scalar: GraphQLScalarType, *, required: bool = False) -> Complete:
     """Built-in scalars of their own Python type pass as they are; anything else is
     coerced by the scalar, as graphql-core does."""
     coerce = scalar.coerce_output_value
@@ -440,7 +466,7 @@ def _scalar(scalar: GraphQLScalarType) -> Complete:
 
         def integer(value: Any, _path: Path | None, _ex: Any) -> Any:
             if value is None:
-                return None
+                return _null(required)
             if type(value) is int and _INT_MIN <= value <= _INT_MAX:
                 return value
             return _leaf(coerce(value))
@@ -450,18 +476,20 @@ def _scalar(scalar: GraphQLScalarType) -> Complete:
 
         def real(value: Any, _path: Path | None, _ex: Any) -> Any:
             if value is None:
-                return None
+                return _null(required)
             if type(value) is float and math.isfinite(value):
                 return value
             return _leaf(coerce(value))
 
         return real
     else:
-        return lambda value, _path, _ex: None if value is None else _leaf(coerce(value))
+        return lambda value, _path, _ex: _null(required) if value is None else _leaf(coerce(value))
 
     def same(value: Any, _path: Path | None, _ex: Any) -> Any:
-        if value is None or type(value) is exact:
+        if type(value) is exact:
             return value
+        if value is None:
+            return _null(required)
         return _leaf(coerce(value))
 
     return same
