@@ -800,7 +800,7 @@ class _LinkColumns:
     numbers. A count at a date is then one vectorised pass (some 10^5 versions in about a
     millisecond), not a walk through the graph's dicts."""
 
-    __slots__ = ("end", "names", "start", "target")
+    __slots__ = ("_at", "end", "names", "start", "target")
 
     def __init__(self, graph: Any) -> None:
         names: dict[str, int] = {}
@@ -820,20 +820,29 @@ class _LinkColumns:
                         ends = version.valid_to
                         end.append(never if ends is None else ends.toordinal())
         self.names = names
+        #: The counts at the last ``DATES_KEPT`` dates asked, by target code.
+        self._at: dict[date, list[int]] = {}
         self.target = np.asarray(target, dtype=np.int64)
         self.start = np.asarray(start, dtype=np.int64)
         self.end = np.asarray(end, dtype=np.int64)
 
     def count(self, as_of: date, targets: Collection[str]) -> dict[str, int]:
-        day = as_of.toordinal()
-        valid = (self.start <= day) & (day < self.end)
-        counts = np.bincount(self.target[valid], minlength=len(self.names))
+        counts = self._at.get(as_of)
+        if counts is None:
+            day = as_of.toordinal()
+            valid = (self.start <= day) & (day < self.end)
+            counts = np.bincount(self.target[valid], minlength=len(self.names)).tolist()
+            if len(self._at) >= DATES_KEPT:  # the columns go with the next write anyway
+                self._at.pop(next(iter(self._at)))
+            self._at[as_of] = counts
         names = self.names
         out: dict[str, int] = {}
         for node in targets:
             code = names.get(node)
-            if code is not None and counts[code]:
-                out[node] = int(counts[code])
+            if code is not None:
+                n = counts[code]
+                if n:
+                    out[node] = n
         return out
 
 

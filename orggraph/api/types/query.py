@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
+from operator import attrgetter
 from typing import Any
 
 import strawberry
@@ -99,6 +100,9 @@ def _may_filter(ctx: Context, kind: NodeKind, attr: str) -> None:
         raise PermissionDenied(f"your role may not read {kind.value}.{attr}, nor filter on it")
 
 
+_BY_ID = attrgetter("id")
+
+
 def _given(value: Any) -> bool:
     return value is not None and value is not strawberry.UNSET
 
@@ -109,9 +113,9 @@ def _page(
     as_of: date,
     args: dict[str, Any],
 ) -> Connection[Any]:
-    ordered = sorted(nodes, key=lambda n: n.id)
+    ordered = sorted(nodes, key=_BY_ID)
     make: Callable[[list[Node]], list[Any]] = lambda page: ctx.loaders.objects(page, as_of)  # noqa: E731
-    return paginate(ordered, key=lambda n: n.id, make=make, **args)
+    return paginate(ordered, key=_BY_ID, make=make, **args)
 
 
 def _one(ctx: Context, node_id: str, as_of: date | None) -> NodeInterface | None:
@@ -195,7 +199,7 @@ class GraphQuery:
             if (kind is None or n.attrs.get("org_kind") == kind)
             and (level is None or n.attrs.get("level") == level)
             and (sector is None or n.attrs.get("sector") == sector)
-            and _matches(n, text)
+            and (text is None or _matches(n, text))
         ]
         visible = ctx.loaders.visible(chosen, when)
         return _page(ctx, visible, when, _paging(first, after, last, before))
