@@ -632,12 +632,14 @@ def http_figures(measured: dict[str, Any]) -> list[Figure]:
             comparison="手写端点 p99 hand-written p99",
             comparison_value=med("plain_c32", "p99_ms"),
             ratio_note="GraphQL ÷ hand-written",
-            target="< 25 ms",
-            op="<",
-            threshold=25.0,
+            # No target here: in a closed loop the mean latency is 32 ÷ throughput, so a
+            # p99 under 25 ms needs over 1,280 req/s, more than 70% of what the
+            # hand-written endpoint serves (which itself measures 24–29 ms here). The
+            # issue's p99 goes with its 25% of the throughput: the next row, at that rate.
             note=(
                 f"{load_note}; closed loop: each connection sends again when answered, so "
-                "mean latency ≈ 32 ÷ throughput"
+                "mean latency ≈ 32 ÷ throughput; the p99 target is measured at 25% of the "
+                "hand-written throughput (next row)"
             ),
         )
     )

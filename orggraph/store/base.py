@@ -35,10 +35,20 @@ from orggraph.model import (
     WriteBatch,
     plan,
 )
-from orggraph.model.codec import link_to_row, node_to_row
+from orggraph.model.codec import attrs_to_json, link_to_row, node_to_row
 from orggraph.model.rules import check_changes
 
-__all__ = ["GraphStore", "Hierarchy", "WriteResult", "gc_paused"]
+__all__ = [
+    "AUDIT_DETAIL_LIMIT",
+    "GraphStore",
+    "Hierarchy",
+    "WriteResult",
+    "audit_detail",
+    "gc_paused",
+]
+
+#: Above this many row changes, an audit record keeps counts and ids, not whole rows.
+AUDIT_DETAIL_LIMIT = 1000
 
 
 @contextlib.contextmanager
@@ -325,3 +335,58 @@ class GraphStore(ABC):
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def audit_detail(changes: Changes) -> dict[str, Any]:
+    """What the audit trail records of a write: its counts, and its rows up to
+    ``AUDIT_DETAIL_LIMIT`` changes (both stores write the same)."""
+    size = (
+        len(changes.add_nodes)
+        + len(changes.close_nodes)
+        + len(changes.add_links)
+        + len(changes.close_links)
+        + len(changes.facts)
+    )
+    counts = {
+        "nodes_added": len(changes.add_nodes),
+        "nodes_closed": len(changes.close_nodes),
+        "links_added": len(changes.add_links),
+        "links_closed": len(changes.close_links),
+        "facts": len(changes.facts),
+    }
+    if size > AUDIT_DETAIL_LIMIT:
+        return {"counts": counts, "summary": True}
+    return {
+        "counts": counts,
+        "nodes_added": [
+            {
+                "id": n.id,
+                "valid_from": n.valid_from.isoformat(),
+                "after": {"name": n.name, **attrs_to_json(n.attrs)},
+            }
+            for n in changes.add_nodes
+        ],
+        "nodes_closed": [
+            {
+                "id": i,
+                "valid_from": s.isoformat(),
+                "before": {"valid_to": None},
+                "after": {"valid_to": e.isoformat()},
+            }
+            for i, s, e in changes.close_nodes
+        ],
+        "links_added": [
+            {"id": x.id, "valid_from": x.valid_from.isoformat(), "after": attrs_to_json(x.attrs)}
+            for x in changes.add_links
+        ],
+        "links_closed": [
+            {
+                "id": i,
+                "valid_from": s.isoformat(),
+                "before": {"valid_to": None},
+                "after": {"valid_to": e.isoformat()},
+            }
+            for i, s, e in changes.close_links
+        ],
+        "facts": [{"node": f.node_id, "year": f.year, "name": f.name} for f in changes.facts],
+    }

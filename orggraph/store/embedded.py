@@ -8,25 +8,22 @@ A version's attributes are decoded from the file's JSON when first read, not at 
 
 Another process writing the same file (``orggraph import`` while ``orggraph serve`` runs)
 is noticed through SQLite's ``data_version``, and the index is rebuilt before the next read.
+How the file's rows become the index, and the index's own structures, are in
+``orggraph.store.embedded_index``.
 """
 
 from __future__ import annotations
 
 import bisect
-import gc
 import sqlite3
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from dataclasses import fields, replace
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime
-from itertools import groupby
-from operator import itemgetter
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
-import networkx as nx
-import numpy as np
 import orjson
 
 from orggraph.errors import ConfigError, StoreUnavailable
@@ -39,8 +36,21 @@ from orggraph.model import (
     NodeKind,
     WriteBatch,
 )
-from orggraph.model.codec import DATE_FIELDS, attrs_to_json
-from orggraph.store.base import GraphStore, WriteResult, gc_paused
+from orggraph.model.codec import attrs_to_json
+from orggraph.store.base import GraphStore, WriteResult, audit_detail, gc_paused
+from orggraph.store.embedded_index import (
+    _LINKS_SQL,
+    _NODES_SQL,
+    DATES_KEPT,
+    _add_edge,
+    _age_everything,
+    _Days,
+    _LinkColumns,
+    _read_links,
+    _read_nodes,
+    _ready,
+    _valid,
+)
 
 __all__ = ["EmbeddedStore"]
 
@@ -74,23 +84,6 @@ T = TypeVar("T")
 #: A read naming at least this many ends answers from what holds at its date, made once
 #: (``EmbeddedStore._at``); a narrower one (a chain, one organization) walks the index.
 WIDE_READ = 256
-#: Dates for which what holds is kept, per kind of answer (today, a report's date…).
-DATES_KEPT = 4
-
-#: Above this many row changes, an audit record keeps counts and ids, not whole rows.
-AUDIT_DETAIL_LIMIT = 1000
-
-
-def _d(text: str | None) -> date | None:
-    return None if text is None else date.fromisoformat(text)
-
-
-def _valid(versions: list[Any], as_of: date) -> Any:
-    """The version valid at ``as_of`` among versions sorted by ``valid_from``."""
-    for version in reversed(versions):
-        if version.valid_from <= as_of:
-            return version if version.valid_to is None or as_of < version.valid_to else None
-    return None
 
 
 class EmbeddedStore(GraphStore):
@@ -325,27 +318,17 @@ class EmbeddedStore(GraphStore):
         (``to``), each end's in the order ``links`` lists them."""
         direction, kind, as_of = key
         graph = self._graphs[kind]
+        adjacency = graph._succ if direction == "from" else graph._pred
         by_end: dict[str, list[Link]] = {}
-        if direction == "from":
-            for source, nbrs in graph._succ.items():
-                found = [
-                    link
-                    for keyed in nbrs.values()
-                    for versions in keyed.values()
-                    if (link := _valid(versions, as_of)) is not None
-                ]
-                if found:
-                    by_end[source] = found
-        else:
-            for target, nbrs in graph._pred.items():
-                found = [
-                    link
-                    for keyed in nbrs.values()
-                    for versions in keyed.values()
-                    if (link := _valid(versions, as_of)) is not None
-                ]
-                if found:
-                    by_end[target] = found
+        for end, nbrs in adjacency.items():
+            found = [
+                link
+                for keyed in nbrs.values()
+                for versions in keyed.values()
+                if (link := _valid(versions, as_of)) is not None
+            ]
+            if found:
+                by_end[end] = found
         return by_end
 
     def count_links(
@@ -552,7 +535,7 @@ class EmbeddedStore(GraphStore):
                         datetime.now(UTC).isoformat(),
                         actor,
                         "write",
-                        dumps(_audit_detail(changes)),
+                        dumps(audit_detail(changes)),
                     ),
                 )
                 db.execute("COMMIT")
@@ -621,327 +604,5 @@ class EmbeddedStore(GraphStore):
             self._db.close()
 
 
-# -- reading the tables into the index ---------------------------------------------------
-# These loops run once per row (10^5 to 10^6): every call, dict and object made per row
-# counts. At a city (137k node and 161k link versions, ≈ 1.2 s of CPU) SQLite handing the
-# rows over takes ≈ 0.35 s, making the records ≈ 0.5 s, filling the graphs' dicts ≈ 0.3 s.
-_NODES_SQL = "SELECT id, kind, name, valid_from, valid_to, attrs FROM nodes ORDER BY id, valid_from"
-# Most links have no attributes (``{}``): NULL, not a bytes object per row.
-_LINKS_SQL = (
-    "SELECT id, kind, source, target, valid_from, valid_to,"
-    " CASE WHEN length(attrs) > 2 THEN attrs END FROM links ORDER BY id, valid_from"
-)
-
-
-#: The attributes of every link stored without any (most of them): one shared, read-only
-#: by ``Link``'s own type (``Mapping``), as an empty tuple is shared.
-_NO_ATTRS: Mapping[str, Any] = {}
-
-#: The attributes of each kind of node or link whose values are dates.
-_DATED: dict[object, Collection[str]] = {k: DATE_FIELDS.get(k, ()) for k in (*NodeKind, *LinkKind)}
-
-#: How the file's JSON arrives: bytes (what the store writes), or text (older writers).
-_TEXT = (bytes, str)
-
-
-def _decoded(text: bytes | str, dated: Collection[str]) -> dict[str, Any]:
-    """Attributes read from the file's JSON, with the kind's date attributes made dates."""
-    values: dict[str, Any] = orjson.loads(text)
-    for key in dated:
-        value = values.get(key)
-        if value.__class__ is str:
-            values[key] = date.fromisoformat(value)
-    return values
-
-
-def _ready(node: Node) -> Node:
-    """``node`` with its attributes decoded, done the first time it leaves the store.
-
-    The index keeps each node version's attributes as the file's JSON until a read hands
-    the version out: most are never asked for by most requests (a chain reads a dozen of a
-    hundred thousand members), and decoding all of them took ≈ 0.3 s of a city's opening.
-    Only the store sees a version before this, so every caller sees a ``dict``: the frozen
-    record's slot is set in place, once (two threads may both decode: each sets an equal
-    dict).
-    """
-    text: object = node.attrs
-    if text.__class__ in _TEXT:
-        _NODE_SETTERS[5](node, _decoded(cast(bytes, text), _DATED[node.kind]))
-    return node
-
-
-def _slot_setters(cls: type, names: tuple[str, ...]) -> tuple[Any, ...]:
-    """The slot setters of a frozen dataclass's fields, ``names`` being all of them in order.
-
-    The loaders below make records with ``object.__new__`` and these setters: a frozen
-    dataclass's ``__init__`` sets each field through ``object.__setattr__`` and costs four
-    times as much, a third of a second at a city's 300,000 versions. The records have no
-    ``__post_init__``; the check here fails at import if their fields change.
-    """
-    found = tuple(f.name for f in fields(cls))
-    if found != names or hasattr(cls, "__post_init__"):
-        raise TypeError(f"{cls.__name__} fields are {found}, the loader sets {names}")
-    return tuple(cls.__dict__[name].__set__ for name in names)
-
-
-_NODE_SETTERS = _slot_setters(Node, ("id", "kind", "name", "valid_from", "valid_to", "attrs"))
-_LINK_SETTERS = _slot_setters(Link, ("kind", "source", "target", "valid_from", "valid_to", "attrs"))
-
-
-class _NodeTable(dict[str, list[Node]]):
-    """Node versions by id (oldest first), with the ids of each kind (``by_kind``, by the
-    kind of their first version) and the kinds among those whose versions may still hold
-    the file's JSON (``undecoded``): one object, so that a read never pairs one index's
-    versions with another's flags when the index is replaced whole."""
-
-    __slots__ = ("by_kind", "undecoded")
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.by_kind: dict[NodeKind, list[str]] = defaultdict(list)
-        self.undecoded: set[NodeKind] = set()
-
-    def decode(self, kind: NodeKind) -> None:
-        """Decode every version of the ids of ``kind``; then their reads need not look."""
-        for node_id in self.by_kind.get(kind, ()):
-            for version in self[node_id]:
-                _ready(version)
-        self.undecoded.discard(kind)  # only once all are done: a reader may be looking
-
-
-def _read_nodes(rows: Iterable[Any], day: _Days) -> _NodeTable:
-    """Node versions by id and ids by kind, their attributes left as the file's JSON;
-    ``rows`` ordered by id."""
-    nodes = _NodeTable()
-    by_kind = nodes.by_kind
-    kinds = {k.value: k for k in NodeKind}
-    new = object.__new__
-    set_id, set_kind, set_name, set_from, set_to, set_attrs = _NODE_SETTERS
-    last, versions = None, []
-    for node_id, kind_text, name, start, end, text in rows:
-        kind = kinds[kind_text]
-        node = new(Node)
-        set_id(node, node_id)
-        set_kind(node, kind)
-        set_name(node, name)
-        set_from(node, day[start])
-        set_to(node, day[end] if end else None)
-        set_attrs(node, text)  # decoded when first handed out (``_ready``)
-        if node_id == last:  # a later version (the rows come ordered by id)
-            versions.append(node)
-        else:
-            last = node_id
-            versions = nodes[node_id] = [node]
-            by_kind[kind].append(node_id)
-    nodes.undecoded.update(by_kind)
-    return nodes
-
-
-def _read_links(
-    rows: Iterable[Any], day: _Days
-) -> tuple[dict[LinkKind, Any], dict[str, list[Link]]]:
-    """A ``DiGraph`` per link kind, and the versions (oldest first) by link id; ``rows``
-    ordered by id (so by kind, the kind being the id's prefix).
-
-    An edge's data maps the id of each link between its two ends to that link's versions
-    (two posts one member holds in one organization are two ids on one edge), filled as
-    ``add_edge`` would fill it.
-    """
-    graphs: dict[LinkKind, Any] = {kind: nx.DiGraph() for kind in LinkKind}
-    links: dict[str, list[Link]] = {}
-    adjacency = {k.value: (k, _DATED[k], g._succ, g._pred, g._node) for k, g in graphs.items()}
-    # One string per target (the organizations, thousands of times each); the sources
-    # (mostly members, once or twice each) are left as read: sharing them with the node
-    # ids through a dict of every id costs a fifth of a second for some 10 MB.
-    targets: dict[str, str] = {}
-    same = targets.setdefault
-    new = object.__new__
-    set_kind, set_source, set_target, set_from, set_to, set_attrs = _LINK_SETTERS
-    no_attrs = _NO_ATTRS
-    last, known = None, []
-    for kind_text, group in groupby(rows, itemgetter(1)):
-        lk, dated, succ, pred, ends = adjacency[kind_text]
-        for key, _, source, target, start, end, text in group:
-            target = same(target, target)
-            link = new(Link)
-            set_kind(link, lk)
-            set_source(link, source)
-            set_target(link, target)
-            set_from(link, day[start])
-            set_to(link, day[end] if end else None)
-            set_attrs(link, no_attrs if text is None else _decoded(text, dated))
-            if key == last:  # a later version of the link just indexed
-                known.append(link)
-                continue
-            last = key
-            known = links[key] = [link]
-            out = succ.get(source)
-            if out is None:
-                out = succ[source] = {}
-                if source not in pred:
-                    pred[source] = {}
-                    ends[source] = {}
-            keyed = out.get(target)
-            if keyed is None:
-                inward = pred.get(target)
-                if inward is None:
-                    inward = pred[target] = {}
-                    if target not in succ:
-                        succ[target] = {}
-                        ends[target] = {}
-                out[target] = inward[source] = {key: known}
-            else:
-                keyed[key] = known
-    return graphs, links
-
-
-class _LinkColumns:
-    """Every version of one link kind as columns: its target, and its start and end as day
-    numbers. A count at a date is then one vectorised pass (some 10^5 versions in about a
-    millisecond), not a walk through the graph's dicts."""
-
-    __slots__ = ("_at", "end", "names", "start", "target")
-
-    def __init__(self, graph: Any) -> None:
-        names: dict[str, int] = {}
-        target: list[int] = []
-        start: list[int] = []
-        end: list[int] = []
-        never = date.max.toordinal() + 1
-        for node, inward in graph._pred.items():
-            code = None
-            for keyed in inward.values():
-                for versions in keyed.values():
-                    if code is None:
-                        code = names[node] = len(names)
-                    for version in versions:
-                        target.append(code)
-                        start.append(version.valid_from.toordinal())
-                        ends = version.valid_to
-                        end.append(never if ends is None else ends.toordinal())
-        self.names = names
-        #: The counts at the last ``DATES_KEPT`` dates asked, by target code.
-        self._at: dict[date, list[int]] = {}
-        self.target = np.asarray(target, dtype=np.int64)
-        self.start = np.asarray(start, dtype=np.int64)
-        self.end = np.asarray(end, dtype=np.int64)
-
-    def count(self, as_of: date, targets: Collection[str]) -> dict[str, int]:
-        counts = self._at.get(as_of)
-        if counts is None:
-            day = as_of.toordinal()
-            valid = (self.start <= day) & (day < self.end)
-            counts = np.bincount(self.target[valid], minlength=len(self.names)).tolist()
-            if len(self._at) >= DATES_KEPT:  # the columns go with the next write anyway
-                self._at.pop(next(iter(self._at)))
-            self._at[as_of] = counts
-        names = self.names
-        out: dict[str, int] = {}
-        for node in targets:
-            code = names.get(node)
-            if code is not None:
-                n = counts[code]
-                if n:
-                    out[node] = n
-        return out
-
-
-class _Days(dict[str, date]):
-    """ISO day texts to dates, each parsed the first time it is looked up."""
-
-    def __missing__(self, text: str) -> date:
-        found = self[text] = date.fromisoformat(text)
-        return found
-
-
-def _add_edge(graph: Any, source: str, target: str, key: str, versions: list[Link]) -> None:
-    """``graph.add_edge(source, target, **{key: versions})``, without its overhead.
-
-    Writes the adjacency dicts a ``DiGraph`` keeps, as ``_read_links`` does (the reads
-    above use ``_succ`` and ``_pred`` directly too).
-    """
-    succ, pred = graph._succ, graph._pred
-    for node in (source, target):
-        if node not in succ:
-            succ[node] = {}
-            pred[node] = {}
-            graph._node[node] = {}
-    keyed = succ[source].get(target)
-    if keyed is None:
-        keyed = succ[source][target] = {}
-        pred[target][source] = keyed
-    keyed[key] = versions
-
-
-def _age_everything() -> None:
-    """Move every object the collector tracks, the new index with them, to its oldest
-    generation (or, where the process keeps its long-lived objects frozen, ``serve``, to
-    the permanent one with those).
-
-    The index is some 10^6 objects with no cycle among them, made with the collector
-    paused: left in the youngest generation, the next two collections would each walk all
-    of them for nothing (a fifth of a second each, at a city). ``gc.freeze`` and
-    ``gc.unfreeze`` move whole generations without walking them. Objects that were young
-    are only looked at again by the next full collection.
-    """
-    frozen = gc.get_freeze_count()
-    gc.freeze()
-    if not frozen:
-        gc.unfreeze()
-
-
 def _with_end(version: Any, end: date) -> Any:
     return replace(version, valid_to=end)
-
-
-def _audit_detail(changes: Changes) -> dict[str, Any]:
-    size = (
-        len(changes.add_nodes)
-        + len(changes.close_nodes)
-        + len(changes.add_links)
-        + len(changes.close_links)
-        + len(changes.facts)
-    )
-    counts = {
-        "nodes_added": len(changes.add_nodes),
-        "nodes_closed": len(changes.close_nodes),
-        "links_added": len(changes.add_links),
-        "links_closed": len(changes.close_links),
-        "facts": len(changes.facts),
-    }
-    if size > AUDIT_DETAIL_LIMIT:
-        return {"counts": counts, "summary": True}
-    return {
-        "counts": counts,
-        "nodes_added": [
-            {
-                "id": n.id,
-                "valid_from": n.valid_from.isoformat(),
-                "after": {"name": n.name, **attrs_to_json(n.attrs)},
-            }
-            for n in changes.add_nodes
-        ],
-        "nodes_closed": [
-            {
-                "id": i,
-                "valid_from": s.isoformat(),
-                "before": {"valid_to": None},
-                "after": {"valid_to": e.isoformat()},
-            }
-            for i, s, e in changes.close_nodes
-        ],
-        "links_added": [
-            {"id": x.id, "valid_from": x.valid_from.isoformat(), "after": attrs_to_json(x.attrs)}
-            for x in changes.add_links
-        ],
-        "links_closed": [
-            {
-                "id": i,
-                "valid_from": s.isoformat(),
-                "before": {"valid_to": None},
-                "after": {"valid_to": e.isoformat()},
-            }
-            for i, s, e in changes.close_links
-        ],
-        "facts": [{"node": f.node_id, "year": f.year, "name": f.name} for f in changes.facts],
-    }

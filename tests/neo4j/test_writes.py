@@ -9,7 +9,7 @@ import neo4j
 import pytest
 
 from orggraph.model import Changes, Fact, LinkKind, Node, NodeKind, WriteBatch, plan
-from orggraph.store import neo4j as neo4j_module
+from orggraph.store import neo4j_tx
 from orggraph.store.embedded import EmbeddedStore
 from orggraph.store.neo4j import Neo4jStore, changes_payload, write_changes
 from orggraph.store.neo4j_cypher import GRAPH_VERSION
@@ -156,7 +156,7 @@ def test_pages_never_split_the_versions_of_one_id(
             )
         )
         neo4j_store.write(batch)
-    monkeypatch.setattr(neo4j_module, "PAGE_ROWS", 2)
+    monkeypatch.setattr(neo4j_tx, "PAGE_ROWS", 2)
     got = [(n.id, n.valid_from.year) for n in neo4j_store.all_nodes()]
     assert got == [(i, y) for i in ("x1", "x2", "x3") for y in (2010, 2012, 2014)]
 
@@ -256,8 +256,8 @@ def test_a_writer_waiting_for_the_audit_counter_reads_it_after_the_lock(
     # A's number: 3, not a second 2.
     import threading
 
-    from orggraph.store.neo4j import _audit_params
     from orggraph.store.neo4j_cypher import AUDIT
+    from orggraph.store.neo4j_tx import _audit_params
 
     neo4j_store.record_audit("first", "read", {})  # seq 1
     errors: list[BaseException] = []

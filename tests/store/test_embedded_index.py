@@ -24,7 +24,8 @@ import pytest
 
 from orggraph.analysis import jsonable
 from orggraph.model import Link, LinkKind, Node, NodeKind, WriteBatch, link_id
-from orggraph.store.embedded import EmbeddedStore, _slot_setters
+from orggraph.store.embedded import EmbeddedStore
+from orggraph.store.embedded_index import _slot_setters
 from tests.graphs import D0, link, member, org, responsibility_city
 
 ASK = date(2019, 6, 30)
