@@ -46,7 +46,7 @@ EXPECTED: dict[str, bool] = {
     "http.chain_c1_p50": False,
     "http.chain_c32_throughput": True,  # ≥ 25% of the hand-written endpoint
     "http.chain_c32_p50": False,
-    "http.chain_c32_p99": True,  # < 25 ms
+    "http.chain_c32_p99": False,  # saturated: reported, the p99 target is at a fixed rate
     "http.chain_rate_p99": True,  # < 25 ms at a quarter of the hand-written throughput
     "http.list_branches": True,  # < 150 ms
     "web.layout_10k": True,  # < 100 ms
