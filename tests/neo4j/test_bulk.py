@@ -135,12 +135,7 @@ def test_a_load_whose_process_died_is_indexed_again_by_the_next_open(
         neo4j_store._write(_run, _drop_schema(name))
     neo4j_store._apply(Changes(add_nodes=[org("630100", "西宁市委", "city")]), "sync")
     assert not set(q.DEFERRED_SCHEMA) & _names(neo4j_store)
-    reopened = Neo4jStore(
-        neo4j_server.uri,
-        user=neo4j_server.user,
-        password=neo4j_server.password,
-        database=neo4j_server.database,
-    )
+    reopened = _reopen(neo4j_server)
     try:
         assert set(q.DEFERRED_SCHEMA) <= _names(reopened)
         assert reopened.unfinished_bulk_load() == {"started": started, "actor": "sync"}
@@ -149,6 +144,13 @@ def test_a_load_whose_process_died_is_indexed_again_by_the_next_open(
         ]
     finally:
         reopened.close()
+
+
+def _reopen(server: ServerInfo) -> Neo4jStore:
+    """A second store over the same database, as the next process would open it."""
+    return Neo4jStore(
+        server.uri, user=server.user, password=server.password, database=server.database
+    )
 
 
 def _run(tx: neo4j.ManagedTransaction, statement: Any, **params: Any) -> None:
@@ -176,12 +178,7 @@ def test_a_bulk_load_with_two_versions_of_one_key_is_refused_at_its_end(
     schema = {q.schema_name(s) for s in q.SCHEMA}  # the database may hold others (accounts)
     assert _names(neo4j_store) & schema == schema - {"node_version_key"}
     # The store still opens (for sync --replace), and a copy over it builds every key.
-    reopened = Neo4jStore(
-        neo4j_server.uri,
-        user=neo4j_server.user,
-        password=neo4j_server.password,
-        database=neo4j_server.database,
-    )
+    reopened = _reopen(neo4j_server)
     try:
         assert reopened.unfinished_bulk_load() is not None
         with small_city(tmp_path / "a.db"):

@@ -127,18 +127,11 @@ def _made(cls: type[T], node: Node, group: Group) -> T:
     4,512 branches makes 9,000 of them. Checked against the fields at import
     (``_check_made``).
     """
-    masked = masked_node_fields(node.kind, group.loaders.clearance)
+    fields = _base(node, group)
+    fields["_group"] = group
+    fields["_attrs"] = _attrs(node, group)
     made = _new(cls)
-    made.__dict__ = {
-        "id": node.id,
-        "name": None if "name" in masked else node.name,
-        "kind": node.kind,
-        "valid_from": node.valid_from,
-        "valid_to": node.valid_to,
-        "masked": list(masked),
-        "_group": group,
-        "_attrs": _attrs(node, group),
-    }
+    made.__dict__ = fields
     return made
 
 
