@@ -32,9 +32,14 @@ def command(
     Exit 1 when the counts or digests of the two stores differ after the copy.
     """
 
+    shown: dict[str, int] = {}
+
     def progress(what: str, done: int) -> None:
+        # A part's count comes once more when its indexes are built.
         if not as_json:
-            click.echo(f"  {what}: {done}", err=True)
+            indexed = ", indexed" if shown.get(what) == done else ""
+            click.echo(f"  {what}: {done}{indexed}", err=True)
+            shown[what] = done
 
     report = sync_urls(
         from_url, to_url, app.settings, replace=replace, batch_size=batch_size, progress=progress

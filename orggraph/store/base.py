@@ -16,7 +16,7 @@ import hashlib
 import threading
 from abc import ABC, abstractmethod
 from collections import Counter
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from types import TracebackType
@@ -45,6 +45,7 @@ __all__ = [
     "WriteResult",
     "audit_detail",
     "gc_paused",
+    "written_nothing",
 ]
 
 #: Above this many row changes, an audit record keeps counts and ids, not whole rows.
@@ -66,6 +67,10 @@ def gc_paused() -> Iterator[None]:
     finally:
         if paused:
             gc.enable()
+
+
+def written_nothing(part: str) -> None:
+    """What a bulk load that defers nothing does when a part of the copy is written."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -101,6 +106,8 @@ class GraphStore(ABC):
     """Graph primitives at a date over a durable store."""
 
     url: str
+    #: Batches a bulk load (``bulk_load``) may write at once, each its own transaction.
+    bulk_writers: int = 1
 
     def __init__(self) -> None:
         # Plan, validate and commit one batch at a time, so that two batches that are each
@@ -289,14 +296,17 @@ class GraphStore(ABC):
         """Commit ``changes`` in one transaction, with an audit record; then update indexes."""
 
     @contextlib.contextmanager
-    def bulk_load(self, actor: str = "system") -> Iterator[None]:
-        """Writes that fill an empty store (``orggraph sync``): a store may defer work to the end.
+    def bulk_load(self, actor: str = "system") -> Iterator[Callable[[str], None]]:
+        """Writes that fill an empty store (``orggraph sync``): a store may defer work.
 
-        Every write in the block is still one audited transaction, and the store is whole
-        (every index built) when the block ends. This default defers nothing; Neo4j builds
-        its read-only indexes once, at the end (``Neo4jStore.bulk_load``).
+        The block is given a function to call with each part of the copy
+        (``sync.PARTS``) once that part is written: a store may build what indexes the
+        part then. Every write in the block is still one audited transaction, and the
+        store is whole (every index built) when the block ends. This default defers
+        nothing; Neo4j builds its keys and read-only indexes once per part
+        (``Neo4jStore.bulk_load``).
         """
-        yield
+        yield written_nothing
 
     @abstractmethod
     def audit_log(self, limit: int = 100) -> list[dict[str, Any]]:

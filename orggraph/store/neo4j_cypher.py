@@ -112,17 +112,20 @@ def _schema() -> tuple[LiteralString, ...]:
 
 #: Every constraint and index, idempotent (``IF NOT EXISTS``), in the order to apply them.
 SCHEMA: tuple[LiteralString, ...] = _schema()
-#: What a bulk load into an empty store drops and builds once, at its end: the versions'
-#: keys (each CREATE would probe its key's index; building the index over the loaded
-#: versions checks every key once, and refuses the load if two versions share one) and
-#: the indexes only reads use (``search``'s text index, the facts' node index). Writes keep
-#: the rest: ``entity_id`` finds a link's ends, ``fact_key`` serves the facts' MERGE and
-#: ``audit_write_id`` keeps a retried write from counting twice.
-DEFERRED_SCHEMA: tuple[str, ...] = (
-    "node_version_key",
-    *(f"link_{kind.value}_key" for kind in LinkKind),
-    "node_version_search",
-    "fact_node",
+#: What a bulk load into an empty store drops and builds once, when the part of the copy it
+#: indexes is written (``Neo4jStore.bulk_load``): the versions' keys (each CREATE would
+#: probe its key's index; building the index over the loaded versions checks every key
+#: once, and refuses the load if two versions share one) and the indexes only reads use
+#: (``search``'s text index, the facts' node index). Writes keep the rest: ``entity_id``
+#: finds a link's ends, ``fact_key`` serves the facts' MERGE and ``audit_write_id`` keeps a
+#: retried write from counting twice. Keyed by the parts of ``orggraph.store.sync.PARTS``.
+DEFERRED_BY_PART: dict[str, tuple[str, ...]] = {
+    "node_versions": ("node_version_key", "node_version_search"),
+    "link_versions": tuple(f"link_{kind.value}_key" for kind in LinkKind),
+    "facts": ("fact_node",),
+}
+DEFERRED_SCHEMA: tuple[str, ...] = tuple(
+    name for names in DEFERRED_BY_PART.values() for name in names
 )
 #: Indexes earlier versions made and this one drops (the keys serve their lookups).
 OBSOLETE_INDEXES: tuple[str, ...] = (

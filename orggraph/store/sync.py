@@ -4,8 +4,9 @@ Every node version, link version and fact is read in the contract's stable order
 written, as it is, through the target's ``_apply`` in batches: no planning and no
 validation, because the copy must be faithful (closed versions stay closed, history stays
 as it was). The target must be empty unless ``replace`` is given, and the batches run as
-the target's bulk load (``GraphStore.bulk_load``: Neo4j builds the indexes only reads use
-once, at the end, and the copy returns once they are online). The copy is then checked by
+the target's bulk load (``GraphStore.bulk_load``: Neo4j builds each part's keys and
+read-only indexes once that part is written, and the copy returns once they are online;
+it writes two batches at once where they cannot meet, ``bulk_writers``). The copy is then checked by
 comparing ``counts()`` and ``digest()`` of both stores. ``copy_records`` is the writing
 half, for a caller that holds the records already (the benchmarks).
 
@@ -21,6 +22,7 @@ import itertools
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -29,7 +31,7 @@ from orggraph.errors import ConfigError
 from orggraph.model import Changes, Fact, Link, Node
 from orggraph.settings import Settings
 from orggraph.store import open_store
-from orggraph.store.base import GraphStore, gc_paused
+from orggraph.store.base import GraphStore, gc_paused, written_nothing
 
 __all__ = ["SyncReport", "copy_graph", "copy_records", "is_empty", "sync_urls"]
 
@@ -121,53 +123,82 @@ def copy_records(
 
     Batches of ``batch_size`` versions, each one ``_apply`` (one transaction, audited as
     ``actor``), node versions first, so that links find their ends' anchors made.
-    ``progress(part, done)`` follows each batch. With ``bulk`` (the default) the batches
-    run inside ``target.bulk_load``; the ``indexes`` part is the time it takes to set up
-    and to finish (Neo4j: the deferred indexes dropped, then built and online).
-    ``bulk=False`` writes with every index in place, as a store's ordinary writes do (kept
-    to compare the two).
+    ``progress(part, done)`` follows each batch, and once more when what indexes the part
+    is built. With ``bulk`` (the default) the batches run inside ``target.bulk_load``:
+    each part's seconds then include building its indexes (Neo4j: its deferred keys and
+    indexes, online), ``target.bulk_writers`` batches of node versions or of facts are
+    written at once (versions and facts are each written once, with nothing to find
+    among themselves; a link batch makes and finds its ends' anchors, so links go one
+    batch after another), and the ``indexes`` part is the time it takes to set up and to
+    finish. ``bulk=False`` writes one batch at a time with every index in place, as a
+    store's ordinary writes do (kept to compare the two).
     """
     if batch_size < 1:
         raise ConfigError(f"batch size {batch_size} must be at least 1")
+    writers = target.bulk_writers if bulk else 1
     seconds: dict[str, float] = {}
-    parts: list[tuple[str, Iterable[Any], Callable[[list[Any]], Changes]]] = [
-        ("node_versions", nodes, lambda b: Changes(add_nodes=b)),
-        ("link_versions", links, lambda b: Changes(add_links=b)),
-        ("facts", facts, lambda b: Changes(facts=b)),
+    parts: list[tuple[str, Iterable[Any], Callable[[list[Any]], Changes], int]] = [
+        ("node_versions", nodes, lambda b: Changes(add_nodes=b), writers),
+        ("link_versions", links, lambda b: Changes(add_links=b), 1),
+        ("facts", facts, lambda b: Changes(facts=b), writers),
     ]
-    loading: contextlib.AbstractContextManager[None] = (
-        target.bulk_load(actor) if bulk else contextlib.nullcontext()
+    loading: contextlib.AbstractContextManager[Callable[[str], None]] = (
+        target.bulk_load(actor) if bulk else contextlib.nullcontext(written_nothing)
     )
     # No cyclic garbage collection meanwhile: records and rows are made by the million,
     # none in a cycle, and the collector would walk them again and again (gc_paused).
     with target._write_lock, gc_paused():
         began = time.monotonic()
-        with loading:
+        with loading as written:
             seconds["indexes"] = time.monotonic() - began  # setting the bulk load up
-            for what, records, make in parts:
+            for what, records, make, at_once in parts:
                 began = time.monotonic()
-                _copy_part(target, records, make, what, batch_size, actor, progress)
+
+                def write(batch: list[Any], make: Callable[[list[Any]], Changes] = make) -> int:
+                    target._apply(make(batch), actor)
+                    return len(batch)
+
+                done = 0
+                for done in _written(write, _batches(records, batch_size), at_once):
+                    if progress is not None:
+                        progress(what, done)
+                written(what)
+                if progress is not None and done:
+                    progress(what, done)
                 seconds[what] = time.monotonic() - began
             began = time.monotonic()
         seconds["indexes"] += time.monotonic() - began
     return seconds
 
 
-def _copy_part(
-    target: GraphStore,
-    records: Iterable[T],
-    make: Callable[[list[T]], Changes],
-    what: str,
-    batch_size: int,
-    actor: str,
-    progress: Callable[[str, int], None] | None,
-) -> None:
+def _written(write: Callable[[T], int], batches: Iterable[T], at_once: int) -> Iterator[int]:
+    """Write each batch, ``at_once`` at a time; the running count after each one written.
+
+    The first error stops the copy: batches not yet begun are dropped, those being
+    written finish (each is its own transaction), and the error is raised.
+    """
     done = 0
-    for batch in _batches(records, batch_size):
-        target._apply(make(batch), actor)
-        done += len(batch)
-        if progress is not None:
-            progress(what, done)
+    if at_once == 1:
+        for batch in batches:
+            done += write(batch)
+            yield done
+        return
+    with ThreadPoolExecutor(at_once, thread_name_prefix="orggraph-copy") as pool:
+        pending: set[Future[int]] = set()
+        try:
+            for batch in batches:
+                if len(pending) >= at_once:
+                    finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        done += future.result()
+                        yield done
+                pending.add(pool.submit(write, batch))
+            for future in as_completed(pending):
+                done += future.result()
+                yield done
+        finally:
+            for future in pending:
+                future.cancel()
 
 
 def sync_urls(

@@ -56,6 +56,45 @@ def test_a_retry_after_a_commit_it_could_not_confirm_is_done_not_a_conflict(
     assert [r["actor"] for r in neo4j_store.audit_log()] == ["tester"]
 
 
+def test_a_bulk_batch_retried_after_its_commit_rolls_back_and_is_done(
+    neo4j_store: Neo4jStore,
+) -> None:
+    # A bulk load's batch moves the graph's version after writing its versions
+    # (lock_last), so two batches can be written side by side. Run again after a commit it
+    # could not confirm, it finds its audit record only at the end (the load has dropped
+    # the keys that would refuse the copy): it must undo what it wrote and say it is
+    # done, leaving one copy and one audit record.
+    changes = plan(neo4j_store, tiny_city())
+    payload = changes_payload(changes, "tester")
+    payload["lock_last"] = True
+    with neo4j_store.bulk_load("tester"), neo4j_store._driver.session() as session:
+        session.execute_write(write_changes, payload)
+        with pytest.raises(neo4j_tx.AlreadyWritten):
+            session.execute_write(write_changes, payload)
+    assert neo4j_store.counts() == {"node_versions": 6, "link_versions": 5, "facts": 0}
+    assert [r["actor"] for r in neo4j_store.audit_log()] == ["tester"]
+
+
+def test_in_a_bulk_load_a_write_found_done_is_undone_quietly(
+    neo4j_store: Neo4jStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The store's own path: every payload gets the same write id, as the driver's second
+    # attempt of one write would. In a bulk load the keys are not there to refuse the
+    # second copy: the audit record found at the end must undo it.
+    made = neo4j_tx._audit_params
+
+    def same_write_id(actor: str, action: str, detail: object) -> dict[str, object]:
+        return made(actor, action, detail) | {"write_id": "one-write"}
+
+    monkeypatch.setattr(neo4j_tx, "_audit_params", same_write_id)
+    changes = plan(neo4j_store, tiny_city())
+    with neo4j_store.bulk_load("tester"):
+        neo4j_store._apply(changes, "tester")
+        neo4j_store._apply(changes, "tester")
+    assert neo4j_store.counts() == {"node_versions": 6, "link_versions": 5, "facts": 0}
+    assert [r["actor"] for r in neo4j_store.audit_log()] == ["tester"]
+
+
 def test_a_version_already_stored_is_refused_with_the_whole_batch(
     neo4j_store: Neo4jStore,
 ) -> None:
