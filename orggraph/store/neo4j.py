@@ -53,6 +53,7 @@ from orggraph.store.neo4j_tx import (
     BATCH_ROWS,
     AlreadyWritten,
     _apply_schema,
+    _apply_schemas,
     _audit_params,
     _clear_batch,
     _fact,
@@ -287,7 +288,9 @@ class Neo4jStore(GraphStore):
                 self._write(_apply_schema, _drop_schema(name))
         created: list[str] = []
         refused: OrgGraphError | None = None
-        for statement in q.SCHEMA:
+        # Indexes first: one is populated in the background, while a constraint's CREATE
+        # returns only once its index is built and checked; so the two overlap.
+        for statement in sorted(q.SCHEMA, key=lambda s: s.startswith("CREATE CONSTRAINT")):
             name = q.schema_name(statement)
             if name in existing or (only is not None and name not in only):
                 continue
@@ -333,8 +336,7 @@ class Neo4jStore(GraphStore):
             return
         started = datetime.now(UTC).isoformat()
         self._write(_values, q.BULK_LOAD_BEGIN, started=started, actor=actor)
-        for name in q.DEFERRED_SCHEMA:
-            self._write(_apply_schema, _drop_schema(name))
+        self._write(_apply_schemas, [_drop_schema(name) for name in q.DEFERRED_SCHEMA])
         self._bulk_loading = True
         try:
             yield self._part_written

@@ -478,10 +478,11 @@ COUNT_ATTRS: dict[NodeKind, LiteralString] = {
     )
     for kind, label in NODE_LABELS.items()
 }
-# ``search_text`` holds the three haystacks (lowercased name, lowercased id, code) joined
-# by NUL, for the text index; the exact test and the ranking then look at each one (made
-# by Python, so they match the embedded store's lower(); size() counts code points, as
-# len() does).
+# ``search_text`` holds the haystacks (lowercased name, lowercased id, and the code when
+# there is one other than the id) joined by NUL, for the text index; the exact test and
+# the ranking then look at each one (made by Python, so they match the embedded store's
+# lower(); size() counts code points, as len() does). A code equal to the id finds
+# nothing its lowercased id does not: the needle is lowercased too.
 SEARCH: LiteralString = (
     "MATCH (v:NodeVersion) WHERE v.search_text CONTAINS $needle "
     "AND any(l IN labels(v) WHERE l IN $labels) AND " + _V_VALID + " "

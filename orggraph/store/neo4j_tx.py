@@ -85,7 +85,9 @@ def node_row(node: Node) -> list[Any]:
     """The row of one node version: the columns of ``NODE_PROPERTIES``, then its facets."""
     attrs = node.attrs
     code = attrs.get("code")
-    search_text = f"{node.name.lower()}\x00{node.id.lower()}\x00{'' if code is None else code}"
+    search_text = f"{node.name.lower()}\x00{node.id.lower()}"
+    if code and code != node.id:  # an empty or repeated haystack finds nothing more
+        search_text = f"{search_text}\x00{code}"
     row: list[Any] = [
         node.id,
         node.valid_from.isoformat(),
@@ -285,6 +287,12 @@ def _write_audit(tx: neo4j.ManagedTransaction, params: dict[str, Any]) -> None:
 
 def _apply_schema(tx: neo4j.ManagedTransaction, statement: LiteralString, **params: Any) -> None:
     tx.run(statement, params).consume()
+
+
+def _apply_schemas(tx: neo4j.ManagedTransaction, statements: list[LiteralString]) -> None:
+    """Several schema statements, all or none (a bulk load's drops: one round of locks)."""
+    for statement in statements:
+        tx.run(statement).consume()
 
 
 def _clear_batch(tx: neo4j.ManagedTransaction, query: LiteralString, limit: int) -> int:
