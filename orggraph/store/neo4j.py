@@ -75,9 +75,9 @@ __all__ = ["BATCH_ROWS", "Neo4jStore", "changes_payload", "read_all_records", "w
 WRITE_ATTEMPTS = 5
 #: How long the end of a bulk load waits for its indexes to come online.
 BULK_AWAIT_SECONDS = 3_600
-#: Batches a bulk load writes at once: two sessions kept the demo's node versions 1.4
-#: times as fast as one on this two-core machine (the server's transaction thread is the
-#: bottleneck of one, and the client builds the next batch's rows meanwhile).
+#: Batches a bulk load writes at once: two sessions wrote the demo's node versions 1.1 to
+#: 1.4 times as fast as one on a warm server with two cores (one session leaves a core to
+#: the client building the next rows); three were no faster than two.
 BULK_WRITERS = 2
 
 T = TypeVar("T")

@@ -6,9 +6,9 @@ validation, because the copy must be faithful (closed versions stay closed, hist
 as it was). The target must be empty unless ``replace`` is given, and the batches run as
 the target's bulk load (``GraphStore.bulk_load``: Neo4j builds each part's keys and
 read-only indexes once that part is written, and the copy returns once they are online;
-it writes two batches at once where they cannot meet, ``bulk_writers``). The copy is then checked by
-comparing ``counts()`` and ``digest()`` of both stores. ``copy_records`` is the writing
-half, for a caller that holds the records already (the benchmarks).
+it writes two batches at once where they cannot meet, ``bulk_writers``). The copy is then
+checked by comparing ``counts()`` and ``digest()`` of both stores. ``copy_records`` is the
+writing half, for a caller that holds the records already (the benchmarks).
 
 With ``replace``, a Neo4j target is cleared first (its audit trail is kept); an embedded
 target is written to a new file beside the old one, which replaces it only once the copy
