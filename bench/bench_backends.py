@@ -321,7 +321,10 @@ def backend_figures(result: dict[str, Any]) -> list[Figure]:
     figures = [
         Figure(
             id="neo4j.import_nodes",
-            label=f"Neo4j 导入节点版本 import, node versions/s ({what}, batches of 10,000)",
+            label=(
+                f"Neo4j 导入节点版本 import, node versions/s ({what}, batches of 10,000; "
+                "稳态 steady)"
+            ),
             value=_node_rate(neo),
             unit="nodes/s",
             scale=1,
