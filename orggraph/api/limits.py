@@ -5,17 +5,21 @@ a body sent in chunks is refused as soon as it passes the limit. What passes is 
 here and handed on unchanged, so nothing behind this middleware ever holds more than the
 limit.
 
-``cost_rule`` is a validation rule: an operation whose estimated cost passes
-``max_query_cost`` is refused before any resolver runs (with the depth, alias and token
-limits in ``orggraph.api.schema``).
+``QueryCost`` refuses an operation whose estimated cost, with its variables' values,
+passes ``max_query_cost`` before any resolver runs; ``page_rule`` refuses a literal page
+out of range while validating (with the depth, alias and token limits in
+``orggraph.api.schema``).
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from collections.abc import Iterator
 from typing import Any
 
 from graphql import (
     ArgumentNode,
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -24,22 +28,27 @@ from graphql import (
     GraphQLNamedType,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
-    ValidationContext,
     ValidationRule,
+    VariableNode,
     get_named_type,
     get_nullable_type,
+    get_operation_ast,
     is_list_type,
 )
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from strawberry.extensions import SchemaExtension
+from strawberry.types.execution import ExecutionContext
 
+from orggraph.api.execution import remember
 from orggraph.api.types.connection import DEFAULT_PAGE, MAX_PAGE
 
-__all__ = ["BodyLimit", "cost_rule"]
+__all__ = ["BodyLimit", "QueryCost", "operation_cost", "page_rule"]
 
 
 class BodyLimit:
@@ -113,16 +122,22 @@ class BodyLimit:
 # -- the GraphQL document: cost -----------------------------------------------------------
 #: Items a list field is assumed to hold when nothing says how many (``children``, ``posts``).
 LIST_GUESS = 10
+_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
 
 
-def _multiplier(node: FieldNode, field_type: GraphQLOutputType, in_connection: bool) -> int:
-    """How many times a field's selection runs: ``first``/``last``, a guess for lists."""
+def _multiplier(
+    node: FieldNode, field_type: GraphQLOutputType, in_connection: bool, pages: dict[str, int]
+) -> int:
+    """How many times a field's selection runs: ``first``/``last`` (a literal, or a
+    variable's value), a guess for lists."""
     for argument in node.arguments or ():
         if argument.name.value in ("first", "last"):
             value = argument.value
             if isinstance(value, IntValueNode):
                 return max(int(value.value), 0)
-            return MAX_PAGE  # a variable: assume the largest page
+            if isinstance(value, VariableNode) and value.name.value in pages:
+                return max(pages[value.name.value], 0)
+            return MAX_PAGE  # not known: assume the largest page
     named = get_named_type(field_type)
     if named is not None and named.name.endswith("Connection"):
         return DEFAULT_PAGE
@@ -134,9 +149,10 @@ def _multiplier(node: FieldNode, field_type: GraphQLOutputType, in_connection: b
 def _cost(
     selections: SelectionSetNode | None,
     parent: GraphQLNamedType | None,
-    context: ValidationContext,
+    schema: GraphQLSchema,
     fragments: dict[str, FragmentDefinitionNode],
     visiting: frozenset[str],
+    pages: dict[str, int],
 ) -> int:
     if selections is None:
         return 0
@@ -147,56 +163,128 @@ def _cost(
         if isinstance(selection, FieldNode):
             definition = fields.get(selection.name.value)
             if definition is None:  # __typename, introspection or unknown: other rules judge
-                total += 1 + _cost(selection.selection_set, None, context, fragments, visiting)
+                total += 1 + _cost(
+                    selection.selection_set, None, schema, fragments, visiting, pages
+                )
                 continue
-            times = _multiplier(selection, definition.type, in_connection)
+            times = _multiplier(selection, definition.type, in_connection, pages)
             child = get_named_type(definition.type)
-            inner = _cost(selection.selection_set, child, context, fragments, visiting)
+            inner = _cost(selection.selection_set, child, schema, fragments, visiting, pages)
             total += 1 + times * inner
         elif isinstance(selection, InlineFragmentNode):
             condition = selection.type_condition
-            target = context.schema.get_type(condition.name.value) if condition else parent
-            total += _cost(selection.selection_set, target, context, fragments, visiting)
+            target = schema.get_type(condition.name.value) if condition else parent
+            total += _cost(selection.selection_set, target, schema, fragments, visiting, pages)
         elif isinstance(selection, FragmentSpreadNode):
             name = selection.name.value
             fragment = fragments.get(name)
             if fragment is None or name in visiting:  # unknown or a cycle: other rules report
                 continue
-            target = context.schema.get_type(fragment.type_condition.name.value)
-            total += _cost(fragment.selection_set, target, context, fragments, visiting | {name})
+            target = schema.get_type(fragment.type_condition.name.value)
+            total += _cost(
+                fragment.selection_set, target, schema, fragments, visiting | {name}, pages
+            )
     return total
 
 
-def cost_rule(max_cost: int) -> type[ValidationRule]:
-    """A validation rule refusing operations that would cost more than ``max_cost``.
+def _pages(operation: OperationDefinitionNode, variables: dict[str, Any] | None) -> dict[str, int]:
+    """The integer variables' values: given, or else their literal defaults. A value that
+    is no GraphQL ``Int`` is left out (the largest page is assumed, and the variable's
+    coercion refuses it with its own message)."""
+    given = variables or {}
+    pages: dict[str, int] = {}
+    for definition in operation.variable_definitions or ():
+        name = definition.variable.name.value
+        value = given.get(name)
+        default = definition.default_value
+        if type(value) is int and _INT_MIN <= value <= _INT_MAX:
+            pages[name] = value
+        elif name not in given and isinstance(default, IntValueNode):
+            pages[name] = int(default.value)
+    return pages
 
-    The cost of a field is 1 plus its selection's cost times how many times it runs: the
-    literal ``first``/``last`` (a variable counts as the largest page, ``MAX_PAGE``), 50
-    for a connection without either, 10 for another list. A literal page outside
-    ``[0, MAX_PAGE]`` is refused here too, so a huge list never reaches a resolver.
+
+def operation_cost(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: dict[str, Any] | None,
+) -> tuple[int, OperationDefinitionNode] | None:
+    """The estimated cost of the operation run, with its variables' values; ``None`` when
+    the document names no such operation (execution reports that).
+
+    The cost of a field is 1 plus its selection's cost times how many times it runs: its
+    ``first``/``last`` (a literal, or the variable's value or default; the largest page,
+    ``MAX_PAGE``, when neither is known), 50 for a connection without either, 10 for
+    another list.
+    """
+    operation = get_operation_ast(document, operation_name)
+    root = None if operation is None else schema.get_root_type(operation.operation)
+    if operation is None or root is None:
+        return None
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    pages = _pages(operation, variables)
+    return _cost(operation.selection_set, root, schema, fragments, frozenset(), pages), operation
+
+
+class QueryCost(SchemaExtension):
+    """Refuse, before any resolver runs, an operation whose cost passes ``max_cost``.
+
+    The cost depends on the variables (a page size may be one), so it is checked for each
+    request, after validation (``ValidationMemo``), and kept per document, operation and
+    values of the integer variables: a saved query asked again costs one lookup.
     """
 
-    class QueryCost(ValidationRule):
-        def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
-            context = self.context
-            fragments = {
-                d.name.value: d
-                for d in context.document.definitions
-                if isinstance(d, FragmentDefinitionNode)
-            }
-            root = context.schema.get_root_type(node.operation)
-            cost = _cost(node.selection_set, root, context, fragments, frozenset())
-            if cost > max_cost:
-                self.report_error(
-                    GraphQLError(
-                        f"the operation would cost {cost:,} (fields × the items they run "
-                        f"for); the limit is {max_cost:,} (setting max_query_cost): ask "
-                        "for smaller pages or fewer nested lists",
-                        node,
-                        extensions={"code": "QUERY_TOO_COMPLEX"},
-                    )
-                )
+    def __init__(self, *, max_cost: int) -> None:
+        self.max_cost = max_cost
 
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        if document is not None and not context.pre_execution_errors:
+            error = self._refusal(context.schema._schema, document, context)
+            if error is not None:
+                context.pre_execution_errors = [error]
+        yield
+
+    def _refusal(
+        self, schema: GraphQLSchema, document: DocumentNode, context: ExecutionContext
+    ) -> GraphQLError | None:
+        operation = get_operation_ast(document, context.operation_name)
+        if operation is None:
+            return None
+        pages = _pages(operation, context.variables)
+        key = (id(schema), id(document), context.operation_name, tuple(sorted(pages.items())))
+        kept = _COSTS.get(key)
+        if kept is not None and kept[0] is document:
+            _COSTS.move_to_end(key)
+            found = kept[1]
+        else:
+            found = operation_cost(schema, document, context.operation_name, context.variables)
+            remember(_COSTS, key, (document, found))
+        if found is None or found[0] <= self.max_cost:
+            return None
+        cost, node = found
+        return GraphQLError(
+            f"the operation would cost {cost:,} (fields × the items they run for); the "
+            f"limit is {self.max_cost:,} (setting max_query_cost): ask for smaller pages "
+            "or fewer nested lists",
+            node,
+            extensions={"code": "QUERY_TOO_COMPLEX"},
+        )
+
+
+_COSTS: OrderedDict[tuple[Any, ...], tuple[DocumentNode, tuple[int, Any] | None]] = OrderedDict()
+
+
+def page_rule() -> type[ValidationRule]:
+    """A validation rule refusing a literal ``first``/``last`` outside ``[0, MAX_PAGE]``,
+    so that a huge list never reaches a resolver (a variable's value is checked by the
+    connection, and counted by ``QueryCost``)."""
+
+    class PageSize(ValidationRule):
         def enter_argument(self, node: ArgumentNode, *_: Any) -> None:
             if node.name.value in ("first", "last") and isinstance(node.value, IntValueNode):
                 value = int(node.value.value)
@@ -209,4 +297,4 @@ def cost_rule(max_cost: int) -> type[ValidationRule]:
                         )
                     )
 
-    return QueryCost
+    return PageSize

@@ -30,7 +30,7 @@ from strawberry.types.execution import ExecutionContext
 
 from orggraph.api.errors import ErrorFormatter, log_unexpected
 from orggraph.api.execution import PLANS_KEPT, PlannedExecutor, remember
-from orggraph.api.limits import cost_rule
+from orggraph.api.limits import QueryCost, page_rule
 from orggraph.api.types import enums  # noqa: F401 - registers the model enums
 from orggraph.api.types.analysis import ANALYSIS_MUTATIONS, ANALYSIS_QUERIES
 from orggraph.api.types.audit import AuditQuery, CanWrite
@@ -144,16 +144,18 @@ def build_schema(settings: Settings | None = None) -> OrgGraphSchema:
     limits = [
         *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
-        cost_rule(settings.max_query_cost),
+        page_rule(),
     ]
     # Factories: a fresh extension per request; the two caches live at module level in
     # strawberry, shared by every request (and keyed by their size).
     tokens = settings.max_query_tokens
+    max_cost = settings.max_query_cost
     extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
         lambda: MaxTokensLimiter(max_token_count=tokens),
         lambda: ParserCache(maxsize=CACHE_SIZE),
         lambda: AddValidationRules(limits),
         ValidationMemo,
+        lambda: QueryCost(max_cost=max_cost),  # after validation: it reads its errors
         ErrorFormatter,
         ReadAudit,
         ReleaseGroups,

@@ -96,6 +96,52 @@ def test_the_limits_name_themselves(counted: tuple[Any, CountingStore]) -> None:
     assert "max_query_cost" in body["errors"][0]["message"]
 
 
+#: Two nested pages of one size: the cost is 1 + n × (2 + 2n) = 2n² + 2n + 1 (worked out
+#: by hand: each organization's ``nodes`` entry costs 1 + its members' 1 + n × 2).
+NESTED_PAGES = (
+    'query($n: Int<DEFAULT>) { organizations(first: $n, asOf: "2019-06-30") '
+    "{ nodes { members(first: $n) { nodes { name } } } } }"
+)
+
+
+def _asked(app: Any, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+    body: dict[str, Any] = call(
+        app, "POST", "/graphql", json={"query": query, "variables": variables}
+    ).json()
+    return body
+
+
+def test_a_variable_page_costs_what_it_asks(counted: tuple[Any, CountingStore]) -> None:
+    app, proxy = counted
+    query = NESTED_PAGES.replace("<DEFAULT>", "!")
+    refused = _asked(app, query, {"n": 500})  # 2 × 500² + 2 × 500 + 1 = 501,001
+    assert refused.get("data") is None
+    assert refused["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+    assert "would cost 501,001" in refused["errors"][0]["message"]
+    assert reads(proxy) == 0
+    # The same document with a smaller page: 2 × 300² + 2 × 300 + 1 = 180,601, allowed.
+    answered = _asked(app, query, {"n": 300})
+    assert "errors" not in answered, answered
+    assert answered["data"]["organizations"]["nodes"]
+    assert reads(proxy) > 0
+    assert _asked(app, query, {"n": 500})["errors"][0]["extensions"]["code"] == (
+        "QUERY_TOO_COMPLEX"
+    )
+
+
+def test_a_page_not_given_costs_its_default_or_the_largest(
+    counted: tuple[Any, CountingStore],
+) -> None:
+    app, _ = counted
+    with_default = NESTED_PAGES.replace("<DEFAULT>", " = 500")
+    assert "would cost 501,001" in _asked(app, with_default, {})["errors"][0]["message"]
+    assert "errors" not in _asked(app, with_default, {"n": 10})  # 221
+    # No value and no default: the largest page, 5,000: 2 × 5,000² + 2 × 5,000 + 1.
+    unknown = NESTED_PAGES.replace("<DEFAULT>", "")
+    body = _asked(app, unknown, {})
+    assert "would cost 50,010,001" in body["errors"][0]["message"]
+
+
 def test_an_ordinary_query_still_runs(counted: tuple[Any, CountingStore]) -> None:
     app, proxy = counted
     body = call(app, "POST", "/graphql", json={"query": NAME}).json()

@@ -26,9 +26,11 @@ X = TypeVar("X")
 
 #: Items a connection hands out when neither ``first`` nor ``last`` is given.
 DEFAULT_PAGE = 50
-#: The largest page a connection hands out (the cost rule assumes it for a variable
-#: ``first``, so it bounds what one request may ask for).
-MAX_PAGE = 1000
+#: The largest page a connection hands out: a city's branches in one page, as the
+#: responsibility list and the ledgers print them (Xining has some 4,500). What a request
+#: may ask for is bounded by its cost (``orggraph.api.limits.QueryCost``), which counts
+#: the pages asked, or this largest one for a page size it cannot know.
+MAX_PAGE = 5000
 _PREFIX = "k:"
 
 
