@@ -37,7 +37,7 @@ from typing import Any
 
 from bench.common import REPO, Figure, Timing, each_timed, fmt, log, measure
 
-__all__ = ["Copied", "backend_figures", "compare", "copy_into", "copy_timed", "slice_ids"]
+__all__ = ["Copied", "backend_figures", "compare", "copy_timed", "read_records", "slice_ids"]
 
 AS_OF = date(2019, 6, 30)
 BATCH = 10_000
@@ -116,16 +116,6 @@ def read_records(source: Any, keep: set[str] | None) -> Records:
     ]
     facts = [f for f in source.all_facts() if keep is None or f.node_id in keep]
     return nodes, links, facts
-
-
-def copy_into(
-    source: Any, target: Any, keep: set[str] | None, server_pid: int | None, *, bulk: bool = True
-) -> Copied:
-    """Every version of ``source`` (within ``keep``) written into ``target`` as sync does.
-
-    The source is read first: only the writing is timed (``copy_timed``).
-    """
-    return copy_timed(target, *read_records(source, keep), server_pid, bulk=bulk)
 
 
 def copy_timed(

@@ -207,26 +207,24 @@ def _pages(operation: OperationDefinitionNode, variables: dict[str, Any] | None)
 def operation_cost(
     schema: GraphQLSchema,
     document: DocumentNode,
-    operation_name: str | None,
-    variables: dict[str, Any] | None,
-) -> tuple[int, OperationDefinitionNode] | None:
-    """The estimated cost of the operation run, with its variables' values; ``None`` when
-    the document names no such operation (execution reports that).
+    operation: OperationDefinitionNode,
+    pages: dict[str, int],
+) -> int | None:
+    """The estimated cost of ``operation`` with the page sizes its variables give
+    (``_pages``); ``None`` when the schema has no root type for it (execution reports that).
 
     The cost of a field is 1 plus its selection's cost times how many times it runs: its
     ``first``/``last`` (a literal, or the variable's value or default; the largest page,
     ``MAX_PAGE``, when neither is known), 50 for a connection without either, 10 for
     another list.
     """
-    operation = get_operation_ast(document, operation_name)
-    root = None if operation is None else schema.get_root_type(operation.operation)
-    if operation is None or root is None:
+    root = schema.get_root_type(operation.operation)
+    if root is None:
         return None
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
-    pages = _pages(operation, variables)
-    return _cost(operation.selection_set, root, schema, fragments, frozenset(), pages), operation
+    return _cost(operation.selection_set, root, schema, fragments, frozenset(), pages)
 
 
 class QueryCost(SchemaExtension):
@@ -262,21 +260,20 @@ class QueryCost(SchemaExtension):
             _COSTS.move_to_end(key)
             found = kept[1]
         else:
-            found = operation_cost(schema, document, context.operation_name, context.variables)
+            found = operation_cost(schema, document, operation, pages)
             remember(_COSTS, key, (document, found))
-        if found is None or found[0] <= self.max_cost:
+        if found is None or found <= self.max_cost:
             return None
-        cost, node = found
         return GraphQLError(
-            f"the operation would cost {cost:,} (fields × the items they run for); the "
+            f"the operation would cost {found:,} (fields × the items they run for); the "
             f"limit is {self.max_cost:,} (setting max_query_cost): ask for smaller pages "
             "or fewer nested lists",
-            node,
+            operation,
             extensions={"code": "QUERY_TOO_COMPLEX"},
         )
 
 
-_COSTS: OrderedDict[tuple[Any, ...], tuple[DocumentNode, tuple[int, Any] | None]] = OrderedDict()
+_COSTS: OrderedDict[tuple[Any, ...], tuple[DocumentNode, int | None]] = OrderedDict()
 
 
 def page_rule() -> type[ValidationRule]:

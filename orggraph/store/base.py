@@ -347,6 +347,19 @@ class GraphStore(ABC):
         self.close()
 
 
+def _closed(closings: list[tuple[str, date, date]]) -> list[dict[str, Any]]:
+    """The audit rows of versions closed: (id, valid_from, valid_to) each."""
+    return [
+        {
+            "id": i,
+            "valid_from": start.isoformat(),
+            "before": {"valid_to": None},
+            "after": {"valid_to": end.isoformat()},
+        }
+        for i, start, end in closings
+    ]
+
+
 def audit_detail(changes: Changes) -> dict[str, Any]:
     """What the audit trail records of a write: its counts, and its rows up to
     ``AUDIT_DETAIL_LIMIT`` changes (both stores write the same)."""
@@ -376,27 +389,11 @@ def audit_detail(changes: Changes) -> dict[str, Any]:
             }
             for n in changes.add_nodes
         ],
-        "nodes_closed": [
-            {
-                "id": i,
-                "valid_from": s.isoformat(),
-                "before": {"valid_to": None},
-                "after": {"valid_to": e.isoformat()},
-            }
-            for i, s, e in changes.close_nodes
-        ],
+        "nodes_closed": _closed(changes.close_nodes),
         "links_added": [
             {"id": x.id, "valid_from": x.valid_from.isoformat(), "after": attrs_to_json(x.attrs)}
             for x in changes.add_links
         ],
-        "links_closed": [
-            {
-                "id": i,
-                "valid_from": s.isoformat(),
-                "before": {"valid_to": None},
-                "after": {"valid_to": e.isoformat()},
-            }
-            for i, s, e in changes.close_links
-        ],
+        "links_closed": _closed(changes.close_links),
         "facts": [{"node": f.node_id, "year": f.year, "name": f.name} for f in changes.facts],
     }
