@@ -24,7 +24,7 @@ from orggraph.store.base import GraphStore
 from orggraph.store.masking import CLEARANCE, Clearance
 from orggraph.store.scope import Scope, ScopeView
 
-__all__ = ["Group", "Loaders", "Neighbour", "Related"]
+__all__ = ["Group", "Loaders", "Neighbour", "Related", "link_counts", "relation"]
 
 T = TypeVar("T")
 Direction = Literal["out", "in"]
@@ -92,14 +92,11 @@ class Loaders:
         group = self.group(nodes, as_of)
         return [group.obj(node.id) for node in nodes]
 
-    def wrap(self, node: Node, group: Group) -> Any:
-        return self._wrap(node, group)
-
 
 class Group:
     """Nodes listed together at one date; relations are loaded for all of them at once."""
 
-    __slots__ = ("_cache", "_objects", "as_of", "loaders", "nodes")
+    __slots__ = ("_cache", "_objects", "_wrap", "as_of", "loaders", "nodes")
 
     def __init__(self, loaders: Loaders, as_of: date, nodes: Iterable[Node]) -> None:
         self.loaders = loaders
@@ -107,6 +104,7 @@ class Group:
         self.nodes: dict[str, Node] = {node.id: node for node in nodes}
         self._objects: dict[str, Any] = {}
         self._cache: dict[Hashable, Any] = {}
+        self._wrap = loaders._wrap
         loaders._groups.append(self)
 
     def release(self) -> None:
@@ -126,7 +124,7 @@ class Group:
         """The GraphQL object of one node of the group (made once)."""
         made = self._objects.get(node_id)
         if made is None:
-            made = self._objects[node_id] = self.loaders.wrap(self.nodes[node_id], self)
+            made = self._objects[node_id] = self._wrap(self.nodes[node_id], self)
         return made
 
     def cached(self, key: Hashable, compute: Callable[[Group], T]) -> T:
@@ -137,29 +135,20 @@ class Group:
             value = self._cache[key] = compute(self)
         return value
 
+    def load(self, compute: Callable[[Group], T]) -> T:
+        """``compute(self)``, kept under ``compute`` itself: for the loads made once per
+        relation (``relation``, ``link_counts``), looked up without building a key, as a
+        list asks them once per row."""
+        try:
+            value: T = self._cache[compute]
+        except KeyError:
+            value = self._cache[compute] = compute(self)
+        return value
+
     def neighbours(self, kind: LinkKind, direction: Direction) -> Related:
-        """Every node's ``kind`` links one way (``out``: it is the source), with the far ends.
-
-        Two store calls for the whole group (the links, then the far nodes); far ends the
-        actor may not see are left out with their links.
-        """
-        return self.cached(("neighbours", kind, direction), _neighbours(kind, direction))
-
-    def neighbours_where(
-        self, kind: LinkKind, direction: Direction, attr: str, value: object
-    ) -> Related:
-        """As ``neighbours``, through the links whose ``attr`` is ``value`` only (the
-        posts of one role): the far ends of the other links are not loaded at all."""
-        key = ("neighbours", kind, direction, attr, value)
-        return self.cached(key, _neighbours(kind, direction, (attr, value)))
-
-    def link_counts(self, kind: LinkKind) -> dict[str, int]:
-        """How many ``kind`` links reach each node of the group (one store call).
-
-        Only for links whose far ends the actor sees whenever it sees the near end (the
-        members of a visible organization): nothing is filtered.
-        """
-        return self.cached(("link_counts", kind), _link_counts(kind))
+        """Every node's ``kind`` links one way (``out``: it is the source), with the far ends
+        (``relation``)."""
+        return self.load(relation(kind, direction))
 
     def refs(self, attr: str, kind: NodeKind) -> dict[str, Any]:
         """Nodes named by id in attribute ``attr`` (a case's organization), by referrer."""
@@ -183,10 +172,6 @@ class Related:
         self.far = far
         self._by_near = by_near
 
-    def links(self, near: str) -> list[tuple[Link, str]]:
-        """``(link, far id)`` for every visible link of ``near``, oldest first."""
-        return self._by_near.get(near, [])
-
     def nodes(self, near: str) -> list[Node]:
         """The far-end nodes of ``near``'s links (no objects made)."""
         far = self.far.nodes
@@ -196,22 +181,40 @@ class Related:
         """The far-end objects of ``near``'s links."""
         return [self.far.obj(end) for _, end in self._by_near.get(near, ())]
 
+    def first(self, near: str) -> Any:
+        """The far-end object of ``near``'s oldest link, or ``None``."""
+        pairs = self._by_near.get(near)
+        return self.far.obj(pairs[0][1]) if pairs else None
+
     def pairs(self, near: str) -> list[Neighbour]:
         """``(link, far object)`` for every visible link of ``near``."""
         return [(link, self.far.obj(end)) for link, end in self._by_near.get(near, ())]
 
 
-# The computations are made once per relation (``functools.cache``), not per call: a list
-# asks its relations once per row, and the first ask of a group computes.
+# The loads are made once per relation (``functools.cache``), not per call, and are their
+# own keys in a group's cache (``Group.load``): a list asks its relations once per row, and
+# the first ask of a group computes.
 @functools.cache
-def _link_counts(kind: LinkKind) -> Callable[[Group], dict[str, int]]:
+def link_counts(kind: LinkKind) -> Callable[[Group], dict[str, int]]:
+    """How many ``kind`` links reach each node of the group (one store call).
+
+    Only for links whose far ends the actor sees whenever it sees the near end (the
+    members of a visible organization): nothing is filtered.
+    """
     return lambda g: g.store.count_links(kind, g.as_of, targets=g.ids)
 
 
 @functools.cache
-def _neighbours(
+def relation(
     kind: LinkKind, direction: Direction, where: tuple[str, object] | None = None
 ) -> Callable[[Group], Related]:
+    """Every node's ``kind`` links one way (``out``: it is the source), with the far ends;
+    with ``where = (attr, value)``, only the links whose ``attr`` is ``value`` (the posts of
+    one role), the far ends of the others not loaded at all.
+
+    Two store calls for the whole group (the links, then the far nodes); far ends the
+    actor may not see are left out with their links.
+    """
     outward = direction == "out"
 
     def compute(group: Group) -> Related:

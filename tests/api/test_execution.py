@@ -8,6 +8,7 @@ error must not have fallen back to it: the plan covered it.
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 import pytest
@@ -203,3 +204,27 @@ def test_a_document_is_validated_once(api: Api, monkeypatch: pytest.MonkeyPatch)
     again = api.post("{ organization(id: 1) { nothing } }")
     assert again == bad
     assert len(calls) == 2
+
+
+def test_the_collector_is_paused_for_an_operation_and_resumes_after(api: Api) -> None:
+    # The store is read from within the operation: what the collector's state is there.
+    seen: list[bool] = []
+    read = api.store.nodes
+
+    def nodes(*args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.isenabled())
+        return read(*args, **kwargs)
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.isenabled())
+        raise RuntimeError("the store broke")
+
+    assert gc.isenabled()
+    api.store.nodes = nodes  # type: ignore[method-assign]
+    assert api.data("{ organizations { totalCount } }")["organizations"]["totalCount"] > 0
+    assert seen == [False] and gc.isenabled()
+    # An operation that fails resumes it too.
+    api.store.nodes = broken  # type: ignore[method-assign]
+    failed = api.post("{ organizations { totalCount } }")
+    assert failed["errors"][0]["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+    assert len(seen) > 1 and not any(seen) and gc.isenabled()

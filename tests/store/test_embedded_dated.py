@@ -1,7 +1,8 @@
 """Wide reads on the embedded store answer from what holds at their date, kept till a write.
 
 A read naming at least ``WIDE_READ`` ends (a page of a list) looks them up in the links of
-its kind valid at its date, made once; a narrower read walks the index. Both must give the
+its kind valid at its date, made once, as a read naming that many nodes looks them up in
+the nodes of its kind valid at its date, by id; a narrower read walks the index. Both must give the
 same links in the same order, and a write must be seen by the next wide read. The graph is
 worked out by hand: 300 branches under one committee (D0 on), each with its own secretary
 from D0; on 2020-01-01 the even branches' secretaries step down (their posts end) and the
@@ -102,3 +103,41 @@ def test_only_a_few_dates_are_kept(store: EmbeddedStore) -> None:
         assert len(store.links(POST, day, targets=BRANCHES)) == 300
     kept = [key for key in store._dated if key[:2] == ("to", POST)]
     assert [key[2] for key in kept] == days[-DATES_KEPT:]
+
+
+def _ids(nodes: list) -> list[str]:  # type: ignore[type-arg]
+    return [n.id for n in nodes]
+
+
+def test_a_wide_read_by_id_gives_what_narrow_reads_give_in_their_order(
+    store: EmbeddedStore,
+) -> None:
+    # Asked: the deputies first, then the secretaries (members from D0 on, all of them),
+    # a branch (not a member) and an id nobody has.
+    deputies = [f"d{i:03d}" for i in range(0, COUNT, 2)]
+    secretaries = [f"s{i:03d}" for i in range(COUNT)]
+    asked = [*deputies, *secretaries, "b000", "nobody"]
+    assert len(asked) >= WIDE_READ
+    for day in (BEFORE, CHANGE, AFTER):
+        wide = store.nodes(NodeKind.MEMBER, day, ids=asked)
+        narrow = [n for i in asked for n in store.nodes(NodeKind.MEMBER, day, ids=[i])]
+        assert _ids(wide) == _ids(narrow)
+    # By hand: the 150 deputies and the 300 secretaries, in the order asked.
+    assert _ids(store.nodes(NodeKind.MEMBER, AFTER, ids=asked)) == deputies + secretaries
+    assert store.nodes(NodeKind.MEMBER, AFTER, ids=asked)[0].name == "副书记0"
+
+
+def test_the_next_wide_read_by_id_sees_a_write(store: EmbeddedStore) -> None:
+    secretaries = [f"s{i:03d}" for i in range(COUNT)]
+    assert len(store.nodes(NodeKind.MEMBER, AFTER, ids=secretaries)) == 300
+    # s001 leaves on 2020-03-01; a new member joins on 2020-02-01.
+    store.write(
+        WriteBatch(
+            nodes=(member("s300", "新党员", start=date(2020, 2, 1)),),
+            end_nodes=(("s001", date(2020, 3, 1)),),
+        )
+    )
+    found = _ids(store.nodes(NodeKind.MEMBER, AFTER, ids=[*secretaries, "s300"]))
+    assert len(found) == 300 and "s001" not in found and found[-1] == "s300"
+    # History stays: before, s001 was a member and s300 not yet.
+    assert _ids(store.nodes(NodeKind.MEMBER, BEFORE, ids=[*secretaries, "s300"])) == secretaries
