@@ -17,6 +17,7 @@ import functools
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import date
+from operator import attrgetter
 from typing import Any, Literal, TypeVar
 
 from orggraph.model import LINK_ENDS, Link, LinkKind, Node, NodeKind
@@ -90,7 +91,8 @@ class Loaders:
     def objects(self, nodes: Sequence[Node], as_of: date) -> list[Any]:
         """The GraphQL objects of already visible ``nodes``, batched as one group."""
         group = self.group(nodes, as_of)
-        return [group.obj(node.id) for node in nodes]
+        made, wrap = group._objects, group._wrap  # made here in one go: a page at a time
+        return [made.setdefault(node.id, wrap(node, group)) for node in nodes]
 
 
 class Group:
@@ -166,11 +168,12 @@ class Group:
 class Related:
     """One relation loaded for a whole group: links by near end, far ends as one group."""
 
-    __slots__ = ("_by_near", "far")
+    __slots__ = ("_by_near", "_firsts", "far")
 
     def __init__(self, far: Group, by_near: dict[str, list[tuple[Link, str]]]) -> None:
         self.far = far
         self._by_near = by_near
+        self._firsts: dict[str, Any] | None = None
 
     def nodes(self, near: str) -> list[Node]:
         """The far-end nodes of ``near``'s links (no objects made)."""
@@ -182,9 +185,13 @@ class Related:
         return [self.far.obj(end) for _, end in self._by_near.get(near, ())]
 
     def first(self, near: str) -> Any:
-        """The far-end object of ``near``'s oldest link, or ``None``."""
-        pairs = self._by_near.get(near)
-        return self.far.obj(pairs[0][1]) if pairs else None
+        """The far-end object of ``near``'s oldest link, or ``None``: found for every near
+        end at the first ask (a list asks it of every row: one lookup a row after that)."""
+        firsts = self._firsts
+        if firsts is None:
+            obj = self.far.obj
+            firsts = self._firsts = {n: obj(pairs[0][1]) for n, pairs in self._by_near.items()}
+        return firsts.get(near)
 
     def pairs(self, near: str) -> list[Neighbour]:
         """``(link, far object)`` for every visible link of ``near``."""
@@ -216,6 +223,7 @@ def relation(
     actor may not see are left out with their links.
     """
     outward = direction == "out"
+    ends = attrgetter("source", "target") if outward else attrgetter("target", "source")
 
     def compute(group: Group) -> Related:
         store, as_of, ids = group.store, group.as_of, group.ids
@@ -229,10 +237,12 @@ def relation(
         far_kind = LINK_ENDS[kind][1 if outward else 0]
         far_ids = sorted({link.target if outward else link.source for link in links})
         far = group.related(store.nodes(far_kind, as_of, ids=far_ids) if far_ids else [])
+        seen = far.nodes
+        every = len(seen) == len(far_ids)  # no far end left out: none to look up
         by_near: dict[str, list[tuple[Link, str]]] = defaultdict(list)
         for link in links:
-            near, end = (link.source, link.target) if outward else (link.target, link.source)
-            if end in far.nodes:
+            near, end = ends(link)
+            if every or end in seen:
                 by_near[near].append((link, end))
         for pairs in by_near.values():  # oldest first; most nodes have one link
             if len(pairs) > 1:

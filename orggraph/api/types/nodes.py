@@ -277,7 +277,8 @@ class Organization(NodeInterface):
 
     @strawberry.field(description="上级党组织 The organization this one is subordinate to")
     def parent(self) -> Organization | None:
-        return self.parent_object()
+        found: Organization | None = self._group.load(_PARENTS).first(self.id)
+        return found
 
     @strawberry.field(description="下级党组织 Organizations directly below, by id")
     def children(self) -> list[Organization]:
