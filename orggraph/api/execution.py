@@ -8,7 +8,8 @@ resolver call in argument conversion and extension handling. That generality cos
 
 ``PlannedExecutor`` does what compiled executors (graphql-jit for graphql-js) do: it
 plans each selection set once, for its object type, into a list of
-``(response key, step)`` whose steps already know how to read and complete their value.
+``(response key, step)`` whose steps already know how to read and complete their value,
+made one function whose body is the response object's dict display (``_fill``).
 A field with no resolver is read as an attribute; a resolver that takes only ``self``
 and is given no arguments is called directly; every other field goes through its
 resolver exactly as graphql-core calls it, with a resolve info and a response path.
@@ -93,10 +94,9 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
             middleware and middleware.middlewares
         ):
             try:
-                steps = _plan(self)
-                root = self.root_value
+                fill = _plan(self)
                 self.arguments: dict[int, dict[str, Any]] = {}
-                data = _completed(root, None, self, steps)
+                data = fill(self.root_value, None, self)
             except Exception as exc:  # any surprise: graphql-core's own run gives the answer
                 PlannedExecutor.fallbacks += 1
                 log.debug("query %s answered by graphql-core: %r", _name(self.operation), exc)
@@ -122,13 +122,16 @@ Read = Callable[[Any], Any]
 #: An object's steps by response key: ``(key, read, complete)`` for a field read straight
 #: and completed without its path (a leaf), ``(key, None, step)`` for any other.
 Steps = list[tuple[str, Read | None, Step]]
+#: A selection's steps made one function (``_fill``): (object, its path, executor) -> the
+#: response object.
+Fill = Callable[[Any, Where, PlannedExecutor], dict[str, Any]]
 
 #: Plans kept, most recently used last (as many as strawberry keeps parsed documents).
 PLANS_KEPT = 512
-_PLANS: OrderedDict[tuple[int, int, str, tuple[Any, ...]], tuple[Any, Any, Steps]] = OrderedDict()
+_PLANS: OrderedDict[tuple[int, int, str, tuple[Any, ...]], tuple[Any, Any, Fill]] = OrderedDict()
 
 
-def _plan(ex: PlannedExecutor) -> Steps:
+def _plan(ex: PlannedExecutor) -> Fill:
     """The root steps for this executor's operation: planned once per schema, document,
     operation and values of the variables its ``@skip``/``@include`` read; the values of
     other variables are read by each execution."""
@@ -199,9 +202,9 @@ class _Planner:
         self.hide_suggestions = ex.hide_suggestions
         self.field_resolver = ex.field_resolver
         # Kept with the plans: the memo key is the list's identity, which must outlive it.
-        self.plans: dict[tuple[GraphQLObjectType, int], tuple[FieldDetailsList, Steps]] = {}
+        self.plans: dict[tuple[GraphQLObjectType, int], tuple[FieldDetailsList, Fill]] = {}
 
-    def root(self) -> Steps:
+    def root(self) -> Fill:
         root_type = self.schema.get_root_type(self.operation.operation)
         if root_type is None:
             raise Unplanned("no root type")
@@ -215,10 +218,10 @@ class _Planner:
         )
         if defers:
             raise Unplanned("@defer")
-        return [(key, *self._step(root_type, key, details)) for key, details in grouped.items()]
+        return _fill([(key, *self._step(root_type, key, d)) for key, d in grouped.items()])
 
-    def object_steps(self, object_type: GraphQLObjectType, details: FieldDetailsList) -> Steps:
-        """The steps of a selection on ``object_type`` (planned on first use)."""
+    def selection(self, object_type: GraphQLObjectType, details: FieldDetailsList) -> Fill:
+        """The fill of a selection on ``object_type`` (planned on first use)."""
         memo = (object_type, id(details))
         known = self.plans.get(memo)
         if known is not None:
@@ -234,9 +237,9 @@ class _Planner:
         )
         if defers:
             raise Unplanned("@defer")
-        steps: Steps = [(key, *self._step(object_type, key, d)) for key, d in grouped.items()]
-        self.plans[memo] = (details, steps)
-        return steps
+        fill = _fill([(key, *self._step(object_type, key, d)) for key, d in grouped.items()])
+        self.plans[memo] = (details, fill)
+        return fill
 
     def _step(
         self, parent: GraphQLObjectType, key: str, details: FieldDetailsList
@@ -341,7 +344,7 @@ class _Planner:
         is_type_of = object_type.is_type_of
         # Planned on first use: a type reached only through data that never comes costs
         # nothing, and a recursive selection is planned as deep as the data goes.
-        planned: list[Steps] = []
+        planned: list[Fill] = []
 
         def complete(value: Any, path: Where, ex: PlannedExecutor) -> Any:
             if value is None or value is Undefined:
@@ -353,8 +356,8 @@ class _Planner:
             ):
                 raise Unplanned("a value of another type")
             if not planned:
-                planned.append(self.object_steps(object_type, details))
-            return _completed(value, path, ex, planned[0])
+                planned.append(self.selection(object_type, details))
+            return planned[0](value, path, ex)
 
         return complete
 
@@ -422,12 +425,28 @@ def _path(path: Where) -> Path | None:
     return Path(_path(prev), key, typename)
 
 
-def _completed(value: Any, path: Where, ex: PlannedExecutor, steps: Steps) -> Any:
-    """The response object of ``value``: each key's step, or its read and completion."""
-    return {
-        key: step(value, path, ex) if read is None else step(read(value), None, ex)
-        for key, read, step in steps
-    }
+def _fill(steps: Steps) -> Fill:
+    """The steps of a selection as one function, whose body is the response object's dict
+    display: each key's step called by name, or its read and completion.
+
+    As graphql-jit compiles a query for graphql-js: a list of 4,512 branches completes
+    13,500 objects, and looping over each one's steps took 8% more of the list's CPU.
+    The text is made here: the keys written as Python literals (``repr``), the steps
+    and reads passed by name.
+    """
+    names: dict[str, Any] = {}
+    entries = []
+    for i, (key, read, step) in enumerate(steps):
+        names[f"step{i}"] = step
+        if read is None:
+            entries.append(f"{key!r}: step{i}(value, path, ex)")
+        else:
+            names[f"read{i}"] = read
+            entries.append(f"{key!r}: step{i}(read{i}(value), None, ex)")
+    source = f"def fill(value, path, ex):\n    return {{{', '.join(entries)}}}\n"
+    exec(source, names)
+    fill: Fill = names["fill"]
+    return fill
 
 
 def _null(required: bool) -> None:

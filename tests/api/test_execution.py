@@ -82,6 +82,9 @@ SHAPES = {
           }
         }
         fragment Ids on Organization { id __typename parent { id } }""",
+    "aliases that are Python's keywords": """{
+        class: organization(id: "b1") { def: id return: name lambda: parent { None: id }
+          _: level __x: code } }""",
     "pages of a list": """{
         first: organizations(first: 2) {
           totalCount nodes { id name secretary { name } memberCount }
