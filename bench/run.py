@@ -185,6 +185,8 @@ def run(plan: Plan) -> dict[str, Any]:
                 rec.section(f"open ×{scale}", partial(_open, cached.path, scale, plan))
             if "analyses" in plan.sections:
                 rec.section(f"analyses ×{scale}", partial(_analyses, cached.path, scale, plan))
+            if "http" in plan.sections:
+                rec.section(f"http ×{scale}", partial(_list, cached.path, scale, plan))
     _against_city(rec.figures)
     finished = time.time()
     return {
@@ -209,6 +211,14 @@ def bench_run_build(path: Path, seed: int, scale: int) -> dict[str, Any]:
     return run_json(
         "bench.bench_stores", "build", "--seed", str(seed), "--scale", str(scale), str(path)
     )
+
+
+def _list(path: Path, scale: int, plan: Plan) -> list[Figure]:
+    """The branch list on a bigger city: its first page, the number of rows the target
+    names (the city has fewer)."""
+    from bench.bench_http import measure_list
+
+    return [measure_list(path, scale, 2 if plan.quick else 5)]
 
 
 def _open(path: Path, scale: int, plan: Plan) -> list[Figure]:
