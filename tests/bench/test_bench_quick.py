@@ -170,3 +170,19 @@ def test_readme_section_replaced_between_markers(tmp_path: Path) -> None:
     assert "| 新行 new row |" in second and "| 行 row |" not in second
     assert second.startswith("# title\n\nintro\n\n") and second.endswith("\n## after\n")
     assert second.count(PERF_START) == 1
+
+
+def test_the_list_row_says_which_rows_were_listed() -> None:
+    from bench.bench_http import list_figure
+
+    # ×10: the first page of 5,000 of 28,280, in 0.12 s against 0.08 s (medians of three).
+    page = list_figure([0.10, 0.12, 0.14], [0.08, 0.07, 0.09], 5000, 28280, scale=10)
+    assert page.scale == 10 and page.value == pytest.approx(120.0)
+    assert page.comparison_value == pytest.approx(80.0) and page.ratio == pytest.approx(1.5)
+    assert page.meets is True  # 120 ms < 150 ms
+    assert "the first 5,000 of 28,280 (the demo ×10), 1 page(s)" in page.note
+    assert "graphql-core alone" not in page.note  # no floor measured at ×10
+    # ×1: every branch, 160 ms, with the floor's median.
+    city = list_figure([0.16], [0.05], 4512, 4512, scale=1, floor=[0.2, 0.1, 0.3])
+    assert city.meets is False and "all 4,512 (the demo ×1)" in city.note
+    assert "ready-made dicts: 200 ms" in city.note
