@@ -91,8 +91,10 @@ class Loaders:
     def objects(self, nodes: Sequence[Node], as_of: date) -> list[Any]:
         """The GraphQL objects of already visible ``nodes``, batched as one group."""
         group = self.group(nodes, as_of)
-        made, wrap = group._objects, group._wrap  # made here in one go: a page at a time
-        return [made.setdefault(node.id, wrap(node, group)) for node in nodes]
+        made, wrap = group._objects, group._wrap
+        for node_id, node in group.nodes.items():  # made in one go: a page at a time
+            made[node_id] = wrap(node, group)
+        return [made[node.id] for node in nodes]
 
 
 class Group:

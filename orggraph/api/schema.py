@@ -167,6 +167,8 @@ def build_schema(settings: Settings | None = None) -> OrgGraphSchema:
         lambda: QueryCost(max_cost=max_cost),  # after validation: it reads its errors
         ErrorFormatter,
         ReadAudit,
+        # Last: an extension entered after it that failed on entering would leave the
+        # collector paused (strawberry exits only the hooks of a completed entry).
         ReleaseGroups,
     ]
     types: list[Any] = [*NODE_TYPES.values(), *LINK_TYPES]

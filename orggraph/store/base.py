@@ -52,6 +52,32 @@ __all__ = [
 AUDIT_DETAIL_LIMIT = 1000
 
 
+class _Pauses:
+    """The ``gc_paused`` blocks open in the process, across threads, and whether the
+    collector ran before the first of them opened."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.open = 0
+        self.resume = False
+
+    def enter(self) -> None:
+        with self.lock:
+            if self.open == 0:
+                self.resume = gc.isenabled()
+                gc.disable()
+            self.open += 1
+
+    def leave(self) -> None:
+        with self.lock:
+            self.open -= 1
+            if self.open == 0 and self.resume:
+                gc.enable()
+
+
+_PAUSES = _Pauses()
+
+
 @contextlib.contextmanager
 def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while building many objects at once.
@@ -59,14 +85,15 @@ def gc_paused() -> Iterator[None]:
     Writing or loading a city makes some 10^6 dicts, lists and records, none in a cycle;
     the collector would walk the growing heap again and again (a third of the time).
     Reference counting still frees everything; the collector resumes afterwards.
+
+    Blocks nest and overlap across threads (a bulk load's two writers, API operations):
+    the collector resumes when the last one closes, if it ran before the first opened.
     """
-    paused = gc.isenabled()
-    gc.disable()
+    _PAUSES.enter()
     try:
         yield
     finally:
-        if paused:
-            gc.enable()
+        _PAUSES.leave()
 
 
 def written_nothing(part: str) -> None:

@@ -1,8 +1,7 @@
 """Wide reads on the embedded store answer from what holds at their date, kept till a write.
 
 A read naming at least ``WIDE_READ`` ends (a page of a list) looks them up in the links of
-its kind valid at its date, made once, as a read naming that many nodes looks them up in
-the nodes of its kind valid at its date, by id; a narrower read walks the index. Both must give the
+its kind valid at its date, made once; a narrower read walks the index. Both must give the
 same links in the same order, and a write must be seen by the next wide read. The graph is
 worked out by hand: 300 branches under one committee (D0 on), each with its own secretary
 from D0; on 2020-01-01 the even branches' secretaries step down (their posts end) and the
@@ -109,7 +108,7 @@ def _ids(nodes: list) -> list[str]:  # type: ignore[type-arg]
     return [n.id for n in nodes]
 
 
-def test_a_wide_read_by_id_gives_what_narrow_reads_give_in_their_order(
+def test_a_read_of_many_ids_gives_what_reads_of_one_give_in_their_order(
     store: EmbeddedStore,
 ) -> None:
     # Asked: the deputies first, then the secretaries (members from D0 on, all of them),
@@ -127,7 +126,7 @@ def test_a_wide_read_by_id_gives_what_narrow_reads_give_in_their_order(
     assert store.nodes(NodeKind.MEMBER, AFTER, ids=asked)[0].name == "副书记0"
 
 
-def test_the_next_wide_read_by_id_sees_a_write(store: EmbeddedStore) -> None:
+def test_the_next_read_of_many_ids_sees_a_write(store: EmbeddedStore) -> None:
     secretaries = [f"s{i:03d}" for i in range(COUNT)]
     assert len(store.nodes(NodeKind.MEMBER, AFTER, ids=secretaries)) == 300
     # s001 leaves on 2020-03-01; a new member joins on 2020-02-01.
