@@ -56,6 +56,8 @@ from graphql.execution.collect_fields import FieldDetailsList, collect_fields, c
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, Undefined, is_iterable
 from graphql.type import (
+    GRAPHQL_MAX_INT,
+    GRAPHQL_MIN_INT,
     GraphQLBoolean,
     GraphQLFloat,
     GraphQLID,
@@ -72,7 +74,6 @@ log = logging.getLogger("orggraph.api")
 K = TypeVar("K")
 V = TypeVar("V")
 
-_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
 _BACKREF = "strawberry-definition"
 #: strawberry's ``is_type_of`` checks the value's class and never reads the resolve info.
 _NO_INFO: Any = None
@@ -498,7 +499,7 @@ def _scalar(scalar: GraphQLScalarType, *, required: bool = False) -> Complete:
         def integer(value: Any, _path: Where, _ex: Any) -> Any:
             if value is None:
                 return _null(required)
-            if type(value) is int and _INT_MIN <= value <= _INT_MAX:
+            if type(value) is int and GRAPHQL_MIN_INT <= value <= GRAPHQL_MAX_INT:
                 return value
             return _leaf(coerce(value))
 

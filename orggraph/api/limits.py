@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from graphql import (
+    GRAPHQL_MAX_INT,
+    GRAPHQL_MIN_INT,
     ArgumentNode,
     DocumentNode,
     FieldNode,
@@ -122,7 +124,6 @@ class BodyLimit:
 # -- the GraphQL document: cost -----------------------------------------------------------
 #: Items a list field is assumed to hold when nothing says how many (``children``, ``posts``).
 LIST_GUESS = 10
-_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
 
 
 def _multiplier(
@@ -197,7 +198,7 @@ def _pages(operation: OperationDefinitionNode, variables: dict[str, Any] | None)
         name = definition.variable.name.value
         value = given.get(name)
         default = definition.default_value
-        if type(value) is int and _INT_MIN <= value <= _INT_MAX:
+        if type(value) is int and GRAPHQL_MIN_INT <= value <= GRAPHQL_MAX_INT:
             pages[name] = value
         elif name not in given and isinstance(default, IntValueNode):
             pages[name] = int(default.value)

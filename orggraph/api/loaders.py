@@ -131,18 +131,10 @@ class Group:
             made = self._objects[node_id] = self._wrap(self.nodes[node_id], self)
         return made
 
-    def cached(self, key: Hashable, compute: Callable[[Group], T]) -> T:
-        """``compute(self)`` the first time ``key`` is asked, the kept answer after."""
-        try:
-            value: T = self._cache[key]
-        except KeyError:
-            value = self._cache[key] = compute(self)
-        return value
-
     def load(self, compute: Callable[[Group], T]) -> T:
-        """``compute(self)``, kept under ``compute`` itself: for the loads made once per
-        relation (``relation``, ``link_counts``), looked up without building a key, as a
-        list asks them once per row."""
+        """``compute(self)`` the first time it is asked, the kept answer after: kept under
+        ``compute`` itself, made once per relation (``relation``, ``link_counts``, ...), so
+        that the lookup a list makes once per row builds no key."""
         try:
             value: T = self._cache[compute]
         except KeyError:
@@ -156,11 +148,11 @@ class Group:
 
     def refs(self, attr: str, kind: NodeKind) -> dict[str, Any]:
         """Nodes named by id in attribute ``attr`` (a case's organization), by referrer."""
-        return self.cached(("refs", attr, kind), _refs(attr, kind))
+        return self.load(_refs(attr, kind))
 
     def facts(self, year: int) -> dict[str, dict[str, Any]]:
         """Yearly facts of every node of the group for ``year``."""
-        return self.cached(("facts", year), lambda g: g.store.facts(g.ids, year))
+        return self.load(_facts(year))
 
     def related(self, nodes: Iterable[Node]) -> Group:
         """A new group (same date) of nodes reached from this one; filtered by scope."""
@@ -252,6 +244,11 @@ def relation(
         return Related(far, by_near)
 
     return compute
+
+
+@functools.lru_cache(maxsize=64)  # the year is the caller's: a bounded number kept
+def _facts(year: int) -> Callable[[Group], dict[str, dict[str, Any]]]:
+    return lambda g: g.store.facts(g.ids, year)
 
 
 @functools.cache

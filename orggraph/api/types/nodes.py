@@ -373,7 +373,7 @@ class Organization(NodeInterface):
 
     @strawberry.field(description="整顿转化案例 Remediation cases about this organization")
     def cases(self) -> list[RemediationCase]:
-        by_org = self._group.cached("cases", _cases_by_organization)
+        by_org = self._group.load(_cases_by_organization)
         return [by_org.far.obj(i) for i in by_org.ids.get(self.id, ())]
 
     @strawberry.field(description="年度数据 Facts for a year (default: the year asked at)")
