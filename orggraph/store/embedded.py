@@ -8,6 +8,13 @@ A version's attributes are decoded from the file's JSON when first read, not at 
 
 Another process writing the same file (``orggraph import`` while ``orggraph serve`` runs)
 is noticed through SQLite's ``data_version``, and the index is rebuilt before the next read.
+
+Reads come from several threads at once (the API runs each request on a worker thread)
+and never wait for each other. A write changes the index in place after its commit, under
+``_index_lock``, with ``_changes`` odd meanwhile: a read (``_consistent``) that saw the
+counter move, or a dict change size under it, runs again, and after ``READ_TRIES`` such
+tries waits for the lock. A write's few microseconds of index changes thus never hand a
+reader half of a write, and a reader never stops a writer.
 How the file's rows become the index, and the index's own structures, are in
 ``orggraph.store.embedded_index``.
 """
@@ -15,6 +22,8 @@ How the file's rows become the index, and the index's own structures, are in
 from __future__ import annotations
 
 import bisect
+import contextlib
+import functools
 import sqlite3
 import threading
 from collections import defaultdict
@@ -22,7 +31,7 @@ from collections.abc import Callable, Collection, Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import orjson
 
@@ -80,10 +89,43 @@ BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 """
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 #: A read naming at least this many ends answers from what holds at its date, made once
 #: (``EmbeddedStore._at``); a narrower one (a chain, one organization) walks the index.
 WIDE_READ = 256
+
+
+#: Optimistic tries of a read that a write overlapped before it waits for the index lock.
+READ_TRIES = 3
+
+
+def _consistent(
+    read: Callable[Concatenate[EmbeddedStore, P], T],
+) -> Callable[Concatenate[EmbeddedStore, P], T]:
+    """``read`` as of one state of the index: run again if a write changed the index
+    meanwhile (``_changes`` moved, or a dict changed size under it), and after
+    ``READ_TRIES`` tries under the index lock, which writers hold while they change it."""
+
+    def consistent(self: EmbeddedStore, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        for _ in range(READ_TRIES):
+            seen = self._changes
+            if seen & 1:  # a write is changing the index now
+                break
+            try:
+                out = read(self, *args, **kwargs)
+            except RuntimeError:  # "dictionary changed size during iteration"
+                if self._changes == seen:
+                    raise
+                continue
+            if self._changes == seen:
+                return out
+        # The file's lock first, as writers take them (a read may need the file: facts).
+        with self._db_lock, self._index_lock:
+            return read(self, *args, **kwargs)
+
+    functools.update_wrapper(consistent, read)
+    return consistent
 
 
 class EmbeddedStore(GraphStore):
@@ -105,6 +147,10 @@ class EmbeddedStore(GraphStore):
         except sqlite3.DatabaseError as exc:
             raise StoreUnavailable(f"cannot open SQLite store {str(self.path)!r}: {exc}") from exc
         self._db_lock = threading.RLock()
+        # Held by a write while it changes the index in place (and by a rebuild while it
+        # puts the new one in place); ``_changes`` is odd meanwhile (``_consistent``).
+        self._index_lock = threading.RLock()
+        self._changes = 0
         # Link versions as columns, per kind, for counts at a date (``count_links``): made
         # on first use, made again after links change (``_link_writes`` counts the changes).
         self._columns: dict[LinkKind, tuple[int, _LinkColumns]] = {}
@@ -137,12 +183,24 @@ class EmbeddedStore(GraphStore):
             finally:
                 if own:
                     db.execute("COMMIT")
-        self._nodes, self._by_kind, self._graphs, self._links = nodes, nodes.by_kind, graphs, links
-        # Facts are read on first use (``_facts``): most readers never ask for them.
-        self._fact_index: dict[tuple[str, int], dict[str, Any]] | None = None
-        self._data_version = version
-        self._link_writes += 1  # every link may have changed: columns made before are old
-        self._node_writes += 1
+        with self._changing():
+            self._nodes, self._by_kind = nodes, nodes.by_kind
+            self._graphs, self._links = graphs, links
+            # Facts are read on first use (``_facts``): most readers never ask for them.
+            self._fact_index: dict[tuple[str, int], dict[str, Any]] | None = None
+            self._data_version = version
+            self._link_writes += 1  # every link may have changed: columns made before are old
+            self._node_writes += 1
+
+    @contextlib.contextmanager
+    def _changing(self) -> Iterator[None]:
+        """The index changes in this block: readers that overlap it read again."""
+        with self._index_lock:
+            self._changes += 1
+            try:
+                yield
+            finally:
+                self._changes += 1
 
     @property
     def _facts(self) -> dict[tuple[str, int], dict[str, Any]]:
@@ -197,20 +255,25 @@ class EmbeddedStore(GraphStore):
             versions.insert(pos, node)
 
     def refresh(self) -> bool:
-        """Rebuild the index if another connection committed since the last look (true)."""
+        """Rebuild the index if another connection committed since the last look (true).
+
+        Requests that notice the same commit at once rebuild it once: the others wait for
+        that rebuild (the file's lock) and find the index current."""
         with self._db_lock:
             version = self._db.execute("PRAGMA data_version").fetchone()[0]
-        if version == self._data_version:
-            return False
-        self._load()
-        return True
+            if version == self._data_version:
+                return False
+            self._load()
+            return True
 
     # -- reads -----------------------------------------------------------------------
+    @_consistent
     def node(self, node_id: str, as_of: date) -> Node | None:
         versions = self._nodes.get(node_id)
         node = _valid(versions, as_of) if versions else None
         return None if node is None else _ready(node)
 
+    @_consistent
     def nodes(
         self, kind: NodeKind, as_of: date, *, ids: Collection[str] | None = None
     ) -> list[Node]:
@@ -243,6 +306,7 @@ class EmbeddedStore(GraphStore):
                     out.append(_ready(node) if check else node)
         return out
 
+    @_consistent
     def links(
         self,
         kind: LinkKind,
@@ -307,7 +371,8 @@ class EmbeddedStore(GraphStore):
             made: T = kept[1]
             return made
         made = make(key)
-        dates = [k for k in self._dated if k[:2] == key[:2]]
+        # A copy of the keys first: other readers add theirs meanwhile.
+        dates = [k for k in list(self._dated) if k[:2] == key[:2]]
         for old in dates[: max(0, len(dates) - DATES_KEPT + 1)]:
             self._dated.pop(old, None)
         self._dated[key] = (writes, made)
@@ -331,6 +396,7 @@ class EmbeddedStore(GraphStore):
                 by_end[end] = found
         return by_end
 
+    @_consistent
     def count_links(
         self, kind: LinkKind, as_of: date, *, targets: Collection[str]
     ) -> dict[str, int]:
@@ -340,6 +406,7 @@ class EmbeddedStore(GraphStore):
             made = self._columns[kind] = (writes, _LinkColumns(self._graphs[kind]))
         return made[1].count(as_of, targets)
 
+    @_consistent
     def parent(self, org_id: str, as_of: date) -> str | None:
         succ = self._graphs[LinkKind.SUBORDINATE_TO]._succ.get(org_id)
         if not succ:
@@ -350,6 +417,7 @@ class EmbeddedStore(GraphStore):
                     return str(target)
         return None
 
+    @_consistent
     def children(self, org_id: str, as_of: date) -> list[str]:
         pred = self._graphs[LinkKind.SUBORDINATE_TO]._pred.get(org_id)
         if not pred:
@@ -360,6 +428,7 @@ class EmbeddedStore(GraphStore):
             if any(_valid(versions, as_of) is not None for versions in keyed.values())
         )
 
+    @_consistent
     def subtree(self, org_id: str, as_of: date) -> list[str]:
         if self.node(org_id, as_of) is None:
             return []
@@ -374,6 +443,7 @@ class EmbeddedStore(GraphStore):
             index += 1
         return out
 
+    @_consistent
     def search(
         self, text: str, as_of: date, kinds: Collection[NodeKind] | None = None, limit: int = 20
     ) -> list[Node]:
@@ -391,6 +461,7 @@ class EmbeddedStore(GraphStore):
         ranked.sort(key=lambda r: (r[0], len(r[2].name), r[1]))
         return [r[2] for r in ranked[:limit]]
 
+    @_consistent
     def facts(
         self, node_ids: Collection[str], year: int, names: Collection[str] | None = None
     ) -> dict[str, dict[str, Any]]:
@@ -406,13 +477,16 @@ class EmbeddedStore(GraphStore):
         return out
 
     # -- history ---------------------------------------------------------------------
+    @_consistent
     def node_versions(self, ids: Collection[str]) -> dict[str, list[Node]]:
         table = self._nodes
         return {i: [_ready(v) for v in table[i]] for i in ids if i in table}
 
+    @_consistent
     def link_versions(self, ids: Collection[str]) -> dict[str, list[Link]]:
         return {i: list(self._links[i]) for i in ids if i in self._links}
 
+    @_consistent
     def links_touching(self, node_ids: Collection[str]) -> list[Link]:
         out: list[Link] = []
         for graph in self._graphs.values():
@@ -428,6 +502,7 @@ class EmbeddedStore(GraphStore):
                         out.extend(versions)
         return out
 
+    @_consistent
     def outgoing_versions(self, kind: LinkKind, sources: Collection[str]) -> list[Link]:
         succ = self._graphs[kind]._succ
         return [
@@ -438,20 +513,33 @@ class EmbeddedStore(GraphStore):
             for v in versions
         ]
 
+    # The whole graph, for copies and digests: the versions as of one state of the index,
+    # taken under the index lock (a copy of the references: writes may go on meanwhile).
     def all_nodes(self) -> Iterator[Node]:
-        for node_id in sorted(self._nodes, key=lambda i: (self._nodes[i][0].kind.value, i)):
-            for version in self._nodes[node_id]:
+        with self._index_lock:
+            table = self._nodes
+            ids = sorted(table, key=lambda i: (table[i][0].kind.value, i))
+            versions = [list(table[i]) for i in ids]
+        for each in versions:
+            for version in each:
                 yield _ready(version)
 
     def all_links(self) -> Iterator[Link]:
-        for key in sorted(self._links):
-            yield from self._links[key]
+        with self._index_lock:
+            links = self._links
+            versions = [list(links[key]) for key in sorted(links)]
+        for each in versions:
+            yield from each
 
     def all_facts(self) -> Iterator[Fact]:
-        for (node_id, year), values in sorted(self._facts.items()):
+        table = self._facts  # read from the file first if need be (the file's lock)
+        with self._index_lock:
+            facts = sorted((key, dict(values)) for key, values in table.items())
+        for (node_id, year), values in facts:
             for name in sorted(values):
                 yield Fact(node_id=node_id, year=year, name=name, value=values[name])
 
+    @_consistent
     def change_dates(self) -> list[date]:
         dates: set[date] = set()
         for versions in self._nodes.values():
@@ -548,6 +636,11 @@ class EmbeddedStore(GraphStore):
         if own_version != self._data_version:
             self._load()  # someone else wrote in between: take the file as it is
             return
+        with self._changing():
+            self._index(changes)
+
+    def _index(self, changes: Changes) -> None:
+        """Bring the index up to a committed write's ``changes`` (under ``_changing``)."""
         for node in changes.add_nodes:
             self._index_node(node)
         for node_id, start, end in changes.close_nodes:
