@@ -40,6 +40,6 @@ def test_quick_start_is_two_commands() -> None:
     quick = _section("Quick start")
     blocks = re.findall(r"```bash\n(.*?)```", quick, re.S)
     assert [b.strip() for b in blocks] == [
-        "python3 -m pip install -e . && orggraph serve --demo",
+        "python3 -m pip install -c constraints.txt -e . && orggraph serve --demo",
         "./scripts/test",
     ]
