@@ -9,7 +9,6 @@ import click
 
 from orggraph.cli import AppContext, pass_app, store_option
 from orggraph.cli._options import echo_json
-from orggraph.errors import ConfigError
 from orggraph.model import label
 from orggraph.model.kinds import Level
 
@@ -19,13 +18,10 @@ __all__ = ["command"]
 def _clear(app: AppContext) -> None:
     """Empty the store: delete an embedded store's files, or ``clear()`` a Neo4j one."""
     store = app.store()
-    clear = getattr(store, "clear", None)
-    if callable(clear):
-        clear()
+    path = store.path
+    if path is None:
+        store.clear()  # ConfigError when the store cannot be emptied in place
         return
-    path = getattr(store, "path", None)
-    if not isinstance(path, Path):
-        raise ConfigError(f"--force cannot empty the store at {store.url!r}; empty it first")
     app.close()
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)

@@ -265,10 +265,7 @@ class AccountStore(ABC):
     # -- the audit trail -----------------------------------------------------------
     def record(self, actor: str, action: str, detail: dict[str, Any]) -> None:
         """Append one audit record (a sign-in, a read of sensitive data)."""
-        record_audit = getattr(self.store, "record_audit", None)
-        if record_audit is None:  # pragma: no cover - both stores have it
-            raise ConfigError(f"the store {self.store.url!r} keeps no audit trail")
-        record_audit(actor, action, detail)
+        self.store.record_audit(actor, action, detail)
 
     @abstractmethod
     def audit_entries(

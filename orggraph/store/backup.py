@@ -111,9 +111,9 @@ def backup(store: GraphStore, target: str | Path, *, actor: str = "backup") -> B
     finally:
         partial.unlink(missing_ok=True)
     _fsync_dir(path.parent)
-    record = getattr(store, "record_audit", None)
-    if callable(record):
-        record(actor, "backup", {"file": path.name, "digest": info.digest, "taken_at": taken_at})
+    store.record_audit(
+        actor, "backup", {"file": path.name, "digest": info.digest, "taken_at": taken_at}
+    )
     return info
 
 

@@ -19,11 +19,13 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
 import orjson
 
+from orggraph.errors import ConfigError
 from orggraph.model import (
     LINK_ENDS,
     Changes,
@@ -133,6 +135,8 @@ class GraphStore(ABC):
     """Graph primitives at a date over a durable store."""
 
     url: str
+    #: The file the store lives in, for a store kept in one (the embedded store).
+    path: Path | None = None
     #: Batches a bulk load (``bulk_load``) may write at once, each its own transaction.
     bulk_writers: int = 1
 
@@ -335,9 +339,43 @@ class GraphStore(ABC):
         """
         yield written_nothing
 
+    def unfinished_bulk_load(self) -> dict[str, str] | None:
+        """The marker of a bulk load that did not finish (``started``, ``actor``), or
+        ``None``: a store that defers nothing in ``bulk_load`` never leaves one."""
+        return None
+
+    # -- the audit trail -------------------------------------------------------------
     @abstractmethod
     def audit_log(self, limit: int = 100) -> list[dict[str, Any]]:
         """The most recent audit records, newest first."""
+
+    def record_audit(self, actor: str, action: str, detail: dict[str, Any]) -> None:
+        """Append one audit record outside a write (a sensitive read, a sign-in, a
+        refused write). ``detail`` holds ids and counts, never personal values.
+
+        Both stores keep a trail; a store without one (a read-only what-if overlay)
+        refuses loudly rather than let an audited action go unrecorded.
+        """
+        raise ConfigError(f"the store {self.url!r} keeps no audit trail")
+
+    # -- upkeep ----------------------------------------------------------------------
+    def refresh(self) -> bool:
+        """Catch up with commits made by another process (true when it did); a store
+        whose every read goes to the server (Neo4j) has nothing to catch up with."""
+        return False
+
+    def integrity_problems(self) -> list[str]:
+        """What the storage engine's own integrity check reports (empty when sound)."""
+        return []
+
+    def clear(self, *, keep_audit: bool = True) -> None:
+        """Delete every version, link and fact in place (the audit trail stays with
+        ``keep_audit``). A store kept in a file (``path``) is emptied by removing it."""
+        raise ConfigError(f"the store {self.url!r} cannot be cleared in place")
+
+    def backup_to(self, target: str | Path) -> None:
+        """A consistent copy of the store's file at ``target`` (a store kept in one)."""
+        raise ConfigError(f"the store {self.url!r} is not kept in a file to copy")
 
     def digest(self) -> str:
         """A content digest over every version and fact, equal across stores for equal data."""

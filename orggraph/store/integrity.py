@@ -54,7 +54,5 @@ def integrity_problems(store: GraphStore) -> list[str]:
             if path and frozenset(path) not in reported:
                 reported.add(frozenset(path))
                 problems.append(f"hierarchy cycle at {link.valid_from}: {' → '.join(path)}")
-    check = getattr(store, "integrity_problems", None)
-    if callable(check):
-        problems += [f"sqlite: {line}" for line in check()]
+    problems += [f"sqlite: {line}" for line in store.integrity_problems()]
     return problems

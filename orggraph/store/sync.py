@@ -219,22 +219,18 @@ def sync_urls(
             return _replace_sqlite(source, sqlite_path, settings, batch_size, progress)
         with open_store(to_url, settings) as target:
             if not is_empty(target):
-                clear = getattr(target, "clear", None)
                 if not replace:
                     raise ConfigError(
                         f"target store {target.url!r} is not empty{_cut_short(target)}; "
                         "pass --replace to overwrite it"
                     )
-                if not callable(clear):
-                    raise ConfigError(f"target store {target.url!r} cannot be cleared")
-                clear()
+                target.clear()
             return copy_graph(source, target, batch_size=batch_size, progress=progress)
 
 
 def _cut_short(store: GraphStore) -> str:
     """Why a target holds data, when a copy into it was cut short (Neo4j's bulk load marker)."""
-    unfinished = getattr(store, "unfinished_bulk_load", None)
-    found = unfinished() if callable(unfinished) else None
+    found = store.unfinished_bulk_load()
     if not found:
         return ""
     return (
