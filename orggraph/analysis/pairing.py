@@ -61,9 +61,10 @@ from orggraph.analysis.candidates import Built, leader_problems, partner_problem
 from orggraph.analysis.config import RulesConfig, load_rules
 from orggraph.analysis.orgtree import OrgTree
 from orggraph.analysis.weak import facts_year, weak_branches
-from orggraph.errors import ConfigError, NotFound, Problem, ValidationFailed
+from orggraph.errors import ConfigError, Problem, ValidationFailed
 from orggraph.model import AssessmentGrade, Level, Link, LinkKind, NodeKind, WriteBatch
 from orggraph.store.base import GraphStore, WriteResult
+from orggraph.store.policy import check_write, visible_node
 from orggraph.store.scope import Scope
 
 
@@ -198,7 +199,8 @@ def apply_suggestion(
 
     Refused with ``ValidationFailed`` (nothing written) when the weak branch already has a
     link of that kind on ``on``, the candidate is at capacity, or a contact is not a
-    leader; ``NotFound`` when either end does not exist on ``on`` or is outside ``scope``.
+    leader; ``NotFound`` when either end does not exist on ``on`` or is outside ``scope``
+    (the same answer for both, audited for a restricted scope: ``orggraph.store.policy``).
     """
     return apply_suggestions(store, [suggestion], on, actor, scope=scope, rules=rules)
 
@@ -218,7 +220,7 @@ def apply_suggestions(
     list (two links to one weak branch, or past a candidate's capacity, are refused).
     """
     config = rules or load_rules()
-    view = (scope or Scope()).view(store, on)
+    scope = scope or Scope()
     problems: list[Problem] = []
     taken: dict[tuple[LinkKind, str], int] = defaultdict(int)
     linked: set[tuple[LinkKind, str]] = set()
@@ -237,11 +239,9 @@ def apply_suggestions(
             (suggestion.weak, NodeKind.ORGANIZATION),
             (suggestion.candidate, want),
         ):
-            node = store.node(node_id, on)
-            if node is None or node.kind is not node_kind or not view.sees(node):
-                raise NotFound(
-                    f"{node_kind.value} {node_id!r} does not exist on {on} or is out of scope"
-                )
+            node = visible_node(
+                store, scope, node_id, node_kind, on, actor=actor, action="applySuggestion"
+            )
             if (
                 node_id == suggestion.candidate
                 and want is NodeKind.MEMBER
@@ -279,9 +279,11 @@ def apply_suggestions(
         links.append(
             Link(kind=kind, source=suggestion.candidate, target=suggestion.weak, valid_from=on)
         )
+    batch = WriteBatch(links=tuple(links), effective=on)
+    check_write(store, batch, scope, actor=actor, action="applySuggestion")
     if problems:
         raise ValidationFailed(problems)
-    return store.write(WriteBatch(links=tuple(links), effective=on), actor=actor)
+    return store.write(batch, actor=actor)
 
 
 # -- building the problems ------------------------------------------------------------------

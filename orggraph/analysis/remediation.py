@@ -39,9 +39,10 @@ from typing import Any
 
 from orggraph.analysis.config import RulesConfig, load_rules
 from orggraph.analysis.weak import evaluate_branch
-from orggraph.errors import ConfigError, InvalidTransition, NotFound, Problem, ValidationFailed
+from orggraph.errors import ConfigError, InvalidTransition, Problem, ValidationFailed
 from orggraph.model import CaseState, Node, NodeKind, WriteBatch, label, parse_enum
 from orggraph.store.base import GraphStore
+from orggraph.store.policy import check_write, denied, unseen, visible_node
 from orggraph.store.scope import Scope
 
 #: The states each state may move to.
@@ -152,13 +153,24 @@ def open_case(
 
     ``reasons`` default to the weak-branch rules the organization fails on ``on``. An
     organization has at most one case not yet converted; a second is refused with
-    ``ValidationFailed``. ``NotFound`` when the organization does not exist on ``on`` or is
-    outside ``scope``.
+    ``ValidationFailed``. ``NotFound`` when the organization, the responsible leader or the
+    partner does not exist on ``on`` or is outside ``scope`` (the same answer for both,
+    audited: ``orggraph.store.policy``).
     """
     scope = scope or Scope()
-    org = store.node(organization, on)
-    if org is None or org.kind is not NodeKind.ORGANIZATION or not scope.view(store, on).sees(org):
-        raise NotFound(f"organization {organization!r} does not exist on {on} or is out of scope")
+    action = "openCase"
+    org = visible_node(
+        store, scope, organization, NodeKind.ORGANIZATION, on, actor=actor, action=action
+    )
+    refs = {"responsible": responsible, "partner": partner, "organization": organization}
+    probe = Node(
+        id=_new_id(store, organization, on),
+        kind=NodeKind.CASE,
+        name=f"{org.name}整顿转化",
+        valid_from=on,
+        attrs={k: v for k, v in refs.items() if v is not None},
+    )
+    check_write(store, WriteBatch(nodes=(probe,), effective=on), scope, actor=actor, action=action)
     problems = _check_refs(store, on, responsible, partner)
     if deadline is not None and deadline <= on:
         problems.append(_problem("case-deadline", "deadline", deadline, f"must be after {on}"))
@@ -179,7 +191,7 @@ def open_case(
         raise ValidationFailed(problems)
     if reasons is None:
         reasons = [f.rule for f in evaluate_branch(store, organization, on, Scope(), rules=rules)]
-    case_id = _new_id(store, organization, on)
+    case_id = probe.id
     attrs: dict[str, Any] = {
         "organization": organization,
         "state": CaseState.IDENTIFIED.value,
@@ -191,7 +203,7 @@ def open_case(
     node = Node(
         id=case_id,
         kind=NodeKind.CASE,
-        name=f"{org.name}整顿转化",
+        name=probe.name,
         valid_from=on,
         attrs={k: v for k, v in attrs.items() if v is not None},
     )
@@ -217,17 +229,21 @@ def transition(
     ``responsible``, ``partner`` and ``deadline`` carry over from the last step unless
     given; ``evidence`` belongs to this step only. Raises ``InvalidTransition`` for a move
     the current state does not allow, ``ValidationFailed`` for a step missing what it
-    needs or dated on or before the last step, ``NotFound`` for an unknown case (or one
-    outside ``scope``).
+    needs or dated on or before the last step, ``NotFound`` for an unknown case, leader or
+    partner (or one outside ``scope``: the same answer, audited: ``orggraph.store.policy``).
     """
     target = _state(to_state)
+    scope = scope or Scope()
+    action = "transitionCase"
+    view = None if scope.unrestricted else scope.view(store, on)
     history = store.node_versions([case_id]).get(case_id, [])
     history = [v for v in history if v.kind is NodeKind.CASE]
-    if not history:
-        raise NotFound(f"case {case_id!r} does not exist")
-    current = max(history, key=lambda v: v.valid_from)
-    if scope is not None and not scope.view(store, on).sees(current):
-        raise NotFound(f"case {case_id!r} does not exist or is out of scope")
+    current = max(history, key=lambda v: v.valid_from) if history else None
+    if current is None or (view is not None and not view.sees(current)):
+        error = unseen(case_id, NodeKind.CASE, on)
+        if view is None:
+            raise error
+        raise denied(store, error, actor=actor, action=action, reason="not-visible", ids=[case_id])
     if current.valid_to is not None:
         raise InvalidTransition(f"case {case_id!r} was closed on {current.valid_to}")
     state = _state(current.get("state"))
@@ -248,6 +264,15 @@ def transition(
                 "a new step must be dated after it",
             )
         )
+    refs = {"responsible": responsible, "partner": partner}
+    probe = Node(
+        id=case_id,
+        kind=NodeKind.CASE,
+        name=current.name,
+        valid_from=on,
+        attrs={**current.attrs, **{k: v for k, v in refs.items() if v is not None}},
+    )
+    check_write(store, WriteBatch(nodes=(probe,), effective=on), scope, actor=actor, action=action)
     problems += _check_refs(store, on, responsible, partner)
     old_deadline = current.get("deadline")
     if deadline is not None and deadline <= on:

@@ -43,7 +43,18 @@ class CanWrite(BasePermission):
     error_extensions = {"code": "PERMISSION_DENIED"}  # noqa: RUF012 - strawberry's own shape
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
-        return info.context.actor.may_write
+        actor = info.context.actor
+        if actor.may_write:
+            return True
+        # A refusal leaves a trace: who, which mutation, why (no argument values).
+        detail = {
+            "action": info.field_name,
+            "code": "PERMISSION_DENIED",
+            "reason": "role",
+            "ids": [],
+        }
+        info.context.store.record_audit(actor.name, "write-denied", detail)
+        return False
 
 
 @strawberry.type(description="当前用户 The signed-in account")

@@ -1,9 +1,10 @@
 """The writes users make by hand: create, update and end organizations, members, posts, links.
 
-Each mutation builds one ``WriteBatch`` and hands it to ``store.write`` with the actor's
-name, so it is validated exactly like an import (every broken rule at once, nothing
-written) and audited. Failures come back as typed ``errors { code field message }`` in
-the payload, never as stack traces.
+Each mutation builds one ``WriteBatch``, has the write policy check it against the actor's
+scope (``orggraph.store.policy.check_write``: every node it creates, changes, ends or
+names) and hands it to ``store.write`` with the actor's name, so it is validated exactly
+like an import (every broken rule at once, nothing written) and audited. Failures come
+back as typed ``errors { code field message }`` in the payload, never as stack traces.
 """
 
 # strawberry's field decorators are typed as returning Any when given keyword arguments.
@@ -11,7 +12,7 @@ the payload, never as stack traces.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
@@ -21,14 +22,7 @@ import strawberry
 from orggraph.api.context import Context, Info
 from orggraph.api.types.links import LinkInterface, link_object
 from orggraph.api.types.nodes import Member, NodeInterface, Organization
-from orggraph.errors import (
-    NotFound,
-    OrgGraphError,
-    PermissionDenied,
-    Problem,
-    StoreUnavailable,
-    ValidationFailed,
-)
+from orggraph.errors import NotFound, OrgGraphError, Problem, StoreUnavailable, ValidationFailed
 from orggraph.model import (
     LINK_ENDS,
     Education,
@@ -45,6 +39,7 @@ from orggraph.model import (
     Sector,
     WriteBatch,
 )
+from orggraph.store.policy import check_write, denied, hidden_link, open_link, visible_node
 
 __all__ = ["GraphMutation", "UserError", "run_write"]
 
@@ -81,16 +76,13 @@ def user_errors(exc: OrgGraphError) -> list[UserError]:
     return [UserError(code=exc.code, field=None, message=str(exc), value=None)]
 
 
-def run_write(ctx: Context, batch: WriteBatch, orgs: Iterable[str], when: date) -> list[UserError]:
-    """Write ``batch`` for the context's actor if the actor's scope holds ``orgs``."""
-    view = ctx.loaders.view(when)
-    outside = sorted(o for o in orgs if not view.sees_org(o))
+def run_write(ctx: Context, batch: WriteBatch, action: str) -> list[UserError]:
+    """Write ``batch`` for the context's actor if the write policy lets them (``action``:
+    the mutation, for the audit trail of refusals)."""
+    actor = ctx.actor
     try:
-        if outside:
-            raise PermissionDenied(
-                f"{ctx.actor.name} may not write to {', '.join(outside)}: outside their scope"
-            )
-        ctx.store.write(batch, actor=ctx.actor.name)
+        check_write(ctx.store, batch, actor.scope, actor=actor.name, action=action, today=ctx.today)
+        ctx.store.write(batch, actor=actor.name)
     except OrgGraphError as exc:
         return user_errors(exc)
     ctx.loaders.forget()
@@ -226,27 +218,6 @@ class CreateLinkInput:
 
 
 # -- helpers ---------------------------------------------------------------------------
-def _org_of_node(ctx: Context, node_id: str, when: date) -> list[str]:
-    """The organizations a write to ``node_id`` touches, for the scope check."""
-    node = ctx.store.node(node_id, when)
-    if node is None:
-        return []
-    if node.kind is NodeKind.ORGANIZATION:
-        return [node.id]
-    links = ctx.store.links(LinkKind.MEMBER_OF, when, sources=[node_id])
-    return [link.target for link in links]
-
-
-def _link_orgs(link: Link) -> list[str]:
-    source_kind, target_kind = LINK_ENDS[link.kind]
-    out = []
-    if source_kind is NodeKind.ORGANIZATION:
-        out.append(link.source)
-    if target_kind is NodeKind.ORGANIZATION:
-        out.append(link.target)
-    return out
-
-
 def _exists(ctx: Context, node_id: str, field: str) -> list[UserError]:
     if ctx.store.node_versions([node_id]):
         return _problem("exists", field, f"id {node_id!r} is already taken", node_id)
@@ -270,11 +241,12 @@ def _node_at(ctx: Context, node_id: str, when: date) -> Any:
     return None if node is None else ctx.loaders.objects([node], when)[0]
 
 
-def _current(ctx: Context, node_id: str, kind: NodeKind, when: date) -> Node:
-    node = ctx.store.node(node_id, when)
-    if node is None or node.kind is not kind or not ctx.loaders.visible([node], when):
-        raise NotFound(f"no {kind.value} {node_id!r} on {when}")
-    return node
+def _current(ctx: Context, node_id: str, kind: NodeKind, when: date, action: str) -> Node:
+    """The node a mutation changes; ``NotFound`` alike when unknown or out of scope."""
+    actor = ctx.actor
+    return visible_node(
+        ctx.store, actor.scope, node_id, kind, when, actor=actor.name, action=action
+    )
 
 
 def _move(
@@ -333,8 +305,7 @@ class GraphMutation:
         links: tuple[Link, ...] = ()
         if input.parent is not None:
             links = (_new_link(LinkKind.SUBORDINATE_TO, node.id, str(input.parent), when),)
-        parents = [str(input.parent)] if input.parent is not None else []
-        errors = run_write(ctx, WriteBatch(nodes=(node,), links=links), parents, when)
+        errors = run_write(ctx, WriteBatch(nodes=(node,), links=links), "createOrganization")
         made = None if errors else _node_at(ctx, node.id, when)
         return OrganizationPayload(organization=made, errors=errors)
 
@@ -346,7 +317,7 @@ class GraphMutation:
         when = input.effective or ctx.today
 
         def act() -> OrganizationPayload:
-            node = _current(ctx, str(input.id), NodeKind.ORGANIZATION, when)
+            node = _current(ctx, str(input.id), NodeKind.ORGANIZATION, when, "updateOrganization")
             attrs = _merged(
                 dict(node.attrs),
                 {
@@ -363,8 +334,7 @@ class GraphMutation:
             batch = WriteBatch(
                 nodes=(new,), links=tuple(opened), end_links=tuple(ended), effective=when
             )
-            orgs = [node.id, *(x.target for x in opened)]
-            errors = run_write(ctx, batch, orgs, when)
+            errors = run_write(ctx, batch, "updateOrganization")
             made = None if errors else _node_at(ctx, node.id, when)
             return OrganizationPayload(organization=made, errors=errors)
 
@@ -375,7 +345,7 @@ class GraphMutation:
 
     @strawberry.mutation(description="撤销党组织 End an organization (and its links) on a date")
     def end_organization(self, info: Info, id: strawberry.ID, on: date) -> NodePayload:
-        return _end_node(info.context, str(id), NodeKind.ORGANIZATION, on)
+        return _end_node(info.context, str(id), NodeKind.ORGANIZATION, on, "endOrganization")
 
     @strawberry.mutation(description="新建党员 Create a member (in an organization)")
     def create_member(self, info: Info, input: CreateMemberInput) -> MemberPayload:
@@ -400,11 +370,9 @@ class GraphMutation:
             id=str(input.id), kind=NodeKind.MEMBER, name=input.name, valid_from=when, attrs=attrs
         )
         links: tuple[Link, ...] = ()
-        orgs: list[str] = []
         if input.organization is not None:
-            orgs = [str(input.organization)]
-            links = (_new_link(LinkKind.MEMBER_OF, node.id, orgs[0], when),)
-        errors = run_write(ctx, WriteBatch(nodes=(node,), links=links), orgs, when)
+            links = (_new_link(LinkKind.MEMBER_OF, node.id, str(input.organization), when),)
+        errors = run_write(ctx, WriteBatch(nodes=(node,), links=links), "createMember")
         made = None if errors else _node_at(ctx, node.id, when)
         return MemberPayload(member=made, errors=errors)
 
@@ -414,7 +382,7 @@ class GraphMutation:
         when = input.effective or ctx.today
 
         def act() -> MemberPayload:
-            node = _current(ctx, str(input.id), NodeKind.MEMBER, when)
+            node = _current(ctx, str(input.id), NodeKind.MEMBER, when, "updateMember")
             attrs = _merged(
                 dict(node.attrs),
                 {
@@ -434,8 +402,7 @@ class GraphMutation:
             batch = WriteBatch(
                 nodes=(new,), links=tuple(opened), end_links=tuple(ended), effective=when
             )
-            orgs = [*_org_of_node(ctx, node.id, when), *(x.target for x in opened)]
-            errors = run_write(ctx, batch, orgs, when)
+            errors = run_write(ctx, batch, "updateMember")
             made = None if errors else _node_at(ctx, node.id, when)
             return MemberPayload(member=made, errors=errors)
 
@@ -444,7 +411,7 @@ class GraphMutation:
 
     @strawberry.mutation(description="党员离开 End a member (and their links) on a date")
     def end_member(self, info: Info, id: strawberry.ID, on: date) -> NodePayload:
-        return _end_node(info.context, str(id), NodeKind.MEMBER, on)
+        return _end_node(info.context, str(id), NodeKind.MEMBER, on, "endMember")
 
     @strawberry.mutation(description="任职 Open a post (secretary, deputy, committee member)")
     def create_post(self, info: Info, input: CreatePostInput) -> LinkPayload:
@@ -458,14 +425,14 @@ class GraphMutation:
             role=input.role.value,
             term_ends=input.term_ends,
         )
-        return _write_link(ctx, link, when)
+        return _write_link(ctx, link, when, "createPost")
 
     @strawberry.mutation(description="免职 End a post on a date")
     def end_post(
         self, info: Info, member: strawberry.ID, organization: strawberry.ID, role: Role, on: date
     ) -> LinkPayload:
         probe = _new_link(LinkKind.HOLDS_POST, str(member), str(organization), on, role=role.value)
-        return _end_link(info.context, probe.id, on)
+        return _end_link(info.context, probe.id, on, "endPost")
 
     @strawberry.mutation(description="新建关系 Open any link (contact, pairing, coverage…)")
     def create_link(self, info: Info, input: CreateLinkInput) -> LinkPayload:
@@ -480,11 +447,11 @@ class GraphMutation:
         link = _new_link(input.kind, str(input.source), str(input.target), when, **attrs)
         if input.valid_to is not None:
             link = replace(link, valid_to=input.valid_to)
-        return _write_link(ctx, link, when)
+        return _write_link(ctx, link, when, "createLink")
 
     @strawberry.mutation(description="终止关系 End a link on a date (by its id)")
     def end_link(self, info: Info, id: strawberry.ID, on: date) -> LinkPayload:
-        return _end_link(info.context, str(id), on)
+        return _end_link(info.context, str(id), on, "endLink")
 
 
 def _plain(attrs: dict[str, Any]) -> dict[str, Any]:
@@ -492,45 +459,48 @@ def _plain(attrs: dict[str, Any]) -> dict[str, Any]:
     return {k: getattr(v, "value", v) for k, v in attrs.items() if v is not None}
 
 
-def _write_link(ctx: Context, link: Link, when: date) -> LinkPayload:
-    errors = run_write(ctx, WriteBatch(links=(link,)), _link_orgs(link), when)
+def _write_link(ctx: Context, link: Link, when: date, action: str) -> LinkPayload:
+    errors = run_write(ctx, WriteBatch(links=(link,)), action)
     made = None if errors else _link_payload(ctx, link, when)
     return LinkPayload(link=made, errors=errors)
 
 
-def _end_link(ctx: Context, link_id: str, on: date) -> LinkPayload:
-    versions = ctx.store.link_versions([link_id]).get(link_id, [])
-    open_ = [v for v in versions if v.valid_from < on and (v.valid_to is None or v.valid_to > on)]
-    if not open_:
-        return LinkPayload(
-            link=None,
-            errors=[
-                UserError(
-                    code=NotFound.code,
-                    field="id",
-                    message=f"no link {link_id!r} open on {on} to end",
-                    value=link_id,
-                )
-            ],
-        )
-    current = open_[-1]
-    errors = run_write(ctx, WriteBatch(end_links=((link_id, on),)), _link_orgs(current), on)
+def _end_link(ctx: Context, link_id: str, on: date, action: str) -> LinkPayload:
+    current = open_link(ctx.store, link_id, on)
+    if current is None:
+        error = hidden_link(link_id, on)
+        if not ctx.actor.scope.unrestricted:  # refused as a hidden link is: audited
+            denied(
+                ctx.store,
+                error,
+                actor=ctx.actor.name,
+                action=action,
+                reason="not-visible",
+                ids=[link_id],
+            )
+        errors = user_errors(error)
+    else:
+        errors = run_write(ctx, WriteBatch(end_links=((link_id, on),)), action)
+    # The link ended is the input at fault, whether unknown or out of the actor's sight.
+    errors = [
+        replace(e, field="id", value=link_id) if e.code == NotFound.code else e for e in errors
+    ]
     last_day = on - timedelta(days=1)
-    made = None if errors else _link_payload(ctx, replace(current, valid_to=on), last_day)
+    made = None
+    if not errors and current is not None:
+        made = _link_payload(ctx, replace(current, valid_to=on), last_day)
     return LinkPayload(link=made, errors=errors)
 
 
-def _end_node(ctx: Context, node_id: str, kind: NodeKind, on: date) -> NodePayload:
+def _end_node(ctx: Context, node_id: str, kind: NodeKind, on: date, action: str) -> NodePayload:
     # Nothing is open before the first day there is (and that day has no day before it).
     last_day = on - timedelta(days=1) if on > date.min else None
 
     def act() -> NodePayload:
         if last_day is None:
             raise NotFound(f"no {kind.value} {node_id!r} open before {on} to end")
-        node = _current(ctx, node_id, kind, last_day)
-        errors = run_write(
-            ctx, WriteBatch(end_nodes=((node_id, on),)), _org_of_node(ctx, node.id, last_day), on
-        )
+        node = _current(ctx, node_id, kind, last_day, action)
+        errors = run_write(ctx, WriteBatch(end_nodes=((node.id, on),)), action)
         made = None if errors else _node_at(ctx, node_id, last_day)
         return NodePayload(node=made, errors=errors)
 
