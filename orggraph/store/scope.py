@@ -116,11 +116,9 @@ class ScopeView:
         if kind is NodeKind.ORGANIZATION:
             return node.id in organizations
         if kind is NodeKind.UNIT:
-            if self.unit_kinds is not None and node.attrs.get("unit_kind") not in self.unit_kinds:
-                return False
-            area = node.attrs.get("township") or node.attrs.get("district")
-            if area in (organizations if self.unit_areas is None else self.unit_areas):
-                return True
+            by_area = self._unit_by_area(node)
+            if by_area is not None:
+                return by_area
         elif kind is NodeKind.CASE:
             return node.attrs.get("organization") in organizations
         elif kind not in (NodeKind.MEMBER, NodeKind.WORKING_GROUP, NodeKind.EXPERT):
@@ -128,6 +126,14 @@ class ScopeView:
         if isinstance(organizations, frozenset | set):
             return node.id in self._reached(kind)
         return self._links_in(node)  # a membership-only scope (one chain's): ask per node
+
+    def _unit_by_area(self, node: Node) -> bool | None:
+        """A unit decided by its kind and area alone (``None``: ask its organizations)."""
+        if self.unit_kinds is not None and node.attrs.get("unit_kind") not in self.unit_kinds:
+            return False
+        area = node.attrs.get("township") or node.attrs.get("district")
+        areas = self.organizations if self.unit_areas is None else self.unit_areas
+        return True if areas is not None and area in areas else None
 
     def _links_in(self, node: Node) -> bool:
         """Whether ``node``'s own links reach the scope (a few store calls for one node)."""
@@ -155,5 +161,50 @@ class ScopeView:
         return [node for node in nodes if self.sees(node)]
 
     def sees_id(self, node_id: str) -> bool:
+        """Whether ``node_id`` is a node the scope sees (``lookup``)."""
+        return self.lookup(node_id) is not None
+
+    def lookup(self, node_id: str) -> Node | None:
+        """The node ``node_id`` when the scope sees it at the view's date, else ``None``.
+
+        A hidden node and an absent one cost the same: the same store calls are made for
+        both (the node read, and its own membership links: what an out-of-scope member
+        needs), so the time of the answer says nothing about whether the id exists. The
+        node is judged by its own links, never by the scope's whole member set (a
+        district's: milliseconds to gather, for one id).
+        """
         node = self.store.node(node_id, self.as_of)
-        return node is not None and self.sees(node)
+        if self.organizations is None:
+            return node
+        own = [node_id]
+        joined = [
+            link.target
+            for lk in (LinkKind.MEMBER_OF, LinkKind.HOLDS_POST)
+            for link in self.store.links(lk, self.as_of, sources=own)
+        ]
+        if node is None:
+            return None
+        if node.kind is NodeKind.MEMBER:
+            return node if any(org in self.organizations for org in joined) else None
+        return node if self._sees_alone(node) else None
+
+    def _sees_alone(self, node: Node) -> bool:
+        """``sees`` for one node of another kind than members, by its own links."""
+        orgs = self.organizations
+        assert orgs is not None
+        kind, links, when, own = node.kind, self.store.links, self.as_of, [node.id]
+        if kind in (NodeKind.ORGANIZATION, NodeKind.CASE):
+            return self.sees(node)  # set lookups only
+        if kind is NodeKind.UNIT:
+            by_area = self._unit_by_area(node)
+            return by_area if by_area is not None else self._links_in(node)
+        if kind is NodeKind.WORKING_GROUP:
+            return self._links_in(node)
+        if kind is NodeKind.EXPERT:
+            servers = sorted({link.source for link in links(LinkKind.SERVES, when, targets=own)})
+            return bool(servers) and any(
+                link.target in orgs
+                for lk in (LinkKind.MEMBER_OF, LinkKind.HOLDS_POST)
+                for link in links(lk, when, sources=servers)
+            )
+        return False
