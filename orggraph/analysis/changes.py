@@ -9,6 +9,9 @@ between the two dates is not seen, as a report on two dates would not see it eit
 
 Membership links (``member_of``) are counted, not listed: they are the bulk of the graph.
 Ids outside the scope (the far end of a link, an old or new parent) are given as ``None``.
+A listed link's ends are judged on the day the link held (a made link's first day, an
+ended link's last): a person outside the scope that day is ``None``, and an event with
+neither end in the scope then is neither listed nor counted.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from datetime import date, timedelta
 
 from orggraph.analysis.chainindex import Person
 from orggraph.errors import Problem, ValidationFailed
-from orggraph.model import LINK_ENDS, Link, LinkKind, Node, NodeKind
+from orggraph.model import Link, LinkKind, Node, NodeKind
 from orggraph.store.base import GraphStore
 from orggraph.store.scope import Scope, ScopeView
 
@@ -154,6 +157,17 @@ def changes_between(store: GraphStore, since: date, until: date, scope: Scope) -
     reader = _Reader(store, since, until, None if whole else orgs)
     posts_filled, posts_vacated = _posts(store, reader, history, since, until)
     members: set[str] = set() if whole else reader.members()
+    views: dict[date, ScopeView] = {since: before, until: after}
+
+    def shown(node_id: str, day: date) -> str | None:
+        """``node_id`` if the scope saw it on ``day`` (the event's), else ``None``."""
+        if whole:
+            return node_id
+        view = views.get(day)
+        if view is None:
+            view = views[day] = scope.view(store, day)
+        return node_id if view.lookup(node_id) is not None else None
+
     counts: list[LinkCount] = []
     made: list[LinkEvent] = []
     ended: list[LinkEvent] = []
@@ -163,29 +177,25 @@ def changes_between(store: GraphStore, since: date, until: date, scope: Scope) -
         old, new = reader.at(kind, members)
         made_ids = sorted(set(new) - set(old))
         ended_ids = sorted(set(old) - set(new))
-        counts.append(LinkCount(kind=kind, made=len(made_ids), ended=len(ended_ids)))
         if kind not in LISTED or not (made_ids or ended_ids):
+            counts.append(LinkCount(kind=kind, made=len(made_ids), ended=len(ended_ids)))
             continue
         runs = store.link_versions([*made_ids, *ended_ids])
         changed = [*(new[i] for i in made_ids), *(old[i] for i in ended_ids)]
-        units = set() if whole else _units_seen(store, (before, after), changed)
-        shown = _Shown(
-            whole=whole,
-            seen=seen,
-            members=members,
-            units=units,
-            others=lambda i: before.sees_id(i) or after.sees_id(i),
-        )
-        source_kind, target_kind = LINK_ENDS[kind]
+        kept = {True: 0, False: 0}
         for link in changed:
-            start, end = _run_of(runs.get(link.id, [link]), until if link.id in new else since)
-            event = LinkEvent(
-                kind=kind,
-                source=shown(link.source, source_kind),
-                target=shown(link.target, target_kind),
-                date=start if link.id in new else (end or until),
-            )
-            (made if link.id in new else ended).append(event)
+            is_new = link.id in new
+            start, end = _run_of(runs.get(link.id, [link]), until if is_new else since)
+            day = start if is_new else (end or until)
+            # Seen on the day it held: made, its first day; ended, its last day.
+            held = day if is_new else day - timedelta(days=1)
+            source, target = shown(link.source, held), shown(link.target, held)
+            if source is None and target is None:
+                continue  # nobody the scope saw then: not the actor's to see
+            kept[is_new] += 1
+            event = LinkEvent(kind=kind, source=source, target=target, date=day)
+            (made if is_new else ended).append(event)
+        counts.append(LinkCount(kind=kind, made=kept[True], ended=kept[False]))
     return ChangeReport(
         since=since,
         until=until,
@@ -367,44 +377,3 @@ def _up(links: Sequence[Link], day: date) -> str | None:
         if link.valid_at(day):
             return link.target
     return None
-
-
-def _units_seen(
-    store: GraphStore, views: tuple[ScopeView, ScopeView], links: Sequence[Link]
-) -> set[str]:
-    """The units among the links' targets the scope sees at either date (batched)."""
-    ids = sorted({x.target for x in links if x.kind is LinkKind.INSTRUCTS})
-    if not ids:
-        return set()
-    found: set[str] = set()
-    for view in views:
-        for unit in store.nodes(NodeKind.UNIT, view.as_of, ids=ids):
-            area = unit.get("township") or unit.get("district")
-            if view.organizations is None or area in view.organizations:
-                found.add(unit.id)
-        for link in store.links(LinkKind.ESTABLISHED_IN, view.as_of, targets=ids):
-            if view.sees_org(link.source):
-                found.add(link.target)
-    return found
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class _Shown:
-    """Masks the ends of a link the scope does not see."""
-
-    whole: bool
-    seen: Callable[[str | None], bool]
-    members: set[str]
-    units: set[str]
-    others: Callable[[str], bool]  # working groups and experts: seen at either date
-
-    def __call__(self, node_id: str, kind: NodeKind) -> str | None:
-        if self.whole:
-            return node_id
-        if kind is NodeKind.ORGANIZATION:
-            return node_id if self.seen(node_id) else None
-        if kind is NodeKind.MEMBER:
-            return node_id if node_id in self.members else None
-        if kind is NodeKind.UNIT:
-            return node_id if node_id in self.units else None
-        return node_id if self.others(node_id) else None

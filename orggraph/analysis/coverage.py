@@ -31,6 +31,7 @@ from datetime import date
 
 from orggraph.model import Establishment, LinkKind, Node, NodeKind, UnitKind, label
 from orggraph.store.base import GraphStore
+from orggraph.store.masking import classify
 from orggraph.store.scope import Scope
 
 STATUSES = ("own", "joint", "work", "none")
@@ -131,6 +132,13 @@ class CoverageChange:
     before: CoverageRate
     after: CoverageRate
     change: float | None
+
+
+# The coverage numbers of the two-new units are internal (as the coverage report export
+# classifies them): a role that may not read internal data is refused them, on every
+# surface (orggraph.store.masking.mask_result; docs/SECURITY.md).
+classify(CoverageRate, result="internal")
+classify(CoverageChange, result="internal")
 
 
 def _group_key(unit: Node, group_by: str | None) -> str:

@@ -66,6 +66,7 @@ from orggraph.model import (
     label,
 )
 from orggraph.store.base import GraphStore
+from orggraph.store.masking import classify
 from orggraph.store.scope import Scope
 
 #: Every rule: code → (Chinese label, English label), in the order they are reported.
@@ -105,13 +106,15 @@ class RuleFailure:
     """One rule an organization fails, with the facts that failed it.
 
     ``facts`` holds the observed values and the thresholds they were held against;
-    ``detail`` says the same in one Chinese sentence.
+    ``detail`` says the same in one Chinese sentence. Both are ``internal`` (yearly facts,
+    members' statuses): ``None`` for a role that may not read them, named in ``masked``.
     """
 
     rule: str
     label: str
-    detail: str
-    facts: dict[str, Any]
+    detail: str | None
+    facts: dict[str, Any] | None
+    masked: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -123,11 +126,18 @@ class WeakBranch:
     facts_year: int
     failures: tuple[RuleFailure, ...]
     case_id: str | None  # its remediation case, if any (an open one first)
-    case_state: CaseState | None
+    case_state: CaseState | None  # internal, as the case node's state
+    masked: tuple[str, ...] = ()
 
     @property
     def rules(self) -> tuple[str, ...]:
         return tuple(f.rule for f in self.failures)
+
+
+# What the results expose (orggraph.store.masking): the facts behind a failure and the
+# state of a case are internal, as the yearly facts and the case node's state are.
+classify(RuleFailure, detail="internal", facts="internal")
+classify(WeakBranch, case_state="internal")
 
 
 def facts_year(as_of: date) -> int:

@@ -30,6 +30,7 @@ from orggraph.cli._options import DATE, analysis_options, echo_json, make_scope
 from orggraph.cli.chain import render_table
 from orggraph.cli.weak import rules_of, rules_option
 from orggraph.model import CaseState, label, parse_enum
+from orggraph.store.masking import hidden_text, hide_unseen
 
 __all__ = ["command", "print_cases"]
 
@@ -38,19 +39,30 @@ def _state_text(state: CaseState) -> str:
     return f"{label(state)}({state.value})"
 
 
-def print_cases(cases: list[Case], title: str, *, history: bool = False) -> None:
-    """Cases as a readable Chinese table (and their steps when ``history``)."""
+def _ref(given: str | None, shown: str | None) -> str:
+    """A case's responsible leader or partner: its id, or the hidden shape outside the scope."""
+    if given is None:
+        return ""
+    return hidden_text() if shown is None else shown
+
+
+def print_cases(
+    cases: list[Case], title: str, *, history: bool = False, shown: list[Case] | None = None
+) -> None:
+    """Cases as a readable Chinese table (and their steps when ``history``); ``shown`` the
+    same cases with references outside the scope hidden (``hide_unseen``)."""
     click.echo(f"{title}：共 {len(cases)} 件")
     if not cases:
         return
+    visible = {c.id: c for c in (shown if shown is not None else cases)}
     rows = [
         [
             c.id,
             f"{c.organization_name or ''}({c.organization})",
             _state_text(c.state),
             "、".join(RULES[r][0] if r in RULES else r for r in c.reasons),
-            c.responsible or "",
-            c.partner or "",
+            _ref(c.responsible, visible[c.id].responsible),
+            _ref(c.partner, visible[c.id].partner),
             c.deadline.isoformat() if c.deadline else "",
             c.last_step.isoformat(),
             f"逾期{c.days_overdue}天" if c.days_overdue else "",
@@ -66,12 +78,12 @@ def print_cases(cases: list[Case], title: str, *, history: bool = False) -> None
                 [
                     s.on.isoformat(),
                     _state_text(s.state),
-                    s.responsible or "",
-                    s.partner or "",
+                    _ref(s.responsible, v.responsible),
+                    _ref(s.partner, v.partner),
                     s.deadline.isoformat() if s.deadline else "",
                     s.evidence or "",
                 ]
-                for s in c.steps
+                for s, v in zip(c.steps, visible[c.id].steps, strict=True)
             ]
             click.echo(
                 render_table(["日期", "状态", "责任领导", "结对党组织", "期限", "佐证材料"], steps)
@@ -150,10 +162,11 @@ def command(
     if state is not None:
         cases = [c for c in cases if c.state is state]
         title += f"（{label(state)}）"
+    shown = hide_unseen(cases, scope.view(store, when))
     if as_json:
-        echo_json(cases)
+        echo_json(shown)  # as GraphQL gives them: a reference outside the scope is null
     else:
-        print_cases(cases, f"{title}，截至 {when.isoformat()}", history=history)
+        print_cases(cases, f"{title}，截至 {when.isoformat()}", history=history, shown=shown)
 
 
 @command.command(name="open")

@@ -23,6 +23,7 @@ from orggraph.analysis.chain import (
 from orggraph.cli import AppContext, pass_app, store_option
 from orggraph.cli._options import analysis_options, echo_json, make_scope
 from orggraph.model import Level, LinkKind, NodeKind, label
+from orggraph.store.masking import Hidden, hidden_text
 
 __all__ = ["break_text", "command", "person_text", "print_chain", "render_table"]
 
@@ -58,11 +59,14 @@ def render_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> st
 
 
 def person_text(person: Person | None, *, vacant: str = "空缺") -> str:
-    """A person as shown in a table: ``name(id)``, ``(范围外)`` when hidden."""
+    """A person as shown in a table: ``name(id)``, the hidden shape (``(范围外)``, or
+    ``(无权查看)`` for a name the role may not read) when hidden."""
     if person is None:
         return vacant
     if person.hidden:
-        return "(范围外)"
+        return hidden_text()
+    if person.name is None:
+        return f"{hidden_text(Hidden.NOT_PERMITTED)}({person.id})"
     return f"{person.name}({person.id})"
 
 
@@ -92,7 +96,7 @@ def _level_row(level: ChainLevel) -> list[str]:
         for g in level.working_groups
     )
     level_label = label(Level(level.level)) if level.level in _LEVELS else ""
-    partners = "、".join("(范围外)" if p.hidden else f"{p.name}" for p in level.partners)
+    partners = "、".join(hidden_text() if p.hidden else f"{p.name}" for p in level.partners)
     name = f"{level.name}({level.organization})" + (" *" if level.hidden else "")
     return [
         level_label,

@@ -11,12 +11,13 @@ from orggraph.cli import AppContext, pass_app, store_option
 from orggraph.cli._options import DATE, analysis_options, echo_json, make_scope
 from orggraph.cli.chain import person_text, render_table
 from orggraph.model import Role, label, parse_enum
+from orggraph.store.masking import hidden_text
 
 __all__ = ["command", "print_changes"]
 
 
 def _shown(node_id: str | None) -> str:
-    return "(范围外)" if node_id is None else node_id
+    return hidden_text() if node_id is None else node_id
 
 
 def _link_rows(events: tuple[LinkEvent, ...]) -> list[list[str]]:

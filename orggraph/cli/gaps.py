@@ -10,6 +10,7 @@ from orggraph.analysis.gaps import GAP_LABELS_ZH, Gap, GapKind, coverage_gaps, p
 from orggraph.cli import AppContext, pass_app, store_option
 from orggraph.cli._options import analysis_options, echo_json, make_scope
 from orggraph.cli.chain import person_text, render_table
+from orggraph.store.masking import hidden_text
 
 __all__ = ["command", "owners_text", "print_gaps"]
 
@@ -17,7 +18,7 @@ __all__ = ["command", "owners_text", "print_gaps"]
 def owners_text(gap: Gap) -> str:
     """The secretaries up the hierarchy, nearest first: ``钱支(m04) → 赵街(m03) → …``."""
     return " → ".join(
-        f"{o.name}:" + ("(范围外)" if o.hidden and o.secretary else person_text(o.secretary))
+        f"{o.name}:" + (hidden_text() if o.hidden and o.secretary else person_text(o.secretary))
         for o in gap.owners
     )
 

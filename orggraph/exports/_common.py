@@ -9,6 +9,7 @@ from typing import Any, cast
 from orggraph.exports.table import Label
 from orggraph.model import Level, NodeKind, Role, label
 from orggraph.store.base import GraphStore
+from orggraph.store.masking import Hidden, hidden_text
 from orggraph.store.scope import Scope
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "ReadCache",
     "default_as_of",
     "district_of",
+    "hidden_label",
     "names",
     "role_label",
     "scope_caption",
@@ -50,6 +52,12 @@ def names(store: GraphStore, kind: NodeKind, ids: Iterable[str], as_of: date) ->
     if not wanted:
         return {}
     return {n.id: n.name for n in store.nodes(kind, as_of, ids=wanted)}
+
+
+def hidden_label(reason: Hidden = Hidden.OUT_OF_SCOPE) -> Label:
+    """A hidden person or node as a cell: ``(范围外)`` / ``(outside scope)``
+    (``orggraph.store.masking.hidden_text``: the one shape)."""
+    return Label(hidden_text(reason, "zh"), hidden_text(reason, "en"))
 
 
 def role_label(role: str) -> Label:

@@ -5,7 +5,9 @@ weak branch (``weak_branches``) that has no case yet (state 未立案). Converte
 the ledger with their struck-off date (销号日期: the day the case moved to ``converted``),
 except those struck off before ``since`` (default: the first day of the year), so a
 year's ledger shows what was open at any time in the year. Sorted by district, then
-organization, then case.
+organization, then case. A responsible leader or partner outside the scope is shown as
+hidden (``(范围外)`` / ``(outside scope)``), never by name: the shape GraphQL gives as
+``null``.
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ from datetime import date
 
 from orggraph.analysis.remediation import Case, remediation_cases
 from orggraph.analysis.weak import RULES, WeakBranch, weak_branches
-from orggraph.exports._common import district_of, names, scope_caption
+from orggraph.exports._common import district_of, hidden_label, names, scope_caption
 from orggraph.exports.table import Book, Cell, Column, Label, Table, enum_label
 from orggraph.model import CaseState, NodeKind, Sector
 from orggraph.store.base import GraphStore
+from orggraph.store.masking import hide_unseen
 from orggraph.store.scope import Scope
 
 __all__ = ["COLUMNS", "NO_CASE", "remediation_ledger"]
@@ -54,6 +57,16 @@ def _reasons(codes: tuple[str, ...]) -> Label:
     return Label("、".join(z for z, _ in labels), ", ".join(e for _, e in labels))
 
 
+def _ref(shown: str | None, given: str | None, known: dict[str, str]) -> Cell:
+    """A case's person or partner: its name, the hidden shape when the scope does not see
+    it (``shown`` is ``None`` while the case names one), or empty when it names none."""
+    if given is None:
+        return None
+    if shown is None:
+        return hidden_label()
+    return known.get(shown, shown)
+
+
 def _struck_off(case: Case) -> date | None:
     return next((s.on for s in case.steps if s.state is CaseState.CONVERTED), None)
 
@@ -68,6 +81,8 @@ def remediation_ledger(
         for c in remediation_cases(store, as_of, scope)
         if not ((off := _struck_off(c)) is not None and off < since)
     ]
+    # A responsible leader or partner outside the scope is hidden: one shape everywhere.
+    shown_cases = {c.id: c for c in hide_unseen(cases, scope.view(store, as_of))}
     weak = {w.organization.id: w for w in weak_branches(store, as_of, scope)}
     entries = [_Entry(org_id=c.organization, case=c, weak=weak.get(c.organization)) for c in cases]
     with_case = {c.organization for c in cases}
@@ -82,8 +97,9 @@ def remediation_ledger(
         store, NodeKind.ORGANIZATION, (d or "" for d in districts.values()), as_of
     )
     people = names(
-        store, NodeKind.MEMBER, (e.case.responsible or "" for e in entries if e.case), as_of
+        store, NodeKind.MEMBER, (c.responsible or "" for c in shown_cases.values()), as_of
     )
+    partner_names = {p: orgs[p].name for p in partners if p in orgs}
 
     def sort_key(e: _Entry) -> tuple[str, str, str]:
         return (districts.get(e.org_id) or "~", e.org_id, e.case.id if e.case else "")
@@ -105,16 +121,16 @@ def remediation_ledger(
             "org_id": entry.org_id,
             "sector": enum_label(Sector(sector)) if sector in set(Sector) else None,
             "reasons": _reasons(codes),
-            "findings": Label.same("；".join(f.detail for f in weak_branch.failures))
+            "findings": Label.same("；".join(f.detail or f.label for f in weak_branch.failures))
             if weak_branch
             else None,
             "state": NO_CASE,
         }
         if case is not None:
-            responsible = case.responsible
+            shown = shown_cases[case.id]
             record |= {
-                "responsible": people.get(responsible, responsible) if responsible else None,
-                "partner": orgs[case.partner].name if case.partner in orgs else case.partner,
+                "responsible": _ref(shown.responsible, case.responsible, people),
+                "partner": _ref(shown.partner, case.partner, partner_names),
                 "deadline": case.deadline,
                 "state": enum_label(case.state),
                 "days_overdue": case.days_overdue or None,

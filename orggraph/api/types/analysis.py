@@ -64,6 +64,7 @@ from orggraph.api.types.mirror import mirror, mirror_enum, name, remember
 from orggraph.api.types.mutations import LinkPayload, UserError, user_errors
 from orggraph.errors import NotFound, OrgGraphError, PermissionDenied, Problem, ValidationFailed
 from orggraph.model import CaseState, Link, LinkKind, Sector
+from orggraph.store.masking import hide_unseen, refuse_result
 from orggraph.store.scope import Scope
 
 __all__ = ["ANALYSIS_MUTATIONS", "ANALYSIS_QUERIES", "analysis_scope"]
@@ -250,6 +251,7 @@ class AnalysisQuery:
         ctx = info.context
         when = ctx.as_of(as_of)
         result = responsibilities(ctx.store, str(person), when, ctx.actor.scope)
+        result = hide_unseen(result, ctx.loaders.view(when))
         return remember(info, when, result)  # type: ignore[no-any-return]
 
     @strawberry.field(
@@ -291,7 +293,8 @@ class AnalysisQuery:
         graphql_type=list_of(CoverageRateType),
         description="覆盖率 Party-organization coverage of the two-new units by district, "
         "township or sector at a date: own + joint organizations ÷ operating units; the "
-        'last row (group "") is the total when withTotal',
+        'last row (group "") is the total when withTotal. [internal: refused with '
+        "PERMISSION_DENIED to a role that may not read internal data]",
     )
     def coverage_rates(
         self,
@@ -302,6 +305,7 @@ class AnalysisQuery:
         sectors: list[Sector] | None = None,
         as_of: date | None = None,
     ) -> list[CoverageRate]:
+        refuse_result(CoverageRate, info.context.actor.clearance)
         ctx, when, narrowed = _asked(info, as_of, scope, sectors)
         rows = coverage_rates(ctx.store, when, narrowed, _group_by(group_by))
         if with_total and group_by is not CoverageGrouping.ALL:
@@ -311,7 +315,8 @@ class AnalysisQuery:
     @strawberry.field(
         graphql_type=list_of(CoverageChangeType),
         description="覆盖率变化 Coverage at two dates side by side, by group, with the change "
-        "in percentage points (e.g. since 2014-12-31)",
+        "in percentage points (e.g. since 2014-12-31). [internal: refused with "
+        "PERMISSION_DENIED to a role that may not read internal data]",
     )
     def coverage_change(
         self,
@@ -322,6 +327,7 @@ class AnalysisQuery:
         sectors: list[Sector] | None = None,
         as_of: date | None = None,
     ) -> list[CoverageChange]:
+        refuse_result(CoverageChange, info.context.actor.clearance)
         ctx, when, narrowed = _asked(info, as_of, scope, sectors)
         result = coverage_change(ctx.store, since, when, narrowed, _group_by(group_by))
         return remember(info, when, result)  # type: ignore[no-any-return]
@@ -361,7 +367,9 @@ class AnalysisQuery:
     @strawberry.field(
         graphql_type=list_of(CaseType),
         description="整顿转化 Remediation cases with their steps; overdue: past the deadline "
-        "(most late first); stalled: no step for too long",
+        "(most late first); stalled: no step for too long. [internal: refused with "
+        "PERMISSION_DENIED to a role that may not read internal data; a responsible "
+        "leader or partner outside your scope is null]",
     )
     def remediation_cases(
         self,
@@ -373,6 +381,7 @@ class AnalysisQuery:
         stalled: bool = False,
         as_of: date | None = None,
     ) -> list[Case]:
+        refuse_result(Case, info.context.actor.clearance)
         ctx, when, narrowed = _asked(info, as_of, scope, sectors)
         if overdue:
             result = overdue_cases(ctx.store, when, narrowed)
@@ -382,6 +391,8 @@ class AnalysisQuery:
             result = remediation_cases(ctx.store, when, narrowed, state=state)
         if state is not None:
             result = [c for c in result if c.state is state]
+        # The responsible leader and partner outside the actor's scope: null, as everywhere.
+        result = hide_unseen(result, ctx.loaders.view(when))
         return remember(info, when, result)  # type: ignore[no-any-return]
 
     @strawberry.field(

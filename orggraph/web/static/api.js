@@ -101,8 +101,8 @@ export const QUERIES = {
         organization name level hidden vacantSince
         secretary { id name hidden }
         workingGroups { id name area leaders { id name } }
-        contacts { id name }
-        partners { id name }
+        contacts { id name hidden }
+        partners { id name hidden }
       }
     }
     leaders { id name }
@@ -261,6 +261,15 @@ export async function detail(id, asOf) {
 }
 
 /**
+ * A person or organization as the panel shows it: its name, or the one hidden shape
+ * (docs/SECURITY.md): "(范围外)" outside the scope, "(无权查看)" a name the role may not read.
+ */
+export function shownName(p) {
+  if (p.hidden) return "(范围外)";
+  return p.name ?? "(无权查看)";
+}
+
+/**
  * The responsibility chain of one node: the levels of its first path (nearest first), the
  * organization ids to highlight, and its breaks.
  */
@@ -275,13 +284,13 @@ export async function chain(id, asOf) {
     name: l.name,
     level: code(l.level),
     hidden: l.hidden,
-    secretary: l.secretary ? (l.secretary.name ?? "—") : null,
+    secretary: l.secretary ? shownName(l.secretary) : null,
     vacantSince: l.vacantSince,
     workingGroups: (l.workingGroups ?? []).map((g) => g.name),
     workingGroupIds: (l.workingGroups ?? []).map((g) => g.id),
-    contacts: (l.contacts ?? []).map((p) => p.name ?? "—"),
+    contacts: (l.contacts ?? []).map(shownName),
     contactIds: (l.contacts ?? []).map((p) => p.id).filter(Boolean),
-    partners: (l.partners ?? []).map((p) => p.name ?? "—"),
+    partners: (l.partners ?? []).map(shownName),
     partnerIds: (l.partners ?? []).map((p) => p.id).filter(Boolean),
   }));
   const orgIds = levels.map((l) => l.id);
