@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -53,6 +54,8 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 #: Paths anyone may reach: the sign-in page, assets with no data, the liveness probe.
 PUBLIC_PATHS = frozenset({"/signin", "/healthz"})
+#: The audit trail's actor for a refused sign-in: who tried is what could not be told.
+ANONYMOUS = "(anonymous)"
 PUBLIC_PREFIXES = ("/static/", "/web/")
 
 SIGNIN_CSP = "; ".join(
@@ -122,6 +125,8 @@ class RequireSignIn:
         if token is not None:
             account = self.accounts.by_token(token)
             if account is None:
+                reason = {"via": "token", "path": request.url.path}
+                self.accounts.record(ANONYMOUS, "sign-in-refused", reason)
                 return _Resolved(actor=None, via=None, bad_token=True)
             return _Resolved(actor=_actor(account.name, account.role, account.scope), via="token")
         session_id = request.cookies.get(SESSION_COOKIE)
@@ -147,7 +152,9 @@ class RequireSignIn:
         request = Request(scope, receive)
         public = path in PUBLIC_PATHS
         try:
-            resolved = self.resolve(request)
+            # The accounts are in the store (a Neo4j round trip, or the file's lock, which
+            # a write holds to its commit): looked up on a worker thread.
+            resolved = await run_in_threadpool(self.resolve, request)
         except StoreUnavailable as exc:
             body = {"errors": [{"message": str(exc), "extensions": {"code": exc.code}}]}
             unavailable = JSONResponse(body, status_code=503, headers={"retry-after": "5"})
@@ -268,18 +275,36 @@ def signin_routes(accounts: AccountStore, settings: Settings) -> list[Route]:
         )
         return response
 
+    def refused(how: str, message: str, next_path: str = "/") -> Response:
+        # Who tried is unknown (that is why it failed); the secret is never recorded.
+        accounts.record(ANONYMOUS, "sign-in-refused", {"via": how, "reason": message})
+        return _page(message, next_path, status=401)
+
+    def by_link(request: Request, secret: str, next_path: str) -> Response:
+        account = accounts.redeem_link(secret)
+        if account is None:
+            return refused(
+                "link", "登录链接无效、已用过或已过期 The link is unknown, used or expired"
+            )
+        return signed_in(request, account.name, "link", next_path)
+
+    def by_form(request: Request, secret: str, next_path: str) -> Response:
+        account = accounts.by_token(secret)
+        if account is not None:
+            return signed_in(request, account.name, "token", next_path)
+        account = accounts.redeem_link(secret)
+        if account is not None:
+            return signed_in(request, account.name, "link", next_path)
+        return refused("form", "令牌无效 The token is unknown or disabled", next_path)
+
     async def signin(request: Request) -> Response:
+        # The account look-ups and the audit are the store's: on worker threads.
         if request.method == "GET":
             secret = request.query_params.get("token")
             next_path = request.query_params.get("next", "/")
             if not secret:
                 return _page(next_path=next_path)
-            account = accounts.redeem_link(secret)
-            if account is None:
-                return _page(
-                    "登录链接无效、已用过或已过期 The link is unknown, used or expired", status=401
-                )
-            return signed_in(request, account.name, "link", next_path)
+            return await run_in_threadpool(by_link, request, secret, next_path)
         # A form post: refuse one sent from another site (login CSRF). The browser's
         # Sec-Fetch-Site says where it came from; without it, Origin must be ours (a form
         # on a no-referrer page sends "Origin: null", hence Sec-Fetch-Site first).
@@ -296,22 +321,18 @@ def signin_routes(accounts: AccountStore, settings: Settings) -> list[Route]:
         form = parse_qs((await request.body()).decode("utf-8", "replace"))
         secret = (form.get("token") or [""])[0].strip()
         next_path = (form.get("next") or ["/"])[0]
-        account = accounts.by_token(secret) if secret else None
-        how = "token"
-        if account is None and secret:
-            account = accounts.redeem_link(secret)
-            how = "link"
-        if account is None:
+        if not secret:
             return _page("令牌无效 The token is unknown or disabled", next_path, status=401)
-        return signed_in(request, account.name, how, next_path)
+        return await run_in_threadpool(by_form, request, secret, next_path)
 
-    async def signout(request: Request) -> Response:
-        session_id = request.cookies.get(SESSION_COOKIE)
-        actor = actor_of(request)
+    def close(session_id: str | None, actor: Actor | None) -> None:
         if session_id:
             accounts.close_session(session_id)
         if actor is not None:
             accounts.record(actor.name, "sign-out", {})
+
+    async def signout(request: Request) -> Response:
+        await run_in_threadpool(close, request.cookies.get(SESSION_COOKIE), actor_of(request))
         response = RedirectResponse("/signin", status_code=303)
         response.delete_cookie(SESSION_COOKIE, path="/")
         response.delete_cookie(CSRF_COOKIE, path="/")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from orggraph.store.base import GraphStore
@@ -20,14 +21,17 @@ __all__ = ["FreshIndex"]
 
 
 class FreshIndex:
-    """ASGI middleware: ``store.refresh()`` (when the store has one) before each request."""
+    """ASGI middleware: ``store.refresh()`` before each request."""
 
     def __init__(self, app: ASGIApp, store: GraphStore) -> None:
         self.app = app
-        self.refresh = getattr(store, "refresh", None)
+        self.store = store
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        reloaded = scope["type"] == "http" and self.refresh is not None and self.refresh()
-        if reloaded and gc.get_freeze_count():
-            gc.freeze()
+        # On a worker thread: the look takes the file's lock, which a write holds to its
+        # commit, and a rebuild takes a second or more; neither may hold the event loop.
+        if scope["type"] == "http":
+            reloaded = await run_in_threadpool(self.store.refresh)
+            if reloaded and gc.get_freeze_count():
+                gc.freeze()
         await self.app(scope, receive, send)

@@ -102,7 +102,7 @@ def test_reads_overlapping_writes_see_whole_writes(
     for counts in seen_counts:
         assert counts, "every reader read at least once"
         assert counts == sorted(counts), "a later read saw fewer branches than an earlier one"
-        assert START <= counts[0] and counts[-1] <= START + ADDED
+        assert counts[0] >= START and counts[-1] <= START + ADDED
     assert len(store.children("c", DAY)) == START + ADDED
 
 
