@@ -13,7 +13,6 @@ security headers, CORS (closed unless configured) and the body limit
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
@@ -48,6 +47,7 @@ from orggraph.api.saved import SavedQuery, load_saved_queries
 from orggraph.api.schema import build_schema
 from orggraph.api.security import SecurityHeaders, cors_middleware
 from orggraph.errors import OrgGraphError, StoreUnavailable
+from orggraph.model.codec import read_json
 from orggraph.settings import Settings
 from orggraph.store.accounts import account_store
 from orggraph.store.base import GraphStore
@@ -163,11 +163,12 @@ class OrgGraphView(GraphQL[Context, None]):
         return orjson.dumps(data)
 
     def decode_json(self, data: str | bytes) -> object:
-        """A body that is not UTF-8, or not a JSON object (or a batch list), is 400."""
+        """A body (or GET parameter) that is not UTF-8 JSON, nests too deep, holds a number
+        too long to read, or is not a JSON object (or a batch list) is 400."""
         try:
-            value = json.loads(data)
-        except UnicodeDecodeError as exc:
-            raise HTTPException(400, "the request body is not UTF-8 JSON") from exc
+            value = read_json(data)
+        except ValueError as exc:
+            raise HTTPException(400, f"the request's JSON is refused: {exc}") from exc
         if not isinstance(value, dict | list):
             raise HTTPException(400, "the request body must be a JSON object") from None
         return value

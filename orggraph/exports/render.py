@@ -22,7 +22,6 @@ a request must not name files on the server. Bad parameters raise ``ValidationFa
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -37,6 +36,7 @@ from orggraph.exports.duties import HandDuty
 from orggraph.exports.formats import format_keys, get_format
 from orggraph.exports.query import Executor
 from orggraph.exports.table import Book, Label
+from orggraph.model.codec import read_json
 from orggraph.store.base import GraphStore
 from orggraph.store.scope import Scope
 
@@ -121,11 +121,11 @@ def parse_params(params: Mapping[str, Any], *, today: date | None = None) -> Exp
         variables = raw_vars
     elif raw_vars is not None:
         try:
-            variables = json.loads(str(raw_vars))
+            variables = read_json(str(raw_vars))
             if not isinstance(variables, dict):
-                raise ValueError
-        except ValueError:
-            bad("variables", raw_vars, "not a JSON object")
+                raise ValueError("not a JSON object")
+        except ValueError as exc:
+            bad("variables", str(raw_vars)[:200], str(exc))
             variables = {}
     query = _get(params, "query", "name")
     if query is not None and not _NAME.fullmatch(str(query)):

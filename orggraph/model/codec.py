@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -19,7 +20,12 @@ __all__ = [
     "link_to_row",
     "node_from_row",
     "node_to_row",
+    "read_json",
 ]
+
+#: The deepest JSON a request may send (arrays and objects inside each other). Real
+#: variables nest a few levels; 2,000 levels overflowed the parser's stack (HTTP 500).
+MAX_JSON_DEPTH = 64
 
 #: The attributes of each node or link kind whose values are dates.
 DATE_FIELDS: dict[object, frozenset[str]] = {
@@ -111,3 +117,33 @@ def fact_from_row(row: Mapping[str, Any]) -> Fact:
 
 def fact_spec(name: str) -> FieldSpec | None:
     return FACTS.get(name)
+
+
+def read_json(text: str | bytes, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """JSON sent by a client, or ``ValueError`` saying what is wrong with it.
+
+    Refused with a message, never an unexpected error: text that is not UTF-8 or not JSON,
+    arrays and objects nested deeper than ``max_depth``, and integers longer than Python
+    converts (4,300 digits).
+    """
+    try:
+        value = json.loads(text)
+    except UnicodeDecodeError as exc:
+        raise ValueError("not UTF-8 text") from exc
+    except RecursionError as exc:
+        raise ValueError(f"JSON nested deeper than {max_depth} levels") from exc
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from exc
+    except ValueError as exc:  # int() refusing a number of more than 4,300 digits
+        raise ValueError(f"a number too long to read: {exc}".split(";")[0]) from exc
+    # Depth, walked without recursion: a value may still be nested to near the parser's
+    # limit, and every later walk of it (variable coercion) recurses.
+    level: list[tuple[Any, int]] = [(value, 1)]
+    while level:
+        item, depth = level.pop()
+        children = item.values() if isinstance(item, dict) else item
+        if isinstance(item, dict | list):
+            if depth > max_depth:
+                raise ValueError(f"JSON nested deeper than {max_depth} levels")
+            level.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return value

@@ -71,6 +71,12 @@ def _chunks(total: int) -> Iterator[bytes]:
 
 GQL = "/graphql"
 JSON = {"content-type": "application/json"}
+DEEP = b"[" * 2000 + b"]" * 2000
+LONG = "1" + "0" * 5000
+DEEP_BODY = b'{"query": "{ __typename }", "variables": {"a": ' + DEEP + b"}}"
+DEEP_EXTENSIONS = b'{"query": "{ __typename }", "extensions": ' + DEEP + b"}"
+NESTED_65 = b'{"query": "{ __typename }", "variables": {"a": ' + b"[" * 64 + b"]" * 64 + b"}}"
+LONG_BODY = b'{"query": "{ __typename }", "variables": {"a": ' + LONG.encode() + b"}}"
 VAR_QUERY = "query($id: ID!) { organization(id: $id) { id } }"
 CASES: list[tuple[str, str, dict[str, Any], int]] = [
     ("not JSON", "POST", {"content": b"{not json", "headers": JSON}, 400),
@@ -165,6 +171,43 @@ CASES: list[tuple[str, str, dict[str, Any], int]] = [
         "GET, variables a number",
         "GET",
         {"params": {"query": "{__typename}", "variables": "5"}},
+        400,
+    ),
+    # JSON that overflowed the parser's stack or int() (HTTP 500 before): 2,000 levels of
+    # nesting, and a number of 5,000 digits, in a body, a GET's variables, an export's.
+    ("deep JSON variables", "POST", {"content": DEEP_BODY, "headers": JSON}, 400),
+    ("deep JSON batch", "POST", {"content": b"[" + DEEP + b"]", "headers": JSON}, 400),
+    ("deep JSON extensions", "POST", {"content": DEEP_EXTENSIONS, "headers": JSON}, 400),
+    ("65 levels of variables", "POST", {"content": NESTED_65, "headers": JSON}, 400),
+    ("a 5,000-digit number", "POST", {"content": LONG_BODY, "headers": JSON}, 400),
+    (
+        "GET, deep JSON variables",
+        "GET",
+        {"params": {"query": "{__typename}", "variables": DEEP.decode()}},
+        400,
+    ),
+    (
+        "GET, a 5,000-digit number",
+        "GET",
+        {"params": {"query": "{__typename}", "variables": '{"a": ' + LONG + "}"}},
+        400,
+    ),
+    (
+        "GET, variables not UTF-8",
+        "GET",
+        {"url": "/graphql?query=%7B__typename%7D&variables=%FF%FE"},
+        400,
+    ),
+    (
+        "export, deep JSON variables",
+        "GET",
+        {"url": "/exports/query", "params": {"name": "search", "variables": DEEP.decode()}},
+        400,
+    ),
+    (
+        "export, a 5,000-digit number",
+        "GET",
+        {"url": "/exports/query", "params": {"name": "search", "variables": '{"a":' + LONG + "}"}},
         400,
     ),
     ("POST to /healthz", "POST", {"url": "/healthz", "json": {}}, 405),
