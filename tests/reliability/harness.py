@@ -84,6 +84,7 @@ class ServerProcess:
         self.port = port or free_port()
         self.log_path = log_path
         argv = ["--store", store_url, "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+        argv += ["--workers", "1"]  # one process: the one these tests kill and restart
         log = open(log_path, "ab")  # noqa: SIM115 - handed to the child
         try:
             self.process = subprocess.Popen(

@@ -1,0 +1,129 @@
+"""``orggraph serve --workers 2``: two processes on one port, each seeing the other's writes.
+
+The real command in a child process over an embedded store with a small city (tests/api/
+graphs.py). Its supervisor starts two workers; requests are answered by both; an
+organization created through one is seen by every later read, whichever worker answers;
+and when the supervisor is killed outright, the workers end by themselves.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from orggraph.store.accounts import account_store
+from orggraph.store.embedded import EmbeddedStore
+from tests.api.graphs import small_city
+from tests.reliability.harness import free_port
+
+CREATE = """mutation { createOrganization(input: {id: "n1", name: "新建支部", orgKind: BRANCH,
+  level: GRASSROOTS, parent: "630102001", validFrom: "2021-01-01"}) { errors { code } } }"""
+READ = '{ organization(id: "n1", asOf: "2021-06-30") { name } }'
+
+
+def _children(pid: int) -> list[int]:
+    """The worker processes the supervisor ``pid`` started (multiprocessing's spawned
+    children; its resource tracker is another child, and no worker)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            try:
+                command = Path(f"/proc/{child}/cmdline").read_bytes()
+            except FileNotFoundError:
+                continue
+            if b"spawn_main" in command:
+                found.append(int(child))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split()[2]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str, str]]:
+    store = EmbeddedStore(tmp_path / "workers.db")
+    store.write(small_city())
+    accounts = account_store(store)
+    accounts.add("ops", "admin")
+    token = accounts.issue_token("ops")
+    store.close()
+    port = free_port()
+    argv = ["--store", f"sqlite:///{tmp_path / 'workers.db'}", "serve", "--port", str(port)]
+    with open(tmp_path / "server.log", "wb") as log:  # the child keeps its own copy
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "from orggraph.cli import main; main()",
+                *argv,
+                "--workers",
+                "2",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(url + "/healthz", timeout=2).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        assert process.poll() is None, (tmp_path / "server.log").read_text()
+        assert time.monotonic() < deadline, "the server did not answer within 60 s"
+        time.sleep(0.1)
+    try:
+        yield process, url, token
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def test_two_workers_answer_and_see_each_other_s_writes(
+    served: tuple[subprocess.Popen[bytes], str, str],
+) -> None:
+    process, url, token = served
+    deadline = time.monotonic() + 30
+    while len(_children(process.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    workers = _children(process.pid)
+    assert len(workers) == 2, workers
+    headers = {"authorization": f"Bearer {token}"}
+    # A new connection for each request: the kernel spreads them over both workers.
+    created = httpx.post(url + "/graphql", json={"query": CREATE}, headers=headers, timeout=30)
+    assert created.json() == {"data": {"createOrganization": {"errors": []}}}, created.text
+    for _ in range(20):
+        read = httpx.post(url + "/graphql", json={"query": READ}, headers=headers, timeout=30)
+        assert read.json() == {"data": {"organization": {"name": "新建支部"}}}, read.text
+
+
+def test_workers_end_when_their_supervisor_is_killed(
+    served: tuple[subprocess.Popen[bytes], str, str],
+) -> None:
+    process, _, _ = served
+    deadline = time.monotonic() + 30
+    while len(_children(process.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    workers = _children(process.pid)
+    assert len(workers) == 2
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
+    deadline = time.monotonic() + 15
+    while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(w) for w in workers), "a worker outlived its supervisor"
