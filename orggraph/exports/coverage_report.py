@@ -10,7 +10,7 @@ Two sheets:
    points (the seed reports 6.3% in 2014 → 87.98%).
 2. **未覆盖单位**: every operating unit without an organization, how it should be closed
    (own organization or joint, from its full members) and the nearest serving secretary who
-   answers for it (``coverage_gaps`` owners).
+   answers for it (``analysis.duties.nearest_secretary``).
 
 Statuses and the rate's definition are ``analysis.coverage`` 's; this module only counts.
 """
@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from orggraph.analysis.coverage import UnitCoverage, unit_coverage
+from orggraph.analysis.duties import nearest_secretary
 from orggraph.analysis.gaps import GapKind, coverage_gaps
 from orggraph.exports._common import names, scope_caption
 from orggraph.exports.table import Book, Cell, Column, Label, Table, enum_label
@@ -225,7 +226,7 @@ def _uncovered(
         if cov is None:
             continue
         unit = cov.unit
-        owner = next((o for o in gap.owners if o.secretary is not None and not o.hidden), None)
+        owner = nearest_secretary(gap.owners)
         district = str(unit.get("district") or "")
         township = str(unit.get("township") or "")
         records.append(

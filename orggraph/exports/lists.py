@@ -7,25 +7,27 @@ from the graph at the date:
 - 工作组包联: the working groups they lead and the areas each covers;
 - 支部联点: their contact links;
 - 整顿转化: the open remediation cases they are responsible for, with the deadlines;
-- 覆盖缺口: the coverage gaps whose nearest secretary they are (``coverage_gaps`` owners),
-  one row each; gaps further down their subtree as one oversight row per kind (督导);
+- 覆盖缺口: the coverage gaps whose nearest secretary they are, one row each; gaps further
+  down their subtree as one oversight row per kind (督导);
 - 换届: village/community terms ending between the date and the year's end, assigned like
-  gaps (the nearest secretary up from the organization);
+  gaps;
 - 联系服务专家 and 党建指导: the experts they serve, the units they instruct;
 
 then the duties entered by hand (``duties.read_duties``). The three columns 年初话、年中看、
 年末评 (年初相约话党建、年中观摩看党建、年末质询评党建) are left blank for writing in.
+
+Who answers for a gap or a term due is ``analysis.duties`` 's rule; this module lays out.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date
 
-from orggraph.analysis.chain import ChainIndex, Owner, Responsibilities, responsibilities
-from orggraph.analysis.gaps import GAP_LABELS_ZH, coverage_gaps
+from orggraph.analysis.chain import Responsibilities, responsibilities
+from orggraph.analysis.duties import TERM_DUE, DutyItem, assign_duties, duty_items, person_scope
+from orggraph.analysis.gaps import GAP_LABELS_ZH, GapKind
 from orggraph.analysis.weak import RULES
 from orggraph.errors import NotFound, Problem, ValidationFailed
 from orggraph.exports._common import LEVEL_ORDER, ReadCache, names, role_label, scope_caption
@@ -65,19 +67,6 @@ CATEGORIES: dict[str, Label] = {
 }
 FROM_GRAPH = Label("图谱", "graph")
 BY_HAND = Label("手工录入", "entered")
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class _Item:
-    """Something a chain of secretaries answers for (a gap, a term due)."""
-
-    category: str
-    duty: Label
-    target: Label
-    kind: str  # what the oversight row counts it as
-    kind_label: Label
-    owners: tuple[Owner, ...]
-    deadline: date | None = None
 
 
 def _ref(name: str, node_id: str) -> Label:
@@ -131,12 +120,8 @@ def responsibility_list(
     if problems:
         raise ValidationFailed(problems)
 
-    if person is not None:
-        roots = frozenset(p.organization for p in lists[person].secretary_of)
-        item_scope: Scope | None = Scope(roots=roots, sectors=scope.sectors) if roots else None
-    else:
-        item_scope = scope
-    items = _items(store, as_of, year, item_scope) if item_scope is not None else []
+    item_scope = person_scope(lists[person], scope) if person is not None else scope
+    items = duty_items(store, as_of, year, item_scope) if item_scope is not None else []
 
     org_names = names(
         store,
@@ -160,17 +145,7 @@ def responsibility_list(
         tops = sorted((levels.get(p.organization, 9), p.organization) for p in resp.secretary_of)
         return (*tops[0], resp.person) if tops else (99, "", resp.person)
 
-    direct: dict[str, list[_Item]] = defaultdict(list)
-    oversight: dict[str, Counter[tuple[str, Label]]] = defaultdict(Counter)
-    for item in items:
-        answering = [o.secretary for o in item.owners if o.secretary is not None and not o.hidden]
-        ids = [p.id for p in answering if p.id is not None]
-        if not ids:
-            continue
-        direct[ids[0]].append(item)
-        for above in dict.fromkeys(ids[1:]):
-            if above != ids[0]:
-                oversight[above][(item.kind, item.kind_label)] += 1
+    assigned = assign_duties(items)
 
     by_person: dict[str, list[HandDuty]] = defaultdict(list)
     for duty in duties:
@@ -178,7 +153,12 @@ def responsibility_list(
 
     records: list[dict[str, Cell]] = []
     for resp in sorted(lists.values(), key=order):
-        rows = _rows(resp, org_names, direct[resp.person], oversight[resp.person])
+        rows = _rows(
+            resp,
+            org_names,
+            assigned.direct.get(resp.person, []),
+            assigned.oversight.get(resp.person, Counter()),
+        )
         rows += [
             {
                 "category": CATEGORIES["hand"],
@@ -232,8 +212,8 @@ def _reasons(codes: Iterable[str]) -> Label:
 def _rows(
     resp: Responsibilities,
     org_names: dict[str, str],
-    direct: list[_Item],
-    oversight: Counter[tuple[str, Label]],
+    direct: list[DutyItem],
+    oversight: Counter[str],
 ) -> list[dict[str, Cell]]:
     rows: list[dict[str, Cell]] = []
     for post in resp.secretary_of:
@@ -293,13 +273,14 @@ def _rows(
     for item in direct:
         rows.append(
             {
-                "category": CATEGORIES[item.category],
-                "duty": item.duty,
-                "target": item.target,
+                "category": CATEGORIES["term" if item.kind == TERM_DUE else "gap"],
+                "duty": _item_duty(item),
+                "target": _ref(item.name, item.subject),
                 "deadline": item.deadline,
             }
         )
-    for (_, kind_label), count in oversight.items():  # in the order the gaps are reported
+    for kind, count in oversight.items():  # in the order the gaps are reported
+        kind_label = _kind_label(kind)
         rows.append(
             {
                 "category": CATEGORIES["oversight"],
@@ -337,51 +318,22 @@ def _state(raw: str) -> CaseState | None:
         return None
 
 
-def _items(store: GraphStore, as_of: date, year: int, scope: Scope) -> list[_Item]:
-    """The gaps and terms due in ``scope``, each with the secretaries who answer for it."""
-    items: list[_Item] = []
-    for gap in coverage_gaps(store, as_of, scope):
-        kind_zh = GAP_LABELS_ZH[gap.kind]
-        kind_en = gap.kind.value.replace("_", " ")
-        detail = f"，{gap.detail}" if gap.detail else ""
-        items.append(
-            _Item(
-                category="gap",
-                duty=Label(f"{kind_zh}：{gap.name}{detail}", f"{kind_en}: {gap.name}"),
-                target=_ref(gap.name, gap.subject),
-                kind=gap.kind.value,
-                kind_label=Label(kind_zh, kind_en),
-                owners=gap.owners,
-            )
+def _kind_label(kind: str) -> Label:
+    """What an oversight row counts: a gap kind's label, or 两委换届."""
+    if kind == TERM_DUE:
+        return Label("两委换届", "term election due")
+    gap_kind = GapKind(kind)
+    return Label(GAP_LABELS_ZH[gap_kind], gap_kind.value.replace("_", " "))
+
+
+def _item_duty(item: DutyItem) -> Label:
+    """The duty text of a gap or a term due."""
+    if item.gap is None:
+        ends = item.deadline.isoformat() if item.deadline else ""
+        return Label(
+            f"组织{item.name}“两委”换届（任期{ends}届满）",
+            f"Hold the election of {item.name} (term ends {ends})",
         )
-    end = date(year, 12, 31)
-    view = scope.view(store, as_of)
-    due = [
-        org
-        for org in store.nodes(
-            NodeKind.ORGANIZATION,
-            as_of,
-            ids=None if view.organizations is None else sorted(view.organizations),
-        )
-        if isinstance(org.get("term_ends"), date) and as_of <= org.get("term_ends") <= end
-    ]
-    if due:
-        index = ChainIndex(store, as_of, view)
-        index.load(o.id for o in due)
-        for org in sorted(due, key=lambda o: o.id):
-            ends: date = org.get("term_ends")
-            items.append(
-                _Item(
-                    category="term",
-                    duty=Label(
-                        f"组织{org.name}“两委”换届（任期{ends.isoformat()}届满）",
-                        f"Hold the election of {org.name} (term ends {ends.isoformat()})",
-                    ),
-                    target=_ref(org.name, org.id),
-                    kind="term_due",
-                    kind_label=Label("两委换届", "term election due"),
-                    owners=index.owners(org.id),
-                    deadline=ends,
-                )
-            )
-    return items
+    kind = _kind_label(item.kind)
+    detail = f"，{item.gap.detail}" if item.gap.detail else ""
+    return Label(f"{kind.zh}：{item.name}{detail}", f"{kind.en}: {item.name}")
