@@ -86,6 +86,18 @@ SETTINGS: tuple[Setting, ...] = (
         help="Largest estimated GraphQL cost: fields times the items they run for",
     ),
     Setting(
+        name="max_analysis_cost",
+        default="viewer=300000,analyst=1000000,editor=1000000,admin=3000000",
+        help="Most one request's analyses may read, by role (ROLE=N, comma-separated): "
+        "organizations + members + units in each analysis field's scope at its date, "
+        "every alias counted; a role not listed gets the smallest",
+    ),
+    Setting(
+        name="request_seconds",
+        default=30.0,
+        help="Longest a GraphQL query may run, in seconds, before it is stopped (TIMEOUT)",
+    ),
+    Setting(
         name="cors_origins",
         default="",
         help="Other origins (comma-separated) whose pages may call the API with a token; "
@@ -129,6 +141,8 @@ class Settings:
     max_aliases: int = 30
     max_query_tokens: int = 5000
     max_query_cost: int = 250_000
+    max_analysis_cost: str = "viewer=300000,analyst=1000000,editor=1000000,admin=3000000"
+    request_seconds: float = 30.0
     cors_origins: str = ""
     session_hours: float = 12.0
     public_url: str = ""

@@ -23,22 +23,40 @@ the plan expects (a resolver raises, a non-null field is null, a value is of an
 unexpected kind, a resolver is asynchronous, the operation defers), the planned run is
 dropped and the operation runs again through graphql-core, whose answer (partial data,
 located errors) is then the answer. Mutations always run through graphql-core, once.
+That run does not compute again what the planned run computed: the root fields' results
+(or their errors) are kept in the executor (``roots``), and graphql-core completes the
+kept ones instead of calling their resolvers again (``execute_field``), so one bad id
+beside a city's coverage gaps runs the gaps once. Each fallback is counted by its reason
+(``fallback_counts``) and logged at INFO.
+
+**A query has a deadline**: ``request_seconds`` (a setting) after it starts. Python cannot
+stop a thread, so the run checks the clock where work piles up: before each root field
+(each analysis), on each list and every ``CHECK_EVERY`` items of it, and before each field
+graphql-core executes. Past the deadline the whole query stops with one ``TIMEOUT`` error
+(``Expired`` is a ``BaseException``, so that no resolver's or graphql-core's ``except
+Exception`` takes it for a field's error). A time measured with ``time.monotonic``: the
+operation runs synchronously, on whatever thread, and needs no event loop.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-from collections import OrderedDict
-from collections.abc import Callable
+import threading
+import time
+import weakref
+from collections import Counter
+from collections.abc import Awaitable, Callable
 from enum import StrEnum
 from operator import attrgetter
-from typing import Any, TypeVar
+from typing import Any
 
 from graphql import (
     DirectiveNode,
+    ExecutionResult,
     FragmentDefinitionNode,
     GraphQLEnumType,
+    GraphQLError,
     GraphQLField,
     GraphQLList,
     GraphQLNonNull,
@@ -67,20 +85,49 @@ from graphql.type import (
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.field import StrawberryField
 
-__all__ = ["PLANS_KEPT", "PlannedExecutor", "Unplanned", "remember"]
+from orggraph.api.caches import Kept, caches_of
+from orggraph.api.context import Context
+
+__all__ = [
+    "CHECK_EVERY",
+    "Expired",
+    "PlannedExecutor",
+    "Unplanned",
+    "fallback_counts",
+    "last_plans",
+]
 
 log = logging.getLogger("orggraph.api")
-
-K = TypeVar("K")
-V = TypeVar("V")
 
 _BACKREF = "strawberry-definition"
 #: strawberry's ``is_type_of`` checks the value's class and never reads the resolve info.
 _NO_INFO: Any = None
+#: Items of a list completed between two looks at the clock.
+CHECK_EVERY = 512
+#: Root results kept by the planned run, by response key: ``(True, value)`` or
+#: ``(False, the exception its resolver raised)``.
+Roots = dict[str, tuple[bool, Any]]
+_NONE_KEPT: Roots = {}
+
+_now = time.monotonic
 
 
 class Unplanned(Exception):
     """The planned run cannot give graphql-core's answer: graphql-core runs instead."""
+
+
+class Expired(BaseException):  # a signal, not an error: no ``except Exception`` takes it
+    """The query passed its deadline: it stops whole, with one ``TIMEOUT`` error."""
+
+
+_counting = threading.Lock()
+_FALLBACKS: Counter[str] = Counter()
+
+
+def fallback_counts() -> dict[str, int]:
+    """How many queries graphql-core answered after the planned run, by reason."""
+    with _counting:
+        return dict(_FALLBACKS)
 
 
 class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
@@ -88,22 +135,102 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
 
     #: How many operations fell back to graphql-core (read by the tests and the bench).
     fallbacks = 0
+    #: When the operation must stop (``time.monotonic``); none for mutations.
+    deadline = math.inf
+    roots = _NONE_KEPT
 
     def execute_operation(self, serially: bool | None = None) -> Any:
+        if self.operation.operation is not OperationType.QUERY:
+            return super().execute_operation(serially)
+        context = self.context_value
+        if isinstance(context, Context):
+            self.deadline = _now() + context.settings.request_seconds
+        self.roots = {}
         middleware = self.middleware_manager
-        if self.operation.operation is OperationType.QUERY and not (
-            middleware and middleware.middlewares
-        ):
-            try:
-                fill = _plan(self)
-                self.arguments: dict[int, dict[str, Any]] = {}
-                data = fill(self.root_value, None, self)
-            except Exception as exc:  # any surprise: graphql-core's own run gives the answer
-                PlannedExecutor.fallbacks += 1
-                log.debug("query %s answered by graphql-core: %r", _name(self.operation), exc)
-            else:
-                return self.finish(self.build_response(data))
-        return super().execute_operation(serially)
+        try:
+            if not (middleware and middleware.middlewares):
+                try:
+                    fill = _plan(self)
+                    self.arguments: dict[int, dict[str, Any]] = {}
+                    data = fill(self.root_value, None, self)
+                except Exception as exc:  # any surprise: graphql-core's run gives the answer
+                    self._fell_back(exc)
+                else:
+                    return self.finish(self.build_response(data))
+            result = super().execute_operation(serially)
+            if self.is_awaitable(result):  # an asynchronous resolver: stopped when awaited
+                return self._guarded(result)
+            return result
+        except Expired:
+            return self._expired()
+        finally:
+            # Let the results go with the operation, by reference counting (``ReleaseGroups``).
+            self.roots = _NONE_KEPT
+
+    async def _guarded(self, result: Awaitable[Any]) -> Any:
+        try:
+            return await result
+        except Expired:
+            return self._expired()
+
+    def _fell_back(self, exc: Exception) -> None:
+        reason = str(exc) if isinstance(exc, Unplanned) else f"{type(exc).__name__} raised"
+        with _counting:
+            PlannedExecutor.fallbacks += 1
+            _FALLBACKS[reason] += 1
+            total = PlannedExecutor.fallbacks
+        log.info(
+            "query %s answered by graphql-core (%s; %d root result(s) kept; fallback %d)",
+            _name(self.operation),
+            reason,
+            len(self.roots),
+            total,
+        )
+
+    def _expired(self) -> ExecutionResult:
+        context = self.context_value
+        seconds = context.settings.request_seconds if isinstance(context, Context) else 0.0
+        log.warning("query %s stopped at its time limit, %g s", _name(self.operation), seconds)
+        error = GraphQLError(
+            f"the query ran past its time limit of {seconds:g} s (setting request_seconds) "
+            "and was stopped: narrow it (an analysis's scope argument, fewer aliases, "
+            "smaller pages) or split it",
+            self.operation,
+            extensions={"code": "TIMEOUT"},
+        )
+        return ExecutionResult(None, [error])
+
+    def execute_field(
+        self,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        position_context: Any,
+    ) -> Any:
+        """graphql-core's, checking the deadline first, and completing a root field whose
+        result the planned run kept instead of resolving it again."""
+        if _now() > self.deadline:
+            raise Expired
+        kept = self.roots.get(path.key) if path.prev is None else None  # type: ignore[arg-type]
+        if kept is None:
+            return super().execute_field(
+                parent_type, source, field_details_list, path, position_context
+            )
+        field = self.schema.get_field(parent_type, field_details_list[0].node.name.value)
+        assert field is not None  # the planned run resolved it
+        nodes = [d.node for d in field_details_list]
+        info = self.build_resolve_info(field, nodes, parent_type, path)
+        try:
+            ok, value = kept
+            if not ok:
+                raise value
+            return self.complete_value(
+                field.type, field_details_list, info, path, value, position_context
+            )
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, field.type, field_details_list, path)
+            return None
 
 
 def _name(operation: OperationDefinitionNode) -> str:
@@ -127,52 +254,55 @@ Steps = list[tuple[str, Read | None, Step]]
 #: response object.
 Fill = Callable[[Any, Where, PlannedExecutor], dict[str, Any]]
 
-#: Plans kept, most recently used last (as many as strawberry keeps parsed documents).
-PLANS_KEPT = 512
-_PLANS: OrderedDict[tuple[int, int, str, tuple[Any, ...]], tuple[Any, Any, Fill]] = OrderedDict()
-
 
 def _plan(ex: PlannedExecutor) -> Fill:
-    """The root steps for this executor's operation: planned once per schema, document,
-    operation and values of the variables its ``@skip``/``@include`` read; the values of
-    other variables are read by each execution."""
+    """The root steps for this executor's operation: planned once per schema (its own
+    caches, ``orggraph.api.caches``), document, operation and values of the variables its
+    ``@skip``/``@include`` read; the values of other variables are read by each
+    execution."""
     if any(f.variable_definitions for f in ex.fragment_definitions.values()):
         return _Planner(ex).root()  # fragment arguments: planned for this execution only
-    switches = _switch_variables(ex.operation, ex.fragment_definitions)
+    global _last
+    caches = caches_of(ex.schema)
+    if _last() is not caches.plans:
+        _last = weakref.ref(caches.plans)
+    switches = _switch_variables(caches.switches, ex.operation, ex.fragment_definitions)
     coerced = ex.variable_values.coerced
-    key = (
-        id(ex.schema),
-        id(ex.operation),
-        _name(ex.operation),
-        tuple(coerced.get(name) for name in switches),
-    )
-    kept = _PLANS.get(key)
-    if kept is not None and kept[0] is ex.schema and kept[1] is ex.operation:
-        _PLANS.move_to_end(key)
-        return kept[2]
+    key = (id(ex.operation), _name(ex.operation), tuple(coerced.get(n) for n in switches))
+    kept = caches.plans.found(key)
+    if kept is not None and kept[0] is ex.operation:
+        return kept[1]  # type: ignore[no-any-return]
     steps = _Planner(ex).root()
-    # The schema and the operation are kept with the plan: the key holds their identities,
-    # which must not be reused while the plan is kept (an operation belongs to one parsed
-    # document, which strawberry's parser cache hands out again for the same text).
-    remember(_PLANS, key, (ex.schema, ex.operation, steps))
+    # The operation is kept with the plan: the key holds its identity, which must not be
+    # reused while the plan is kept (an operation belongs to one parsed document, which
+    # strawberry's parser cache hands out again for the same text).
+    caches.plans.keep(key, (ex.operation, steps))
     return steps
 
 
-def remember(kept: OrderedDict[K, V], key: K, value: V) -> None:
-    """Keep ``value`` under ``key``, the least recently used out beyond ``PLANS_KEPT``."""
-    kept[key] = value
-    if len(kept) > PLANS_KEPT:
-        kept.popitem(last=False)
+def _nothing() -> None:
+    return None
+
+
+_last: Callable[[], Kept[Any, Any] | None] = _nothing
+
+
+def last_plans() -> Kept[Any, Any]:
+    """The plans of the schema that planned last (for the tests and the bench)."""
+    plans = _last()
+    return Kept() if plans is None else plans
 
 
 def _switch_variables(
-    operation: OperationDefinitionNode, fragments: dict[str, FragmentDefinitionNode]
+    kept: Kept[int, Any],
+    operation: OperationDefinitionNode,
+    fragments: dict[str, FragmentDefinitionNode],
 ) -> tuple[str, ...]:
     """The variables the operation's ``@skip``/``@include`` directives read (found once
     per operation)."""
-    kept = _SWITCHES.get(id(operation))
-    if kept is not None and kept[0] is operation:
-        return kept[1]
+    found = kept.found(id(operation))
+    if found is not None and found[0] is operation:
+        return found[1]  # type: ignore[no-any-return]
     names: set[str] = set()
 
     class Switches(Visitor):
@@ -184,12 +314,9 @@ def _switch_variables(
 
     for part in (operation, *fragments.values()):
         visit(part, Switches())
-    found = tuple(sorted(names))
-    remember(_SWITCHES, id(operation), (operation, found))
-    return found
-
-
-_SWITCHES: OrderedDict[int, tuple[OperationDefinitionNode, tuple[str, ...]]] = OrderedDict()
+    switches = tuple(sorted(names))
+    kept.keep(id(operation), (operation, switches))
+    return switches
 
 
 class _Planner:
@@ -219,7 +346,9 @@ class _Planner:
         )
         if defers:
             raise Unplanned("@defer")
-        return _fill([(key, *self._step(root_type, key, d)) for key, d in grouped.items()])
+        return _fill(
+            [(key, *self._step(root_type, key, d, root=True)) for key, d in grouped.items()]
+        )
 
     def selection(self, object_type: GraphQLObjectType, details: FieldDetailsList) -> Fill:
         """The fill of a selection on ``object_type`` (planned on first use)."""
@@ -243,10 +372,13 @@ class _Planner:
         return fill
 
     def _step(
-        self, parent: GraphQLObjectType, key: str, details: FieldDetailsList
+        self, parent: GraphQLObjectType, key: str, details: FieldDetailsList, *, root: bool = False
     ) -> tuple[Read | None, Step]:
         """How to read and complete one response key of an object of type ``parent``:
-        ``(read, complete)`` for a leaf read straight, ``(None, step)`` for any other."""
+        ``(read, complete)`` for a leaf read straight, ``(None, step)`` for any other.
+
+        A root field's step looks at the clock first, and keeps its resolver's result (or
+        exception) in ``ex.roots``, for graphql-core's run should the plan give up."""
         node = details[0].node
         name = node.name.value
         typename = parent.name
@@ -292,7 +424,37 @@ class _Planner:
                 raise Unplanned("asynchronous resolver")
             return complete(value, here, ex)
 
-        return None, step
+        if not root:
+            return None, step
+
+        def root_step(source: Any, path: Where, ex: PlannedExecutor) -> Any:
+            if _now() > ex.deadline:
+                raise Expired
+            here = Path(None, key, typename)
+            args = fixed
+            if args is None:
+                args = get_argument_values(
+                    field,
+                    node,
+                    ex.variable_values,
+                    first.fragment_variable_values,
+                    ex.hide_suggestions,
+                )
+            try:
+                value = resolve(source, ex.build_resolve_info(field, nodes, parent, here), **args)
+            except Exception as exc:
+                ex.roots[key] = (False, exc)
+                raise
+            if ex.is_awaitable(value):
+                close = getattr(value, "close", None)
+                if close is not None:
+                    close()  # never to be awaited: closed, so that nothing warns
+                raise Unplanned("asynchronous resolver")
+            if not hasattr(value, "__next__"):  # an iterator is read once: not kept
+                ex.roots[key] = (True, value)
+            return complete(value, here, ex)
+
+        return None, root_step
 
     def _completion(
         self, return_type: GraphQLOutputType, details: FieldDetailsList
@@ -325,6 +487,10 @@ class _Planner:
                     if not is_iterable(value):
                         raise Unplanned("a list that is not iterable")
                     value = list(value)
+                if _now() > ex.deadline:
+                    raise Expired
+                if len(value) > CHECK_EVERY:
+                    return _chunked(item, value, path if needs_path else _NO_PATH, ex)
                 if needs_path:
                     return [item(v, (path, i, None), ex) for i, v in enumerate(value)]
                 return [item(v, None, ex) for v in value]
@@ -380,6 +546,23 @@ class _Planner:
             return done(value, path, ex)
 
         return complete
+
+
+_NO_PATH: Any = object()
+
+
+def _chunked(item: Complete, value: Any, path: Any, ex: PlannedExecutor) -> list[Any]:
+    """A long list completed ``CHECK_EVERY`` items at a time, the clock looked at between."""
+    done: list[Any] = []
+    for start in range(0, len(value), CHECK_EVERY):
+        if _now() > ex.deadline:
+            raise Expired
+        part = value[start : start + CHECK_EVERY]
+        if path is _NO_PATH:
+            done.extend([item(v, None, ex) for v in part])
+        else:
+            done.extend([item(v, (path, i, None), ex) for i, v in enumerate(part, start)])
+    return done
 
 
 def _direct_read(field: GraphQLField, args: dict[str, Any]) -> Callable[[Any], Any] | None:

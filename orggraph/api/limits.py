@@ -6,14 +6,14 @@ here and handed on unchanged, so nothing behind this middleware ever holds more 
 limit.
 
 ``QueryCost`` refuses an operation whose estimated cost, with its variables' values,
-passes ``max_query_cost`` before any resolver runs; ``page_rule`` refuses a literal page
-out of range while validating (with the depth, alias and token limits in
-``orggraph.api.schema``).
+passes ``max_query_cost``, or whose analyses would read more than the actor's budget
+(``max_analysis_cost``, ``orggraph.api.budget``), before any resolver runs;
+``page_rule`` refuses a literal page out of range while validating (with the depth, alias
+and token limits in ``orggraph.api.schema``).
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
 
@@ -47,7 +47,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import SchemaExtension
 from strawberry.types.execution import ExecutionContext
 
-from orggraph.api.execution import remember
+from orggraph.api.budget import analysis_fields, analysis_refusal
+from orggraph.api.caches import caches_of
 from orggraph.api.types.connection import DEFAULT_PAGE, MAX_PAGE
 
 __all__ = ["BodyLimit", "QueryCost", "operation_cost", "page_rule"]
@@ -229,15 +230,20 @@ def operation_cost(
 
 
 class QueryCost(SchemaExtension):
-    """Refuse, before any resolver runs, an operation whose cost passes ``max_cost``.
+    """Refuse, before any resolver runs, an operation whose cost passes ``max_cost``, or
+    whose analyses would read more than the actor's role may (``budgets``, by
+    ``orggraph.api.budget``).
 
     The cost depends on the variables (a page size may be one), so it is checked for each
     request, after validation (``ValidationMemo``), and kept per document, operation and
-    values of the integer variables: a saved query asked again costs one lookup.
+    values of the integer variables, in the schema's own caches, with the document's
+    analysis fields: a saved query asked again costs one lookup, and one without
+    analyses nothing more.
     """
 
-    def __init__(self, *, max_cost: int) -> None:
+    def __init__(self, *, max_cost: int, budgets: dict[str, int] | None = None) -> None:
         self.max_cost = max_cost
+        self.budgets = budgets or {}
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
@@ -255,26 +261,28 @@ class QueryCost(SchemaExtension):
         if operation is None:
             return None
         pages = _pages(operation, context.variables)
-        key = (id(schema), id(document), context.operation_name, tuple(sorted(pages.items())))
-        kept = _COSTS.get(key)
+        costs = caches_of(schema).costs
+        key = (id(document), context.operation_name, tuple(sorted(pages.items())))
+        kept = costs.found(key)
         if kept is not None and kept[0] is document:
-            _COSTS.move_to_end(key)
-            found = kept[1]
+            found, analyses = kept[1], kept[2]
         else:
             found = operation_cost(schema, document, operation, pages)
-            remember(_COSTS, key, (document, found))
-        if found is None or found <= self.max_cost:
-            return None
-        return GraphQLError(
-            f"the operation would cost {found:,} (fields × the items they run for); the "
-            f"limit is {self.max_cost:,} (setting max_query_cost): ask for smaller pages "
-            "or fewer nested lists",
-            operation,
-            extensions={"code": "QUERY_TOO_COMPLEX"},
-        )
-
-
-_COSTS: OrderedDict[tuple[Any, ...], tuple[DocumentNode, int | None]] = OrderedDict()
+            analyses = analysis_fields(document, operation)
+            costs.keep(key, (document, found, analyses))
+        if found is not None and found > self.max_cost:
+            return GraphQLError(
+                f"the operation would cost {found:,} (fields × the items they run for); the "
+                f"limit is {self.max_cost:,} (setting max_query_cost): ask for smaller pages "
+                "or fewer nested lists",
+                operation,
+                extensions={"code": "QUERY_TOO_COMPLEX"},
+            )
+        if analyses and self.budgets:
+            return analysis_refusal(
+                analyses, context.context, context.variables, self.budgets, operation
+            )
+        return None
 
 
 def page_rule() -> type[ValidationRule]:

@@ -3,10 +3,15 @@
 A command-line value is text; the document's variable definitions say what it should be:
 ``ID``, ``String``, ``Date`` and enums stay text, ``Int``/``Float``/``Boolean`` and input
 objects are read as JSON, and a single value given for a list variable becomes a list.
+
+The schema is built once per ``Settings`` (``schema_for``) and reused: a schema carries
+its caches (plans, validation results), so one built per call was planned and validated
+again each time, and 50 saved-query exports held 51 schemas.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
@@ -23,14 +28,22 @@ from graphql import (
 )
 
 from orggraph.api.context import LOCAL_ADMIN, Actor, make_context
-from orggraph.api.schema import build_schema
+from orggraph.api.schema import OrgGraphSchema, build_schema
 from orggraph.errors import Problem, ValidationFailed
 from orggraph.settings import Settings
 from orggraph.store.base import GraphStore
 
-__all__ = ["QueryFailed", "parse_variables", "run_document"]
+__all__ = ["QueryFailed", "parse_variables", "run_document", "schema_for"]
 
 _TEXT_TYPES = {"ID", "String", "Date"}
+#: Schemas kept, one per distinct ``Settings`` (a process has one or two).
+SCHEMAS_KEPT = 4
+
+
+@functools.lru_cache(maxsize=SCHEMAS_KEPT)
+def schema_for(settings: Settings) -> OrgGraphSchema:
+    """The schema for ``settings``: built on first use, then the same one."""
+    return build_schema(settings)
 
 
 class QueryFailed(ValidationFailed):
@@ -116,7 +129,7 @@ def run_document(
 
     Raises ``QueryFailed`` with one problem per GraphQL error (message, path and code).
     """
-    schema = build_schema(settings)
+    schema = schema_for(settings)
     context = make_context(store, settings, actor, today=today)
     result = schema.execute_sync(text, variable_values=dict(variables), context_value=context)
     if result.errors:

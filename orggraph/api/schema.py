@@ -1,15 +1,14 @@
 """The GraphQL schema: the graph's reads and writes, the analyses, the extensions.
 
 ``build_schema(settings)`` makes a fresh schema with the parser and validation caches,
-the depth, alias, token and cost limits from the settings (all checked before any
-resolver runs), the one error formatter, the role check on every mutation and the audit
-of sensitive reads. ``sdl()`` prints
-the schema as committed in ``schema/schema.graphql`` (the limits do not change it).
+the depth, alias, token and cost limits and the analysis budget from the settings (all
+checked before any resolver runs), the one error formatter, the role check on every
+mutation and the audit of sensitive reads. ``sdl()`` prints the schema as committed in
+``schema/schema.graphql`` (the limits do not change it).
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -28,8 +27,10 @@ from strawberry.schema.schema import validate_document
 from strawberry.tools import merge_types
 from strawberry.types.execution import ExecutionContext
 
+from orggraph.api.budget import parse_budgets
+from orggraph.api.caches import KEPT_ENTRIES, caches_of
 from orggraph.api.errors import ErrorFormatter, log_unexpected
-from orggraph.api.execution import PLANS_KEPT, PlannedExecutor, remember
+from orggraph.api.execution import PlannedExecutor
 from orggraph.api.limits import QueryCost, page_rule
 from orggraph.api.types import enums  # noqa: F401 - registers the model enums
 from orggraph.api.types.analysis import ANALYSIS_MUTATIONS, ANALYSIS_QUERIES
@@ -52,7 +53,7 @@ __all__ = [
 ]
 
 #: Distinct documents kept parsed and validated.
-CACHE_SIZE = PLANS_KEPT  # the same bound as the executor's plans
+CACHE_SIZE = KEPT_ENTRIES  # the same bound as the executor's plans
 #: Ids named in one read-audit record (the count is always whole).
 AUDITED_IDS = 1000
 
@@ -82,9 +83,7 @@ class ReadAudit(SchemaExtension):
             "count": len(ids),
             "ids": ids[:AUDITED_IDS],
         }
-        record = getattr(context.store, "record_audit", None)
-        if record is not None:
-            record(context.actor.name, "read-sensitive", detail)
+        context.store.record_audit(context.actor.name, "read-sensitive", detail)
 
 
 class ReleaseGroups(SchemaExtension):
@@ -113,7 +112,8 @@ class ValidationMemo(SchemaExtension):
     graphql-core hashes a document by walking every node of it, on every request: about
     0.2 ms for a saved query. The parser cache hands out the same document object for
     the same text, so its identity is key enough (the document is kept with its entry,
-    so that its identity is not reused while the entry lives).
+    so that its identity is not reused while the entry lives). Kept in the schema's own
+    caches (``orggraph.api.caches``).
     """
 
     def on_validate(self) -> Iterator[None]:
@@ -121,19 +121,16 @@ class ValidationMemo(SchemaExtension):
         schema, document = context.schema._schema, context.graphql_document
         assert document is not None  # parsed before validation, or the request ended
         rules = tuple(context.validation_rules)
-        key = (id(schema), id(document), tuple(map(id, rules)))
-        kept = _VALIDATED.get(key)
+        validated = caches_of(schema).validated
+        key = (id(document), tuple(map(id, rules)))
+        kept = validated.found(key)
         if kept is not None and kept[0] is document:
-            _VALIDATED.move_to_end(key)
             errors = kept[2]
         else:
             errors = validate_document(schema, document, rules)
-            remember(_VALIDATED, key, (document, rules, errors))
+            validated.keep(key, (document, rules, errors))
         context.pre_execution_errors = errors
         yield
-
-
-_VALIDATED: OrderedDict[tuple[int, int, tuple[int, ...]], tuple[Any, Any, Any]] = OrderedDict()
 
 
 class OrgGraphSchema(strawberry.Schema):
@@ -159,12 +156,14 @@ def build_schema(settings: Settings | None = None) -> OrgGraphSchema:
     # strawberry, shared by every request (and keyed by their size).
     tokens = settings.max_query_tokens
     max_cost = settings.max_query_cost
+    budgets = parse_budgets(settings.max_analysis_cost)
     extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
         lambda: MaxTokensLimiter(max_token_count=tokens),
         lambda: ParserCache(maxsize=CACHE_SIZE),
         lambda: AddValidationRules(limits),
         ValidationMemo,
-        lambda: QueryCost(max_cost=max_cost),  # after validation: it reads its errors
+        # After validation (it reads its errors): the field cost, then the analysis budget.
+        lambda: QueryCost(max_cost=max_cost, budgets=budgets),
         ErrorFormatter,
         ReadAudit,
         # Last: an extension entered after it that failed on entering would leave the

@@ -210,16 +210,6 @@ def more_city(store: GraphStore) -> None:
     store.write(batch, actor="test")
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _plans_as_they_were() -> Iterator[None]:
-    # Hundreds of random documents fill the executor's kept plans (512, least recently
-    # used first out); tests that count the plans they add expect room: put them back.
-    kept = execution._PLANS.copy()
-    yield
-    execution._PLANS.clear()
-    execution._PLANS.update(kept)
-
-
 @pytest.fixture(scope="module")
 def apis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Api]]:
     """The city in an embedded store, built once, and a client for each actor."""
@@ -440,7 +430,7 @@ class Tally:
 
 def compare(api: Api, query: str, variables: dict[str, Any] | None, tally: Tally) -> None:
     """Ask both ways: equal answers, and no fallback when graphql-core had no error."""
-    kept = set(execution._PLANS)
+    kept = set(execution.last_plans())
     with pytest.MonkeyPatch.context() as patch:
         planned, reference, gave_up = both(api, patch, query, variables)
     assert planned == reference
@@ -458,7 +448,8 @@ def compare(api: Api, query: str, variables: dict[str, Any] | None, tally: Tally
         return
     tally.planned += 1
     # The plan used is the one last touched: made now, or kept and moved to the end.
-    if execution._PLANS and next(reversed(execution._PLANS)) in kept:
+    plans = execution.last_plans()
+    if plans and next(reversed(plans)) in kept:
         tally.reused += 1
     _count(graphql.parse(query), tally)
 
