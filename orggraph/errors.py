@@ -9,7 +9,8 @@
     ├── InvalidTransition         a remediation case asked to skip or reverse a step
     ├── PermissionDenied          the actor may not do this
     ├── ConfigError               a setting or a rules file holds a bad value
-    └── StoreUnavailable          the backing store cannot be reached (retryable)
+    ├── StoreUnavailable          the backing store cannot be reached (retryable)
+    └── Busy                      the server is taken up by other heavy work (retryable)
 
 Every message names the offending value and says what was expected.
 """
@@ -20,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 __all__ = [
+    "Busy",
     "ConfigError",
     "CycleDetected",
     "InvalidTransition",
@@ -128,3 +130,9 @@ class StoreUnavailable(OrgGraphError):
 
     code = "STORE_UNAVAILABLE"
     retryable = True
+
+
+class Busy(OrgGraphError):
+    """The server has run other heavy work for too long to start this one now (retry)."""
+
+    code = "BUSY"

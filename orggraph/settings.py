@@ -98,6 +98,17 @@ SETTINGS: tuple[Setting, ...] = (
         help="Longest a GraphQL query may run, in seconds, before it is stopped (TIMEOUT)",
     ),
     Setting(
+        name="heavy_at_once",
+        default=1,
+        help="Heavy operations (exports, city-wide analyses) one server process runs at "
+        "once; the others wait their turn (raise it on Neo4j, where they mostly wait)",
+    ),
+    Setting(
+        name="heavy_wait_seconds",
+        default=30.0,
+        help="Longest a heavy operation waits for its turn before it is refused (BUSY, 503)",
+    ),
+    Setting(
         name="cors_origins",
         default="",
         help="Other origins (comma-separated) whose pages may call the API with a token; "
@@ -143,6 +154,8 @@ class Settings:
     max_query_cost: int = 250_000
     max_analysis_cost: str = "viewer=300000,analyst=1000000,editor=1000000,admin=3000000"
     request_seconds: float = 30.0
+    heavy_at_once: int = 1
+    heavy_wait_seconds: float = 30.0
     cors_origins: str = ""
     session_hours: float = 12.0
     public_url: str = ""

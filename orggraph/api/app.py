@@ -42,11 +42,12 @@ from orggraph.api.downloads import export_routes
 from orggraph.api.errors import format_error
 from orggraph.api.explorer import explorer_page, saved_queries_json
 from orggraph.api.fresh import FreshIndex
+from orggraph.api.lanes import HeavyLane
 from orggraph.api.limits import BodyLimit
 from orggraph.api.saved import SavedQuery, load_saved_queries
 from orggraph.api.schema import build_schema
 from orggraph.api.security import SecurityHeaders, cors_middleware
-from orggraph.errors import OrgGraphError, StoreUnavailable
+from orggraph.errors import Busy, OrgGraphError, StoreUnavailable
 from orggraph.model.codec import read_json
 from orggraph.settings import Settings
 from orggraph.store.accounts import account_store
@@ -69,11 +70,15 @@ GZIP_LEVEL = 1
 RETRY_AFTER_SECONDS = 5
 
 
+#: Error codes that make a GraphQL answer a 503 with ``Retry-After``: try again later.
+RETRYABLE = frozenset({StoreUnavailable.code, Busy.code})
+
+
 def _store_unavailable(data: Any) -> bool:
-    """Whether a GraphQL response (or batch) carries a ``STORE_UNAVAILABLE`` error."""
+    """Whether a GraphQL response (or batch) carries a retryable error (``RETRYABLE``)."""
     results = data if isinstance(data, list) else [data]
     return any(
-        (error.get("extensions") or {}).get("code") == StoreUnavailable.code
+        (error.get("extensions") or {}).get("code") in RETRYABLE
         for result in results
         if isinstance(result, dict)
         for error in result.get("errors") or ()
@@ -109,16 +114,19 @@ def _finish(operation: Coroutine[Any, Any, T]) -> T:
 class OrgGraphView(GraphQL[Context, None]):
     """strawberry's ASGI view with our context; its own GraphiQL page (CDN) is off."""
 
-    def __init__(self, store: GraphStore, settings: Settings) -> None:
+    def __init__(self, store: GraphStore, settings: Settings, lane: HeavyLane) -> None:
         super().__init__(build_schema(settings), graphql_ide=None, allow_queries_via_get=True)
         self.store = store
         self.settings = settings
+        self.lane = lane
 
     async def get_context(self, request: Any, response: Any) -> Context:
         actor = actor_of(request)
         if actor is None:  # pragma: no cover - the sign-in middleware refuses it first
             raise HTTPException(401, "sign in first")
-        return make_context(self.store, self.settings, actor, request=request, response=response)
+        return make_context(
+            self.store, self.settings, actor, request=request, response=response, lane=self.lane
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """As strawberry's, but a refused request answers JSON errors, not plain text."""
@@ -235,7 +243,7 @@ class GraphQLEndpoint:
 async def _orggraph_error(request: Request, exc: Exception) -> Response:
     """The one Starlette handler: an orggraph error outside GraphQL as JSON with its code."""
     assert isinstance(exc, OrgGraphError)
-    statuses = {"NOT_FOUND": 404, "PERMISSION_DENIED": 403, StoreUnavailable.code: 503}
+    statuses = {"NOT_FOUND": 404, "PERMISSION_DENIED": 403, **dict.fromkeys(RETRYABLE, 503)}
     status = statuses.get(exc.code, 400)
     response = JSONResponse({"error": {"code": exc.code, "message": str(exc)}}, status_code=status)
     if status == 503:
@@ -257,7 +265,8 @@ def create_app(
     every request runs for that actor and no sign-in is asked.
     """
     saved = load_saved_queries() if queries is None else queries
-    view = OrgGraphView(store, settings)
+    lane = HeavyLane(settings.heavy_at_once, settings.heavy_wait_seconds)
+    view = OrgGraphView(store, settings, lane)
     endpoint = GraphQLEndpoint(view, explorer_page(saved))
     tabs = saved_queries_json(saved)
 
@@ -302,7 +311,7 @@ def create_app(
         Route("/graphql", endpoint, name="graphql"),
         Route("/queries.json", queries_json, methods=["GET"]),
         Route("/healthz", health, methods=["GET"]),
-        *export_routes(store, settings),
+        *export_routes(store, settings, lane),
         Mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static"),
     ]
     # Outermost first: headers on every answer (refusals too), CORS preflights answered
@@ -324,6 +333,7 @@ def create_app(
     )
     app.state.store = store
     app.state.settings = settings
+    app.state.lane = lane
     return app
 
 

@@ -268,7 +268,8 @@ def analysis_refusal(
     budget = budgets.get(actor.role, min(budgets.values()))
     sizes = ScopeSizes(store=request.store, own=actor.scope)
     asked = analysis_cost(sizes, fields, variables, request.today)
-    if sum(a.cost for a in asked) <= budget:
+    request.analysis_cost = sum(a.cost for a in asked)
+    if request.analysis_cost <= budget:
         return None
     return _refusal(asked, actor.role, budget, node)
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import strawberry
 
+from orggraph.api.lanes import HeavyLane
 from orggraph.api.loaders import Loaders
 from orggraph.settings import Settings
 from orggraph.store.base import GraphStore
@@ -60,6 +61,10 @@ class Context:
     results: dict[str, Any] = field(default_factory=dict)
     #: Sensitive fields read in this request: ``(node id, field)``, audited once at the end.
     sensitive_reads: set[tuple[str, str]] = field(default_factory=set)
+    #: The server's lane for heavy work (``None`` in-process: the CLI runs one thing).
+    lane: HeavyLane | None = None
+    #: What the operation's analyses read (``orggraph.api.budget``), once counted.
+    analysis_cost: int = 0
 
     def as_of(self, value: date | None) -> date:
         """The date a read is asked at: ``value``, or today."""
@@ -77,6 +82,7 @@ def make_context(
     request: Any = None,
     response: Any = None,
     today: date | None = None,
+    lane: HeavyLane | None = None,
 ) -> Context:
     """A fresh context (fresh loaders: nothing is cached across requests)."""
     from orggraph.api.types.nodes import wrap
@@ -89,4 +95,5 @@ def make_context(
         today=today or date.today(),
         request=request,
         response=response,
+        lane=lane,
     )

@@ -23,6 +23,7 @@ from starlette.routing import Route
 
 from orggraph.api.auth import actor_of
 from orggraph.api.context import Actor
+from orggraph.api.lanes import HeavyLane
 from orggraph.errors import NotFound, PermissionDenied
 from orggraph.exports.render import content_disposition, render_export
 from orggraph.settings import Settings
@@ -61,8 +62,9 @@ def _executor(settings: Settings) -> Any:
     return execute
 
 
-def export_routes(store: GraphStore, settings: Settings) -> list[Route]:
-    """The ``/exports/{kind}`` route over ``store``."""
+def export_routes(store: GraphStore, settings: Settings, lane: HeavyLane) -> list[Route]:
+    """The ``/exports/{kind}`` route over ``store``; every export takes its turn in
+    ``lane`` (a city's lists are seconds of work)."""
 
     def export(actor: Actor, kind: str, query: QueryParams) -> Response:
         """The file, or the refusal: both recorded in the audit trail (on a worker thread:
@@ -75,16 +77,17 @@ def export_routes(store: GraphStore, settings: Settings) -> list[Route]:
                     f"导出 {kind} 含有{needed}数据 the {kind} export holds {needed} data, "
                     f"which the role {actor.role!r} may not read"
                 )
-            content, media_type, name = render_export(
-                kind,
-                store,
-                params,
-                actor.scope,
-                query.get("format", "xlsx"),
-                query.get("lang", "zh"),
-                executor=_executor(settings),
-                actor=actor,
-            )
+            with lane.turn(f"the {kind} export"):
+                content, media_type, name = render_export(
+                    kind,
+                    store,
+                    params,
+                    actor.scope,
+                    query.get("format", "xlsx"),
+                    query.get("lang", "zh"),
+                    executor=_executor(settings),
+                    actor=actor,
+                )
         except (PermissionDenied, NotFound) as exc:
             refused = {"kind": kind, "params": params, "code": exc.code, "reason": str(exc)}
             store.record_audit(actor.name, "export-refused", refused)

@@ -29,8 +29,10 @@ from strawberry.types.execution import ExecutionContext
 
 from orggraph.api.budget import parse_budgets
 from orggraph.api.caches import KEPT_ENTRIES, caches_of
+from orggraph.api.context import Context
 from orggraph.api.errors import ErrorFormatter, log_unexpected
 from orggraph.api.execution import PlannedExecutor
+from orggraph.api.lanes import HEAVY_COST
 from orggraph.api.limits import QueryCost, page_rule
 from orggraph.api.types import enums  # noqa: F401 - registers the model enums
 from orggraph.api.types.analysis import ANALYSIS_MUTATIONS, ANALYSIS_QUERIES
@@ -44,6 +46,7 @@ from orggraph.settings import Settings
 from orggraph.store.base import gc_paused
 
 __all__ = [
+    "HeavyTurn",
     "OrgGraphSchema",
     "ReadAudit",
     "ReleaseGroups",
@@ -84,6 +87,21 @@ class ReadAudit(SchemaExtension):
             "ids": ids[:AUDITED_IDS],
         }
         context.store.record_audit(context.actor.name, "read-sensitive", detail)
+
+
+class HeavyTurn(SchemaExtension):
+    """An operation whose analyses read more than ``HEAVY_COST`` runs in its turn in the
+    server's heavy lane (``orggraph.api.lanes``): city-wide analyses one at a time, so the
+    quick questions beside them keep their pace. Its time limit starts with its turn."""
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context.context
+        lane = context.lane if isinstance(context, Context) else None
+        if lane is None or context.analysis_cost <= HEAVY_COST:
+            yield
+            return
+        with lane.turn(f"analyses reading {context.analysis_cost:,} records"):
+            yield
 
 
 class ReleaseGroups(SchemaExtension):
@@ -164,6 +182,7 @@ def build_schema(settings: Settings | None = None) -> OrgGraphSchema:
         ValidationMemo,
         # After validation (it reads its errors): the field cost, then the analysis budget.
         lambda: QueryCost(max_cost=max_cost, budgets=budgets),
+        HeavyTurn,  # after the analysis budget: it reads what the analyses cost
         ErrorFormatter,
         ReadAudit,
         # Last: an extension entered after it that failed on entering would leave the
