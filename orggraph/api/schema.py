@@ -9,11 +9,13 @@ mutation and the audit of sensitive reads. ``sdl()`` prints the schema as commit
 
 from __future__ import annotations
 
+import math
+import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import DocumentNode, GraphQLError, IntValueNode, Visitor, visit
 from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
@@ -145,10 +147,32 @@ class ValidationMemo(SchemaExtension):
         if kept is not None and kept[0] is document:
             errors = kept[2]
         else:
-            errors = validate_document(schema, document, rules)
+            errors = unreadable_numbers(document) or validate_document(schema, document, rules)
             validated.keep(key, (document, rules, errors))
         context.pre_execution_errors = errors
         yield
+
+
+def unreadable_numbers(document: DocumentNode) -> list[GraphQLError]:
+    """Integer literals longer than Python reads (``sys.get_int_max_str_digits``), as
+    errors: validation's rules convert every literal and would fail unexpectedly on them
+    (an ``Int`` of 5,000 digits was an internal error). Checked before the rules run."""
+    longest = sys.get_int_max_str_digits() or math.inf
+    found: list[GraphQLError] = []
+
+    class Numbers(Visitor):
+        def enter_int_value(self, node: IntValueNode, *_: Any) -> None:
+            if len(node.value.lstrip("-")) > longest:
+                found.append(
+                    GraphQLError(
+                        f"an integer of {len(node.value):,} digits: more than the "
+                        f"{longest:,} a number may have",
+                        node,
+                    )
+                )
+
+    visit(document, Numbers())
+    return found
 
 
 class OrgGraphSchema(strawberry.Schema):

@@ -140,6 +140,12 @@ CASES: list[tuple[str, str, dict[str, Any], int]] = [
     ("variables a list", "POST", {"json": {"query": VAR_QUERY, "variables": [1]}}, 400),
     ("extensions a string", "POST", {"json": {"query": "{__typename}", "extensions": "x"}}, 400),
     (
+        "two operations, no operationName",
+        "POST",
+        {"json": {"query": "query A { __typename } query B { __typename }"}},
+        400,
+    ),
+    (
         "unknown operation",
         "POST",
         {"json": {"query": "query A { __typename }", "operationName": "B"}},
@@ -238,6 +244,7 @@ GRAPHQL_ERRORS = [
         },
     ),
     ("Int past 32 bits", {"query": '{ search(text: "x", first: 99999999999) { id } }'}),
+    ("an Int of 5,000 digits", {"query": '{ search(text: "x", first: ' + LONG + ") { id } }"}),
     ("too many aliases", {"query": "{" + " ".join(f"a{i}: __typename" for i in range(100)) + "}"}),
     (
         "too deep",

@@ -485,10 +485,9 @@ def _end_link(ctx: Context, link_id: str, on: date, action: str) -> LinkPayload:
     errors = [
         replace(e, field="id", value=link_id) if e.code == NotFound.code else e for e in errors
     ]
-    last_day = on - timedelta(days=1)
     made = None
-    if not errors and current is not None:
-        made = _link_payload(ctx, replace(current, valid_to=on), last_day)
+    if not errors and current is not None:  # open before ``on``: so ``on`` has a day before
+        made = _link_payload(ctx, replace(current, valid_to=on), on - timedelta(days=1))
     return LinkPayload(link=made, errors=errors)
 
 
