@@ -2,26 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import date
 from typing import Any, cast
 
-from orggraph.exports.table import Label
+from orggraph.exports.table import Group, Label
 from orggraph.model import Level, NodeKind, Role, label
 from orggraph.store.base import GraphStore
 from orggraph.store.masking import Hidden, hidden_text
 from orggraph.store.scope import Scope
 
 __all__ = [
+    "AREAS",
+    "AREA_BLANKS",
     "LEVEL_ORDER",
     "ReadCache",
+    "area_of",
     "default_as_of",
     "district_of",
     "hidden_label",
     "names",
     "role_label",
+    "run_groups",
     "scope_caption",
 ]
+
+#: Printed documents group by district, then township (``run_groups`` keys); an
+#: organization directly under a district is in the district's own group.
+AREAS = (("district", Label("县(区)", "District")), ("township", Label("乡镇(街道)", "Township")))
+AREA_BLANKS = (Label("（未标注）", "(not recorded)"), Label("（县区直属）", "(directly under)"))
 
 #: Hierarchy levels, top first: the order lists are grouped in.
 LEVEL_ORDER = {
@@ -71,6 +80,13 @@ def role_label(role: str) -> Label:
 
 def district_of(store: GraphStore, org_ids: Collection[str], as_of: date) -> dict[str, str | None]:
     """The county-level organization above (or at) each of ``org_ids``."""
+    return area_of(store, org_ids, as_of, Level.COUNTY)
+
+
+def area_of(
+    store: GraphStore, org_ids: Collection[str], as_of: date, level: Level
+) -> dict[str, str | None]:
+    """The organization of ``level`` (county, township) above or at each of ``org_ids``."""
     out: dict[str, str | None] = {}
     chains = {o: [o, *store.ancestors(o, as_of)] for o in org_ids}
     levels = {
@@ -80,7 +96,7 @@ def district_of(store: GraphStore, org_ids: Collection[str], as_of: date) -> dic
         )
     }
     for org_id, chain in chains.items():
-        out[org_id] = next((o for o in chain if levels.get(o) == Level.COUNTY), None)
+        out[org_id] = next((o for o in chain if levels.get(o) == level), None)
     return out
 
 
@@ -130,3 +146,49 @@ class ReadCache:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._store, name)
+
+
+def run_groups(
+    records: Sequence[dict[str, Any]],
+    keys: Sequence[tuple[str, Label]],
+    subtotal: Callable[[Label, Sequence[dict[str, Any]]], Label],
+    blanks: Sequence[Label] = (),
+) -> list[Group]:
+    """Nested groups over runs of equal values in ``keys`` (outermost first), each headed
+    ``label：value`` and closed by ``subtotal(value, its records)``; records must already be
+    sorted by those keys. A blank value at level ``n`` is shown as ``blanks[n]`` (default
+    （未标注）)."""
+    groups: list[Group] = []
+    unmarked = Label("（未标注）", "(not recorded)")
+
+    def text(value: Any, lang: str, level: int) -> str:
+        if value is None or value == "":
+            return (blanks[level] if level < len(blanks) else unmarked).text(lang)
+        return value.text(lang) if isinstance(value, Label) else str(value)
+
+    def walk(level: int, start: int, stop: int) -> None:
+        if level == len(keys):
+            return
+        key, label = keys[level]
+        begin = start
+        while begin < stop:
+            value = records[begin].get(key)
+            end = begin
+            while end < stop and records[end].get(key) == value:
+                end += 1
+            name = Label(text(value, "zh", level), text(value, "en", level))
+            heading = Label(f"{label.zh}：{name.zh}", f"{label.en}: {name.en}")
+            groups.append(
+                Group(
+                    heading=heading,
+                    start=begin,
+                    stop=end,
+                    level=level,
+                    subtotal=subtotal(name, records[begin:end]),
+                )
+            )
+            walk(level + 1, begin, end)
+            begin = end
+
+    walk(0, 0, len(records))
+    return groups

@@ -18,13 +18,14 @@ Statuses and the rate's definition are ``analysis.coverage`` 's; this module onl
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import Any
 
 from orggraph.analysis.coverage import UnitCoverage, unit_coverage
 from orggraph.analysis.duties import nearest_secretary
 from orggraph.analysis.gaps import GapKind, coverage_gaps
-from orggraph.exports._common import names, scope_caption
+from orggraph.exports._common import AREA_BLANKS, AREAS, names, run_groups, scope_caption
 from orggraph.exports.table import Book, Cell, Column, Label, Table, enum_label
 from orggraph.model import NodeKind, UnitKind
 from orggraph.store.base import GraphStore
@@ -33,8 +34,8 @@ from orggraph.store.scope import Scope
 __all__ = ["RATE_COLUMNS", "SINCE_COLUMNS", "UNIT_COLUMNS", "coverage_report"]
 
 RATE_COLUMNS = (
-    Column(key="district", zh="县(区)", en="District"),
-    Column(key="kind", zh="类别", en="Kind"),
+    Column(key="district", zh="县(区)", en="District", nowrap=True),
+    Column(key="kind", zh="类别", en="Kind", nowrap=True),
     Column(key="units", zh="在营单位数", en="Operating units", kind="int"),
     Column(key="own", zh="单独组建", en="Own organization", kind="int"),
     Column(key="joint", zh="联合组建", en="Joint organization", kind="int"),
@@ -50,15 +51,15 @@ SINCE_COLUMNS = (
     Column(key="change", zh="变化(百分点)", en="Change (points)", kind="number"),
 )
 UNIT_COLUMNS = (
-    Column(key="district", zh="县(区)", en="District"),
-    Column(key="township", zh="乡镇(街道)", en="Township"),
+    Column(key="district", zh="县(区)", en="District", nowrap=True, grouped=True),
+    Column(key="township", zh="乡镇(街道)", en="Township", nowrap=True, grouped=True),
     Column(key="unit", zh="单位名称", en="Unit"),
-    Column(key="unit_id", zh="单位编号", en="Unit ID"),
+    Column(key="unit_id", zh="单位编号", en="Unit ID", nowrap=True),
     Column(key="kind", zh="类别", en="Kind"),
     Column(key="status", zh="覆盖状态", en="Status"),
     Column(key="full_members", zh="正式党员数", en="Full members", kind="int"),
     Column(key="remedy", zh="组建方式建议", en="Suggested"),
-    Column(key="owner", zh="负责书记", en="Secretary responsible"),
+    Column(key="owner", zh="负责书记", en="Secretary responsible", nowrap=True),
     Column(key="owner_org", zh="所在党组织", en="Of"),
 )
 
@@ -260,4 +261,19 @@ def _uncovered(
             ),
         ),
         sheet=Label("未覆盖单位", "Uncovered units"),
+        groups=run_groups(
+            records,
+            AREAS,
+            _units_subtotal,
+            blanks=AREA_BLANKS,
+        ),
+    )
+
+
+def _units_subtotal(name: Label, rows: Sequence[dict[str, Any]]) -> Label:
+    """``东关街道党工委小计：3 个单位未建党组织（仅工作覆盖 1 个）``."""
+    work = sum(1 for r in rows if r["status"] == STATUS["work"])
+    return Label(
+        f"{name.zh}小计：{len(rows)} 个单位未建党组织（仅工作覆盖 {work} 个）",
+        f"Subtotal, {name.en}: {len(rows)} units without an organization ({work} instructor only)",
     )

@@ -12,14 +12,25 @@ hidden (``(范围外)`` / ``(outside scope)``), never by name: the shape GraphQL
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from orggraph.analysis.remediation import Case, remediation_cases
 from orggraph.analysis.weak import RULES, WeakBranch, weak_branches
-from orggraph.exports._common import district_of, hidden_label, names, scope_caption
-from orggraph.exports.table import Book, Cell, Column, Label, Table, enum_label
-from orggraph.model import CaseState, NodeKind, Sector
+from orggraph.exports._common import (
+    AREA_BLANKS,
+    AREAS,
+    area_of,
+    district_of,
+    hidden_label,
+    names,
+    run_groups,
+    scope_caption,
+)
+from orggraph.exports.table import Book, Cell, Column, Form, Label, Table, enum_label
+from orggraph.model import CaseState, Level, NodeKind, Sector
 from orggraph.store.base import GraphStore
 from orggraph.store.masking import hide_unseen
 from orggraph.store.scope import Scope
@@ -27,19 +38,24 @@ from orggraph.store.scope import Scope
 __all__ = ["COLUMNS", "NO_CASE", "remediation_ledger"]
 
 COLUMNS = (
-    Column(key="district", zh="县(区)", en="District"),
+    Column(key="district", zh="县(区)", en="District", nowrap=True, grouped=True),
     Column(key="organization", zh="党组织", en="Organization"),
-    Column(key="org_id", zh="组织编号", en="Org ID"),
+    Column(key="org_id", zh="组织编号", en="Org ID", nowrap=True),
     Column(key="sector", zh="领域", en="Sector"),
     Column(key="reasons", zh="软弱涣散原因", en="Reasons"),
     Column(key="findings", zh="认定依据", en="Findings", width=40),
     Column(key="responsible", zh="责任领导", en="Responsible leader"),
     Column(key="partner", zh="结对党组织", en="Partner"),
-    Column(key="deadline", zh="整顿期限", en="Deadline", kind="date"),
-    Column(key="state", zh="状态", en="State"),
+    Column(key="deadline", zh="整顿期限", en="Deadline", kind="date", nowrap=True),
+    Column(key="state", zh="状态", en="State", nowrap=True),
     Column(key="days_overdue", zh="逾期天数", en="Days overdue", kind="int"),
-    Column(key="struck_off", zh="销号日期", en="Struck off", kind="date"),
-    Column(key="case", zh="案例编号", en="Case ID"),
+    Column(key="struck_off", zh="销号日期", en="Struck off", kind="date", nowrap=True),
+    Column(key="case", zh="案例编号", en="Case ID", nowrap=True),
+)
+
+#: The title block of the printed ledger.
+FORM = Form(
+    fields=(Label("填报单位", "Filed by"), Label("填报日期", "Date"), Label("审核人", "Reviewer"))
 )
 
 NO_CASE = Label("未立案", "no case")
@@ -93,18 +109,24 @@ def remediation_ledger(
         n.id: n for n in store.nodes(NodeKind.ORGANIZATION, as_of, ids=sorted(org_ids | partners))
     }
     districts = district_of(store, sorted(org_ids & set(orgs)), as_of)
+    townships = area_of(store, sorted(org_ids & set(orgs)), as_of, Level.TOWNSHIP)
     district_names = names(
-        store, NodeKind.ORGANIZATION, (d or "" for d in districts.values()), as_of
+        store,
+        NodeKind.ORGANIZATION,
+        (d or "" for d in [*districts.values(), *townships.values()]),
+        as_of,
     )
     people = names(
         store, NodeKind.MEMBER, (c.responsible or "" for c in shown_cases.values()), as_of
     )
     partner_names = {p: orgs[p].name for p in partners if p in orgs}
 
-    def sort_key(e: _Entry) -> tuple[str, str, str]:
-        return (districts.get(e.org_id) or "~", e.org_id, e.case.id if e.case else "")
+    def sort_key(e: _Entry) -> tuple[str, str, str, str]:
+        district, township = districts.get(e.org_id), townships.get(e.org_id)
+        return (district or "~", township or "", e.org_id, e.case.id if e.case else "")
 
     records: list[dict[str, Cell]] = []
+    areas: list[dict[str, Any]] = []
     for entry in sorted(entries, key=sort_key):
         org = orgs.get(entry.org_id)
         case, weak_branch = entry.case, entry.weak
@@ -137,6 +159,14 @@ def remediation_ledger(
                 "struck_off": _struck_off(case),
                 "case": case.id,
             }
+        township = townships.get(entry.org_id)
+        areas.append(
+            {
+                "district": record["district"],
+                "township": district_names.get(township, township) if township else None,
+                "open": entry.case is None or entry.case.state is not CaseState.CONVERTED,
+            }
+        )
         records.append(record)
 
     open_count = sum(
@@ -158,5 +188,21 @@ def remediation_ledger(
         subtitle=scope_caption(store, scope, as_of),
         notes=notes,
         sheet=Label("整顿台账", "Ledger"),
+        groups=run_groups(
+            areas,
+            AREAS,
+            _subtotal,
+            blanks=AREA_BLANKS,
+        ),
+        form=FORM,
     )
     return Book.of(table)
+
+
+def _subtotal(name: Label, rows: Sequence[dict[str, Any]]) -> Label:
+    """``城东区委小计：12 条，未销号 9 条``."""
+    total, still = len(rows), sum(1 for r in rows if r["open"])
+    return Label(
+        f"{name.zh}小计：{total} 条，未销号 {still} 条",
+        f"Subtotal, {name.en}: {total} entries, {still} not struck off",
+    )

@@ -32,7 +32,7 @@ from orggraph.analysis.weak import RULES
 from orggraph.errors import NotFound, Problem, ValidationFailed
 from orggraph.exports._common import LEVEL_ORDER, ReadCache, names, role_label, scope_caption
 from orggraph.exports.duties import HandDuty
-from orggraph.exports.table import Book, Cell, Column, Label, Table, enum_label
+from orggraph.exports.table import Book, Cell, Column, Form, Group, Label, Table, enum_label
 from orggraph.model import CaseState, LinkKind, NodeKind, Role
 from orggraph.store.base import GraphStore
 from orggraph.store.scope import Scope
@@ -40,17 +40,26 @@ from orggraph.store.scope import Scope
 __all__ = ["CATEGORIES", "COLUMNS", "responsibility_list"]
 
 COLUMNS = (
-    Column(key="secretary", zh="书记", en="Secretary"),
-    Column(key="person", zh="人员编号", en="Person ID"),
-    Column(key="post", zh="职务", en="Post"),
-    Column(key="category", zh="职责类别", en="Category"),
+    Column(key="secretary", zh="书记", en="Secretary", nowrap=True, grouped=True),
+    Column(key="person", zh="人员编号", en="Person ID", nowrap=True, grouped=True),
+    Column(key="post", zh="职务", en="Post", grouped=True),
+    Column(key="category", zh="职责类别", en="Category", nowrap=True),
     Column(key="duty", zh="职责内容", en="Duty", width=48),
     Column(key="target", zh="对象", en="Target"),
-    Column(key="deadline", zh="时限", en="Deadline", kind="date"),
-    Column(key="source", zh="来源", en="Source"),
-    Column(key="year_start", zh="年初话", en="Year start", width=14),
-    Column(key="mid_year", zh="年中看", en="Mid-year", width=14),
-    Column(key="year_end", zh="年末评", en="Year end", width=14),
+    Column(key="deadline", zh="时限", en="Deadline", kind="date", nowrap=True),
+    Column(key="source", zh="来源", en="Source", nowrap=True),
+    Column(key="year_start", zh="年初话", en="Year start", width=14, hand=True),
+    Column(key="mid_year", zh="年中看", en="Mid-year", width=14, hand=True),
+    Column(key="year_end", zh="年末评", en="Year end", width=14, hand=True),
+)
+
+#: The title block and the signature lines of the printed list.
+FORM = Form(
+    fields=(Label("填报单位", "Filed by"), Label("填报日期", "Date"), Label("审核人", "Reviewer")),
+    signatures=(
+        Label("书记签字", "Secretary's signature"),
+        Label("上级党组织意见", "Superior's opinion"),
+    ),
 )
 
 CATEGORIES: dict[str, Label] = {
@@ -152,7 +161,9 @@ def responsibility_list(
         by_person[duty.person_id].append(duty)
 
     records: list[dict[str, Cell]] = []
+    groups: list[Group] = []
     for resp in sorted(lists.values(), key=order):
+        start = len(records)
         rows = _rows(
             resp,
             org_names,
@@ -172,6 +183,7 @@ def responsibility_list(
         for row in rows:
             row.setdefault("source", FROM_GRAPH)
             records.append({"secretary": resp.name, "person": resp.person, "post": post, **row})
+        groups.append(_section(resp, post, start, len(records)))
 
     title = Label(f"{year}年度抓党建责任清单", f"{year} party-building responsibility list")
     notes = (
@@ -193,8 +205,30 @@ def responsibility_list(
         subtitle=scope_caption(store, scope, as_of),
         notes=notes,
         sheet=Label("责任清单", "Responsibility list"),
+        groups=groups,
+        form=FORM,
     )
     return Book.of(table)
+
+
+def _section(resp: Responsibilities, post: Label, start: int, stop: int) -> Group:
+    """One secretary's section: name, id, posts, organization and since when."""
+    tops = resp.secretary_of or resp.other_posts
+    orgs = "、".join(p.name for p in tops)
+    since = min((p.since for p in tops), default=None)
+    fields: list[tuple[Label, Cell]] = [
+        (Label("姓名", "Name"), resp.name),
+        (Label("人员编号", "Person ID"), resp.person),
+        (Label("职务", "Post"), post),
+        (Label("所在党组织", "Organization"), orgs or None),
+        (Label("任职时间", "In post since"), since),
+    ]
+    return Group(
+        heading=Label(f"{resp.name}（{resp.person}）", f"{resp.name} ({resp.person})"),
+        start=start,
+        stop=stop,
+        fields=tuple(fields),
+    )
 
 
 def _post_text(resp: Responsibilities) -> Label:

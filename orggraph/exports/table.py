@@ -31,6 +31,8 @@ __all__ = [
     "Book",
     "Cell",
     "Column",
+    "Form",
+    "Group",
     "Label",
     "Table",
     "as_text",
@@ -67,6 +69,11 @@ class Column:
 
     ``kind`` is ``text``, ``int``, ``number`` (any float), ``percent`` (a ratio 0–1, shown as
     87.98%) or ``date``. ``width`` fixes the width in characters (default: fitted).
+
+    How a printed document lays it out: ``nowrap`` text is never broken across lines (names,
+    ids, dates); ``hand`` columns are left blank to be filled in by hand (wide, tall rows,
+    unlocked in XLSX); ``grouped`` columns say what a row's group is, and document writers
+    (PDF, HTML) show them once in the group's heading instead of on every row.
     """
 
     key: str
@@ -74,6 +81,9 @@ class Column:
     en: str
     kind: str = "text"
     width: int | None = None
+    nowrap: bool = False
+    hand: bool = False
+    grouped: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in COLUMN_KINDS:
@@ -81,6 +91,33 @@ class Column:
 
     def header(self, lang: str) -> str:
         return self.en if lang == "en" else self.zh
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Group:
+    """A run of rows ``rows[start:stop]`` printed as one section under a heading.
+
+    ``level`` 0 is the outer grouping (a secretary, a district), 1 a group inside it (a
+    township); an outer group's rows are its inner groups'. ``fields`` are the heading's
+    labelled values (姓名: 邵福祥); ``subtotal`` is printed where the group ends.
+    """
+
+    heading: Label
+    start: int
+    stop: int
+    level: int = 0
+    fields: tuple[tuple[Label, Cell], ...] = ()
+    subtotal: Label | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Form:
+    """What makes a table a filed document: a title block (填报单位, 填报日期, 审核人) on the
+    first page, and signature lines (书记签字, 上级党组织意见) after each outer group (or
+    after the table when it has none)."""
+
+    fields: tuple[Label, ...] = ()
+    signatures: tuple[Label, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -93,6 +130,8 @@ class Table:
     subtitle: Label | None = None
     notes: tuple[Label, ...] = ()
     sheet: Label | None = None  # the XLSX sheet name; default the title
+    groups: tuple[Group, ...] = ()  # document order: an outer group before its inner ones
+    form: Form | None = None
 
     def __post_init__(self) -> None:
         keys = [c.key for c in self.columns]
@@ -105,6 +144,12 @@ class Table:
                     f"table {self.title.en!r} row {index} has {len(row)} values; "
                     f"expected {width} (one per column {keys})"
                 )
+        for group in self.groups:
+            if not 0 <= group.start <= group.stop <= len(self.rows):
+                raise ValueError(
+                    f"table {self.title.en!r} group {group.heading.en!r} spans rows "
+                    f"{group.start}:{group.stop}; expected within 0:{len(self.rows)}"
+                )
 
     @classmethod
     def from_records(
@@ -116,12 +161,21 @@ class Table:
         subtitle: Label | None = None,
         notes: Sequence[Label] = (),
         sheet: Label | None = None,
+        groups: Sequence[Group] = (),
+        form: Form | None = None,
     ) -> Table:
         """A table from dicts keyed by column key (missing keys are blank cells)."""
         cols = tuple(columns)
         rows = tuple(tuple(record.get(c.key) for c in cols) for record in records)
         return cls(
-            title=title, columns=cols, rows=rows, subtitle=subtitle, notes=tuple(notes), sheet=sheet
+            title=title,
+            columns=cols,
+            rows=rows,
+            subtitle=subtitle,
+            notes=tuple(notes),
+            sheet=sheet,
+            groups=tuple(groups),
+            form=form,
         )
 
     def column(self, key: str) -> list[Cell]:

@@ -22,10 +22,10 @@ from tests.exports.graphs import list_city
 
 def test_bad_kind_format_and_language_are_reported_together(store: GraphStore) -> None:
     with pytest.raises(ValidationFailed) as caught:
-        render_export("roster", store, {}, Scope(), "pdf", "fr")
+        render_export("roster", store, {}, Scope(), "odt", "fr")
     assert [(p.rule, p.value) for p in caught.value.problems] == [
         ("export-kind", "roster"),
-        ("export-format", "pdf"),
+        ("export-format", "odt"),
         ("export-lang", "fr"),
     ]
 
