@@ -19,7 +19,7 @@ table renders in Chinese (the default) or English.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -177,6 +177,28 @@ class Table:
             groups=tuple(groups),
             form=form,
         )
+
+    def outline(self) -> Iterator[tuple[str, Group | None, int, int]]:
+        """The table in document order, for writers that print sections: ``("open", group,
+        …)`` where a group starts, ``("rows", innermost group or None, start, stop)`` for
+        each run of rows, ``("close", group, …)`` where a group ends (its subtotal goes
+        there). A table without groups is one run of rows."""
+        if not self.groups:
+            yield ("rows", None, 0, len(self.rows))
+            return
+        stack: list[Group] = []
+        for n, group in enumerate(self.groups):
+            while stack and stack[-1].level >= group.level:
+                closed = stack.pop()
+                yield ("close", closed, closed.start, closed.stop)
+            yield ("open", group, group.start, group.stop)
+            following = self.groups[n + 1] if n + 1 < len(self.groups) else None
+            if following is None or following.level <= group.level:
+                yield ("rows", group, group.start, group.stop)
+            stack.append(group)
+        while stack:
+            closed = stack.pop()
+            yield ("close", closed, closed.start, closed.stop)
 
     def column(self, key: str) -> list[Cell]:
         """The values of one column, top to bottom."""

@@ -455,27 +455,23 @@ class _Layout:
         return height + 3
 
     def groups(self, sign: bool) -> None:
-        w, groups = self.w, self.table.groups
-        usable = BOTTOM - TOP
-        open_: list[Group] = []
-        for n, group in enumerate(groups):
-            while open_ and open_[-1].level >= group.level:
-                self.close(open_.pop(), sign)
-            if group.level == 0:
+        w, usable = self.w, BOTTOM - TOP
+        for event, group, start, stop in self.table.outline():
+            assert group is not None
+            if event == "close":
+                self.close(group, sign)
+            elif event == "rows":
+                self.rows(start, stop, group)
+            elif group.level == 0:
                 height = self.section_height(group, sign)
                 if height > w.room() and (height <= usable or w.room() < usable / 4):
                     w.new_page()
                 w.y += 1.5
-            elif w.room() < 3 * self.header.height + self.header.height:
-                w.new_page()
-            w.band(self.heading_text(group), self.heading_pt(group), LIGHT)
-            following = groups[n + 1] if n + 1 < len(groups) else None
-            leaf = following is None or following.level <= group.level
-            if leaf:
-                self.rows(group.start, group.stop, group)
-            open_.append(group)
-        while open_:
-            self.close(open_.pop(), sign)
+                w.band(self.heading_text(group), self.heading_pt(group), LIGHT)
+            else:
+                if w.room() < 4 * self.header.height:
+                    w.new_page()
+                w.band(self.heading_text(group), self.heading_pt(group), LIGHT)
 
     def close(self, group: Group, sign: bool) -> None:
         w = self.w
