@@ -1,11 +1,19 @@
 """XLSX via openpyxl, laid out for printing: one sheet per table.
 
 Each sheet: the title (merged across the columns), the subtitle when there is one, the
-header row (frozen, and repeated on every printed page), the rows, then the notes. Columns
-are as wide as their longest line, counting East Asian wide characters as two, up to a
-cap past which text wraps. A4 landscape, fitted to the page width, page numbers in the
-footer. Text is always written as a string cell (never a formula) and neutralised as in
-CSV; numbers stay numbers and dates are dates.
+header row (frozen, AutoFilter on it, and repeated on every printed page as the print
+titles), the rows, then the notes. Columns are as wide as their longest line, counting East
+Asian wide characters as two, up to a cap past which text wraps; each row is as tall as
+its most wrapped cell (Excel and LibreOffice do not grow a row written with a height of
+its own, and a streamed sheet has none), and a row with hand-fill columns (``Column.hand``)
+is tall enough to write in. A4 landscape, fitted to the page width (as many pages down as
+it takes), page numbers in the footer. Text is always written as a string cell (never a
+formula) and neutralised as in CSV; numbers stay numbers and dates are dates.
+
+A book whose tables have hand-fill columns is a form: its sheets are protected (no
+password: it guards against slips, 审阅 → 撤销工作表保护 lifts it) except the hand-fill
+cells, sorting, filtering and resizing stay allowed, and a 说明 sheet at the end says what
+the document is, how to fill it in and what each column holds.
 
 The workbook is written in openpyxl's write-only mode, which streams rows: a city's
 responsibility lists are tens of thousands of rows.
@@ -22,17 +30,19 @@ from typing import Any, ClassVar
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from orggraph.exports.sanitize import clean_control, neutralise
-from orggraph.exports.table import Book, Column, Table, as_text, plain
+from orggraph.exports.table import Book, Column, Label, Table, as_text, plain
 
 __all__ = ["XlsxFormat", "display_width"]
 
 MIN_WIDTH = 6
 MAX_WIDTH = 48
+LINE_PT = 13.5  # one line of 10 pt text, in points of row height
+HAND_ROW_PT = 32.0  # ~11 mm: room to write in
 FONT = "等线"  # Excel's default Chinese UI font; falls back to the system's CJK font
 
 _NUMBER_FORMATS = {"int": "0", "number": "0.####", "percent": "0.00%", "date": "yyyy-mm-dd"}
@@ -82,6 +92,13 @@ def _styles() -> list[NamedStyle]:
             alignment=Alignment(wrap_text=True, vertical="top"),
         ),
         NamedStyle(name="og_text", font=Font(name=FONT, size=10), border=box, alignment=wrap_top),
+        NamedStyle(
+            name="og_hand",
+            font=Font(name=FONT, size=10),
+            border=box,
+            alignment=wrap_top,
+            protection=Protection(locked=False),
+        ),
     ]
     for kind, number_format in _NUMBER_FORMATS.items():
         styles.append(
@@ -150,14 +167,17 @@ class XlsxFormat:
         # A fixed stamp: the same book renders to the same bytes.
         wb.properties.created = wb.properties.modified = datetime(2000, 1, 1)
         taken: set[str] = set()
+        form = any(c.hand for t in book.tables for c in t.columns)
         for table in book.tables:
             name = _sheet_name((table.sheet or table.title).text(lang), taken)
-            self._write_sheet(wb.create_sheet(name), table, lang)
+            self._write_sheet(wb.create_sheet(name), table, lang, protect=form)
+        if form:
+            _write_guide(wb.create_sheet(_sheet_name(GUIDE.text(lang), taken)), book, lang)
         out = io.BytesIO()
         wb.save(out)
         return out.getvalue()
 
-    def _write_sheet(self, ws: Any, table: Table, lang: str) -> None:
+    def _write_sheet(self, ws: Any, table: Table, lang: str, *, protect: bool = False) -> None:
         styles = _Styles(ws)
         columns = table.columns
         ncols = len(columns)
@@ -181,6 +201,18 @@ class XlsxFormat:
         ws.page_margins.top = ws.page_margins.bottom = 0.6
         footer = "Page &P of &N" if lang == "en" else "第 &P 页，共 &N 页"
         ws.oddFooter.center.text = footer
+        last_row = header_row + len(table.rows)
+        ws.auto_filter.ref = f"A{header_row}:{last}{last_row}"
+        if protect:
+            ws.protection.sheet = True
+            # Locked cells stay readable and the list usable: sort, filter, resize.
+            for allowed in ("autoFilter", "sort", "formatColumns", "formatRows"):
+                setattr(ws.protection, allowed, False)
+        heights = _heights(table, widths, lang)
+        ws.row_dimensions[header_row].height = heights[0]
+        for offset, height in enumerate(heights[1:], start=1):
+            if height is not None:
+                ws.row_dimensions[header_row + offset].height = height
 
         row = 1
         ws.row_dimensions[row].height = 24
@@ -215,10 +247,11 @@ class XlsxFormat:
     def _cell(styles: _Styles, value: Any, column: Column, lang: str) -> WriteOnlyCell:
         value = plain(value, lang)
         if isinstance(value, str):
-            return styles.text(value, "og_text")
+            return styles.text(value, "og_hand" if column.hand else "og_text")
         cell = WriteOnlyCell(styles.ws, value=value)
         if value is None:
-            name = "og_text"  # a blank with borders: room to write in
+            # A blank with borders: room to write in (unlocked in a hand-fill column).
+            name = "og_hand" if column.hand else "og_text"
         elif isinstance(value, date):
             name = "og_date"
         elif column.kind in ("int", "number", "percent"):
@@ -242,3 +275,98 @@ class XlsxFormat:
             # +2 for the cell's padding; wide text wraps past the cap.
             widths.append(float(min(max(widest + 2, MIN_WIDTH), MAX_WIDTH)))
         return widths
+
+
+GUIDE = Label("说明", "Guide")
+
+
+def _lines(text: str, width: float) -> int:
+    """How many lines ``text`` takes in a column ``width`` characters wide, wrapped."""
+    room = max(1.0, width - 1)
+    return sum(max(1, -(-display_width(part) // int(room))) for part in text.split("\n"))
+
+
+def _heights(table: Table, widths: list[float], lang: str) -> list[float | None]:
+    """The header row's height, then each data row's: fitted to its most wrapped cell, at
+    least ``HAND_ROW_PT`` with hand-fill columns; ``None`` for a one-line row."""
+    header = max(_lines(c.header(lang), w) for c, w in zip(table.columns, widths, strict=True))
+    out: list[float | None] = [header * LINE_PT + 3]
+    hand = any(c.hand for c in table.columns)
+    kinds = [(i, c.kind, w) for i, (c, w) in enumerate(zip(table.columns, widths, strict=True))]
+    for row in table.rows:
+        lines = 1
+        for i, kind, width in kinds:
+            value = row[i]
+            if value is None or (kind != "text" and not isinstance(value, str | Label)):
+                continue
+            text = as_text(value, kind, lang)
+            if display_width(text) > width - 1 or "\n" in text:
+                lines = max(lines, _lines(text, width))
+        height = lines * LINE_PT + 3 if lines > 1 else None
+        if hand:
+            height = max(height or 0.0, HAND_ROW_PT)
+        out.append(height)
+    return out
+
+
+def _write_guide(ws: Any, book: Book, lang: str) -> None:
+    """The 说明 sheet: what the document is, how to fill it in, what each column holds."""
+    zh = lang != "en"
+    ws.column_dimensions["A"].width = 18
+    ws.column_dimensions["B"].width = 90
+    styles = _Styles(ws)
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    ws.append([styles.text(book.title.text(lang), "og_title")])
+    row = 1
+    rows: list[tuple[str, str]] = []
+    for table in book.tables:
+        if table.subtitle is not None:
+            rows.append(("统计范围" if zh else "Scope", table.subtitle.text(lang)))
+        hands = [c.header(lang) for c in table.columns if c.hand]
+        if hands:
+            rows.append(
+                (
+                    "如何填写" if zh else "How to fill in",
+                    (
+                        f"在{'、'.join(hands)}列填写；其余单元格受保护（无密码，"
+                        "审阅 → 撤销工作表保护可解除），可筛选、排序、调整行高列宽。"
+                    )
+                    if zh
+                    else (
+                        f"Write in the columns {', '.join(hands)}; the other cells are "
+                        "protected (no password: Review → Unprotect Sheet lifts it); "
+                        "filtering, sorting and resizing stay allowed."
+                    ),
+                )
+            )
+        if table.form is not None:
+            for label in (*table.form.fields, *table.form.signatures):
+                rows.append(
+                    (
+                        label.text(lang),
+                        "打印后手工填写或签字。" if zh else "Filled in or signed on paper.",
+                    )
+                )
+        for note in table.notes:
+            rows.append(("注" if zh else "Note", note.text(lang)))
+        for column in table.columns:
+            rows.append((column.header(lang), _column_help(column, zh)))
+    for key, text in rows:
+        row += 1
+        ws.row_dimensions[row].height = max(_lines(text, 90), _lines(key, 18)) * LINE_PT + 3
+        ws.append([styles.text(key, "og_header"), styles.text(text, "og_text")])
+
+
+def _column_help(column: Column, zh: bool) -> str:
+    kinds = {
+        "text": ("文字", "text"),
+        "int": ("整数", "whole number"),
+        "number": ("数值", "number"),
+        "percent": ("百分比", "percentage"),
+        "date": ("日期（年-月-日）", "date (year-month-day)"),
+    }
+    kind = kinds[column.kind][0 if zh else 1]
+    if column.hand:
+        return f"{kind}；手工填写" if zh else f"{kind}; filled in by hand"
+    return f"{kind}；由图谱生成" if zh else f"{kind}; from the graph"

@@ -1,0 +1,64 @@
+"""The XLSX as a form to print and fill in, on the small city of tests/exports/graphs.py.
+
+The responsibility list at 2019-06-30 has 25 duty rows under the header (row 3); its
+columns I, J, K (年初话, 年中看, 年末评) are the hand-fill ones.
+"""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import load_workbook
+
+from orggraph.exports.formats.xlsx import HAND_ROW_PT, LINE_PT
+from orggraph.exports.render import render_export
+from orggraph.store.base import GraphStore
+from orggraph.store.scope import Scope
+from tests.exports.graphs import list_city
+
+PARAMS = {"year": "2019", "as_of": "2019-06-30"}
+
+
+def workbook(store: GraphStore, kind: str) -> object:
+    store.write(list_city())
+    content, _, _ = render_export(kind, store, PARAMS, Scope(), "xlsx")
+    return load_workbook(io.BytesIO(content))
+
+
+def test_the_list_is_a_protected_form_with_a_guide(store: GraphStore) -> None:
+    wb = workbook(store, "responsibility-list")
+    assert wb.sheetnames == ["责任清单", "说明"]
+    ws = wb["责任清单"]
+    last = ws.max_row - 3  # the notes: a blank row and two notes below the table
+    assert [ws.cell(3, c).value for c in (9, 10, 11)] == ["年初话", "年中看", "年末评"]
+    assert ws.auto_filter.ref == f"A3:K{last}"
+    assert ws.print_title_rows == "$3:$3"
+    assert ws.page_setup.orientation == "landscape"
+    assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
+    # Protected, except the hand-fill cells; filtering and sorting stay allowed.
+    assert ws.protection.sheet and not ws.protection.autoFilter and not ws.protection.sort
+    for row in range(4, last + 1):
+        assert [ws.cell(row, c).protection.locked for c in (1, 5, 8)] == [True] * 3
+        assert [ws.cell(row, c).protection.locked for c in (9, 10, 11)] == [False] * 3
+        # Tall enough to write in; taller where the duty wraps.
+        assert ws.row_dimensions[row].height >= HAND_ROW_PT
+    guide = wb["说明"]
+    text = "\n".join(str(c.value) for r in guide.iter_rows() for c in r if c.value)
+    assert "在年初话、年中看、年末评列填写" in text
+    assert "书记签字" in text and "年初相约话党建" in text
+
+
+def test_the_ledger_rows_fit_their_wrapped_text(store: GraphStore) -> None:
+    wb = workbook(store, "ledger")
+    assert wb.sheetnames == ["整顿台账"]  # no hand-fill columns: no guide, no protection
+    ws = wb.active
+    assert not ws.protection.sheet
+    assert ws.auto_filter.ref is not None and ws.auto_filter.ref.startswith("A3:M")
+    width = ws.column_dimensions["F"].width  # 认定依据, 40 characters
+    wrapped = 0
+    for row in range(4, ws.max_row + 1):
+        findings = ws.cell(row, 6).value
+        if findings and len(str(findings)) * 2 > width:  # wraps: a taller row
+            wrapped += 1
+            assert ws.row_dimensions[row].height >= 2 * LINE_PT
+    assert wrapped >= 1
