@@ -68,9 +68,10 @@ def make_app(path: Path) -> Any:
     store = EmbeddedStore(path)
     scope = Scope()
 
-    async def chain(request: HttpRequest) -> JSONResponse:
-        # The call runs inline on the event loop, as strawberry's async view runs the
-        # resolvers (which are plain functions): the same work, the same way.
+    def chain(request: HttpRequest) -> JSONResponse:
+        # A plain function: Starlette runs it on a worker thread, as the GraphQL view runs
+        # its operations (the store's reads must not hold the event loop): the same work,
+        # the same way.
         from datetime import date
 
         node_id = request.query_params.get("id", "")
@@ -81,7 +82,7 @@ def make_app(path: Path) -> Any:
             return JSONResponse({"error": str(exc)}, status_code=404)
         return JSONResponse(jsonable(result))
 
-    async def branches(request: HttpRequest) -> JSONResponse:
+    def branches(request: HttpRequest) -> JSONResponse:
         # The nine fields of LIST_QUERY for the first LIST_ROWS grassroots organizations
         # by id (one page), read from the store as a hand-written endpoint would: a few
         # batched calls, then plain dicts.
@@ -219,19 +220,22 @@ def chain_requests(ids: list[str]) -> dict[str, list[Request]]:
     return {"graphql": graphql, "plain": plain}
 
 
-def _lua(requests: list[Request]) -> str:
+def _lua(requests: list[Request], headers: dict[str, str] | None = None) -> str:
     def quote(text: str) -> str:
         return "[==[" + text + "]==]"
 
     items = ",\n".join(f"{{{quote(r.method)}, {quote(r.path)}, {quote(r.body)}}}" for r in requests)
+    # "[ [==[k]==] ]": a bracket right after "[" would open a Lua long string.
+    extra = "".join(f"[ {quote(k)} ] = {quote(v)}, " for k, v in (headers or {}).items())
     return (
         f"local reqs = {{\n{items}\n}}\n"
         "local i = 0\n"
-        'local headers = {["Content-Type"] = "application/json"}\n'
+        f'local headers = {{{extra}["Content-Type"] = "application/json"}}\n'
+        f"local plain = {{{extra}}}\n"
         "request = function()\n"
         "  i = i + 1\n"
         "  local r = reqs[(i % #reqs) + 1]\n"
-        '  if r[3] == "" then return wrk.format(r[1], r[2]) end\n'
+        '  if r[3] == "" then return wrk.format(r[1], r[2], plain) end\n'
         "  return wrk.format(r[1], r[2], headers, r[3])\n"
         "end\n"
     )
@@ -247,9 +251,15 @@ def _wrk_ms(text: str) -> float:
     return float(match.group(1)) * _UNITS[match.group(2)]
 
 
-def _wrk(url: str, requests: list[Request], connections: int, seconds: float) -> LoadResult:
+def _wrk(
+    url: str,
+    requests: list[Request],
+    connections: int,
+    seconds: float,
+    headers: dict[str, str] | None = None,
+) -> LoadResult:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
-        fh.write(_lua(requests))
+        fh.write(_lua(requests, headers))
         script = fh.name
     try:
         cmd = [
@@ -292,7 +302,13 @@ def _wrk(url: str, requests: list[Request], connections: int, seconds: float) ->
 
 
 async def _python_load(
-    url: str, requests: list[Request], connections: int, seconds: float, rate: int | None = None
+    url: str,
+    requests: list[Request],
+    connections: int,
+    seconds: float,
+    rate: int | None = None,
+    *,
+    headers: dict[str, str] | None = None,
 ) -> LoadResult:
     """The load from Python (httpx, asyncio) over at most ``connections``.
 
@@ -305,9 +321,11 @@ async def _python_load(
     latencies: list[float] = []
     errors = 0
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-    headers = {"content-type": "application/json"}
+    json_body = {"content-type": "application/json"}
     gate = asyncio.Semaphore(connections)
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=10) as client:
+    async with httpx.AsyncClient(
+        base_url=url, limits=limits, timeout=10, headers=headers
+    ) as client:
 
         async def one(r: Request, due: float) -> None:
             nonlocal errors
@@ -316,7 +334,7 @@ async def _python_load(
                     if r.method == "GET":
                         response = await client.get(r.path)
                     else:
-                        response = await client.post(r.path, content=r.body, headers=headers)
+                        response = await client.post(r.path, content=r.body, headers=json_body)
                     errors += response.status_code >= 300
                 except httpx.HTTPError:
                     errors += 1
@@ -419,12 +437,18 @@ def rate_load(
 
 
 def load(
-    url: str, requests: list[Request], connections: int, seconds: float, generator: str
+    url: str,
+    requests: list[Request],
+    connections: int,
+    seconds: float,
+    generator: str,
+    headers: dict[str, str] | None = None,
 ) -> LoadResult:
-    """Load ``url`` with ``requests`` in turn over ``connections`` for ``seconds``."""
+    """Load ``url`` with ``requests`` in turn over ``connections`` for ``seconds``
+    (``headers`` on every request: a token)."""
     if generator == "wrk":
-        return _wrk(url, requests, connections, seconds)
-    return asyncio.run(_python_load(url, requests, connections, seconds))
+        return _wrk(url, requests, connections, seconds, headers)
+    return asyncio.run(_python_load(url, requests, connections, seconds, headers=headers))
 
 
 def pick_generator(wanted: str = "auto") -> str:

@@ -42,7 +42,7 @@ from bench.common import (
 
 __all__ = ["SECTIONS", "Plan", "main", "markdown", "run"]
 
-SECTIONS = ("import", "csv", "open", "analyses", "exports", "http", "web", "neo4j")
+SECTIONS = ("import", "csv", "open", "analyses", "exports", "http", "serving", "web", "neo4j")
 README = REPO / "README.md"
 PERF_START = "<!-- perf:start -->"
 PERF_END = "<!-- perf:end -->"
@@ -255,7 +255,7 @@ def _analyses(path: Path, scale: int, plan: Plan, store: Any = None) -> list[Fig
 
 def _city_sections(rec: Recorder, plan: Plan, path: Path) -> None:
     """The sections that run on the city (×1) store, opened once for all of them."""
-    wanted = {"analyses", "exports", "http", "web"} & plan.sections
+    wanted = {"analyses", "exports", "http", "serving", "web"} & plan.sections
     if not wanted:
         return
     from bench.bench_analyses import AS_OF, sample_orgs
@@ -291,6 +291,26 @@ def _city_sections(rec: Recorder, plan: Plan, path: Path) -> None:
                 return http_figures(measured)
 
             rec.section("http", http)
+        if "serving" in wanted:
+
+            def serving() -> list[Figure]:
+                from bench.bench_http import pick_generator
+                from bench.bench_serving import (
+                    measure_serving,
+                    measure_workers,
+                    serving_figures,
+                    workers_figure,
+                )
+
+                ids = sample_orgs(store, AS_OF, 50 if plan.quick else 200)
+                seconds, rounds = plan.http_seconds, plan.http_rounds
+                measured = measure_serving(path, ids, seconds=seconds, rounds=rounds)
+                workers = measure_workers(
+                    path, ids, seconds=seconds, rounds=rounds, generator=pick_generator(plan.load)
+                )
+                return [*serving_figures(measured), workers_figure(workers)]
+
+            rec.section("serving", serving)
         if "web" in wanted:
 
             def web() -> list[Figure]:

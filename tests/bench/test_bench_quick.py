@@ -49,6 +49,9 @@ EXPECTED: dict[str, bool] = {
     "http.chain_c32_p99": False,  # saturated: reported, the p99 target is at a fixed rate
     "http.chain_rate_p99": True,  # < 25 ms at a quarter of the hand-written throughput
     "http.list_branches": True,  # < 150 ms
+    "serving.chain_p99_loaded": True,  # ≤ 3× the p99 alone, and < 50 ms
+    "serving.health_p99_loaded": True,  # < 20 ms
+    "serving.workers_throughput": True,  # ≥ 1.7× one worker's
     "web.layout_10k": True,  # < 100 ms
     "web.city_paint": True,  # < 1 s
     "web.expand": True,  # < 200 ms
@@ -72,6 +75,9 @@ COMPARED = {
     "http.chain_c32_p99",
     "http.chain_rate_p99",
     "http.list_branches",
+    "serving.chain_p99_loaded",
+    "serving.health_p99_loaded",
+    "serving.workers_throughput",
     "web.layout_10k",
     "web.city_paint",
     "neo4j.import_nodes",
