@@ -398,6 +398,14 @@ class _Layout:
         self.w, self.table, self.columns, self.widths = writer, table, columns, widths
         self.header, self.rows_ = header, rows
         self.form = table.form
+        # Each outer group's inner groups (the table lists an outer group before them).
+        self.inner: dict[int, list[Group]] = {}
+        outer: Group | None = None
+        for group in table.groups:
+            if group.level == 0:
+                outer = group
+            elif outer is not None:
+                self.inner.setdefault(id(outer), []).append(group)
 
     def heading_text(self, group: Group) -> list[str]:
         w = self.w
@@ -440,11 +448,7 @@ class _Layout:
         self.put_header()
 
     def section_height(self, group: Group, sign: bool) -> float:
-        inner = [
-            g
-            for g in self.table.groups
-            if g.level > group.level and group.start <= g.start and g.stop <= group.stop
-        ]
+        inner = self.inner.get(id(group), [])
         height = self.w.band_height(self.heading_text(group), self.heading_pt(group))
         height += self.header.height * (1 + len(inner)) + sum(
             r.height for r in self.rows_[group.start : group.stop]
