@@ -21,13 +21,15 @@ import hashlib
 import secrets
 import sqlite3
 from abc import ABC, abstractmethod
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, LiteralString
 
 import orjson
 
-from orggraph.errors import ConfigError, NotFound, Problem, ValidationFailed
+from orggraph.errors import NotFound, Problem, ValidationFailed
 from orggraph.model import Sector, parse_enum
 from orggraph.store.base import GraphStore
 from orggraph.store.scope import Scope
@@ -36,7 +38,10 @@ __all__ = [
     "ROLES",
     "Account",
     "AccountStore",
+    "CypherRunner",
+    "Neo4jAccounts",
     "Session",
+    "SqliteAccounts",
     "account_store",
     "digest",
     "new_secret",
@@ -310,12 +315,15 @@ def _account_row(row: tuple[Any, ...]) -> Account:
 
 
 class SqliteAccounts(AccountStore):
-    """Accounts in the embedded store's SQLite file, through its own connection."""
+    """Accounts in the embedded store's SQLite file, through its own connection and the
+    lock it holds that connection with (``EmbeddedStore.account_store`` hands them over)."""
 
-    def __init__(self, store: Any) -> None:
+    def __init__(
+        self, store: GraphStore, db: sqlite3.Connection, lock: AbstractContextManager[Any]
+    ) -> None:
         super().__init__(store)
-        self._db: sqlite3.Connection = store._db
-        self._lock = store._db_lock
+        self._db = db
+        self._lock = lock
         with self._lock:
             self._db.executescript(_SQL_SCHEMA)
 
@@ -461,31 +469,35 @@ _CY_AUDIT: LiteralString = (
 _CY_CLEAR: LiteralString = "MATCH (n) WHERE n:Account OR n:Credential DETACH DELETE n"
 
 
-def _cy_values(tx: Any, query: LiteralString, params: dict[str, Any]) -> list[list[Any]]:
-    values: list[list[Any]] = tx.run(query, params).values()
-    return values
+#: Runs one Cypher statement with its parameters in a managed transaction (read or
+#: write) and returns its rows: what ``Neo4jStore.account_store`` hands over.
+CypherRunner = Callable[[LiteralString, dict[str, Any]], list[list[Any]]]
 
 
 class Neo4jAccounts(AccountStore):
     """Accounts as ``:Account`` and ``:Credential`` nodes in the Neo4j database."""
 
-    store: Any  # the Neo4jStore: its transaction plumbing runs these statements
-
-    def __init__(self, store: Any) -> None:
+    def __init__(
+        self,
+        store: GraphStore,
+        *,
+        read: CypherRunner,
+        write: CypherRunner,
+        schema_names: Callable[[], set[str]],
+    ) -> None:
         super().__init__(store)
-        existing = store.schema_names()
+        self._run_read, self._run_write = read, write
+        existing = schema_names()
         for statement in _CYPHER_SCHEMA:
             name = statement.split()[2]
             if name not in existing:
                 self._write(statement)
 
     def _read(self, query: LiteralString, **params: Any) -> list[list[Any]]:
-        rows: list[list[Any]] = self.store._read(_cy_values, query, params)
-        return rows
+        return self._run_read(query, params)
 
     def _write(self, query: LiteralString, **params: Any) -> list[list[Any]]:
-        rows: list[list[Any]] = self.store._write(_cy_values, query, params)
-        return rows
+        return self._run_write(query, params)
 
     def _insert(self, account: Account) -> None:
         self._write(
@@ -573,11 +585,6 @@ class Neo4jAccounts(AccountStore):
 
 
 def account_store(store: GraphStore) -> AccountStore:
-    """The accounts kept in ``store`` (the embedded store's file, or the Neo4j database)."""
-    from orggraph.store.embedded import EmbeddedStore
-
-    if isinstance(store, EmbeddedStore):
-        return SqliteAccounts(store)
-    if type(store).__name__ == "Neo4jStore":
-        return Neo4jAccounts(store)
-    raise ConfigError(f"the store {store.url!r} cannot keep accounts")
+    """The accounts kept in ``store`` (the embedded store's file, or the Neo4j database):
+    ``GraphStore.account_store``, which a store that keeps none refuses (``ConfigError``)."""
+    return store.account_store()

@@ -102,10 +102,7 @@ def backup(store: GraphStore, target: str | Path, *, actor: str = "backup") -> B
     partial.unlink(missing_ok=True)
     taken_at = datetime.now(UTC).isoformat(timespec="seconds")
     try:
-        if isinstance(store, EmbeddedStore):
-            store.backup_to(partial)
-        else:
-            _dump_into(store, partial)
+        store.backup_to(partial)
         info = _seal(partial, source=store.url, taken_at=taken_at, final=path)
         os.replace(partial, path)
     finally:
@@ -117,15 +114,17 @@ def backup(store: GraphStore, target: str | Path, *, actor: str = "backup") -> B
     return info
 
 
-def _dump_into(store: GraphStore, partial: Path) -> None:
-    """A Neo4j store: a snapshot of its records, written as the embedded store's rows."""
-    from orggraph.store.neo4j import Neo4jStore
-
-    if not isinstance(store, Neo4jStore):
-        raise OrgGraphError(f"cannot back up the store {store.url}: not embedded nor Neo4j")
-    nodes, links, facts, audit = store._write(_snapshot_tx)
-    EmbeddedStore(partial).close()  # the embedded schema, exactly
-    with closing(sqlite3.connect(partial, isolation_level=None)) as db:
+def write_snapshot(
+    target: Path,
+    nodes: Iterable[Node],
+    links: Iterable[Link],
+    facts: Iterable[Fact],
+    audit: Iterable[dict[str, Any]],
+) -> None:
+    """A store's records (a Neo4j snapshot, ``snapshot_tx``) written at ``target`` as the
+    embedded store's rows: one transaction into the embedded schema, exactly."""
+    EmbeddedStore(target).close()
+    with closing(sqlite3.connect(target, isolation_level=None)) as db:
         db.execute("BEGIN")
         insert_records(db, nodes, links, facts)
         db.executemany(
@@ -153,7 +152,7 @@ _AUDIT_TRAIL = (
 )
 
 
-def _snapshot_tx(
+def snapshot_tx(
     tx: Any,
 ) -> tuple[list[Node], list[Link], list[Fact], list[dict[str, Any]]]:
     """Every record and audit record, read under the writers' lock: a snapshot.
@@ -370,7 +369,7 @@ def restore(
     in the same transaction; Neo4j in batches before it, as ``Neo4jStore.clear`` does).
     The audit trail is never emptied: it is append-only.
     """
-    with opened_backup(source) as (info, copy), store._write_lock:
+    with opened_backup(source) as (info, copy), store.writes_held():
         if not replace and not _is_empty(store):
             raise ValidationFailed(
                 [
@@ -396,7 +395,7 @@ def restore(
             "replace": replace,
         }
         warnings = tuple(integrity_problems(copy))
-        copied = _write_restore(store, changes, trail, detail, actor, replace)
+        copied = store.restore_records(changes, trail, detail, actor=actor, replace=replace)
     digest = store.digest()
     if digest != info.digest:
         raise OrgGraphError(
@@ -413,41 +412,12 @@ def restore(
     )
 
 
-def _write_restore(
-    store: GraphStore,
-    changes: Changes,
-    trail: list[dict[str, Any]],
-    detail: dict[str, Any],
-    actor: str,
-    replace: bool,
-) -> int:
-    """Write the records (and the trail, into an empty one); how many audit records copied."""
-    if isinstance(store, EmbeddedStore):
-        return _restore_embedded(store, changes, trail, detail, actor, replace)
-    from orggraph.store.neo4j import Neo4jStore
-
-    if isinstance(store, Neo4jStore):
-        if replace:
-            store.clear(keep_audit=True)
-        return _restore_neo4j(store, changes, trail, detail, actor)
-    raise OrgGraphError(f"cannot restore into the store {store.url}: not embedded nor Neo4j")
-
-
-def _restore_neo4j(
-    store: Any,
-    changes: Changes,
-    trail: list[dict[str, Any]],
-    detail: dict[str, Any],
-    actor: str,
-) -> int:
-    """One write transaction: the trail (into an empty one), the records, the restore record."""
-    from orggraph.store.neo4j import changes_payload
-
-    copied = [] if store.audit_log(limit=1) else trail
-    # Write ids made here, outside the driver's retry loop: a retry finds them and adds
-    # no second copy (neo4j_cypher.AUDIT merges on them).
+def neo4j_restore_audit(trail: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The backup's audit ``trail`` as the parameters of ``neo4j_cypher.AUDIT``, with
+    write ids made here, outside the driver's retry loop: a retried transaction finds them
+    and adds no second copy (``AUDIT`` merges on them)."""
     run = uuid.uuid4().hex
-    audit = [
+    return [
         {
             "write_id": f"restore-{run}-{a['seq']}",
             "at": a["at"],
@@ -455,52 +425,40 @@ def _restore_neo4j(
             "action": a["action"],
             "detail": orjson.dumps(a["detail"]).decode(),
         }
-        for a in copied
+        for a in trail
     ]
-    store._write(_restore_tx, audit, changes_payload(changes, actor, "restore", detail))
-    return len(copied)
 
 
-def _restore_tx(tx: Any, audit: list[dict[str, Any]], payload: dict[str, Any]) -> None:
-    from orggraph.store import neo4j_cypher as q
-    from orggraph.store.neo4j import write_changes
-
-    for params in audit:
-        tx.run(q.AUDIT, params).consume()
-    write_changes(tx, payload)
-
-
-def _restore_embedded(
-    store: EmbeddedStore,
+def restore_rows(
+    db: sqlite3.Connection,
     changes: Changes,
     trail: list[dict[str, Any]],
     detail: dict[str, Any],
     actor: str,
     replace: bool,
 ) -> int:
-    # The store package's own module: one SQLite transaction for the delete and the insert.
-    db = store._db
-    with store._db_lock:
-        try:
-            db.execute("BEGIN IMMEDIATE")
-            empty_trail = db.execute("SELECT count(*) FROM audit").fetchone()[0] == 0
-            if replace:
-                for table in ("nodes", "links", "facts"):
-                    db.execute(f"DELETE FROM {table}")  # fixed names, not input
-            insert_records(db, changes.add_nodes, changes.add_links, changes.facts)
-            copied = trail if empty_trail else []
-            db.executemany(
-                "INSERT INTO audit (at, actor, action, detail) VALUES (?, ?, ?, ?)",
-                [(a["at"], a["actor"], a["action"], orjson.dumps(a["detail"])) for a in copied],
-            )
-            db.execute(
-                "INSERT INTO audit (at, actor, action, detail) VALUES (?, ?, ?, ?)",
-                (datetime.now(UTC).isoformat(), actor, "restore", orjson.dumps(detail)),
-            )
-            db.execute("COMMIT")
-        except BaseException:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            raise
-        store._load()
+    """One SQLite transaction on an embedded store's connection: the delete (``replace``),
+    the records, the trail (into an empty one) and the ``restore`` record; how many audit
+    records were copied."""
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        empty_trail = db.execute("SELECT count(*) FROM audit").fetchone()[0] == 0
+        if replace:
+            for table in ("nodes", "links", "facts"):
+                db.execute(f"DELETE FROM {table}")  # fixed names, not input
+        insert_records(db, changes.add_nodes, changes.add_links, changes.facts)
+        copied = trail if empty_trail else []
+        db.executemany(
+            "INSERT INTO audit (at, actor, action, detail) VALUES (?, ?, ?, ?)",
+            [(a["at"], a["actor"], a["action"], orjson.dumps(a["detail"])) for a in copied],
+        )
+        db.execute(
+            "INSERT INTO audit (at, actor, action, detail) VALUES (?, ?, ?, ?)",
+            (datetime.now(UTC).isoformat(), actor, "restore", orjson.dumps(detail)),
+        )
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
     return len(copied)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import orjson
 
@@ -39,6 +39,9 @@ from orggraph.model import (
 )
 from orggraph.model.codec import attrs_to_json, link_to_row, node_to_row
 from orggraph.model.rules import check_changes
+
+if TYPE_CHECKING:
+    from orggraph.store.accounts import AccountStore
 
 __all__ = [
     "AUDIT_DETAIL_LIMIT",
@@ -373,9 +376,40 @@ class GraphStore(ABC):
         ``keep_audit``). A store kept in a file (``path``) is emptied by removing it."""
         raise ConfigError(f"the store {self.url!r} cannot be cleared in place")
 
+    # -- capabilities kept in the store itself -----------------------------------------
+    # Declared here, typed, and implemented by each store over its own connection: the
+    # modules that need them (accounts, backup) never reach into a store's private parts,
+    # and a store without one refuses loudly.
+    def account_store(self) -> AccountStore:
+        """The accounts, credentials and audit reads kept in this store (docs/SECURITY.md)."""
+        raise ConfigError(f"the store {self.url!r} cannot keep accounts")
+
     def backup_to(self, target: str | Path) -> None:
-        """A consistent copy of the store's file at ``target`` (a store kept in one)."""
-        raise ConfigError(f"the store {self.url!r} is not kept in a file to copy")
+        """A consistent copy of every version, link, fact and audit record at ``target``,
+        as an embedded store's SQLite file (``orggraph.store.backup``)."""
+        raise ConfigError(f"the store {self.url!r} cannot be backed up")
+
+    def restore_records(
+        self,
+        changes: Changes,
+        trail: list[dict[str, Any]],
+        detail: dict[str, Any],
+        *,
+        actor: str,
+        replace: bool,
+    ) -> int:
+        """Write a backup's records in one go (after emptying the store, with ``replace``;
+        the audit trail is never emptied), its audit ``trail`` when the store has none, and
+        a ``restore`` audit record with ``detail``; return how many records of ``trail``
+        were copied. The caller holds ``writes_held``."""
+        raise ConfigError(f"the store {self.url!r} cannot be restored into")
+
+    @contextlib.contextmanager
+    def writes_held(self) -> Iterator[None]:
+        """No batch of this process is planned or committed meanwhile (a restore checks
+        the store is empty and fills it under it)."""
+        with self._write_lock:
+            yield
 
     def digest(self) -> str:
         """A content digest over every version and fact, equal across stores for equal data."""

@@ -31,7 +31,7 @@ from collections.abc import Callable, Collection, Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 import orjson
 
@@ -60,6 +60,9 @@ from orggraph.store.embedded_index import (
     _ready,
     _valid,
 )
+
+if TYPE_CHECKING:
+    from orggraph.store.accounts import AccountStore
 
 __all__ = ["EmbeddedStore"]
 
@@ -691,6 +694,30 @@ class EmbeddedStore(GraphStore):
         """A consistent online copy through SQLite's backup API."""
         with self._db_lock, sqlite3.connect(target) as dest:
             self._db.backup(dest)
+
+    def account_store(self) -> AccountStore:
+        """Accounts in this file's tables, through this store's connection and its lock
+        (so the graph index is not rebuilt)."""
+        from orggraph.store.accounts import SqliteAccounts
+
+        return SqliteAccounts(self, self._db, self._db_lock)
+
+    def restore_records(
+        self,
+        changes: Changes,
+        trail: list[dict[str, Any]],
+        detail: dict[str, Any],
+        *,
+        actor: str,
+        replace: bool,
+    ) -> int:
+        """One SQLite transaction for the delete and the insert, then the index anew."""
+        from orggraph.store.backup import restore_rows
+
+        with self._db_lock:
+            copied = restore_rows(self._db, changes, trail, detail, actor, replace)
+            self._load()
+        return copied
 
     def close(self) -> None:
         with self._db_lock:

@@ -27,7 +27,8 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime
-from typing import Any, LiteralString, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, LiteralString, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import neo4j
@@ -66,8 +67,13 @@ from orggraph.store.neo4j_tx import (
     changes_payload,
     paged_rows,
     read_all_records,
+    restore_changes,
+    statement_rows,
     write_changes,
 )
+
+if TYPE_CHECKING:
+    from orggraph.store.accounts import AccountStore
 
 __all__ = ["BATCH_ROWS", "Neo4jStore", "changes_payload", "read_all_records", "write_changes"]
 
@@ -639,3 +645,44 @@ class Neo4jStore(GraphStore):
     def record_audit(self, actor: str, action: str, detail: dict[str, Any]) -> None:
         """Append one audit record outside a write (a read of sensitive data, a sign-in)."""
         self._write(_write_audit, _audit_params(actor, action, detail))
+
+    # -- capabilities (declared in GraphStore) ----------------------------------------
+    def account_store(self) -> AccountStore:
+        """Accounts as ``:Account`` and ``:Credential`` nodes, through this driver."""
+        from orggraph.store.accounts import Neo4jAccounts
+
+        def read(query: LiteralString, params: dict[str, Any]) -> list[list[Any]]:
+            return self._read(statement_rows, query, params)
+
+        def write(query: LiteralString, params: dict[str, Any]) -> list[list[Any]]:
+            return self._write(statement_rows, query, params)
+
+        return Neo4jAccounts(self, read=read, write=write, schema_names=self.schema_names)
+
+    def backup_to(self, target: str | Path) -> None:
+        """A snapshot (one write transaction holding the writers' lock, so no write commits
+        while it reads) written at ``target`` as an embedded store's file."""
+        from orggraph.store.backup import snapshot_tx, write_snapshot
+
+        nodes, links, facts, audit = self._write(snapshot_tx)
+        write_snapshot(Path(target), nodes, links, facts, audit)
+
+    def restore_records(
+        self,
+        changes: Changes,
+        trail: list[dict[str, Any]],
+        detail: dict[str, Any],
+        *,
+        actor: str,
+        replace: bool,
+    ) -> int:
+        """Emptied first in batches (``clear``) with ``replace``; then one write
+        transaction: the trail (into an empty one), the records, the restore record."""
+        from orggraph.store.backup import neo4j_restore_audit
+
+        if replace:
+            self.clear(keep_audit=True)
+        copied = [] if self.audit_log(limit=1) else trail
+        payload = changes_payload(changes, actor, "restore", detail)
+        self._write(restore_changes, neo4j_restore_audit(copied), payload)
+        return len(copied)

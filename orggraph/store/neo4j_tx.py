@@ -38,6 +38,8 @@ __all__ = [
     "node_row",
     "paged_rows",
     "read_all_records",
+    "restore_changes",
+    "statement_rows",
     "write_changes",
 ]
 
@@ -349,3 +351,21 @@ def read_all_records(tx: neo4j.ManagedTransaction) -> tuple[list[Node], list[Lin
     ]
     facts = [_fact(row) for row in paged_rows(run, q.ALL_FACTS_PAGE)]
     return nodes, links, facts
+
+
+def statement_rows(
+    tx: neo4j.ManagedTransaction, query: LiteralString, params: dict[str, Any]
+) -> list[list[Any]]:
+    """The rows of one parameterised statement (the accounts' reads and writes)."""
+    rows: list[list[Any]] = tx.run(query, params).values()
+    return rows
+
+
+def restore_changes(
+    tx: neo4j.ManagedTransaction, audit: list[dict[str, Any]], payload: dict[str, Any]
+) -> None:
+    """A restore in one transaction: the backup's audit trail (``q.AUDIT`` merges on each
+    record's write id, so a retry adds no second copy), then its records."""
+    for params in audit:
+        tx.run(q.AUDIT, params).consume()
+    write_changes(tx, payload)
