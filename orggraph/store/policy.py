@@ -148,15 +148,20 @@ def check_write(
     actor: str,
     action: str = "write",
     today: date | None = None,
+    new: Collection[str] = (),
 ) -> None:
     """Refuse ``batch`` unless ``scope`` holds every node it touches (see the module).
+
+    ``new``: ids of nodes the batch creates, judged as new even when the id is taken (a
+    create asks whether the actor may create there before it asks whether the id is free,
+    so that a taken id the actor cannot see answers as a visible one does).
 
     Raises ``NotFound`` or ``PermissionDenied`` (after auditing the refusal); returns
     ``None`` when the batch may be written.
     """
     if scope.unrestricted:
         return
-    check = _Check(store, batch, scope, today or date.today())
+    check = _Check(store, batch, scope, today or date.today(), frozenset(new))
     found = check.refusal(actor)
     if found is not None:
         error, reason, ids = found
@@ -169,8 +174,16 @@ Refusal = tuple[OrgGraphError, str, list[str]]
 class _Check:
     """One batch checked against one scope, with the scope's views by date kept."""
 
-    def __init__(self, store: GraphStore, batch: WriteBatch, scope: Scope, today: date) -> None:
+    def __init__(
+        self,
+        store: GraphStore,
+        batch: WriteBatch,
+        scope: Scope,
+        today: date,
+        new: frozenset[str] = frozenset(),
+    ) -> None:
         self.store, self.batch, self.scope, self.today = store, batch, scope, today
+        self.new = new
         self.before: dict[date, ScopeView] = {}
         self.after: dict[date, ScopeView] = {}
 
@@ -221,7 +234,11 @@ class _Check:
 
     # -- what the batch touches ---------------------------------------------------
     def created(self) -> set[str]:
-        return {n.id for n in self.batch.nodes if self.store.node(n.id, n.valid_from) is None}
+        return {
+            n.id
+            for n in self.batch.nodes
+            if n.id in self.new or self.store.node(n.id, n.valid_from) is None
+        }
 
     def roots_touched(self) -> list[str]:
         roots = self.scope.roots

@@ -218,10 +218,32 @@ class CreateLinkInput:
 
 
 # -- helpers ---------------------------------------------------------------------------
-def _exists(ctx: Context, node_id: str, field: str) -> list[UserError]:
-    if ctx.store.node_versions([node_id]):
-        return _problem("exists", field, f"id {node_id!r} is already taken", node_id)
-    return []
+def _available(ctx: Context, batch: WriteBatch, node_id: str, action: str) -> list[UserError]:
+    """Refuse a create whose id is taken, the same way whether the actor can see the
+    node holding it or not: the write policy is asked first, as if the id were free
+    (a create the actor may not make anyway is refused as it would be for a new id),
+    then one answer, ``exists`` / "not available", for every taken id."""
+    actor = ctx.actor
+    try:
+        check_write(
+            ctx.store,
+            batch,
+            actor.scope,
+            actor=actor.name,
+            action=action,
+            today=ctx.today,
+            new=(node_id,),
+        )
+    except OrgGraphError as exc:
+        return user_errors(exc)
+    if not ctx.store.node_versions([node_id]):
+        return []
+    error = ValidationFailed(
+        [Problem(rule="exists", column="id", message=f"id {node_id!r} is not available")]
+    )
+    if not actor.scope.unrestricted:
+        denied(ctx.store, error, actor=actor.name, action=action, reason="id-taken", ids=[node_id])
+    return _problem("exists", "id", f"id {node_id!r} is not available", node_id)
 
 
 def _link_payload(ctx: Context, link: Link, when: date) -> LinkInterface | None:
@@ -285,9 +307,6 @@ class GraphMutation:
     ) -> OrganizationPayload:
         ctx = info.context
         when = input.valid_from or ctx.today
-        errors = _exists(ctx, str(input.id), "id")
-        if errors:
-            return OrganizationPayload(organization=None, errors=errors)
         attrs = {
             "org_kind": input.org_kind,
             "level": input.level,
@@ -305,7 +324,11 @@ class GraphMutation:
         links: tuple[Link, ...] = ()
         if input.parent is not None:
             links = (_new_link(LinkKind.SUBORDINATE_TO, node.id, str(input.parent), when),)
-        errors = run_write(ctx, WriteBatch(nodes=(node,), links=links), "createOrganization")
+        batch = WriteBatch(nodes=(node,), links=links)
+        errors = _available(ctx, batch, node.id, "createOrganization")
+        if errors:
+            return OrganizationPayload(organization=None, errors=errors)
+        errors = run_write(ctx, batch, "createOrganization")
         made = None if errors else _node_at(ctx, node.id, when)
         return OrganizationPayload(organization=made, errors=errors)
 
@@ -351,9 +374,6 @@ class GraphMutation:
     def create_member(self, info: Info, input: CreateMemberInput) -> MemberPayload:
         ctx = info.context
         when = input.valid_from or ctx.today
-        errors = _exists(ctx, str(input.id), "id")
-        if errors:
-            return MemberPayload(member=None, errors=errors)
         attrs = _plain(
             {
                 "gender": input.gender,
@@ -372,7 +392,11 @@ class GraphMutation:
         links: tuple[Link, ...] = ()
         if input.organization is not None:
             links = (_new_link(LinkKind.MEMBER_OF, node.id, str(input.organization), when),)
-        errors = run_write(ctx, WriteBatch(nodes=(node,), links=links), "createMember")
+        batch = WriteBatch(nodes=(node,), links=links)
+        errors = _available(ctx, batch, node.id, "createMember")
+        if errors:
+            return MemberPayload(member=None, errors=errors)
+        errors = run_write(ctx, batch, "createMember")
         made = None if errors else _node_at(ctx, node.id, when)
         return MemberPayload(member=made, errors=errors)
 
