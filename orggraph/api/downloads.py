@@ -29,16 +29,9 @@ from orggraph.exports.render import content_disposition, render_export
 from orggraph.settings import Settings
 from orggraph.store.base import GraphStore
 from orggraph.store.scope import Scope
+from orggraph.store.surfaces import EXPORT_CLASSIFICATION
 
 __all__ = ["EXPORT_CLASSIFICATION", "export_routes"]
-
-#: The most guarded classification each export's columns hold.
-EXPORT_CLASSIFICATION: dict[str, str] = {
-    "responsibility-list": "personal",
-    "ledger": "personal",
-    "coverage": "internal",
-    "query": "public",  # masked field by field by the GraphQL types
-}
 
 _PARAMS = ("year", "as_of", "asOf", "since", "person", "root", "org", "query", "name", "variables")
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import importlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -46,6 +47,7 @@ __all__ = [
     "ResultClassification",
     "classify",
     "clearance_for",
+    "declared_result",
     "fact_allowed",
     "hidden_text",
     "hide_unseen",
@@ -324,6 +326,18 @@ def result_classification(cls: type) -> ResultClassification | None:
         if found is not None:
             _RESULTS[cls] = found
     return found
+
+
+def declared_result(qualname: str) -> ResultClassification | None:
+    """What the result class named ``qualname`` (``module.Class``) was declared to expose,
+    or ``None``: read by name (the declarations sit beside the analysis classes, a layer
+    up), importing the class's module so that its ``classify`` lines have run. For the
+    documentation of the policy (``orggraph.store.surfaces``), never on a request."""
+    module, _, name = qualname.rpartition(".")
+    cls = getattr(importlib.import_module(module), name, None)
+    if not isinstance(cls, type):
+        raise LookupError(f"no result class {qualname!r}")
+    return result_classification(cls)
 
 
 def _items(value: Any) -> Iterable[Any]:
