@@ -1,4 +1,4 @@
-"""``orggraph export``: the lists people print and hand on, as XLSX, CSV, HTML or PDF.
+"""``orggraph export``: the lists people print and hand on: XLSX, CSV, HTML, PDF, DOCX.
 
 ::
 
@@ -73,7 +73,7 @@ def _common(func: Callable[..., Any]) -> Callable[..., Any]:
             "fmt",
             type=click.Choice(format_keys()),
             default=None,
-            help="xlsx, csv, html or pdf (default: from the output's extension, else xlsx)",
+            help="xlsx, csv, html, pdf or docx (default: from the output's extension, else xlsx)",
         ),
         click.option(
             "--lang",

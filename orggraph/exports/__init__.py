@@ -1,4 +1,4 @@
-"""Exports: the lists people print and hand on (责任清单、整顿台账、覆盖情况): XLSX, CSV, HTML, PDF.
+"""Exports: the lists people print and hand on (责任清单、整顿台账、覆盖情况), in five formats.
 
 Every document is first built as a neutral ``Book`` of ``Table`` s (``table.py``) from
 analysis results (``lists``, ``ledger``, ``coverage_report``, ``query``); a writer from
@@ -15,5 +15,5 @@ __all__ = ["Book", "Column", "Label", "Table", "format_keys", "get_format", "ren
 
 
 def render_book(book: Book, fmt: str, lang: str = "zh") -> bytes:
-    """``book`` written in format ``fmt`` (``xlsx``, ``csv``, ``html``, ``pdf``), in ``lang``."""
+    """``book`` written in format ``fmt`` (a key of ``format_keys()``), in ``lang``."""
     return get_format(fmt).render(book, lang)

@@ -2,7 +2,7 @@
 
 ``render_export(kind, store, params, scope, fmt, lang)`` builds the document ``kind``
 (``responsibility-list``, ``ledger``, ``coverage``, ``query``) for the caller's ``scope``
-and writes it as ``fmt`` (``xlsx``, ``csv``, ``html``, ``pdf``), returning ``(bytes, media type,
+and writes it as ``fmt`` (a key of ``format_keys()``), returning ``(bytes, media type,
 file name)``. ``params`` is a mapping of strings (a query string will do):
 
 ==============  ==========================================================================

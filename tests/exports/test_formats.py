@@ -37,10 +37,10 @@ def sample() -> Table:
     )
 
 
-def test_the_registry_knows_four_formats_and_names_them_on_a_bad_key() -> None:
-    assert format_keys() == ("xlsx", "csv", "html", "pdf")
-    with pytest.raises(ConfigError, match=r"'docx'.*xlsx, csv, html, pdf"):
-        get_format("docx")
+def test_the_registry_knows_five_formats_and_names_them_on_a_bad_key() -> None:
+    assert format_keys() == ("xlsx", "csv", "html", "pdf", "docx")
+    with pytest.raises(ConfigError, match=r"'odt'.*xlsx, csv, html, pdf, docx"):
+        get_format("odt")
 
 
 def test_a_row_of_the_wrong_length_is_refused() -> None:

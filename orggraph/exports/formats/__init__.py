@@ -1,9 +1,10 @@
 """The format writers: a registry of small classes over the neutral ``Book``.
 
-Each writer is a class with a ``key`` (``xlsx``, ``csv``, ``html``, ``pdf``), a file ``extension``,
-a ``media_type`` and ``render(book, lang) -> bytes``. Writers are registered by dotted path
-and imported on first use, so ``import orggraph.exports`` does not load openpyxl; a writer
-whose library is missing raises ``ConfigError`` with the install hint.
+Each writer is a class with a ``key`` (``xlsx``, ``csv``, ``html``, ``pdf``, ``docx``), a
+file ``extension``, a ``media_type`` and ``render(book, lang) -> bytes``. Writers are
+registered by dotted path and imported on first use, so ``import orggraph.exports`` does
+not load openpyxl or fpdf2; a writer whose library is missing raises
+``ConfigError`` with the install hint.
 """
 
 from __future__ import annotations
@@ -72,3 +73,4 @@ register("xlsx", "orggraph.exports.formats.xlsx:XlsxFormat", "openpyxl")
 register("csv", "orggraph.exports.formats.csv:CsvFormat")
 register("html", "orggraph.exports.formats.html:HtmlFormat")
 register("pdf", "orggraph.exports.formats.pdf:PdfFormat", "fpdf2")
+register("docx", "orggraph.exports.formats.docx:DocxFormat")

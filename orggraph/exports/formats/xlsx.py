@@ -146,7 +146,10 @@ class _Styles:
         return cell
 
     def text(self, text: str, name: str) -> WriteOnlyCell:
-        cell = WriteOnlyCell(self.ws, value=neutralise(clean_control(text)))
+        # A cell's line break is LF; a lone CR is not one in Excel, and whether it survives
+        # the file depends on openpyxl's XML writer (lxml keeps it, the standard one not).
+        value = neutralise(clean_control(text)).replace("\r\n", "\n").replace("\r", "\n")
+        cell = WriteOnlyCell(self.ws, value=value)
         cell.data_type = "s"  # explicit: a string cell is never read as a formula
         return self.apply(cell, name)
 
