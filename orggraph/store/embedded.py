@@ -13,8 +13,11 @@ Reads come from several threads at once (the API runs each request on a worker t
 and never wait for each other. A write changes the index in place after its commit, under
 ``_index_lock``, with ``_changes`` odd meanwhile: a read (``_consistent``) that saw the
 counter move, or a dict change size under it, runs again, and after ``READ_TRIES`` such
-tries waits for the lock. A write's few microseconds of index changes thus never hand a
-reader half of a write, and a reader never stops a writer.
+tries takes the lock. A write's few microseconds of index changes thus never hand a
+reader half of a write; a read waits, at most, for those microseconds (never for a
+write's planning or commit, nor for a rebuild's reading of the file), and a write waits,
+at most, for one read that fell back. Lock order: the file's (``_db_lock``), the index's,
+the facts' (``_facts_lock``, which reads the file through a connection of its own).
 How the file's rows become the index, and the index's own structures, are in
 ``orggraph.store.embedded_index``.
 """
@@ -123,8 +126,9 @@ def _consistent(
                 continue
             if self._changes == seen:
                 return out
-        # The file's lock first, as writers take them (a read may need the file: facts).
-        with self._db_lock, self._index_lock:
+        # The index lock alone: a write holds it only while it changes the index, never
+        # while it plans or commits (the facts a read may need have their own lock).
+        with self._index_lock:
             return read(self, *args, **kwargs)
 
     functools.update_wrapper(consistent, read)
@@ -136,7 +140,7 @@ class EmbeddedStore(GraphStore):
 
     def __init__(self, path: str | Path) -> None:
         super().__init__()
-        self.path = Path(path)
+        self.path = self._file = Path(path)
         self.url = f"sqlite:///{self.path}"
         if not self.path.parent.exists():
             raise ConfigError(f"store folder {str(self.path.parent)!r} does not exist")
@@ -154,6 +158,8 @@ class EmbeddedStore(GraphStore):
         # puts the new one in place); ``_changes`` is odd meanwhile (``_consistent``).
         self._index_lock = threading.RLock()
         self._changes = 0
+        # Taken last, by whoever first needs the facts (``_facts``).
+        self._facts_lock = threading.Lock()
         # Link versions as columns, per kind, for counts at a date (``count_links``): made
         # on first use, made again after links change (``_link_writes`` counts the changes).
         self._columns: dict[LinkKind, tuple[int, _LinkColumns]] = {}
@@ -214,14 +220,18 @@ class EmbeddedStore(GraphStore):
         """
         facts = self._fact_index
         if facts is None:
-            with self._db_lock, gc_paused():
+            # A connection of its own (WAL: readers never wait for the writer) under a lock
+            # of its own, taken last: a read that waits for the index lock, or a write
+            # changing the index, may load the facts without the file's lock.
+            with self._facts_lock, gc_paused():
                 facts = self._fact_index
                 if facts is None:
-                    rows = self._db.execute("SELECT node_id, year, name, value FROM facts")
-                    facts = defaultdict(dict)
-                    loads = orjson.loads
-                    for node_id, year, name, value in rows.fetchall():
-                        facts[(node_id, year)][name] = loads(value)
+                    with contextlib.closing(sqlite3.connect(self._file, timeout=30)) as db:
+                        rows = db.execute("SELECT node_id, year, name, value FROM facts")
+                        facts = defaultdict(dict)
+                        loads = orjson.loads
+                        for node_id, year, name, value in rows.fetchall():
+                            facts[(node_id, year)][name] = loads(value)
                     self._fact_index = facts
         return facts
 
@@ -535,7 +545,7 @@ class EmbeddedStore(GraphStore):
             yield from each
 
     def all_facts(self) -> Iterator[Fact]:
-        table = self._facts  # read from the file first if need be (the file's lock)
+        table = self._facts
         with self._index_lock:
             facts = sorted((key, dict(values)) for key, values in table.items())
         for (node_id, year), values in facts:

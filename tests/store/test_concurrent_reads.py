@@ -24,7 +24,7 @@ import pytest
 
 from orggraph.model import LinkKind, NodeKind, WriteBatch
 from orggraph.store.embedded import EmbeddedStore
-from tests.graphs import link, member, org
+from tests.graphs import fact, link, member, org
 
 SUB, POST = LinkKind.SUBORDINATE_TO, LinkKind.HOLDS_POST
 START, ADDED, READERS = 50, 150, 3
@@ -134,3 +134,47 @@ def test_a_whole_copy_during_writes_is_one_state_of_the_index(
         copies += 1
     writer.join(timeout=60)
     assert not failures, failures[0]
+
+
+def test_reads_under_the_lock_beside_writes_of_facts_never_deadlock(
+    store: EmbeddedStore, busy_threads: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Every read takes the index lock (no optimistic try), while writes add yearly facts
+    through this store and through another connection to the same file (which makes this
+    store rebuild its index, and read its facts anew, at the next ``refresh``). The locks
+    are taken in one order (the file's, the index's, the facts'): nothing waits forever."""
+    import orggraph.store.embedded as embedded
+
+    monkeypatch.setattr(embedded, "READ_TRIES", 0)
+    other = EmbeddedStore(tmp_path / "threads.db")
+    failures: list[BaseException] = []
+    stop = threading.Event()
+    grades: list[int] = []
+
+    def read() -> None:
+        try:
+            while not stop.is_set():
+                found = store.facts(["b000"], 2019)
+                if found:
+                    grades.append(int(found["b000"]["score"]))
+                store.children("c", DAY)
+        except BaseException as exc:
+            failures.append(exc)
+
+    readers = [threading.Thread(target=read) for _ in range(READERS)]
+    for thread in readers:
+        thread.start()
+    try:
+        for i in range(60):
+            writer = store if i % 2 == 0 else other
+            writer.write(WriteBatch(facts=(fact("b000", 2019, "score", i),)))
+            store.refresh()
+    finally:
+        stop.set()
+        for thread in readers:
+            thread.join(timeout=30)
+    assert not any(thread.is_alive() for thread in readers), "a reader is stuck on a lock"
+    assert not failures, failures[0]
+    assert store.facts(["b000"], 2019) == {"b000": {"score": 59}}
+    assert grades, "the readers saw the facts"
+    other.close()
