@@ -10,7 +10,9 @@ in their scopes; the city is about 98,000).
 
 A heavy request that waits longer than ``wait_seconds`` for its turn is refused with
 ``BUSY`` (HTTP 503 with ``Retry-After``): a server that is only ever behind says so
-rather than letting requests pile up without end.
+rather than letting requests pile up without end. A request waits on a worker thread,
+and the threads are shared with every quick request (40 of them): so at most
+``MAX_WAITING`` wait at once, and the next heavy one is refused at once.
 """
 
 from __future__ import annotations
@@ -26,26 +28,51 @@ __all__ = ["HEAVY_COST", "HeavyLane"]
 #: An operation whose analyses read more than this is heavy: about half the demo city
 #: (one district's gaps take 0.14 s, the city's 0.5 s).
 HEAVY_COST = 50_000
+#: Heavy requests that may wait for a turn at once, each holding a worker thread: with 45
+#: waiting, the thread pool's 40 were all taken and /healthz waited 2.8 s for one.
+MAX_WAITING = 8
 
 
 class HeavyLane:
     """At most ``at_once`` heavy operations at a time in this process."""
 
-    def __init__(self, at_once: int, wait_seconds: float) -> None:
+    def __init__(self, at_once: int, wait_seconds: float, max_waiting: int = MAX_WAITING) -> None:
         self.at_once = at_once
         self.wait_seconds = wait_seconds
+        self.max_waiting = max_waiting
         self._slots = threading.BoundedSemaphore(at_once)
+        self._waiting = 0
+        self._count = threading.Lock()
+
+    @property
+    def waiting(self) -> int:
+        """Heavy requests waiting for a turn now."""
+        return self._waiting
 
     @contextmanager
     def turn(self, what: str) -> Iterator[None]:
         """Wait (on a worker thread, never the event loop) for a turn, run, give it back."""
-        if not self._slots.acquire(timeout=self.wait_seconds):
-            raise Busy(
-                f"服务器正忙 the server is busy with other heavy work ({self.at_once} at a "
-                f"time) and could not start {what} within {self.wait_seconds:g} s; "
-                "try again shortly, or narrow the question (a smaller scope)"
-            )
+        if not self._slots.acquire(blocking=False):
+            with self._count:
+                queue_full = self._waiting >= self.max_waiting
+                self._waiting += not queue_full
+            if queue_full:
+                raise self._busy(what, f"{self.max_waiting} more are waiting already")
+            try:
+                got = self._slots.acquire(timeout=self.wait_seconds)
+            finally:
+                with self._count:
+                    self._waiting -= 1
+            if not got:
+                raise self._busy(what, f"it could not start within {self.wait_seconds:g} s")
         try:
             yield
         finally:
             self._slots.release()
+
+    def _busy(self, what: str, why: str) -> Busy:
+        return Busy(
+            f"服务器正忙 the server is busy with other heavy work ({self.at_once} at a time) "
+            f"and {why}: {what} was not started; try again shortly, or narrow the question "
+            "(a smaller scope)"
+        )

@@ -52,6 +52,40 @@ def test_a_lane_lets_so_many_through_and_refuses_after_the_wait() -> None:
         pass
 
 
+def test_a_lane_refuses_at_once_when_its_waiting_room_is_full() -> None:
+    """Waiters hold worker threads: past ``max_waiting`` the next is refused at once."""
+    lane = HeavyLane(1, 5.0, max_waiting=2)
+    entered, leave = threading.Event(), threading.Event()
+    waited: list[str] = []
+
+    def hold() -> None:
+        with lane.turn("the first"):
+            entered.set()
+            leave.wait(10)
+
+    def wait(name: str) -> None:
+        with lane.turn(name):
+            waited.append(name)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert entered.wait(5)
+    waiters = [threading.Thread(target=wait, args=(f"w{i}",)) for i in range(2)]
+    for thread in waiters:
+        thread.start()
+    deadline = time.monotonic() + 5
+    while lane.waiting < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    started = time.monotonic()
+    with pytest.raises(Busy, match="2 more are waiting"), lane.turn("the fourth"):
+        pass
+    assert time.monotonic() - started < 1.0  # at once, not after the wait
+    leave.set()
+    for thread in [holder, *waiters]:
+        thread.join(10)
+    assert sorted(waited) == ["w0", "w1"]  # the two in the waiting room had their turns
+
+
 def _ask(app: Any, method: str, url: str, **kwargs: Any) -> httpx.Response:
     async def go() -> httpx.Response:
         transport = httpx.ASGITransport(app=app)
