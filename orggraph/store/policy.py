@@ -234,11 +234,11 @@ class _Check:
 
     # -- what the batch touches ---------------------------------------------------
     def created(self) -> set[str]:
-        return {
-            n.id
-            for n in self.batch.nodes
-            if n.id in self.new or self.store.node(n.id, n.valid_from) is None
-        }
+        """Ids the batch creates: named as new, or with no version at all (a version of
+        an existing node dated before its first is a change to it, not a creation)."""
+        ids = {n.id for n in self.batch.nodes}
+        existing = self.store.node_versions(sorted(ids - self.new)) if ids - self.new else {}
+        return {i for i in ids if i in self.new or not existing.get(i)}
 
     def roots_touched(self) -> list[str]:
         roots = self.scope.roots
