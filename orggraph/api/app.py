@@ -13,7 +13,6 @@ security headers, CORS (closed unless configured) and the body limit
 
 from __future__ import annotations
 
-import functools
 import logging
 import re
 from collections.abc import AsyncIterator, Coroutine
@@ -102,7 +101,6 @@ def _wants_graphql_response(request: Any) -> bool:
 _OPERATION_WORD = re.compile(r"\b(?:query|mutation|subscription)\b")
 
 
-@functools.lru_cache(maxsize=256)
 def _several_operations(text: str | None) -> bool:
     """Whether a document defines more than one operation (then ``operationName`` must
     say which: GraphQL over HTTP). Parsed only when its text could: two operation words.
@@ -115,6 +113,17 @@ def _several_operations(text: str | None) -> bool:
         return False
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     return len(operations) > 1
+
+
+def _named_and_finished(text: str | None, operation: Coroutine[Any, Any, T]) -> T:
+    """``_finish(operation)``, after refusing a document of several operations sent
+    without ``operationName`` (``text``: the document, when no name was sent)."""
+    if _several_operations(text):
+        operation.close()
+        raise HTTPException(
+            400, "Must provide operation name if query contains multiple operations."
+        )
+    return _finish(operation)
 
 
 def _finish(operation: Coroutine[Any, Any, T]) -> T:
@@ -183,12 +192,10 @@ class OrgGraphView(GraphQL[Context, None]):
         must not run a mutation, and the answer is 405.)
         """
         data = kwargs.get("request_data")
-        if data is not None and data.operation_name is None and _several_operations(data.query):
-            raise HTTPException(
-                400, "Must provide operation name if query contains multiple operations."
-            )
+        text = data.query if data is not None and data.operation_name is None else None
         try:
-            return await run_in_threadpool(_finish, super().execute_single(*args, **kwargs))
+            operation = super().execute_single(*args, **kwargs)
+            return await run_in_threadpool(_named_and_finished, text, operation)
         except HTTPException as exc:
             if isinstance(exc.__cause__, InvalidOperationTypeError):
                 raise HTTPException(405, exc.reason) from exc
