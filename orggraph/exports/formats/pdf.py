@@ -34,6 +34,7 @@ from fpdf import FPDF
 from orggraph.exports.formats.fonts import find_cjk_font
 from orggraph.exports.sanitize import clean_control
 from orggraph.exports.table import Book, Column, Group, Label, Table, as_text
+from orggraph.store.masking import Hidden, hidden_text
 
 __all__ = ["HAND_SHARE", "MIN_PT", "PdfFormat", "column_widths"]
 
@@ -49,7 +50,10 @@ PT = 25.4 / 72  # mm per point
 GREY, LIGHT = (217, 225, 242), (242, 242, 242)
 
 # Words, ids and dates, a name with its id in full-width brackets (王三（m3）): unbroken.
-_TOKEN = re.compile(r"\w?（[A-Za-z0-9_.:/@+-]+）|[A-Za-z0-9_.:/@+-]+|\s+|.", re.DOTALL)
+# The hidden shape ((outside scope)) is one token too: a reader sees it whole.
+_HIDDEN = "|".join(re.escape(hidden_text(h, lang)) for h in Hidden for lang in ("zh", "en"))
+_TOKEN = re.compile(rf"{_HIDDEN}|\w?（[A-Za-z0-9_.:/@+-]+）|[A-Za-z0-9_.:/@+-]+|\s+|.", re.DOTALL)
+_KEEP = re.compile(rf"{_HIDDEN}|（[A-Za-z0-9_.:/@+-]+）")  # a column is at least this wide
 
 
 def _line_height(pt: float) -> float:
@@ -279,14 +283,16 @@ class _Writer:
         in proportion to their natural widths."""
         pt, m, lang = self.pt, self.measure, self.lang
         natural: list[float] = []
+        least: list[float] = []  # the widest piece that must not break: an id, (范围外)
         for i, column in zip(keep, columns, strict=True):
             head = max(m.width(w, pt) for w in _head_words(column.header(lang)))
             fixed = column.nowrap or column.kind != "text"
             sample = table.rows if fixed else table.rows[:2000]
-            widest = max(
-                (m.width(as_text(r[i], column.kind, lang), pt) for r in sample), default=0.0
-            )
+            texts = [as_text(r[i], column.kind, lang) for r in sample]
+            widest = max((m.width(t, pt) for t in texts), default=0.0)
             natural.append(max(head, widest) + 2 * PAD)
+            whole = [k for t in texts for k in _KEEP.findall(t)]
+            least.append(max((m.width(k, pt) for k in whole), default=0.0) + 2 * PAD)
         hands = [i for i, c in enumerate(columns) if c.hand]
         fixed_cols = [i for i, c in enumerate(columns) if (c.nowrap or c.kind != "text")]
         out = list(natural)
@@ -299,7 +305,7 @@ class _Writer:
             # Each free column gets up to a floor, then the rest in proportion to its natural
             # width (dampened: long text gets more, short text is not starved).
             floor = min(18.0, max(10.0, rest / len(free)))
-            base = {i: min(natural[i], floor) for i in free}
+            base = {i: max(min(natural[i], floor), least[i]) for i in free}
             spare = max(0.0, rest - sum(base.values()))
             weights = {
                 i: min(natural[i], WIDTH / 2) ** 0.75 * (2 if columns[i].width else 1) for i in free
