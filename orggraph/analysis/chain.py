@@ -40,6 +40,7 @@ from orggraph.analysis.chainindex import (
 )
 from orggraph.model import CaseState, LinkKind, Node, NodeKind, Role
 from orggraph.store.base import GraphStore
+from orggraph.store.masking import CASE_REF_RESULT, declare
 from orggraph.store.scope import Scope, ScopeView
 
 __all__ = [
@@ -113,6 +114,9 @@ class CaseRef:
     reasons: tuple[str, ...]
     partner: str | None
     deadline: date | None
+
+
+declare(CaseRef, CASE_REF_RESULT)  # an open case's fields, classified as the case node's
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -42,6 +42,7 @@ from orggraph.analysis.weak import evaluate_branch
 from orggraph.errors import ConfigError, InvalidTransition, Problem, ValidationFailed
 from orggraph.model import CaseState, Node, NodeKind, WriteBatch, label, parse_enum
 from orggraph.store.base import GraphStore
+from orggraph.store.masking import CASE_RESULT, CASE_STEP_RESULT, declare
 from orggraph.store.policy import check_write, denied, unseen, visible_node
 from orggraph.store.scope import Scope
 
@@ -84,6 +85,11 @@ class Case:
     steps: tuple[CaseStep, ...]
     days_since_step: int
     days_overdue: int  # days past the deadline, 0 when not overdue (or converted)
+
+
+# What a case and its steps expose: the case node's own fields, with their classifications.
+declare(Case, CASE_RESULT)
+declare(CaseStep, CASE_STEP_RESULT)
 
 
 def remediation_cases(

@@ -41,12 +41,16 @@ if TYPE_CHECKING:
     from orggraph.store.scope import ScopeView
 
 __all__ = [
+    "CASE_REF_RESULT",
+    "CASE_RESULT",
+    "CASE_STEP_RESULT",
     "CLEARANCE",
     "Clearance",
     "Hidden",
     "ResultClassification",
     "classify",
     "clearance_for",
+    "declare",
     "declared_result",
     "fact_allowed",
     "hidden_text",
@@ -295,37 +299,41 @@ def classify(
 _CASE_FIELDS = {s.name: s.classification for s in NODE_FIELDS[NodeKind.CASE]}
 _CASE_REFS = {"responsible": NodeKind.MEMBER, "partner": NodeKind.ORGANIZATION}
 
-#: Results declared by their qualified name: a remediation case (``Case``) and its steps
-#: report the case node's fields, with the case node's classifications (the fields
-#: table); every field of them is ``internal``, so a role below is refused the result,
-#: as it reads every field of the case node as ``null``.
-_NAMED: dict[str, ResultClassification] = {
-    "orggraph.analysis.remediation.Case": ResultClassification(
-        result=NAME_CLASSIFICATION[NodeKind.CASE],
-        fields={k: v for k, v in _CASE_FIELDS.items() if k != "evidence"},
-        refs=_CASE_REFS,
-    ),
-    # An open case in a person's responsibilities (its partner already hidden by scope).
-    "orggraph.analysis.chain.CaseRef": ResultClassification(
-        result=NAME_CLASSIFICATION[NodeKind.CASE],
-        fields={k: _CASE_FIELDS[k] for k in ("organization", "state", "reasons", "deadline")},
-    ),
-    "orggraph.analysis.remediation.CaseStep": ResultClassification(
-        result=NAME_CLASSIFICATION[NodeKind.CASE],
-        fields={k: _CASE_FIELDS[k] for k in ("responsible", "partner", "deadline", "evidence")},
-        refs=_CASE_REFS,
-    ),
-}
+#: A remediation case (``Case``) and its steps report the case node's fields, with the
+#: case node's classifications (the fields table); every field of them is ``internal``,
+#: so a role below is refused the result, as it reads every field of the case node as
+#: ``null``. Declared beside their classes (``declare``), which live a layer up.
+CASE_RESULT = ResultClassification(
+    result=NAME_CLASSIFICATION[NodeKind.CASE],
+    fields={k: v for k, v in _CASE_FIELDS.items() if k != "evidence"},
+    refs=_CASE_REFS,
+)
+#: An open case in a person's responsibilities (its partner already hidden by scope).
+CASE_REF_RESULT = ResultClassification(
+    result=NAME_CLASSIFICATION[NodeKind.CASE],
+    fields={k: _CASE_FIELDS[k] for k in ("organization", "state", "reasons", "deadline")},
+)
+CASE_STEP_RESULT = ResultClassification(
+    result=NAME_CLASSIFICATION[NodeKind.CASE],
+    fields={k: _CASE_FIELDS[k] for k in ("responsible", "partner", "deadline", "evidence")},
+    refs=_CASE_REFS,
+)
+
+
+def declare(cls: type[T], classification: ResultClassification) -> type[T]:
+    """Declare that the result dataclass ``cls`` exposes ``classification`` (one made
+    here, from the fields table: the cases'); returns ``cls``."""
+    names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    unknown = (set(classification.fields) | set(classification.refs)) - names
+    if unknown:
+        raise TypeError(f"{cls.__name__} has no fields {sorted(unknown)}")
+    _RESULTS[cls] = classification
+    return cls
 
 
 def result_classification(cls: type) -> ResultClassification | None:
-    """What ``cls`` was declared to expose (``classify``, or by name here), or ``None``."""
-    found = _RESULTS.get(cls)
-    if found is None and dataclasses.is_dataclass(cls):
-        found = _NAMED.get(f"{cls.__module__}.{cls.__qualname__}")
-        if found is not None:
-            _RESULTS[cls] = found
-    return found
+    """What ``cls`` was declared to expose (``classify``, ``declare``), or ``None``."""
+    return _RESULTS.get(cls)
 
 
 def declared_result(qualname: str) -> ResultClassification | None:
