@@ -151,7 +151,12 @@ _ANALYSES: tuple[Surface, ...] = (
         people=True,
         dropped=(NodeKind.CASE,),
     ),
-    Surface(group="GraphQL analyses", name="`mapState`", results=(_A + "coverage.UnitCoverage",)),
+    Surface(
+        group="GraphQL analyses",
+        name="`mapState`",
+        results=(_A + "coverage.UnitCoverage",),
+        parts=(_A + "coverage.CoverageRate",),  # its areas' rates: left out below internal
+    ),
 )
 
 #: The exports' own rows (the kinds built by ``orggraph.exports``), by what they hold.

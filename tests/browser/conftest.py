@@ -50,10 +50,11 @@ def serve(store: GraphStore) -> LiveServer:
     return server
 
 
-def sign_in(page: Page, server: LiveServer) -> None:
-    """Sign the page's browser in through the real sign-in form (a session cookie)."""
+def sign_in(page: Page, server: LiveServer, token: str | None = None) -> None:
+    """Sign the page's browser in through the real sign-in form (a session cookie), with
+    ``token`` (default: the server's administrator's)."""
     page.goto(f"{server.url}/signin")
-    page.fill("#token", server.token)
+    page.fill("#token", token or server.token)
     page.click("button[type=submit]")
     page.wait_for_url(f"{server.url}/")
 

@@ -23,6 +23,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from orggraph.model import Link, LinkKind, Node, NodeKind, WriteBatch
+from orggraph.store.accounts import account_store
 from orggraph.store.base import GraphStore
 from orggraph.store.embedded import EmbeddedStore
 from tests.browser.conftest import ARTIFACTS, Guard, LiveServer, open_page, serve, sign_in
@@ -225,3 +226,31 @@ def test_the_pairing_network_shows_groups_leaders_experts_and_partners(page: Pag
     assert page.evaluate("window.orggraph.nodeState('e2')") is None  # nobody serves e2
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "web-network.png"))
+
+
+def test_a_viewer_sees_the_map_and_the_network_without_internal_data(
+    browser: Browser, guard: Guard, server: LiveServer
+) -> None:
+    """A viewer's page: the tree without coverage rates (internal, as coverageRates and
+    the coverage export), the network without leaders' contacts (who is a leader is
+    internal), and not one error on the way."""
+    store = server.server.config.app.state.store
+    accounts = account_store(store)
+    if accounts.get("web-viewer") is None:
+        accounts.add("web-viewer", "viewer")
+    page = open_page(browser, guard)
+    try:
+        sign_in(page, server, accounts.issue_token("web-viewer"))
+        page.goto(f"{server.url}/?asOf={REFERENCE}")
+        page.wait_for_selector("body[data-ready=true]", timeout=20_000)
+        assert state(page, TOWNSHIP)["coverage"] is None  # an admin sees 1 (3 of 3)
+        page.click("#view-network")
+        page.wait_for_selector('body[data-view="network"][data-loading=false]')
+        for node_id in ("wg01", "630102", "s1", "b1"):
+            assert state(page, node_id)["visible"], node_id
+        page.check('#network-filter input[value="contacts"]')
+        assert page.evaluate("window.orggraph.nodeState('m14')") is None
+    finally:
+        page.context.close()
+    assert guard.blocked == []
+    assert [c for c in guard.console if c.startswith(("error", "pageerror"))] == []

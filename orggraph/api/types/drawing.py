@@ -18,10 +18,11 @@ from datetime import date
 
 import strawberry
 
-from orggraph.analysis.coverage import unit_coverage
+from orggraph.analysis.coverage import CoverageRate, unit_coverage
 from orggraph.analysis.gaps import GapKind, coverage_gaps
 from orggraph.analysis.weak import weak_branches
 from orggraph.api.context import Info
+from orggraph.store.masking import result_classification
 
 __all__ = ["AreaCoverage", "DrawingQuery", "MapState", "Timeline", "WeakMark"]
 
@@ -43,7 +44,10 @@ class WeakMark:
 @strawberry.type(description="图上状态 The state each organization is drawn with at a date")
 class MapState:
     as_of: date
-    coverage: list[AreaCoverage] = strawberry.field(description="By area, areas with units")
+    coverage: list[AreaCoverage] = strawberry.field(
+        description="By area, areas with units (empty for a role that may not read "
+        "internal data: coverage rates are internal)"
+    )
     weak: list[WeakMark]
     vacant_secretary: list[strawberry.ID] = strawberry.field(description="书记空缺")
     no_contact_leader: list[strawberry.ID] = strawberry.field(description="无联点领导")
@@ -70,7 +74,11 @@ class DrawingQuery:
         units: dict[str, int] = defaultdict(int)
         organized: dict[str, int] = defaultdict(int)
         areas: dict[str, list[str]] = {}
-        for status in unit_coverage(store, when, scope).values():
+        # Coverage rates are internal (as coverageRates and the coverage export): a role
+        # that may not read them is drawn without them, not refused the map.
+        rated = result_classification(CoverageRate)
+        readable = rated is None or rated.result in ctx.actor.clearance
+        for status in unit_coverage(store, when, scope).values() if readable else ():
             area = status.unit.attrs.get("township") or status.unit.attrs.get("district")
             if not area:
                 continue

@@ -9,7 +9,13 @@ const EXPORTS = "/exports";
 // codes are the lower-case values.
 const code = (v) => (typeof v === "string" ? v.toLowerCase() : (v ?? null));
 
-export class ApiError extends Error {}
+export class ApiError extends Error {
+  /** @param {string} message @param {string[]} codes the errors' extensions.code */
+  constructor(message, codes = []) {
+    super(message);
+    this.codes = codes;
+  }
+}
 
 /** POST one GraphQL document; the data, or an ApiError with the server's messages. */
 export async function gql(query, variables = {}) {
@@ -25,7 +31,10 @@ export async function gql(query, variables = {}) {
   } catch {
     throw new ApiError(`${ENDPOINT}: HTTP ${response.status}`);
   }
-  if (body.errors?.length) throw new ApiError(body.errors.map((e) => e.message).join("; "));
+  if (body.errors?.length) {
+    const codes = body.errors.map((e) => e.extensions?.code ?? "");
+    throw new ApiError(body.errors.map((e) => e.message).join("; "), codes);
+  }
   if (!response.ok) throw new ApiError(`${ENDPOINT}: HTTP ${response.status}`);
   return body.data;
 }
@@ -188,7 +197,11 @@ async function allPages(query, variables, pick) {
 export async function network(asOf) {
   const [groups, leaders, orgs, state] = await Promise.all([
     gql(QUERIES.networkGroups, { asOf }),
-    allPages(QUERIES.networkLeaders, { asOf }, (d) => d.members),
+    // Who is a leader is internal: a role that may not filter on it sees no leaders.
+    allPages(QUERIES.networkLeaders, { asOf }, (d) => d.members).catch((e) => {
+      if (e instanceof ApiError && e.codes.includes("PERMISSION_DENIED")) return [];
+      throw e;
+    }),
     allPages(QUERIES.networkPairs, { asOf }, (d) => d.organizations),
     gql(QUERIES.state, { asOf }),
   ]);
