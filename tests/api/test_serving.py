@@ -79,4 +79,3 @@ def test_quick_requests_do_not_wait_behind_a_heavy_one(
     # waited for all of it: the first answer only after the heavy one).
     assert quick, f"no quick answer while the heavy request ran ({heavy_seconds:.2f} s)"
     assert statistics.median(quick) < heavy_seconds / 3
-    assert statistics.median(quick) < 0.5
