@@ -10,7 +10,7 @@ import io
 
 from openpyxl import load_workbook
 
-from orggraph.exports.formats.xlsx import HAND_ROW_PT, LINE_PT
+from orggraph.exports.formats.xlsx import HAND_ROW_PT, LINE_PT, PAGE_WIDTH
 from orggraph.exports.render import render_export
 from orggraph.store.base import GraphStore
 from orggraph.store.scope import Scope
@@ -54,6 +54,9 @@ def test_the_ledger_rows_fit_their_wrapped_text(store: GraphStore) -> None:
     ws = wb.active
     assert not ws.protection.sheet
     assert ws.auto_filter.ref is not None and ws.auto_filter.ref.startswith("A3:M")
+    # As wide as A4 landscape at full size: fitting the width does not shrink the print.
+    columns = "ABCDEFGHIJKLM"
+    assert sum(ws.column_dimensions[c].width for c in columns) <= PAGE_WIDTH + 0.01
     width = ws.column_dimensions["F"].width  # 认定依据, 40 characters
     wrapped = 0
     for row in range(4, ws.max_row + 1):

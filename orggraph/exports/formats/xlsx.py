@@ -42,6 +42,8 @@ __all__ = ["XlsxFormat", "display_width"]
 MIN_WIDTH = 6
 MAX_WIDTH = 48
 LINE_PT = 13.5  # one line of 10 pt text, in points of row height
+PAGE_WIDTH = 150.0  # characters across A4 landscape at 100% (277 mm at ~1.85 mm each)
+MIN_TEXT = 10.0  # the narrowest a wrapping text column is made to fit the page
 HAND_ROW_PT = 32.0  # ~11 mm: room to write in
 FONT = "等线"  # Excel's default Chinese UI font; falls back to the system's CJK font
 
@@ -277,10 +279,32 @@ class XlsxFormat:
                     break  # capped: the rest cannot widen it
             # +2 for the cell's padding; wide text wraps past the cap.
             widths.append(float(min(max(widest + 2, MIN_WIDTH), MAX_WIDTH)))
-        return widths
+        return _fit_page(table, widths)
 
 
 GUIDE = Label("说明", "Guide")
+
+
+def _fit_page(table: Table, widths: list[float]) -> list[float]:
+    """Widths that print at about full size on A4 landscape: fitted to the page width, a
+    sheet wider than ``PAGE_WIDTH`` would be shrunk to an unreadable size. The columns of
+    free text give way (they wrap, and their rows grow); names, ids, dates, numbers and the
+    hand-fill columns keep their width."""
+    total = sum(widths)
+    if total <= PAGE_WIDTH:
+        return widths
+    give = [
+        i
+        for i, c in enumerate(table.columns)
+        if c.kind == "text" and not c.nowrap and not c.hand and widths[i] > MIN_TEXT
+    ]
+    spare = sum(widths[i] - MIN_TEXT for i in give)
+    if not spare:
+        return widths
+    cut = min(1.0, (total - PAGE_WIDTH) / spare)
+    return [
+        widths[i] - (widths[i] - MIN_TEXT) * cut if i in give else w for i, w in enumerate(widths)
+    ]
 
 
 def _lines(text: str, width: float) -> int:
