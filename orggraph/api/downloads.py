@@ -37,7 +37,7 @@ _PARAMS = ("year", "as_of", "asOf", "since", "person", "root", "org", "query", "
 
 
 def _executor(settings: Settings) -> Any:
-    from orggraph.api.local import run_document
+    from orggraph.api.local import QueryFailed, run_document
 
     def execute(
         text: str,
@@ -50,7 +50,13 @@ def _executor(settings: Settings) -> Any:
     ) -> Mapping[str, Any]:
         assert isinstance(actor, Actor)  # the route always passes the signed-in actor
         narrowed = Actor(name=actor.name, role=actor.role, scope=scope)
-        return run_document(store, settings, text, variables, actor=narrowed, today=as_of)
+        try:
+            return run_document(store, settings, text, variables, actor=narrowed, today=as_of)
+        except QueryFailed as exc:
+            # A document refused to the role is refused as the other exports are: 403.
+            if exc.problems and all(p.rule == PermissionDenied.code for p in exc.problems):
+                raise PermissionDenied("; ".join(p.message for p in exc.problems)) from exc
+            raise
 
     return execute
 

@@ -384,8 +384,8 @@ def surface_cell(surface: Surface, role: str) -> str:
     fields = _by_field()
     cells = [_own_cell(fields[name], clearance) for name in surface.via if name in fields]
     if any(c.startswith("refused") for c in cells):
-        if surface.export:  # the document ran, and its field was refused
-            return "refused: QUERY_FAILED (400), naming PERMISSION_DENIED"
+        if surface.export:  # the document ran, and its field was refused: as the export
+            return "refused: PERMISSION_DENIED (403)"
         return "refused: PERMISSION_DENIED"
     notes = list(dict.fromkeys(n for c in cells if c != "all" for n in c.split("; ")))
     if surface.shows == "empty":  # GraphQL's null, written as an empty cell

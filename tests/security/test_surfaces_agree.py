@@ -371,8 +371,8 @@ class Look:
                 "GET", "/exports/query", params={"format": "csv", "as_of": str(self.day), **params}
             )
             if viewer and name in ("remediation_cases", "coverage_rates"):
-                # The GraphQL field is refused, so the export is (QUERY_FAILED, 400).
-                assert response.status_code == 400, (name, response.text[:300])
+                # The GraphQL field is refused, so the export is, as the others are: 403.
+                assert response.status_code == 403, (name, response.text[:300])
                 assert "PERMISSION_DENIED" in response.text
                 continue
             if response.status_code in (400, 404) and "NOT_FOUND" in response.text:
