@@ -44,6 +44,14 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+def _workers(pid: int, wanted: int = 2) -> list[int]:
+    """The supervisor's workers, once ``wanted`` of them have started (or 30 s passed)."""
+    deadline = time.monotonic() + 30
+    while len(_children(pid)) < wanted and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return _children(pid)
+
+
 def _alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().split()[2]
@@ -98,10 +106,7 @@ def test_two_workers_answer_and_see_each_other_s_writes(
     served: tuple[subprocess.Popen[bytes], str, str],
 ) -> None:
     process, url, token = served
-    deadline = time.monotonic() + 30
-    while len(_children(process.pid)) < 2 and time.monotonic() < deadline:
-        time.sleep(0.1)
-    workers = _children(process.pid)
+    workers = _workers(process.pid)
     assert len(workers) == 2, workers
     headers = {"authorization": f"Bearer {token}"}
     # A new connection for each request: the kernel spreads them over both workers.
@@ -116,10 +121,7 @@ def test_workers_end_when_their_supervisor_is_killed(
     served: tuple[subprocess.Popen[bytes], str, str],
 ) -> None:
     process, _, _ = served
-    deadline = time.monotonic() + 30
-    while len(_children(process.pid)) < 2 and time.monotonic() < deadline:
-        time.sleep(0.1)
-    workers = _children(process.pid)
+    workers = _workers(process.pid)
     assert len(workers) == 2
     os.kill(process.pid, signal.SIGKILL)
     process.wait(timeout=10)
