@@ -1,7 +1,7 @@
 """``GET /exports/{kind}``: the export files, for the signed-in actor's scope and role.
 
 The query string carries ``render_export``'s parameters (``year``, ``as_of``, ``since``,
-``person``, ``root``, ``query``, ``variables``) and ``format`` (xlsx, csv, html) and
+``person``, ``root``, ``query``, ``variables``) and ``format`` (pdf, docx, xlsx, csv, html) and
 ``lang`` (zh, en). The actor's scope is the export's scope (``root`` may only narrow it).
 The lists that name people (责任清单, 整顿台账) need a role that may read personal data;
 the coverage report internal data; a saved-query export runs through GraphQL for the

@@ -40,6 +40,7 @@ EXPECTED: dict[str, bool] = {
     "export.responsibility-list.xlsx": True,  # ≤ 5 s
     "export.responsibility-list.csv": True,
     "export.responsibility-list.html": True,
+    "export.responsibility-list.pdf": True,  # ≤ 10 s, beside the XLSX
     "export.ledger.xlsx": False,
     "export.coverage.xlsx": False,
     "http.chain_c1_throughput": False,
