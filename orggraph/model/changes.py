@@ -102,8 +102,15 @@ def plan(reader: HistoryReader, batch: WriteBatch, today: date | None = None) ->
         for versions in list(links.items()):
             for version in versions:
                 ends = [ended[e] for e in (version.source, version.target) if e in ended]
-                if ends and version.valid_from < min(ends):
-                    links.close(version.id, version, min(ends))
+                if not ends:
+                    continue
+                end = min(ends)
+                # Only what is still open then: a version that ended earlier keeps its end
+                # (closing it again "at" the later date would lengthen it, rewriting history).
+                if version.valid_from < end and (
+                    version.valid_to is None or version.valid_to > end
+                ):
+                    links.close(version.id, version, end)
     for lid, when in batch.end_links:
         links.end(lid, when)
 
