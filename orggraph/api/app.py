@@ -57,7 +57,7 @@ from orggraph.store.accounts import account_store
 from orggraph.store.base import GraphStore
 from orggraph.web import web_routes
 
-__all__ = ["STATIC_DIR", "OrgGraphView", "create_app", "serve", "serve_workers", "worker_app"]
+__all__ = ["STATIC_DIR", "SWITCH_INTERVAL", "OrgGraphView", "create_app", "serve"]
 
 log = logging.getLogger("orggraph.api")
 
@@ -405,74 +405,3 @@ def serve(web: Starlette, *, host: str, port: int, **options: Any) -> None:
     gc.freeze()
     sys.setswitchinterval(SWITCH_INTERVAL)
     uvicorn.run(web, host=host, port=port, ws="none", **options)
-
-
-#: How often a worker looks whether its supervisor is still there, in seconds.
-ORPHAN_CHECK_SECONDS = 1.0
-
-
-def _exit_when_orphaned(parent: int) -> None:
-    """End this worker when the process that started it is gone (killed outright, it
-    could not end its workers): an orphan would go on serving on the shared socket."""
-    import os
-    import threading
-    import time
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(ORPHAN_CHECK_SECONDS)
-        log.warning("orggraph worker %d: its supervisor %d is gone; exiting", os.getpid(), parent)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
-
-
-def worker_app() -> Starlette:
-    """The application of one worker process of ``orggraph serve --workers N``.
-
-    uvicorn starts each worker anew (``spawn``) and calls this factory in it: the
-    settings come from the ``ORGGRAPH_*`` variables the supervisor set (``serve_workers``),
-    and each worker opens the store itself (on the embedded store, its own index; writes
-    by any worker are seen by the others before their next request, ``FreshIndex``).
-    """
-    import gc
-    import os
-
-    from orggraph.settings import load_settings
-    from orggraph.store import open_store
-
-    settings = load_settings()
-    parent = int(os.environ.get(_SUPERVISOR, "0"))
-    if parent:
-        _exit_when_orphaned(parent)
-    web = create_app(open_store(settings.store, settings), settings)
-    gc.collect()
-    gc.freeze()  # as serve(): the index out of the collector's reach
-    sys.setswitchinterval(SWITCH_INTERVAL)
-    return web
-
-
-_SUPERVISOR = "ORGGRAPH_SUPERVISOR_PID"
-
-
-def serve_workers(settings: Settings, workers: int, **options: Any) -> None:
-    """Serve with ``workers`` processes on one socket (uvicorn's supervisor): each worker
-    runs ``worker_app`` with ``settings``, handed down as ``ORGGRAPH_*`` variables."""
-    import os
-
-    import uvicorn
-
-    from orggraph.settings import SETTINGS
-
-    for setting in SETTINGS:
-        os.environ["ORGGRAPH_" + setting.name.upper()] = str(getattr(settings, setting.name))
-    os.environ[_SUPERVISOR] = str(os.getpid())
-    uvicorn.run(
-        "orggraph.api.app:worker_app",
-        factory=True,
-        workers=workers,
-        host=settings.host,
-        port=settings.port,
-        ws="none",
-        **options,
-    )

@@ -64,7 +64,7 @@ def command(
 ) -> None:
     """Serve the GraphQL API at /graphql (with its explorer) and the browser view (服务)."""
     from orggraph.api import create_app, serve
-    from orggraph.api.app import serve_workers
+    from orggraph.api.workers import serve_workers
 
     settings = replace(
         app.settings,
