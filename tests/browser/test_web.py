@@ -143,7 +143,9 @@ def test_english_is_one_click_away(page: Page) -> None:
     assert page.locator("#view-tree").inner_text() == "组织树"
 
 
-def test_search_finds_the_branch_and_its_chain_is_shown_and_highlighted(page: Page) -> None:
+def test_search_finds_the_branch_and_its_chain_is_shown_and_highlighted(
+    page: Page, tmp_path: Path
+) -> None:
     page.fill("#search-text", "夏都花园社区")
     item = page.locator('#search-results li[data-id="b1"]')
     item.wait_for()
@@ -168,6 +170,15 @@ def test_search_finds_the_branch_and_its_chain_is_shown_and_highlighted(page: Pa
     explorer = page.locator("#link-explorer").get_attribute("href") or ""
     assert explorer.startswith("/graphql?query=") and "responsibilityChain" in explorer
     assert (page.locator("#link-export").get_attribute("href") or "").startswith("/exports/")
+    # The printed documents too: the PDF downloads as a PDF.
+    pdf = page.locator("#link-export-pdf").get_attribute("href") or ""
+    docx = page.locator("#link-export-docx").get_attribute("href") or ""
+    assert "format=pdf" in pdf and "format=docx" in docx and "root=b1" in pdf
+    with page.expect_download() as info:
+        page.click("#link-export-pdf")
+    saved = tmp_path / "list.pdf"
+    info.value.save_as(saved)
+    assert saved.read_bytes()[:5] == b"%PDF-"
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "web-chain.png"))
 

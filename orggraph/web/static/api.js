@@ -356,7 +356,7 @@ export function explorerUrl({ query, variables }) {
  * The export of the list behind the panel: the responsibility list (责任清单) of the
  * selected organization's subtree at the date (orggraph.exports.render_export's params).
  */
-export function exportUrl(id, asOf, lang) {
-  const params = new URLSearchParams({ root: id, as_of: asOf ?? "", lang, format: "xlsx" });
+export function exportUrl(id, asOf, lang, format = "xlsx") {
+  const params = new URLSearchParams({ root: id, as_of: asOf ?? "", lang, format });
   return `${EXPORTS}/responsibility-list?${params}`;
 }

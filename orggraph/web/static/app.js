@@ -390,6 +390,8 @@ function renderPanel() {
     $("link-explorer").href = api.explorerUrl(chain.query);
   }
   $("link-export").href = api.exportUrl(detail.id, state.asOf, i18n.language());
+  $("link-export-pdf").href = api.exportUrl(detail.id, state.asOf, i18n.language(), "pdf");
+  $("link-export-docx").href = api.exportUrl(detail.id, state.asOf, i18n.language(), "docx");
 }
 
 function vacantMark() {
