@@ -10,7 +10,8 @@
     ├── PermissionDenied          the actor may not do this
     ├── ConfigError               a setting or a rules file holds a bad value
     ├── StoreUnavailable          the backing store cannot be reached (retryable)
-    └── Busy                      the server is taken up by other heavy work (retryable)
+    ├── Busy                      the server is taken up by other heavy work (retryable)
+    └── Cancelled                 long work stopped because its caller cancelled it
 
 Every message names the offending value and says what was expected.
 """
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "Busy",
+    "Cancelled",
     "ConfigError",
     "CycleDetected",
     "InvalidTransition",
@@ -136,3 +138,9 @@ class Busy(OrgGraphError):
     """The server has run other heavy work for too long to start this one now (retry)."""
 
     code = "BUSY"
+
+
+class Cancelled(OrgGraphError):
+    """Long work stopped at its next progress report because its caller cancelled it."""
+
+    code = "CANCELLED"

@@ -19,7 +19,7 @@ ALLOWED = {
     "imports": {"model", "store", "imports"},
     "demo": {"model", "store", "analysis", "demo"},
 }
-LEAVES = {"errors", "settings", "__init__"}
+LEAVES = {"errors", "settings", "progress", "__init__"}
 ADAPTERS = ("api", "web", "exports", "cli")
 
 
