@@ -27,6 +27,7 @@ class AppContext:
     """Built once in the group callback and handed to every command."""
 
     settings: Settings
+    quiet: bool = False  # ``orggraph --quiet``: no progress bars
     _store: Any = field(default=None, repr=False)
 
     def store(self) -> Any:
@@ -79,11 +80,17 @@ class _Commands(click.Group):
     default=None,
     help="Store URL (sqlite:///PATH, neo4j://HOST:PORT, bolt://…); default sqlite:///orggraph.db",
 )
+@click.option(
+    "--quiet",
+    "-q",
+    is_flag=True,
+    help="不显示进度条 / No progress bars (they are drawn only on a terminal anyway)",
+)
 @click.version_option(package_name="orggraph")
 @click.pass_context
-def cli(ctx: click.Context, store: str | None) -> None:
+def cli(ctx: click.Context, store: str | None, quiet: bool) -> None:
     """orggraph: 组织体系图谱 — party organization structure and responsibility."""
-    app = AppContext(settings=load_settings({"store": store}))
+    app = AppContext(settings=load_settings({"store": store}), quiet=quiet)
     ctx.obj = app
     ctx.call_on_close(app.close)
 
