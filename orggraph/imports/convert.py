@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
 from orggraph.errors import Problem
@@ -25,6 +26,7 @@ from orggraph.imports.tables import (
 from orggraph.imports.values import BadCell, is_blank, parse_value
 from orggraph.model import FACTS, Fact, Link, Node
 from orggraph.model.records import FactValue
+from orggraph.model.synonyms import TEXT_SYNONYMS, not_allowed, text_synonym
 
 __all__ = [
     "Placed",
@@ -321,14 +323,16 @@ def _convert_row(
             value = values[name] = parse_value(column.value_type, raw)
         except ValueError as exc:
             rule = "type"
-            if isinstance(column.value_type, type):
+            message = f"{column.label_zh} ({name}): {exc}"
+            if isinstance(column.value_type, type) and issubclass(column.value_type, StrEnum):
                 rule = "enum"
+                message = not_allowed(column.value_type, raw, f"{column.label_zh} ({name})")
             elif column.value_type == "date":
                 rule = "date"
-            problems.append(
-                where.problem(rule, f"{column.label_zh} ({name}): {exc}", column=name, value=raw)
-            )
+            problems.append(where.problem(rule, message, column=name, value=raw))
             continue
+        if isinstance(value, str) and name in TEXT_SYNONYMS:
+            value = values[name] = text_synonym(name, value)
         if name in layout.ids and (not value or _BAD_ID.search(value)):
             problems.append(
                 where.problem(
