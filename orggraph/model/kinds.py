@@ -209,14 +209,16 @@ def label(value: StrEnum, lang: str = "zh") -> str:
 
 
 def parse_enum(kind: type[E], raw: str) -> E:
-    """Parse a code or a Chinese label into ``kind``; ``ValueError`` names the allowed values."""
+    """Parse a code, a Chinese label or a synonym (``orggraph.model.synonyms``: 本科 for
+    大学本科) into ``kind``; ``ValueError`` names the allowed values."""
+    from orggraph.model.synonyms import not_allowed, parse_label  # it imports this module
+
     text = raw.strip()
     try:
         return kind(text)
     except ValueError:
         pass
-    for member in kind:
-        if LABELS_ZH.get(member) == text or member.name.lower() == text.lower():
-            return member
-    allowed = ", ".join(f"{m.value}/{LABELS_ZH.get(m, m.value)}" for m in kind)
-    raise ValueError(f"{raw!r} is not a {kind.__name__}; expected one of: {allowed}")
+    found = parse_label(kind, text)
+    if found is None:
+        raise ValueError(not_allowed(kind, raw))
+    return found
