@@ -12,12 +12,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 import click
 
 from orggraph.analysis.remediation import (
     Case,
+    CaseStep,
     open_case,
     overdue_cases,
     remediation_cases,
@@ -27,33 +29,88 @@ from orggraph.analysis.remediation import (
 from orggraph.analysis.weak import RULES
 from orggraph.cli import AppContext, pass_app, store_option
 from orggraph.cli._options import DATE, analysis_options, echo_json, make_scope
-from orggraph.cli.chain import render_table
+from orggraph.cli.tables import Heading, count_line, render_table
 from orggraph.cli.weak import rules_of, rules_option
-from orggraph.model import CaseState, label, parse_enum
+from orggraph.model import CaseState, NodeKind, label, parse_enum
+from orggraph.store.base import GraphStore
 from orggraph.store.masking import hidden_text, hide_unseen
 
-__all__ = ["command", "print_cases"]
+__all__ = ["case_names", "command", "print_cases"]
+
+_CASE_HEADERS: list[Heading] = [
+    ("案例", "case"),
+    ("整顿对象", "organization"),
+    ("状态", "state"),
+    ("原因", "reasons"),
+    ("责任领导", "responsible"),
+    ("结对党组织", "partner"),
+    ("期限", "deadline"),
+    ("最近一步", "last step"),
+    ("逾期", "overdue"),
+]
+_STEP_HEADERS: list[Heading] = [
+    ("日期", "date"),
+    ("状态", "state"),
+    ("责任领导", "responsible"),
+    ("结对党组织", "partner"),
+    ("期限", "deadline"),
+    ("佐证材料", "evidence"),
+]
 
 
 def _state_text(state: CaseState) -> str:
     return f"{label(state)}({state.value})"
 
 
-def _ref(given: str | None, shown: str | None) -> str:
-    """A case's responsible leader or partner: its id, or the hidden shape outside the scope."""
+def case_names(store: GraphStore, cases: Iterable[Case], as_of: date) -> dict[str, str]:
+    """The names of the leaders and partners ``cases`` refer to (in any of their steps),
+    by id, at ``as_of`` (a name that ended before then: its latest version's)."""
+    people: set[str] = set()
+    partners: set[str] = set()
+    for case in cases:
+        items: list[Case | CaseStep] = [case, *case.steps]
+        for item in items:
+            if item.responsible:
+                people.add(item.responsible)
+            if item.partner:
+                partners.add(item.partner)
+    names: dict[str, str] = {}
+    for kind, ids in ((NodeKind.MEMBER, people), (NodeKind.ORGANIZATION, partners)):
+        if not ids:
+            continue
+        names.update({n.id: n.name for n in store.nodes(kind, as_of, ids=ids)})
+        for node_id, versions in store.node_versions(ids - names.keys()).items():
+            if versions:
+                names[node_id] = versions[-1].name
+    return names
+
+
+def _ref(given: str | None, shown: str | None, names: dict[str, str]) -> str:
+    """A case's responsible leader or partner: ``name(id)``, or the hidden shape outside
+    the scope (``shown`` is ``None`` where ``hide_unseen`` hid it)."""
     if given is None:
         return ""
-    return hidden_text() if shown is None else shown
+    if shown is None:
+        return hidden_text()
+    name = names.get(shown)
+    return f"{name}({shown})" if name else shown
 
 
 def print_cases(
-    cases: list[Case], title: str, *, history: bool = False, shown: list[Case] | None = None
+    cases: list[Case],
+    title: str,
+    *,
+    history: bool = False,
+    shown: list[Case] | None = None,
+    names: dict[str, str] | None = None,
 ) -> None:
     """Cases as a readable Chinese table (and their steps when ``history``); ``shown`` the
-    same cases with references outside the scope hidden (``hide_unseen``)."""
-    click.echo(f"{title}：共 {len(cases)} 件")
+    same cases with references outside the scope hidden (``hide_unseen``), ``names`` the
+    names of the people and partners they refer to (``case_names``)."""
+    click.echo(f"{title}：{count_line(len(cases), '', 'cases', unit='件')}")
     if not cases:
         return
+    names = names or {}
     visible = {c.id: c for c in (shown if shown is not None else cases)}
     rows = [
         [
@@ -61,33 +118,30 @@ def print_cases(
             f"{c.organization_name or ''}({c.organization})",
             _state_text(c.state),
             "、".join(RULES[r][0] if r in RULES else r for r in c.reasons),
-            _ref(c.responsible, visible[c.id].responsible),
-            _ref(c.partner, visible[c.id].partner),
+            _ref(c.responsible, visible[c.id].responsible, names),
+            _ref(c.partner, visible[c.id].partner, names),
             c.deadline.isoformat() if c.deadline else "",
             c.last_step.isoformat(),
             f"逾期{c.days_overdue}天" if c.days_overdue else "",
         ]
         for c in cases
     ]
-    headers = ["案例", "整顿对象", "状态", "原因", "责任领导", "结对党组织", "期限", "最近一步"]
-    click.echo(render_table([*headers, "逾期"], rows))
+    click.echo(render_table(_CASE_HEADERS, rows))
     if history:
         for c in cases:
-            click.echo(f"\n{c.id} 的历程：")
+            click.echo(f"\n{c.id} 的历程 (steps)：")
             steps = [
                 [
                     s.on.isoformat(),
                     _state_text(s.state),
-                    _ref(s.responsible, v.responsible),
-                    _ref(s.partner, v.partner),
+                    _ref(s.responsible, v.responsible, names),
+                    _ref(s.partner, v.partner, names),
                     s.deadline.isoformat() if s.deadline else "",
                     s.evidence or "",
                 ]
                 for s, v in zip(c.steps, visible[c.id].steps, strict=True)
             ]
-            click.echo(
-                render_table(["日期", "状态", "责任领导", "结对党组织", "期限", "佐证材料"], steps)
-            )
+            click.echo(render_table(_STEP_HEADERS, steps))
 
 
 def _parse_state(ctx: click.Context, param: click.Parameter, value: str | None) -> CaseState | None:
@@ -148,25 +202,31 @@ def command(
     store = app.store()
     if stalled:
         cases = stalled_cases(store, when, scope, days=days, rules=rules_of(app, rules_path))
-        title = "停滞的整顿转化案例"
+        title = "停滞的整顿转化案例 stalled remediation cases"
     elif overdue:
         cases = overdue_cases(store, when, scope)
-        title = "逾期的整顿转化案例"
+        title = "逾期的整顿转化案例 overdue remediation cases"
     else:
         cases = remediation_cases(store, when, scope)
-        title = "整顿转化案例"
+        title = "整顿转化案例 remediation cases"
     if overdue and stalled:
         late = {c.id for c in overdue_cases(store, when, scope)}
         cases = [c for c in cases if c.id in late]
-        title = "逾期且停滞的整顿转化案例"
+        title = "逾期且停滞的整顿转化案例 overdue and stalled remediation cases"
     if state is not None:
         cases = [c for c in cases if c.state is state]
-        title += f"（{label(state)}）"
+        title += f"（{label(state)} {state.value}）"
     shown = hide_unseen(cases, scope.view(store, when))
     if as_json:
         echo_json(shown)  # as GraphQL gives them: a reference outside the scope is null
     else:
-        print_cases(cases, f"{title}，截至 {when.isoformat()}", history=history, shown=shown)
+        print_cases(
+            cases,
+            f"{title}，截至 {when.isoformat()}",
+            history=history,
+            shown=shown,
+            names=case_names(store, shown, when),
+        )
 
 
 @command.command(name="open")
@@ -213,7 +273,8 @@ def open_command(
     if as_json:
         echo_json(case)
     else:
-        print_cases([case], f"已立案，{on.isoformat()}")
+        names = case_names(app.store(), [case], on)
+        print_cases([case], f"已立案 case opened，{on.isoformat()}", names=names)
 
 
 @command.command(name="transition")
@@ -255,4 +316,10 @@ def transition_command(
     if as_json:
         echo_json(case)
     else:
-        print_cases([case], f"已转入“{label(case.state)}”，{on.isoformat()}", history=True)
+        names = case_names(app.store(), [case], on)
+        print_cases(
+            [case],
+            f"已转入“{label(case.state)}” moved to {case.state.value}，{on.isoformat()}",
+            history=True,
+            names=names,
+        )

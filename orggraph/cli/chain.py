@@ -1,13 +1,11 @@
 """``orggraph chain ID``: the responsibility chain of a node (书记抓、抓书记).
 
-Also home of ``render_table``, the plain-text table the analysis commands print (Chinese
-characters count as two columns, so the columns line up in a terminal).
+Also home of the texts other commands show people and breaks with (``person_text``,
+``break_text``); tables are drawn by ``orggraph.cli.tables``.
 """
 
 from __future__ import annotations
 
-import unicodedata
-from collections.abc import Sequence
 from datetime import date
 
 import click
@@ -22,6 +20,7 @@ from orggraph.analysis.chain import (
 )
 from orggraph.cli import AppContext, pass_app, store_option
 from orggraph.cli._options import analysis_options, echo_json, make_scope
+from orggraph.cli.tables import Heading, render_table
 from orggraph.model import Level, LinkKind, NodeKind, label
 from orggraph.store.masking import Hidden, hidden_text
 
@@ -39,23 +38,6 @@ _VIA_ZH = {
 
 
 _LEVELS = frozenset(lv.value for lv in Level)
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def render_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    """A plain-text table: a header line, a rule, then one line per row."""
-    cells = [[str(h) for h in headers], *[["" if c is None else str(c) for c in r] for r in rows]]
-    widths = [max(_width(row[i]) for row in cells) for i in range(len(headers))]
-
-    def line(row: list[str]) -> str:
-        padded = [c + " " * (w - _width(c)) for c, w in zip(row, widths, strict=True)]
-        return "  ".join(padded).rstrip()
-
-    rule = "  ".join("-" * w for w in widths)
-    return "\n".join([line(cells[0]), rule, *(line(r) for r in cells[1:])])
 
 
 def person_text(person: Person | None, *, vacant: str = "空缺") -> str:
@@ -111,19 +93,29 @@ def _level_row(level: ChainLevel) -> list[str]:
 def print_chain(chain: Chain) -> None:
     """The chain as readable Chinese tables."""
     kind = label(NodeKind(chain.kind))
-    click.echo(f"责任链：{chain.name}({chain.subject}) {kind}，截至 {chain.as_of.isoformat()}")
+    click.echo(
+        f"责任链 responsibility chain：{chain.name}({chain.subject}) {kind}，"
+        f"截至 {chain.as_of.isoformat()}"
+    )
     if chain.instructors:
         click.echo("党建指导员：" + "、".join(person_text(p) for p in chain.instructors))
     if chain.leaders:
         click.echo("领导干部：" + "、".join(person_text(p) for p in chain.leaders))
-    headers = ["层级", "党组织", "书记", "全域党建工作组(牵头领导)", "联点领导", "结对党组织"]
+    headers: list[Heading] = [
+        ("层级", "level"),
+        ("党组织", "organization"),
+        ("书记", "secretary"),
+        ("全域党建工作组(牵头领导)", "working group (leaders)"),
+        ("联点领导", "contact leaders"),
+        ("结对党组织", "paired with"),
+    ]
     for path in chain.paths:
         click.echo(f"\n起点 {path.start}（{_VIA_ZH.get(path.via, path.via)}）")
         click.echo(render_table(headers, [_level_row(level) for level in path.levels]))
     if any(level.hidden for path in chain.paths for level in path.levels):
         click.echo("* 范围以上的层级：只显示职位，不显示人员")
     names = {level.organization: level.name for path in chain.paths for level in path.levels}
-    click.echo("\n断点：" + ("无" if not chain.breaks else ""))
+    click.echo("\n断点 breaks：" + ("无 none" if not chain.breaks else ""))
     for brk in chain.breaks:
         click.echo("  " + break_text(brk, names))
 

@@ -15,12 +15,24 @@ from orggraph.analysis.coverage import (
 )
 from orggraph.cli import AppContext, pass_app, store_option
 from orggraph.cli._options import DATE, analysis_options, echo_json, make_scope
-from orggraph.cli.chain import render_table
+from orggraph.cli.tables import render_table
 
 __all__ = ["command"]
 
-_GROUP_TITLES = {"district": "县(区)", "township": "乡镇(街道)", "sector": "类别"}
-_HEADERS = ["在营单位", "单独组建", "联合组建", "组织覆盖", "覆盖率", "仅工作覆盖", "未覆盖"]
+_GROUP_TITLES = {
+    "district": ("县(区)", "district"),
+    "township": ("乡镇(街道)", "township"),
+    "sector": ("类别", "kind"),
+}
+_HEADERS = [
+    ("在营单位", "units"),
+    ("单独组建", "own"),
+    ("联合组建", "joint"),
+    ("组织覆盖", "organized"),
+    ("覆盖率", "rate"),
+    ("仅工作覆盖", "work only"),
+    ("未覆盖", "none"),
+]
 
 
 def _pct(rate: float | None) -> str:
@@ -78,9 +90,15 @@ def command(
         if as_json:
             echo_json(changes)
             return
-        click.echo(f"两新组织党组织覆盖率：{since.isoformat()} → {when.isoformat()}")
-        headers = [_GROUP_TITLES.get(group_by, "范围"), "基期单位", "基期覆盖", "基期覆盖率"]
-        headers += [*_HEADERS, "变化(百分点)"]
+        click.echo(f"两新组织党组织覆盖率 coverage rates：{since.isoformat()} → {when.isoformat()}")
+        headers = [
+            _GROUP_TITLES.get(group_by, ("范围", "scope")),
+            ("基期单位", "units then"),
+            ("基期覆盖", "organized then"),
+            ("基期覆盖率", "rate then"),
+            *_HEADERS,
+            ("变化(百分点)", "change (points)"),
+        ]
         rows = [
             [
                 c.name,
@@ -104,8 +122,8 @@ def command(
     if as_json:
         echo_json(rates)
         return
-    click.echo(f"两新组织党组织覆盖率，截至 {when.isoformat()}")
+    click.echo(f"两新组织党组织覆盖率 coverage rates，截至 {when.isoformat()}")
     rows = [[r.name, *_cells(r)] for r in rates]
     if len(rates) > 1:
         rows.append(["合计", *_cells(coverage_total(rates))])
-    click.echo(render_table([_GROUP_TITLES.get(group_by, "范围"), *_HEADERS], rows))
+    click.echo(render_table([_GROUP_TITLES.get(group_by, ("范围", "scope")), *_HEADERS], rows))

@@ -9,7 +9,8 @@ import click
 from orggraph.analysis.gaps import GAP_LABELS_ZH, Gap, GapKind, coverage_gaps, parse_gap_kind
 from orggraph.cli import AppContext, pass_app, store_option
 from orggraph.cli._options import analysis_options, echo_json, make_scope
-from orggraph.cli.chain import person_text, render_table
+from orggraph.cli.chain import person_text
+from orggraph.cli.tables import count_line, render_table
 from orggraph.store.masking import hidden_text
 
 __all__ = ["command", "owners_text", "print_gaps"]
@@ -24,13 +25,19 @@ def owners_text(gap: Gap) -> str:
 
 
 def print_gaps(gaps: list[Gap], as_of: date) -> None:
-    """The gaps as one readable Chinese table per kind."""
-    click.echo(f"覆盖空白，截至 {as_of.isoformat()}：共 {len(gaps)} 项")
-    for kind in GapKind:
-        rows = [g for g in gaps if g.kind is kind]
+    """The gaps: a summary line with the count of each kind, then one table per kind."""
+    by_kind = {kind: [g for g in gaps if g.kind is kind] for kind in GapKind}
+    click.echo(
+        f"覆盖空白 coverage gaps，截至 {as_of.isoformat()}：{count_line(len(gaps), '', 'gaps')}"
+    )
+    if gaps:
+        click.echo(
+            "  " + "，".join(f"{GAP_LABELS_ZH[k]} {len(v):,}" for k, v in by_kind.items() if v)
+        )
+    for kind, rows in by_kind.items():
         if not rows:
             continue
-        click.echo(f"\n{GAP_LABELS_ZH[kind]}（{kind.value}）：{len(rows)} 项")
+        click.echo(f"\n{GAP_LABELS_ZH[kind]}（{kind.value}）：{len(rows):,} 项")
         table = [
             [
                 f"{g.name}({g.subject})",
@@ -41,7 +48,14 @@ def print_gaps(gaps: list[Gap], as_of: date) -> None:
             ]
             for g in rows
         ]
-        click.echo(render_table(["对象", "起始", "标记", "说明", "责任书记(由近及远)"], table))
+        headers = [
+            ("对象", "subject"),
+            ("起始", "since"),
+            ("标记", "flag"),
+            ("说明", "detail"),
+            ("责任书记(由近及远)", "secretaries, nearest first"),
+        ]
+        click.echo(render_table(headers, table))
 
 
 def _kind(

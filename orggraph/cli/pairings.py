@@ -23,7 +23,7 @@ from orggraph.analysis.pairing import (
 from orggraph.analysis.weak import weak_branches
 from orggraph.cli import AppContext, pass_app, store_option
 from orggraph.cli._options import analysis_options, echo_json, make_scope
-from orggraph.cli.chain import render_table
+from orggraph.cli.tables import render_table
 from orggraph.cli.weak import district_names, rules_of, rules_option
 from orggraph.model import LinkKind, label
 from orggraph.store.base import GraphStore
@@ -41,8 +41,8 @@ def _terms(suggestion: Suggestion) -> str:
 def print_plan(plan: PairingPlan, districts: dict[str, str]) -> None:
     """The suggestions (and the branches left without one) as readable Chinese tables."""
     click.echo(
-        f"结对与联点建议，截至 {plan.as_of.isoformat()}：{len(plan.suggestions)} 条，"
-        f"总代价 {plan.total_cost:g}"
+        f"结对与联点建议 pairing suggestions，截至 {plan.as_of.isoformat()}："
+        f"{len(plan.suggestions):,} 条，总代价 total cost {plan.total_cost:g}"
     )
     for kind in (LinkKind.PAIRED_WITH, LinkKind.CONTACTS):
         rows = [
@@ -57,11 +57,22 @@ def print_plan(plan: PairingPlan, districts: dict[str, str]) -> None:
             if s.kind is kind
         ]
         if rows:
-            who = "结对党组织" if kind is LinkKind.PAIRED_WITH else "联点领导"
-            click.echo(f"\n{label(kind)}（{kind.value}）：")
-            click.echo(render_table(["区县", "软弱涣散党组织", who, "代价", "代价构成"], rows))
+            who = (
+                ("结对党组织", "partner")
+                if kind is LinkKind.PAIRED_WITH
+                else ("联点领导", "contact leader")
+            )
+            click.echo(f"\n{label(kind)}（{kind.value}）：{len(rows):,}")
+            headers = [
+                ("区县", "district"),
+                ("软弱涣散党组织", "weak branch"),
+                who,
+                ("代价", "cost"),
+                ("代价构成", "cost terms"),
+            ]
+            click.echo(render_table(headers, rows))
     if plan.unmatched:
-        click.echo("\n未能给出建议：")
+        click.echo(f"\n未能给出建议 no suggestion：{len(plan.unmatched):,}")
         rows = [
             [
                 label(u.kind),
@@ -71,7 +82,17 @@ def print_plan(plan: PairingPlan, districts: dict[str, str]) -> None:
             ]
             for u in plan.unmatched
         ]
-        click.echo(render_table(["类别", "区县", "软弱涣散党组织", "原因"], rows))
+        click.echo(
+            render_table(
+                [
+                    ("类别", "kind"),
+                    ("区县", "district"),
+                    ("软弱涣散党组织", "weak branch"),
+                    ("原因", "why"),
+                ],
+                rows,
+            )
+        )
 
 
 @click.command(name="pairings")
@@ -154,7 +175,10 @@ def _print_current(
         )
         return
     districts = district_names(store, when, {w.district for w in weak})
-    click.echo(f"软弱涣散党组织的结对与联点，截至 {when.isoformat()}：共 {len(weak)} 个")
+    click.echo(
+        f"软弱涣散党组织的结对与联点 pairings of weak branches，截至 {when.isoformat()}："
+        f"共 {len(weak):,} 个 ({len(weak):,} branches)"
+    )
     rows = [
         [
             districts.get(w.district or "", "市直"),
@@ -165,7 +189,17 @@ def _print_current(
         for w in weak
     ]
     if rows:
-        click.echo(render_table(["区县", "软弱涣散党组织", "结对党组织", "联点领导"], rows))
+        click.echo(
+            render_table(
+                [
+                    ("区县", "district"),
+                    ("软弱涣散党组织", "weak branch"),
+                    ("结对党组织", "partners"),
+                    ("联点领导", "contact leaders"),
+                ],
+                rows,
+            )
+        )
     missing = sum(1 for r in rows if "无" in (r[2], r[3]))
     if missing:
         click.echo(f"\n{missing} 个缺结对或联点：orggraph pairings --suggest 给出建议")

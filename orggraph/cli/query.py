@@ -64,7 +64,7 @@ def command(
     if as_json:
         click.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
         return
-    from orggraph.cli.chain import render_table
+    from orggraph.cli.tables import Heading, count_line, render_table
     from orggraph.exports.query import flatten, load_query
 
     try:
@@ -77,10 +77,12 @@ def command(
     for section in sections:
         if len(sections) > 1:
             click.echo(f"[{section.path}]")
-        headers = [labels[c].zh if c in labels else c for c in section.columns]
+        headers: list[Heading] = [
+            (labels[c].zh, labels[c].en) if c in labels else c for c in section.columns
+        ]
         rows = [[_cell(row.get(c)) for c in section.columns] for row in section.rows]
         click.echo(render_table(headers, rows))
-        click.echo(f"\n共 {len(rows)} 行 ({len(rows)} rows)")
+        click.echo(f"\n{count_line(len(rows), '', 'rows', unit='行')}")
 
 
 def _cell(value: object) -> str:

@@ -9,7 +9,7 @@ import click
 from orggraph.analysis.report import Figure, seed_report
 from orggraph.cli import AppContext, pass_app, store_option
 from orggraph.cli._options import DATE, analysis_options, echo_json, make_scope
-from orggraph.cli.chain import render_table
+from orggraph.cli.tables import render_table
 
 __all__ = ["command"]
 
@@ -51,6 +51,13 @@ def command(
     if as_json:
         echo_json(report)
         return
-    click.echo(f"全市组织工作主要数据，截至 {when.isoformat()}（由图谱计算）")
+    click.echo(
+        f"全市组织工作主要数据 key figures，截至 {when.isoformat()}"
+        "（由图谱计算 computed from the graph）"
+    )
     rows = [[f.label, f.display, _baseline(f), f.how] for f in report.figures]
-    click.echo(render_table(["指标", "数值", "基期", "计算方法 (how)"], rows))
+    click.echo(
+        render_table(
+            [("指标", "figure"), ("数值", "value"), ("基期", "baseline"), ("计算方法", "how")], rows
+        )
+    )

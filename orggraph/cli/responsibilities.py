@@ -9,17 +9,36 @@ import click
 from orggraph.analysis.chain import Responsibilities, responsibilities
 from orggraph.cli import AppContext, pass_app, store_option
 from orggraph.cli._options import analysis_options, echo_json, make_scope
-from orggraph.cli.chain import render_table
-from orggraph.model import CaseState, Role, label, parse_enum
+from orggraph.cli.tables import render_table
+from orggraph.model import CaseState, NodeKind, Role, label, parse_enum
+from orggraph.store.masking import hidden_text, hide_unseen
 
 __all__ = ["command", "print_responsibilities"]
 
 
-def print_responsibilities(result: Responsibilities) -> None:
-    """The responsibilities as readable Chinese sections."""
-    click.echo(f"责任清单：{result.name}({result.person})，截至 {result.as_of.isoformat()}")
+def _named(node_id: str | None, names: dict[str, str]) -> str:
+    """``name(id)``; the hidden shape for a reference ``hide_unseen`` removed."""
+    if node_id is None:
+        return hidden_text()
+    name = names.get(node_id)
+    return f"{name}({node_id})" if name else node_id
+
+
+def print_responsibilities(
+    result: Responsibilities,
+    shown: Responsibilities | None = None,
+    names: dict[str, str] | None = None,
+) -> None:
+    """The responsibilities as readable Chinese sections; ``shown`` is ``result`` with
+    references outside the scope hidden, ``names`` the organizations' names by id."""
+    shown = shown if shown is not None else result
+    names = names or {}
+    click.echo(
+        f"责任清单 responsibilities：{result.name}({result.person})，"
+        f"截至 {result.as_of.isoformat()}"
+    )
     posts = [*result.secretary_of, *result.other_posts]
-    click.echo("\n任职：" + ("无" if not posts else ""))
+    click.echo("\n任职 posts：" + ("无 none" if not posts else ""))
     if posts:
         rows = [
             [
@@ -30,36 +49,57 @@ def print_responsibilities(result: Responsibilities) -> None:
             ]
             for p in posts
         ]
-        click.echo(render_table(["党组织", "职务", "任职起", "所辖党组织数"], rows))
+        click.echo(
+            render_table(
+                [
+                    ("党组织", "organization"),
+                    ("职务", "post"),
+                    ("任职起", "since"),
+                    ("所辖党组织数", "organizations led"),
+                ],
+                rows,
+            )
+        )
     sections = [
-        ("联点党组织", [f"{o.name}({o.id})" for o in result.contacts]),
+        ("联点党组织 contact branches", [f"{o.name}({o.id})" for o in result.contacts]),
         (
-            "牵头全域党建工作组",
+            "牵头全域党建工作组 working groups led",
             [
                 f"{g.name}({g.id})：包联 " + "、".join(f"{a.name}({a.id})" for a in g.areas)
                 for g in result.working_groups
             ],
         ),
-        ("联系服务专家", [f"{e.name}({e.id})" for e in result.experts]),
-        ("党建指导两新组织", [f"{u.name}({u.id})" for u in result.units]),
+        ("联系服务专家 experts served", [f"{e.name}({e.id})" for e in result.experts]),
+        ("党建指导两新组织 two-new units instructed", [f"{u.name}({u.id})" for u in result.units]),
     ]
     for title, lines in sections:
-        click.echo(f"\n{title}：" + ("无" if not lines else ""))
+        click.echo(f"\n{title}：" + ("无 none" if not lines else ""))
         for text in lines:
             click.echo(f"  {text}")
-    click.echo("\n负责的整顿转化案例：" + ("无" if not result.cases else ""))
+    click.echo("\n负责的整顿转化案例 remediation cases：" + ("无 none" if not result.cases else ""))
     if result.cases:
         rows = [
             [
                 c.id,
-                c.organization,
+                _named(v.organization, names),
                 label(parse_enum(CaseState, c.state)),
                 c.deadline.isoformat() if c.deadline else "",
-                c.partner or "",
+                "" if c.partner is None else _named(v.partner, names),
             ]
-            for c in result.cases
+            for c, v in zip(result.cases, shown.cases, strict=True)
         ]
-        click.echo(render_table(["案例", "整顿对象", "状态", "整顿期限", "结对党组织"], rows))
+        click.echo(
+            render_table(
+                [
+                    ("案例", "case"),
+                    ("整顿对象", "organization"),
+                    ("状态", "state"),
+                    ("整顿期限", "deadline"),
+                    ("结对党组织", "partner"),
+                ],
+                rows,
+            )
+        )
 
 
 @click.command(name="responsibilities")
@@ -77,8 +117,13 @@ def command(
 ) -> None:
     """Everything PERSON_ID answers for: posts, contact links, groups, experts, cases (责任清单)."""
     scope = make_scope(scope_roots, sectors)
-    result = responsibilities(app.store(), person_id, as_of or date.today(), scope)
+    when = as_of or date.today()
+    store = app.store()
+    result = responsibilities(store, person_id, when, scope)
     if as_json:
         echo_json(result)
-    else:
-        print_responsibilities(result)
+        return
+    shown = hide_unseen(result, scope.view(store, when))
+    wanted = {i for c in shown.cases for i in (c.organization, c.partner) if i is not None}
+    names = {n.id: n.name for n in store.nodes(NodeKind.ORGANIZATION, when, ids=wanted)}
+    print_responsibilities(result, shown, names)

@@ -22,7 +22,8 @@ from orggraph.analysis.whatif import (
 )
 from orggraph.cli import AppContext, pass_app, store_option
 from orggraph.cli._options import analysis_options, echo_json, make_scope
-from orggraph.cli.chain import break_text, render_table
+from orggraph.cli.chain import break_text
+from orggraph.cli.tables import render_table
 
 __all__ = ["command", "print_impact"]
 
@@ -43,10 +44,10 @@ def _gap_rows(gaps: tuple[Gap, ...]) -> list[list[str]]:
 
 def print_impact(impact: Impact) -> None:
     """The impact as readable Chinese sections."""
-    click.echo(f"推演（不写入），截至 {impact.as_of.isoformat()}：")
+    click.echo(f"推演（不写入）what-if (nothing written)，截至 {impact.as_of.isoformat()}：")
     for proposal in impact.proposals:
         click.echo(f"  {_proposal_text(proposal)}")
-    click.echo(f"\n新增断点：{len(impact.new_breaks)}")
+    click.echo(f"\n新增断点 new breaks：{len(impact.new_breaks):,}")
     if impact.new_breaks:
         rows = [
             [
@@ -57,11 +58,26 @@ def print_impact(impact: Impact) -> None:
             ]
             for b in impact.new_breaks
         ]
-        click.echo(render_table(["断点", "位置", "受影响责任链", "示例"], rows))
-    for title, gaps in (("新增空白", impact.gaps_opened), ("消除空白", impact.gaps_closed)):
-        click.echo(f"\n{title}：{len(gaps)}")
+        click.echo(
+            render_table(
+                [
+                    ("断点", "break"),
+                    ("位置", "where"),
+                    ("受影响责任链", "chains hit"),
+                    ("示例", "examples"),
+                ],
+                rows,
+            )
+        )
+    sections = (
+        ("新增空白 gaps opened", impact.gaps_opened),
+        ("消除空白 gaps closed", impact.gaps_closed),
+    )
+    for title, gaps in sections:
+        click.echo(f"\n{title}：{len(gaps):,}")
         if gaps:
-            click.echo(render_table(["类型", "对象", "说明"], _gap_rows(gaps)))
+            headers = [("类型", "kind"), ("对象", "subject"), ("说明", "detail")]
+            click.echo(render_table(headers, _gap_rows(gaps)))
 
 
 def _moves(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> list[Proposal]:
