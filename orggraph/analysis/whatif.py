@@ -27,7 +27,7 @@ from orggraph.analysis.chainindex import ChainBreak, ChainIndex, not_found
 from orggraph.analysis.gaps import Gap, coverage_gaps
 from orggraph.errors import CycleDetected, PermissionDenied
 from orggraph.model import Changes, Fact, Link, LinkKind, Node, NodeKind, WriteBatch
-from orggraph.store.base import GraphStore, WriteResult
+from orggraph.store.base import DataReach, GraphStore, WriteResult
 from orggraph.store.scope import Scope, ScopeView
 
 __all__ = [
@@ -196,6 +196,10 @@ class Overlay(GraphStore):
                     seen.add(link.source)
                     out.append(link.source)
         return out
+
+    def data_reach(self) -> DataReach:
+        """The base's: a what-if adds no data, it asks at a date."""
+        return self.base.data_reach()
 
     def search(
         self, text: str, as_of: date, kinds: Collection[NodeKind] | None = None, limit: int = 20

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AUDIT_DETAIL_LIMIT",
+    "DataReach",
     "GraphStore",
     "Hierarchy",
     "WriteResult",
@@ -114,6 +115,43 @@ class WriteResult:
     links_added: int
     links_closed: int
     facts: int
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class DataReach:
+    """How far a store's data reaches (数据截至): what reads default to when today is past it.
+
+    ``latest`` is the latest ``valid_from`` or ``valid_to`` of any node or link version (a
+    remediation case's steps are its versions); ``fact_years`` the years that have yearly
+    facts, ascending. A year's facts describe the whole year, so they reach its last day.
+
+    >>> DataReach(latest=date(2019, 6, 30), fact_years=(2017, 2018)).data_date
+    datetime.date(2019, 6, 30)
+    >>> DataReach(latest=None, fact_years=(2018,)).data_date
+    datetime.date(2018, 12, 31)
+    """
+
+    latest: date | None
+    fact_years: tuple[int, ...] = ()
+
+    @property
+    def data_date(self) -> date | None:
+        """The latest date the data reaches; ``None`` for an empty store."""
+        ends = [self.latest] if self.latest is not None else []
+        if self.fact_years:
+            ends.append(date(self.fact_years[-1], 12, 31))
+        return max(ends, default=None)
+
+    def reached_by(self, changes: Changes) -> DataReach:
+        """This reach after a committed write of ``changes`` (dates only ever move on)."""
+        added: list[Node | Link] = [*changes.add_nodes, *changes.add_links]
+        days = [v.valid_from for v in added] + [v.valid_to for v in added if v.valid_to]
+        days += [end for _, _, end in (*changes.close_nodes, *changes.close_links)]
+        latest = max(days, default=None)
+        if self.latest is not None:
+            latest = max(latest or self.latest, self.latest)
+        years = set(self.fact_years) | {f.year for f in changes.facts}
+        return DataReach(latest=latest, fact_years=tuple(sorted(years)))
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -302,6 +340,26 @@ class GraphStore(ABC):
     @abstractmethod
     def change_dates(self) -> list[date]:
         """Every distinct ``valid_from`` and ``valid_to`` in the store, sorted."""
+
+    # -- how far the data reaches (数据截至) ---------------------------------------------
+    def data_reach(self) -> DataReach:
+        """The latest date of any version and the years with facts (``DataReach``).
+
+        Cheap on both stores, asked by every read that leaves its date out: the embedded
+        store keeps it current on write, Neo4j works it out once per state of the graph.
+        This default reads every date and fact (a read-only view over a store delegates).
+        """
+        dates = self.change_dates()
+        years = sorted({fact.year for fact in self.all_facts()})
+        return DataReach(latest=dates[-1] if dates else None, fact_years=tuple(years))
+
+    def data_date(self) -> date | None:
+        """The latest date the data reaches (``DataReach.data_date``); ``None`` when empty."""
+        return self.data_reach().data_date
+
+    def fact_years(self) -> tuple[int, ...]:
+        """The years that have yearly facts (考核等次, 组织生活…), ascending."""
+        return self.data_reach().fact_years
 
     # -- writes ----------------------------------------------------------------------
     def write(

@@ -48,7 +48,7 @@ from orggraph.model import (
 )
 from orggraph.model.codec import attrs_from_json
 from orggraph.store import neo4j_cypher as q
-from orggraph.store.base import GraphStore, Hierarchy, WriteResult, written_nothing
+from orggraph.store.base import DataReach, GraphStore, Hierarchy, WriteResult, written_nothing
 from orggraph.store.neo4j_tx import (
     _SCALARS,
     BATCH_ROWS,
@@ -190,6 +190,8 @@ class Neo4jStore(GraphStore):
         super().__init__()
         self._expected_version: int | None = None  # the graph's version a write was planned at
         self._bulk_loading = False  # in a bulk load into an empty store (``bulk_load``)
+        # How far the data reaches, with the state of the graph it was worked out at.
+        self._reach: tuple[list[Any], DataReach] | None = None
         parts = urlsplit(url)
         if parts.username:
             user = parts.username
@@ -599,6 +601,21 @@ class Neo4jStore(GraphStore):
 
     def change_dates(self) -> list[date]:
         return sorted({date.fromisoformat(row[0]) for row in self._rows(q.CHANGE_DATES)})
+
+    def data_reach(self) -> DataReach:
+        """Worked out once per state of the graph (its version and counts, one cheap read
+        of Neo4j's counters; any process's write moves them), in one query."""
+        state = self._rows(q.DATA_STATE)[0]
+        kept = self._reach
+        if kept is not None and kept[0] == state:
+            return kept[1]
+        *ends, years = self._rows(q.DATA_REACH)[0]
+        days = [date.fromisoformat(d) for d in ends if d]
+        reach = DataReach(
+            latest=max(days, default=None), fact_years=tuple(sorted(int(y) for y in years))
+        )
+        self._reach = (state, reach)
+        return reach
 
     def counts(self) -> dict[str, int]:
         node_versions, link_versions, facts = self._rows(q.COUNTS)[0]

@@ -558,6 +558,22 @@ CHANGE_DATES: LiteralString = (
     "UNION MATCH ()-[r]->() WHERE r.valid_to IS NOT NULL "
     "RETURN DISTINCT toString(r.valid_to) AS d"
 )
+# What moves whenever the data may have: the graph's version (every write moves it) and
+# the counts (a clear, a restore), all read from Neo4j's count store: no scan.
+DATA_STATE: LiteralString = (
+    "OPTIONAL MATCH (c:Counter {name: 'graph'}) WITH coalesce(c.value, 0) AS version "
+    "CALL () { MATCH (v:NodeVersion) RETURN count(v) AS node_versions } "
+    "CALL () { MATCH ()-[r]->() RETURN count(r) AS link_versions } "
+    "CALL () { MATCH (f:Fact) RETURN count(f) AS facts } "
+    "RETURN version, node_versions, link_versions, facts"
+)
+# How far the data reaches (``DataReach``): one pass over each kind of record.
+DATA_REACH: LiteralString = (
+    "CALL () { MATCH (v:NodeVersion) RETURN max(v.valid_from) AS a, max(v.valid_to) AS b } "
+    "CALL () { MATCH ()-[r]->() RETURN max(r.valid_from) AS c, max(r.valid_to) AS d } "
+    "CALL () { MATCH (f:Fact) RETURN collect(DISTINCT f.year) AS years } "
+    "RETURN toString(a), toString(b), toString(c), toString(d), years"
+)
 COUNTS: LiteralString = (
     "CALL () { MATCH (v:NodeVersion) RETURN count(v) AS node_versions } "
     "CALL () { MATCH ()-[r]->() RETURN count(r) AS link_versions } "
