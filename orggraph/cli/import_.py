@@ -1,7 +1,8 @@
 """``orggraph import PATH...``: validated imports from CSV, XLSX and JSON (数据导入).
 
 All or nothing: any error in any file, sheet or row writes nothing and exits 2, listing
-every problem with its file, sheet, row, column, value and rule.
+every problem with its file, sheet, row, column, value and rule. Warnings are printed
+grouped by rule, with their count and the first few (``--json`` lists them all).
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 import getpass
 import sys
+from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -17,6 +20,7 @@ import orjson
 
 from orggraph.cli import AppContext, pass_app, store_option
 from orggraph.cli._options import DATE
+from orggraph.cli.progress import progress_bar
 from orggraph.errors import Problem, ValidationFailed
 from orggraph.imports import ImportReport, find_table, import_files
 
@@ -38,6 +42,28 @@ def _label(table: str) -> str:
     return spec.title if spec else table
 
 
+#: Warnings shown per rule in the terminal; ``--json`` keeps every one.
+EXAMPLES = 5
+
+
+def grouped_warnings(warnings: Sequence[Problem], examples: int = EXAMPLES) -> list[str]:
+    """Warnings as lines: a total, then per rule its count and its first ``examples``."""
+    if not warnings:
+        return []
+    by_rule: dict[str, list[Problem]] = defaultdict(list)
+    for warning in warnings:
+        by_rule[warning.rule].append(warning)
+    counts = ", ".join(f"{rule} {len(found)}" for rule, found in by_rule.items())
+    lines = [f"警告 warnings: {len(warnings)} ({counts})"]
+    for rule, found in by_rule.items():
+        lines.append(f"  {rule}: {len(found)}")
+        lines += [f"    {w}" for w in found[:examples]]
+        if len(found) > examples:
+            more = len(found) - examples
+            lines.append(f"    … 另有 {more} 条 and {more} more (--json lists all)")
+    return lines
+
+
 def _print(report: ImportReport) -> None:
     click.echo(
         f"导入 import: {len(report.files)} 个文件 file(s), "
@@ -52,10 +78,10 @@ def _print(report: ImportReport) -> None:
         f"(节点 nodes {report.nodes_closed}, 关系 links {report.links_closed}); "
         f"年度指标 facts: {report.facts}"
     )
-    if report.warnings:
-        click.echo(f"警告 warnings: {len(report.warnings)}")
-        for warning in report.warnings:
-            click.echo(f"  {warning}")
+    if report.rows_read and not report.changed:
+        click.echo(f"无变化 / nothing changed: {report.rows_read} rows already stored")
+    for line in grouped_warnings(report.warnings):
+        click.echo(line)
     if report.dry_run:
         click.echo("试运行，未写入 (dry run: nothing was written)")
 
@@ -70,6 +96,11 @@ def _print(report: ImportReport) -> None:
     help="Date changes take effect, and the start of rows with no 起始日期 (default today)",
 )
 @click.option("--dry-run", is_flag=True, help="Check and count, write nothing")
+@click.option(
+    "--clip-links",
+    is_flag=True,
+    help="Trim links to the dates both their ends exist (a warning each) instead of refusing",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary (or problems) as JSON")
 @click.option(
     "--max-bytes",
@@ -83,6 +114,7 @@ def command(
     paths: tuple[Path, ...],
     effective: date | None,
     dry_run: bool,
+    clip_links: bool,
     as_json: bool,
     max_bytes: int | None,
 ) -> None:
@@ -95,15 +127,18 @@ def command(
 
     minimum = load_rules(app.settings.rules).get("organization", "min_full_members")
     try:
-        report = import_files(
-            app.store(),
-            list(paths),
-            effective=effective,
-            dry_run=dry_run,
-            max_bytes=max_bytes or app.settings.max_import_bytes,
-            actor=_actor(),
-            min_full_members=int(minimum),
-        )
+        with progress_bar() as progress:
+            report = import_files(
+                app.store(),
+                list(paths),
+                effective=effective,
+                dry_run=dry_run,
+                max_bytes=max_bytes or app.settings.max_import_bytes,
+                actor=_actor(),
+                min_full_members=int(minimum),
+                progress=progress,
+                clip_links=clip_links,
+            )
     except ValidationFailed as exc:
         if not as_json:
             raise
@@ -118,6 +153,7 @@ def command(
     if as_json:
         payload = {
             "ok": True,
+            "changed": report.changed,
             "dry_run": report.dry_run,
             "effective": report.effective.isoformat(),
             "files": list(report.files),

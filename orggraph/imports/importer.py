@@ -25,12 +25,15 @@ from orggraph.imports.convert import (
 from orggraph.imports.readers import Grid, Objects, expand_paths, read_file
 from orggraph.imports.tables import find_table
 from orggraph.imports.validate import check_records
+from orggraph.progress import Progress, silent
 from orggraph.settings import Settings
 from orggraph.store.base import GraphStore
 
 __all__ = ["ImportReport", "import_files", "import_records", "import_rows", "read_records"]
 
 DEFAULT_MAX_BYTES = Settings().max_import_bytes
+#: The stages an import reports to its ``progress`` callback.
+STAGE_READ, STAGE_CHECK, STAGE_WRITE = "读取文件", "检查", "写入"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -56,18 +59,33 @@ class ImportReport:
     def versions_closed(self) -> int:
         return self.nodes_closed + self.links_closed
 
+    @property
+    def changed(self) -> bool:
+        """Whether the import wrote (or, dry, would write) anything at all."""
+        return bool(self.versions_added or self.versions_closed or self.facts)
+
+    @property
+    def rows_read(self) -> int:
+        return sum(self.rows.values())
+
 
 def read_records(
-    paths: Sequence[str | Path], *, effective: date, max_bytes: int = DEFAULT_MAX_BYTES
+    paths: Sequence[str | Path],
+    *,
+    effective: date,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    progress: Progress = silent,
 ) -> tuple[RowRecords, list[str]]:
     """Every record of the files at ``paths`` (folders: their files), and the files read."""
     files, problems = expand_paths(paths)
     out = RowRecords(problems=problems)
-    for path in files:
+    for done, path in enumerate(files):
+        progress(STAGE_READ, done, len(files))
         tables, problems = read_file(path, max_bytes)
         out.problems += problems
         for table in tables:
             _convert(table, effective, out)
+    progress(STAGE_READ, len(files), len(files))
     return out, [str(f) for f in files]
 
 
@@ -107,13 +125,19 @@ def import_records(
     dry_run: bool = False,
     actor: str = "import",
     min_full_members: int = 3,
+    progress: Progress = silent,
+    clip_links: bool = False,
 ) -> ImportReport:
     """Check ``records`` against the store and write them in one transaction.
 
     Raises ``ValidationFailed`` with every problem (errors and warnings), located, when any
     error is found; nothing is written then. ``dry_run`` checks and counts, writes nothing.
     """
-    checked = check_records(store, records, effective=effective, min_full_members=min_full_members)
+    progress(STAGE_CHECK, 0, 1)
+    checked = check_records(
+        store, records, effective=effective, min_full_members=min_full_members, clip=clip_links
+    )
+    progress(STAGE_CHECK, 1, 1)
     if checked.errors:
         raise ValidationFailed(sorted(checked.problems, key=_order))
     changes = checked.changes
@@ -124,13 +148,14 @@ def import_records(
         len(changes.close_links),
         len(changes.facts),
     )
-    if not dry_run:
+    if not dry_run and any(counts):
+        progress(STAGE_WRITE, 0, 1)
         try:
             result = store.write(checked.batch, actor=actor)
         except ValidationFailed:
             # The store changed between the check and the write (another writer): check again
             # to say where, then refuse.
-            again = check_records(store, records, effective=effective)
+            again = check_records(store, records, effective=effective, clip=clip_links)
             if again.errors:
                 raise ValidationFailed(sorted(again.problems, key=_order)) from None
             raise
@@ -141,6 +166,7 @@ def import_records(
             result.links_closed,
             result.facts,
         )
+        progress(STAGE_WRITE, 1, 1)
     return ImportReport(
         files=tuple(files),
         effective=effective,
@@ -164,14 +190,18 @@ def import_files(
     max_bytes: int = DEFAULT_MAX_BYTES,
     actor: str = "import",
     min_full_members: int = 3,
+    progress: Progress = silent,
+    clip_links: bool = False,
 ) -> ImportReport:
     """Import CSV, XLSX and JSON files (or folders of them) into ``store``, all or nothing.
 
     ``effective`` (default today) is the date re-imported changes take effect and the
-    起始日期 of rows that leave it empty.
+    起始日期 of rows that leave it empty. ``progress`` hears the files read, the check
+    and the write (``orggraph.progress``); a batch that changes nothing is not written.
+    ``clip_links`` trims links to their ends' lives, with a warning each.
     """
     when = effective or date.today()
-    records, files = read_records(paths, effective=when, max_bytes=max_bytes)
+    records, files = read_records(paths, effective=when, max_bytes=max_bytes, progress=progress)
     if not files and not records.problems:
         raise ValidationFailed([Problem(rule="no-files", message="no file to import was given")])
     return import_records(
@@ -182,6 +212,8 @@ def import_files(
         dry_run=dry_run,
         actor=actor,
         min_full_members=min_full_members,
+        progress=progress,
+        clip_links=clip_links,
     )
 
 

@@ -10,6 +10,7 @@ import itertools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
+from typing import TypeVar
 
 from orggraph.errors import CycleDetected, Problem, ValidationFailed
 from orggraph.imports.convert import Placed, Where
@@ -18,6 +19,8 @@ from orggraph.model import Changes, Link, LinkKind, Node, WriteBatch, check_chan
 from orggraph.store.base import GraphStore
 
 __all__ = ["Places", "end_column", "model_problems"]
+
+V = TypeVar("V", Node, Link)
 
 _LINK_TABLE: dict[LinkKind, TableSpec] = {t.link_kind: t for t in TABLES if t.link_kind}
 
@@ -86,7 +89,7 @@ class Places:
             return self._cycle(problem, path)
         key = problem.record
         if key in self.links:
-            placed_link = self.links[key][-1]
+            placed_link = _row(self.links[key], problem)
             link = placed_link.record
             if problem.rule in ("link-ends-exist", "link-end-kind", "link-within-ends"):
                 end = "source" if problem.value == link.source else "target"
@@ -98,7 +101,7 @@ class Places:
             return _at(problem, placed_link.where, column)
         if key in self.nodes:
             column = _RULE_COLUMN.get(problem.rule, problem.column)
-            return _at(problem, self.nodes[key][-1].where, column)
+            return _at(problem, _row(self.nodes[key], problem).where, column)
         return problem
 
     def _cycle(self, problem: Problem, path: tuple[str, ...]) -> Problem:
@@ -112,6 +115,16 @@ class Places:
             first.where,
             end_column(first, "target"),
         )
+
+
+def _row(rows: list[Placed[V]], problem: Problem) -> Placed[V]:
+    """The row of a record that ``problem`` is about: for a history problem, the one whose
+    起始日期 it names (its value); else the last."""
+    if problem.rule == "history-append-only":
+        for placed in rows:
+            if placed.record.valid_from.isoformat() == problem.value:
+                return placed
+    return rows[-1]
 
 
 _RULE_COLUMN = {

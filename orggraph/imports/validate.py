@@ -13,7 +13,8 @@ file, sheet, row and column:
 - the model's rules, run by ``orggraph.model`` exactly as ``GraphStore.write`` runs them
   (``link-within-ends``, ``one-parent``, ``hierarchy-acyclic`` with the cycle's path,
   ``history-append-only``), their problems mapped back to the rows;
-- the warning ``branch-min-members``: a branch with fewer full members than the rules ask.
+- the warning ``branch-min-members``: a branch with fewer full members than the rules ask;
+- with ``clip``, the warning ``link-clipped``: a link trimmed to its ends' lives.
 
 A changed parent or organization (one at a time) closes the stored link and opens the new
 one on the row's 起始日期 when that is later, otherwise on the import's effective date.
@@ -27,6 +28,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from orggraph.errors import Problem
+from orggraph.imports.clip import clip_links
 from orggraph.imports.convert import Placed, R, RowRecords, Where
 from orggraph.imports.locate import Places, end_column, model_problems
 from orggraph.imports.tables import TABLES, TableSpec
@@ -76,9 +78,18 @@ class Checked:
 
 
 def check_records(
-    store: GraphStore, records: RowRecords, *, effective: date, min_full_members: int = 3
+    store: GraphStore,
+    records: RowRecords,
+    *,
+    effective: date,
+    min_full_members: int = 3,
+    clip: bool = False,
 ) -> Checked:
-    """Every problem of an import, located; and, when there are none, what it will write."""
+    """Every problem of an import, located; and, when there are none, what it will write.
+
+    ``clip``: trim links to their ends' lives, a ``link-clipped`` warning each
+    (``orggraph.imports.clip``), instead of refusing them (``link-within-ends``).
+    """
     problems = list(records.problems)
     nodes = _unique(records.nodes, _node_key, "duplicate-id", problems)
     # A repeated node row is reported once, not again for the link its shortcut column makes.
@@ -94,6 +105,9 @@ def check_records(
     nodes.sort(key=lambda n: (n.record.id, n.record.valid_from))
     links.sort(key=lambda x: (x.record.id, x.record.valid_from))
     links, end_links = _moves(store, links, effective, problems)
+    if clip:
+        links, clipped = clip_links(store, nodes, links, effective)
+        problems += clipped
     batch = WriteBatch(
         nodes=tuple(n.record for n in nodes),
         links=tuple(x.record for x in links),
@@ -105,13 +119,23 @@ def check_records(
     places = Places(nodes, links)
     found, changes = model_problems(store, batch)
     checked.changes = changes
-    checked.problems += [places.locate(problem, path) for problem, path in found]
+    located = [places.locate(problem, path) for problem, path in found]
+    if not clip:
+        located = [_clip_hint(p) for p in located]
+    checked.problems += located
     if not checked.errors:
         ended = {key for key, _ in end_links}
         checked.problems += _branch_warnings(
             store, nodes, links, ended, effective, min_full_members
         )
     return checked
+
+
+def _clip_hint(problem: Problem) -> Problem:
+    if problem.rule != "link-within-ends":
+        return problem
+    hint = " (orggraph import --clip-links trims links to the dates both ends exist)"
+    return replace(problem, message=problem.message + hint)
 
 
 # -- within the import ----------------------------------------------------------------

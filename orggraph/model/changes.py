@@ -11,6 +11,12 @@ Upsert rules for one incoming version ``N`` of an id whose latest stored version
 - other content: close ``C`` at the change date and add ``N`` from there. The change date
   is ``N.valid_from`` when it is later than ``C.valid_from``, else the batch's
   ``effective`` date (an import of an updated file says "as of today").
+
+A row of past history (``N`` starts when an earlier version ``P`` does, a file holding a
+node's every version) changes nothing when it says what ``P`` says, and is refused
+(``history-append-only``, naming ``P``'s own dates) when it says otherwise. A row that
+ends before the first version starts is added: it rewrites nothing. So importing the
+same file twice writes nothing the second time.
 """
 
 from __future__ import annotations
@@ -168,6 +174,26 @@ class _Timelines:
             versions.append(new)
             return
         latest = versions[-1]
+        if _covers([v for v in versions if _content(v) == _content(new)], new):
+            return  # what the row says is kept already, over all its dates
+        same = next((v for v in versions if v.valid_from == new.valid_from), None)
+        if same is not None and same is not latest:
+            # A row of past history, naming a version that is there already (a file with a
+            # node's every version, imported again): the same again changes nothing.
+            if _content(same) == _content(new) and new.valid_to in (None, same.valid_to):
+                return
+            self._refuse(
+                key,
+                new.valid_from,
+                f"{self._what} {key!r} has a {self._kind(same)} version {_span(same)}, "
+                f"followed by {_span(latest)}; this row ({_span(new)}) would rewrite it, "
+                "and history is not rewritten: change the latest version instead",
+            )
+            return
+        if same is None and new.valid_to is not None and new.valid_to <= versions[0].valid_from:
+            # History before everything kept: it rewrites nothing.
+            versions.insert(0, new)
+            return
         if _content(latest) == _content(new) and new.valid_from >= latest.valid_from:
             # The same again after a gap is a new period, whether or not it has an end
             # (closing the old version at the new end instead would erase the gap).
@@ -182,19 +208,28 @@ class _Timelines:
             when = effective
             new = replace(new, valid_from=effective)
         else:
-            self._problems.append(
-                Problem(
-                    rule="history-append-only",
-                    value=key,
-                    record=key,
-                    message=f"{self._what} {key!r} already has a version from "
-                    f"{latest.valid_from}; a change must start after it, not on {new.valid_from}",
-                )
+            self._refuse(
+                key,
+                new.valid_from,
+                f"{self._what} {key!r} has a {self._kind(latest)} version {_span(latest)}; "
+                f"a change must start after {latest.valid_from}, but this row starts "
+                f"{new.valid_from} and the effective date is {effective} "
+                "(set 起始日期 or --effective after it)",
             )
             return
         if latest.valid_to is None or latest.valid_to > when:
             self.close(key, latest, when)
         versions.append(new)
+
+    def _kind(self, version: Any) -> str:
+        """Whether ``version`` is stored or planned by this batch (an earlier row of it)."""
+        return "stored" if (version.id, version.valid_from) in self._stored else "planned"
+
+    def _refuse(self, key: str, start: date, message: str) -> None:
+        """A refusal of the row of ``key`` starting ``start`` (its value, to find the row)."""
+        self._problems.append(
+            Problem(rule="history-append-only", value=str(start), record=key, message=message)
+        )
 
     def end(self, key: str, when: date) -> None:
         versions = self._versions.get(key) or []
@@ -232,3 +267,24 @@ class _Timelines:
 
 def _start(version: Node | Link) -> date:
     return version.valid_from
+
+
+def _covers(versions: list[Any], new: Node | Link) -> bool:
+    """Whether ``versions`` (sorted) hold every day of ``new`` (all of them from its
+    start on, when it is open)."""
+    cursor = new.valid_from
+    for version in versions:
+        if version.valid_from > cursor:
+            return False
+        if version.valid_to is None:
+            return True
+        if version.valid_to > cursor:
+            cursor = version.valid_to
+        if new.valid_to is not None and cursor >= new.valid_to:
+            return True
+    return False
+
+
+def _span(version: Node | Link) -> str:
+    """A version's own dates: ``2016-01-01..2019-06-30``, or ``2016-01-01..`` while open."""
+    return f"{version.valid_from}..{version.valid_to or ''}"

@@ -233,12 +233,34 @@ def _check_link_ends(reader: HistoryReader, changes: Changes) -> list[Problem]:
                         value=end,
                         record=link.id,
                         message=(
-                            f"link {link.id} ({link.valid_from}..{link.valid_to or ''}) outlives "
-                            f"{end!r}, valid {_show_spans(vs)}"
+                            f"link {link.id} ({link.valid_from}..{link.valid_to or ''}) "
+                            f"{_beyond(_spans(vs), link.valid_from, link.valid_to)} {end!r}: "
+                            f"{end!r} is valid {_show_spans(vs)}"
                         ),
                     )
                 )
     return problems
+
+
+def _beyond(spans: list[tuple[date, date | None]], start: date, end: date | None) -> str:
+    """How ``[start, end)`` leaves the union of ``spans``: it starts before, ends after,
+    or spans a gap in it (the first of these found, in that order)."""
+    if not any(s <= start and (e is None or start < e) for s, e in spans):
+        if all(start < s for s, _ in spans):
+            return "starts before"
+        if all(e is not None and e <= start for _, e in spans):
+            return "starts after the end of"
+        return "starts in a gap in the life of"
+    cursor = start
+    for s, e in sorted(spans):
+        if s > cursor:
+            return "spans a gap in the life of"
+        if e is None:
+            break
+        cursor = max(cursor, e)
+        if end is not None and cursor >= end:
+            break
+    return "ends after"
 
 
 def _show_spans(versions: Iterable[Node]) -> str:

@@ -154,7 +154,9 @@ def test_an_unknown_enum_value(store: GraphStore, tmp_path: Path) -> None:
     orgs = write(tmp_path / "党组织.csv", ORG_HEAD + "x,X,2010-01-01,,党小组,基层,,\n")
     problem = only(refused(store, [orgs]), "enum")
     assert (problem.row, problem.column, problem.value) == (2, "组织类别", "党小组")
-    assert "branch/党支部" in problem.message  # says what is allowed
+    # Says what is allowed: labels, codes and synonyms.
+    assert problem.message.startswith("'党小组' is not a valid 组织类别 (org_kind): allowed 党委, ")
+    assert "党支部" in problem.message and "branch" in problem.message
 
 
 def test_a_missing_required_column_and_value(store: GraphStore, tmp_path: Path) -> None:
