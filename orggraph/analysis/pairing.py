@@ -372,7 +372,7 @@ def _prepare(
             for o, n in tree.orgs.items()
             if n.get("level") == Level.GRASSROOTS and view.sees_org(o)
         ]
-        facts = store.facts(grassroots, facts_year(as_of), names=["assessment_grade"])
+        facts = store.facts(grassroots, facts_year(as_of, store), names=["assessment_grade"])
         grades = {
             o: str(f["assessment_grade"]) for o, f in facts.items() if "assessment_grade" in f
         }

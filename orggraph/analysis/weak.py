@@ -18,7 +18,9 @@ rule                      中文                 fails when
 ========================  ==================  ==========================================
 
 Which year's facts count at a date: **the last completed year** (``as_of.year - 1``): the
-meetings, income and assessment of a year are only known once it is over. A missing fact
+meetings, income and assessment of a year are only known once it is over; when that year
+has no facts at all (asked past the data), the latest earlier year that has them
+(``orggraph.analysis.dating``). A missing fact
 fails no rule: no data is not evidence (missing data is a coverage gap, not weakness).
 
 The ranking is computed over every grassroots organization of the city in the group (not
@@ -49,6 +51,7 @@ from datetime import date
 from typing import Any
 
 from orggraph.analysis.config import RulesConfig, load_rules
+from orggraph.analysis.dating import latest_facts_year
 from orggraph.analysis.orgtree import OrgTree
 from orggraph.errors import ConfigError, NotFound
 from orggraph.model import (
@@ -140,13 +143,15 @@ classify(RuleFailure, detail="internal", facts="internal")
 classify(WeakBranch, case_state="internal")
 
 
-def facts_year(as_of: date) -> int:
-    """The year whose yearly facts count at ``as_of``: the last completed one.
+def facts_year(as_of: date, store: GraphStore | None = None) -> int:
+    """The year whose yearly facts count at ``as_of``: the last completed one, or (with
+    ``store``) when it has no facts, the latest earlier year of ``store`` that has some.
 
     >>> facts_year(date(2019, 6, 30))
     2018
     """
-    return as_of.year - 1
+    year = as_of.year - 1
+    return year if store is None else latest_facts_year(store, year)
 
 
 def weak_rules(config: RulesConfig | None = None) -> WeakRules:
@@ -230,7 +235,7 @@ def weak_branches(
     ----------
     store : GraphStore
     as_of : date
-        The date asked at; yearly facts of ``facts_year(as_of)`` count.
+        The date asked at; yearly facts of ``facts_year(as_of, store)`` count.
     scope : Scope
         Only organizations inside it are returned.
     rules : RulesConfig, optional
@@ -246,11 +251,12 @@ def weak_branches(
     ]
     failures = _evaluate(store, as_of, tree, targets, checked)
     cases = _cases_by_org(store, as_of, failures)
+    year = facts_year(as_of, store)
     out = [
         WeakBranch(
             organization=node,
             district=tree.district(node.id),
-            facts_year=facts_year(as_of),
+            facts_year=year,
             failures=tuple(failures[node.id]),
             case_id=cases[node.id][0] if node.id in cases else None,
             case_state=cases[node.id][1] if node.id in cases else None,
@@ -297,7 +303,7 @@ def _evaluate(
     store: GraphStore, as_of: date, tree: OrgTree, targets: list[Node], rules: WeakRules
 ) -> dict[str, list[RuleFailure]]:
     """The failures of each of ``targets``, every rule read with batched store calls."""
-    year = facts_year(as_of)
+    year = facts_year(as_of, store)
     ids = [n.id for n in targets]
     out: dict[str, list[RuleFailure]] = defaultdict(list)
     if not ids:
