@@ -39,6 +39,7 @@ from orggraph.api.limits import QueryCost, page_rule
 from orggraph.api.types import enums  # noqa: F401 - registers the model enums
 from orggraph.api.types.analysis import ANALYSIS_MUTATIONS, ANALYSIS_QUERIES
 from orggraph.api.types.audit import AuditQuery, CanWrite
+from orggraph.api.types.cycle import CYCLE_MUTATIONS, CYCLE_QUERIES, SELF_SERVICE
 from orggraph.api.types.drawing import DrawingQuery
 from orggraph.api.types.links import LINK_TYPES
 from orggraph.api.types.mutations import GraphMutation
@@ -62,12 +63,17 @@ CACHE_SIZE = KEPT_ENTRIES  # the same bound as the executor's plans
 #: Ids named in one read-audit record (the count is always whole).
 AUDITED_IDS = 1000
 
-Query = merge_types("Query", (GraphQuery, *ANALYSIS_QUERIES, DrawingQuery, AuditQuery))
-Mutation = merge_types("Mutation", (GraphMutation, *ANALYSIS_MUTATIONS))
+Query = merge_types(
+    "Query", (GraphQuery, *ANALYSIS_QUERIES, *CYCLE_QUERIES, DrawingQuery, AuditQuery)
+)
+Mutation = merge_types("Mutation", (GraphMutation, *ANALYSIS_MUTATIONS, *CYCLE_MUTATIONS))
 
 # Every mutation needs a role that may write (editor, admin), checked before its resolver
 # runs; scope is checked by the write itself. Added once, to the merged type's fields.
+# A secretary's own steps of the yearly cycle (SELF_SERVICE) are decided by the policy alone.
 for _field in Mutation.__strawberry_definition__.fields:  # type: ignore[attr-defined]
+    if _field.python_name in SELF_SERVICE:
+        continue
     _field.extensions.append(PermissionExtension(permissions=[CanWrite()], use_directives=False))
 
 

@@ -125,6 +125,8 @@ _KIND_WORD = {
     NodeKind.EXPERT: "expert",
     NodeKind.UNIT: "two-new unit",
     NodeKind.CASE: "remediation case",
+    NodeKind.DUTY_LIST: "responsibility list",
+    NodeKind.DUTY: "duty",
 }
 
 

@@ -13,14 +13,17 @@ from enum import StrEnum
 from orggraph.model.kinds import (
     AssessmentGrade,
     CaseState,
+    DutyState,
     Education,
     Establishment,
     Gender,
     Level,
     LinkKind,
+    ListStage,
     MemberStatus,
     NodeKind,
     OrgKind,
+    ReviewGrade,
     Role,
     Sector,
     UnitKind,
@@ -112,6 +115,42 @@ NODE_FIELDS: dict[NodeKind, tuple[FieldSpec, ...]] = {
         F("deadline", "date", "整顿期限", cls="internal"),
         F("evidence", "str", "佐证材料", cls="internal"),
     ),
+    # The yearly cycle (orggraph.analysis.cycle): each step is a new version, ``by`` the
+    # account that took it, ``valid_from`` its date.
+    NodeKind.DUTY_LIST: (
+        F("organization", "str", "党组织", req=True, cls="internal"),
+        F("year", "int", "年度", req=True, cls="internal"),
+        F("stage", ListStage, "阶段", req=True, cls="internal"),
+        F("holder", "str", "书记", cls="internal", help="member id of the secretary holding it"),
+        F("handed_from", "str", "前任书记", cls="internal"),
+        F("commit_by", "date", "承诺截止日期", cls="internal"),
+        F("observe_from", "date", "观摩开始日期", cls="internal"),
+        F("observe_to", "date", "观摩截止日期", cls="internal"),
+        F("review_from", "date", "评议开始日期", cls="internal"),
+        F("review_by", "date", "评议截止日期", cls="internal"),
+        F("report", "str", "述职报告", cls="internal"),
+        F("questions", "list", "质询问答", cls="internal"),
+        F("grade", ReviewGrade, "评议等次", cls="internal"),
+        F("score", "float", "评议得分", cls="internal"),
+        F("by", "str", "经办账号", cls="internal"),
+    ),
+    NodeKind.DUTY: (
+        F("list", "str", "所属清单", req=True, cls="internal"),
+        F("organization", "str", "党组织", req=True, cls="internal"),
+        F("year", "int", "年度", req=True, cls="internal"),
+        F("state", DutyState, "状态", req=True, cls="internal"),
+        F("source", "str", "来源", cls="internal", help="derived, manual or carried"),
+        F("duty_kind", "str", "事项类别", cls="internal"),
+        F("subject", "str", "对象", cls="internal"),
+        F("text", "str", "责任事项", cls="internal"),
+        F("commitment", "str", "承诺事项", cls="internal"),
+        F("target", "str", "量化目标", cls="internal"),
+        F("due", "date", "完成时限", cls="internal"),
+        F("progress", "int", "进度(%)", cls="internal"),
+        F("evidence", "str", "观摩所见", cls="internal"),
+        F("carried_from", "str", "上年未完成事项", cls="internal"),
+        F("by", "str", "经办账号", cls="internal"),
+    ),
 }
 
 #: The classification of each node kind's name: a person's name is personal data.
@@ -122,6 +161,8 @@ NAME_CLASSIFICATION: dict[NodeKind, str] = {
     NodeKind.EXPERT: "personal",
     NodeKind.UNIT: "public",
     NodeKind.CASE: "internal",
+    NodeKind.DUTY_LIST: "internal",
+    NodeKind.DUTY: "internal",
 }
 
 LINK_FIELDS: dict[LinkKind, tuple[FieldSpec, ...]] = {

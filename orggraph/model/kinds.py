@@ -14,14 +14,17 @@ __all__ = [
     "LINK_ENDS",
     "AssessmentGrade",
     "CaseState",
+    "DutyState",
     "Education",
     "Establishment",
     "Gender",
     "Level",
     "LinkKind",
+    "ListStage",
     "MemberStatus",
     "NodeKind",
     "OrgKind",
+    "ReviewGrade",
     "Role",
     "Sector",
     "UnitKind",
@@ -39,6 +42,8 @@ class NodeKind(StrEnum):
     EXPERT = "expert"  # 专家人才
     UNIT = "unit"  # "两新"组织
     CASE = "case"  # 整顿转化案例
+    DUTY_LIST = "duty_list"  # 年度抓党建责任清单 (one secretary's list for a year)
+    DUTY = "duty"  # 责任清单事项 (one duty on a list)
 
 
 class OrgKind(StrEnum):
@@ -114,6 +119,35 @@ class CaseState(StrEnum):
     EXTENDED = "extended"
 
 
+class ListStage(StrEnum):
+    """Where a year's responsibility list stands (orggraph.analysis.cycle)."""
+
+    OPENED = "opened"  # 已建立: duties frozen, commitments being stated (年初话)
+    REPORTED = "reported"  # 已述职: the secretary has reported (年末评)
+    GRADED = "graded"  # 已评定: the reviewers have graded it
+
+
+class DutyState(StrEnum):
+    """Where one duty of a list stands."""
+
+    LISTED = "listed"  # 待承诺
+    COMMITTED = "committed"  # 已承诺 (年初话)
+    OBSERVED = "observed"  # 已观摩 (年中看)
+    DONE = "done"  # 已完成
+    NOT_DONE = "not_done"  # 未完成 (carried into next year's list)
+
+
+class ReviewGrade(StrEnum):
+    """The reviewers' grade of a secretary's year (述职评议考核): 好 / 较好 / 一般 / 差."""
+
+    # Codes apart from AssessmentGrade's: StrEnum members equal to the same text are one
+    # key in the label and synonym tables.
+    GOOD = "review_good"
+    FAIRLY_GOOD = "review_fairly_good"
+    AVERAGE = "review_average"
+    POOR = "review_poor"
+
+
 class LinkKind(StrEnum):
     SUBORDINATE_TO = "subordinate_to"  # organization → parent organization
     MEMBER_OF = "member_of"  # member → organization
@@ -148,6 +182,8 @@ LABELS_ZH: dict[StrEnum, str] = {
     NodeKind.EXPERT: "专家人才",
     NodeKind.UNIT: "两新组织",
     NodeKind.CASE: "整顿转化案例",
+    NodeKind.DUTY_LIST: "年度责任清单",
+    NodeKind.DUTY: "责任清单事项",
     OrgKind.COMMITTEE: "党委",
     OrgKind.WORKING_COMMITTEE: "党工委",
     OrgKind.GENERAL_BRANCH: "党总支",
@@ -188,6 +224,18 @@ LABELS_ZH: dict[StrEnum, str] = {
     CaseState.UNDER_REVIEW: "验收中",
     CaseState.CONVERTED: "已转化",
     CaseState.EXTENDED: "延期整顿",
+    ListStage.OPENED: "已建立",
+    ListStage.REPORTED: "已述职",
+    ListStage.GRADED: "已评定",
+    DutyState.LISTED: "待承诺",
+    DutyState.COMMITTED: "已承诺",
+    DutyState.OBSERVED: "已观摩",
+    DutyState.DONE: "已完成",
+    DutyState.NOT_DONE: "未完成",
+    ReviewGrade.GOOD: "好",
+    ReviewGrade.FAIRLY_GOOD: "较好",
+    ReviewGrade.AVERAGE: "一般",
+    ReviewGrade.POOR: "差",
     LinkKind.SUBORDINATE_TO: "隶属",
     LinkKind.MEMBER_OF: "党员隶属",
     LinkKind.HOLDS_POST: "任职",

@@ -189,6 +189,20 @@ class AccountStore(ABC):
     def set_disabled(self, name: str, disabled: bool) -> None:
         """Disable (or enable) an account; a disabled account's credentials stop working."""
 
+    # -- the member an account signs in as (the yearly cycle's self-service) -------
+    def link_member(self, name: str, member: str | None) -> None:
+        """Link the account ``name`` to the member ``member`` (``None``: unlink): a
+        secretary signed in with it edits their own list (``orggraph.analysis.cycle``)."""
+        self.require(name)
+        self._set_member(name, member)
+
+    @abstractmethod
+    def _set_member(self, name: str, member: str | None) -> None: ...
+
+    @abstractmethod
+    def member_of(self, name: str) -> str | None:
+        """The member id the account ``name`` is linked to, or ``None``."""
+
     # -- credentials ---------------------------------------------------------------
     def issue_token(self, name: str) -> str:
         """A new API token for ``name`` (shown once; only its digest is kept)."""
@@ -299,6 +313,9 @@ CREATE TABLE IF NOT EXISTS credentials (
     expires TEXT, csrf TEXT, used TEXT
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS credentials_account ON credentials (account);
+CREATE TABLE IF NOT EXISTS account_members (
+    account TEXT PRIMARY KEY, member TEXT NOT NULL
+) WITHOUT ROWID;
 """
 
 
@@ -356,6 +373,15 @@ class SqliteAccounts(AccountStore):
         self._run("UPDATE accounts SET disabled = ? WHERE name = ?", (int(disabled), name))
         if disabled:  # a disabled account's sessions end now
             self._run("DELETE FROM credentials WHERE account = ? AND kind = 'session'", (name,))
+
+    def _set_member(self, name: str, member: str | None) -> None:
+        self._run("DELETE FROM account_members WHERE account = ?", (name,))
+        if member is not None:
+            self._run("INSERT INTO account_members VALUES (?, ?)", (name, member))
+
+    def member_of(self, name: str) -> str | None:
+        rows = self._run("SELECT member FROM account_members WHERE account = ?", (name,))
+        return str(rows[0][0]) if rows else None
 
     def _put_credential(
         self, key: str, kind: str, account: str, expires: datetime | None, csrf: str | None
@@ -422,6 +448,7 @@ class SqliteAccounts(AccountStore):
 
     def clear(self) -> None:
         self._run("DELETE FROM credentials")
+        self._run("DELETE FROM account_members")
         self._run("DELETE FROM accounts")
 
 
@@ -439,6 +466,8 @@ _CY_INSERT: LiteralString = (
 _CY_GET: LiteralString = "MATCH (a:Account {name: $name}) RETURN " + _ACCOUNT_COLS
 _CY_ALL: LiteralString = "MATCH (a:Account) RETURN " + _ACCOUNT_COLS + " ORDER BY a.name"
 _CY_DISABLE: LiteralString = "MATCH (a:Account {name: $name}) SET a.disabled = $disabled"
+_CY_SET_MEMBER: LiteralString = "MATCH (a:Account {name: $name}) SET a.member = $member"
+_CY_MEMBER: LiteralString = "MATCH (a:Account {name: $name}) RETURN a.member"
 _CY_END_SESSIONS: LiteralString = "MATCH (c:Credential {account: $name, kind: 'session'}) DELETE c"
 _CY_PUT: LiteralString = (
     "CREATE (c:Credential {hash: $hash, kind: $kind, account: $account, created: $created, "
@@ -533,6 +562,13 @@ class Neo4jAccounts(AccountStore):
         self._write(_CY_DISABLE, name=name, disabled=disabled)
         if disabled:
             self._write(_CY_END_SESSIONS, name=name)
+
+    def _set_member(self, name: str, member: str | None) -> None:
+        self._write(_CY_SET_MEMBER, name=name, member=member)
+
+    def member_of(self, name: str) -> str | None:
+        rows = self._read(_CY_MEMBER, name=name)
+        return None if not rows or rows[0][0] is None else str(rows[0][0])
 
     def _put_credential(
         self, key: str, kind: str, account: str, expires: datetime | None, csrf: str | None

@@ -38,6 +38,8 @@ NODE_LABELS: dict[NodeKind, str] = {
     NodeKind.EXPERT: "Expert",
     NodeKind.UNIT: "Unit",
     NodeKind.CASE: "Case",
+    NodeKind.DUTY_LIST: "DutyList",
+    NodeKind.DUTY: "Duty",
 }
 REL_TYPES: dict[LinkKind, str] = {kind: kind.value.upper() for kind in LinkKind}
 KIND_OF_TYPE: dict[str, LinkKind] = {t: k for k, t in REL_TYPES.items()}

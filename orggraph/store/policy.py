@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CASE_REFERENCES",
+    "CYCLE_STEPS",
+    "check_cycle_step",
     "check_write",
     "denied",
     "hidden_link",
@@ -64,6 +66,8 @@ _HINTS = {
     NodeKind.WORKING_GROUP: "an area in their scope",
     NodeKind.EXPERT: "a leader in their scope who serves them",
     NodeKind.CASE: "an organization in their scope",
+    NodeKind.DUTY_LIST: "an organization in their scope",
+    NodeKind.DUTY: "an organization in their scope",
 }
 
 
@@ -131,6 +135,61 @@ def seen(view: ScopeView, node_id: str, kind: NodeKind | None) -> Node | None:
         id=node_id, kind=kind or NodeKind.ORGANIZATION, name="", valid_from=view.as_of
     )
     return node if view.sees(probe) and node is not None else None
+
+
+#: Who takes each step of the yearly cycle (``orggraph.analysis.cycle``): ``holder`` the
+#: secretary holding the list (an account linked to that member, or an administrator);
+#: ``superior`` an editor or administrator whose scope holds the organization's superior
+#: (its parent on the step's date), never the list's own secretary.
+CYCLE_STEPS: dict[str, str] = {
+    "open": "superior",
+    "addDuty": "superior",
+    "handOver": "superior",
+    "commit": "holder",
+    "report": "holder",
+    "observe": "superior",
+    "grade": "superior",
+}
+
+
+def check_cycle_step(
+    store: GraphStore,
+    scope: Scope,
+    *,
+    actor: str,
+    role: str,
+    member: str | None,
+    organization: str,
+    holder: str | None,
+    step: str,
+    on: date,
+) -> None:
+    """Refuse a step of the yearly cycle the actor may not take (``CYCLE_STEPS``).
+
+    ``member`` is the member the actor's account is linked to (``AccountStore.member_of``),
+    ``holder`` the list's secretary. Raises ``PermissionDenied`` after auditing the refusal;
+    returns ``None`` when the step may be taken.
+    """
+    who = CYCLE_STEPS[step]
+    reason = ""
+    if who == "holder":
+        if role == "admin" or (member is not None and member == holder and role != "viewer"):
+            return
+        reason = f"only the list's secretary ({holder or 'vacant'}) or an administrator"
+    else:
+        if member is not None and member == holder and role != "admin":
+            reason = "not the list's own secretary: an editor of the superior committee"
+        elif role not in ("editor", "admin"):
+            reason = "an editor or administrator of the superior committee"
+        elif scope.unrestricted:
+            return
+        else:
+            parent = store.parent(organization, on)
+            if parent is not None and scope.view(store, on).sees_org(parent):
+                return
+            reason = "an editor whose scope holds the superior committee"
+    error = PermissionDenied(f"{actor} may not {step} for {organization!r}: {reason} may")
+    raise denied(store, error, actor=actor, action=f"cycle:{step}", reason=who, ids=[organization])
 
 
 def open_link(store: GraphStore, link_id: str, on: date) -> Link | None:

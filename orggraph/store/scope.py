@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 
 __all__ = ["Scope", "ScopeView"]
 
+#: Kinds seen through the organization they are about (their ``organization`` attribute).
+_BY_ORGANIZATION = frozenset({NodeKind.CASE, NodeKind.DUTY_LIST, NodeKind.DUTY})
+
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Scope:
@@ -119,7 +122,7 @@ class ScopeView:
             by_area = self._unit_by_area(node)
             if by_area is not None:
                 return by_area
-        elif kind is NodeKind.CASE:
+        elif kind in _BY_ORGANIZATION:
             return node.attrs.get("organization") in organizations
         elif kind not in (NodeKind.MEMBER, NodeKind.WORKING_GROUP, NodeKind.EXPERT):
             return False
@@ -193,7 +196,7 @@ class ScopeView:
         orgs = self.organizations
         assert orgs is not None
         kind, links, when, own = node.kind, self.store.links, self.as_of, [node.id]
-        if kind in (NodeKind.ORGANIZATION, NodeKind.CASE):
+        if kind is NodeKind.ORGANIZATION or kind in _BY_ORGANIZATION:
             return self.sees(node)  # set lookups only
         if kind is NodeKind.UNIT:
             by_area = self._unit_by_area(node)

@@ -130,6 +130,8 @@ _NODE_TYPES = {
     NodeKind.EXPERT: "Expert",
     NodeKind.UNIT: "Unit",
     NodeKind.CASE: "RemediationCase",
+    NodeKind.DUTY_LIST: "DutyListNode",
+    NodeKind.DUTY: "DutyNode",
 }
 
 _ANALYSES: tuple[Surface, ...] = (
@@ -145,6 +147,17 @@ _ANALYSES: tuple[Surface, ...] = (
     _gql("pairingSuggestions", "pairing.PairingPlan"),
     _gql("changes", "changes.ChangeReport"),
     _gql("whatIf", "whatif.Impact"),
+    _gql(
+        "dutyList",
+        "cycle.DutyList",
+        parts=("cycle.Duty", "cycle.DutyStep", "cycle.ListStep", "cycle.Question"),
+    ),
+    _gql(
+        "dutyLists",
+        "cycle.DutyList",
+        parts=("cycle.Duty", "cycle.DutyStep", "cycle.ListStep", "cycle.Question"),
+    ),
+    _gql("cycleDashboard", "cycle.CycleProgress", people=False),
     Surface(
         group="GraphQL analyses",
         name="`subgraph`",
@@ -218,6 +231,7 @@ CLI_TABLES: dict[str, tuple[str, ...]] = {
     "changes": ("changes.ChangeReport",),
     "report": ("report.SeedReport",),
     "whatif": ("whatif.Impact",),
+    "cycle": ("cycle.DutyList", "cycle.CycleProgress"),
 }
 
 

@@ -14,14 +14,17 @@ from orggraph.model import (
     LABELS_ZH,
     AssessmentGrade,
     CaseState,
+    DutyState,
     Education,
     Establishment,
     Gender,
     Level,
     LinkKind,
+    ListStage,
     MemberStatus,
     NodeKind,
     OrgKind,
+    ReviewGrade,
     Role,
     Sector,
     UnitKind,
@@ -43,6 +46,9 @@ _DESCRIPTIONS: dict[type[StrEnum], str] = {
     AssessmentGrade: "考核等次 A yearly assessment grade",
     CaseState: "状态 The state of a remediation case",
     LinkKind: "关系类别 The kind of a link",
+    ListStage: "阶段 Where a year's responsibility list stands",
+    DutyState: "状态 Where one duty of a responsibility list stands",
+    ReviewGrade: "评议等次 The year-end grade of a secretary's list: 好/较好/一般/差",
 }
 
 #: Every model enum exposed in the schema.

@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 import strawberry
+from strawberry.scalars import JSON
 
 from orggraph.api.context import Info
 from orggraph.api.loaders import Group, link_counts, relation
@@ -612,6 +613,30 @@ class RemediationCase(NodeInterface):
         return found
 
 
+def _cycle_type(kind: NodeKind, type_name: str, description: str) -> Any:
+    """The node type of a kind of the yearly cycle: every attribute of the fields table
+    as a field, read as ``Organization`` 's are (``_attribute``, ``_made``); the cycle's
+    own views are ``dutyList`` and ``cycleDashboard``."""
+    scalars: dict[str, Any] = {"str": str, "int": int, "float": float, "date": date}
+    fields: dict[str, Any] = {}
+    for spec in NODE_FIELDS[kind]:
+        base: Any = spec.enum or scalars.get(str(spec.value_type), JSON)
+        fields[spec.name] = _attribute(kind, spec.name, base | None)
+    fields["__annotations__"] = {
+        "_group": strawberry.Private[Group],
+        "_attrs": strawberry.Private[Mapping[str, Any]],
+    }
+    made = type(type_name, (NodeInterface,), fields)
+    made.of = classmethod(lambda cls, node, group: _made(cls, node, group))  # type: ignore[attr-defined]
+    return strawberry.type(made, name=type_name, description=description)
+
+
+DutyListNode = _cycle_type(
+    NodeKind.DUTY_LIST, "DutyListNode", "年度责任清单 A secretary's list of a year, as a node"
+)
+DutyNode = _cycle_type(NodeKind.DUTY, "DutyNode", "责任清单事项 One duty of a list, as a node")
+
+
 _check_made(Organization)
 _check_made(Member)
 
@@ -622,6 +647,8 @@ _MAKERS: dict[NodeKind, Any] = {
     NodeKind.EXPERT: Expert.of,
     NodeKind.UNIT: Unit.of,
     NodeKind.CASE: RemediationCase.of,
+    NodeKind.DUTY_LIST: DutyListNode.of,
+    NodeKind.DUTY: DutyNode.of,
 }
 
 #: The GraphQL type of each node kind.
@@ -632,6 +659,8 @@ NODE_TYPES: dict[NodeKind, type[NodeInterface]] = {
     NodeKind.EXPERT: Expert,
     NodeKind.UNIT: Unit,
     NodeKind.CASE: RemediationCase,
+    NodeKind.DUTY_LIST: DutyListNode,
+    NodeKind.DUTY: DutyNode,
 }
 
 
