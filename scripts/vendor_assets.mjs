@@ -3,11 +3,14 @@
 //
 //   node scripts/vendor_assets.mjs            # install the pinned packages, bundle, record
 //   node scripts/vendor_assets.mjs --check    # only verify the recorded sha256 of every file
+//   node scripts/vendor_assets.mjs --keep DIR # install into DIR once and reuse it (rebuilds)
 //
 // GraphiQL 5 ships ES modules only and runs Monaco in web workers, so the pinned packages
 // are installed into a temporary folder and bundled with esbuild (at vendoring time only)
 // into one ES module, one stylesheet, three classic worker scripts and Monaco's icon font.
-// Nothing is loaded from a CDN at run time. Every output file's sha256 and every npm
+// Nothing is loaded from a CDN at run time. One line of GraphiQL is patched at bundling
+// time (PATCHES: the tab's title, so that tabs can show Chinese titles); the build fails
+// if upstream no longer has that line. Every output file's sha256 and every npm
 // package that went into it (name, version, licence) are written to static/VENDORED.md
 // and static/vendored.json, and the packages' licence texts to static/graphiql/licenses/.
 import { execFileSync } from "node:child_process";
@@ -33,6 +36,9 @@ const PINNED = {
   react: "19.3.1",
   "react-dom": "19.3.1",
   graphql: "16.15.0",
+  // The table view's XLSX download, written in the browser (MIT; its one dependency,
+  // fflate, MIT).
+  "write-excel-file": "4.1.1",
   esbuild: "0.28.2",
 };
 const BUILD_ONLY = new Set(["esbuild"]);
@@ -41,6 +47,33 @@ const WORKERS = {
   "editor.worker": "monaco-editor/esm/vs/editor/editor.worker.js",
   "json.worker": "monaco-editor/esm/vs/language/json/json.worker.js",
   "graphql.worker": "monaco-graphql/esm/graphql.worker.js",
+};
+
+// Source patches applied while bundling: [package file, exact text, replacement, why].
+const PATCHES = [
+  [
+    "graphiql/dist/GraphiQL.js",
+    "children: tab.title })",
+    "children: globalThis.orggraphTabTitle ? globalThis.orggraphTabTitle(tab) : tab.title })",
+    "a tab shows the saved query's Chinese title (its operation name stays the tooltip)",
+  ],
+];
+
+const patchPlugin = {
+  name: "orggraph-patches",
+  setup(build) {
+    build.onLoad({ filter: /GraphiQL\.js$/ }, (args) => {
+      const patches = PATCHES.filter(([file]) => args.path.replaceAll("\\", "/").endsWith(`node_modules/${file}`));
+      if (!patches.length) return undefined;
+      let text = fs.readFileSync(args.path, "utf8");
+      for (const [file, from, to] of patches) {
+        const count = text.split(from).length - 1;
+        if (count !== 1) throw new Error(`patch for ${file}: expected "${from}" once, found it ${count} times`);
+        text = text.replace(from, to);
+      }
+      return { contents: text, loader: "js" };
+    });
+  },
 };
 
 function sha256(file) {
@@ -107,6 +140,7 @@ async function build(dir) {
     jsx: "automatic",
     loader: { ".ttf": "file", ".woff": "file", ".woff2": "file" },
     assetNames: "[name]",
+    plugins: [patchPlugin],
   });
   const workers = await esbuild.build({
     ...common,
@@ -158,6 +192,7 @@ function record(dir, metafiles) {
   const manifest = {
     generator: "scripts/vendor_assets.mjs",
     pinned: PINNED,
+    patches: PATCHES.map(([file, from, to, why]) => ({ file, from, to, why })),
     packages: rows,
     files,
   };
@@ -165,10 +200,17 @@ function record(dir, metafiles) {
   const md = [
     "# Vendored explorer assets",
     "",
-    "GraphiQL 5 (with its explorer plugin), React and Monaco, bundled by",
-    "`node scripts/vendor_assets.mjs` from the npm packages below (esbuild at vendoring time;",
-    "no CDN at run time). `node scripts/vendor_assets.mjs --check` verifies the checksums.",
-    "Licence texts are in `graphiql/licenses/`; the same record as JSON: `vendored.json`.",
+    "GraphiQL 5 (with its explorer plugin), React, Monaco and write-excel-file (the table",
+    "view's XLSX download), bundled by `node scripts/vendor_assets.mjs` from the npm packages",
+    "below (esbuild at vendoring time; no CDN at run time). `node scripts/vendor_assets.mjs",
+    "--check` verifies the checksums. Licence texts are in `graphiql/licenses/`; the same",
+    "record as JSON: `vendored.json`.",
+    "",
+    "## Patches applied while bundling",
+    "",
+    "| file | change | why |",
+    "|---|---|---|",
+    ...PATCHES.map(([file, from, to, why]) => `| ${file} | \`${from}\` → \`${to}\` | ${why} |`),
     "",
     "## Packages in the bundle",
     "",
@@ -190,11 +232,14 @@ function record(dir, metafiles) {
 if (process.argv.includes("--check")) {
   check();
 } else {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "orggraph-vendor-"));
+  const keepAt = process.argv.indexOf("--keep");
+  const kept = keepAt > 0 ? path.resolve(process.argv[keepAt + 1]) : null;
+  const dir = kept ?? fs.mkdtempSync(path.join(os.tmpdir(), "orggraph-vendor-"));
   try {
+    fs.mkdirSync(dir, { recursive: true });
     install(dir);
     record(dir, await build(dir));
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+    if (!kept) fs.rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,9 +1,11 @@
 """The HTTP application: GraphQL over HTTP at ``/graphql``, the explorer, the static assets.
 
 ``create_app(store, settings)`` composes ``Starlette(routes=…, middleware=…, lifespan=…)``
-from explicit parts; nothing is global. ``GET /graphql`` from a browser (``Accept:
-text/html``, no ``query`` parameter) answers the explorer page; every other request to
-``/graphql`` is GraphQL over HTTP (``GET`` for queries only, ``POST`` for everything).
+from explicit parts; nothing is global. The explorer is at ``/explorer``
+(``?query=…&variables=…`` opens it filled in); ``GET /graphql`` from a browser (``Accept:
+text/html``) answers the same page, filled in with the ``query`` it carries; every other
+request to ``/graphql`` is GraphQL over HTTP (``GET`` for queries only, ``POST`` for
+everything).
 
 Every request runs for a signed-in account (``orggraph.api.auth``: a Bearer token or the
 session cookie) whose role and scope decide what it sees; the middleware adds the
@@ -16,7 +18,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -43,7 +45,14 @@ from orggraph.api.auth import RequireSignIn, TrustedActor, actor_of, signin_rout
 from orggraph.api.context import Actor, Context, make_context
 from orggraph.api.downloads import export_routes
 from orggraph.api.errors import format_error
-from orggraph.api.explorer import explorer_page, saved_queries_json
+from orggraph.api.explorer import (
+    Prefill,
+    explorer_data,
+    explorer_page,
+    explorer_values,
+    prefill_from,
+    saved_queries_json,
+)
 from orggraph.api.fresh import FreshIndex
 from orggraph.api.lanes import HeavyLane
 from orggraph.api.limits import BodyLimit
@@ -264,23 +273,26 @@ EXPLORER_CSP = "; ".join(
 )
 
 
-class GraphQLEndpoint:
-    """``/graphql``: the explorer page for a browser's plain GET, else GraphQL over HTTP."""
+def _wants_page(request: Request) -> bool:
+    """A browser's navigation (``Accept: text/html…``), not a client asking for JSON."""
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept and "json" not in accept
 
-    def __init__(self, view: OrgGraphView, page: str) -> None:
+
+class GraphQLEndpoint:
+    """``/graphql``: the explorer page for a browser's GET (filled in with the ``query``
+    and ``variables`` it carries, if any: a link opens the explorer, never raw JSON),
+    else GraphQL over HTTP."""
+
+    def __init__(self, view: OrgGraphView, page: Callable[[Request], Awaitable[Response]]) -> None:
         self.view = view
         self.page = page
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
             request = Request(scope, receive)
-            wants_page = "text/html" in request.headers.get("accept", "")
-            if wants_page and "query" not in request.query_params:
-                page = HTMLResponse(self.page)
-                page.headers["content-security-policy"] = EXPLORER_CSP
-                page.headers["x-content-type-options"] = "nosniff"
-                page.headers["referrer-policy"] = "no-referrer"
-                await page(scope, receive, send)
+            if _wants_page(request):
+                await (await self.page(request))(scope, receive, send)
                 return
         await self.view(scope, receive, send)
 
@@ -312,8 +324,25 @@ def create_app(
     saved = load_saved_queries() if queries is None else queries
     lane = HeavyLane(settings.heavy_at_once, settings.heavy_wait_seconds)
     view = OrgGraphView(store, settings, lane)
-    endpoint = GraphQLEndpoint(view, explorer_page(saved))
     tabs = saved_queries_json(saved)
+
+    def explorer_for(actor: Actor, prefill: Prefill | None) -> str:
+        values = explorer_values(store, settings, actor)
+        return explorer_page(explorer_data(saved, values, actor, prefill))
+
+    async def explorer(request: Request) -> Response:
+        """The explorer, filled in for the signed-in actor (a read: on a worker thread)."""
+        who = actor_of(request)
+        assert who is not None  # RequireSignIn (or TrustedActor) ran first
+        prefill = prefill_from(request.query_params)
+        page = HTMLResponse(await run_in_threadpool(explorer_for, who, prefill))
+        page.headers["content-security-policy"] = EXPLORER_CSP
+        page.headers["x-content-type-options"] = "nosniff"
+        page.headers["referrer-policy"] = "no-referrer"
+        page.headers["cache-control"] = "no-store"
+        return page
+
+    endpoint = GraphQLEndpoint(view, explorer)
 
     async def queries_json(request: Request) -> Response:
         return JSONResponse(tabs)
@@ -354,6 +383,7 @@ def create_app(
         *web_routes(),  # the browser view: the page at / and its assets at /web/
         *signin,
         Route("/graphql", endpoint, name="graphql"),
+        Route("/explorer", explorer, methods=["GET"], name="explorer"),
         Route("/queries.json", queries_json, methods=["GET"]),
         Route("/healthz", health, methods=["GET"]),
         *export_routes(store, settings, lane),

@@ -1,13 +1,21 @@
-// The orggraph explorer: GraphiQL 5 with its explorer plugin and a "saved queries" plugin.
-// Bundled (with React, GraphiQL and Monaco) by scripts/vendor_assets.mjs into
-// orggraph/api/static/graphiql/; nothing here loads from the network but our own server.
-import React, { useEffect } from "react";
+// The orggraph explorer: GraphiQL 5 with its explorer plugin, a "saved queries" plugin, a
+// "documents" plugin, and a table view of results. Bundled (with React, GraphiQL, Monaco and
+// write-excel-file) by scripts/vendor_assets.mjs into orggraph/api/static/graphiql/;
+// nothing here loads from the network but our own server.
+//
+// The page (orggraph/api/explorer.py) embeds, for whoever opened it: the saved queries with
+// variables filled in for their scope and the data's date, the start tab (覆盖缺口) first,
+// a query handed over in the address (/explorer?query=…&variables=…) before it, and the
+// documents they may download. The first tab runs as the page opens.
+import React, { useEffect, useRef } from "react";
 import { createRoot } from "react-dom/client";
 import { GraphiQL } from "graphiql";
 import { useGraphiQL, useGraphiQLActions, useMonaco } from "@graphiql/react";
 import { explorerPlugin } from "@graphiql/plugin-explorer";
 import { createGraphiQLFetcher } from "@graphiql/toolkit";
 import { Kind, parse } from "graphql";
+import { DocumentsContent } from "./documents.jsx";
+import { ResultViews } from "./results.jsx";
 import "graphiql/style.css";
 import "@graphiql/plugin-explorer/style.css";
 import "./explorer.css";
@@ -21,17 +29,52 @@ globalThis.MonacoEnvironment = {
   },
 };
 
-function readSavedQueries() {
-  const block = document.getElementById("orggraph-saved-queries");
-  if (!block) return [];
+function readData() {
+  const block = document.getElementById("orggraph-explorer");
   try {
-    return JSON.parse(block.textContent || "[]");
+    return JSON.parse(block?.textContent || "{}");
   } catch {
-    return [];
+    return {};
   }
 }
 
-const saved = readSavedQueries();
+const DATA = readData();
+const saved = DATA.queries || [];
+const byOperation = new Map(saved.filter((q) => q.operation).map((q) => [q.operation, q]));
+
+// GraphiQL titles a tab with its operation's name (an English identifier); the tab shows
+// the saved query's Chinese title instead, the name staying as the tooltip. The tab
+// button calls this (vendor_assets.mjs patches GraphiQL's tab to ask it).
+globalThis.orggraphTabTitle = (tab) => byOperation.get(tab.operationName ?? tab.title)?.titleZh ?? tab.title;
+
+// Tabs are not kept between visits: every visit opens on the tabs made for this actor
+// now (their scope, the data's date), not on what the browser remembers of another
+// account or an older date. Everything else (history, theme, panes) is kept per account.
+function actorStorage(actor) {
+  const prefix = `orggraph:${actor || "anonymous"}:`;
+  const memory = new Map();
+  const volatile = (key) => /:(tabState|query|variables|headers)$/.test(key);
+  const local = (fn) => {
+    try {
+      return fn(window.localStorage);
+    } catch {
+      return null; // storage disabled: the explorer still works, it just forgets
+    }
+  };
+  const keys = () => local((s) => Object.keys(s).filter((k) => k.startsWith(prefix))) || [];
+  return {
+    getItem: (key) => (volatile(key) ? memory.get(key) ?? null : local((s) => s.getItem(prefix + key))),
+    setItem: (key, value) => (volatile(key) ? memory.set(key, value) : local((s) => s.setItem(prefix + key, value))),
+    removeItem: (key) => (volatile(key) ? memory.delete(key) : local((s) => s.removeItem(prefix + key))),
+    get length() {
+      return keys().length;
+    },
+    clear: () => {
+      memory.clear();
+      for (const key of keys()) local((s) => s.removeItem(key));
+    },
+  };
+}
 
 // Chinese text is full of full-width punctuation (，；（）) that Monaco would box as
 // "ambiguous characters": turn that off in every editor, present and future.
@@ -65,17 +108,25 @@ function SavedQueriesContent() {
     queryEditor?.setValue(item.query);
     variableEditor?.setValue(item.variables || "");
     // Run the loaded operation at once, without waiting for the editor to re-parse it.
-    const named = /^\s*(?:query|mutation)\s+(\w+)/m.exec(item.query);
-    if (named) setOperationName(named[1]);
+    if (item.operation) setOperationName(item.operation);
   };
   return (
     <section className="orggraph-saved" aria-label="保存的查询 Saved queries">
       <div className="graphiql-doc-explorer-title">保存的查询 Saved queries</div>
-      <p className="orggraph-saved-hint">点击即载入当前标签页。Click to load into the current tab.</p>
+      <p className="orggraph-saved-hint">
+        点击即载入当前标签页（变量已按{DATA.scopeName || "你的范围"}填好）。Click to load into the current tab,
+        variables filled in for your scope.
+      </p>
       <ul>
         {saved.map((item) => (
           <li key={item.name}>
-            <button type="button" className="orggraph-saved-item" data-name={item.name} onClick={() => open(item)}>
+            <button
+              type="button"
+              className="orggraph-saved-item"
+              data-name={item.name}
+              title={item.description}
+              onClick={() => open(item)}
+            >
               <span className="orggraph-saved-zh">{item.titleZh}</span>
               <span className="orggraph-saved-en">{item.titleEn}</span>
             </button>
@@ -91,6 +142,44 @@ const savedQueriesPlugin = {
   icon: SavedQueriesIcon,
   content: SavedQueriesContent,
 };
+
+function DocumentsIcon() {
+  return (
+    <svg viewBox="0 0 24 24" width="20" height="20" fill="none" stroke="currentColor" strokeWidth="1.5" aria-hidden="true">
+      <path d="M6 2h8l4 4v16H6z M14 2v4h4 M9 12h6 M9 16h6" />
+    </svg>
+  );
+}
+
+const documentsPlugin = {
+  title: "文档 Documents",
+  icon: DocumentsIcon,
+  content: () => <DocumentsContent documents={DATA.documents || []} scopeName={DATA.scopeName} asOf={DATA.asOf} />,
+};
+
+// The first tab runs once, as the page opens, when the editors are ready: a query only
+// (a mutation handed over in a link waits for its ▶).
+function RunFirstTab() {
+  const ready = useGraphiQL((s) => Boolean(s.queryEditor && s.variableEditor && s.responseEditor));
+  const first = useGraphiQL((s) => (s.activeTabIndex === 0 ? s.tabs[0]?.query : null));
+  const { run } = useGraphiQLActions();
+  const done = useRef(false);
+  useEffect(() => {
+    if (!ready || done.current || !first) return;
+    done.current = true;
+    if (operationKind(first) === "query") setTimeout(() => run(), 0);
+  }, [ready, first, run]);
+  return null;
+}
+
+function operationKind(text) {
+  try {
+    const ops = parse(text).definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
+    return ops.length ? ops[0].operation : null;
+  } catch {
+    return null;
+  }
+}
 
 // GraphiQL 5 learns the operation name (and document) from the query editor 100 ms after
 // its text changes (debounced), and a tab switch changes that text: a run in between sent
@@ -117,21 +206,39 @@ function withCurrentOperation(fetcher) {
   };
 }
 
+function tabsFor(data) {
+  const tabs = saved.map((item) => ({ query: item.query, variables: item.variables || null }));
+  const prefill = data.prefill;
+  if (prefill?.query) tabs.unshift({ query: prefill.query, variables: prefill.variables || null });
+  return tabs;
+}
+
 function main() {
   const root = document.getElementById("graphiql");
-  const endpoint = new URL(root.dataset.endpoint || "graphql", window.location.href).href;
+  const endpoint = new URL(root.dataset.endpoint || "/graphql", window.location.href).href;
   const fetcher = withCurrentOperation(createGraphiQLFetcher({ url: endpoint }));
-  const defaultTabs = saved.map((item) => ({ query: item.query, variables: item.variables || null }));
+  const defaultTabs = tabsFor(DATA);
+  const scope = DATA.scopeName ? `${DATA.scopeName}${DATA.asOf ? ` · 截至 ${DATA.asOf}` : ""}` : "";
   createRoot(root).render(
     <GraphiQL
       fetcher={fetcher}
       defaultTabs={defaultTabs.length ? defaultTabs : undefined}
-      plugins={[savedQueriesPlugin, explorerPlugin()]}
+      // GraphiQL fills the editors from these, not from the first tab (whose variables
+      // were left out: the first ▶ ran without them).
+      initialQuery={defaultTabs[0]?.query ?? undefined}
+      initialVariables={defaultTabs[0]?.variables ?? undefined}
+      storage={actorStorage(DATA.actor?.name)}
+      plugins={[savedQueriesPlugin, documentsPlugin, explorerPlugin()]}
       defaultEditorToolsVisibility="variables"
     >
       <GraphiQL.Logo>
         <span title="组织体系图谱">orggraph</span>
+        {scope && <span className="orggraph-scope">{scope}</span>}
       </GraphiQL.Logo>
+      <GraphiQL.Footer>
+        <ResultViews byOperation={byOperation} />
+      </GraphiQL.Footer>
+      <RunFirstTab />
     </GraphiQL>,
   );
 }
