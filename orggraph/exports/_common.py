@@ -1,13 +1,17 @@
-"""What the document builders share: the year's default date, names, scope captions."""
+"""What the document builders share: the year's default date, names, scope captions, and
+how they report progress (``orggraph.progress``) while they work."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from orggraph.exports.table import Group, Label
 from orggraph.model import Level, NodeKind, Role, label
+from orggraph.progress import Progress, silent
 from orggraph.store.base import GraphStore
 from orggraph.store.masking import Hidden, hidden_text
 from orggraph.store.scope import Scope
@@ -16,16 +20,26 @@ __all__ = [
     "AREAS",
     "AREA_BLANKS",
     "LEVEL_ORDER",
+    "REPORT_EVERY",
     "ReadCache",
     "area_of",
     "default_as_of",
     "district_of",
+    "each",
     "hidden_label",
     "names",
     "role_label",
     "run_groups",
     "scope_caption",
+    "writing",
+    "written",
 ]
+
+T = TypeVar("T")
+
+#: Rows (or items) between two progress reports: a city's 9,000 rows report 35 times,
+#: each costing nothing next to the rows' own work, and a cancel is seen within a batch.
+REPORT_EVERY = 256
 
 #: Printed documents group by district, then township (``run_groups`` keys); an
 #: organization directly under a district is in the district's own group.
@@ -192,3 +206,42 @@ def run_groups(
 
     walk(0, 0, len(records))
     return groups
+
+
+def each(
+    items: Sequence[T], progress: Progress, stage: str, *, every: int = REPORT_EVERY
+) -> Iterator[T]:
+    """``items`` one by one, reporting ``progress(stage, done, len(items))`` before the first
+    and after every ``every`` and the last (a callback that raises ``Cancelled`` stops the
+    loop there)."""
+    total = len(items)
+    progress(stage, 0, total)
+    for done, item in enumerate(items, start=1):
+        yield item
+        if done % every == 0 or done == total:
+            progress(stage, done, total)
+
+
+_WRITING: ContextVar[tuple[Progress, str] | None] = ContextVar("orggraph_writing", default=None)
+
+
+@contextmanager
+def writing(progress: Progress, stage: str) -> Iterator[None]:
+    """While a format writer renders a book on this thread, its rows are reported to
+    ``progress`` as ``stage`` (``written``): writers keep their ``render(book, lang)`` shape,
+    and the one loop of each that takes the time reports through ``written``."""
+    token = _WRITING.set(None if progress is silent else (progress, stage))
+    try:
+        yield
+    finally:
+        _WRITING.reset(token)
+
+
+def written(rows: Sequence[T]) -> Iterator[T]:
+    """A writer's rows, reported (every ``REPORT_EVERY``) to whoever watches this render
+    (``writing``); with nobody watching, the rows as they are."""
+    watcher = _WRITING.get()
+    if watcher is None:
+        return iter(rows)
+    progress, stage = watcher
+    return each(rows, progress, stage)

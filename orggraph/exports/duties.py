@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from orggraph.errors import Problem, ValidationFailed
+from orggraph.exports._common import each
+from orggraph.progress import Progress, silent
 
 __all__ = ["HEADERS", "HandDuty", "parse_deadline", "read_duties"]
 
@@ -70,8 +72,9 @@ def _rows(path: Path) -> tuple[str | None, list[list[Any]]]:
     return None, list(csv.reader(io.StringIO(text, newline="")))
 
 
-def read_duties(path: str | Path) -> list[HandDuty]:
-    """The duties in the CSV or XLSX file at ``path`` (header row first).
+def read_duties(path: str | Path, progress: Progress = silent) -> list[HandDuty]:
+    """The duties in the CSV or XLSX file at ``path`` (header row first); ``progress``
+    hears ``读取手工职责`` per batch of rows.
 
     Raises ``ValidationFailed`` listing every problem (missing column, blank person or duty,
     a deadline that is not a date), with file, sheet, row, column and value.
@@ -103,7 +106,7 @@ def read_duties(path: str | Path) -> list[HandDuty]:
     if problems:
         raise ValidationFailed(problems)
     duties: list[HandDuty] = []
-    for number, row in enumerate(rows[1:], start=2):
+    for number, row in enumerate(each(rows[1:], progress, "读取手工职责"), start=2):
 
         def cell(key: str, row: list[Any] = row) -> Any:
             i = index.get(key)

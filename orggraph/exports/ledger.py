@@ -24,6 +24,7 @@ from orggraph.exports._common import (
     AREAS,
     area_of,
     district_of,
+    each,
     hidden_label,
     names,
     run_groups,
@@ -31,11 +32,16 @@ from orggraph.exports._common import (
 )
 from orggraph.exports.table import Book, Cell, Column, Form, Label, Table, enum_label
 from orggraph.model import CaseState, Level, NodeKind, Sector
+from orggraph.progress import Progress, silent
 from orggraph.store.base import GraphStore
 from orggraph.store.masking import hide_unseen
 from orggraph.store.scope import Scope
 
-__all__ = ["COLUMNS", "NO_CASE", "remediation_ledger"]
+__all__ = ["COLUMNS", "NO_CASE", "STAGES", "remediation_ledger"]
+
+#: What ``remediation_ledger`` reports, in order: the cases and weak branches found (two
+#: analyses), then each entry laid out.
+STAGES = ("核查整顿案例与软弱涣散", "排列整顿台账")
 
 COLUMNS = (
     Column(key="district", zh="县(区)", en="District", nowrap=True, grouped=True),
@@ -88,10 +94,18 @@ def _struck_off(case: Case) -> date | None:
 
 
 def remediation_ledger(
-    store: GraphStore, *, year: int, as_of: date, scope: Scope, since: date | None = None
+    store: GraphStore,
+    *,
+    year: int,
+    as_of: date,
+    scope: Scope,
+    since: date | None = None,
+    progress: Progress = silent,
 ) -> Book:
-    """The remediation ledger of ``scope`` at ``as_of``; see the module docstring."""
+    """The remediation ledger of ``scope`` at ``as_of``; see the module docstring.
+    ``progress`` hears ``STAGES``."""
     since = since or date(year, 1, 1)
+    progress(STAGES[0], 0, 2)
     cases = [
         c
         for c in remediation_cases(store, as_of, scope)
@@ -99,7 +113,9 @@ def remediation_ledger(
     ]
     # A responsible leader or partner outside the scope is hidden: one shape everywhere.
     shown_cases = {c.id: c for c in hide_unseen(cases, scope.view(store, as_of))}
+    progress(STAGES[0], 1, 2)
     weak = {w.organization.id: w for w in weak_branches(store, as_of, scope)}
+    progress(STAGES[0], 2, 2)
     entries = [_Entry(org_id=c.organization, case=c, weak=weak.get(c.organization)) for c in cases]
     with_case = {c.organization for c in cases}
     entries += [_Entry(org_id=o, case=None, weak=w) for o, w in weak.items() if o not in with_case]
@@ -127,7 +143,7 @@ def remediation_ledger(
 
     records: list[dict[str, Cell]] = []
     areas: list[dict[str, Any]] = []
-    for entry in sorted(entries, key=sort_key):
+    for entry in each(sorted(entries, key=sort_key), progress, STAGES[1]):
         org = orgs.get(entry.org_id)
         case, weak_branch = entry.case, entry.weak
         district = districts.get(entry.org_id)

@@ -30,14 +30,26 @@ from orggraph.analysis.duties import TERM_DUE, DutyItem, assign_duties, duty_ite
 from orggraph.analysis.gaps import GAP_LABELS_ZH, GapKind
 from orggraph.analysis.weak import RULES
 from orggraph.errors import NotFound, Problem, ValidationFailed
-from orggraph.exports._common import LEVEL_ORDER, ReadCache, names, role_label, scope_caption
+from orggraph.exports._common import (
+    LEVEL_ORDER,
+    ReadCache,
+    each,
+    names,
+    role_label,
+    scope_caption,
+)
 from orggraph.exports.duties import HandDuty
 from orggraph.exports.table import Book, Cell, Column, Form, Group, Label, Table, enum_label
 from orggraph.model import CaseState, LinkKind, NodeKind, Role
+from orggraph.progress import Progress, silent
 from orggraph.store.base import GraphStore
 from orggraph.store.scope import Scope
 
-__all__ = ["CATEGORIES", "COLUMNS", "responsibility_list"]
+__all__ = ["CATEGORIES", "COLUMNS", "STAGES", "responsibility_list"]
+
+#: What ``responsibility_list`` reports to its ``progress`` callback, in order: each
+#: secretary's duties read, the gaps and terms due found, each secretary's rows laid out.
+STAGES = ("汇总书记职责", "核查覆盖缺口与换届", "排列责任清单")
 
 COLUMNS = (
     Column(key="secretary", zh="书记", en="Secretary", nowrap=True, grouped=True),
@@ -90,6 +102,7 @@ def responsibility_list(
     scope: Scope,
     person: str | None = None,
     duties: Sequence[HandDuty] = (),
+    progress: Progress = silent,
 ) -> Book:
     """The responsibility lists of ``year`` at ``as_of``: every secretary in ``scope``.
 
@@ -97,7 +110,7 @@ def responsibility_list(
     secretary of). ``duties`` entered by hand are added to their person's list (a person
     with hand duties but no secretary post gets a list of their own). Raises ``NotFound``
     for a ``person`` outside the scope, ``ValidationFailed`` naming every hand duty whose
-    person is unknown or outside the scope.
+    person is unknown or outside the scope. ``progress`` hears ``STAGES`` (per secretary).
     """
     store = ReadCache.over(store)
     view = scope.view(store, as_of)
@@ -108,7 +121,8 @@ def responsibility_list(
         posts = store.links(LinkKind.HOLDS_POST, as_of, targets=targets)
         people = sorted({p.source for p in posts if p.get("role") == Role.SECRETARY})
     lists: dict[str, Responsibilities] = {
-        p: responsibilities(store, p, as_of, scope) for p in people
+        p: responsibilities(store, p, as_of, scope)
+        for p in each(people, progress, STAGES[0], every=64)
     }
     problems: list[Problem] = []
     for duty in duties:
@@ -130,7 +144,9 @@ def responsibility_list(
         raise ValidationFailed(problems)
 
     item_scope = person_scope(lists[person], scope) if person is not None else scope
+    progress(STAGES[1], 0, 1)
     items = duty_items(store, as_of, year, item_scope) if item_scope is not None else []
+    progress(STAGES[1], 1, 1)
 
     org_names = names(
         store,
@@ -162,7 +178,7 @@ def responsibility_list(
 
     records: list[dict[str, Cell]] = []
     groups: list[Group] = []
-    for resp in sorted(lists.values(), key=order):
+    for resp in each(sorted(lists.values(), key=order), progress, STAGES[2], every=64):
         start = len(records)
         rows = _rows(
             resp,

@@ -36,13 +36,15 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from orggraph.errors import ConfigError, NotFound
-from orggraph.exports._common import scope_caption
+from orggraph.exports._common import each, scope_caption
 from orggraph.exports.table import Book, Cell, Column, Label, Table
+from orggraph.progress import Progress, silent
 from orggraph.store.base import GraphStore
 from orggraph.store.scope import Scope
 
 __all__ = [
     "DEFAULT_FOLDER",
+    "STAGES",
     "Executor",
     "SavedQuery",
     "Section",
@@ -55,6 +57,8 @@ __all__ = [
 ]
 
 JOIN = "；"
+#: What ``query_book`` reports, in order: the query run, then each of its lists laid out.
+STAGES = ("执行查询", "整理查询结果")
 _COLUMN = re.compile(r"column\s*:\s*([\w.]+)\s*=\s*(.+?)\s*", re.IGNORECASE)
 
 
@@ -214,13 +218,18 @@ def _kind(values: Sequence[Any]) -> str:
 
 
 def query_tables(
-    query: SavedQuery, data: Mapping[str, Any], *, subtitle: Label | None = None
+    query: SavedQuery,
+    data: Mapping[str, Any],
+    *,
+    subtitle: Label | None = None,
+    progress: Progress = silent,
 ) -> tuple[Table, ...]:
-    """The flattened result ``data`` of ``query`` as tables, with its declared labels."""
+    """The flattened result ``data`` of ``query`` as tables, with its declared labels
+    (``progress`` hears ``STAGES[1]``, per list)."""
     sections = flatten(data)
     several = len(sections) > 1
     tables = []
-    for section in sections:
+    for section in each(sections, progress, STAGES[1], every=1):
         columns = []
         for path in section.columns:
             label = query.columns.get(path, Label.same(path))
@@ -285,13 +294,18 @@ def query_book(
     variables: Mapping[str, Any] | None = None,
     folder: Path | None = None,
     actor: Any = None,
+    progress: Progress = silent,
 ) -> Book:
-    """The saved query ``name`` run at ``as_of`` for ``scope``, flattened to a table."""
+    """The saved query ``name`` run at ``as_of`` for ``scope``, flattened to a table.
+    ``progress`` hears ``STAGES``."""
     query = find_query(folder or DEFAULT_FOLDER, name)
     if executor is None:
         raise ConfigError(
             "query exports need the API's GraphQL executor; pass executor= to render_export"
         )
+    progress(STAGES[0], 0, 1)
     data = executor(query.text, variables or {}, store=store, scope=scope, as_of=as_of, actor=actor)
+    progress(STAGES[0], 1, 1)
     subtitle = scope_caption(store, scope, as_of)
-    return Book(title=query.title, tables=query_tables(query, data, subtitle=subtitle))
+    tables = query_tables(query, data, subtitle=subtitle, progress=progress)
+    return Book(title=query.title, tables=tables)

@@ -17,7 +17,12 @@ file name)``. ``params`` is a mapping of strings (a query string will do):
 
 Hand-entered duties and the saved-query folder are keyword arguments, never parameters:
 a request must not name files on the server. Bad parameters raise ``ValidationFailed``
-(every problem at once); an id outside the scope raises ``NotFound``.
+(every problem at once, before any work: ``check_export``); an id outside the scope raises
+``NotFound``.
+
+Long exports report as they go (``progress``, ``orggraph.progress``): the builder's stages
+(per secretary, organization or batch of rows), then the writer's rows as ``写入 XLSX``
+(``WRITING``). A callback that raises ``Cancelled`` stops the export; nothing is written.
 """
 
 from __future__ import annotations
@@ -31,22 +36,26 @@ from typing import Any
 from urllib.parse import quote
 
 from orggraph.errors import NotFound, Problem, ValidationFailed
-from orggraph.exports._common import default_as_of
+from orggraph.exports._common import default_as_of, writing
 from orggraph.exports.duties import HandDuty
 from orggraph.exports.formats import format_keys, get_format
 from orggraph.exports.query import Executor
 from orggraph.exports.table import Book, Label
 from orggraph.model.codec import read_json
+from orggraph.progress import Progress, silent
 from orggraph.store.base import GraphStore
 from orggraph.store.scope import Scope
 
 __all__ = [
     "KINDS",
     "LANGS",
+    "WRITING",
     "ExportParams",
     "build_book",
+    "check_export",
     "content_disposition",
     "parse_params",
+    "progress_plan",
     "render_export",
 ]
 
@@ -59,6 +68,29 @@ KINDS: dict[str, Label] = {
     "coverage": Label("覆盖情况", "coverage-report"),
     "query": Label("查询", "query"),
 }
+
+#: The stage a format writer's rows are reported as: ``写入 XLSX``, ``写入 PDF``.
+WRITING = "写入"
+
+#: Seconds each builder stage takes on the demo city (2019, ``orggraph demo``): what a
+#: job's overall percent is weighed by (``progress_plan``). A stage's time runs to the
+#: next report, so the writers' first passes (widths, heights) count to the last stage.
+STAGE_SECONDS: dict[str, float] = {
+    "汇总书记职责": 0.7,
+    "核查覆盖缺口与换届": 1.0,
+    "排列责任清单": 0.5,
+    "核查整顿案例与软弱涣散": 0.8,
+    "排列整顿台账": 0.1,
+    "统计两新组织覆盖": 0.35,
+    "汇总各县区覆盖率": 0.01,
+    "列出未覆盖单位": 0.1,
+    "执行查询": 1.0,
+    "整理查询结果": 0.1,
+}
+#: Seconds the writers take over the city's responsibility list (8,990 rows), and the
+#: rows of each kind beside it (a ledger or coverage report is a few hundred rows).
+WRITER_SECONDS = {"xlsx": 2.5, "pdf": 5.0, "docx": 0.7, "csv": 0.1, "html": 0.5}
+ROWS_SHARE = {"responsibility-list": 1.0, "ledger": 0.05, "coverage": 0.05, "query": 0.2}
 
 _NAME = re.compile(r"[\w-]{1,100}")
 _UNSAFE_FILE = re.compile(r'[\\/:*?"<>|\s]+')
@@ -168,8 +200,9 @@ def build_book(
     queries: Path | None = None,
     executor: Executor | None = None,
     actor: Any = None,
+    progress: Progress = silent,
 ) -> Book:
-    """The document ``kind`` as a neutral book."""
+    """The document ``kind`` as a neutral book (``progress`` hears its builder's stages)."""
     scope = narrow(store, scope, params.root, params.as_of)
     if kind == "responsibility-list":
         from orggraph.exports.lists import responsibility_list
@@ -181,17 +214,25 @@ def build_book(
             scope=scope,
             person=params.person,
             duties=duties,
+            progress=progress,
         )
     if kind == "ledger":
         from orggraph.exports.ledger import remediation_ledger
 
         return remediation_ledger(
-            store, year=params.year, as_of=params.as_of, scope=scope, since=params.since
+            store,
+            year=params.year,
+            as_of=params.as_of,
+            scope=scope,
+            since=params.since,
+            progress=progress,
         )
     if kind == "coverage":
         from orggraph.exports.coverage_report import coverage_report
 
-        return coverage_report(store, as_of=params.as_of, scope=scope, since=params.since)
+        return coverage_report(
+            store, as_of=params.as_of, scope=scope, since=params.since, progress=progress
+        )
     if kind == "query":
         from orggraph.exports.query import query_book
 
@@ -208,6 +249,7 @@ def build_book(
             folder=queries,
             executor=executor,
             actor=actor,
+            progress=progress,
         )
     raise ValidationFailed(
         [
@@ -235,29 +277,11 @@ def file_name(kind: str, params: ExportParams, scope: Scope, extension: str, lan
     return _UNSAFE_FILE.sub("_", "-".join(parts)) + "." + extension
 
 
-def render_export(
-    kind: str,
-    store: GraphStore,
-    params: Mapping[str, Any],
-    scope: Scope,
-    fmt: str,
-    lang: str = "zh",
-    *,
-    duties: Sequence[HandDuty] = (),
-    queries: Path | None = None,
-    executor: Executor | None = None,
-    actor: Any = None,
-    today: date | None = None,
-) -> tuple[bytes, str, str]:
-    """Build and write one export: ``(content, media type, file name)``.
-
-    ``kind`` is one of ``KINDS``; ``fmt`` one of ``format_keys()``; ``lang`` ``zh`` or ``en``.
-    ``duties`` are hand-entered duties (responsibility list); ``queries`` the saved-query
-    folder (default ``queries/`` beside the package); ``executor`` the API's in-process
-    GraphQL executor (query exports need it) and ``actor`` whom a saved query runs for.
-    Raises ``ValidationFailed`` for a bad kind, format, language or parameter, ``NotFound``
-    for an id outside ``scope``.
-    """
+def check_export(
+    kind: str, params: Mapping[str, Any], fmt: str, lang: str, *, today: date | None = None
+) -> ExportParams:
+    """The checks ``render_export`` makes before any work: the kind, format and language
+    known and the parameters well formed (``ValidationFailed`` naming every problem)."""
     problems = []
     if kind not in KINDS:
         problems.append(
@@ -288,7 +312,54 @@ def render_export(
         )
     if problems:
         raise ValidationFailed(problems)
-    checked = parse_params(params, today=today)
+    return parse_params(params, today=today)
+
+
+def progress_plan(kind: str, fmt: str) -> tuple[tuple[str, float], ...]:
+    """The stages an export of ``kind`` as ``fmt`` reports, in order, each with its share
+    of the whole (the shares add up to 1): how a watcher turns ``progress`` calls into one
+    percent that only moves forward."""
+    from orggraph.exports import coverage_report, ledger, lists, query
+
+    builders = {
+        "responsibility-list": lists.STAGES,
+        "ledger": ledger.STAGES,
+        "coverage": coverage_report.STAGES,
+        "query": query.STAGES,
+    }
+    stages = [(s, STAGE_SECONDS[s]) for s in builders.get(kind, ())]
+    writer = WRITER_SECONDS.get(fmt, 1.0) * ROWS_SHARE.get(kind, 1.0)
+    stages.append((f"{WRITING} {fmt.upper()}", writer))
+    whole = sum(seconds for _, seconds in stages)
+    return tuple((stage, seconds / whole) for stage, seconds in stages)
+
+
+def render_export(
+    kind: str,
+    store: GraphStore,
+    params: Mapping[str, Any],
+    scope: Scope,
+    fmt: str,
+    lang: str = "zh",
+    *,
+    duties: Sequence[HandDuty] = (),
+    queries: Path | None = None,
+    executor: Executor | None = None,
+    actor: Any = None,
+    today: date | None = None,
+    progress: Progress = silent,
+) -> tuple[bytes, str, str]:
+    """Build and write one export: ``(content, media type, file name)``.
+
+    ``kind`` is one of ``KINDS``; ``fmt`` one of ``format_keys()``; ``lang`` ``zh`` or ``en``.
+    ``duties`` are hand-entered duties (responsibility list); ``queries`` the saved-query
+    folder (default ``queries/`` beside the package); ``executor`` the API's in-process
+    GraphQL executor (query exports need it) and ``actor`` whom a saved query runs for.
+    ``progress`` hears the builder's stages, then the writer's rows (``WRITING``).
+    Raises ``ValidationFailed`` for a bad kind, format, language or parameter, ``NotFound``
+    for an id outside ``scope``, and whatever ``progress`` raises (``Cancelled``).
+    """
+    checked = check_export(kind, params, fmt, lang, today=today)
     book = build_book(
         kind,
         store,
@@ -298,9 +369,14 @@ def render_export(
         queries=queries,
         executor=executor,
         actor=actor,
+        progress=progress,
     )
     writer = get_format(fmt)
-    content = writer.render(book, lang)
+    stage = f"{WRITING} {fmt.upper()}"
+    with writing(progress, stage):
+        content = writer.render(book, lang)
+    rows = sum(len(table.rows) for table in book.tables)
+    progress(stage, rows, rows)  # every writer's end, watched or not: the rows written
     return content, writer.media_type, file_name(kind, checked, scope, writer.extension, lang)
 
 

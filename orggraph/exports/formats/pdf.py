@@ -31,6 +31,7 @@ from typing import ClassVar
 
 from fpdf import FPDF
 
+from orggraph.exports._common import written
 from orggraph.exports.formats.fonts import find_cjk_font
 from orggraph.exports.sanitize import clean_control
 from orggraph.exports.table import Book, Column, Group, Label, Table, as_text
@@ -255,7 +256,7 @@ class _Writer:
                 widths,
                 columns,
             )
-            for row in table.rows
+            for row in written(table.rows)  # progress, when an export is watched
         ]
         sign = bool(table.form and table.form.signatures)
         layout = _Layout(self, table, columns, widths, header, rows)

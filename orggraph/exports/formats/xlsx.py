@@ -34,6 +34,7 @@ from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Pr
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from orggraph.exports._common import written
 from orggraph.exports.sanitize import clean_control, neutralise
 from orggraph.exports.table import Book, Column, Label, Table, as_text, plain
 
@@ -229,7 +230,7 @@ class XlsxFormat:
             ws.merged_cells.add(f"A{row}:{last}{row}")
         row += 1
         ws.append([styles.text(c.header(lang), "og_header") for c in columns])
-        for values in table.rows:
+        for values in written(table.rows):  # progress, when an export is watched
             ws.append(
                 [self._cell(styles, v, c, lang) for v, c in zip(values, columns, strict=True)]
             )
