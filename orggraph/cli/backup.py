@@ -16,6 +16,7 @@ import click
 import orjson
 
 from orggraph.cli import AppContext, pass_app, store_option
+from orggraph.cli.progress import progress_bar
 from orggraph.errors import ConfigError
 from orggraph.store.backup import BackupInfo, backup
 
@@ -59,7 +60,8 @@ def command(app: AppContext, output: Path, force: bool, as_json: bool) -> None:
         raise ConfigError(
             f"the backup file {str(output)!r} already exists; choose another name or pass --force"
         )
-    info = backup(app.store(), output, actor=actor())
+    with progress_bar() as progress:
+        info = backup(app.store(), output, actor=actor(), progress=progress)
     if as_json:
         click.echo(orjson.dumps(dataclasses.asdict(info), option=orjson.OPT_INDENT_2).decode())
         return

@@ -1,30 +1,96 @@
-"""``orggraph demo``: write the Xining demo (西宁示例数据) into the store."""
+"""``orggraph demo``: write the Xining demo (西宁示例数据) into the store.
+
+An embedded store is built in a new file beside the old one, which it replaces only once
+every batch is written: Ctrl-C (or an error) leaves the old store as it was and no file
+half made. A Neo4j store is written batch by batch, each all or nothing.
+"""
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from orggraph.cli import AppContext, pass_app, store_option
 from orggraph.cli._options import echo_json
-from orggraph.model import label
-from orggraph.model.kinds import Level
+from orggraph.cli.progress import progress_bar
+from orggraph.model import Level, NodeKind, Sector, label
 
-__all__ = ["command"]
+if TYPE_CHECKING:
+    from orggraph.demo import DemoSummary
+    from orggraph.progress import Progress
+
+__all__ = ["build_into_store", "command", "summary_lines"]
+
+_LEVEL_TITLES = {
+    Level.CITY.value: "市委",
+    Level.COUNTY.value: "县(区)委",
+    Level.TOWNSHIP.value: "乡镇党委、街道党工委",
+    Level.GRASSROOTS.value: "村(社区)党组织",
+}
 
 
-def _clear(app: AppContext) -> None:
-    """Empty the store: delete an embedded store's files, or ``clear()`` a Neo4j one."""
+def _files(path: Path) -> list[Path]:
+    return [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
+
+
+def _sum(parts: list[tuple[str, int]]) -> str:
+    return " + ".join(f"{title} {n:,}" for title, n in parts)
+
+
+def summary_lines(summary: DemoSummary) -> list[str]:
+    """What the demo holds at its reference date, each line a total = its labelled parts."""
+    levels = [(_LEVEL_TITLES.get(k, k), n) for k, n in summary.territorial_by_level.items()]
+    others = summary.other_organizations_by_sector
+    other_total = sum(others.values())
+    sectors = [
+        (label(Sector(k)) if k in set(Sector) else k or "未分类", n) for k, n in others.items()
+    ]
+    kinds = [
+        (label(NodeKind(k)) if k in set(NodeKind) else k, n)
+        for k, n in summary.nodes_by_kind.items()
+    ]
+    return [
+        f"  截至 {summary.reference_date} 有效 valid at {summary.reference_date}：",
+        f"  节点 nodes {summary.nodes:,} = {_sum(kinds)}",
+        f"  党组织 organizations {summary.organizations:,} = "
+        f"{_sum([*levels, ('其他基层党组织', other_total)])}",
+        f"  其他基层党组织 other grassroots organizations {other_total:,} = {_sum(sectors)}",
+        f"  共写入 written：节点版本 node versions {summary.node_versions:,}"
+        f"（{summary.reference_date} 有效 {summary.nodes:,} + 已结束或以后生效 ended or later "
+        f"{summary.node_versions - summary.nodes:,}），"
+        f"关系版本 link versions {summary.link_versions:,}，年度数据 facts {summary.facts:,}",
+    ]
+
+
+def build_into_store(app: AppContext, seed: int, scale: int, progress: Progress) -> DemoSummary:
+    """Build into the store; an embedded one through a new file swapped in at the end."""
+    from orggraph.demo import build_demo
+    from orggraph.store import open_store
+
     store = app.store()
     path = store.path
     if path is None:
-        store.clear()  # ConfigError when the store cannot be emptied in place
-        return
+        return build_demo(store, seed=seed, scale=scale, progress=progress)
     app.close()
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    fresh = path.with_name(path.name + ".demo-new")
+    for leftover in _files(fresh):
+        leftover.unlink(missing_ok=True)
+    try:
+        with open_store(f"sqlite:///{fresh}", app.settings) as target:
+            summary = build_demo(target, seed=seed, scale=scale, progress=progress)
+    except BaseException:  # Ctrl-C included: the old store stays, nothing half made
+        for leftover in _files(fresh):
+            leftover.unlink(missing_ok=True)
+        raise
+    # The old file's WAL must not outlive it: SQLite would replay it onto the new file.
+    for stale in _files(path)[1:]:
+        stale.unlink(missing_ok=True)
+    os.replace(fresh, path)
+    return summary
 
 
 @click.command(name="demo")
@@ -48,8 +114,6 @@ def command(app: AppContext, seed: int, scale: int, force: bool, as_json: bool) 
     valid at 2019-06-30, working groups, experts, facts and remediation cases, calibrated
     so that ``orggraph report --as-of 2019-06-30`` gives the seed document's figures.
     """
-    from orggraph.demo import build_demo
-
     store = app.store()
     if next(iter(store.all_nodes()), None) is not None:
         if not force:
@@ -57,22 +121,19 @@ def command(app: AppContext, seed: int, scale: int, force: bool, as_json: bool) 
                 f"the store at {store.url} already holds data; "
                 "use --force to empty it and build the demo"
             )
-        _clear(app)
-        store = app.store()
+        if store.path is None:
+            store.clear()  # ConfigError when the store cannot be emptied in place
+    url = store.url
     started = time.perf_counter()
-    summary = build_demo(store, seed=seed, scale=scale)
+    with progress_bar() as progress:
+        summary = build_into_store(app, seed, scale, progress)
     seconds = time.perf_counter() - started
     if as_json:
         echo_json(summary)
         return
-    levels = ", ".join(f"{label(Level(k))} {v}" for k, v in summary.territorial_by_level.items())
-    click.echo(f"演示数据已写入 {store.url}（种子 {seed}，规模 ×{scale}，{seconds:.1f} 秒）")
-    click.echo(f"  截至 {summary.reference_date}：党组织 {summary.organizations:,} 个（{levels}）")
     click.echo(
-        f"  党员 {summary.members:,} 名，两新组织 {summary.units:,} 个，"
-        f"专家人才 {summary.experts:,} 名，全域党建工作组 {summary.working_groups} 个"
+        f"演示数据已写入 demo written to {url}"
+        f"（种子 seed {seed}，规模 scale ×{scale}，{seconds:.1f} 秒 s）"
     )
-    click.echo(
-        f"  共写入节点版本 {summary.node_versions:,}、关系版本 {summary.link_versions:,}、"
-        f"年度数据 {summary.facts:,} 条"
-    )
+    for line in summary_lines(summary):
+        click.echo(line)

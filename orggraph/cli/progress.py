@@ -59,6 +59,7 @@ def progress_bar(*, quiet: bool | None = None, stream: TextIO | None = None) -> 
     bar = _RichBar(stream)
     with bar.rich:
         yield bar
+        bar.end_stage()  # the work returned: its last stage is done
 
 
 class _RichBar:
@@ -91,19 +92,20 @@ class _RichBar:
 
     def __call__(self, stage: str, done: int, total: int | None) -> None:
         if stage != self._stage or self._task is None:
-            self._end_stage()
+            self.end_stage()
             self._stage = stage
             self._task = self.rich.add_task(stage, total=total)
         self.rich.update(self._task, completed=done, total=total)
 
-    def _end_stage(self) -> None:
-        # A stage followed by another is finished: it shows full even when its last report
-        # came a little early (work reports every so many rows, not every row).
+    def end_stage(self) -> None:
+        """Show the current stage full: a stage followed by another (or by the end of the
+        work) is finished, even when its last report came a little early (work reports
+        every so many rows) or it never knew its total."""
         if self._task is None:
             return
         task = next(t for t in self.rich.tasks if t.id == self._task)
-        if task.total is not None:
-            self.rich.update(self._task, completed=task.total)
+        total = task.total if task.total is not None else max(task.completed, 1)
+        self.rich.update(self._task, total=total, completed=total)
 
 
 def _quiet_from_click() -> bool:

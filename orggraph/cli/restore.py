@@ -16,6 +16,7 @@ import orjson
 
 from orggraph.cli import AppContext, pass_app, store_option
 from orggraph.cli.backup import actor, echo_info
+from orggraph.cli.progress import progress_bar
 from orggraph.store.backup import read_backup, restore
 
 
@@ -39,7 +40,8 @@ def command(app: AppContext, file: Path, replace: bool, info_only: bool, as_json
         else:
             echo_info(info, "备份 backup")
         return
-    report = restore(app.store(), file, replace=replace, actor=actor())
+    with progress_bar() as progress:
+        report = restore(app.store(), file, replace=replace, actor=actor(), progress=progress)
     if as_json:
         click.echo(orjson.dumps(dataclasses.asdict(report), option=orjson.OPT_INDENT_2).decode())
         return

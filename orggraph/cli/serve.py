@@ -23,11 +23,16 @@ def ensure_demo(store: GraphStore) -> bool:
     """Build the Xining demo into ``store`` when it holds nothing yet; whether it did."""
     if next(iter(store.all_nodes()), None) is not None:
         return False
+    from orggraph.cli.demo import summary_lines
+    from orggraph.cli.progress import progress_bar
     from orggraph.demo import build_demo
 
     click.echo("正在生成演示数据… building the demo store (seed 2019)…", err=True)
-    summary = build_demo(store, seed=2019, scale=1)
-    click.echo(f"演示数据已生成 demo built: {summary}", err=True)
+    with progress_bar() as progress:
+        summary = build_demo(store, seed=2019, scale=1, progress=progress)
+    click.echo("演示数据已生成 demo built:", err=True)
+    for line in summary_lines(summary):
+        click.echo(line, err=True)
     return True
 
 

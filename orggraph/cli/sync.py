@@ -8,6 +8,7 @@ import click
 import orjson
 
 from orggraph.cli import AppContext, pass_app
+from orggraph.cli.progress import progress_bar
 from orggraph.store.sync import SYNC_BATCH, SyncReport, sync_urls
 
 
@@ -29,21 +30,19 @@ def command(
 ) -> None:
     """Copy every version, link and fact from one store to another, then compare (同步).
 
-    Exit 1 when the counts or digests of the two stores differ after the copy.
+    An embedded target is written to a new file that replaces it only once the copy
+    checks out, so Ctrl-C leaves it as it was. Exit 1 when the counts or digests of the
+    two stores differ after the copy.
     """
-
-    shown: dict[str, int] = {}
-
-    def progress(what: str, done: int) -> None:
-        # A part's count comes once more when its indexes are built.
-        if not as_json:
-            indexed = ", indexed" if shown.get(what) == done else ""
-            click.echo(f"  {what}: {done}{indexed}", err=True)
-            shown[what] = done
-
-    report = sync_urls(
-        from_url, to_url, app.settings, replace=replace, batch_size=batch_size, progress=progress
-    )
+    with progress_bar() as progress:
+        report = sync_urls(
+            from_url,
+            to_url,
+            app.settings,
+            replace=replace,
+            batch_size=batch_size,
+            progress=progress,
+        )
     if as_json:
         click.echo(orjson.dumps(_as_dict(report), option=orjson.OPT_INDENT_2).decode())
     else:

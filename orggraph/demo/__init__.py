@@ -1,9 +1,9 @@
 """The Xining demo (西宁示例数据): the real administrative tree with synthetic people.
 
 ``build_demo(store, seed=2019, scale=1)`` writes, through ``store.write`` in a few large
-batches (each all or nothing), a graph calibrated so that ``orggraph report`` computes
-the seed document's figures from it at the reference date 2019-06-30
-(``REFERENCE_DATE``), and the 2014 ones at 2014-12-31:
+batches (each all or nothing; ``progress`` hears of each step made and batch written), a
+graph calibrated so that ``orggraph report`` computes the seed document's figures from it
+at the reference date 2019-06-30 (``REFERENCE_DATE``), and the 2014 ones at 2014-12-31:
 
 - the city committee, 7 district/county committees, 80 township/street committees and
   1,100 village/community organizations with their real names and codes
@@ -37,8 +37,13 @@ from orggraph.demo.organizations import plan_public_sector, plan_territory
 from orggraph.demo.posts import plan_posts
 from orggraph.demo.units import plan_units, unit_records
 from orggraph.demo.world import REFERENCE_DATE, World
-from orggraph.model import Level, LinkKind, NodeKind, WriteBatch
+from orggraph.model import Level, LinkKind, NodeKind, Sector, WriteBatch
+from orggraph.progress import Progress, silent
 from orggraph.store.base import GraphStore, gc_paused
+
+#: The stages ``progress`` hears of, in order.
+GENERATING = "生成演示数据 generating the demo"
+WRITING = "写入演示数据 writing the demo"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -54,33 +59,49 @@ class DemoSummary:
     batches: int
     organizations: int
     territorial_by_level: dict[str, int]
+    #: Organizations outside the territorial tree (no administrative code), by sector:
+    #: with ``territorial_by_level`` they add up to ``organizations``.
+    other_organizations_by_sector: dict[str, int]
+    #: Every node valid at the reference date, by kind (adds up to ``nodes``).
+    nodes_by_kind: dict[str, int]
+    nodes: int
     members: int
     units: int
     experts: int
     working_groups: int
 
 
-def demo_batches(seed: int = 2019, scale: int = 1) -> list[WriteBatch]:
+def demo_batches(seed: int = 2019, scale: int = 1, progress: Progress = silent) -> list[WriteBatch]:
     """The demo as write batches, in the order they must be written (no store needed).
 
     1. organizations and the hierarchy; 2. units and ``established_in``; 3. members and
     ``member_of``; 4. everything else (groups, experts, cases and their links); 5. facts.
     """
     with gc_paused():
-        return _generate(seed, scale)
+        return _generate(seed, scale, progress)
 
 
-def _generate(seed: int, scale: int) -> list[WriteBatch]:
+def _generate(seed: int, scale: int, progress: Progress) -> list[WriteBatch]:
+    steps = 10
+    progress(GENERATING, 0, steps)
     world = World(seed, scale)
     plan_territory(world)
     plan_public_sector(world)
+    progress(GENERATING, 2, steps)
     units = plan_units(world)
+    progress(GENERATING, 3, steps)
     membership = plan_members(world)
+    progress(GENERATING, 4, steps)
     free = plan_posts(world, membership)
+    progress(GENERATING, 5, steps)
     plan_networks(world, membership, free, units)
+    progress(GENERATING, 6, steps)
     plan_facts(world, membership)
+    progress(GENERATING, 7, steps)
     unit_records(world, units, membership)
+    progress(GENERATING, 8, steps)
     member_records(world, membership)
+    progress(GENERATING, 9, steps)
     nodes = world.org_nodes() + world.nodes
     links = world.hierarchy_links() + world.links
     stages: list[tuple[set[NodeKind], set[LinkKind]]] = [
@@ -107,19 +128,31 @@ def _generate(seed: int, scale: int) -> list[WriteBatch]:
         )
     )
     batches.append(WriteBatch(facts=tuple(world.facts), effective=REFERENCE_DATE))
+    progress(GENERATING, steps, steps)
     return batches
 
 
-def build_demo(store: GraphStore, *, seed: int = 2019, scale: int = 1) -> DemoSummary:
+def build_demo(
+    store: GraphStore, *, seed: int = 2019, scale: int = 1, progress: Progress = silent
+) -> DemoSummary:
     """Write the Xining demo into ``store`` (best empty) and say what was written.
+
+    ``progress`` hears of each generating step, then of the records written after each
+    batch; it may raise ``Cancelled`` to stop between batches (the batches written stay:
+    ``orggraph demo`` builds an embedded store in a new file to leave nothing half made).
 
     >>> from orggraph.store.embedded import EmbeddedStore  # doctest: +SKIP
     >>> build_demo(EmbeddedStore("demo.db")).members  # doctest: +SKIP
     91000
     """
-    batches = demo_batches(seed, scale)
+    batches = demo_batches(seed, scale, progress)
+    total = sum(len(b.nodes) + len(b.links) + len(b.facts) for b in batches)
+    done = 0
+    progress(WRITING, done, total)
     for batch in batches:
         store.write(batch, actor="demo")
+        done += len(batch.nodes) + len(batch.links) + len(batch.facts)
+        progress(WRITING, done, total)
     return summarize(batches, seed=seed, scale=scale)
 
 
@@ -129,12 +162,19 @@ def summarize(batches: list[WriteBatch], *, seed: int, scale: int) -> DemoSummar
     valid = [n for b in batches for n in b.nodes if n.valid_at(day)]
     by_kind: dict[NodeKind, int] = {}
     levels: dict[str, int] = {}
+    sectors: dict[str, int] = {}
     for node in valid:
         by_kind[node.kind] = by_kind.get(node.kind, 0) + 1
-        if node.kind is NodeKind.ORGANIZATION and node.attrs.get("code"):
+        if node.kind is not NodeKind.ORGANIZATION:
+            continue
+        if node.attrs.get("code"):
             level = str(node.attrs.get("level"))
             levels[level] = levels.get(level, 0) + 1
+        else:
+            sector = str(node.attrs.get("sector") or "")
+            sectors[sector] = sectors.get(sector, 0) + 1
     order = [lv.value for lv in Level]
+    sector_order = [s.value for s in Sector]
     return DemoSummary(
         seed=seed,
         scale=scale,
@@ -145,6 +185,13 @@ def summarize(batches: list[WriteBatch], *, seed: int, scale: int) -> DemoSummar
         batches=len(batches),
         organizations=by_kind.get(NodeKind.ORGANIZATION, 0),
         territorial_by_level={lv: levels[lv] for lv in order if lv in levels},
+        other_organizations_by_sector={
+            s: sectors[s]
+            for s in [*sector_order, *sorted(set(sectors) - set(sector_order))]
+            if s in sectors
+        },
+        nodes_by_kind={k.value: by_kind[k] for k in NodeKind if k in by_kind},
+        nodes=len(valid),
         members=by_kind.get(NodeKind.MEMBER, 0),
         units=by_kind.get(NodeKind.UNIT, 0),
         experts=by_kind.get(NodeKind.EXPERT, 0),

@@ -22,6 +22,10 @@ store (``replace``: after emptying it), and checks the store's ``digest()`` equa
 backup's. Whatever ``orggraph check`` finds in the data is the source's: it is restored
 faithfully and reported. The backup's audit trail is copied when the target has none; a
 ``restore`` audit record is always added.
+
+Both take an optional ``progress(stage, done, total)`` (``orggraph.progress``) that hears
+of each step; a ``Cancelled`` it raises stops the work before anything is visible: a
+backup's partial file is removed, a restore's one transaction is not begun.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import orjson
@@ -45,6 +49,7 @@ import orggraph
 from orggraph.errors import OrgGraphError, Problem, ValidationFailed
 from orggraph.model import Changes, Fact, Link, Node
 from orggraph.model.codec import attrs_to_json
+from orggraph.progress import Progress, silent
 from orggraph.store.base import GraphStore
 from orggraph.store.embedded import EmbeddedStore
 from orggraph.store.integrity import integrity_problems
@@ -55,6 +60,16 @@ __all__ = ["FORMAT", "BackupInfo", "RestoreReport", "backup", "read_backup", "re
 FORMAT = "orggraph-backup/1"
 #: What ``read_backup`` calls a plain embedded store file (no ``backup_info``).
 PLAIN_STORE = "embedded-store"
+
+T = TypeVar("T")
+
+#: The steps ``progress`` hears of (stages), Chinese first.
+COPYING = "复制存储 copying the store"
+SEALING = "校验并封存备份 checking and sealing"
+CHECKING = "校验备份文件 checking the backup"
+READING = "读取备份记录 reading records"
+WRITING = "写入存储 writing"
+VERIFYING = "核对摘要 verifying the digest"
 
 _INFO_TABLE = "CREATE TABLE IF NOT EXISTS backup_info (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
 
@@ -89,7 +104,9 @@ class RestoreReport:
 
 
 # -- backup -----------------------------------------------------------------------------
-def backup(store: GraphStore, target: str | Path, *, actor: str = "backup") -> BackupInfo:
+def backup(
+    store: GraphStore, target: str | Path, *, actor: str = "backup", progress: Progress = silent
+) -> BackupInfo:
     """Write a consistent copy of ``store`` to ``target`` (an SQLite file); return its info.
 
     The file appears at ``target`` only when complete (written beside it, then renamed).
@@ -102,8 +119,12 @@ def backup(store: GraphStore, target: str | Path, *, actor: str = "backup") -> B
     partial.unlink(missing_ok=True)
     taken_at = datetime.now(UTC).isoformat(timespec="seconds")
     try:
+        progress(COPYING, 0, 1)
         store.backup_to(partial)
+        progress(COPYING, 1, 1)
+        progress(SEALING, 0, 1)
         info = _seal(partial, source=store.url, taken_at=taken_at, final=path)
+        progress(SEALING, 1, 1)
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
@@ -361,7 +382,12 @@ def _is_empty(store: GraphStore) -> bool:
 
 
 def restore(
-    store: GraphStore, source: str | Path, *, replace: bool = False, actor: str = "restore"
+    store: GraphStore,
+    source: str | Path,
+    *,
+    replace: bool = False,
+    actor: str = "restore",
+    progress: Progress = silent,
 ) -> RestoreReport:
     """Restore the backup at ``source`` into ``store``, all or nothing; check its digest.
 
@@ -369,7 +395,9 @@ def restore(
     in the same transaction; Neo4j in batches before it, as ``Neo4jStore.clear`` does).
     The audit trail is never emptied: it is append-only.
     """
+    progress(CHECKING, 0, 1)
     with opened_backup(source) as (info, copy), store.writes_held():
+        progress(CHECKING, 1, 1)
         if not replace and not _is_empty(store):
             raise ValidationFailed(
                 [
@@ -381,10 +409,12 @@ def restore(
                     )
                 ]
             )
+        total = info.node_versions + info.link_versions + info.facts
+        read: list[int] = [0]
         changes = Changes(
-            add_nodes=list(copy.all_nodes()),
-            add_links=list(copy.all_links()),
-            facts=list(copy.all_facts()),
+            add_nodes=_counted(copy.all_nodes(), read, total, progress),
+            add_links=_counted(copy.all_links(), read, total, progress),
+            facts=_counted(copy.all_facts(), read, total, progress),
         )
         trail = list(reversed(copy.audit_log(limit=2**31)))
         detail = {
@@ -395,8 +425,12 @@ def restore(
             "replace": replace,
         }
         warnings = tuple(integrity_problems(copy))
+        progress(WRITING, 0, 1)  # the last point a Cancelled stops at: one transaction next
         copied = store.restore_records(changes, trail, detail, actor=actor, replace=replace)
+        progress(WRITING, 1, 1)
+    progress(VERIFYING, 0, 1)
     digest = store.digest()
+    progress(VERIFYING, 1, 1)
     if digest != info.digest:
         raise OrgGraphError(
             f"the restored store's digest is {digest}, the backup's {info.digest}: "
@@ -410,6 +444,18 @@ def restore(
         digest=digest,
         warnings=warnings,
     )
+
+
+def _counted(records: Iterable[T], read: list[int], total: int, progress: Progress) -> list[T]:
+    """``records`` as a list, ``progress`` told every 10,000 (``read[0]``: the running count)."""
+    out: list[T] = []
+    for record in records:
+        out.append(record)
+        read[0] += 1
+        if read[0] % 10_000 == 0:
+            progress(READING, read[0], total)
+    progress(READING, read[0], total)
+    return out
 
 
 def neo4j_restore_audit(trail: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -10,9 +10,11 @@ it writes two batches at once where they cannot meet, ``bulk_writers``). The cop
 checked by comparing ``counts()`` and ``digest()`` of both stores. ``copy_records`` is the
 writing half, for a caller that holds the records already (the benchmarks).
 
-With ``replace``, a Neo4j target is cleared first (its audit trail is kept); an embedded
-target is written to a new file beside the old one, which replaces it only once the copy
-checks out.
+An embedded target is always written to a new file beside its path, which becomes the
+store only once the copy checks out: a copy stopped half way (Ctrl-C, ``Cancelled`` from
+``progress``, an error) leaves the old file, or no file, as it was. With ``replace``, a
+Neo4j target is cleared first (its audit trail is kept); a Neo4j copy cut short leaves its
+bulk-load marker, and the next copy into it says so.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from typing import Any, TypeVar
 
 from orggraph.errors import ConfigError
 from orggraph.model import Changes, Fact, Link, Node
+from orggraph.progress import Progress, silent
 from orggraph.settings import Settings
 from orggraph.store import open_store
 from orggraph.store.base import GraphStore, gc_paused, written_nothing
@@ -42,6 +45,12 @@ SYNC_BATCH = 10_000
 #: The parts of a copy, in order: ``copy_records`` times each (``indexes``: the target's
 #: bulk load finishing, its deferred indexes built and online).
 PARTS = ("node_versions", "link_versions", "facts", "indexes")
+#: What ``progress`` calls each part written (the stage), Chinese first.
+PART_STAGES = {
+    "node_versions": "复制节点版本 node versions",
+    "link_versions": "复制关系版本 link versions",
+    "facts": "复制年度数据 facts",
+}
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -83,10 +92,14 @@ def copy_graph(
     *,
     batch_size: int = SYNC_BATCH,
     actor: str = "sync",
-    progress: Callable[[str, int], None] | None = None,
+    progress: Progress = silent,
 ) -> SyncReport:
-    """Copy every version and fact of ``source`` into the empty ``target``, then compare."""
+    """Copy every version and fact of ``source`` into the empty ``target``, then compare.
+
+    ``progress(stage, done, total)`` hears of each batch written (``PART_STAGES``).
+    """
     started = time.monotonic()
+    totals = source.counts()
     parts = copy_records(
         target,
         source.all_nodes(),
@@ -95,6 +108,7 @@ def copy_graph(
         batch_size=batch_size,
         actor=actor,
         progress=progress,
+        totals=totals,
     )
     return SyncReport(
         source=source.url,
@@ -116,16 +130,18 @@ def copy_records(
     *,
     batch_size: int = SYNC_BATCH,
     actor: str = "sync",
-    progress: Callable[[str, int], None] | None = None,
+    progress: Progress = silent,
     bulk: bool = True,
+    totals: dict[str, int] | None = None,
 ) -> dict[str, float]:
     """Write the records as they are into the empty ``target``; the seconds of each part.
 
     Batches of ``batch_size`` versions, each one ``_apply`` (one transaction, audited as
     ``actor``), node versions first, so that links find their ends' anchors made.
-    ``progress(part, done)`` follows each batch, and once more when what indexes the part
-    is built. With ``bulk`` (the default) the batches run inside ``target.bulk_load``:
-    each part's seconds then include building its indexes (Neo4j: its deferred keys and
+    ``progress(PART_STAGES[part], done, total)`` follows each batch (``total`` from
+    ``totals[part]`` when given), and once more when what indexes the part is built.
+    With ``bulk`` (the default) the batches run inside ``target.bulk_load``: each part's
+    seconds then include building its indexes (Neo4j: its deferred keys and
     indexes, online), ``target.bulk_writers`` batches of node versions or of facts are
     written at once (versions and facts are each written once, with nothing to find
     among themselves; a link batch makes and finds its ends' anchors, so links go one
@@ -159,12 +175,12 @@ def copy_records(
                     return len(batch)
 
                 done = 0
+                stage, total = PART_STAGES[what], (totals or {}).get(what)
+                progress(stage, done, total)
                 for done in _written(write, _batches(records, batch_size), at_once):
-                    if progress is not None:
-                        progress(what, done)
+                    progress(stage, done, total)
                 written(what)
-                if progress is not None and done:
-                    progress(what, done)
+                progress(stage, done, total)
                 seconds[what] = time.monotonic() - began
             began = time.monotonic()
         seconds["indexes"] += time.monotonic() - began
@@ -208,14 +224,21 @@ def sync_urls(
     *,
     replace: bool = False,
     batch_size: int = SYNC_BATCH,
-    progress: Callable[[str, int], None] | None = None,
+    progress: Progress = silent,
 ) -> SyncReport:
     """Open both stores by URL and copy; see the module docstring for ``replace``."""
     if from_url == to_url:
         raise ConfigError(f"--from and --to name the same store {from_url!r}")
     with open_store(from_url, settings) as source:
         sqlite_path = _sqlite_path(to_url)
-        if replace and sqlite_path is not None and sqlite_path.exists():
+        if sqlite_path is not None:
+            if not replace and sqlite_path.exists():
+                with open_store(to_url, settings) as target:
+                    if not is_empty(target):
+                        raise ConfigError(
+                            f"target store {target.url!r} is not empty; "
+                            "pass --replace to overwrite it"
+                        )
             return _replace_sqlite(source, sqlite_path, settings, batch_size, progress)
         with open_store(to_url, settings) as target:
             if not is_empty(target):
@@ -252,14 +275,22 @@ def _replace_sqlite(
     path: Path,
     settings: Settings,
     batch_size: int,
-    progress: Callable[[str, int], None] | None,
+    progress: Progress,
 ) -> SyncReport:
-    """Copy into a new file beside ``path``; swap it in only if the copy checks out."""
+    """Copy into a new file beside ``path``; swap it in only if the copy checks out.
+
+    A copy stopped half way (Ctrl-C, ``Cancelled``, an error) removes the new file.
+    """
     fresh = path.with_name(path.name + ".sync-new")
     for leftover in _sqlite_files(fresh):
         leftover.unlink(missing_ok=True)
-    with open_store(f"sqlite:///{fresh}", settings) as target:
-        report = copy_graph(source, target, batch_size=batch_size, progress=progress)
+    try:
+        with open_store(f"sqlite:///{fresh}", settings) as target:
+            report = copy_graph(source, target, batch_size=batch_size, progress=progress)
+    except BaseException:
+        for leftover in _sqlite_files(fresh):
+            leftover.unlink(missing_ok=True)
+        raise
     if not report.ok:
         return report
     # The old file's WAL must not outlive it: SQLite would replay it onto the new file.
