@@ -19,9 +19,9 @@ import html
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
+from orggraph.analysis.dating import default_as_of
 from orggraph.api.context import Actor
 from orggraph.api.local import QueryFailed, run_document
 from orggraph.api.saved import SavedQuery, fill_placeholders
@@ -76,7 +76,6 @@ _PAGE = """<!doctype html>
 
 # What the placeholders are read from, for the actor, in one request each.
 _WHERE = """query ExplorerWhere {
-  timeline { last }
   top: organizations(filter: {level: CITY}, first: 1) { nodes { id } }
   any: organizations(first: 1) { nodes { id } }
 }"""
@@ -133,14 +132,13 @@ def explorer_values(store: GraphStore, settings: Settings, actor: Actor) -> dict
 
     Read through GraphQL for the actor, so the scope and the masking are the API's own:
     a secretary the actor may not see is no value (and the variable is left out). The
-    roots are the scope's; an unrestricted actor's is the city committee.
+    roots are the scope's; an unrestricted actor's is the city committee. The date is
+    every default's (``orggraph.analysis.dating.default_as_of``): today, or the data's
+    date when today is past it, written out so that the tab says which date it asks at.
     """
     where = _data(store, settings, actor, _WHERE, {})
-    values: dict[str, Any] = {}
-    last = (where.get("timeline") or {}).get("last")
-    if last:
-        values["$asOf"] = last
-        values["$yearStart"] = f"{last[:4]}-01-01"
+    last = default_as_of(store).isoformat()
+    values: dict[str, Any] = {"$asOf": last, "$yearStart": f"{last[:4]}-01-01"}
     roots = sorted(actor.scope.roots)
     if not roots:
         for key in ("top", "any"):
@@ -197,7 +195,7 @@ def saved_queries_json(
 
 
 def _documents(actor: Actor, values: Mapping[str, Any]) -> list[dict[str, Any]]:
-    as_of = values.get("$asOf") or date.today().isoformat()
+    as_of = values["$asOf"]
     params = f"year={as_of[:4]}&as_of={as_of}&lang=zh"
     if "$root" in values:
         params = f"root={values['$root']}&{params}"
