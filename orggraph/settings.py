@@ -109,6 +109,29 @@ SETTINGS: tuple[Setting, ...] = (
         help="Longest a heavy operation waits for its turn before it is refused (BUSY, 503)",
     ),
     Setting(
+        name="jobs_per_actor",
+        default=2,
+        help="Jobs (POST /jobs) one account may have queued or running at once; the next "
+        "is refused (429, Retry-After)",
+    ),
+    Setting(
+        name="jobs_at_once",
+        default=8,
+        help="Jobs all accounts together may have queued or running at once; the next is "
+        "refused (BUSY, 503, Retry-After)",
+    ),
+    Setting(
+        name="job_keep_seconds",
+        default=3600.0,
+        help="How long a finished job and its result are kept, in seconds",
+    ),
+    Setting(
+        name="job_dir",
+        default="",
+        help="Folder of the jobs' status and result files, shared by the workers "
+        "(empty: one in the system's temporary folder, named for the store)",
+    ),
+    Setting(
         name="cors_origins",
         default="",
         help="Other origins (comma-separated) whose pages may call the API with a token; "
@@ -156,6 +179,10 @@ class Settings:
     request_seconds: float = 30.0
     heavy_at_once: int = 1
     heavy_wait_seconds: float = 30.0
+    jobs_per_actor: int = 2
+    jobs_at_once: int = 8
+    job_keep_seconds: float = 3600.0
+    job_dir: str = ""
     cors_origins: str = ""
     session_hours: float = 12.0
     public_url: str = ""

@@ -8,7 +8,8 @@ request to ``/graphql`` is GraphQL over HTTP (``GET`` for queries only, ``POST``
 everything).
 
 Every request runs for a signed-in account (``orggraph.api.auth``: a Bearer token or the
-session cookie) whose role and scope decide what it sees; the middleware adds the
+session cookie) whose role and scope decide what it sees (so do ``/exports`` and the jobs
+at ``/jobs``, ``orggraph.api.jobs``); the middleware adds the
 security headers, CORS (closed unless configured) and the body limit
 (``orggraph.api.security``, ``orggraph.api.limits``).
 """
@@ -54,6 +55,7 @@ from orggraph.api.explorer import (
     saved_queries_json,
 )
 from orggraph.api.fresh import FreshIndex
+from orggraph.api.jobs import job_routes
 from orggraph.api.lanes import HeavyLane
 from orggraph.api.limits import BodyLimit
 from orggraph.api.saved import SavedQuery, load_saved_queries
@@ -387,6 +389,7 @@ def create_app(
         Route("/queries.json", queries_json, methods=["GET"]),
         Route("/healthz", health, methods=["GET"]),
         *export_routes(store, settings, lane),
+        *job_routes(store, settings, lane),  # exports and queries as jobs, with progress
         Mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static"),
     ]
     # Outermost first: headers on every answer (refusals too), CORS preflights answered

@@ -13,15 +13,19 @@ A heavy request that waits longer than ``wait_seconds`` for its turn is refused 
 rather than letting requests pile up without end. A request waits on a worker thread,
 and the threads are shared with every quick request (40 of them): so at most
 ``MAX_WAITING`` wait at once, and the next heavy one is refused at once.
+
+A job (``orggraph.api.jobs``) takes the same turns, but queues for its turn on its own
+thread for as long as it takes (``queue``), until it is cancelled: nobody waits on the
+answer, and the jobs waiting are few (setting ``jobs_at_once``).
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from orggraph.errors import Busy
+from orggraph.errors import Busy, Cancelled
 
 __all__ = ["HEAVY_COST", "HeavyLane"]
 
@@ -31,6 +35,8 @@ HEAVY_COST = 50_000
 #: Heavy requests that may wait for a turn at once, each holding a worker thread: with 45
 #: waiting, the thread pool's 40 were all taken and /healthz waited 2.8 s for one.
 MAX_WAITING = 8
+#: How often a queued job looks whether it was cancelled, in seconds.
+QUEUE_POLL_SECONDS = 0.2
 
 
 class HeavyLane:
@@ -65,6 +71,18 @@ class HeavyLane:
                     self._waiting -= 1
             if not got:
                 raise self._busy(what, f"it could not start within {self.wait_seconds:g} s")
+        try:
+            yield
+        finally:
+            self._slots.release()
+
+    @contextmanager
+    def queue(self, what: str, cancelled: Callable[[], bool]) -> Iterator[None]:
+        """Wait for a turn without a time limit (a job, on its own thread), run, give it
+        back; raise ``Cancelled`` if ``cancelled()`` turns true while waiting."""
+        while not self._slots.acquire(timeout=QUEUE_POLL_SECONDS):
+            if cancelled():
+                raise Cancelled(f"{what} was cancelled while it waited for its turn")
         try:
             yield
         finally:
