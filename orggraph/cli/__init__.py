@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=argv, prog_name="orggraph", standalone_mode=False)
     except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
+        click.echo("已中止 Aborted.", err=True)
         sys.exit(1)
     except click.ClickException as exc:
         exc.show()

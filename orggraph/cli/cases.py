@@ -29,7 +29,7 @@ from orggraph.analysis.remediation import (
 from orggraph.analysis.weak import RULES
 from orggraph.cli import AppContext, pass_app, store_option
 from orggraph.cli._options import DATE, analysis_options, echo_json, make_scope
-from orggraph.cli.tables import Heading, count_line, render_table
+from orggraph.cli.tables import Heading, count_line, echo_line, render_table
 from orggraph.cli.weak import rules_of, rules_option
 from orggraph.model import CaseState, NodeKind, label, parse_enum
 from orggraph.store.base import GraphStore
@@ -107,7 +107,7 @@ def print_cases(
     """Cases as a readable Chinese table (and their steps when ``history``); ``shown`` the
     same cases with references outside the scope hidden (``hide_unseen``), ``names`` the
     names of the people and partners they refer to (``case_names``)."""
-    click.echo(f"{title}：{count_line(len(cases), '', 'cases', unit='件')}")
+    echo_line(f"{title}：{count_line(len(cases), '', 'cases', unit='件')}")
     if not cases:
         return
     names = names or {}

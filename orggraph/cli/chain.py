@@ -20,7 +20,7 @@ from orggraph.analysis.chain import (
 )
 from orggraph.cli import AppContext, pass_app, store_option
 from orggraph.cli._options import analysis_options, echo_json, make_scope
-from orggraph.cli.tables import Heading, render_table
+from orggraph.cli.tables import Heading, echo_line, render_table
 from orggraph.model import Level, LinkKind, NodeKind, label
 from orggraph.store.masking import Hidden, hidden_text
 
@@ -93,7 +93,7 @@ def _level_row(level: ChainLevel) -> list[str]:
 def print_chain(chain: Chain) -> None:
     """The chain as readable Chinese tables."""
     kind = label(NodeKind(chain.kind))
-    click.echo(
+    echo_line(
         f"责任链 responsibility chain：{chain.name}({chain.subject}) {kind}，"
         f"截至 {chain.as_of.isoformat()}"
     )

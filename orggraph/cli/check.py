@@ -25,6 +25,6 @@ def command(app: AppContext, as_json: bool) -> None:
         for problem in problems:
             click.echo(problem)
     else:
-        click.echo("ok: the store is sound")
+        click.echo("正常 ok: the store is sound")
     if problems:
         sys.exit(1)

@@ -15,7 +15,7 @@ from orggraph.analysis.coverage import (
 )
 from orggraph.cli import AppContext, pass_app, store_option
 from orggraph.cli._options import DATE, analysis_options, echo_json, make_scope
-from orggraph.cli.tables import render_table
+from orggraph.cli.tables import echo_line, render_table
 
 __all__ = ["command"]
 
@@ -90,7 +90,7 @@ def command(
         if as_json:
             echo_json(changes)
             return
-        click.echo(f"两新组织党组织覆盖率 coverage rates：{since.isoformat()} → {when.isoformat()}")
+        echo_line(f"两新组织党组织覆盖率 coverage rates：{since.isoformat()} → {when.isoformat()}")
         headers = [
             _GROUP_TITLES.get(group_by, ("范围", "scope")),
             ("基期单位", "units then"),
@@ -122,7 +122,7 @@ def command(
     if as_json:
         echo_json(rates)
         return
-    click.echo(f"两新组织党组织覆盖率 coverage rates，截至 {when.isoformat()}")
+    echo_line(f"两新组织党组织覆盖率 coverage rates，截至 {when.isoformat()}")
     rows = [[r.name, *_cells(r)] for r in rates]
     if len(rates) > 1:
         rows.append(["合计", *_cells(coverage_total(rates))])

@@ -10,7 +10,7 @@ from orggraph.analysis.gaps import GAP_LABELS_ZH, Gap, GapKind, coverage_gaps, p
 from orggraph.cli import AppContext, pass_app, store_option
 from orggraph.cli._options import analysis_options, echo_json, make_scope
 from orggraph.cli.chain import person_text
-from orggraph.cli.tables import count_line, render_table
+from orggraph.cli.tables import count_line, echo_line, render_table
 from orggraph.store.masking import hidden_text
 
 __all__ = ["command", "owners_text", "print_gaps"]
@@ -27,11 +27,11 @@ def owners_text(gap: Gap) -> str:
 def print_gaps(gaps: list[Gap], as_of: date) -> None:
     """The gaps: a summary line with the count of each kind, then one table per kind."""
     by_kind = {kind: [g for g in gaps if g.kind is kind] for kind in GapKind}
-    click.echo(
+    echo_line(
         f"覆盖空白 coverage gaps，截至 {as_of.isoformat()}：{count_line(len(gaps), '', 'gaps')}"
     )
     if gaps:
-        click.echo(
+        echo_line(
             "  " + "，".join(f"{GAP_LABELS_ZH[k]} {len(v):,}" for k, v in by_kind.items() if v)
         )
     for kind, rows in by_kind.items():

@@ -23,7 +23,7 @@ from orggraph.analysis.pairing import (
 from orggraph.analysis.weak import weak_branches
 from orggraph.cli import AppContext, pass_app, store_option
 from orggraph.cli._options import analysis_options, echo_json, make_scope
-from orggraph.cli.tables import render_table
+from orggraph.cli.tables import echo_line, render_table
 from orggraph.cli.weak import district_names, rules_of, rules_option
 from orggraph.model import LinkKind, label
 from orggraph.store.base import GraphStore
@@ -40,7 +40,7 @@ def _terms(suggestion: Suggestion) -> str:
 
 def print_plan(plan: PairingPlan, districts: dict[str, str]) -> None:
     """The suggestions (and the branches left without one) as readable Chinese tables."""
-    click.echo(
+    echo_line(
         f"结对与联点建议 pairing suggestions，截至 {plan.as_of.isoformat()}："
         f"{len(plan.suggestions):,} 条，总代价 total cost {plan.total_cost:g}"
     )
@@ -175,7 +175,7 @@ def _print_current(
         )
         return
     districts = district_names(store, when, {w.district for w in weak})
-    click.echo(
+    echo_line(
         f"软弱涣散党组织的结对与联点 pairings of weak branches，截至 {when.isoformat()}："
         f"共 {len(weak):,} 个 ({len(weak):,} branches)"
     )

@@ -9,7 +9,7 @@ import click
 from orggraph.analysis.report import Figure, seed_report
 from orggraph.cli import AppContext, pass_app, store_option
 from orggraph.cli._options import DATE, analysis_options, echo_json, make_scope
-from orggraph.cli.tables import render_table
+from orggraph.cli.tables import echo_line, render_table
 
 __all__ = ["command"]
 
@@ -51,7 +51,7 @@ def command(
     if as_json:
         echo_json(report)
         return
-    click.echo(
+    echo_line(
         f"全市组织工作主要数据 key figures，截至 {when.isoformat()}"
         "（由图谱计算 computed from the graph）"
     )

@@ -9,7 +9,7 @@ import click
 from orggraph.analysis.chain import Responsibilities, responsibilities
 from orggraph.cli import AppContext, pass_app, store_option
 from orggraph.cli._options import analysis_options, echo_json, make_scope
-from orggraph.cli.tables import render_table
+from orggraph.cli.tables import echo_line, render_table
 from orggraph.model import CaseState, NodeKind, Role, label, parse_enum
 from orggraph.store.masking import hidden_text, hide_unseen
 
@@ -33,7 +33,7 @@ def print_responsibilities(
     references outside the scope hidden, ``names`` the organizations' names by id."""
     shown = shown if shown is not None else result
     names = names or {}
-    click.echo(
+    echo_line(
         f"责任清单 responsibilities：{result.name}({result.person})，"
         f"截至 {result.as_of.isoformat()}"
     )

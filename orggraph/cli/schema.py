@@ -38,8 +38,8 @@ def export(output: Path, check: bool) -> None:
             raise click.ClickException(
                 f"{output} is stale: run `orggraph schema export -o {output}`"
             )
-        click.echo(f"{output} is current")
+        click.echo(f"已是最新 {output} is current")
         return
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(text, "utf-8")
-    click.echo(f"wrote {output} ({len(text.splitlines())} lines)")
+    click.echo(f"已写入 wrote {output} ({len(text.splitlines())} 行 lines)")

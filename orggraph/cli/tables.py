@@ -24,6 +24,8 @@ __all__ = [
     "Heading",
     "count_line",
     "display_width",
+    "echo_line",
+    "fit_line",
     "render_table",
     "terminal_width",
     "to_terminal",
@@ -53,6 +55,39 @@ def to_terminal(stream: TextIO | None = None) -> bool:
 def terminal_width() -> int:
     """The terminal's width: ``COLUMNS`` when set, else the terminal's own size, else 80."""
     return max(_MIN_WIDTH, shutil.get_terminal_size((80, 24)).columns)
+
+
+def fit_line(text: str, width: int, *, indent: int = 2) -> list[str]:
+    """``text`` cut into lines no wider than ``width`` (CJK two columns), breaking after a
+    space or Chinese punctuation where one is near, continuation lines indented."""
+    lines: list[str] = []
+    line, col = "", 0
+    for ch in text:
+        w = display_width(ch)
+        if col + w > width and line.strip():
+            cut = max(line.rfind(p) for p in (" ", "，", "、", "：", "；", "（"))
+            rest = ""
+            if cut >= len(line) * 2 // 3:  # a break near the end: keep the word whole
+                line, rest = line[: cut + 1], line[cut + 1 :]
+            lines.append(line.rstrip())
+            line = " " * indent + rest
+            col = display_width(line)
+        line += ch
+        col += w
+    lines.append(line.rstrip())
+    return lines
+
+
+def echo_line(text: str) -> None:
+    """Print one line of prose (a title, a summary): folded to the terminal's width on a
+    terminal, as it is when piped."""
+    import click
+
+    if not to_terminal():
+        click.echo(text)
+        return
+    for line in fit_line(text, terminal_width()):
+        click.echo(line)
 
 
 def count_line(count: int, zh: str, en: str, *, unit: str = "项") -> str:

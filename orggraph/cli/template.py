@@ -31,4 +31,4 @@ def command(output: Path, schemas: Path | None) -> None:
     click.echo(f"模板 template: {output}")
     if schemas is not None:
         for path in write_schemas(schemas):
-            click.echo(f"schema: {path}")
+            click.echo(f"模式 schema: {path}")

@@ -21,6 +21,7 @@ import click
 
 from orggraph.cli import AppContext, pass_app, store_option
 from orggraph.cli._options import make_scope
+from orggraph.cli.tables import render_table, to_terminal
 from orggraph.store.accounts import ROLES, account_store
 
 
@@ -64,7 +65,7 @@ def add(
     account = accounts.add(
         name, role, roots=scope.roots, sectors=frozenset(s.value for s in scope.sectors)
     )
-    click.echo(f"account {account.name} ({account.role}) created", err=True)
+    click.echo(f"已创建账户 account created: {account.name} ({account.role})", err=True)
     if with_token:
         click.echo(accounts.issue_token(name))
 
@@ -73,14 +74,24 @@ def add(
 @store_option
 @pass_app
 def list_(app: AppContext) -> None:
-    """Every account: name, role, scope, sectors, state."""
-    rows = account_store(app.store()).accounts()
-    click.echo("名称 name\t角色 role\t范围 scope\t领域 sectors\t状态 state")
-    for a in rows:
-        state = "停用 disabled" if a.disabled else "启用 enabled"
-        scope = ",".join(sorted(a.roots)) or "全部 all"
-        sectors = ",".join(sorted(a.sectors)) or "全部 all"
-        click.echo(f"{a.name}\t{a.role}\t{scope}\t{sectors}\t{state}")
+    """Every account: name, role, scope, sectors, state (tab-separated when piped)."""
+    headers = [("名称", "name"), ("角色", "role"), ("范围", "scope"), ("领域", "sectors")]
+    headers.append(("状态", "state"))
+    rows = [
+        [
+            a.name,
+            a.role,
+            ",".join(sorted(a.roots)) or "全部 all",
+            ",".join(sorted(a.sectors)) or "全部 all",
+            "停用 disabled" if a.disabled else "启用 enabled",
+        ]
+        for a in account_store(app.store()).accounts()
+    ]
+    if to_terminal():
+        click.echo(render_table(headers, rows))
+        return
+    for row in [[f"{zh} {en}" for zh, en in headers], *rows]:
+        click.echo("\t".join(row))
 
 
 @command.command(name="disable")
@@ -91,7 +102,8 @@ def list_(app: AppContext) -> None:
 def disable(app: AppContext, name: str, enable: bool) -> None:
     """Disable NAME: its tokens and sessions stop working at once."""
     account_store(app.store()).set_disabled(name, not enable)
-    click.echo(f"account {name} {'enabled' if enable else 'disabled'}", err=True)
+    done = "已启用账户 account enabled" if enable else "已停用账户 account disabled"
+    click.echo(f"{done}: {name}", err=True)
 
 
 @command.command(name="token")

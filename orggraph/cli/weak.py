@@ -11,7 +11,7 @@ from orggraph.analysis.config import RulesConfig, load_rules
 from orggraph.analysis.weak import RULES, WeakBranch, weak_branches
 from orggraph.cli import AppContext, pass_app, store_option
 from orggraph.cli._options import analysis_options, echo_json, make_scope
-from orggraph.cli.chain import render_table
+from orggraph.cli.tables import echo_line, render_table
 from orggraph.model import NodeKind, Sector, label
 from orggraph.store.base import GraphStore
 
@@ -50,8 +50,9 @@ def _sector(value: object) -> str:
 def print_weak(found: list[WeakBranch], as_of: date, districts: dict[str, str]) -> None:
     """The weak branches as a readable Chinese table."""
     year = found[0].facts_year if found else as_of.year - 1
-    click.echo(
-        f"软弱涣散基层党组织，截至 {as_of.isoformat()}（按 {year} 年度数据）：共 {len(found)} 个"
+    echo_line(
+        f"软弱涣散基层党组织 weak branches，截至 {as_of.isoformat()}"
+        f"（按 {year} 年度数据 facts of {year}）：共 {len(found):,} 个 ({len(found):,} branches)"
     )
     if not found:
         return
@@ -65,9 +66,20 @@ def print_weak(found: list[WeakBranch], as_of: date, districts: dict[str, str]) 
         ]
         for w in found
     ]
-    click.echo(render_table(["区县", "党组织", "领域", "软弱涣散情形", "整顿转化"], rows))
-    counts = {code: sum(code in w.rules for w in found) for code in RULES}
     click.echo(
+        render_table(
+            [
+                ("区县", "district"),
+                ("党组织", "organization"),
+                ("领域", "sector"),
+                ("软弱涣散情形", "why weak"),
+                ("整顿转化", "remediation"),
+            ],
+            rows,
+        )
+    )
+    counts = {code: sum(code in w.rules for w in found) for code in RULES}
+    echo_line(
         "按情形：" + "，".join(f"{RULES[c][0]} {n}" for c, n in counts.items() if n) + "（可兼有）"
     )
 

@@ -23,7 +23,7 @@ from orggraph.analysis.whatif import (
 from orggraph.cli import AppContext, pass_app, store_option
 from orggraph.cli._options import analysis_options, echo_json, make_scope
 from orggraph.cli.chain import break_text
-from orggraph.cli.tables import render_table
+from orggraph.cli.tables import echo_line, render_table
 
 __all__ = ["command", "print_impact"]
 
@@ -44,7 +44,7 @@ def _gap_rows(gaps: tuple[Gap, ...]) -> list[list[str]]:
 
 def print_impact(impact: Impact) -> None:
     """The impact as readable Chinese sections."""
-    click.echo(f"推演（不写入）what-if (nothing written)，截至 {impact.as_of.isoformat()}：")
+    echo_line(f"推演（不写入）what-if (nothing written)，截至 {impact.as_of.isoformat()}：")
     for proposal in impact.proposals:
         click.echo(f"  {_proposal_text(proposal)}")
     click.echo(f"\n新增断点 new breaks：{len(impact.new_breaks):,}")
