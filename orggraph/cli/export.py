@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ import click
 
 from orggraph.cli import AppContext, pass_app, store_option
 from orggraph.cli._options import DATE, make_scope
+from orggraph.cli.progress import progress_bar
 from orggraph.errors import Problem, ValidationFailed
 from orggraph.exports.formats import format_keys
 from orggraph.exports.query import DEFAULT_FOLDER, Executor, find_query
@@ -114,14 +116,27 @@ def _write(
         suffix = output.suffix.lower().lstrip(".") if output is not None else ""
         fmt = suffix if suffix in format_keys() else "xlsx"
     scope = make_scope(options.scope_roots, options.sectors)
-    content, _, name = render_export(kind, app.store(), params, scope, fmt, options.lang, **extra)
+    with progress_bar() as progress:
+        content, _, name = render_export(
+            kind, app.store(), params, scope, fmt, options.lang, progress=progress, **extra
+        )
     if output is not None and str(output) == "-":
         sys.stdout.buffer.write(content)
         sys.stdout.buffer.flush()
         return
     target = output or Path(name)
-    target.write_bytes(content)
-    click.echo(f"{target} ({len(content):,} bytes)", err=True)
+    _write_whole(target, content)
+    click.echo(f"已写入 written: {target} ({len(content):,} 字节 bytes)", err=True)
+
+
+def _write_whole(target: Path, content: bytes) -> None:
+    """Write ``content`` beside ``target`` and rename it there: Ctrl-C leaves no half file."""
+    partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
+    try:
+        partial.write_bytes(content)
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 @click.group(name="export")

@@ -189,3 +189,20 @@ def test_a_bar_is_drawn_on_a_terminal_and_not_when_piped(store_url: str, tmp_pat
         stderr_tty=False,
     )
     assert piped.returncode == 0 and piped.stderr == ""
+
+
+def test_an_export_draws_its_stages_and_writes_the_file_whole(
+    store_url: str, tmp_path: Path
+) -> None:
+    target = tmp_path / "ledger.xlsx"
+    drawn = run_on_pty(
+        ["--store", store_url, "export", "ledger", "-o", str(target), *ASK],
+        columns=100,
+        stdout_tty=False,
+    )
+    assert drawn.returncode == 0, drawn.stderr
+    seen = plain(drawn.stderr)
+    assert "写入 XLSX" in seen and BAR in seen
+    assert f"已写入 written: {target}" in seen
+    assert target.read_bytes()[:2] == b"PK"  # a whole XLSX (a zip)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ledger.xlsx", "t.db"]
