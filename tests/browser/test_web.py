@@ -122,7 +122,7 @@ def idle(page: Page) -> None:
 
 
 def test_the_page_loads_the_city_tree_in_chinese(page: Page) -> None:
-    assert page.title() == "组织体系图谱"
+    assert page.title() == "西宁市委 · 组织体系图谱"  # the scope (here the city) first
     assert page.locator("html").get_attribute("lang") == "zh-CN"
     assert page.locator("#view-tree").inner_text() == "组织树"
     # Down to the townships by default: the city, its two districts, 东关街道.
@@ -168,7 +168,7 @@ def test_search_finds_the_branch_and_its_chain_is_shown_and_highlighted(
     assert not state(page, "630103")["highlighted"]
     # The same question in the explorer, and the list's export.
     explorer = page.locator("#link-explorer").get_attribute("href") or ""
-    assert explorer.startswith("/graphql?query=") and "responsibilityChain" in explorer
+    assert explorer.startswith("/explorer?query=") and "responsibilityChain" in explorer
     assert (page.locator("#link-export").get_attribute("href") or "").startswith("/exports/")
     # The printed documents too: the PDF downloads as a PDF.
     pdf = page.locator("#link-export-pdf").get_attribute("href") or ""

@@ -4,6 +4,7 @@
 
 const ENDPOINT = "/graphql";
 const EXPORTS = "/exports";
+const EXPLORER = "/explorer";
 
 // GraphQL enums arrive as upper-case names (ORGANIZATION, SUBORDINATE_TO); the model's
 // codes are the lower-case values.
@@ -42,10 +43,16 @@ export async function gql(query, variables = {}) {
 // ---------------------------------------------------------------- queries
 
 export const QUERIES = {
+  // The actor's scope: its roots (empty: everything, whose roots are the city committees).
   meta: `query WebMeta {
+  me { name role scope }
   organizations(filter: {level: CITY}, first: 5) { nodes { id name } }
 }`,
+  roots: `query WebRoots($ids: [ID!]!) {
+  nodes(ids: $ids) { id name }
+}`,
   timeline: `query WebTimeline { timeline { first last } }`,
+  dataDate: `query WebDataDate { dataDate }`,
   tree: `query WebTree($scope: ID!, $asOf: Date) {
   subgraph(scope: $scope, depth: 6, kinds: [ORGANIZATION], asOf: $asOf) {
     nodes { id name kind level sector depth }
@@ -86,6 +93,16 @@ export const QUERIES = {
     nodes { id name level partners { strong { id name level } } }
   }
 }`,
+  // What a replay step changed: organizations founded and dissolved in (since, until].
+  changes: `query WebChanges($since: Date!, $until: Date!, $scope: [ID!]) {
+  changes(since: $since, until: $until, scope: $scope) {
+    founded { organization }
+    dissolved { organization }
+  }
+}`,
+  coverage: `query WebCoverage($scope: [ID!], $asOf: Date) {
+  coverageRates(groupBy: DISTRICT, withTotal: true, scope: $scope, asOf: $asOf) { group rate }
+}`,
   search: `query WebSearch($text: String!, $asOf: Date) {
   search(text: $text, first: 12, asOf: $asOf) { id name kind kindLabel }
 }`,
@@ -93,7 +110,7 @@ export const QUERIES = {
   node(id: $id, asOf: $asOf) {
     id name kind kindLabel validFrom
     ... on Organization {
-      level sector code
+      level sector code orgKind
       parent { id name }
       secretary { id name }
       memberCount
@@ -122,13 +139,37 @@ export const QUERIES = {
 
 // ---------------------------------------------------------------- reads
 
-/** The root organization and the dates the slider spans. */
+/**
+ * Where the page starts: the actor's scope roots with their names (an unscoped actor's
+ * are the city committees), and the dates the slider spans.
+ */
 export async function meta() {
-  const [data, extra] = await Promise.all([gql(QUERIES.meta), gql(QUERIES.timeline)]);
-  const roots = data.organizations?.nodes ?? [];
+  const [data, extra, dataDate] = await Promise.all([
+    gql(QUERIES.meta),
+    gql(QUERIES.timeline),
+    gql(QUERIES.dataDate).then(
+      (d) => d.dataDate ?? null,
+      // A server from before Query.dataDate answers a validation error: no data date.
+      (e) => {
+        if (e instanceof ApiError && e.codes.includes("GRAPHQL_VALIDATION_FAILED")) return null;
+        throw e;
+      },
+    ),
+  ]);
+  const scoped = data.me?.scope ?? [];
+  let roots;
+  if (scoped.length) {
+    const named = await gql(QUERIES.roots, { ids: scoped });
+    roots = scoped.map((id, i) => ({ id, name: named.nodes?.[i]?.name ?? id }));
+  } else {
+    roots = (data.organizations?.nodes ?? []).map((n) => ({ id: n.id, name: n.name }));
+  }
+  if (!roots.length) roots = [{ id: "630100", name: "" }];
   const timeline = extra.timeline ?? {};
   return {
-    root: roots[0]?.id ?? "630100",
+    roots,
+    scoped: scoped.length > 0,
+    dataDate, // the latest date the data reaches: the default "as of", and the warning's date
     minDate: timeline.first ?? null,
     maxDate: timeline.last ?? null,
     // The latest state: nothing changes after the last change date.
@@ -152,19 +193,24 @@ function overlay(answer) {
   });
 }
 
-/** The organization tree under scope at asOf, each node with its state. */
-export async function tree(scope, asOf) {
-  const [data, state] = await Promise.all([
-    gql(QUERIES.tree, { scope, asOf }),
+/** The organization trees under the scope roots at asOf, each node with its state. */
+export async function tree(scopes, asOf) {
+  const roots = Array.isArray(scopes) ? scopes : [scopes];
+  const [state, ...subs] = await Promise.all([
     gql(QUERIES.state, { asOf }),
+    ...roots.map((scope) => gql(QUERIES.tree, { scope, asOf })),
   ]);
-  const sub = data.subgraph;
   const parent = new Map();
-  for (const e of sub.edges) if (code(e.kind) === "subordinate_to") parent.set(e.source, e.target);
+  const seen = new Set();
   const marks = overlay(state);
   const nodes = [];
-  for (const n of sub.nodes) {
-    if (code(n.kind) !== "organization") continue;
+  for (const { subgraph: sub } of subs) {
+    for (const e of sub.edges) if (code(e.kind) === "subordinate_to") parent.set(e.source, e.target);
+  }
+  const all = subs.flatMap(({ subgraph: sub }) => sub.nodes);
+  for (const n of all) {
+    if (code(n.kind) !== "organization" || seen.has(n.id)) continue;
+    seen.add(n.id);
     nodes.push({
       id: n.id,
       name: n.name,
@@ -175,7 +221,32 @@ export async function tree(scope, asOf) {
       ...marks(n.id),
     });
   }
-  return { nodes, truncated: sub.truncated };
+  return { nodes, truncated: subs.some(({ subgraph: sub }) => sub.truncated) };
+}
+
+/** The organizations founded and dissolved after since, up to until, in the scope. */
+export async function changes(since, until, scope) {
+  const data = await gql(QUERIES.changes, { since, until, scope });
+  const c = data.changes ?? {};
+  return {
+    founded: new Set((c.founded ?? []).map((e) => e.organization)),
+    dissolved: new Set((c.dissolved ?? []).map((e) => e.organization)),
+  };
+}
+
+/**
+ * The scope's coverage rate of two-new units at asOf, in [0, 1] (the total row of
+ * coverageRates, which answers in percent); null when the role may not read it.
+ */
+export async function coverageTotal(scope, asOf) {
+  try {
+    const data = await gql(QUERIES.coverage, { scope, asOf });
+    const total = (data.coverageRates ?? []).find((r) => r.group === "");
+    return total?.rate === null || total?.rate === undefined ? null : total.rate / 100;
+  } catch (error) {
+    if (error instanceof ApiError && error.codes.includes("PERMISSION_DENIED")) return null;
+    throw error;
+  }
 }
 
 /** Every page of a connection: query(after) returns the connection. */
@@ -265,6 +336,7 @@ export async function detail(id, asOf) {
     kindLabel: n.kindLabel,
     level: code(n.level),
     sector: code(n.sector),
+    orgKind: code(n.orgKind),
     parentName: n.parent?.name ?? null,
     secretary: n.secretary?.name ?? null,
     memberCount: n.memberCount ?? null,
@@ -278,9 +350,12 @@ export async function detail(id, asOf) {
  * (docs/SECURITY.md): "(范围外)" outside the scope, "(无权查看)" a name the role may not read.
  */
 export function shownName(p) {
-  if (p.hidden) return "(范围外)";
-  return p.name ?? "(无权查看)";
+  if (p.hidden) return HIDDEN.outside;
+  return p.name ?? HIDDEN.masked;
 }
+
+/** The hidden shape's two words (the page shows them in its language). */
+export const HIDDEN = Object.freeze({ outside: "(范围外)", masked: "(无权查看)" });
 
 /**
  * The responsibility chain of one node: the levels of its first path (nearest first), the
@@ -346,10 +421,10 @@ export async function chain(id, asOf) {
 
 // ---------------------------------------------------------------- links out
 
-/** The explorer (GraphiQL at /graphql) opened on a query and its variables. */
+/** The explorer opened on a query and its variables, filled in and not yet run. */
 export function explorerUrl({ query, variables }) {
   const params = new URLSearchParams({ query, variables: JSON.stringify(variables) });
-  return `${ENDPOINT}?${params}`;
+  return `${EXPLORER}?${params}`;
 }
 
 /**

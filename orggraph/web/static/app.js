@@ -5,8 +5,9 @@
 
 import * as api from "./api.js";
 import * as i18n from "./i18n.js";
-import { layoutNetwork } from "./network.js";
+import { COLUMN_X, layoutNetwork } from "./network.js";
 import { CanvasView } from "./render.js";
+import { COLORS, coverageStops } from "./style.js";
 import { COL, OrgTree, syntheticTree } from "./tree.js";
 
 const $ = (id) => document.getElementById(id);
@@ -18,6 +19,8 @@ const params = new URLSearchParams(location.search);
 const state = {
   view: params.get("view") === "network" ? "network" : "tree",
   scope: params.get("scope") || null, // the root organization; null: the API's default
+  roots: [], // the actor's scope roots: [{id, name}] (an unscoped actor: the city committees)
+  scopeIds: [], // the roots drawn now (one, or all of them)
   asOf: params.get("asOf") || null,
   minDate: "2012-01-01",
   maxDate: null,
@@ -28,6 +31,8 @@ const state = {
   selected: null,
   chain: null,
   playing: false,
+  replay: null, // the last replay step: {since, until, founded, dissolved, rate}
+  dataDate: null, // the latest date the data reaches (null: the server does not say)
   loading: 0,
   timings: {},
   errors: [],
@@ -39,20 +44,23 @@ let view = null;
 
 async function main() {
   i18n.setLanguage(params.get("lang") || localStorage.getItem("orggraph.lang") || "zh");
-  view = new CanvasView($("canvas"), { onClick: onCanvasClick });
+  view = new CanvasView($("canvas"), { onClick: onCanvasClick, onHover, onRender: placeHeadings });
   bindControls();
   setBody();
   try {
     const meta = await api.meta();
-    state.scope = state.scope || meta.root;
+    state.roots = meta.roots;
+    state.dataDate = meta.dataDate ?? null;
+    setupScope();
     // The slider spans the last years of history (the seed's story starts in 2012);
     // the date field beside it reaches any date.
     const recent = meta.maxDate ? `${Number(meta.maxDate.slice(0, 4)) - 7}-01-01` : state.minDate;
     state.minDate = meta.minDate && meta.minDate > recent ? meta.minDate : recent;
     state.maxDate = meta.maxDate || isoDate(new Date());
-    state.asOf = state.asOf || meta.defaultDate || state.maxDate;
+    state.asOf = state.asOf || state.dataDate || meta.defaultDate || state.maxDate;
     if (state.asOf > state.maxDate) state.maxDate = state.asOf; // a later ?asOf= widens the range
     setupDateRange();
+    setBody();
     await load({ fit: true });
     const pick = params.get("select");
     if (pick) await select(pick, { fly: true });
@@ -68,6 +76,9 @@ function bindControls() {
     localStorage.setItem("orggraph.lang", next);
     i18n.setLanguage(next);
     setBody();
+    showStatus();
+    showReplay();
+    fillHeadings();
     if (state.selected) renderPanel();
     view.requestRender();
   });
@@ -75,7 +86,9 @@ function bindControls() {
     tab.addEventListener("click", () => switchView(tab.dataset.view));
   }
   $("expand-all").addEventListener("click", () => relayout(() => state.tree?.expandAll(), true));
-  $("collapse-all").addEventListener("click", () => relayout(() => state.tree?.expandToDepth(2), true));
+  $("collapse-all").addEventListener("click", () => relayout(() => state.tree?.expandAboveTownships(), true));
+  $("frame-chain").addEventListener("click", frameChain);
+  $("scope-choice").addEventListener("change", (e) => chooseScope(e.target.value));
   $("fit").addEventListener("click", () => fitView(500));
   $("export-png").addEventListener("click", exportPNG);
   $("export-svg").addEventListener("click", exportSVG);
@@ -107,15 +120,85 @@ function setBody() {
   $("play").textContent = i18n.t(state.playing ? "pause" : "play");
 }
 
-function status(text, isError = false) {
-  $("status").textContent = text;
+let shownStatus = ["", {}, false];
+
+/** The status line, kept as a key and its values so that it follows the language. */
+function status(key, values = {}, isError = false) {
+  shownStatus = [key, values, isError];
+  showStatus();
+}
+
+function showStatus() {
+  const [key, values, isError] = shownStatus;
+  $("status").textContent = key ? i18n.t(key, values) : "";
   $("status").classList.toggle("error", isError);
+  const past = state.dataDate && state.asOf && state.asOf > state.dataDate;
+  $("data-date").hidden = !past;
+  $("data-date").textContent = past ? i18n.t("dataDate.past", { date: state.dataDate }) : "";
 }
 
 function fail(error) {
   console.error(error);
   state.errors.push(String(error?.message || error));
-  status(i18n.t("status.error", { message: error?.message || String(error) }), true);
+  status("status.error", { message: error?.message || String(error) }, true);
+}
+
+// ---------------------------------------------------------------- scope
+
+/**
+ * The roots to draw: ?scope= when given, else the actor's scope (several roots: all of them,
+ * with a chooser to narrow to one). The scope's name goes into the title.
+ */
+function setupScope() {
+  const chooser = $("scope-chooser");
+  const select = $("scope-choice");
+  if (state.scope) {
+    state.scopeIds = [state.scope];
+  } else {
+    state.scopeIds = state.roots.map((r) => r.id);
+  }
+  chooser.hidden = state.roots.length < 2 || Boolean(state.scope);
+  select.replaceChildren();
+  if (!chooser.hidden) {
+    const all = document.createElement("option");
+    all.value = "";
+    all.dataset.i18n = "scope.all";
+    all.textContent = i18n.t("scope.all");
+    select.append(all);
+    for (const r of state.roots) {
+      const option = document.createElement("option");
+      option.value = r.id;
+      option.textContent = r.name || r.id;
+      option.translate = false;
+      select.append(option);
+    }
+  }
+  showScopeName();
+}
+
+function scopeName() {
+  const names = state.scopeIds.map((id) => state.roots.find((r) => r.id === id)?.name || id);
+  return names.join("、");
+}
+
+function showScopeName() {
+  const name = state.scope && !state.roots.some((r) => r.id === state.scope) ? state.scope : scopeName();
+  $("scope-name").textContent = name;
+  i18n.setScopeName(name);
+  document.body.dataset.scope = state.scopeIds.join(",");
+}
+
+async function chooseScope(id) {
+  state.scopeIds = id ? [id] : state.roots.map((r) => r.id);
+  state.tree = null;
+  state.treeData = null;
+  showScopeName();
+  await select(null);
+  try {
+    await load({ fit: true });
+  } catch (error) {
+    fail(error);
+  }
 }
 
 // ---------------------------------------------------------------- loading
@@ -124,14 +207,16 @@ function fail(error) {
 async function load({ fit = false } = {}) {
   state.loading += 1;
   document.body.dataset.loading = "true";
-  status(i18n.t("status.loading"));
+  status("status.loading");
   try {
     if (state.view === "tree") {
       const t0 = performance.now();
-      const data = await api.tree(state.scope, state.asOf);
+      const data = await api.tree(state.scopeIds, state.asOf);
       const arrived = performance.now();
       await loadGlyphs(data.nodes);
-      showTree(data, fit);
+      const previous = state.treeData;
+      state.treeData = data;
+      showTree(markChanges(data, previous), fit);
       await nextFrame();
       state.timings.tree = {
         fetchMs: arrived - t0,
@@ -140,14 +225,14 @@ async function load({ fit = false } = {}) {
         nodes: data.nodes.length,
         visible: state.tree.visible.length,
       };
-      status(i18n.t("status.loaded", { n: data.nodes.length }));
+      status("status.loaded", { n: data.nodes.length });
     } else {
       const data = await api.network(state.asOf);
       await loadGlyphs(data.nodes);
       state.networkData = data;
       showNetwork(fit);
       await nextFrame();
-      status(i18n.t("status.loaded", { n: data.nodes.length }));
+      status("status.loaded", { n: data.nodes.length });
     }
     if (state.selected) await loadChain(state.selected);
   } finally {
@@ -208,8 +293,12 @@ function showNetwork(fit) {
     used.add(e.source);
     used.add(e.target);
   }
-  const nodes = data.nodes.filter((n) => used.has(n.id) || n.id === state.selected);
+  const founded = state.replay?.founded ?? new Set();
+  const nodes = data.nodes
+    .filter((n) => used.has(n.id) || n.id === state.selected)
+    .map((n) => (founded.has(n.id) ? { ...n, founded: true } : n));
   state.network = layoutNetwork(nodes, links);
+  fillHeadings();
   view.setScene(state.network);
   highlightChain();
   if (fit) fitView(0);
@@ -222,9 +311,12 @@ function fitView(duration, readable = false) {
     const bounds = state.tree.bounds();
     const fit = view.fitTransform(bounds);
     if (readable && fit.k < READABLE) {
-      // Too many rows to read at once: start at the root, at a zoom where labels show.
+      // Too many rows to read at once: start at the root, at a zoom where labels show, with
+      // the first rows at the top (or the root in the middle, when that would hide it).
       const root = state.tree.visible[0];
-      view.flyTo(root.x + (view.width / 2 - 160) / READABLE, root.y, READABLE, duration);
+      const top = bounds[1] + (view.height / 2 - 24) / READABLE;
+      const rootOnScreen = (root.y - bounds[1]) * READABLE + 24 < view.height - 40;
+      view.flyTo(root.x + (view.width / 2 - 160) / READABLE, rootOnScreen ? top : root.y, READABLE, duration);
     } else {
       view.fit(bounds, duration);
     }
@@ -275,6 +367,8 @@ async function select(id, { fly = false } = {}) {
   state.selected = id;
   state.chain = null;
   view.selected = id;
+  view.frame = null;
+  $("frame-chain").disabled = true;
   setBody();
   if (!id) {
     $("detail").hidden = true;
@@ -312,6 +406,7 @@ async function loadChain(id) {
   if (state.selected !== id || state.asOf !== asOf) return; // a newer selection won
   state.detail = detail;
   state.chain = chain;
+  $("frame-chain").disabled = !chain;
   renderPanel();
   highlightChain();
   document.body.dataset.chain = chain ? chain.orgIds.join(",") : "";
@@ -347,10 +442,11 @@ function renderPanel() {
     const dd = document.createElement("dd");
     if (value instanceof Node) dd.append(value);
     else dd.textContent = String(value);
+    if (DATA_FACTS.has(key)) dd.translate = false;
     facts.append(dt, dd);
   };
   add("fact.id", detail.id);
-  add("fact.kind", detail.kindLabel || i18n.label("kind", detail.kind));
+  add("fact.kind", kindText(detail));
   add("fact.level", i18n.label("level", detail.level));
   add("fact.sector", i18n.label("sector", detail.sector));
   add("fact.parent", detail.parentName);
@@ -382,9 +478,10 @@ function renderPanel() {
       const li = document.createElement("li");
       li.dataset.kind = b.kind;
       const since = b.since ? i18n.t("break.since", { date: b.since }) : "";
-      li.textContent = [i18n.label("break", b.kind), b.organizationName, since]
-        .filter(Boolean)
-        .join(" ");
+      const name = document.createElement("span");
+      name.textContent = shown(b.organizationName);
+      name.translate = false;
+      li.append(`${i18n.label("break", b.kind)} `, name, since ? ` ${since}` : "");
       breaks.append(li);
     }
     $("link-explorer").href = api.explorerUrl(chain.query);
@@ -392,6 +489,22 @@ function renderPanel() {
   $("link-export").href = api.exportUrl(detail.id, state.asOf, i18n.language());
   $("link-export-pdf").href = api.exportUrl(detail.id, state.asOf, i18n.language(), "pdf");
   $("link-export-docx").href = api.exportUrl(detail.id, state.asOf, i18n.language(), "docx");
+}
+
+// Facts whose values are data (names, ids, dates): never translated.
+const DATA_FACTS = new Set(["fact.id", "fact.parent", "fact.secretary", "fact.reasons", "fact.validFrom"]);
+
+/** A name from the chain, or the hidden shape in the interface's language. */
+function shown(name) {
+  if (name === api.HIDDEN.outside) return i18n.t("hidden.outside");
+  if (name === api.HIDDEN.masked) return i18n.t("hidden.masked");
+  return name;
+}
+
+/** An organization's kind in the interface's language: 党支部 / Party branch… */
+function kindText(detail) {
+  if (detail.orgKind) return i18n.label("orgKind", detail.orgKind);
+  return i18n.label("kind", detail.kind);
 }
 
 function vacantMark() {
@@ -420,19 +533,27 @@ function chainItem(level) {
   li.dataset.org = level.id;
   const org = document.createElement("div");
   org.className = "org";
-  org.textContent = level.name;
+  org.textContent = shown(level.hidden ? api.HIDDEN.outside : level.name);
+  org.translate = false;
   org.addEventListener("click", () => select(level.id, { fly: true }).catch(fail));
   li.append(org);
   const line = (roleKey, people) => {
     const div = document.createElement("div");
     const role = document.createElement("span");
     role.className = "role";
-    role.textContent = `${i18n.t(roleKey)}：`;
+    role.textContent = `${i18n.t(roleKey)}${i18n.t("colon")}`;
     div.append(role);
     if (people === null) {
       div.append(vacantMark());
     } else {
-      div.append(document.createTextNode(people.length ? people.join("、") : i18n.t("chain.none")));
+      if (people.length) {
+        const names = document.createElement("span");
+        names.textContent = people.map(shown).join("、");
+        names.translate = false;
+        div.append(names);
+      } else {
+        div.append(document.createTextNode(i18n.t("chain.none")));
+      }
     }
     li.append(div);
   };
@@ -441,6 +562,171 @@ function chainItem(level) {
   if (level.contacts.length || level.level === "grassroots") line("chain.contact", level.contacts);
   if (level.partners.length) line("chain.partner", level.partners);
   return li;
+}
+
+// ---------------------------------------------------------------- reading aids
+
+/**
+ * A replay step's marks on the tree: founded organizations flagged, dissolved ones kept
+ * where they stood (from the previous step's tree) and flagged, so that both are drawn.
+ */
+function markChanges(data, previous) {
+  const replay = state.replay;
+  if (!replay || replay.until !== state.asOf) return data;
+  const present = new Set(data.nodes.map((n) => n.id));
+  const nodes = data.nodes.map((n) => (replay.founded.has(n.id) ? { ...n, founded: true } : n));
+  for (const n of previous?.nodes ?? []) {
+    if (replay.dissolved.has(n.id) && !present.has(n.id)) nodes.push({ ...n, dissolved: true });
+  }
+  return { ...data, nodes };
+}
+
+function showReplay() {
+  const r = state.replay;
+  const line = $("replay");
+  document.body.dataset.changes = r ? "true" : "false";
+  line.hidden = !r;
+  if (!r) return;
+  let text = i18n.t("replay.step", { date: r.until, founded: r.founded.size, dissolved: r.dissolved.size });
+  if (r.rate !== null) text += ` · ${i18n.t("replay.rate", { rate: percent(r.rate) })}`;
+  line.textContent = text;
+  line.dataset.founded = String(r.founded.size);
+  line.dataset.dissolved = String(r.dissolved.size);
+  line.dataset.rate = r.rate === null ? "" : String(r.rate);
+}
+
+function percent(rate) {
+  return `${(rate * 100).toFixed(1)}%`;
+}
+
+const COLUMN_KEYS = ["column.experts", "column.leaders", "column.groups", "column.organizations", "column.strong"];
+
+/** The network's column headings (the columns that hold a node), above the drawing. */
+function fillHeadings() {
+  const strip = $("columns");
+  strip.replaceChildren();
+  if (!state.network) return;
+  const used = new Set(state.network.nodes.map((n) => n.column));
+  COLUMN_KEYS.forEach((key, column) => {
+    if (!used.has(column)) return;
+    const span = document.createElement("span");
+    span.dataset.column = String(column);
+    span.textContent = i18n.t(key);
+    strip.append(span);
+  });
+  placeHeadings();
+}
+
+/** Keep the headings over their columns as the drawing pans and zooms. */
+function placeHeadings() {
+  if (state.view !== "network") return;
+  const t = view.transform;
+  for (const span of $("columns").children) {
+    const x = COLUMN_X[Number(span.dataset.column)] * t.k + t.x;
+    span.style.left = `${x}px`;
+    span.hidden = x < 0 || x > view.width;
+  }
+}
+
+const hoverDetails = new Map(); // "id@asOf" → the facts of a hovered organization
+let hovered = null;
+let hoverTimer = 0;
+
+/** A card beside the pointer: name, kind, secretary, coverage and gaps of the node. */
+function onHover(node, event) {
+  const card = $("hovercard");
+  if (!node) {
+    hovered = null;
+    card.hidden = true;
+    return;
+  }
+  const box = $("canvas-box").getBoundingClientRect();
+  const x = Math.min(event.clientX - box.left + 14, box.width - 310);
+  const y = Math.min(event.clientY - box.top + 14, box.height - 120);
+  card.style.left = `${Math.max(4, x)}px`;
+  card.style.top = `${Math.max(4, y)}px`;
+  if (hovered === node.id && !card.hidden) return;
+  hovered = node.id;
+  fillCard(node);
+  card.hidden = false;
+  if (node.kind !== "organization" || node.dissolved) return;
+  const key = `${node.id}@${state.asOf}`;
+  if (hoverDetails.has(key)) return;
+  clearTimeout(hoverTimer);
+  hoverTimer = setTimeout(() => {
+    api
+      .detail(node.id, state.asOf)
+      .then((detail) => {
+        hoverDetails.set(key, detail);
+        if (hovered === node.id) fillCard(node);
+      })
+      .catch(fail);
+  }, 120);
+}
+
+function fillCard(n) {
+  const card = $("hovercard");
+  card.replaceChildren();
+  const line = (text, cls = "", data = false) => {
+    const div = document.createElement("div");
+    div.className = cls;
+    div.textContent = text;
+    if (data) div.translate = false;
+    card.append(div);
+    return div;
+  };
+  const title = document.createElement("strong");
+  title.textContent = n.name;
+  title.translate = false;
+  card.append(title);
+  const detail = hoverDetails.get(`${n.id}@${state.asOf}`);
+  const kind = detail ? kindText(detail) : i18n.label("kind", n.kind || "organization");
+  const level = n.level ? i18n.label("level", n.level) : "";
+  line([level, kind].filter(Boolean).join(" · "), "muted");
+  if (n.kind !== "organization") return;
+  if (n.founded) line(i18n.t("legend.founded"), "ok");
+  if (n.dissolved) {
+    line(i18n.t("legend.dissolved"), "bad");
+    return;
+  }
+  if (n.vacant) {
+    line(`${i18n.t("hover.secretary")}${i18n.t("colon")}${i18n.t("chain.vacant")}`, "bad");
+  } else if (detail) {
+    const div = line(`${i18n.t("hover.secretary")}${i18n.t("colon")}`);
+    const name = document.createElement("span");
+    name.textContent = detail.secretary ?? i18n.t("chain.vacant");
+    name.translate = false;
+    div.append(name);
+  }
+  if (n.coverage !== null && n.coverage !== undefined) {
+    line(`${i18n.t("hover.coverage")}${i18n.t("colon")}${percent(n.coverage)}`);
+  }
+  const gaps = [];
+  if (n.weak) gaps.push(i18n.t("legend.weak"));
+  if (n.vacant) gaps.push(i18n.t("legend.vacant"));
+  if (n.gap) gaps.push(i18n.t("legend.gap"));
+  line(gaps.length ? gaps.join("、") : i18n.t("hover.noGaps"), gaps.length ? "bad" : "muted");
+  if (n.reasons?.length) line(`${i18n.t("hover.reasons")}${i18n.t("colon")}${n.reasons.join("；")}`, "muted", true);
+}
+
+/** 框选责任链: frame the selected node's chain on the drawing and fit the view to it. */
+function frameChain() {
+  const chain = state.chain;
+  if (!chain) return;
+  const ids = new Set([...chain.orgIds, ...chain.otherIds]);
+  const nodes = view.scene.nodes.filter((n) => ids.has(n.id));
+  if (!nodes.length) return;
+  let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const n of nodes) {
+    x0 = Math.min(x0, n.x);
+    y0 = Math.min(y0, n.y);
+    x1 = Math.max(x1, n.x);
+    y1 = Math.max(y1, n.y);
+  }
+  const pad = 24;
+  view.frame = [x0 - pad, y0 - pad, x1 + pad, y1 + pad];
+  view.fit([x0, y0, x1, y1], 600);
+  document.body.dataset.framed = [...nodes.map((n) => n.id)].join(",");
 }
 
 // ---------------------------------------------------------------- search
@@ -461,9 +747,12 @@ function bindSearch() {
     for (const item of items) {
       const li = document.createElement("li");
       li.dataset.id = item.id;
-      li.textContent = item.name;
+      const name = document.createElement("span");
+      name.textContent = item.name;
+      name.translate = false;
+      li.append(name);
       const small = document.createElement("small");
-      small.textContent = `${item.id} · ${item.kindLabel || i18n.label("kind", item.kind)}`;
+      small.textContent = `${item.id} · ${i18n.label("kind", item.kind)}`;
       li.append(small);
       li.addEventListener("click", () => choose(item));
       list.append(li);
@@ -551,8 +840,10 @@ function isoDate(d) {
   return d.toISOString().slice(0, 10);
 }
 
-async function setAsOf(date) {
+async function setAsOf(date, { replay = null } = {}) {
   if (!date || date === state.asOf) return;
+  state.replay = replay; // a step of the replay marks its changes; any other date clears them
+  showReplay();
   state.asOf = date;
   $("as-of").value = date;
   $("as-of-range").value = String(stepOf(date));
@@ -577,11 +868,25 @@ async function togglePlay() {
   if (step >= max) step = Math.max(0, stepOf("2014-01-01") - 1);
   while (state.playing && step < max) {
     step = Math.min(max, step + 6); // half a year a frame
-    await setAsOf(dateAtStep(step));
+    await replayStep(state.asOf, dateAtStep(step));
     await sleep(500);
   }
   state.playing = false;
   setBody();
+}
+
+/** One replay step: what was founded and dissolved after since up to until, and the rate. */
+async function replayStep(since, until) {
+  try {
+    const [changes, rate] = await Promise.all([
+      api.changes(since, until, state.scopeIds),
+      api.coverageTotal(state.scopeIds, until),
+    ]);
+    await setAsOf(until, { replay: { since, until, ...changes, rate } });
+  } catch (error) {
+    state.playing = false;
+    fail(error);
+  }
 }
 
 // ---------------------------------------------------------------- export
@@ -591,13 +896,65 @@ function fileStem() {
 }
 
 async function exportPNG() {
-  const blob = await view.toPNG();
+  const blob = await view.toPNG(decorations());
   download(blob, `${fileStem()}.png`);
 }
 
 function exportSVG() {
-  const svg = view.toSVG(`${i18n.t("title")} ${state.asOf}`);
+  const svg = view.toSVG(decorations());
   download(new Blob([svg], { type: "image/svg+xml" }), `${fileStem()}.svg`);
+}
+
+/** What an export carries around the drawing: title, scope, date, view, headings, legend. */
+function decorations() {
+  const name = scopeName();
+  const title = name ? i18n.t("title.scoped", { scope: name }) : i18n.t("title");
+  let date = i18n.t("export.asOf", { date: state.asOf });
+  if (state.dataDate && state.asOf > state.dataDate) {
+    date += ` (${i18n.t("dataDate.past", { date: state.dataDate })})`;
+  }
+  let viewLine = i18n.t(`export.view.${state.view}`);
+  if (state.replay) viewLine += ` · ${$("replay").textContent}`;
+  const headings = [];
+  if (state.view === "network" && state.network) {
+    const used = new Set(state.network.nodes.map((n) => n.column));
+    COLUMN_KEYS.forEach((key, c) => used.has(c) && headings.push({ x: COLUMN_X[c], text: i18n.t(key) }));
+  }
+  return {
+    title,
+    lines: [i18n.t("export.scope", { scope: name }), date, viewLine],
+    headings,
+    legendTitle: i18n.t("legend.title"),
+    ramp: { caption: i18n.t("legend.coverage"), stops: coverageStops(), ticks: ["0%", "50%", "100%"] },
+    legend: legendEntries(),
+  };
+}
+
+/** The legend's entries for the current view, as the export draws them. */
+function legendEntries() {
+  const entry = (mark, color, key) => ({ mark, color, text: i18n.t(key) });
+  const out = [
+    entry("dot", COLORS.noRate, "legend.noRate"),
+    entry("ring", COLORS.weak, "legend.weak"),
+    entry("dashed", COLORS.vacant, "legend.vacant"),
+    entry("triangle", COLORS.gap, "legend.gap"),
+    entry("dot", COLORS.chain, "legend.chain"),
+  ];
+  if (state.replay) {
+    out.push(entry("ring", COLORS.founded, "legend.founded"), entry("cross", COLORS.dissolved, "legend.dissolved"));
+  }
+  if (state.view === "network") {
+    out.push(
+      entry("dot", COLORS.kinds.working_group, "legend.workingGroup"),
+      entry("dot", COLORS.kinds.member, "legend.leader"),
+      entry("dot", COLORS.kinds.expert, "legend.expert"),
+      entry("dot", "#fdd9a0", "legend.strong"),
+    );
+    for (const kind of ["covers", "contacts", "serves", "paired_with"]) {
+      if (state.networkKinds.has(kind)) out.push(entry("line", COLORS.edges[kind], `edge.${kind}`));
+    }
+  }
+  return out;
 }
 
 function download(blob, name) {
@@ -660,6 +1017,9 @@ window.orggraph = {
   },
   setAsOf,
   switchView,
+  frameChain,
+  replayStep,
+  decorations,
   /** Lay out a synthetic tree of n nodes (all expanded); returns timings in ms. */
   benchTree(n) {
     const nodes = syntheticTree(n);

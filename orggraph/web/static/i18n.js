@@ -5,7 +5,35 @@
 export const STRINGS = {
   zh: {
     title: "组织体系图谱",
-    subtitle: "西宁市党组织体系与责任",
+    "title.scoped": "{scope} · 组织体系图谱",
+    colon: "：",
+    "scope.choose": "范围",
+    "scope.all": "全部范围",
+    "legend.founded": "本步新建",
+    "legend.dissolved": "本步撤销",
+    "panel.frame": "框选责任链",
+    "replay.step": "{date}：新建 {founded} 个，撤销 {dissolved} 个",
+    "replay.rate": "覆盖率 {rate}",
+    "dataDate.past": "数据截至 {date}",
+    "column.experts": "专家人才",
+    "column.leaders": "领导干部",
+    "column.groups": "全域党建工作组",
+    "column.organizations": "党组织",
+    "column.strong": "结对强支部",
+    "hover.secretary": "书记",
+    "hover.coverage": "覆盖率",
+    "hover.noGaps": "无缺口",
+    "hover.reasons": "原因",
+    "orgKind.committee": "党委",
+    "orgKind.working_committee": "党工委",
+    "orgKind.general_branch": "党总支",
+    "orgKind.branch": "党支部",
+    "export.view.tree": "组织树",
+    "export.view.network": "联系结对网络",
+    "export.asOf": "时点：{date}",
+    "export.scope": "范围：{scope}",
+    "hidden.outside": "(范围外)",
+    "hidden.masked": "(无权查看)",
     "view.tree": "组织树",
     "view.network": "联系结对网络",
     "search.placeholder": "按名称或代码搜索，如 夏都花园社区",
@@ -98,10 +126,38 @@ export const STRINGS = {
   },
   en: {
     title: "Organization graph",
-    subtitle: "Xining party organizations and responsibility",
+    "title.scoped": "{scope} · Organization graph",
+    colon: ": ",
+    "scope.choose": "Scope",
+    "scope.all": "Whole scope",
+    "legend.founded": "Founded this step",
+    "legend.dissolved": "Dissolved this step",
+    "panel.frame": "Frame this chain",
+    "replay.step": "{date}: {founded} founded, {dissolved} dissolved",
+    "replay.rate": "coverage {rate}",
+    "dataDate.past": "Data as of {date}",
+    "column.experts": "Experts",
+    "column.leaders": "Leaders",
+    "column.groups": "Working groups",
+    "column.organizations": "Organizations",
+    "column.strong": "Strong partners",
+    "hover.secretary": "Secretary",
+    "hover.coverage": "Coverage",
+    "hover.noGaps": "No gaps",
+    "hover.reasons": "Reasons",
+    "orgKind.committee": "Party committee",
+    "orgKind.working_committee": "Working committee",
+    "orgKind.general_branch": "General branch",
+    "orgKind.branch": "Party branch",
+    "export.view.tree": "Organization tree",
+    "export.view.network": "Pairing network",
+    "export.asOf": "As of {date}",
+    "export.scope": "Scope: {scope}",
+    "hidden.outside": "(outside your scope)",
+    "hidden.masked": "(not for your role)",
     "view.tree": "Organization tree",
     "view.network": "Pairing network",
-    "search.placeholder": "Search by name or code, e.g. 夏都花园社区",
+    "search.placeholder": "Search by name (in Chinese) or code",
     "search.none": "Nothing found",
     "search.button": "Search",
     asOf: "As of",
@@ -230,5 +286,13 @@ export function apply(root = document) {
   for (const el of root.querySelectorAll("[data-i18n-aria]")) {
     el.setAttribute("aria-label", t(el.dataset.i18nAria));
   }
-  root.title = t("title");
+  root.title = scopeName ? t("title.scoped", { scope: scopeName }) : t("title");
+}
+
+let scopeName = "";
+
+/** The scope's name, shown in the page's title (data: never translated). */
+export function setScopeName(name) {
+  scopeName = name || "";
+  document.title = scopeName ? t("title.scoped", { scope: scopeName }) : t("title");
 }

@@ -18,6 +18,9 @@ export const COLORS = {
   labelMuted: "#52606d",
   background: "#ffffff",
   collapsed: "#5f6b7a",
+  founded: "#1a9850", // a replay step's new organizations
+  dissolved: "#d73027", // and the ones it dissolved
+  frame: "#b8860b", // the framed chain's rectangle
   kinds: {
     working_group: "#c0392b",
     member: "#1f77b4",

@@ -10,6 +10,7 @@ export const ROW = 18; // world units between sibling rows
 export const COL = 230; // world units between depths
 
 const VIRTUAL = "__root__";
+const ABOVE_TOWNSHIPS = new Set(["province", "city", "county"]);
 
 export class OrgTree {
   /**
@@ -45,9 +46,27 @@ export class OrgTree {
       }
       this.root.expanded = true;
     } else {
-      this.expandToDepth(2);
+      this.expandAboveTownships();
     }
     this.visible = [];
+  }
+
+  /**
+   * The landing view: every committee above the townships open, the townships (and what
+   * hangs under them) closed; the root is always open. A district's tree opens on its
+   * streets and townships, the city's on its districts and their townships.
+   */
+  expandAboveTownships() {
+    const walk = (n, top) => {
+      n.expanded = n.kids.length > 0 && (top || ABOVE_TOWNSHIPS.has(n.level));
+      for (const k of n.kids) walk(k, false);
+    };
+    if (this.root.virtual) {
+      this.root.expanded = true;
+      for (const r of this.root.kids) walk(r, true);
+    } else {
+      walk(this.root, true);
+    }
   }
 
   get size() {
