@@ -9,6 +9,8 @@ it drew is measured by hand (CJK two columns). The store is ``responsibility_cit
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,7 +20,7 @@ from orggraph.cli import cli
 from orggraph.cli.tables import render_table
 from orggraph.store.embedded import EmbeddedStore
 from orggraph.store.masking import hidden_text
-from tests.cli.terminal import plain, run_on_pty, width
+from tests.cli.terminal import ROOT, plain, run_on_pty, width
 from tests.graphs import responsibility_city
 
 ASK = ["--as-of", "2019-06-30"]
@@ -206,3 +208,18 @@ def test_an_export_draws_its_stages_and_writes_the_file_whole(
     assert f"已写入 written: {target}" in seen
     assert target.read_bytes()[:2] == b"PK"  # a whole XLSX (a zip)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ledger.xlsx", "t.db"]
+
+
+def test_rich_is_loaded_only_to_draw() -> None:
+    """Importing the CLI, or printing a table and running long work piped, loads no rich."""
+    code = (
+        "import sys, orggraph.cli, orggraph.cli.tables as t, orggraph.cli.progress as p;"
+        "t.render_table(['a'], [['b']], terminal=False);"
+        "ctx = p.progress_bar(quiet=False);"
+        "f = ctx.__enter__(); f('x', 1, 2); ctx.__exit__(None, None, None);"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'rich'}))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert out.stdout.strip() == "[]"
