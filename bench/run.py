@@ -42,7 +42,18 @@ from bench.common import (
 
 __all__ = ["SECTIONS", "Plan", "main", "markdown", "run"]
 
-SECTIONS = ("import", "csv", "open", "analyses", "exports", "http", "serving", "web", "neo4j")
+SECTIONS = (
+    "import",
+    "csv",
+    "open",
+    "analyses",
+    "exports",
+    "http",
+    "serving",
+    "web",
+    "cycle",
+    "neo4j",
+)
 README = REPO / "README.md"
 PERF_START = "<!-- perf:start -->"
 PERF_END = "<!-- perf:end -->"
@@ -255,7 +266,7 @@ def _analyses(path: Path, scale: int, plan: Plan, store: Any = None) -> list[Fig
 
 def _city_sections(rec: Recorder, plan: Plan, path: Path) -> None:
     """The sections that run on the city (×1) store, opened once for all of them."""
-    wanted = {"analyses", "exports", "http", "serving", "web"} & plan.sections
+    wanted = {"analyses", "exports", "http", "serving", "web", "cycle"} & plan.sections
     if not wanted:
         return
     from bench.bench_analyses import AS_OF, sample_orgs
@@ -323,6 +334,15 @@ def _city_sections(rec: Recorder, plan: Plan, path: Path) -> None:
                 return web_figures(report)
 
             rec.section("web", web)
+        if "cycle" in wanted:
+
+            def cycle() -> list[Figure]:
+                from bench.bench_cycle import cycle_figures, measure_cycle
+
+                measured = measure_cycle(path, seed=plan.seed, repeat=1 if plan.quick else 3)
+                return cycle_figures(measured)
+
+            rec.section("cycle", cycle)
     finally:
         store.close()
 

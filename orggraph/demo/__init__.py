@@ -30,6 +30,7 @@ __all__ = ["REFERENCE_DATE", "DemoSummary", "build_demo", "demo_batches"]
 
 from dataclasses import dataclass
 
+from orggraph.demo.cycle import build_cycles
 from orggraph.demo.facts import plan_facts
 from orggraph.demo.members import member_records, plan_members
 from orggraph.demo.networks import plan_networks
@@ -133,7 +134,12 @@ def _generate(seed: int, scale: int, progress: Progress) -> list[WriteBatch]:
 
 
 def build_demo(
-    store: GraphStore, *, seed: int = 2019, scale: int = 1, progress: Progress = silent
+    store: GraphStore,
+    *,
+    seed: int = 2019,
+    scale: int = 1,
+    progress: Progress = silent,
+    cycles: bool = True,
 ) -> DemoSummary:
     """Write the Xining demo into ``store`` (best empty) and say what was written.
 
@@ -153,6 +159,11 @@ def build_demo(
         store.write(batch, actor="demo")
         done += len(batch.nodes) + len(batch.links) + len(batch.facts)
         progress(WRITING, done, total)
+    # The yearly cycles (2018 completed, 2019 under way) are run over the written graph:
+    # opening a year derives each secretary's duties from it (orggraph.demo.cycle). Left
+    # out with ``cycles=False`` (the records are then exactly ``demo_batches``').
+    if cycles:
+        build_cycles(store, seed=seed, progress=progress)
     return summarize(batches, seed=seed, scale=scale)
 
 
