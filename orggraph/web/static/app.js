@@ -93,6 +93,10 @@ function bindControls() {
   $("export-png").addEventListener("click", exportPNG);
   $("export-svg").addEventListener("click", exportSVG);
   $("detail-close").addEventListener("click", () => select(null));
+  for (const id of ["link-export", "link-export-pdf", "link-export-docx"]) {
+    $(id).addEventListener("click", (event) => exportAsJob(event, $(id)));
+  }
+  $("export-job-cancel").addEventListener("click", cancelExportJob);
   $("play").addEventListener("click", togglePlay);
   const range = $("as-of-range");
   range.addEventListener("input", () => ($("as-of").value = dateAtStep(+range.value)));
@@ -135,6 +139,56 @@ function showStatus() {
   const past = state.dataDate && state.asOf && state.asOf > state.dataDate;
   $("data-date").hidden = !past;
   $("data-date").textContent = past ? i18n.t("dataDate.past", { date: state.dataDate }) : "";
+}
+
+// ---------------------------------------------------------------- exports as jobs
+
+// A city's list takes seconds: the panel's export links start a job (jobs.js, the server's
+// /jobs) and show its stage and percent, with a cancel button; the file downloads when the
+// job is done. One at a time from the panel; a modified click stays a plain link.
+let exportJob = null;
+
+async function exportAsJob(event, link) {
+  const jobs = window.orggraphJobs;
+  if (!jobs || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) return;
+  event.preventDefault();
+  if (exportJob) return;
+  exportJob = { id: null };
+  const box = $("export-job");
+  const show = (job) => {
+    exportJob.id = job.id;
+    box.dataset.state = job.state;
+    const percent = job.percent ?? 0;
+    $("export-job-bar").value = percent;
+    $("export-job-percent").textContent = `${Math.floor(percent)}%`;
+    $("export-job-label").textContent = `${job.label}：${job.stage}`;
+  };
+  box.hidden = false;
+  box.dataset.state = "queued";
+  $("export-job-bar").value = 0;
+  $("export-job-percent").textContent = "";
+  $("export-job-label").textContent = i18n.t("job.starting");
+  $("export-job-cancel").disabled = false;
+  const url = new URL(link.href, location.href);
+  try {
+    const { status: done, blob } = await jobs.run({ export: url.pathname + url.search }, show);
+    show(done);
+    jobs.save(blob, done.filename);
+    $("export-job-label").textContent = i18n.t("job.done", { file: done.filename });
+  } catch (error) {
+    const cancelled = error.status?.state === "cancelled";
+    box.dataset.state = error.status?.state ?? "failed";
+    $("export-job-label").textContent = cancelled
+      ? i18n.t("job.cancelled")
+      : i18n.t("job.failed", { message: error.message });
+  } finally {
+    exportJob = null;
+    $("export-job-cancel").disabled = true;
+  }
+}
+
+function cancelExportJob() {
+  if (exportJob?.id) window.orggraphJobs.cancel(exportJob.id).catch(fail);
 }
 
 function fail(error) {
