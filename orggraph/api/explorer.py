@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -163,6 +164,21 @@ def explorer_values(store: GraphStore, settings: Settings, actor: Actor) -> dict
     return values
 
 
+#: Header lines for the server, not the reader: left out of the tab's text.
+_METADATA = re.compile(r"^#\s*(?:example variables|explorer variables|column)\s*:", re.I)
+
+
+def _tab_text(query: str) -> str:
+    """A saved query's text as its tab shows it: titles and variables' help, then the
+    operation; the lines that only feed the server (examples, placeholders, column labels)
+    are left out.
+
+    >>> _tab_text("# 标题\\n# Title\\n# Column: a = 甲 | A\\nquery Q { a }\\n")
+    '# 标题\\n# Title\\nquery Q { a }\\n'
+    """
+    return "".join(line for line in query.splitlines(keepends=True) if not _METADATA.match(line))
+
+
 def _variables_text(variables: Mapping[str, Any]) -> str:
     return json.dumps(variables, ensure_ascii=False, indent=2) if variables else ""
 
@@ -186,7 +202,7 @@ def saved_queries_json(
                 "titleZh": q.short_title_zh,
                 "titleEn": q.short_title_en,
                 "description": q.title_zh,
-                "query": q.query,
+                "query": _tab_text(q.query),
                 "variables": _variables_text(variables),
                 "columns": {path: list(label) for path, label in q.columns.items()},
             }
