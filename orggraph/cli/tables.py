@@ -6,6 +6,8 @@ cells wrap inside their column, Chinese characters count two columns, and when a
 a rule separates the rows so each stays readable. When stdout is not a terminal (a pipe,
 a file, a test) the table is plain text a script can parse: a header line, a rule of
 dashes, one line per row, columns aligned with two spaces between them and never wrapped.
+On a terminal, a column empty in every row is left out, and ``name(id)`` may fold before
+its id; piped, every column and every cell is printed as it is.
 
 A heading is Chinese first with English beside it: ``("党组织", "organization")`` prints as
 two header lines on a terminal and as ``党组织 organization`` in the plain form.
@@ -14,6 +16,7 @@ two header lines on a terminal and as ``党组织 organization`` in the plain fo
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import sys
 import unicodedata
@@ -33,6 +36,9 @@ __all__ = [
 
 #: A column heading: Chinese alone, or (Chinese, English).
 Heading = str | tuple[str, str]
+
+#: ``name(id)``: where a folded cell may break before the id.
+_ID = re.compile(r"(?<=[^\s(])\((?=[A-Za-z0-9_.-]+\))")
 
 #: Narrower than this a terminal is not believed (a table needs room for its columns).
 _MIN_WIDTH = 20
@@ -112,7 +118,13 @@ def render_table(
         terminal = to_terminal()
     if not terminal:
         return _plain([_heading_text(h) for h in headers], cells)
-    return _fitted(headers, cells, width if width is not None else terminal_width())
+    # On a terminal, a column with nothing in it is left out (its width is better spent),
+    # and an id in brackets may start a line of its own: ``邵福祥 (m0002661)``.
+    keep = [i for i in range(len(headers)) if not rows or any(row[i] for row in cells)]
+    cells = [[_ID.sub(" (", row[i]) for i in keep] for row in cells]
+    return _fitted(
+        [headers[i] for i in keep], cells, width if width is not None else terminal_width()
+    )
 
 
 def _heading_text(heading: Heading) -> str:
@@ -138,16 +150,7 @@ def _fitted(headers: Sequence[Heading], rows: list[list[str]], width: int) -> st
     from rich.console import Console
     from rich.table import Table
 
-    natural = [
-        max(
-            [_heading_width(headers[i])]
-            + [max(display_width(part) for part in row[i].split("\n")) for row in rows]
-        )
-        for i in range(len(headers))
-    ]
-    # No edges; between two columns one space of padding each side and one of the box's
-    # (blank) divider: three columns (box.SIMPLE_HEAD draws no vertical lines).
-    wraps = sum(natural) + 3 * max(0, len(natural) - 1) > width
+    widths, wraps = _column_widths(headers, rows, width)
     table = Table(
         box=box.SIMPLE_HEAD,
         show_edge=False,
@@ -155,11 +158,12 @@ def _fitted(headers: Sequence[Heading], rows: list[list[str]], width: int) -> st
         expand=False,
         header_style="bold",
     )
-    for heading in headers:
+    for heading, w in zip(headers, widths, strict=True):
         if isinstance(heading, str):
-            table.add_column(heading, overflow="fold")
+            table.add_column(_escaped(heading), overflow="fold", width=w)
         else:
-            table.add_column(f"{heading[0]}\n[dim]{heading[1]}[/dim]", overflow="fold")
+            text = f"{_escaped(heading[0])}\n[dim]{_escaped(heading[1])}[/dim]"
+            table.add_column(text, overflow="fold", width=w)
     for row in rows:
         table.add_row(*(_escaped(c) for c in row))
     out = io.StringIO()
@@ -170,10 +174,63 @@ def _fitted(headers: Sequence[Heading], rows: list[list[str]], width: int) -> st
     return "\n".join(line.rstrip() for line in out.getvalue().strip("\n").split("\n"))
 
 
-def _heading_width(heading: Heading) -> int:
-    if isinstance(heading, str):
-        return display_width(heading)
-    return max(display_width(heading[0]), display_width(heading[1]))
+#: A token longer than this may fold anywhere (a long URL, a run of digits); narrower
+#: tables lower the bound, down to the last, so that dates (10) fold last of all.
+_TOKEN_BOUNDS = (16, 14, 12, 10, 8, 6, 4)
+_TOKENS = re.compile(r"[\x21-\x7e]+")
+
+
+def _shortest(text: str, bound: int) -> int:
+    """The narrowest a column can be without breaking a word of ``text`` (its longest run
+    of printable ASCII: a date, an id, an English word; or one CJK character), at most
+    ``bound``."""
+    longest = max((len(t) for t in _TOKENS.findall(text)), default=0)
+    wide = 2 if any(display_width(ch) == 2 for ch in text) else 1
+    return min(bound, max(longest, wide if text else 0))
+
+
+def _column_widths(
+    headers: Sequence[Heading], rows: list[list[str]], width: int
+) -> tuple[list[int], bool]:
+    """Each column's width within ``width``, and whether some cell must fold.
+
+    Columns get their natural width when the table fits; otherwise the widest give way
+    first, none below its shortest (no word, date or id broken, up to a bound lowered
+    until they fit). Only when even the shortest widths do not fit are they cut alike.
+    """
+    texts = [
+        [*(h if isinstance(h, tuple) else (h,)), *(row[i] for row in rows)]
+        for i, h in enumerate(headers)
+    ]
+    natural = [max(display_width(line) for t in ts for line in t.split("\n")) for ts in texts]
+    # Padding of one column each side of every column, and one between two columns.
+    room = max(len(headers), width - 3 * len(headers) + 1)
+    if sum(natural) <= room:
+        return natural, False
+    for bound in _TOKEN_BOUNDS:
+        shortest = [max(_shortest(t, bound) for t in ts) for ts in texts]
+        if sum(shortest) <= room:
+            break
+    if sum(shortest) >= room:
+        return [max(1, room * s // sum(shortest)) for s in shortest], True
+
+    # The widest columns give way first: every column is capped at the largest width
+    # that lets the table fit (never below its shortest), and what is left over goes
+    # back, a column at a time, to the capped ones.
+    def capped(cap: int) -> list[int]:
+        return [min(n, max(cap, s)) for n, s in zip(natural, shortest, strict=True)]
+
+    low, high = 1, max(natural)
+    while low < high:
+        mid = (low + high + 1) // 2
+        low, high = (mid, high) if sum(capped(mid)) <= room else (low, mid - 1)
+    widths = capped(low)
+    for i in sorted(range(len(widths)), key=lambda i: natural[i] - widths[i], reverse=True):
+        if sum(widths) >= room:
+            break
+        if widths[i] < natural[i]:
+            widths[i] += 1
+    return widths, True
 
 
 def _escaped(text: str) -> str:

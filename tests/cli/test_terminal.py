@@ -223,3 +223,16 @@ def test_rich_is_loaded_only_to_draw() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_a_narrow_table_folds_the_long_text_not_the_dates_and_ids() -> None:
+    rows = [["2019-06-30", "郑联(m14)", "", LONG], ["2016-11-24", "尼玛(m0000956)", "", "短"]]
+    headers = [("日期", "date"), ("责任领导", "responsible"), ("标记", "flag"), ("说明", "detail")]
+    drawn = plain(render_table(headers, rows, width=60, terminal=True)).split("\n")
+    assert max(width(line) for line in drawn) <= 60
+    text = "\n".join(drawn)
+    for whole in ("2019-06-30", "2016-11-24", "(m0000956)", "(m14)", "responsible"):
+        assert whole in text  # on one line, not folded
+    assert "标记" not in text  # a column empty in every row is left out on a terminal
+    piped = render_table(headers, rows, terminal=False)
+    assert "标记 flag" in piped and "尼玛(m0000956)" in piped  # piped: every column, as is
