@@ -77,9 +77,16 @@ def web_routes(static_dir: Path | None = None) -> list[BaseRoute]:
     """
     folder = static_dir or STATIC_DIR
     index = folder / "index.html"
+    cycle = folder / "cycle.html"  # the yearly cycle: a secretary's list, the dashboard
 
     async def page(request: Request) -> Response:
-        response = FileResponse(index, media_type="text/html; charset=utf-8")
+        return _page(index)
+
+    async def cycle_page(request: Request) -> Response:
+        return _page(cycle)
+
+    def _page(path: Path) -> Response:
+        response = FileResponse(path, media_type="text/html; charset=utf-8")
         response.headers["content-security-policy"] = CONTENT_SECURITY_POLICY
         response.headers["x-content-type-options"] = "nosniff"
         response.headers["referrer-policy"] = "no-referrer"
@@ -89,5 +96,6 @@ def web_routes(static_dir: Path | None = None) -> list[BaseRoute]:
 
     return [
         Route("/", page, methods=["GET", "HEAD"], name="web:index"),
+        Route("/cycle", cycle_page, methods=["GET", "HEAD"], name="web:cycle"),
         Mount("/web", app=_StaticFiles(directory=folder), name="web:static"),
     ]
