@@ -17,7 +17,7 @@ import re
 import warnings
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import openpyxl
 import pytest
@@ -275,5 +275,55 @@ def test_the_table_view_downloads_what_is_on_screen(
         assert list(csv.reader(io.StringIO(text))) == [headers, *shown]
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "explorer-table.png"))
+        page.context.close()
+    _clean(guard)
+
+
+def test_the_documents_pane_downloads_through_the_jobs_api(
+    browser: Browser, store: GraphStore, tmp_path: Path
+) -> None:
+    # 文档: the scope's printed documents, each format a job (POST /jobs, polled, then its
+    # result). The admin's scope is the city: root=630100, at the data's date.
+    store.write(small_city())
+    guard = Guard()
+    with serve(store) as server:
+        page = _open_explorer(browser, guard, server, "/explorer")
+        jobs: list[dict[str, Any]] = []
+        page.on(
+            "request",
+            lambda r: (
+                jobs.append(r.post_data_json)
+                if r.method == "POST" and urlsplit(r.url).path == "/jobs"
+                else None
+            ),
+        )
+        page.get_by_role("button", name="Show 文档 Documents").click()
+        pane = page.locator(".orggraph-documents")
+        expect(pane).to_contain_text("西宁市委 · 截至 2015-01-01")
+        for kind, fmt, magic in (
+            ("coverage", "xlsx", b"PK\x03\x04"),
+            ("responsibility-list", "pdf", b"%PDF-"),
+            ("ledger", "docx", b"PK\x03\x04"),
+        ):
+            with page.expect_download(timeout=60_000) as info:
+                pane.locator(f'[data-kind="{kind}"] button[data-format="{fmt}"]').click()
+            path = tmp_path / info.value.suggested_filename
+            info.value.save_as(path)
+            assert path.suffix == f".{fmt}"
+            assert path.read_bytes()[:5].startswith(magic), (kind, fmt)
+            expect(pane.locator(".orggraph-job-done")).to_contain_text("已下载")
+            sent = jobs[-1]["export"]
+            url = urlsplit(sent)
+            assert url.path == f"/exports/{kind}"
+            assert dict(parse_qsl(url.query)) == {
+                "root": "630100",
+                "year": "2015",
+                "as_of": DATA_DATE,
+                "lang": "zh",
+                "format": fmt,
+            }
+        assert len(jobs) == 3
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "explorer-documents.png"))
         page.context.close()
     _clean(guard)

@@ -3,7 +3,8 @@
 The analyst of 城东区 (scope 630102) signs in with a one-time link, lands on 城东区's tree,
 finds 夏都花园社区, opens its responsibility chain, opens that chain in the explorer
 (query and variables filled in), runs the start tab (覆盖缺口 in their scope) without
-editing anything, switches to the table view and downloads it as XLSX. Nothing may fail
+editing anything, switches to the table view and downloads it as XLSX, then prints the
+district's responsibility list from the 文档 pane (a job with a progress bar). Nothing may fail
 in the console and nothing may leave the machine. Each step's screenshot is kept in
 test-artifacts/first-hour-*.png (docs/img/ shows two of them in the README).
 
@@ -178,6 +179,20 @@ def test_the_first_hour_of_the_chengdong_analyst(
         assert sheet is not None
         cells = [[_cell(c) for c in row] for row in sheet.iter_rows(values_only=True)]
         assert cells == [headers, *rows]
+
+        # 6. The district's responsibility list to print (文档), made as a job: a progress
+        # bar while it is made, then the PDF.
+        explorer.get_by_role("button", name="Show 文档 Documents").click()
+        pane = explorer.locator(".orggraph-documents")
+        expect(pane).to_contain_text("城东区委 · 截至 2019-06-30")
+        with explorer.expect_download(timeout=120_000) as info:
+            pane.locator('[data-kind="responsibility-list"] button[data-format="pdf"]').click()
+            expect(pane.locator(".orggraph-job-bar")).to_be_visible()
+            _shot(explorer, 6, "documents")
+        pdf = tmp_path / info.value.suggested_filename
+        info.value.save_as(pdf)
+        assert pdf.suffix == ".pdf" and pdf.read_bytes()[:5] == b"%PDF-"
+        expect(pane.locator(".orggraph-job-done")).to_contain_text("已下载")
         explorer.close()
         page.context.close()
     assert guard.blocked == []
