@@ -301,6 +301,23 @@ def test_the_network_columns_have_headings(page: Page) -> None:
     shot(page, "analyst-network.png")
 
 
+def test_a_link_to_the_network_opens_on_it(
+    browser: Browser, guard: Guard, server: LiveServer, store: GraphStore
+) -> None:
+    """``/?view=network`` draws the network first: its headings are placed from the start."""
+    page = open_page(browser, guard, width=WIDTH, height=HEIGHT)
+    try:
+        sign_in(page, server, account_store(store).issue_link("dongqu"))
+        page.goto(f"{server.url}/?view=network")
+        page.wait_for_selector("body[data-ready=true][data-view=network]", timeout=30_000)
+        idle(page)
+        assert "党组织" in page.locator("#columns span").all_inner_texts()
+    finally:
+        page.context.close()
+    assert guard.blocked == []
+    assert [c for c in guard.console if c.startswith(("error", "pageerror"))] == []
+
+
 def test_a_replay_step_marks_what_was_founded_and_shows_the_rate(
     page: Page, store: GraphStore
 ) -> None:

@@ -673,7 +673,7 @@ function fillHeadings() {
 
 /** Keep the headings over their columns as the drawing pans and zooms. */
 function placeHeadings() {
-  if (state.view !== "network") return;
+  if (!view || state.view !== "network") return; // the view draws once before it is kept
   const t = view.transform;
   for (const span of $("columns").children) {
     const x = COLUMN_X[Number(span.dataset.column)] * t.k + t.x;
