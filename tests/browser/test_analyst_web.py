@@ -238,6 +238,30 @@ def test_no_two_labels_overlap_zoomed_out_or_in(page: Page) -> None:
     assert count >= 10 and pairs == [], pairs[:5]
 
 
+def test_the_whole_city_zoomed_out_has_no_overlapping_labels(
+    browser: Browser, guard: Guard, server: LiveServer
+) -> None:
+    """The city administrator's view of all 4,600 organizations, every one open, fitted."""
+    page = open_page(browser, guard, width=WIDTH, height=HEIGHT)
+    try:
+        sign_in(page, server)  # the server's administrator: the whole city
+        page.goto(f"{server.url}/")
+        page.wait_for_selector("body[data-ready=true]", timeout=30_000)
+        idle(page)
+        assert page.title() == "西宁市委 · 组织体系图谱"
+        page.click("#expand-all")
+        page.click("#fit")
+        page.wait_for_timeout(700)
+        idle(page)
+        count, pairs = label_overlaps(page)
+        assert count >= 5 and pairs == [], pairs[:5]
+        shot(page, "city-zoomed-out.png")
+    finally:
+        page.context.close()
+    assert guard.blocked == []
+    assert [c for c in guard.console if c.startswith(("error", "pageerror"))] == []
+
+
 def test_hover_card_and_framing_the_chain(page: Page) -> None:
     page.fill("#search-text", "夏都花园社区")
     item = page.locator("#search-results li").first
