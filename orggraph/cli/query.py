@@ -64,12 +64,14 @@ def command(
     if as_json:
         click.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
         return
-    from orggraph.cli.tables import Heading, count_line, render_table
+    from orggraph.cli.tables import Heading, count_line, echo_line, render_table
     from orggraph.exports.query import flatten, load_query
 
     try:
         saved = parse_saved_query(path)
-        click.echo(f"{saved.title_zh}\n{saved.title_en}\n")
+        echo_line(saved.title_zh)
+        echo_line(saved.title_en)
+        click.echo()
     except ConfigError:  # a plain .graphql file has no header to show
         pass
     labels = load_query(path).columns  # "# Column: PATH = 中文 | English" header lines
@@ -81,8 +83,8 @@ def command(
             (labels[c].zh, labels[c].en) if c in labels else c for c in section.columns
         ]
         rows = [[_cell(row.get(c)) for c in section.columns] for row in section.rows]
+        click.echo(count_line(len(rows), "", "rows", unit="行"))
         click.echo(render_table(headers, rows))
-        click.echo(f"\n{count_line(len(rows), '', 'rows', unit='行')}")
 
 
 def _cell(value: object) -> str:

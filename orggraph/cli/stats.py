@@ -8,6 +8,7 @@ import click
 import orjson
 
 from orggraph.cli import AppContext, pass_app, store_option
+from orggraph.cli.tables import echo_line
 from orggraph.model import LinkKind, NodeKind, label
 from orggraph.store.base import GraphStore
 
@@ -63,4 +64,4 @@ def command(app: AppContext, as_of: object, as_json: bool) -> None:
         ("领域", "organizations_by_sector"),
         ("行政区划党组织", "territorial_by_level"),
     ):
-        click.echo(f"{title}: " + ", ".join(f"{k}={v}" for k, v in stats[key].items()))  # type: ignore[attr-defined]
+        echo_line(f"{title}: " + ", ".join(f"{k}={v}" for k, v in stats[key].items()))  # type: ignore[attr-defined]

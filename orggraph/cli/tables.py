@@ -154,6 +154,8 @@ def _fitted(headers: Sequence[Heading], rows: list[list[str]], width: int) -> st
     table = Table(
         box=box.SIMPLE_HEAD,
         show_edge=False,
+        pad_edge=False,
+        padding=(0, 1, 0, 0),
         show_lines=wraps,
         expand=False,
         header_style="bold",
@@ -203,12 +205,17 @@ def _column_widths(
         for i, h in enumerate(headers)
     ]
     natural = [max(display_width(line) for t in ts for line in t.split("\n")) for ts in texts]
-    # Padding of one column each side of every column, and one between two columns.
-    room = max(len(headers), width - 3 * len(headers) + 1)
+    # Between two columns: one column of padding and the box's (blank) divider.
+    room = max(len(headers), width - 2 * (len(headers) - 1))
     if sum(natural) <= room:
         return natural, False
+    # A heading's Chinese is read as one word (在营单位, not 在营单 / 位).
+    titles = [display_width(h[0] if isinstance(h, tuple) else h) for h in headers]
     for bound in _TOKEN_BOUNDS:
-        shortest = [max(_shortest(t, bound) for t in ts) for ts in texts]
+        shortest = [
+            max(min(bound, title), *(_shortest(t, bound) for t in ts))
+            for title, ts in zip(titles, texts, strict=True)
+        ]
         if sum(shortest) <= room:
             break
     if sum(shortest) >= room:
