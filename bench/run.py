@@ -339,7 +339,7 @@ def _city_sections(rec: Recorder, plan: Plan, path: Path) -> None:
             def cycle() -> list[Figure]:
                 from bench.bench_cycle import cycle_figures, measure_cycle
 
-                measured = measure_cycle(path, seed=plan.seed, repeat=1 if plan.quick else 3)
+                measured = measure_cycle(seed=plan.seed, repeat=1 if plan.quick else 3)
                 return cycle_figures(measured)
 
             rec.section("cycle", cycle)
