@@ -76,9 +76,9 @@ _PAGE = """<!doctype html>
 """
 
 # What the placeholders are read from, for the actor, in one request each.
-_WHERE = """query ExplorerWhere {
-  top: organizations(filter: {level: CITY}, first: 1) { nodes { id } }
-  any: organizations(first: 1) { nodes { id } }
+_WHERE = """query ExplorerWhere($asOf: Date) {
+  top: organizations(filter: {level: CITY}, first: 1, asOf: $asOf) { nodes { id } }
+  any: organizations(first: 1, asOf: $asOf) { nodes { id } }
 }"""
 _ROOT = """query ExplorerRoot($root: ID!, $asOf: Date) {
   root: node(id: $root, asOf: $asOf) { id name ... on Organization { secretary { id } } }
@@ -137,11 +137,11 @@ def explorer_values(store: GraphStore, settings: Settings, actor: Actor) -> dict
     every default's (``orggraph.analysis.dating.default_as_of``): today, or the data's
     date when today is past it, written out so that the tab says which date it asks at.
     """
-    where = _data(store, settings, actor, _WHERE, {})
     last = default_as_of(store).isoformat()
     values: dict[str, Any] = {"$asOf": last, "$yearStart": f"{last[:4]}-01-01"}
     roots = sorted(actor.scope.roots)
     if not roots:
+        where = _data(store, settings, actor, _WHERE, {"asOf": last})
         for key in ("top", "any"):
             nodes = (where.get(key) or {}).get("nodes") or []
             if nodes:
