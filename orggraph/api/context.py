@@ -14,6 +14,7 @@ from typing import Any
 
 import strawberry
 
+from orggraph.analysis.dating import Dating
 from orggraph.api.lanes import HeavyLane
 from orggraph.api.loaders import Loaders
 from orggraph.settings import Settings
@@ -65,10 +66,17 @@ class Context:
     lane: HeavyLane | None = None
     #: What the operation's analyses read (``orggraph.api.budget``), once counted.
     analysis_cost: int = 0
+    #: The data's date and the notices (数据截至) of this operation
+    #: (``orggraph.analysis.dating``): the response's ``extensions`` carry them.
+    dating: Dating = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.dating = Dating(self.store, self.today)
 
     def as_of(self, value: date | None) -> date:
-        """The date a read is asked at: ``value``, or today."""
-        return self.today if value is None else value
+        """The date a read is asked at: ``value``, or today, or the data's date when today
+        is past it (noted for the response's ``extensions``, as a date past the data is)."""
+        return self.dating.as_of(value)
 
 
 Info = strawberry.Info[Context, None]

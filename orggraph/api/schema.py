@@ -29,6 +29,7 @@ from strawberry.schema.schema import validate_document
 from strawberry.tools import merge_types
 from strawberry.types.execution import ExecutionContext
 
+from orggraph.analysis.dating import Notice
 from orggraph.api.budget import parse_budgets
 from orggraph.api.caches import KEPT_ENTRIES, caches_of
 from orggraph.api.context import Context
@@ -49,6 +50,7 @@ from orggraph.settings import Settings
 from orggraph.store.base import gc_paused
 
 __all__ = [
+    "DataDateWarnings",
     "HeavyTurn",
     "OrgGraphSchema",
     "ReadAudit",
@@ -95,6 +97,46 @@ class ReadAudit(SchemaExtension):
             "ids": ids[:AUDITED_IDS],
         }
         context.store.record_audit(context.actor.name, "read-sensitive", detail)
+
+
+class DataDateWarnings(SchemaExtension):
+    """The data's date (数据截至) in the response's ``extensions`` when an answer needs it.
+
+    A field that left its date out and was asked at the data's date (today is past it), a
+    date asked past the data, yearly facts read from an earlier year than the one wanted
+    (``orggraph.analysis.dating``): each is one warning, where GraphQL clients look for
+    what the server adds to an answer (the spec's ``extensions``, beside ``data``)::
+
+        "extensions": {"dataDate": "2019-06-30", "warnings": [{"code": "PAST_DATA_DATE",
+          "message": "数据截至 2019-06-30：所问日期 2026-12-06 晚于数据 (data as of …)",
+          "dataDate": "2019-06-30", "asOf": "2026-12-06"}]}
+    """
+
+    def get_results(self) -> dict[str, Any]:
+        context = self.execution_context.context
+        if not isinstance(context, Context):
+            return {}
+        notices = context.dating.notices
+        if not notices:
+            return {}
+        return {
+            "dataDate": notices[0].data_date.isoformat(),
+            "warnings": [warning_json(n) for n in notices],
+        }
+
+
+def warning_json(notice: Notice) -> dict[str, Any]:
+    """One notice as a warning of the response's ``extensions``."""
+    out: dict[str, Any] = {
+        "code": notice.code,
+        "message": notice.text,
+        "dataDate": notice.data_date.isoformat(),
+    }
+    if notice.asked is not None:
+        out["asOf"] = notice.asked.isoformat()
+    if notice.year_used is not None:
+        out["year"], out["yearUsed"] = notice.year_wanted, notice.year_used
+    return out
 
 
 class HeavyTurn(SchemaExtension):
@@ -215,6 +257,7 @@ def build_schema(settings: Settings | None = None) -> OrgGraphSchema:
         HeavyTurn,  # after the analysis budget: it reads what the analyses cost
         ErrorFormatter,
         ReadAudit,
+        DataDateWarnings,
         # Last: an extension entered after it that failed on entering would leave the
         # collector paused (strawberry exits only the hooks of a completed entry).
         ReleaseGroups,

@@ -114,7 +114,8 @@ def test_two_workers_answer_and_see_each_other_s_writes(
     assert created.json() == {"data": {"createOrganization": {"errors": []}}}, created.text
     for _ in range(20):
         read = httpx.post(url + "/graphql", json={"query": READ}, headers=headers, timeout=30)
-        assert read.json() == {"data": {"organization": {"name": "新建支部"}}}, read.text
+        # asked past the graph's last date: extensions say so (数据截至), beside the data
+        assert read.json()["data"] == {"organization": {"name": "新建支部"}}, read.text
 
 
 def test_workers_end_when_their_supervisor_is_killed(

@@ -48,7 +48,7 @@ from orggraph.analysis.remediation import (
     transition,
 )
 from orggraph.analysis.report import SeedReport, seed_report
-from orggraph.analysis.weak import WeakBranch, weak_branches
+from orggraph.analysis.weak import WeakBranch, facts_year, weak_branches
 from orggraph.analysis.whatif import (
     DissolveOrganization,
     EndLinks,
@@ -97,7 +97,7 @@ ImpactType = mirror(Impact)
 
 SCOPE = "只看这些组织的下级 Narrow to these organizations' subtrees (within your own scope)"
 SECTORS = "只看这些领域 Narrow to these sectors (within your own scope)"
-AS_OF = "截至日期 The date to ask at (default: today)"
+AS_OF = "截至日期 The date to ask at (default: today, or the data's date when today is past it)"
 
 
 def analysis_scope(
@@ -361,6 +361,7 @@ class AnalysisQuery:
         as_of: date | None = None,
     ) -> list[WeakBranch]:
         ctx, when, narrowed = _asked(info, as_of, scope, sectors)
+        ctx.dating.facts_year(facts_year(when))  # noted when an earlier year's facts are read
         result = weak_branches(ctx.store, when, narrowed, rules=load_rules(ctx.settings.rules))
         return remember(info, when, result)  # type: ignore[no-any-return]
 
@@ -409,6 +410,7 @@ class AnalysisQuery:
         as_of: date | None = None,
     ) -> PairingPlan:
         ctx, when, narrowed = _asked(info, as_of, scope, sectors)
+        ctx.dating.facts_year(facts_year(when))  # the weak branches' facts, as above
         result = pairing_suggestions(
             ctx.store, when, narrowed, rules=load_rules(ctx.settings.rules), kinds=kinds or None
         )

@@ -20,7 +20,7 @@ import strawberry
 
 from orggraph.analysis.coverage import CoverageRate, unit_coverage
 from orggraph.analysis.gaps import GapKind, coverage_gaps
-from orggraph.analysis.weak import weak_branches
+from orggraph.analysis.weak import facts_year, weak_branches
 from orggraph.api.context import Info
 from orggraph.store.masking import result_classification
 
@@ -69,6 +69,7 @@ class DrawingQuery:
     def map_state(self, info: Info, as_of: date | None = None) -> MapState:
         ctx = info.context
         when = ctx.as_of(as_of)
+        ctx.dating.facts_year(facts_year(when))  # the weak marks' facts: noted when older
         store, scope = ctx.store, ctx.actor.scope
         # A unit belongs to its township (else its district) and to every area above it.
         units: dict[str, int] = defaultdict(int)

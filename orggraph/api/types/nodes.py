@@ -220,6 +220,18 @@ _YEAR_FACTS = (
 )
 
 
+#: ``facts(year:)``: the default year, and what it falls back to (``orggraph.analysis.dating``).
+_FACTS_YEAR = (
+    "年度数据 Facts for a year (default: the year asked at, or when it has none the latest "
+    "year before it that has them, said in the response's extensions)"
+)
+
+
+def _facts_year(info: Info, group: Group, year: int | None) -> int:
+    """``year``, or the year asked at (the latest one before it with facts, noted)."""
+    return year if year is not None else info.context.dating.facts_year(group.as_of.year)
+
+
 def _facts(group: Group, node_id: str, year: int) -> YearFacts:
     clearance = group.loaders.clearance
     found = group.facts(year).get(node_id, {})
@@ -377,9 +389,9 @@ class Organization(NodeInterface):
         by_org = self._group.load(_cases_by_organization)
         return [by_org.far.obj(i) for i in by_org.ids.get(self.id, ())]
 
-    @strawberry.field(description="年度数据 Facts for a year (default: the year asked at)")
-    def facts(self, year: int | None = None) -> YearFacts:
-        return _facts(self._group, self.id, year or self._group.as_of.year)
+    @strawberry.field(description=_FACTS_YEAR)
+    def facts(self, info: Info, year: int | None = None) -> YearFacts:
+        return _facts(self._group, self.id, _facts_year(info, self._group, year))
 
 
 class _CasesByOrganization:
@@ -467,9 +479,9 @@ class Member(NodeInterface):
     def instructs(self) -> list[Instruction]:
         return _links(self._group, self.id, self, LinkKind.INSTRUCTS, outward=True)
 
-    @strawberry.field(description="年度数据 Facts for a year (default: the year asked at)")
-    def facts(self, year: int | None = None) -> YearFacts:
-        return _facts(self._group, self.id, year or self._group.as_of.year)
+    @strawberry.field(description=_FACTS_YEAR)
+    def facts(self, info: Info, year: int | None = None) -> YearFacts:
+        return _facts(self._group, self.id, _facts_year(info, self._group, year))
 
 
 _WG = NodeKind.WORKING_GROUP

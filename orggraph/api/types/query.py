@@ -1,6 +1,7 @@
 """Root reads over the graph: nodes by id, long lists as connections, search, subgraph.
 
-Every field takes ``asOf`` (default today) and reads through the request's loaders, so
+Every field takes ``asOf`` (default today, or the data's date when today is past it:
+``dataDate``, ``orggraph.analysis.dating``) and reads through the request's loaders, so
 the actor's scope applies and a page's relations are loaded once for the page.
 """
 
@@ -43,7 +44,7 @@ from orggraph.store.scope import Scope
 
 __all__ = ["GraphQuery"]
 
-AS_OF = "截至日期 The date to ask at (default: today)"
+AS_OF = "截至日期 The date to ask at (default: today, or the data's date when today is past it)"
 
 
 @strawberry.input(description="党组织筛选 Filters for organizations (all must hold)")
@@ -136,6 +137,14 @@ def _paging(
 @strawberry.type
 class GraphQuery:
     """The graph's root reads (merged into ``Query`` with the analyses)."""
+
+    @strawberry.field(
+        description="数据截至 The latest date the data reaches (null: no data yet); a field "
+        "that leaves asOf out is asked at it when today is past it, and the response's "
+        "extensions say so (dataDate, warnings)"
+    )
+    def data_date(self, info: Info) -> date | None:
+        return info.context.dating.data_date
 
     @strawberry.field(description="节点 Any node by id (null: absent then, or not visible)")
     def node(
