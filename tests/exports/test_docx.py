@@ -61,9 +61,15 @@ def test_the_list_is_one_signed_section_per_secretary(store: GraphStore) -> None
         assert [text(c) for c in rows[0].findall(f"{W}tc")][-3:] == ["年初话", "年中看", "年末评"]
         widths = [int(g.get(f"{W}w") or 0) for g in table.iter(f"{W}gridCol")]
         assert sum(widths[-3:]) / sum(widths) >= 0.25
-        # Every row but the last keeps with the next: a section moves whole.
+        # Every row keeps with the next, the last with the signature lines after it: a
+        # section moves to the next page whole.
         keeps = [r.find(f".//{W}keepNext") is not None for r in rows]
-        assert keeps == [True] * (len(rows) - 1) + [False]
+        assert keeps == [True] * len(rows)
+    children = list(body)
+    for table in tables:
+        after = children[children.index(table) + 1]
+        assert text(after).startswith("书记签字：")
+        assert after.find(f".//{W}keepNext") is None  # the section ends there
     m3 = tables[2]
     deadline = next(c for c in m3.iter(f"{W}tc") if text(c) == "2019-12-31")
     assert deadline.find(f"{W}tcPr/{W}noWrap") is not None

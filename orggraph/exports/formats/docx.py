@@ -17,12 +17,14 @@ which python-docx needs and whose presence changes how openpyxl reads and writes
 from __future__ import annotations
 
 import io
-import unicodedata
+import re
 import zipfile
 from collections.abc import Sequence
+from functools import partial
 from typing import ClassVar
 from xml.sax.saxutils import escape
 
+from orggraph.exports.formats.widths import HAND_SHARE, approximate_width, plan_widths
 from orggraph.exports.sanitize import clean_control
 from orggraph.exports.table import Book, Column, Group, Label, Table, as_text
 
@@ -30,7 +32,9 @@ __all__ = ["HAND_SHARE", "DocxFormat", "column_widths"]
 
 TWIP = 56.7  # twips per mm
 WIDTH_MM = 273.0  # A4 landscape less 12 mm margins
-HAND_SHARE = 0.27
+PAD_MM = 1.3  # inside each cell, left and right
+_SLACK = PAD_MM + 0.5  # planned per side: the reader's font may run a little wider
+BODY_PT, MIN_PT = 10.0, 9.0
 HAND_ROW_MM = 11.0
 FONT = "宋体"
 HEADER_FILL = "D9E1F2"
@@ -70,26 +74,46 @@ _STYLES = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <w:styles {_W}>
 <w:docDefaults><w:rPrDefault><w:rPr>
 <w:rFonts w:ascii="Arial" w:hAnsi="Arial" w:eastAsia="{FONT}" w:cs="Arial"/>
-<w:sz w:val="20"/><w:szCs w:val="20"/><w:lang w:val="zh-CN" w:eastAsia="zh-CN"/>
+<w:sz w:val="20"/><w:szCs w:val="20"/><w:lang w:val="en-US" w:eastAsia="zh-CN"/>
 </w:rPr></w:rPrDefault>
 <w:pPrDefault><w:pPr><w:spacing w:after="40" w:line="240" w:lineRule="auto"/></w:pPr>
 </w:pPrDefault></w:docDefaults>
 <w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/></w:style>
 </w:styles>"""
 
+_PAD = round(PAD_MM * TWIP)
 _BORDERS = "".join(
     f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="555555"/>'
     for side in ("top", "left", "bottom", "right", "insideH", "insideV")
 )
 
 
-def _text(text: str) -> str:
-    """Runs' text: escaped, control characters dropped, line breaks as ``<w:br/>``."""
+# A hyphen inside a word (a date, an id): Word and LibreOffice may break a line after it,
+# so it is held to its neighbours by word joiners (U+2060, zero width, not extracted as
+# text). Word's own non-breaking hyphen (U+2011) is no help: LibreOffice then breaks
+# between the digits beside it.
+_WORD_HYPHEN = re.compile(r"(?<=[A-Za-z0-9])-(?=[A-Za-z0-9])")
+_NO_BREAK_HYPHEN = "\u2060-\u2060"
+
+
+def _text(text: str, *, join: bool = True) -> str:
+    """Runs' text: escaped, control characters dropped, line breaks as ``<w:br/>``, hyphens
+    inside dates and ids joined to their neighbours with ``join`` (2019-06-30 stays on one
+    line)."""
     lines = clean_control(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if join:
+        lines = [_WORD_HYPHEN.sub(_NO_BREAK_HYPHEN, line) for line in lines]
     return "<w:br/>".join(f'<w:t xml:space="preserve">{escape(line)}</w:t>' for line in lines)
 
 
-def _run(text: str, *, bold: bool = False, size: float | None = None, line: bool = False) -> str:
+def _run(
+    text: str,
+    *,
+    bold: bool = False,
+    size: float | None = None,
+    line: bool = False,
+    join: bool = True,
+) -> str:
     props = ""
     if bold:
         props += "<w:b/>"
@@ -97,7 +121,7 @@ def _run(text: str, *, bold: bool = False, size: float | None = None, line: bool
         props += f'<w:sz w:val="{round(size * 2)}"/><w:szCs w:val="{round(size * 2)}"/>'
     if line:
         props += '<w:u w:val="single"/>'
-    return f"<w:r>{f'<w:rPr>{props}</w:rPr>' if props else ''}{_text(text)}</w:r>"
+    return f"<w:r>{f'<w:rPr>{props}</w:rPr>' if props else ''}{_text(text, join=join)}</w:r>"
 
 
 def _paragraph(
@@ -145,49 +169,20 @@ def _core(title: str) -> str:
     )
 
 
-def _units(text: str) -> int:
-    """Half-width units of ``text``'s longest line (a Chinese character is two)."""
-    return max(
-        (sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line))
-        for line in text.split("\n")
-    )
-
-
-def column_widths(table: Table, columns: Sequence[Column], lang: str = "zh") -> list[float]:
-    """Column widths in mm: the hand-fill columns ``HAND_SHARE`` of the width together;
-    nowrap and number columns as wide as their widest value (10 pt: ~1.8 mm a half-width
-    character); the rest share what is left, the declared-wide most."""
-    hands = [c for c in columns if c.hand]
-    hand_each = HAND_SHARE * WIDTH_MM / len(hands) if hands else 0.0
-    index = {c.key: i for i, c in enumerate(table.columns)}
-    widest: dict[str, int] = {}
-    for column in columns:
-        if not column.hand and (column.nowrap or column.kind != "text"):
-            i = index[column.key]
-            values = [_units(as_text(r[i], column.kind, lang)) for r in table.rows]
-            header = (_units(column.header(lang)) + 1) // 2  # a header wraps to two lines
-            widest[column.key] = max([header, 4, *values])
-
-    def fixed(column: Column) -> float:
-        return widest[column.key] * 1.85 + 3.0
-
-    rest = WIDTH_MM - hand_each * len(hands)
-    rest -= sum(fixed(c) for c in columns if not c.hand and (c.nowrap or c.kind != "text"))
-    weights = {
-        c.key: float(c.width or 16)
-        for c in columns
-        if not c.hand and not c.nowrap and c.kind == "text"
-    }
-    total = sum(weights.values()) or 1.0
-    out = []
-    for column in columns:
-        if column.hand:
-            out.append(hand_each)
-        elif column.key in weights:
-            out.append(max(12.0, rest * weights[column.key] / total))
-        else:
-            out.append(fixed(column))
-    return out
+def column_widths(
+    table: Table, columns: Sequence[Column], lang: str = "zh"
+) -> tuple[list[float], float]:
+    """The widths in mm of ``columns`` of ``table`` and the text size in points: the PDF's
+    rule (``widths.plan_widths``) on estimated text widths, at 10 pt, or 9 pt when 10 does
+    not fit; still too wide at 9 pt, every column gives way."""
+    keep = [table.columns.index(c) for c in columns]
+    for pt in (BODY_PT, MIN_PT):
+        widths = plan_widths(
+            table, columns, keep, lang, partial(approximate_width, pt=pt), WIDTH_MM, _SLACK
+        )
+        if sum(widths) <= WIDTH_MM + 0.01:
+            return widths, pt
+    return [w * WIDTH_MM / sum(widths) for w in widths], MIN_PT
 
 
 class DocxFormat:
@@ -245,7 +240,8 @@ class _Section:
         self.table, self.lang = table, lang
         self.columns = [c for c in table.columns if not (table.groups and c.grouped)]
         self.keep = [table.columns.index(c) for c in self.columns]
-        self.widths = [round(w * TWIP) for w in column_widths(table, self.columns, lang)]
+        widths, self.pt = column_widths(table, self.columns, lang)
+        self.widths = [round(w * TWIP) for w in widths]
         self.colon = "：" if lang == "zh" else ": "
 
     def parts(self, title_pt: float) -> list[str]:
@@ -261,7 +257,11 @@ class _Section:
             if event == "open" and group is not None:
                 out.append(self.heading(group))
             elif event == "rows":
-                out.append(self.grid(start, stop))
+                # What closes the group (a subtotal, the signatures) stays with its last row.
+                closing = group is not None and (
+                    group.subtotal is not None or (group.level == 0 and bool(signatures))
+                )
+                out.append(self.grid(start, stop, keep_last=closing or bool(signatures)))
             elif group is not None:
                 if group.subtotal is not None:
                     out.append(_paragraph(_run(group.subtotal.text(lang))))
@@ -295,7 +295,7 @@ class _Section:
         size = 11 if group.level == 0 else 10
         return _paragraph(_run(text, bold=True, size=size), keep_next=True, before=120)
 
-    def grid(self, start: int, stop: int) -> str:
+    def grid(self, start: int, stop: int, *, keep_last: bool = False) -> str:
         lang, columns = self.lang, self.columns
         hand = any(c.hand for c in columns)
         grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in self.widths)
@@ -305,11 +305,12 @@ class _Section:
             texts = [
                 as_text(values[i], c.kind, lang) for i, c in zip(self.keep, columns, strict=True)
             ]
-            rows.append(self.row(texts, tall=hand, keep=n < count - 1))
+            rows.append(self.row(texts, tall=hand, keep=keep_last or n < count - 1))
         return (
             f'<w:tbl><w:tblPr><w:tblW w:w="{sum(self.widths)}" w:type="dxa"/>'
             f'<w:tblLayout w:type="fixed"/><w:tblBorders>{_BORDERS}</w:tblBorders>'
-            '<w:tblCellMar><w:left w:w="60" w:type="dxa"/><w:right w:w="60" w:type="dxa"/>'
+            f'<w:tblCellMar><w:left w:w="{_PAD}" w:type="dxa"/>'
+            f'<w:right w:w="{_PAD}" w:type="dxa"/>'
             f"</w:tblCellMar></w:tblPr><w:tblGrid>{grid}</w:tblGrid>{''.join(rows)}</w:tbl>"
         )
 
@@ -331,6 +332,9 @@ class _Section:
             align = "center" if head else None
             if not head and column.kind in ("int", "number", "percent"):
                 align = "right"
-            paragraph = _paragraph(_run(text, bold=head), align=align, keep_next=keep)
+            size = None if self.pt == BODY_PT else self.pt
+            # A nowrap cell is never broken; a wrapping one keeps its dates and ids whole.
+            run = _run(text, bold=head, size=size, join=head or not column.nowrap)
+            paragraph = _paragraph(run, align=align, keep_next=keep)
             cells.append(f"<w:tc><w:tcPr>{cell}</w:tcPr>{paragraph}</w:tc>")
         return f"<w:tr><w:trPr>{props}</w:trPr>{''.join(cells)}</w:tr>"

@@ -19,6 +19,7 @@ from __future__ import annotations
 from html import escape
 from typing import ClassVar
 
+from orggraph.exports.formats.widths import HAND_SHARE
 from orggraph.exports.sanitize import clean_control
 from orggraph.exports.table import Book, Cell, Column, Group, Label, Table, as_text
 
@@ -58,8 +59,6 @@ span.blank { display: inline-block; width: 45mm; border-bottom: 0.5pt solid #000
 p.sign span.blank { width: 90mm; }
 """
 
-#: The hand-fill columns together: at least a quarter of the width (the PDF's share).
-HAND_SHARE = 0.27
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; form-action 'none'"
 
 

@@ -33,9 +33,9 @@ from fpdf import FPDF
 
 from orggraph.exports._common import written
 from orggraph.exports.formats.fonts import find_cjk_font
+from orggraph.exports.formats.widths import HAND_SHARE, HIDDEN, PT, plan_widths
 from orggraph.exports.sanitize import clean_control
 from orggraph.exports.table import Book, Column, Group, Label, Table, as_text
-from orggraph.store.masking import Hidden, hidden_text
 
 __all__ = ["HAND_SHARE", "MIN_PT", "PdfFormat", "column_widths"]
 
@@ -44,17 +44,13 @@ LEFT, TOP, BOTTOM = 12.0, 12.0, 194.0  # text area: LEFT..PAGE_W-LEFT, TOP..BOTT
 WIDTH = PAGE_W - 2 * LEFT
 BODY_PT, MIN_PT, HEADING_PT, TITLE_PT = 10.0, 9.0, 11.0, 16.0
 PAD = 1.3  # mm inside each cell
-HAND_SHARE = 0.27  # of the table's width, for the hand-fill columns together
 HAND_ROW = 11.0  # mm: the least height of a row with hand-fill columns
 SIGN_ROW = 13.0  # mm: a signature line and room to sign above it
-PT = 25.4 / 72  # mm per point
 GREY, LIGHT = (217, 225, 242), (242, 242, 242)
 
 # Words, ids and dates, a name with its id in full-width brackets (王三（m3）): unbroken.
 # The hidden shape ((outside scope)) is one token too: a reader sees it whole.
-_HIDDEN = "|".join(re.escape(hidden_text(h, lang)) for h in Hidden for lang in ("zh", "en"))
-_TOKEN = re.compile(rf"{_HIDDEN}|\w?（[A-Za-z0-9_.:/@+-]+）|[A-Za-z0-9_.:/@+-]+|\s+|.", re.DOTALL)
-_KEEP = re.compile(rf"{_HIDDEN}|（[A-Za-z0-9_.:/@+-]+）")  # a column is at least this wide
+_TOKEN = re.compile(rf"{HIDDEN}|\w?（[A-Za-z0-9_.:/@+-]+）|[A-Za-z0-9_.:/@+-]+|\s+|.", re.DOTALL)
 
 
 def _line_height(pt: float) -> float:
@@ -279,45 +275,11 @@ class _Writer:
 
     # -- columns and rows -----------------------------------------------------------------
     def widths(self, table: Table, columns: Sequence[Column], keep: Sequence[int]) -> list[float]:
-        """Each column's width: nowrap and number columns as wide as their widest value,
-        hand-fill columns a ``HAND_SHARE`` of the table together, the rest share the rest
-        in proportion to their natural widths."""
-        pt, m, lang = self.pt, self.measure, self.lang
-        natural: list[float] = []
-        least: list[float] = []  # the widest piece that must not break: an id, (范围外)
-        for i, column in zip(keep, columns, strict=True):
-            head = max(m.width(w, pt) for w in _head_words(column.header(lang)))
-            fixed = column.nowrap or column.kind != "text"
-            sample = table.rows if fixed else table.rows[:2000]
-            texts = [as_text(r[i], column.kind, lang) for r in sample]
-            widest = max((m.width(t, pt) for t in texts), default=0.0)
-            natural.append(max(head, widest) + 2 * PAD)
-            whole = [k for t in texts for k in _KEEP.findall(t)]
-            least.append(max((m.width(k, pt) for k in whole), default=0.0) + 2 * PAD)
-        hands = [i for i, c in enumerate(columns) if c.hand]
-        fixed_cols = [i for i, c in enumerate(columns) if (c.nowrap or c.kind != "text")]
-        out = list(natural)
-        hand_total = max(HAND_SHARE * WIDTH, sum(natural[i] for i in hands)) if hands else 0.0
-        for i in hands:
-            out[i] = hand_total / len(hands)
-        rest = WIDTH - hand_total - sum(natural[i] for i in fixed_cols if i not in hands)
-        free = [i for i in range(len(columns)) if i not in hands and i not in fixed_cols]
-        if free:
-            # Each free column gets up to a floor, then the rest in proportion to its natural
-            # width (dampened: long text gets more, short text is not starved).
-            floor = min(18.0, max(10.0, rest / len(free)))
-            base = {i: max(min(natural[i], floor), least[i]) for i in free}
-            spare = max(0.0, rest - sum(base.values()))
-            weights = {
-                i: min(natural[i], WIDTH / 2) ** 0.75 * (2 if columns[i].width else 1) for i in free
-            }
-            total_weight = sum(weights.values())
-            for i in free:
-                out[i] = base[i] + spare * weights[i] / total_weight
-        elif fixed_cols and not hands:
-            spare = max(0.0, WIDTH - sum(out)) / len(out)
-            out = [w + spare for w in out]
-        return out
+        """Each column's width at the current text size (``widths.plan_widths``)."""
+        pt, measure = self.pt, self.measure
+        return plan_widths(
+            table, columns, keep, self.lang, lambda text: measure.width(text, pt), WIDTH, PAD
+        )
 
     def layout(
         self,
@@ -381,13 +343,6 @@ class _Writer:
     def band_height(self, parts: Sequence[str], pt: float) -> float:
         lines = self.measure.wrap_parts(parts, WIDTH - 2 * PAD, pt, "    ")
         return len(lines) * _line_height(pt) + 2 * PAD
-
-
-def _head_words(header: str) -> list[str]:
-    """A header may wrap between Chinese characters (two at least on a line) and words."""
-    if header.isascii():
-        return header.split() or [""]
-    return [header[i : i + 2] for i in range(0, len(header), 2)] or [""]
 
 
 class _Layout:
