@@ -125,18 +125,19 @@ def test_the_ledger_as_xlsx_in_english(store: GraphStore) -> None:
     assert name == "remediation-ledger-2019.xlsx"
     ws = load_workbook(io.BytesIO(content))["Ledger"]
     assert ws["A1"].value == "2019 remediation ledger of weak branches"
-    assert [c.value for c in ws[3]][:5] == [
+    assert ws["A3"].value.startswith("Filed by: ")  # the title block, then the header
+    assert [c.value for c in ws[4]][:5] == [
         "District",
         "Organization",
         "Org ID",
         "Sector",
         "Reasons",
     ]
-    assert [ws.cell(4, c).value for c in (4, 5, 10)] == [
+    assert [ws.cell(5, c).value for c in (4, 5, 10)] == [
         "community",
         "too few meetings held",
         "converted",
     ]
-    assert ws.cell(4, 12).value.date() == date(2019, 2, 1)
-    assert [ws.cell(6, c).value for c in (4, 10)] == ["rural", "no case"]
-    assert ws.print_title_rows == "$3:$3"
+    assert ws.cell(5, 12).value.date() == date(2019, 2, 1)
+    assert [ws.cell(7, c).value for c in (4, 10)] == ["rural", "no case"]
+    assert ws.print_title_rows == "$4:$4"

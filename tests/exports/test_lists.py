@@ -188,20 +188,25 @@ def test_the_list_as_xlsx_in_chinese_and_english(store: GraphStore) -> None:
     ws = load_workbook(io.BytesIO(content))["责任清单"]
     assert ws["A1"].value == "2019年度抓党建责任清单"
     assert ws["A2"].value == "截至 2019-06-30；范围：全市"
-    assert [c.value for c in ws[3]] == HEADER.strip().split(",")
-    assert ws.freeze_panes == "A4"
-    assert [c.value for c in ws[5]][:8] == [
+    blank = "＿" * 10
+    assert ws["A3"].value == "\u3000\u3000".join(
+        f"{field}：{blank}" for field in ("填报单位", "填报日期", "审核人")
+    )
+    assert [c.value for c in ws[4]] == HEADER.strip().split(",")
+    assert ws.freeze_panes == "A5"
+    assert [c.value for c in ws[6]][:8] == [
         "赵四",
         "m4",
         "夏都花园社区党支部书记",
         "换届",
         "组织夏都花园社区党支部“两委”换届（任期2019-10-31届满）",
         "夏都花园社区党支部（b1）",
-        ws["G5"].value,
+        ws["G6"].value,
         "图谱",
     ]
-    assert ws["G5"].value.date() == date(2019, 10, 31)
-    assert [ws.cell(5, c).value for c in (9, 10, 11)] == [None, None, None]
+    assert ws["G6"].value.date() == date(2019, 10, 31)
+    assert [ws.cell(6, c).value for c in (9, 10, 11)] == [None, None, None]
+    assert ws.cell(ws.max_row, 1).value.startswith("书记签字：＿")
 
     content, _, name = render_export(
         "responsibility-list", store, {**PARAMS, "person": "m4"}, Scope(), "xlsx", "en"
@@ -209,7 +214,7 @@ def test_the_list_as_xlsx_in_chinese_and_english(store: GraphStore) -> None:
     assert name == "responsibility-list-2019-m4.xlsx"
     ws = load_workbook(io.BytesIO(content))["Responsibility list"]
     assert ws["A1"].value == "2019 party-building responsibility list"
-    assert [c.value for c in ws[3]] == [
+    assert [c.value for c in ws[4]] == [
         "Secretary",
         "Person ID",
         "Post",
@@ -222,7 +227,7 @@ def test_the_list_as_xlsx_in_chinese_and_english(store: GraphStore) -> None:
         "Mid-year",
         "Year end",
     ]
-    assert [ws.cell(5, c).value for c in (3, 4, 8)] == [
+    assert [ws.cell(6, c).value for c in (3, 4, 8)] == [
         "Secretary, 夏都花园社区党支部",
         "term election",
         "graph",

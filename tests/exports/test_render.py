@@ -71,14 +71,14 @@ def test_the_cli_writes_a_list_with_hand_duties(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     ws = load_workbook(out)["责任清单"]
-    # Rows 4-5: m4's post and the b1 term (see test_lists); row 6: the hand duty.
-    assert [ws.cell(6, c).value for c in (1, 4, 5, 8)] == [
+    # Rows 5-6: m4's post and the b1 term (see test_lists); row 7: the hand duty.
+    assert [ws.cell(7, c).value for c in (1, 4, 5, 8)] == [
         "赵四",
         "自定职责",
         "开展主题党日",
         "手工录入",
     ]
-    assert ws.cell(6, 7).value.date() == date(2019, 7, 1)
+    assert ws.cell(7, 7).value.date() == date(2019, 7, 1)
 
 
 def test_the_cli_picks_the_format_from_the_extension_and_writes_to_stdout(tmp_path: Path) -> None:

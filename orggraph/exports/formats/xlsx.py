@@ -1,13 +1,16 @@
 """XLSX via openpyxl, laid out for printing: one sheet per table.
 
 Each sheet: the title (merged across the columns), the subtitle when there is one, the
-header row (frozen, AutoFilter on it, and repeated on every printed page as the print
-titles), the rows, then the notes. Columns are as wide as their longest line, counting East
-Asian wide characters as two, up to a cap past which text wraps; each row is as tall as
-its most wrapped cell (Excel and LibreOffice do not grow a row written with a height of
-its own, and a streamed sheet has none), and a row with hand-fill columns (``Column.hand``)
-is tall enough to write in. A4 landscape, fitted to the page width (as many pages down as
-it takes), page numbers in the footer. Text is always written as a string cell (never a
+title block of a form (``Form.fields``: 填报单位, 填报日期, 审核人, each with a line to
+write on), the header row (frozen, AutoFilter on it, and repeated on every printed page as
+the print titles), the rows, then the notes and the signature lines (``Form.signatures``).
+Columns are as wide as their longest line, counting East Asian wide characters as two, up
+to a cap past which text wraps; each row is as tall as its most wrapped cell (Excel and
+LibreOffice do not grow a row written with a height of its own, and a streamed sheet has
+none), and a row with hand-fill columns (``Column.hand``) is tall enough to write in, and
+the hand-fill columns are at least ``HAND_SHARE`` of the width. A4 landscape, fitted to the
+page width (as many pages down as it takes), 第 N 页 共 M 页 in the footer. Text is always
+written as a string cell (never a
 formula) and neutralised as in CSV; numbers stay numbers and dates are dates.
 
 A book whose tables have hand-fill columns is a form: its sheets are protected (no
@@ -32,21 +35,28 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.worksheet import Worksheet
 
 from orggraph.exports._common import written
+from orggraph.exports.formats.widths import HAND_SHARE
 from orggraph.exports.sanitize import clean_control, neutralise
 from orggraph.exports.table import Book, Column, Label, Table, as_text, plain
 
-__all__ = ["XlsxFormat", "display_width"]
+__all__ = ["HAND_SHARE", "XlsxFormat", "display_width"]
 
 MIN_WIDTH = 6
 MAX_WIDTH = 48
 LINE_PT = 13.5  # one line of 10 pt text, in points of row height
-PAGE_WIDTH = 150.0  # characters across A4 landscape at 100% (277 mm at ~1.85 mm each)
+PAGE_WIDTH = 138.0  # characters across A4 landscape at 100% (277 mm at ~1.96 mm each, and
+# each column's padding): Arial 10's digits in LibreOffice (Liberation Sans), a little wider
+# than in Excel
 MIN_TEXT = 10.0  # the narrowest a wrapping text column is made to fit the page
 HAND_ROW_PT = 32.0  # ~11 mm: room to write in
-FONT = "等线"  # Excel's default Chinese UI font; falls back to the system's CJK font
+# Arial: Latin text (ids, dates, numbers) as wide as the column widths' unit assumes, on
+# every machine (LibreOffice draws it with the metric-compatible Liberation Sans); Chinese
+# text falls back to the system's Chinese font (宋体 or 等线 in Excel, WenQuanYi here).
+FONT = "Arial"
 
 _NUMBER_FORMATS = {"int": "0", "number": "0.####", "percent": "0.00%", "date": "yyyy-mm-dd"}
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
@@ -90,6 +100,11 @@ def _styles() -> list[NamedStyle]:
             alignment=Alignment(wrap_text=True, horizontal="center", vertical="center"),
         ),
         NamedStyle(
+            name="og_form",
+            font=Font(name=FONT, size=10),
+            alignment=Alignment(horizontal="left", vertical="bottom"),
+        ),
+        NamedStyle(
             name="og_note",
             font=Font(name=FONT, size=9),
             alignment=Alignment(wrap_text=True, vertical="top"),
@@ -114,6 +129,20 @@ def _styles() -> list[NamedStyle]:
             )
         )
     return styles
+
+
+def _default_font(wb: Workbook) -> None:
+    """Arial 10 as the workbook's default font (the Normal style), not openpyxl's Calibri 11.
+
+    The default font is the unit of column widths (the width of its digits). Calibri is
+    missing where LibreOffice runs without Microsoft's fonts, and its stand-in (DejaVu Sans)
+    has wider digits: every column widens and the page is shrunk to fit below 9 pt. Arial
+    is on every Windows machine and LibreOffice maps it to the metric-compatible Liberation
+    Sans; at 10 pt its digits are as wide as Calibri's at 11 in Excel.
+    """
+    font = Font(name=FONT, size=10)
+    wb._fonts = IndexedList([font])
+    wb._named_styles["Normal"].font = font
 
 
 def _sheet_name(label: str, taken: set[str]) -> str:
@@ -166,6 +195,7 @@ class XlsxFormat:
 
     def render(self, book: Book, lang: str = "zh") -> bytes:
         wb = Workbook(write_only=True)
+        _default_font(wb)
         for style in _styles():
             wb.add_named_style(style)
         wb.properties.title = book.title.text(lang)
@@ -194,7 +224,10 @@ class XlsxFormat:
         total_width = sum(widths)
 
         # Sheet-level settings first: write-only mode writes them before the first row.
+        form = table.form
         header_row = 3 if table.subtitle is not None else 2
+        if form is not None and form.fields:
+            header_row += 1
         ws.freeze_panes = f"A{header_row + 1}"
         ws.print_title_rows = f"{header_row}:{header_row}"
         ws.page_setup.orientation = "landscape"
@@ -205,8 +238,7 @@ class XlsxFormat:
         ws.print_options.horizontalCentered = True
         ws.page_margins.left = ws.page_margins.right = 0.4
         ws.page_margins.top = ws.page_margins.bottom = 0.6
-        footer = "Page &P of &N" if lang == "en" else "第 &P 页，共 &N 页"
-        ws.oddFooter.center.text = footer
+        _page_numbers(ws, lang)
         last_row = header_row + len(table.rows)
         ws.auto_filter.ref = f"A{header_row}:{last}{last_row}"
         if protect:
@@ -228,6 +260,11 @@ class XlsxFormat:
             row += 1
             ws.append([styles.text(table.subtitle.text(lang), "og_subtitle")])
             ws.merged_cells.add(f"A{row}:{last}{row}")
+        if form is not None and form.fields:
+            row += 1
+            ws.row_dimensions[row].height = 24
+            ws.append([styles.text(_blanks(form.fields, lang), "og_form")])
+            ws.merged_cells.add(f"A{row}:{last}{row}")
         row += 1
         ws.append([styles.text(c.header(lang), "og_header") for c in columns])
         for values in written(table.rows):  # progress, when an export is watched
@@ -247,6 +284,12 @@ class XlsxFormat:
             )
             ws.row_dimensions[row].height = 14 * lines
             ws.append([styles.text(text, "og_note")])
+            ws.merged_cells.add(f"A{row}:{last}{row}")
+        if form is not None and form.signatures:
+            ws.append([])
+            row += 2
+            ws.row_dimensions[row].height = 30
+            ws.append([styles.text(_blanks(form.signatures, lang), "og_form")])
             ws.merged_cells.add(f"A{row}:{last}{row}")
 
     @staticmethod
@@ -280,10 +323,16 @@ class XlsxFormat:
                     break  # capped: the rest cannot widen it
             # +2 for the cell's padding; wide text wraps past the cap.
             widths.append(float(min(max(widest + 2, MIN_WIDTH), MAX_WIDTH)))
-        return _fit_page(table, widths)
+        return _hand_share(table, _fit_page(table, widths))
 
 
 GUIDE = Label("说明", "Guide")
+
+
+def _blanks(labels: tuple[Label, ...], lang: str) -> str:
+    """``填报单位：＿＿＿＿    填报日期：＿＿＿＿``: each label and a line to write on."""
+    colon = "：" if lang == "zh" else ": "
+    return "\u3000\u3000".join(f"{label.text(lang)}{colon}{'＿' * 10}" for label in labels)
 
 
 def _fit_page(table: Table, widths: list[float]) -> list[float]:
@@ -306,6 +355,26 @@ def _fit_page(table: Table, widths: list[float]) -> list[float]:
     return [
         widths[i] - (widths[i] - MIN_TEXT) * cut if i in give else w for i, w in enumerate(widths)
     ]
+
+
+def _page_numbers(ws: Any, lang: str) -> None:
+    """第 N 页 共 M 页 in the footer, in the bottom margin clear of the rows."""
+    ws.page_margins.footer = ws.page_margins.header = 0.25
+    ws.oddFooter.center.text = "Page &P of &N" if lang == "en" else "第 &P 页 共 &N 页"
+    ws.oddFooter.center.size = 9
+
+
+def _hand_share(table: Table, widths: list[float]) -> list[float]:
+    """Widths whose hand-fill columns take at least ``HAND_SHARE`` of the whole together:
+    room to write in, however wide the rest."""
+    hands = [i for i, c in enumerate(table.columns) if c.hand]
+    if not hands:
+        return widths
+    others = sum(w for i, w in enumerate(widths) if i not in hands)
+    need = HAND_SHARE / (1 - HAND_SHARE) * others
+    if sum(widths[i] for i in hands) >= need:
+        return widths
+    return [need / len(hands) if i in hands else w for i, w in enumerate(widths)]
 
 
 def _lines(text: str, width: float) -> int:
@@ -345,6 +414,7 @@ def _write_guide(ws: Any, book: Book, lang: str) -> None:
     styles = _Styles(ws)
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    _page_numbers(ws, lang)
     ws.append([styles.text(book.title.text(lang), "og_title")])
     row = 1
     rows: list[tuple[str, str]] = []
