@@ -2,10 +2,12 @@
 
 Two sheets:
 
-1. **覆盖率**: for each district, one row per kind of two-new unit (非公企业、社会组织) and a
-   subtotal, then the totals: operating units (the denominator), units with their own
-   organization, with a joint one, both together (the numerator, 组织覆盖), the rate, units
-   reached only by an instructor (工作覆盖) and units not reached at all. With ``since``,
+1. **覆盖率**: for each district, each township's rows, one per kind of two-new unit
+   (非公企业、社会组织) and its subtotal (小计); then the district's rows by kind and its
+   total (县(区)合计); at the end the totals. Each row: operating units (the denominator),
+   units with their own organization, with a joint one, both together (the numerator,
+   组织覆盖), the rate, units reached only by an instructor (工作覆盖) and units not reached
+   at all. Printed documents show one section per district. With ``since``,
    the same denominator, numerator and rate at that date and the change in percentage
    points (the seed reports 6.3% in 2014 → 87.98%).
 2. **未覆盖单位**: every operating unit without an organization, how it should be closed
@@ -26,7 +28,7 @@ from orggraph.analysis.coverage import UnitCoverage, unit_coverage
 from orggraph.analysis.duties import nearest_secretary
 from orggraph.analysis.gaps import GapKind, coverage_gaps
 from orggraph.exports._common import AREA_BLANKS, AREAS, each, names, run_groups, scope_caption
-from orggraph.exports.table import Book, Cell, Column, Label, Table, enum_label
+from orggraph.exports.table import Book, Cell, Column, Group, Label, Table, enum_label
 from orggraph.model import NodeKind, UnitKind
 from orggraph.progress import Progress, silent
 from orggraph.store.base import GraphStore
@@ -39,7 +41,8 @@ __all__ = ["RATE_COLUMNS", "SINCE_COLUMNS", "STAGES", "UNIT_COLUMNS", "coverage_
 STAGES = ("统计两新组织覆盖", "汇总各县区覆盖率", "列出未覆盖单位")
 
 RATE_COLUMNS = (
-    Column(key="district", zh="县(区)", en="District", nowrap=True),
+    Column(key="district", zh="县(区)", en="District", nowrap=True, grouped=True),
+    Column(key="township", zh="乡镇(街道)", en="Township", nowrap=True),
     Column(key="kind", zh="类别", en="Kind", nowrap=True),
     Column(key="units", zh="在营单位数", en="Operating units", kind="int"),
     Column(key="own", zh="单独组建", en="Own organization", kind="int"),
@@ -75,15 +78,22 @@ STATUS = {
 REMEDY = {"own": Label("单独组建", "own"), "joint": Label("联合组建", "joint")}
 SUBTOTAL = Label("小计", "subtotal")
 TOTAL = Label("合计", "total")
+DISTRICT_TOTAL = Label("县(区)合计", "district total")
+DIRECT = Label("（县区直属）", "(directly under)")
 UNMARKED = Label("（未标注）", "(not recorded)")
 
-_Key = tuple[str, str]  # (district code, unit kind)
+_Key = tuple[str, str, str]  # (district code, township code, unit kind)
 
 
 def _count(coverage: Iterable[UnitCoverage]) -> dict[_Key, Counter[str]]:
     out: dict[_Key, Counter[str]] = {}
     for cov in coverage:
-        key = (str(cov.unit.get("district") or ""), str(cov.unit.get("unit_kind") or ""))
+        unit = cov.unit
+        key = (
+            str(unit.get("district") or ""),
+            str(unit.get("township") or ""),
+            str(unit.get("unit_kind") or ""),
+        )
         counts = out.setdefault(key, Counter())
         counts["units"] += 1
         counts[cov.status] += 1
@@ -149,50 +159,63 @@ def coverage_report(
     then_counts = _count(unit_coverage(store, since, scope).values()) if since else None
     progress(STAGES[0], dates, dates)
     keys = sorted(set(counts) | set(then_counts or {}))
-    districts = sorted({d for d, _ in keys}, key=lambda d: (d == "", d))
-    kinds = sorted({k for _, k in keys}, key=lambda k: (k == "", k))
-    district_names = names(store, NodeKind.ORGANIZATION, districts, as_of)
+    districts = sorted({d for d, _, _ in keys}, key=lambda d: (d == "", d))
+    kinds = sorted({k for _, _, k in keys}, key=lambda k: (k == "", k))
+    areas = names(store, NodeKind.ORGANIZATION, {a for d, t, _ in keys for a in (d, t)}, as_of)
 
-    def district_label(code: str) -> Label:
-        return Label.same(district_names.get(code, code)) if code else UNMARKED
+    def area_label(code: str, blank: Label) -> Label:
+        return Label.same(areas.get(code, code)) if code else blank
 
     def row(
-        district: Label, kind: Label, now_parts: list[Counter[str]], then_parts: list[Counter[str]]
+        where: tuple[Label, Label | None, Label], pattern: tuple[str | None, ...]
     ) -> dict[str, Cell]:
-        then = _sum(then_parts) if then_counts is not None else None
-        return {"district": district, "kind": kind, **_figures(_sum(now_parts), then)}
+        """The figures, now and then, of the keys that ``pattern`` (district, township,
+        kind; ``None`` for any) selects."""
 
-    empty: Counter[str] = Counter()
+        def match(key: _Key) -> bool:
+            return all(p is None or p == k for p, k in zip(pattern, key, strict=True))
+
+        now = _sum(c for key, c in counts.items() if match(key))
+        then = (
+            _sum(c for key, c in then_counts.items() if match(key))
+            if then_counts is not None
+            else None
+        )
+        district, township, kind = where
+        return {"district": district, "township": township, "kind": kind, **_figures(now, then)}
+
     records: list[dict[str, Cell]] = []
+    groups: list[Group] = []
     for district in each(districts, progress, STAGES[1], every=1):
+        start = len(records)
+        name = area_label(district, UNMARKED)
+        towns = sorted({t for d, t, _ in keys if d == district}, key=lambda t: (t == "", t))
+        for town in towns:
+            town_name = area_label(town, DIRECT)
+            for kind in kinds:
+                if any(key[0] == district and key[1:] == (town, kind) for key in keys):
+                    records.append(
+                        row(
+                            (name, town_name, _kind_label(kind)),
+                            (district, town, kind),
+                        )
+                    )
+            records.append(row((name, town_name, SUBTOTAL), (district, town, None)))
         for kind in kinds:
-            if (district, kind) in keys:
+            if any(key[0] == district and key[2] == kind for key in keys):
                 records.append(
                     row(
-                        district_label(district),
-                        _kind_label(kind),
-                        [counts.get((district, kind), empty)],
-                        [(then_counts or {}).get((district, kind), empty)],
+                        (name, DISTRICT_TOTAL, _kind_label(kind)),
+                        (district, None, kind),
                     )
                 )
-        records.append(
-            row(
-                district_label(district),
-                SUBTOTAL,
-                [c for (d, _), c in counts.items() if d == district],
-                [c for (d, _), c in (then_counts or {}).items() if d == district],
-            )
-        )
+        records.append(row((name, DISTRICT_TOTAL, TOTAL), (district, None, None)))
+        groups.append(_area_group(name, start, len(records)))
+    start = len(records)
     for kind in kinds:
-        records.append(
-            row(
-                TOTAL,
-                _kind_label(kind),
-                [c for (_, k), c in counts.items() if k == kind],
-                [c for (_, k), c in (then_counts or {}).items() if k == kind],
-            )
-        )
-    records.append(row(TOTAL, TOTAL, list(counts.values()), list((then_counts or {}).values())))
+        records.append(row((TOTAL, None, _kind_label(kind)), (None, None, kind)))
+    records.append(row((TOTAL, None, TOTAL), (None, None, None)))
+    groups.append(_area_group(TOTAL, start, len(records)))
 
     caption = scope_caption(store, scope, as_of)
     if since is not None:
@@ -214,6 +237,7 @@ def coverage_report(
             ),
         ),
         sheet=Label("覆盖率", "Rates"),
+        groups=groups,
     )
     progress(STAGES[2], 0, 1)
     uncovered = _uncovered(store, as_of, scope, now, caption)
@@ -221,6 +245,13 @@ def coverage_report(
     return Book(
         title=Label("两新组织党组织覆盖情况", "Coverage of two-new units"),
         tables=(rates, uncovered),
+    )
+
+
+def _area_group(name: Label, start: int, stop: int) -> Group:
+    """A district's section of the rates (or the totals'), headed ``县(区)：城东区委``."""
+    return Group(
+        heading=Label(f"县(区)：{name.zh}", f"District: {name.en}"), start=start, stop=stop
     )
 
 

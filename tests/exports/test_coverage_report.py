@@ -21,6 +21,7 @@
 
 Rates at 2019-06-30, worked by hand: 城东 非公 3/3 = 100%; 城东 社会 0/1; 城东 3/4 = 75%;
 城中 非公 0/1 (1 work); 城中 社会 0/1; 城中 0/2; 非公 3/4 = 75%; 社会 0/2; all 3/6 = 50%.
+Each district has one township, so its township's rows read as the district's.
 At 2014-12-31 nothing was organized: 城东 非公 0/3, 城东 社会 0/1, 城东 0/4; 城中 非公 0/1,
 城中 社会 no units (no rate, no change), 城中 0/1; 非公 0/4; 社会 0/1; all 0/5. The changes in
 points: 100, 0, 75; 0, -, 0; 75, 0, 50.
@@ -101,7 +102,9 @@ def coverage_city(store: GraphStore) -> None:
     store.write(WriteBatch(nodes=nodes, links=links))
 
 
-RATES_HEADER = "县(区),类别,在营单位数,单独组建,联合组建,组织覆盖数,覆盖率,仅工作覆盖,未覆盖"
+RATES_HEADER = (
+    "县(区),乡镇(街道),类别,在营单位数,单独组建,联合组建,组织覆盖数,覆盖率,仅工作覆盖,未覆盖"
+)
 SINCE_HEADER = ",基期单位数,基期覆盖数,基期覆盖率,变化(百分点)"
 UNITS = (
     "未建立党组织的两新组织\r\n"
@@ -122,15 +125,21 @@ def test_rates_now_and_since_2014_and_the_uncovered_units(store: GraphStore) -> 
         + RATES_HEADER
         + SINCE_HEADER
         + "\r\n"
-        + "城东区委,非公企业,3,1,2,3,100.00%,0,0,3,0,0.00%,100\r\n"
-        + "城东区委,社会组织,1,0,0,0,0.00%,0,1,1,0,0.00%,0\r\n"
-        + "城东区委,小计,4,1,2,3,75.00%,0,1,4,0,0.00%,75\r\n"
-        + "城中区委,非公企业,1,0,0,0,0.00%,1,0,1,0,0.00%,0\r\n"
-        + "城中区委,社会组织,1,0,0,0,0.00%,0,1,0,0,,\r\n"
-        + "城中区委,小计,2,0,0,0,0.00%,1,1,1,0,0.00%,0\r\n"
-        + "合计,非公企业,4,1,2,3,75.00%,1,0,4,0,0.00%,75\r\n"
-        + "合计,社会组织,2,0,0,0,0.00%,0,2,1,0,0.00%,0\r\n"
-        + "合计,合计,6,1,2,3,50.00%,1,2,5,0,0.00%,50\r\n"
+        + "城东区委,东关街道党工委,非公企业,3,1,2,3,100.00%,0,0,3,0,0.00%,100\r\n"
+        + "城东区委,东关街道党工委,社会组织,1,0,0,0,0.00%,0,1,1,0,0.00%,0\r\n"
+        + "城东区委,东关街道党工委,小计,4,1,2,3,75.00%,0,1,4,0,0.00%,75\r\n"
+        + "城东区委,县(区)合计,非公企业,3,1,2,3,100.00%,0,0,3,0,0.00%,100\r\n"
+        + "城东区委,县(区)合计,社会组织,1,0,0,0,0.00%,0,1,1,0,0.00%,0\r\n"
+        + "城东区委,县(区)合计,合计,4,1,2,3,75.00%,0,1,4,0,0.00%,75\r\n"
+        + "城中区委,人民街道党工委,非公企业,1,0,0,0,0.00%,1,0,1,0,0.00%,0\r\n"
+        + "城中区委,人民街道党工委,社会组织,1,0,0,0,0.00%,0,1,0,0,,\r\n"
+        + "城中区委,人民街道党工委,小计,2,0,0,0,0.00%,1,1,1,0,0.00%,0\r\n"
+        + "城中区委,县(区)合计,非公企业,1,0,0,0,0.00%,1,0,1,0,0.00%,0\r\n"
+        + "城中区委,县(区)合计,社会组织,1,0,0,0,0.00%,0,1,0,0,,\r\n"
+        + "城中区委,县(区)合计,合计,2,0,0,0,0.00%,1,1,1,0,0.00%,0\r\n"
+        + "合计,,非公企业,4,1,2,3,75.00%,1,0,4,0,0.00%,75\r\n"
+        + "合计,,社会组织,2,0,0,0,0.00%,0,2,1,0,0.00%,0\r\n"
+        + "合计,,合计,6,1,2,3,50.00%,1,2,5,0,0.00%,50\r\n"
         + "\r\n"
         + UNITS
     )
@@ -143,16 +152,21 @@ def test_a_district_scope_counts_only_its_units(store: GraphStore) -> None:
     content, _, name = render_export("coverage", store, {"as_of": "2019-06-30"}, scope, "csv")
     assert name == "覆盖情况-2019-06-30-630103.csv"
     lines = content[3:].decode().split("\r\n")
-    assert lines[:7] == [
+    assert lines[:11] == [
         "两新组织党组织覆盖率",
         RATES_HEADER,
-        "城中区委,非公企业,1,0,0,0,0.00%,1,0",
-        "城中区委,社会组织,1,0,0,0,0.00%,0,1",
-        "城中区委,小计,2,0,0,0,0.00%,1,1",
-        "合计,非公企业,1,0,0,0,0.00%,1,0",
-        "合计,社会组织,1,0,0,0,0.00%,0,1",
+        "城中区委,人民街道党工委,非公企业,1,0,0,0,0.00%,1,0",
+        "城中区委,人民街道党工委,社会组织,1,0,0,0,0.00%,0,1",
+        "城中区委,人民街道党工委,小计,2,0,0,0,0.00%,1,1",
+        "城中区委,县(区)合计,非公企业,1,0,0,0,0.00%,1,0",
+        "城中区委,县(区)合计,社会组织,1,0,0,0,0.00%,0,1",
+        "城中区委,县(区)合计,合计,2,0,0,0,0.00%,1,1",
+        "合计,,非公企业,1,0,0,0,0.00%,1,0",
+        "合计,,社会组织,1,0,0,0,0.00%,0,1",
+        "合计,,合计,2,0,0,0,0.00%,1,1",
     ]
-    assert [line.split(",")[2] for line in lines if line.startswith("城中区委,人民")] == [
+    units = lines[lines.index("未建立党组织的两新组织") :]
+    assert [line.split(",")[2] for line in units if line.startswith("城中区委,人民")] == [
         "某商贸公司",
         "某新协会",
     ]
@@ -167,8 +181,12 @@ def test_the_report_as_xlsx_has_two_sheets_with_numbers(store: GraphStore) -> No
     rates = wb["Rates"]
     assert rates["A1"].value == "Party-organization coverage of two-new units"
     assert rates["A2"].value == "As of 2019-06-30; scope: whole city; compared with 2014-12-31"
-    # Row 3 header, rows 4-12 data; the grand total is row 12.
-    assert [c.value for c in rates[12]] == ["total", "total", 6, 1, 2, 3, 0.5, 1, 2, 5, 0, 0, 50]
-    assert rates["G12"].number_format == "0.00%"
+    # Row 3 header, rows 4-18 data; the grand total is row 18.
+    assert [c.value for c in rates[18]] == [
+        *("total", None, "total"),
+        *(6, 1, 2, 3, 0.5, 1, 2, 5, 0, 0, 50),
+    ]
+    assert [c.value for c in rates[6]][:4] == ["城东区委", "东关街道党工委", "subtotal", 4]
+    assert rates["H18"].number_format == "0.00%"
     units = wb["Uncovered units"]
     assert [c.value for c in units[4]][4:8] == ["social organization", "not reached", 4, "own"]
