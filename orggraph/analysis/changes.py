@@ -1,131 +1,100 @@
-"""Change over time (变化): what happened in a scope between two dates.
+"""Change over time (变化): everything that happened in a scope between two dates.
 
 The seed reports everything as a change since a date ("since 2014…"). ``changes_between``
-compares the graph at ``since`` with the graph at ``until`` (changes dated in
-``(since, until]``): organizations founded, dissolved or moved to another parent (from the
-history of the scope's organizations), posts filled and vacated, and links made and ended
-by kind (from the links valid at the two dates, diffed by link id; a link made and ended
-between the two dates is not seen, as a report on two dates would not see it either).
+reads every version that begins or ends inside ``(since, until]`` from the history, in one
+store read (``GraphStore.versions_between``), including those that do both: an
+organization founded and dissolved inside the window is founded and dissolved in the
+report, a post held 2018-02-04 → 2019-03-04 is filled and vacated. It reports:
 
-Membership links (``member_of``) are counted, not listed: they are the bulk of the graph.
-Ids outside the scope (the far end of a link, an old or new parent) are given as ``None``.
-A listed link's ends are judged on the day the link held (a made link's first day, an
-ended link's last): a person outside the scope that day is ``None``, and an event with
-neither end in the scope then is neither listed nor counted.
+- organizations founded, dissolved (runs of back-to-back versions: a renamed organization
+  is the same organization) and moved to another parent;
+- posts filled and vacated (a tenure's first and last day);
+- links made and ended, by kind, listed for the kinds in ``LISTED`` (membership links are
+  counted, not listed: they are the bulk of the graph);
+- nodes of each kind begun, changed (a new version on the day the last ended) and ended;
+- yearly facts whose year begins or ends in the window, counted by name and year.
+
+With ``net=True`` it compares the graph at the two dates instead
+(``orggraph.analysis.changes_net``), as a report on the two dates would.
+
+Each event is judged on the day it held: a beginning on its first day, an end on its last
+(the day before ``valid_to``). An organization counts when the scope saw it that day; a
+link when the scope saw one of its ends; a listed end outside the scope is ``None``.
+
+>>> import pathlib, tempfile
+>>> from orggraph.store.embedded import EmbeddedStore
+>>> from orggraph.model import Node, NodeKind, WriteBatch
+>>> store = EmbeddedStore(pathlib.Path(tempfile.mkdtemp()) / "g.db")
+>>> attrs = {"org_kind": "branch", "level": "grassroots"}
+>>> short = Node(id="b9", kind=NodeKind.ORGANIZATION, name="临时党支部", attrs=attrs,
+...              valid_from=date(2018, 2, 16), valid_to=date(2018, 11, 13))
+>>> _ = store.write(WriteBatch(nodes=(short,)))
+>>> report = changes_between(store, date(2017, 12, 31), date(2019, 6, 30), Scope())
+>>> [(e.organization, str(e.date)) for e in (*report.founded, *report.dissolved)]
+[('b9', '2018-02-16'), ('b9', '2018-11-13')]
+>>> changes_between(store, date(2017, 12, 31), date(2019, 6, 30), Scope(), net=True).founded
+()
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from datetime import date, timedelta
 
-from orggraph.analysis.chainindex import Person
+from orggraph.analysis.chainindex import Person, chain_view
+from orggraph.analysis.change_report import (
+    ChangeReport,
+    FactCount,
+    LinkCount,
+    LinkEvent,
+    NodeCount,
+    OrgEvent,
+    OrgMove,
+    PostEvent,
+)
+from orggraph.analysis.changes_net import LISTED, net_changes, org_events
 from orggraph.errors import Problem, ValidationFailed
-from orggraph.model import Link, LinkKind, Node, NodeKind
-from orggraph.store.base import GraphStore
+from orggraph.model import LINK_ENDS, Link, LinkKind, Node, NodeKind
+from orggraph.store.base import GraphStore, VersionWindow
 from orggraph.store.scope import Scope, ScopeView
 
 __all__ = [
+    "LISTED",
     "ChangeReport",
+    "FactCount",
     "LinkCount",
     "LinkEvent",
+    "NodeCount",
     "OrgEvent",
     "OrgMove",
     "PostEvent",
+    "boundaries",
     "changes_between",
 ]
 
-#: Link kinds listed one by one (the others are counted, or reported as moves and posts).
-LISTED = (
-    LinkKind.COVERS,
-    LinkKind.LEADS,
-    LinkKind.CONTACTS,
-    LinkKind.SERVES,
-    LinkKind.PAIRED_WITH,
-    LinkKind.ESTABLISHED_IN,
-    LinkKind.INSTRUCTS,
-)
+_DAY = timedelta(days=1)
+#: Links that reach the scope through their organization end (the others: a member's).
+_ORG_END = {
+    kind: [i for i, end in enumerate(ends) if end is NodeKind.ORGANIZATION]
+    for kind, ends in LINK_ENDS.items()
+}
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class OrgEvent:
-    """An organization founded or dissolved, with its parent at that time."""
-
-    organization: str
-    name: str
-    date: date
-    parent: str | None
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class OrgMove:
-    """An organization moved under another parent (``None``: a root, or outside the scope)."""
-
-    organization: str
-    name: str
-    date: date
-    old_parent: str | None
-    new_parent: str | None
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class PostEvent:
-    """A post filled (a tenure began) or vacated (a tenure ended)."""
-
-    organization: str
-    name: str
-    role: str
-    person: Person
-    date: date
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class LinkEvent:
-    """A link made or ended; an end outside the scope is ``None``."""
-
-    kind: LinkKind
-    source: str | None
-    target: str | None
-    date: date
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class LinkCount:
-    """Links of one kind made and ended in the period."""
-
-    kind: LinkKind
-    made: int
-    ended: int
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class ChangeReport:
-    """What changed in the scope from ``since`` to ``until``."""
-
-    since: date
-    until: date
-    founded: tuple[OrgEvent, ...]
-    dissolved: tuple[OrgEvent, ...]
-    moved: tuple[OrgMove, ...]
-    posts_filled: tuple[PostEvent, ...]
-    posts_vacated: tuple[PostEvent, ...]
-    links: tuple[LinkCount, ...]
-    links_made: tuple[LinkEvent, ...]
-    links_ended: tuple[LinkEvent, ...]
-
-
-def changes_between(store: GraphStore, since: date, until: date, scope: Scope) -> ChangeReport:
-    """What changed in ``scope`` between ``since`` and ``until`` (changes dated after ``since``).
+def changes_between(
+    store: GraphStore, since: date, until: date, scope: Scope, *, net: bool = False
+) -> ChangeReport:
+    """What changed in ``scope`` after ``since``, up to and including ``until``.
 
     Parameters
     ----------
     store : GraphStore
     since, until : date
-        The two dates; ``until`` must not be before ``since``.
+        The window ``(since, until]``; ``until`` must not be before ``since``.
     scope : Scope
-        An organization counts when the scope sees it at either date.
+        What the caller sees; each event is judged on the day it held.
+    net : bool
+        Compare the graph at the two dates instead (what a report on each date shows).
 
     Returns
     -------
@@ -141,239 +110,252 @@ def changes_between(store: GraphStore, since: date, until: date, scope: Scope) -
                 )
             ]
         )
-    before, after = scope.view(store, since), scope.view(store, until)
-    whole = before.organizations is None
-    if whole:
-        org_ids = {n.id for d in (since, until) for n in store.nodes(NodeKind.ORGANIZATION, d)}
-    else:
-        org_ids = set(before.organizations or ()) | set(after.organizations or ())
-    orgs = sorted(org_ids)
+    if net:
+        return net_changes(store, since, until, scope)
+    window = store.versions_between(since, until)
+    seen = _Seen(store, scope, window)
+    nodes = _node_counts(window, seen)
+    org_ids = sorted(
+        {v.id for v in window.nodes if v.kind is NodeKind.ORGANIZATION}
+        | {x.source for x in window.links if x.kind is LinkKind.SUBORDINATE_TO}
+    )
+    history = store.node_versions(org_ids)
+    founded, dissolved, moved = org_events(store, org_ids, history, since, until, seen.org)
+    by_kind: dict[LinkKind, list[Link]] = defaultdict(list)
+    for link in window.links:
+        by_kind[link.kind].append(link)
+    filled, vacated = _posts(store, window, by_kind.get(LinkKind.HOLDS_POST, []), seen)
+    counts, made, ended = _links(window, by_kind, seen)
+    return ChangeReport(
+        since=since,
+        until=until,
+        founded=tuple(sorted(founded, key=lambda e: (e.date, e.organization))),
+        dissolved=tuple(sorted(dissolved, key=lambda e: (e.date, e.organization))),
+        moved=tuple(sorted(moved, key=lambda e: (e.date, e.organization))),
+        posts_filled=filled,
+        posts_vacated=vacated,
+        links=counts,
+        links_made=made,
+        links_ended=ended,
+        nodes=nodes,
+        facts=_fact_counts(window, seen),
+    )
 
-    def seen(org_id: str | None) -> bool:
-        return org_id is not None and (whole or org_id in org_ids)
 
-    history = store.node_versions(orgs)
-    founded, dissolved, moved = _org_events(store, orgs, history, since, until, seen)
-    reader = _Reader(store, since, until, None if whole else orgs)
-    posts_filled, posts_vacated = _posts(store, reader, history, since, until)
-    members: set[str] = set() if whole else reader.members()
-    views: dict[date, ScopeView] = {since: before, until: after}
+def boundaries(
+    versions: Iterable[Node | Link], window: VersionWindow
+) -> list[tuple[str, date, str]]:
+    """Each run boundary of ``versions`` inside the window: ``(id, day, what)`` with
+    ``what`` one of ``began``, ``changed``, ``ended``.
 
-    def shown(node_id: str, day: date) -> str | None:
-        """``node_id`` if the scope saw it on ``day`` (the event's), else ``None``."""
-        if whole:
-            return node_id
-        view = views.get(day)
-        if view is None:
-            view = views[day] = scope.view(store, day)
-        return node_id if view.lookup(node_id) is not None else None
+    A version starting the day another version of its id ends is a change, not a
+    beginning and an end: both versions are in the window then (they share the day).
+    """
+    return _bounds([(v.id, v.valid_from, v.valid_to) for v in versions], window)
 
+
+def _bounds(
+    items: list[tuple[str, date, date | None]], window: VersionWindow
+) -> list[tuple[str, date, str]]:
+    starts = {(key, start) for key, start, _ in items}
+    ends = {(key, end) for key, _, end in items if end is not None}
+    since, until = window.since, window.until
+    out: list[tuple[str, date, str]] = []
+    for key, start, end in items:
+        if since < start <= until:
+            out.append((key, start, "changed" if (key, start) in ends else "began"))
+        if end is not None and since < end <= until and (key, end) not in starts:
+            out.append((key, end, "ended"))
+    return out
+
+
+class _Seen:
+    """Whom the scope saw on a day inside the window.
+
+    The scope's organizations are listed once, at ``since``; after that they change only
+    on the days an organization or a parent link begins or ends, and then only for that
+    organization and those below it, each decided by the scope's view of that day
+    (``chain_view``). So each organization gets the stretches of days the scope saw it,
+    from one listing and a few checks a change. Members are judged by their membership
+    and post links into those organizations on the day (one read for all of them); the
+    few units, working groups, experts and cases by the scope's view of that day.
+    """
+
+    def __init__(self, store: GraphStore, scope: Scope, window: VersionWindow) -> None:
+        self.store, self.scope, self.window = store, scope, window
+        self.whole = scope.unrestricted
+        self.views: dict[date, ScopeView] = {}
+        self.joined: dict[str, list[Link]] = {}
+        self.stretches: dict[str, list[tuple[date, date | None]]] = defaultdict(list)
+        if not self.whole:
+            self._follow()
+
+    def _follow(self) -> None:
+        changed: dict[date, set[str]] = defaultdict(set)
+        window = self.window
+        for v in window.nodes:
+            if v.kind is NodeKind.ORGANIZATION:
+                for d in (v.valid_from, v.valid_to):
+                    if d is not None and window.inside(d):
+                        changed[d].add(v.id)
+        for x in window.links:
+            if x.kind is LinkKind.SUBORDINATE_TO:
+                for d in (x.valid_from, x.valid_to):
+                    if d is not None and window.inside(d):
+                        changed[d].add(x.source)
+        first = self.scope.view(self.store, window.since).organizations or frozenset()
+        entered = dict.fromkeys(first, window.since)
+        for day in sorted(changed):
+            view = self.view(day)
+            for org_id in sorted(changed[day]):
+                for each in (org_id, *self.store.subtree(org_id, day)):
+                    inside = view.sees_org(each)
+                    if each in entered and not inside:
+                        self.stretches[each].append((entered.pop(each), day))
+                    elif inside and each not in entered:
+                        entered[each] = day
+        for org_id, start in entered.items():
+            self.stretches[org_id].append((start, None))
+        # A member is seen through a membership or a post in one of these organizations:
+        # their links are every such link (one read), whoever else is never seen.
+        for link in self.store.links_touching(sorted(self.stretches)):
+            if link.kind in (LinkKind.MEMBER_OF, LinkKind.HOLDS_POST):
+                self.joined.setdefault(link.source, []).append(link)
+
+    def view(self, day: date) -> ScopeView:
+        found = self.views.get(day)
+        if found is None:
+            found = self.views[day] = chain_view(self.store, day, self.scope)
+        return found
+
+    def org(self, org_id: str | None, day: date) -> bool:
+        if org_id is None:
+            return False
+        if self.whole:
+            return True
+        return any(s <= day and (e is None or day < e) for s, e in self.stretches.get(org_id, ()))
+
+    def member(self, member_id: str, day: date) -> bool:
+        if self.whole:
+            return True
+        links = self.joined.get(member_id, [])
+        return any(x.valid_at(day) and self.org(x.target, day) for x in links)
+
+    def node(self, node_id: str, kind: NodeKind, day: date) -> bool:
+        """Whether the scope saw ``node_id`` (of ``kind``) on ``day``."""
+        if self.whole:
+            return True
+        if kind is NodeKind.ORGANIZATION:
+            return self.org(node_id, day)
+        if kind is NodeKind.MEMBER:
+            return self.member(node_id, day)
+        return self.view(day).lookup(node_id) is not None
+
+
+def _held(day: date, what: str) -> date:
+    """The day an event held: a beginning's first day, an end's last."""
+    return day - _DAY if what == "ended" else day
+
+
+def _node_counts(window: VersionWindow, seen: _Seen) -> tuple[NodeCount, ...]:
+    kinds = {v.id: v.kind for v in window.nodes}
+    counts: dict[NodeKind, Counter[str]] = defaultdict(Counter)
+    for node_id, day, what in boundaries(window.nodes, window):
+        if seen.node(node_id, kinds[node_id], _held(day, what)):
+            counts[kinds[node_id]][what] += 1
+    return tuple(
+        NodeCount(kind=k, began=c["began"], changed=c["changed"], ended=c["ended"])
+        for k in NodeKind
+        if (c := counts.get(k))
+    )
+
+
+def _posts(
+    store: GraphStore, window: VersionWindow, posts: list[Link], seen: _Seen
+) -> tuple[tuple[PostEvent, ...], tuple[PostEvent, ...]]:
+    """Tenures begun and ended in the window, in organizations the scope saw then."""
+    by_id = {x.id: x for x in posts}
+    events = [
+        (by_id[i], day, what)
+        for i, day, what in boundaries(posts, window)
+        if what != "changed" and seen.org(by_id[i].target, _held(day, what))
+    ]
+    ids = sorted({x.source for x, _, _ in events} | {x.target for x, _, _ in events})
+    versions = store.node_versions(ids)
+
+    def name_of(node_id: str, day: date) -> str | None:
+        found = versions.get(node_id) or []
+        return next((v.name for v in found if v.valid_at(day)), found[-1].name if found else None)
+
+    filled: list[PostEvent] = []
+    vacated: list[PostEvent] = []
+    for link, day, what in events:
+        held = _held(day, what)
+        event = PostEvent(
+            organization=link.target,
+            name=name_of(link.target, held) or link.target,
+            role=str(link.get("role")),
+            person=Person(id=link.source, name=name_of(link.source, held)),
+            date=day,
+        )
+        (filled if what == "began" else vacated).append(event)
+    filled.sort(key=lambda e: (e.date, e.organization, e.role))
+    vacated.sort(key=lambda e: (e.date, e.organization, e.role))
+    return tuple(filled), tuple(vacated)
+
+
+def _links(
+    window: VersionWindow, by_kind: dict[LinkKind, list[Link]], seen: _Seen
+) -> tuple[tuple[LinkCount, ...], tuple[LinkEvent, ...], tuple[LinkEvent, ...]]:
+    """Links made and ended by kind (moves and posts are reported on their own)."""
     counts: list[LinkCount] = []
     made: list[LinkEvent] = []
     ended: list[LinkEvent] = []
     for kind in LinkKind:
         if kind in (LinkKind.SUBORDINATE_TO, LinkKind.HOLDS_POST):
             continue
-        old, new = reader.at(kind, members)
-        made_ids = sorted(set(new) - set(old))
-        ended_ids = sorted(set(old) - set(new))
-        if kind not in LISTED or not (made_ids or ended_ids):
-            counts.append(LinkCount(kind=kind, made=len(made_ids), ended=len(ended_ids)))
-            continue
-        runs = store.link_versions([*made_ids, *ended_ids])
-        changed = [*(new[i] for i in made_ids), *(old[i] for i in ended_ids)]
-        kept = {True: 0, False: 0}
-        for link in changed:
-            is_new = link.id in new
-            start, end = _run_of(runs.get(link.id, [link]), until if is_new else since)
-            day = start if is_new else (end or until)
-            # Seen on the day it held: made, its first day; ended, its last day.
-            held = day if is_new else day - timedelta(days=1)
-            source, target = shown(link.source, held), shown(link.target, held)
-            if source is None and target is None:
-                continue  # nobody the scope saw then: not the actor's to see
-            kept[is_new] += 1
-            event = LinkEvent(kind=kind, source=source, target=target, date=day)
-            (made if is_new else ended).append(event)
-        counts.append(LinkCount(kind=kind, made=kept[True], ended=kept[False]))
-    return ChangeReport(
-        since=since,
-        until=until,
-        founded=tuple(founded),
-        dissolved=tuple(dissolved),
-        moved=tuple(moved),
-        posts_filled=posts_filled,
-        posts_vacated=posts_vacated,
-        links=tuple(counts),
-        links_made=tuple(made),
-        links_ended=tuple(ended),
+        links = by_kind.get(kind, [])
+        items = [(x.id, x.valid_from, x.valid_to) for x in links]
+        by_id = {key: x for (key, _, _), x in zip(items, links, strict=True)}
+        kept = Counter[str]()
+        events = sorted(_bounds(items, window), key=lambda e: (e[1], e[0]))
+        for link_id, day, what in events:
+            if what == "changed":
+                continue  # the same link, other attributes: neither made nor ended
+            link, held = by_id[link_id], _held(day, what)
+            ends = (link.source, link.target)
+            if _ORG_END[kind] and not any(seen.org(ends[i], held) for i in _ORG_END[kind]):
+                continue  # not about an organization the scope saw then
+            if kind not in LISTED and _ORG_END[kind]:
+                kept[what] += 1  # counted, not listed: its organization end decides
+                continue
+            shown = [
+                end if seen.node(end, end_kind, held) else None
+                for end, end_kind in zip(ends, LINK_ENDS[kind], strict=True)
+            ]
+            if shown == [None, None]:
+                continue
+            kept[what] += 1
+            if kind in LISTED:
+                event = LinkEvent(kind=kind, source=shown[0], target=shown[1], date=day)
+                (made if what == "began" else ended).append(event)
+        counts.append(LinkCount(kind=kind, made=kept["began"], ended=kept["ended"]))
+    return tuple(counts), tuple(made), tuple(ended)
+
+
+def _fact_counts(window: VersionWindow, seen: _Seen) -> tuple[FactCount, ...]:
+    """Facts counted by name and year, of nodes the scope saw in that year."""
+    if seen.whole:
+        counts = Counter((name, year) for _, year, name in window.facts)
+    else:
+        counts = Counter()
+        known = seen.stretches.keys() | seen.joined.keys()  # whom the scope ever saw
+        for node_id, year, name in window.facts:
+            if node_id not in known:
+                continue
+            day = min(window.until, max(date(year, 12, 31), window.since + _DAY))
+            if seen.org(node_id, day) or seen.member(node_id, day):
+                counts[(name, year)] += 1
+    return tuple(
+        FactCount(fact=name, year=year, count=n) for (name, year), n in sorted(counts.items())
     )
-
-
-def _org_events(
-    store: GraphStore,
-    orgs: list[str],
-    history: dict[str, list[Node]],
-    since: date,
-    until: date,
-    seen: Callable[[str | None], bool],
-) -> tuple[list[OrgEvent], list[OrgEvent], list[OrgMove]]:
-    """Foundings, dissolutions and moves, from the history of the organizations."""
-    parents: dict[str, list[Link]] = defaultdict(list)
-    for link in store.outgoing_versions(LinkKind.SUBORDINATE_TO, orgs):
-        parents[link.source].append(link)
-    founded: list[OrgEvent] = []
-    dissolved: list[OrgEvent] = []
-    moved: list[OrgMove] = []
-    for org_id in orgs:
-        versions = history.get(org_id, [])
-        ups = parents.get(org_id, [])
-        name = versions[-1].name if versions else org_id
-        for start, end in _runs(versions):
-            if since < start <= until:
-                parent = _up(ups, start)
-                founded.append(
-                    OrgEvent(
-                        organization=org_id,
-                        name=name,
-                        date=start,
-                        parent=parent if seen(parent) else None,
-                    )
-                )
-            if end is not None and since < end <= until:
-                parent = _up(ups, end - timedelta(days=1))
-                dissolved.append(
-                    OrgEvent(
-                        organization=org_id,
-                        name=name,
-                        date=end,
-                        parent=parent if seen(parent) else None,
-                    )
-                )
-        days = {d for v in ups for d in (v.valid_from, v.valid_to) if d is not None}
-        for day in sorted(d for d in days if since < d <= until):
-            old, new = _up(ups, day - timedelta(days=1)), _up(ups, day)
-            if old is not None and new is not None and old != new:
-                moved.append(
-                    OrgMove(
-                        organization=org_id,
-                        name=name,
-                        date=day,
-                        old_parent=old if seen(old) else None,
-                        new_parent=new if seen(new) else None,
-                    )
-                )
-    return founded, dissolved, moved
-
-
-class _Reader:
-    """Links of one kind at the two dates, limited to the scope (``orgs``; None: all)."""
-
-    def __init__(self, store: GraphStore, since: date, until: date, orgs: list[str] | None):
-        self.store = store
-        self.dates = (since, until)
-        self.orgs = orgs
-        self._members: set[str] | None = None
-
-    def at(
-        self, kind: LinkKind, members: Collection[str]
-    ) -> tuple[dict[str, Link], dict[str, Link]]:
-        out: list[dict[str, Link]] = []
-        for day in self.dates:
-            found: dict[str, Link] = {}
-            if self.orgs is None:
-                links = self.store.links(kind, day)
-            elif kind in (LinkKind.LEADS, LinkKind.SERVES, LinkKind.INSTRUCTS):
-                links = self.store.links(kind, day, sources=sorted(members))
-            elif kind is LinkKind.ESTABLISHED_IN:
-                links = self.store.links(kind, day, sources=self.orgs)
-            elif kind is LinkKind.PAIRED_WITH:
-                links = [
-                    *self.store.links(kind, day, sources=self.orgs),
-                    *self.store.links(kind, day, targets=self.orgs),
-                ]
-            else:
-                links = self.store.links(kind, day, targets=self.orgs)
-            for link in links:
-                found[link.id] = link
-            out.append(found)
-        return out[0], out[1]
-
-    def members(self) -> set[str]:
-        """Members seen at either date (through a membership or a post in the scope)."""
-        if self._members is None:
-            found: set[str] = set()
-            for kind in (LinkKind.MEMBER_OF, LinkKind.HOLDS_POST):
-                old, new = self.at(kind, ())
-                found |= {x.source for x in (*old.values(), *new.values())}
-            self._members = found
-        return self._members
-
-
-def _posts(
-    store: GraphStore,
-    reader: _Reader,
-    history: dict[str, list[Node]],
-    since: date,
-    until: date,
-) -> tuple[tuple[PostEvent, ...], tuple[PostEvent, ...]]:
-    old, new = reader.at(LinkKind.HOLDS_POST, ())
-    filled_ids = sorted(set(new) - set(old))
-    vacated_ids = sorted(set(old) - set(new))
-    versions = store.link_versions([*filled_ids, *vacated_ids])
-    people = {
-        n.id: n.name
-        for day, table in ((since, old), (until, new))
-        for n in store.nodes(NodeKind.MEMBER, day, ids=sorted({x.source for x in table.values()}))
-    }
-
-    def event(link: Link, day: date) -> PostEvent:
-        org_versions = history.get(link.target)
-        return PostEvent(
-            organization=link.target,
-            name=org_versions[-1].name if org_versions else link.target,
-            role=str(link.get("role")),
-            person=Person(id=link.source, name=people.get(link.source)),
-            date=day,
-        )
-
-    filled = [event(new[i], _run_of(versions.get(i, [new[i]]), until)[0]) for i in filled_ids]
-    vacated = [
-        event(old[i], _run_of(versions.get(i, [old[i]]), since)[1] or until) for i in vacated_ids
-    ]
-    filled.sort(key=lambda e: (e.date, e.organization, e.role))
-    vacated.sort(key=lambda e: (e.date, e.organization, e.role))
-    return tuple(filled), tuple(vacated)
-
-
-def _runs(versions: Sequence[Node]) -> list[tuple[date, date | None]]:
-    """Runs of back-to-back versions: a renamed organization is the same organization."""
-    runs: list[tuple[date, date | None]] = []
-    for version in sorted(versions, key=lambda v: v.valid_from):
-        if runs and runs[-1][1] == version.valid_from:
-            runs[-1] = (runs[-1][0], version.valid_to)
-        else:
-            runs.append((version.valid_from, version.valid_to))
-    return runs
-
-
-def _run_of(versions: Sequence[Link], day: date) -> tuple[date, date | None]:
-    """The run of back-to-back versions of one link that holds ``day``."""
-    runs: list[tuple[date, date | None]] = []
-    for version in sorted(versions, key=lambda v: v.valid_from):
-        if runs and runs[-1][1] == version.valid_from:
-            runs[-1] = (runs[-1][0], version.valid_to)
-        else:
-            runs.append((version.valid_from, version.valid_to))
-    for start, end in runs:
-        if start <= day and (end is None or day < end):
-            return start, end
-    return runs[-1] if runs else (day, None)
-
-
-def _up(links: Sequence[Link], day: date) -> str | None:
-    """The parent at ``day`` (``None`` for a root)."""
-    for link in links:
-        if link.valid_at(day):
-            return link.target
-    return None

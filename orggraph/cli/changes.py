@@ -1,4 +1,8 @@
-"""``orggraph changes --since DATE``: what changed in a scope since a date (变化)."""
+"""``orggraph changes --since DATE``: every change in a scope since a date (变化).
+
+From the history: whatever began or ended after --since, up to --as-of, even when it did
+both in between. ``--net`` compares the two dates instead (净变化).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from orggraph.analysis.changes import ChangeReport, LinkEvent, changes_between
 from orggraph.cli import AppContext, pass_app, store_option
 from orggraph.cli._options import DATE, analysis_options, echo_json, make_scope
 from orggraph.cli.chain import person_text, render_table
-from orggraph.model import Role, label, parse_enum
+from orggraph.model import FACTS, Role, label, parse_enum
 from orggraph.store.masking import hidden_text
 
 __all__ = ["command", "print_changes"]
@@ -26,7 +30,8 @@ def _link_rows(events: tuple[LinkEvent, ...]) -> list[list[str]]:
 
 def print_changes(report: ChangeReport) -> None:
     """The report as readable Chinese sections."""
-    click.echo(f"变化：{report.since.isoformat()} 之后至 {report.until.isoformat()}")
+    what = "净变化（两日比较）net" if report.net else "变化 changes"
+    click.echo(f"{what}：{report.since.isoformat()} 之后至 {report.until.isoformat()}")
     sections: list[tuple[str, list[str], list[list[str]]]] = [
         (
             "新建党组织",
@@ -85,16 +90,40 @@ def print_changes(report: ChangeReport) -> None:
     click.echo("\n关系增减（按类别）：")
     rows = [[label(c.kind), str(c.made), str(c.ended)] for c in report.links if c.made or c.ended]
     click.echo(render_table(["关系", "新建", "终止"], rows) if rows else "无")
+    if report.net:
+        return
+    click.echo("\n节点增减（按类别）：")
+    rows = [[label(c.kind), str(c.began), str(c.changed), str(c.ended)] for c in report.nodes]
+    click.echo(render_table(["节点", "新建", "变更", "终止"], rows) if rows else "无")
+    click.echo("\n年度指标（按年度）：")
+    rows = [[_fact_label(c.fact), str(c.year), str(c.count)] for c in report.facts]
+    click.echo(render_table(["指标", "年度", "条数"], rows) if rows else "无")
+
+
+def _fact_label(name: str) -> str:
+    spec = FACTS.get(name)
+    return f"{spec.label_zh} ({name})" if spec is not None else name
 
 
 @click.command(name="changes")
 @store_option
-@click.option("--since", type=DATE, required=True, help="Changes dated after this day")
+@click.option(
+    "--since",
+    type=DATE,
+    required=True,
+    help="Every change after this day (up to --as-of), whatever began or ended in between",
+)
+@click.option(
+    "--net",
+    is_flag=True,
+    help="Compare the graph at the two dates only (净变化), not every change between them",
+)
 @analysis_options
 @pass_app
 def command(
     app: AppContext,
     since: date,
+    net: bool,
     as_of: date | None,
     scope_roots: tuple[str, ...],
     sectors: tuple[str, ...],
@@ -102,7 +131,7 @@ def command(
 ) -> None:
     """What changed in the scope after --since, up to --as-of (default today) (变化)."""
     scope = make_scope(scope_roots, sectors)
-    report = changes_between(app.store(), since, as_of or date.today(), scope)
+    report = changes_between(app.store(), since, as_of or date.today(), scope, net=net)
     if as_json:
         echo_json(report)
     else:

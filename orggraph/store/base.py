@@ -48,8 +48,10 @@ __all__ = [
     "DataReach",
     "GraphStore",
     "Hierarchy",
+    "VersionWindow",
     "WriteResult",
     "audit_detail",
+    "fact_years",
     "gc_paused",
     "written_nothing",
 ]
@@ -115,6 +117,40 @@ class WriteResult:
     links_added: int
     links_closed: int
     facts: int
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class VersionWindow:
+    """Every version that begins or ends inside ``(since, until]``, and the keys of the
+    yearly facts of the years that do (``fact_years``): what changed in a window (变化),
+    read at once.
+
+    A version counts when its ``valid_from`` or its ``valid_to`` falls inside, both when
+    both do (an organization founded and dissolved in the window). A fact of year ``Y``
+    holds from ``Y-01-01`` to ``(Y+1)-01-01``: it counts when either day falls inside.
+    """
+
+    since: date
+    until: date
+    nodes: list[Node]
+    links: list[Link]
+    facts: list[tuple[str, int, str]]  # (node id, year, name): which facts, not their values
+
+    def inside(self, day: date | None) -> bool:
+        """Whether ``day`` falls inside the window."""
+        return day is not None and self.since < day <= self.until
+
+
+def fact_years(since: date, until: date) -> range:
+    """The years whose facts begin or end inside ``(since, until]`` (``VersionWindow``).
+
+    >>> list(fact_years(date(2017, 12, 31), date(2019, 6, 30)))
+    [2017, 2018, 2019]
+    >>> list(fact_years(date(2018, 1, 1), date(2018, 12, 31)))
+    []
+    """
+    first, last = since.year + 1, until.year  # the 1 Januaries inside the window
+    return range(first - 1, last + 1) if first <= last else range(first, first)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -342,6 +378,26 @@ class GraphStore(ABC):
         """Every distinct ``valid_from`` and ``valid_to`` in the store, sorted."""
 
     # -- how far the data reaches (数据截至) ---------------------------------------------
+    def versions_between(self, since: date, until: date) -> VersionWindow:
+        """Every node and link version that begins or ends inside ``(since, until]``, and
+        the facts of the years that do (``VersionWindow``), in one read.
+
+        This default reads the whole history; the embedded store scans its index, Neo4j
+        answers it with one query over the version dates.
+        """
+        window = VersionWindow(since=since, until=until, nodes=[], links=[], facts=[])
+        window.nodes.extend(
+            v for v in self.all_nodes() if window.inside(v.valid_from) or window.inside(v.valid_to)
+        )
+        window.links.extend(
+            v for v in self.all_links() if window.inside(v.valid_from) or window.inside(v.valid_to)
+        )
+        years = fact_years(since, until)
+        window.facts.extend(
+            (f.node_id, f.year, f.name) for f in self.all_facts() if f.year in years
+        )
+        return window
+
     def data_reach(self) -> DataReach:
         """The latest date of any version and the years with facts (``DataReach``).
 

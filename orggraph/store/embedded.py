@@ -49,7 +49,15 @@ from orggraph.model import (
     WriteBatch,
 )
 from orggraph.model.codec import attrs_to_json
-from orggraph.store.base import DataReach, GraphStore, WriteResult, audit_detail, gc_paused
+from orggraph.store.base import (
+    DataReach,
+    GraphStore,
+    VersionWindow,
+    WriteResult,
+    audit_detail,
+    fact_years,
+    gc_paused,
+)
 from orggraph.store.embedded_index import (
     _LINKS_SQL,
     _NODES_SQL,
@@ -577,6 +585,28 @@ class EmbeddedStore(GraphStore):
                 if link.valid_to:
                     dates.add(link.valid_to)
         return sorted(dates)
+
+    @_consistent
+    def versions_between(self, since: date, until: date) -> VersionWindow:
+        """One pass over the index (the versions are in memory; ~0.3 s for the demo)."""
+        window = VersionWindow(since=since, until=until, nodes=[], links=[], facts=[])
+        for versions in self._nodes.values():
+            for v in versions:
+                if since < v.valid_from <= until or (
+                    v.valid_to is not None and since < v.valid_to <= until
+                ):
+                    window.nodes.append(_ready(v))
+        for link_versions in self._links.values():
+            for link in link_versions:
+                if since < link.valid_from <= until or (
+                    link.valid_to is not None and since < link.valid_to <= until
+                ):
+                    window.links.append(link)
+        years = fact_years(since, until)
+        for (node_id, year), values in self._facts.items():
+            if year in years:
+                window.facts.extend((node_id, year, name) for name in values)
+        return window
 
     def data_reach(self) -> DataReach:
         """Kept current by every write; worked out from the file once after a load, under

@@ -48,7 +48,15 @@ from orggraph.model import (
 )
 from orggraph.model.codec import attrs_from_json
 from orggraph.store import neo4j_cypher as q
-from orggraph.store.base import DataReach, GraphStore, Hierarchy, WriteResult, written_nothing
+from orggraph.store.base import (
+    DataReach,
+    GraphStore,
+    Hierarchy,
+    VersionWindow,
+    WriteResult,
+    fact_years,
+    written_nothing,
+)
 from orggraph.store.neo4j_tx import (
     _SCALARS,
     BATCH_ROWS,
@@ -598,6 +606,26 @@ class Neo4jStore(GraphStore):
     def all_facts(self) -> Iterator[Fact]:
         for row in paged_rows(self._rows, q.ALL_FACTS_PAGE):
             yield _fact(row)
+
+    def versions_between(self, since: date, until: date) -> VersionWindow:
+        """One statement over the version dates (``VERSIONS_BETWEEN``)."""
+        window = VersionWindow(since=since, until=until, nodes=[], links=[], facts=[])
+        years = fact_years(since, until)
+        rows = self._rows(
+            q.VERSIONS_BETWEEN,
+            since=since,
+            until=until,
+            first=years.start,
+            last=years.stop - 1,
+        )
+        for what, row in rows:
+            if what == "n":
+                window.nodes.append(_node(row))
+            elif what == "f":
+                window.facts.append((row[0], row[1], row[2]))
+            elif row[0] in q.KIND_OF_TYPE:
+                window.links.append(_link(q.KIND_OF_TYPE[row[0]], row))
+        return window
 
     def change_dates(self) -> list[date]:
         return sorted({date.fromisoformat(row[0]) for row in self._rows(q.CHANGE_DATES)})

@@ -576,6 +576,25 @@ DATA_REACH: LiteralString = (
     "CALL () { MATCH (f:Fact) RETURN collect(DISTINCT f.year) AS years } "
     "RETURN toString(a), toString(b), toString(c), toString(d), years"
 )
+# Every version with a date inside (since, until], and the facts of the years whose
+# 1 January is inside or ends one (``GraphStore.versions_between``): one statement, its
+# rows tagged n (node), l (link), f (fact) and given as lists.
+_IN_WINDOW = (
+    "((<x>.valid_from > $since AND <x>.valid_from <= $until) OR "
+    "(<x>.valid_to > $since AND <x>.valid_to <= $until))"
+)
+VERSIONS_BETWEEN: LiteralString = _fill(
+    "CALL () { "
+    "MATCH (v:NodeVersion) WHERE <V> RETURN 'n' AS what, " + _H_NODE + " AS row "
+    "UNION ALL "
+    "MATCH (s:Entity)-[r]->(t:Entity) WHERE <R> RETURN 'l' AS what, " + _H_LINK + " AS row "
+    "UNION ALL "
+    "MATCH (f:Fact) WHERE f.year >= $first AND f.year <= $last "
+    "RETURN 'f' AS what, [f.node_id, f.year, f.name] AS row "
+    "} RETURN what, row",
+    V=_IN_WINDOW.replace("<x>", "v"),
+    R=_IN_WINDOW.replace("<x>", "r"),
+)
 COUNTS: LiteralString = (
     "CALL () { MATCH (v:NodeVersion) RETURN count(v) AS node_versions } "
     "CALL () { MATCH ()-[r]->() RETURN count(r) AS link_versions } "

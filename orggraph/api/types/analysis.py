@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 from types import GenericAlias
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -418,8 +418,10 @@ class AnalysisQuery:
 
     @strawberry.field(
         graphql_type=ChangeReportType,
-        description="变化 What changed between two dates: organizations founded, dissolved and "
-        "moved, posts filled and vacated, links made and ended",
+        description="变化 Every change after `since` up to `until`, from the history: "
+        "organizations founded, dissolved and moved, posts filled and vacated, links made "
+        "and ended, nodes begun, changed and ended, yearly facts; with `net`, the two dates "
+        "compared instead",
     )
     def changes(
         self,
@@ -428,9 +430,16 @@ class AnalysisQuery:
         until: date | None = None,
         scope: list[strawberry.ID] | None = None,
         sectors: list[Sector] | None = None,
+        net: Annotated[
+            bool,
+            strawberry.argument(
+                description="净变化 Compare the graph at the two dates only (what a report "
+                "on each date shows), not every change between them"
+            ),
+        ] = False,
     ) -> ChangeReport:
         ctx, end, narrowed = _asked(info, until, scope, sectors)
-        result = changes_between(ctx.store, since, end, narrowed)
+        result = changes_between(ctx.store, since, end, narrowed, net=net)
         return remember(info, end, result)  # type: ignore[no-any-return]
 
     @strawberry.field(
