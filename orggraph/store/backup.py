@@ -24,8 +24,9 @@ faithfully and reported. The backup's audit trail is copied when the target has 
 ``restore`` audit record is always added.
 
 Both take an optional ``progress(stage, done, total)`` (``orggraph.progress``) that hears
-of each step; a ``Cancelled`` it raises stops the work before anything is visible: a
-backup's partial file is removed, a restore's one transaction is not begun.
+of each step (begun: ``total`` unknown; done: 1 of 1); a ``Cancelled`` it raises stops
+the work before anything is visible: a backup's partial file is removed, a restore's one
+transaction is not begun.
 """
 
 from __future__ import annotations
@@ -119,10 +120,10 @@ def backup(
     partial.unlink(missing_ok=True)
     taken_at = datetime.now(UTC).isoformat(timespec="seconds")
     try:
-        progress(COPYING, 0, 1)
+        progress(COPYING, 0, None)
         store.backup_to(partial)
         progress(COPYING, 1, 1)
-        progress(SEALING, 0, 1)
+        progress(SEALING, 0, None)
         info = _seal(partial, source=store.url, taken_at=taken_at, final=path)
         progress(SEALING, 1, 1)
         os.replace(partial, path)
@@ -395,7 +396,7 @@ def restore(
     in the same transaction; Neo4j in batches before it, as ``Neo4jStore.clear`` does).
     The audit trail is never emptied: it is append-only.
     """
-    progress(CHECKING, 0, 1)
+    progress(CHECKING, 0, None)
     with opened_backup(source) as (info, copy), store.writes_held():
         progress(CHECKING, 1, 1)
         if not replace and not _is_empty(store):
@@ -425,10 +426,10 @@ def restore(
             "replace": replace,
         }
         warnings = tuple(integrity_problems(copy))
-        progress(WRITING, 0, 1)  # the last point a Cancelled stops at: one transaction next
+        progress(WRITING, 0, None)  # the last point a Cancelled stops at: one transaction next
         copied = store.restore_records(changes, trail, detail, actor=actor, replace=replace)
         progress(WRITING, 1, 1)
-    progress(VERIFYING, 0, 1)
+    progress(VERIFYING, 0, None)
     digest = store.digest()
     progress(VERIFYING, 1, 1)
     if digest != info.digest:

@@ -51,6 +51,8 @@ PART_STAGES = {
     "link_versions": "复制关系版本 link versions",
     "facts": "复制年度数据 facts",
 }
+#: The stage of the comparison after the copy: both stores' counts and digests.
+COMPARING = "核对两端 comparing both stores"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -96,7 +98,8 @@ def copy_graph(
 ) -> SyncReport:
     """Copy every version and fact of ``source`` into the empty ``target``, then compare.
 
-    ``progress(stage, done, total)`` hears of each batch written (``PART_STAGES``).
+    ``progress(stage, done, total)`` hears of each batch written (``PART_STAGES``), then
+    of each digest computed (``COMPARING``).
     """
     started = time.monotonic()
     totals = source.counts()
@@ -110,13 +113,18 @@ def copy_graph(
         progress=progress,
         totals=totals,
     )
+    progress(COMPARING, 0, 2)
+    source_digest = source.digest()
+    progress(COMPARING, 1, 2)
+    target_digest = target.digest()
+    progress(COMPARING, 2, 2)
     return SyncReport(
         source=source.url,
         target=target.url,
         source_counts=source.counts(),
         target_counts=target.counts(),
-        source_digest=source.digest(),
-        target_digest=target.digest(),
+        source_digest=source_digest,
+        target_digest=target_digest,
         seconds=time.monotonic() - started,
         part_seconds=parts,
     )
