@@ -375,6 +375,20 @@ def test_a_replay_step_marks_what_was_founded_and_shows_the_rate(
     assert 0 <= rate <= 1
     assert f"新建 {len(founded)} 个" in line.inner_text() and "覆盖率" in line.inner_text()
     assert page.locator("#legend .changes-only").first.is_visible()
+    # Each closed township's label ends with what it hides: " +n" founded under it.
+    labels = page.evaluate("window.orggraph.view.labels")
+    tails = {
+        label["id"]: "".join(part for part, _ in label["parts"])
+        for label in labels
+        if label["id"].startswith(DISTRICT) and len(label["id"]) == 9
+    }
+    assert len(tails) >= 5
+    for township, tail in tails.items():
+        below = len([o for o in founded if township in store.ancestors(o, until)])
+        gone = len([o for o in dissolved if township in store.ancestors(o, since)])
+        expected = (f" +{below}" if below else "") + (f" −{gone}" if gone else "")
+        assert tail == expected, township
+    assert any(tails.values())
     page.click("#expand-all")
     idle(page)
     first = sorted(founded)[0]

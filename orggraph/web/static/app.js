@@ -919,7 +919,11 @@ async function togglePlay() {
   setBody();
   const max = monthsBetween(state.minDate, state.maxDate);
   let step = stepOf(state.asOf);
-  if (step >= max) step = Math.max(0, stepOf("2014-01-01") - 1);
+  if (step >= max) {
+    // From the end, start again in 2014: that first date is drawn as it is, unmarked.
+    step = Math.max(0, stepOf("2014-01-01") - 1);
+    await setAsOf(dateAtStep(step));
+  }
   while (state.playing && step < max) {
     step = Math.min(max, step + 6); // half a year a frame
     await replayStep(state.asOf, dateAtStep(step));

@@ -375,7 +375,8 @@ export class CanvasView {
     const kept = [];
     const half = LABEL_PX / 2 + LABEL_LEAD;
     for (const n of candidates) {
-      const w = this.labelWidth(n.name);
+      const tail = changesBelow(n);
+      const w = this.labelWidth(n.name) + tail.reduce((sum, [part]) => sum + this.labelWidth(part), 0);
       const [sx, sy] = [n.x * t.k + t.x, n.y * t.k + t.y];
       const offset = n.d * t.k + 4;
       const [ax, align] = labelPlace(n, offset, sx);
@@ -383,7 +384,10 @@ export class CanvasView {
       if (box[2] < 0 || box[0] > this.width || box[3] < 0 || box[1] > this.height) continue;
       if (collides(grid, box)) continue;
       occupy(grid, box);
-      kept.push({ id: n.id, text: n.name, x: ax, y: sy, align, box, node: n });
+      // The tail follows the name only where the label runs rightwards (closed nodes do).
+      const parts = align === "left" ? tail : [];
+      const text = n.name + parts.map(([part]) => part).join("");
+      kept.push({ id: n.id, text, parts, x: ax, y: sy, align, box, node: n });
     }
     ctx.textBaseline = "middle";
     ctx.lineJoin = "round";
@@ -397,6 +401,13 @@ export class CanvasView {
       const x = (label.x - t.x) / t.k;
       ctx.strokeText(n.name, x, n.y);
       ctx.fillText(n.name, x, n.y);
+      let after = x + this.labelWidth(n.name) / t.k;
+      for (const [part, color] of label.parts) {
+        ctx.fillStyle = color;
+        ctx.strokeText(part, after, n.y);
+        ctx.fillText(part, after, n.y);
+        after += this.labelWidth(part) / t.k;
+      }
     }
     this.labels = kept.map(({ node, ...rest }) => rest);
     return kept.length;
@@ -537,7 +548,9 @@ export class CanvasView {
     // The labels drawn on screen, where they are drawn (in screen pixels: none overlap).
     const labels = this.labels.map((l) => {
       const anchor = l.align === "right" ? "end" : "start";
-      return `<text x="${f2(l.x)}" y="${f2(l.y)}" font-size="${LABEL_PX}" text-anchor="${anchor}" dominant-baseline="middle" stroke="${COLORS.background}" stroke-width="3" paint-order="stroke" fill="${COLORS.label}">${escapeXml(l.text)}</text>`;
+      const name = l.parts.length ? l.text.slice(0, l.text.length - l.parts.map(([p]) => p).join("").length) : l.text;
+      const tail = l.parts.map(([part, color]) => `<tspan fill="${color}">${escapeXml(part)}</tspan>`).join("");
+      return `<text x="${f2(l.x)}" y="${f2(l.y)}" font-size="${LABEL_PX}" text-anchor="${anchor}" dominant-baseline="middle" stroke="${COLORS.background}" stroke-width="3" paint-order="stroke" fill="${COLORS.label}">${escapeXml(name)}${tail}</text>`;
     });
     const layout = exportLayout(this, decor);
     const ns = "http://www.w3.org/2000/svg"; // the SVG namespace name, never fetched
@@ -741,6 +754,18 @@ function svgItem(item) {
 function labelPlace(n, offset, x = n.x) {
   const left = n.labelLeft || (n.expanded && n.kids?.length > 0);
   return left ? [x - offset, "right"] : [x + offset, "left"];
+}
+
+/**
+ * What a closed node hides of a replay step's changes, as label parts: [[" +24", green],
+ * [" −1", red]] (none for an open node: its children show their own marks).
+ */
+function changesBelow(n) {
+  if (!n.kids?.length || n.expanded) return [];
+  const parts = [];
+  if (n.foundedBelow) parts.push([` +${n.foundedBelow}`, COLORS.founded]);
+  if (n.dissolvedBelow) parts.push([` −${n.dissolvedBelow}`, COLORS.dissolved]);
+  return parts;
 }
 
 function cellsOf([x0, y0, x1, y1], visit) {

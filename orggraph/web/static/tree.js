@@ -31,6 +31,14 @@ export class OrgTree {
       }
     }
     for (const n of this.byId.values()) if (n.kids.length > 1) n.kids.sort(byCode);
+    // A replay step's changes, counted on every ancestor: a closed node tells what it hides.
+    for (const n of this.byId.values()) {
+      if (!n.founded && !n.dissolved) continue;
+      for (let up = n.up; up; up = up.up) {
+        if (n.founded) up.foundedBelow = (up.foundedBelow ?? 0) + 1;
+        if (n.dissolved) up.dissolvedBelow = (up.dissolvedBelow ?? 0) + 1;
+      }
+    }
     roots.sort(byCode);
     if (roots.length === 1) {
       this.root = roots[0];
