@@ -70,7 +70,8 @@ def _print(report: ImportReport) -> None:
         f"生效日期 effective {report.effective.isoformat()}"
     )
     for table, rows in report.rows.items():
-        click.echo(f"  {_label(table)}: {rows} 行 rows")
+        if rows or not report.rows_read:  # the template's empty sheets say nothing
+            click.echo(f"  {_label(table)}: {rows} 行 rows")
     click.echo(
         f"新增版本 versions added: {report.versions_added} "
         f"(节点 nodes {report.nodes_added}, 关系 links {report.links_added}); "
