@@ -194,6 +194,23 @@ def test_a_scoped_actor_s_job_holds_their_scope_only(city: GraphStore, tmp_path:
     }
 
 
+def test_a_job_outside_the_scope_fails_and_is_audited(city: GraphStore, tmp_path: Path) -> None:
+    analyst = _app(city, tmp_path, ANALYST_630102)
+    job = analyst.start({"export": LIST_CSV + "&root=630103"})  # 城中区委: not 城东区's
+    final, _ = analyst.wait(job["id"])
+    assert final["state"] == "failed" and final["result"] is None
+    assert final["error"]["code"] == "NOT_FOUND" and "630103" in final["error"]["message"]
+    refused = [e["detail"] for e in city.audit_log(10) if e["action"] == "export-refused"]
+    assert refused and refused[0]["job"] == job["id"] and refused[0]["code"] == "NOT_FOUND"
+
+
+def test_jobs_ask_for_a_sign_in(city: GraphStore, tmp_path: Path) -> None:
+    anonymous = Client(create_app(city, Settings(job_dir=str(tmp_path / "jobs")), queries=[]))
+    for method, url in [("POST", "/jobs"), ("GET", "/jobs"), ("GET", "/jobs/abcdefgh12")]:
+        response = anonymous.request(method, url, json={"query": GAPS})
+        assert response.status_code == 401, (method, url, response.status_code)
+
+
 @pytest.mark.parametrize(
     ("body", "code", "says"),
     [
