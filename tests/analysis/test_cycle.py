@@ -192,6 +192,20 @@ def test_a_whole_year_with_a_handover(store: GraphStore) -> None:
     assert (handed.holder, handed.handed_from, handed.stage) == ("T2", "T", ListStage.OPENED)
     with pytest.raises(PermissionDenied):
         report(store, "dl-2019-T1", date(2019, 12, 10), actor=T, text="述职")
+    with pytest.raises(ValidationFailed, match="already holds"):
+        hand_over(store, "dl-2019-T1", date(2019, 7, 3), actor=DISTRICT)
+    with pytest.raises(ValidationFailed, match="no member"):
+        hand_over(store, "dl-2019-T1", date(2019, 7, 3), actor=DISTRICT, to="nobody")
+    with pytest.raises(NotFound):
+        commit(
+            store,
+            "du-2019-T1-999",
+            date(2019, 2, 1),
+            actor=ADMIN,
+            commitment="a",
+            target="b",
+            due=date(2019, 5, 1),
+        )
     observe(
         store,
         "du-2019-T1-001",
@@ -390,9 +404,13 @@ def test_permissions_per_role_and_scope(store: GraphStore) -> None:
     report(store, "dl-2019-T1", date(2019, 12, 2), actor=T, text="述职")
     with pytest.raises(PermissionDenied):
         grade(store, "dl-2019-T1", date(2019, 12, 3), actor=self_grader, grade="好", score=90)
-    # An analyst only opens nothing; reads stay within scope.
+    # An analyst opens nothing; the district opens what lies below it, not its own list.
     with pytest.raises(PermissionDenied):
         open_year(store, 2020, "T1", date(2020, 1, 2), actor=T)
+    with pytest.raises(PermissionDenied, match="superior"):
+        open_year(store, 2020, "630102", date(2020, 1, 2), actor=DISTRICT)
+    below = open_year(store, 2020, "T1", date(2020, 1, 2), actor=DISTRICT)
+    assert (below.lists, below.skipped) == (3, 0)  # T1, W and OK
     assert [x.id for x in duty_lists(store, 2019, date(2019, 6, 30), T.scope)] == [
         "dl-2019-OK",
         "dl-2019-T1",
