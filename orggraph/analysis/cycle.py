@@ -37,6 +37,7 @@ __all__ = [
     "ListStep",
     "Question",
     "Windows",
+    "cycle_columns",
     "cycle_dashboard",
     "duty_list",
     "duty_lists",
@@ -50,6 +51,7 @@ from typing import Any
 
 from orggraph.errors import NotFound
 from orggraph.model import (
+    LABELS_ZH,
     AssessmentGrade,
     DutyState,
     Level,
@@ -225,6 +227,30 @@ def list_id(year: int, organization: str) -> str:
 
 
 # -- reading ----------------------------------------------------------------------------
+
+
+def cycle_columns(
+    store: GraphStore, year: int, as_of: date, scope: Scope
+) -> dict[tuple[str, str, str | None], tuple[str, str, str]]:
+    """The printed list's three columns (年初话、年中看、年末评) from the kept lists at
+    ``as_of``: for each duty, keyed by (the list's secretary, the duty's kind, its subject),
+    the commitment, the latest observation and the year-end result; empty text where the
+    stage has not come. A list with no secretary is left out (the printed list is by
+    secretary).
+    """
+    out: dict[tuple[str, str, str | None], tuple[str, str, str]] = {}
+    for kept in duty_lists(store, year, as_of, scope):
+        if kept.holder is None:
+            continue
+        graded = "" if kept.grade is None else f"评定{LABELS_ZH[kept.grade]}"
+        for duty in kept.duties:
+            start = f"{duty.commitment}；目标{duty.target}；{duty.due}前" if duty.commitment else ""
+            mid = "" if duty.progress is None else f"进度{duty.progress}%：{duty.evidence or ''}"
+            end = ""
+            if duty.state in (DutyState.DONE, DutyState.NOT_DONE):
+                end = f"{LABELS_ZH[duty.state]}；{graded}"
+            out[(kept.holder, duty.kind, duty.subject)] = (start, mid, end)
+    return out
 
 
 def duty_list(

@@ -25,6 +25,7 @@ import pytest
 
 from orggraph.analysis.cycle import (
     CycleActor,
+    cycle_columns,
     cycle_dashboard,
     duty_list,
     duty_lists,
@@ -271,6 +272,14 @@ def test_a_whole_year_with_a_handover(store: GraphStore) -> None:
     assert store.facts(["T1"], 2019) == {
         "T1": {"assessment_grade": "good", "assessment_score": 85.0}
     }
+    # The printed list's three columns, from what was kept (by secretary, kind, subject).
+    columns = cycle_columns(store, 2019, date(2019, 12, 31), Scope())
+    assert columns[("T2", "contact", "OK")] == (
+        "每季度到OK党支部指导一次；目标4次；2019-12-15前",
+        "进度100%：全年指导4次",
+        "已完成；评定较好",
+    )
+    assert columns[("T2", "manual", None)] == ("", "", "未完成；评定较好")
     # 2020: the two duties not done come back, carried, after the derived ones.
     open_year(store, 2020, "630102", date(2020, 1, 10), actor=ADMIN)
     carried = [
