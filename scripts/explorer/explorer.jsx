@@ -206,9 +206,14 @@ function withCurrentOperation(fetcher) {
   };
 }
 
+// A query handed over in a link opens first, in place of the saved tab of the same
+// operation (one 责任链 tab, not two); the rest follow in the server's order.
 function tabsFor(data) {
-  const tabs = saved.map((item) => ({ query: item.query, variables: item.variables || null }));
   const prefill = data.prefill;
+  const named = prefill?.query ? /^\s*(?:query|mutation|subscription)\s+(\w+)/m.exec(prefill.query) : null;
+  const tabs = saved
+    .filter((item) => !named || item.operation !== named[1])
+    .map((item) => ({ query: item.query, variables: item.variables || null }));
   if (prefill?.query) tabs.unshift({ query: prefill.query, variables: prefill.variables || null });
   return tabs;
 }

@@ -197,8 +197,11 @@ def test_a_link_opens_the_explorer_filled_in_and_runs_it(
         sign_in(page, server)
         sent, _ = _first_run(page, f"{server.url}{link}")
         assert sent["variables"] == {"id": "b1", "asOf": "2019-06-30"}
-        # Its own tab, first and active, titled as the saved query of that operation.
+        # Its own tab, first and active, titled as the saved query of that operation, in
+        # that saved tab's place (one 责任链 tab); the start tab follows it.
         expect(page.locator(".graphiql-tab-active .graphiql-tab-button")).to_have_text("责任链")
+        titles = page.locator(".graphiql-tab-button").all_inner_texts()
+        assert titles[:2] == ["责任链", "覆盖缺口"] and titles.count("责任链") == 1
         expect(page.locator(".graphiql-query-editor")).to_contain_text("responsibilityChain")
         expect(page.locator(".graphiql-editor-tool")).to_contain_text('"id": "b1"')
         # b1's chain, by hand: b1 → 630102001 → 630102 → 630100.
