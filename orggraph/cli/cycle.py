@@ -8,6 +8,7 @@
     orggraph cycle commit du-2019-630102001-001 --on 2019-02-15 \\
         --what "每季度指导一次" --target "4次" --due 2019-12-15 --as t-secretary
     orggraph cycle observe du-2019-630102001-001 --on 2019-06-20 --progress 50 --evidence "…"
+    orggraph cycle add dl-2019-630102001 --on 2019-02-01 --text "办好新时代讲习所"
     orggraph cycle handover dl-2019-630102001 --on 2019-07-02
     orggraph cycle report dl-2019-630102001 --on 2019-12-10 --text "述职报告…"
     orggraph cycle grade dl-2019-630102001 --on 2019-12-20 --grade 较好 --score 85 \\
@@ -30,10 +31,10 @@ from orggraph.analysis.cycle import (
     cycle_dashboard,
     duty_list,
 )
-from orggraph.analysis.cycle_open import hand_over, open_year
+from orggraph.analysis.cycle_open import add_duty, hand_over, open_year
 from orggraph.analysis.cycle_steps import commit, grade, observe, report
 from orggraph.cli import AppContext, pass_app, store_option
-from orggraph.cli._options import DATE, analysis_options, echo_json, make_scope
+from orggraph.cli._options import DATE, analysis_options, as_of_for, echo_json, make_scope
 from orggraph.cli.progress import progress_bar
 from orggraph.cli.tables import Heading, render_table
 from orggraph.model import Level, ReviewGrade, label
@@ -131,7 +132,7 @@ def show_command(
 ) -> None:
     """The dashboard of YEAR (each area's progress through the three stages), or one list."""
     store = app.store()
-    when = as_of or date.today()
+    when = as_of_for(store, as_of)
     scope = make_scope(scope_roots, sectors)
     if list_ref is not None:
         found = duty_list(store, list_ref, when, scope)
@@ -253,6 +254,30 @@ def observe_command(
         app.store(), duty, on, actor=_actor(app, actor, account), progress=pct, evidence=evidence
     )
     click.echo(f"{done.id}：{label(done.state)}，进度 {done.progress}%")
+
+
+@command.command(name="add")
+@store_option
+@click.argument("list_ref", metavar="LIST")
+@click.option("--on", "on", type=DATE, required=True, help="Date the duty is added")
+@click.option("--text", required=True, help="The duty (责任事项)")
+@click.option("--due", type=DATE, default=None, help="Due date, if any")
+@_ACTOR
+@_AS
+@pass_app
+def add_command(
+    app: AppContext,
+    list_ref: str,
+    on: date,
+    text: str,
+    due: date | None,
+    actor: str,
+    account: str | None,
+) -> None:
+    """Add a duty by hand to LIST (the superior committee)."""
+    done = add_duty(app.store(), list_ref, text, on, actor=_actor(app, actor, account), due=due)
+    added = done.duties[-1]
+    click.echo(f"{added.id}：{added.text}（{done.id}）")
 
 
 @command.command(name="handover")

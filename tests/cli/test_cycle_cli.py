@@ -41,6 +41,9 @@ def test_a_year_from_the_terminal(run: Runner) -> None:
     assert opened.exit_code == 0, opened.output
     assert "4 份清单 lists, 6 项事项 duties; 0 份已建立" in opened.output
     assert run("cycle", "link", "t", "T").exit_code == 0
+    added = run("cycle", "add", "dl-2019-T1", "--on", "2019-01-20", "--text", "办好新时代讲习所")
+    assert added.exit_code == 0, added.output
+    assert "du-2019-T1-003：办好新时代讲习所（dl-2019-T1）" in added.output
     committed = run(
         "cycle",
         "commit",
