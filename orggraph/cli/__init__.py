@@ -47,30 +47,33 @@ class AppContext:
 pass_app = click.make_pass_decorator(AppContext)
 
 
+#: Modules of this package that hold what the commands share, not a command.
+_HELPERS = frozenset({"progress", "tables"})
+
+
 class _Commands(click.Group):
     """Finds ``command`` in every module of this package, lazily."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        names = [m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")]
-        return sorted(self._command_name(n) for n in names)
+        return sorted(self._modules())
 
     @staticmethod
-    def _command_name(module: str) -> str:
-        # ``import_`` (a keyword otherwise) is the ``import`` command.
-        return module.rstrip("_").replace("_", "-")
+    def _modules() -> dict[str, str]:
+        """Command name → module name; ``import_`` (a keyword otherwise) is ``import``."""
+        return {
+            m.name.rstrip("_").replace("_", "-"): m.name
+            for m in pkgutil.iter_modules(__path__)
+            if not m.name.startswith("_") and m.name not in _HELPERS
+        }
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        modules = {
-            self._command_name(m.name): m.name
-            for m in pkgutil.iter_modules(__path__)
-            if not m.name.startswith("_")
-        }
-        module_name = modules.get(cmd_name)
+        module_name = self._modules().get(cmd_name)
         if module_name is None:
             return None
         module = importlib.import_module(f"{__name__}.{module_name}")
-        command: click.Command = module.command
-        return command
+        # A helper module (tables, progress) has no command: not one of the commands.
+        command = getattr(module, "command", None)
+        return command if isinstance(command, click.Command) else None
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})

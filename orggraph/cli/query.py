@@ -71,7 +71,6 @@ def command(
         saved = parse_saved_query(path)
         echo_line(saved.title_zh)
         echo_line(saved.title_en)
-        click.echo()
     except ConfigError:  # a plain .graphql file has no header to show
         pass
     labels = load_query(path).columns  # "# Column: PATH = 中文 | English" header lines

@@ -71,7 +71,7 @@ def test_query_prints_a_table_with_the_header_and_labels(db: str) -> None:
     assert header.startswith("缺口类别") and "对象" in header
     rows = [line for line in lines[5:] if line.startswith("TOO_FEW_MEMBERS")]
     assert [row.split()[1] for row in rows] == ["b1", "b2"]
-    assert lines[-1] == "共 2 行 (2 rows)"
+    assert lines[2] == "共 2 行 (2 rows)"  # the count first, then the table
 
 
 def _fail(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
