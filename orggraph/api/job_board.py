@@ -96,12 +96,13 @@ class JobBoard:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         self._lock_path = folder / ".lock"
 
     @contextmanager
     def locked(self) -> Iterator[None]:
-        """Hold the board's lock (other threads and other processes wait)."""
+        """Hold the board's lock (other threads and other processes wait). The folder is
+        made here, on first use: a server nobody starts a job on leaves none behind."""
+        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         with open(self._lock_path, "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:

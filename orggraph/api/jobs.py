@@ -167,6 +167,8 @@ def query_spec(
         answer: dict[str, Any] = {"data": result.data}
         if result.errors:
             answer["errors"] = [format_error(e).formatted for e in result.errors]
+        if result.extensions:  # what the schema's extensions add (the data's date…)
+            answer["extensions"] = result.extensions
         rows = sum(len(v) for v in (result.data or {}).values() if isinstance(v, list))
         return Output(
             content=orjson.dumps(answer), media_type="application/json", filename=None, rows=rows

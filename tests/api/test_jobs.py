@@ -209,6 +209,7 @@ def test_jobs_ask_for_a_sign_in(city: GraphStore, tmp_path: Path) -> None:
     for method, url in [("POST", "/jobs"), ("GET", "/jobs"), ("GET", "/jobs/abcdefgh12")]:
         response = anonymous.request(method, url, json={"query": GAPS})
         assert response.status_code == 401, (method, url, response.status_code)
+    assert not (tmp_path / "jobs").exists()  # made on a first job, not for every server
 
 
 @pytest.mark.parametrize(
