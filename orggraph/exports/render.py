@@ -15,6 +15,9 @@ file name)``. ``params`` is a mapping of strings (a query string will do):
 ``variables``   query export: its variables, as JSON
 ==============  ==========================================================================
 
+When today is past the data, the data's date stands for today in these defaults, and a
+document asked past the data says so in its notes (``orggraph.exports.dated``).
+
 Hand-entered duties and the saved-query folder are keyword arguments, never parameters:
 a request must not name files on the server. Bad parameters raise ``ValidationFailed``
 (every problem at once, before any work: ``check_export``); an id outside the scope raises
@@ -37,6 +40,7 @@ from urllib.parse import quote
 
 from orggraph.errors import NotFound, Problem, ValidationFailed
 from orggraph.exports._common import default_as_of, writing
+from orggraph.exports.dated import export_notices, export_today, noted
 from orggraph.exports.duties import HandDuty
 from orggraph.exports.formats import format_keys, get_format
 from orggraph.exports.query import Executor
@@ -359,7 +363,7 @@ def render_export(
     Raises ``ValidationFailed`` for a bad kind, format, language or parameter, ``NotFound``
     for an id outside ``scope``, and whatever ``progress`` raises (``Cancelled``).
     """
-    checked = check_export(kind, params, fmt, lang, today=today)
+    checked = check_export(kind, params, fmt, lang, today=export_today(store, today))
     book = build_book(
         kind,
         store,
@@ -371,6 +375,7 @@ def render_export(
         actor=actor,
         progress=progress,
     )
+    book = noted(book, export_notices(store, kind, checked.as_of))
     writer = get_format(fmt)
     stage = f"{WRITING} {fmt.upper()}"
     with writing(progress, stage):
