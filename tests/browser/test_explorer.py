@@ -292,14 +292,13 @@ def test_the_documents_pane_downloads_through_the_jobs_api(
     with serve(store) as server:
         page = _open_explorer(browser, guard, server, "/explorer")
         jobs: list[dict[str, Any]] = []
-        page.on(
-            "request",
-            lambda r: (
-                jobs.append(r.post_data_json)
-                if r.method == "POST" and urlsplit(r.url).path == "/jobs"
-                else None
-            ),
-        )
+
+        def record(request: Request) -> None:
+            body = request.post_data_json
+            if request.method == "POST" and urlsplit(request.url).path == "/jobs" and body:
+                jobs.append(body)
+
+        page.on("request", record)
         page.get_by_role("button", name="Show 文档 Documents").click()
         pane = page.locator(".orggraph-documents")
         expect(pane).to_contain_text("西宁市委 · 截至 2015-01-01")
