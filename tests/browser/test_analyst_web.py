@@ -486,3 +486,20 @@ def test_the_language_button_stays_readable_under_the_pointer(page: Page) -> Non
     fg, bg = (_luminance(c) for c in colors)
     ratio = (max(fg, bg) + 0.05) / (min(fg, bg) + 0.05)
     assert ratio >= 4.5, colors  # WCAG AA for normal text
+
+
+def test_the_default_date_is_the_data_date_and_later_dates_are_flagged(
+    page: Page, store: GraphStore
+) -> None:
+    """Query.dataDate is the default date and the warning's date. (On the demo the last
+    change is on the same day; only dataDate makes the note 数据截至 … appear.)"""
+    assert store.data_date() == DEMO_DAY  # the demo's data ends at its reference date
+    assert page.locator("body").get_attribute("data-as-of") == DEMO_DAY.isoformat()
+    assert page.locator("#data-date").is_hidden()
+    page.fill("#as-of", "2024-01-01")
+    page.dispatch_event("#as-of", "change")
+    page.wait_for_selector('body[data-as-of="2024-01-01"][data-loading=false]')
+    note = page.locator("#data-date")
+    assert note.is_visible() and note.inner_text() == "数据截至 2019-06-30"
+    page.click("#lang")
+    assert note.inner_text() == "Data as of 2019-06-30"
