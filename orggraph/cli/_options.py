@@ -1,4 +1,9 @@
-"""Options every analysis command shares: ``--as-of``, ``--scope``, ``--sector``, ``--json``."""
+"""Options every analysis command shares: ``--as-of``, ``--scope``, ``--sector``, ``--json``.
+
+A command that leaves ``--as-of`` out is asked at today, or at the data's date when today
+is past it (``orggraph.analysis.dating``); ``as_of_for`` resolves it and prints the
+data's-date notice (数据截至 …) on stderr, so that ``--json`` output stays clean.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +15,24 @@ import click
 import orjson
 
 from orggraph.analysis import jsonable
+from orggraph.analysis.dating import Dating
+from orggraph.cli.tables import fit_line, terminal_width, to_terminal
 from orggraph.model import Sector, parse_enum
+from orggraph.store.base import GraphStore
 from orggraph.store.scope import Scope
 
-__all__ = ["DATE", "analysis_options", "echo_json", "make_scope"]
+__all__ = [
+    "AS_OF_HELP",
+    "DATE",
+    "analysis_options",
+    "as_of_for",
+    "echo_json",
+    "make_scope",
+    "tell",
+]
+
+#: What ``--as-of`` says it defaults to, everywhere.
+AS_OF_HELP = "Date to ask at (default today, or the data's date when today is past it)"
 
 
 class _DateType(click.ParamType[date]):
@@ -48,10 +67,26 @@ def analysis_options(func: Callable[..., Any]) -> Callable[..., Any]:
         multiple=True,
         help="Limit to the subtree of an organization id (e.g. 630102); repeatable",
     )(func)
-    func = click.option(
-        "--as-of", "as_of", type=DATE, default=None, help="Date to ask at (default today)"
-    )(func)
+    func = click.option("--as-of", "as_of", type=DATE, default=None, help=AS_OF_HELP)(func)
     return func
+
+
+def as_of_for(store: GraphStore, as_of: date | None) -> date:
+    """The date a command asks at: ``--as-of``, or today, or the data's date when today is
+    past it; a notice on stderr when the date is the data's or past it."""
+    dating = Dating(store)
+    when = dating.as_of(as_of)
+    tell(dating)
+    return when
+
+
+def tell(dating: Dating) -> None:
+    """Print ``dating``'s notices (数据截至 …) on stderr, Chinese first, English beside;
+    folded to the terminal's width when stderr is one."""
+    folded = to_terminal(click.get_text_stream("stderr"))
+    for notice in dating.notices:
+        for line in fit_line(notice.text, terminal_width()) if folded else [notice.text]:
+            click.echo(line, err=True)
 
 
 def make_scope(scope_roots: tuple[str, ...], sectors: tuple[str, ...]) -> Scope:

@@ -28,7 +28,7 @@ from orggraph.analysis.remediation import (
 )
 from orggraph.analysis.weak import RULES
 from orggraph.cli import AppContext, pass_app, store_option
-from orggraph.cli._options import DATE, analysis_options, echo_json, make_scope
+from orggraph.cli._options import DATE, analysis_options, as_of_for, echo_json, make_scope
 from orggraph.cli.tables import Heading, count_line, echo_line, render_table
 from orggraph.cli.weak import rules_of, rules_option
 from orggraph.model import CaseState, NodeKind, label, parse_enum
@@ -197,7 +197,7 @@ def command(
     """Remediation cases (整顿转化): list them, or `open` / `transition` one."""
     if ctx.invoked_subcommand is not None:
         return
-    when = as_of or date.today()
+    when = as_of_for(app.store(), as_of)
     scope = make_scope(scope_roots, sectors)
     store = app.store()
     if stalled:

@@ -19,7 +19,7 @@ from orggraph.analysis.chain import (
     responsibility_chain,
 )
 from orggraph.cli import AppContext, pass_app, store_option
-from orggraph.cli._options import analysis_options, echo_json, make_scope
+from orggraph.cli._options import analysis_options, as_of_for, echo_json, make_scope
 from orggraph.cli.tables import Heading, echo_line, render_table
 from orggraph.model import Level, LinkKind, NodeKind, label
 from orggraph.store.masking import Hidden, hidden_text
@@ -138,7 +138,7 @@ def command(
     NODE_ID is an organization, member, two-new unit, expert, working group or case.
     """
     scope = make_scope(scope_roots, sectors)
-    chain = responsibility_chain(app.store(), node_id, as_of or date.today(), scope)
+    chain = responsibility_chain(app.store(), node_id, as_of_for(app.store(), as_of), scope)
     if as_json:
         echo_json(chain)
     else:

@@ -12,7 +12,7 @@ import click
 
 from orggraph.analysis.changes import ChangeReport, LinkEvent, changes_between
 from orggraph.cli import AppContext, pass_app, store_option
-from orggraph.cli._options import DATE, analysis_options, echo_json, make_scope
+from orggraph.cli._options import DATE, analysis_options, as_of_for, echo_json, make_scope
 from orggraph.cli.chain import person_text, render_table
 from orggraph.model import FACTS, Role, label, parse_enum
 from orggraph.store.masking import hidden_text
@@ -129,9 +129,12 @@ def command(
     sectors: tuple[str, ...],
     as_json: bool,
 ) -> None:
-    """What changed in the scope after --since, up to --as-of (default today) (变化)."""
+    """What changed in the scope after --since, up to --as-of (变化).
+
+    --as-of defaults to today, or to the data's date when today is past it.
+    """
     scope = make_scope(scope_roots, sectors)
-    report = changes_between(app.store(), since, as_of or date.today(), scope, net=net)
+    report = changes_between(app.store(), since, as_of_for(app.store(), as_of), scope, net=net)
     if as_json:
         echo_json(report)
     else:

@@ -14,7 +14,7 @@ from orggraph.analysis.coverage import (
     coverage_total,
 )
 from orggraph.cli import AppContext, pass_app, store_option
-from orggraph.cli._options import DATE, analysis_options, echo_json, make_scope
+from orggraph.cli._options import DATE, analysis_options, as_of_for, echo_json, make_scope
 from orggraph.cli.tables import echo_line, render_table
 
 __all__ = ["command"]
@@ -81,7 +81,7 @@ def command(
     earlier date and the change in percentage points. --sector keeps one kind of unit
     (non_public_enterprise/非公企业, social_organization/社会组织).
     """
-    when = as_of or date.today()
+    when = as_of_for(app.store(), as_of)
     scope = make_scope(scope_roots, sectors)
     store = app.store()
     grouping = None if group_by == "none" else group_by

@@ -32,6 +32,10 @@ from orggraph.exports.render import LANGS, render_export
 from orggraph.store.base import GraphStore
 from orggraph.store.scope import Scope
 
+#: The exports' defaults: the data's date stands for today when today is past it.
+_YEAR = "Year (default: this one, or the data's when today is past the data)"
+_AS_OF = "Date to ask at (default: today in --year, else its last day; not past the data)"
+
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Options:
@@ -85,8 +89,8 @@ def _common(func: Callable[..., Any]) -> Callable[..., Any]:
             help="Language of titles, headers and labels",
         ),
         click.option("--since", type=DATE, default=None, help="Date to compare against"),
-        click.option("--as-of", "as_of", type=DATE, default=None, help="Date to ask at"),
-        click.option("--year", type=int, default=None, help="Year (default: this one)"),
+        click.option("--as-of", "as_of", type=DATE, default=None, help=_AS_OF),
+        click.option("--year", type=int, default=None, help=_YEAR),
         click.option(
             "--sector",
             "sectors",

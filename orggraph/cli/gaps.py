@@ -8,7 +8,7 @@ import click
 
 from orggraph.analysis.gaps import GAP_LABELS_ZH, Gap, GapKind, coverage_gaps, parse_gap_kind
 from orggraph.cli import AppContext, pass_app, store_option
-from orggraph.cli._options import analysis_options, echo_json, make_scope
+from orggraph.cli._options import analysis_options, as_of_for, echo_json, make_scope
 from orggraph.cli.chain import person_text
 from orggraph.cli.tables import count_line, echo_line, render_table
 from orggraph.store.masking import hidden_text
@@ -88,7 +88,7 @@ def command(
     as_json: bool,
 ) -> None:
     """Coverage gaps in the scope, each with the secretaries who should close it (覆盖空白)."""
-    when = as_of or date.today()
+    when = as_of_for(app.store(), as_of)
     scope = make_scope(scope_roots, sectors)
     gaps = coverage_gaps(app.store(), when, scope, kinds or None)
     if as_json:

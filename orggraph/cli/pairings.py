@@ -22,7 +22,7 @@ from orggraph.analysis.pairing import (
 )
 from orggraph.analysis.weak import weak_branches
 from orggraph.cli import AppContext, pass_app, store_option
-from orggraph.cli._options import analysis_options, echo_json, make_scope
+from orggraph.cli._options import analysis_options, as_of_for, echo_json, make_scope
 from orggraph.cli.tables import echo_line, render_table
 from orggraph.cli.weak import district_names, rules_of, rules_option
 from orggraph.model import LinkKind, label
@@ -129,7 +129,7 @@ def command(
     """
     if apply_ and not suggest:
         raise click.UsageError("--apply needs --suggest")
-    when = as_of or date.today()
+    when = as_of_for(app.store(), as_of)
     scope = make_scope(scope_roots, sectors)
     store = app.store()
     rules = rules_of(app, rules_path)

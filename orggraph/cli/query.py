@@ -14,7 +14,7 @@ import click
 import orjson
 
 from orggraph.cli import AppContext, pass_app, store_option
-from orggraph.cli._options import DATE, make_scope
+from orggraph.cli._options import DATE, as_of_for, make_scope
 from orggraph.errors import ConfigError
 
 
@@ -31,11 +31,15 @@ def _find(name: str) -> Path:
     raise click.BadParameter(f"{name!r} is neither a file nor a saved query", param_hint="FILE")
 
 
+#: ``--as-of``: the date the query's fields leave out default to.
+_AS_OF = "Default date (default today, or the data's date when today is past it)"
+
+
 @click.command(name="query")
 @store_option
 @click.argument("file")
 @click.option("--var", "pairs", multiple=True, metavar="KEY=VALUE", help="A variable; repeatable")
-@click.option("--as-of", "as_of", type=DATE, default=None, help="Default date (default today)")
+@click.option("--as-of", "as_of", type=DATE, default=None, help=_AS_OF)
 @click.option(
     "--scope", "scope_roots", multiple=True, help="Limit to an organization's subtree; repeatable"
 )
@@ -60,7 +64,8 @@ def command(
     text = path.read_text("utf-8")
     variables = parse_variables(text, pairs)
     actor = Actor(name="local-admin", role="admin", scope=make_scope(scope_roots, sectors))
-    data = run_document(app.store(), app.settings, text, variables, actor=actor, today=as_of)
+    when = as_of_for(app.store(), as_of)
+    data = run_document(app.store(), app.settings, text, variables, actor=actor, today=when)
     if as_json:
         click.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
         return

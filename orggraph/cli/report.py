@@ -8,7 +8,7 @@ import click
 
 from orggraph.analysis.report import Figure, seed_report
 from orggraph.cli import AppContext, pass_app, store_option
-from orggraph.cli._options import DATE, analysis_options, echo_json, make_scope
+from orggraph.cli._options import DATE, analysis_options, as_of_for, echo_json, make_scope
 from orggraph.cli.tables import echo_line, render_table
 
 __all__ = ["command"]
@@ -42,11 +42,11 @@ def command(
 ) -> None:
     """The seed's figures (working groups, coverage, admissions, structure, experts, venues).
 
-    Every figure is computed from the graph at ``--as-of`` (default today); figures the
-    graph does not hold are shown as not tracked (未纳入图谱). On the demo, ask at
-    2019-06-30 (the seed's values) or 2014-12-31.
+    Every figure is computed from the graph at ``--as-of`` (default: today, or the data's date
+    if earlier); figures the graph does not hold are shown as not tracked (未纳入图谱).
+    On the demo, ask at 2019-06-30 (the seed's values) or 2014-12-31.
     """
-    when = as_of or date.today()
+    when = as_of_for(app.store(), as_of)
     report = seed_report(app.store(), when, make_scope(scope_roots, sectors), since)
     if as_json:
         echo_json(report)

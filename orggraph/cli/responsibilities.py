@@ -8,7 +8,7 @@ import click
 
 from orggraph.analysis.chain import Responsibilities, responsibilities
 from orggraph.cli import AppContext, pass_app, store_option
-from orggraph.cli._options import analysis_options, echo_json, make_scope
+from orggraph.cli._options import analysis_options, as_of_for, echo_json, make_scope
 from orggraph.cli.tables import echo_line, render_table
 from orggraph.model import CaseState, NodeKind, Role, label, parse_enum
 from orggraph.store.masking import hidden_text, hide_unseen
@@ -117,7 +117,7 @@ def command(
 ) -> None:
     """Everything PERSON_ID answers for: posts, contact links, groups, experts, cases (责任清单)."""
     scope = make_scope(scope_roots, sectors)
-    when = as_of or date.today()
+    when = as_of_for(app.store(), as_of)
     store = app.store()
     result = responsibilities(store, person_id, when, scope)
     if as_json:

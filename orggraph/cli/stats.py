@@ -8,6 +8,7 @@ import click
 import orjson
 
 from orggraph.cli import AppContext, pass_app, store_option
+from orggraph.cli._options import AS_OF_HELP, as_of_for
 from orggraph.cli.tables import echo_line
 from orggraph.model import LinkKind, NodeKind, label
 from orggraph.store.base import GraphStore
@@ -42,14 +43,13 @@ def graph_stats(store: GraphStore, as_of: date) -> dict[str, object]:
 
 @click.command(name="stats")
 @store_option
-@click.option(
-    "--as-of", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Date (default today)"
-)
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), default=None, help=AS_OF_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON")
 @pass_app
 def command(app: AppContext, as_of: object, as_json: bool) -> None:
     """Counts by node kind, organization level and sector, and link kind (统计)."""
-    when = as_of.date() if as_of is not None else date.today()  # type: ignore[attr-defined]
+    day = as_of.date() if as_of is not None else None  # type: ignore[attr-defined]
+    when = as_of_for(app.store(), day)
     stats = graph_stats(app.store(), when)
     if as_json:
         click.echo(orjson.dumps(stats, option=orjson.OPT_INDENT_2).decode())

@@ -8,9 +8,10 @@ from typing import Any
 import click
 
 from orggraph.analysis.config import RulesConfig, load_rules
-from orggraph.analysis.weak import RULES, WeakBranch, weak_branches
+from orggraph.analysis.dating import Dating
+from orggraph.analysis.weak import RULES, WeakBranch, facts_year, weak_branches
 from orggraph.cli import AppContext, pass_app, store_option
-from orggraph.cli._options import analysis_options, echo_json, make_scope
+from orggraph.cli._options import analysis_options, echo_json, make_scope, tell
 from orggraph.cli.tables import echo_line, render_table
 from orggraph.model import NodeKind, Sector, label
 from orggraph.store.base import GraphStore
@@ -47,9 +48,11 @@ def _sector(value: object) -> str:
         return ""
 
 
-def print_weak(found: list[WeakBranch], as_of: date, districts: dict[str, str]) -> None:
-    """The weak branches as a readable Chinese table."""
-    year = found[0].facts_year if found else as_of.year - 1
+def print_weak(
+    found: list[WeakBranch], as_of: date, districts: dict[str, str], year: int | None = None
+) -> None:
+    """The weak branches as a readable Chinese table (``year``: the facts read)."""
+    year = year or (found[0].facts_year if found else facts_year(as_of))
     echo_line(
         f"软弱涣散基层党组织 weak branches，截至 {as_of.isoformat()}"
         f"（按 {year} 年度数据 facts of {year}）：共 {len(found):,} 个 ({len(found):,} branches)"
@@ -120,16 +123,20 @@ def command(
 ) -> None:
     """Weak grassroots organizations and the rules each fails (软弱涣散基层党组织).
 
-    Yearly facts of the last completed year count; thresholds come from rules.toml
+    Yearly facts of the last completed year count (or of the latest year before it
+    that has them: said on stderr); thresholds come from rules.toml
     (docs/RULES.md).
     """
-    when = as_of or date.today()
     scope = make_scope(scope_roots, sectors)
     store = app.store()
+    dating = Dating(store)
+    when = dating.as_of(as_of)
+    year = dating.facts_year(facts_year(when))
+    tell(dating)
     found = weak_branches(store, when, scope, rules=rules_of(app, rules_path))
     if only:
         found = [w for w in found if set(only) & set(w.rules)]
     if as_json:
         echo_json(found)
         return
-    print_weak(found, when, district_names(store, when, {w.district for w in found}))
+    print_weak(found, when, district_names(store, when, {w.district for w in found}), year)

@@ -21,7 +21,7 @@ from orggraph.analysis.whatif import (
     what_if,
 )
 from orggraph.cli import AppContext, pass_app, store_option
-from orggraph.cli._options import analysis_options, echo_json, make_scope
+from orggraph.cli._options import analysis_options, as_of_for, echo_json, make_scope
 from orggraph.cli.chain import break_text
 from orggraph.cli.tables import echo_line, render_table
 
@@ -125,7 +125,7 @@ def command(
     if not proposals:
         raise click.UsageError("name at least one of --leave, --move, --dissolve, --end-links")
     scope = make_scope(scope_roots, sectors)
-    impact = what_if(app.store(), proposals, as_of or date.today(), scope)
+    impact = what_if(app.store(), proposals, as_of_for(app.store(), as_of), scope)
     if as_json:
         echo_json(impact)
     else:

@@ -41,7 +41,7 @@ def test_query_runs_a_saved_query_as_json(db: str) -> None:
         ],
     )
     assert result.exit_code == 0, result.output
-    gaps = json.loads(result.output)["coverageGaps"]
+    gaps = json.loads(result.stdout)["coverageGaps"]
     # b1 has two full members (m1, m2), b2 one (m4): both below three.
     assert [(g["subject"], g["count"]) for g in gaps] == [("b1", 2), ("b2", 1)]
 
@@ -63,7 +63,7 @@ def test_query_prints_a_table_with_the_header_and_labels(db: str) -> None:
         ],
     )
     assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
+    lines = result.stdout.splitlines()
     assert lines[0].startswith("覆盖缺口")
     assert lines[1].startswith("Coverage gaps")
     header = lines[3]

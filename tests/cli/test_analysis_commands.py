@@ -51,7 +51,7 @@ def test_chain_prints_a_chinese_table(run: Runner) -> None:
 def test_chain_as_json_and_scoped(run: Runner) -> None:
     result = run("chain", "b1", *ASK, "--scope", "630102001", "--json")
     assert result.exit_code == 0, result.output
-    levels = orjson.loads(result.output)["paths"][0]["levels"]
+    levels = orjson.loads(result.stdout)["paths"][0]["levels"]
     assert [lv["hidden"] for lv in levels] == [False, False, True, True]
     assert levels[3]["secretary"] == {"id": None, "name": None, "hidden": True}
     outside = run("chain", "s1", *ASK, "--scope", "630102001")
@@ -61,7 +61,7 @@ def test_chain_as_json_and_scoped(run: Runner) -> None:
 def test_responsibilities(run: Runner) -> None:
     result = run("responsibilities", "m14", *ASK, "--json")
     assert result.exit_code == 0, result.output
-    data = orjson.loads(result.output)
+    data = orjson.loads(result.stdout)
     assert [c["id"] for c in data["contacts"]] == ["b1"]
     assert [c["id"] for c in data["cases"]] == ["case-1"]
     text = run("responsibilities", "m01", *ASK)
@@ -71,7 +71,7 @@ def test_responsibilities(run: Runner) -> None:
 def test_gaps_by_kind(run: Runner) -> None:
     result = run("gaps", *ASK, "--kind", "书记空缺", "--json")
     assert result.exit_code == 0, result.output
-    assert [(g["kind"], g["subject"]) for g in orjson.loads(result.output)] == [
+    assert [(g["kind"], g["subject"]) for g in orjson.loads(result.stdout)] == [
         ("vacant_secretary", "630102"),
         ("vacant_secretary", "b2"),
     ]
@@ -85,7 +85,7 @@ def test_gaps_by_kind(run: Runner) -> None:
 def test_changes(run: Runner) -> None:
     result = run("changes", "--since", "2013-01-01", *ASK, "--json")
     assert result.exit_code == 0, result.output
-    data = orjson.loads(result.output)
+    data = orjson.loads(result.stdout)
     assert [(e["organization"], e["person"]["id"]) for e in data["posts_filled"]] == [("b1", "m04")]
     assert "离任：1" in run("changes", "--since", "2013-01-01", *ASK).output
 
@@ -93,7 +93,7 @@ def test_changes(run: Runner) -> None:
 def test_whatif(run: Runner) -> None:
     result = run("whatif", "--leave", "m03", *ASK, "--json")
     assert result.exit_code == 0, result.output
-    (brk,) = orjson.loads(result.output)["new_breaks"]
+    (brk,) = orjson.loads(result.stdout)["new_breaks"]
     assert brk["chains"] == ["630102001", "b1", "b2", "u1"]
     assert run("whatif", *ASK).exit_code == 2  # nothing proposed
     assert run("whatif", "--move", "b2", *ASK).exit_code == 2  # not ORG:NEWPARENT
