@@ -143,7 +143,7 @@ class Duty:
     progress: int | None
     evidence: str | None
     carried_from: str | None
-    overdue: bool  # committed, due before the date, not done
+    overdue: bool  # committed, due before the date, not done, the year not closed
     steps: tuple[DutyStep, ...] = ()
 
 
@@ -379,7 +379,7 @@ def _overdue(node: Node, as_of: date) -> bool:
     return (
         due is not None
         and due < as_of
-        and state in (DutyState.COMMITTED, DutyState.OBSERVED, DutyState.NOT_DONE)
+        and state in (DutyState.COMMITTED, DutyState.OBSERVED)
         and (node.get("progress") or 0) < 100
     )
 

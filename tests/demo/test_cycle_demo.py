@@ -79,6 +79,12 @@ def test_2018_grades_agree_with_the_assessment_facts(cycle_store: GraphStore) ->
     assert {x.stage for x in rest} <= {ListStage.REPORTED}
     assert set(levels.values()) <= {"grassroots"}
     assert len(graded) > 0.99 * len(lists)
+    # Every 2018 duty was committed and observed; only the lists not graded (their year
+    # not closed) can have duties overdue.
+    total = cycle_dashboard(cycle_store, 2018, date(2019, 3, 1), ALL)[-1]
+    assert total.committed == total.observed == total.duties
+    assert total.overdue == sum(d.overdue for x in rest for d in x.duties)
+    assert total.graded == len(graded) and total.reported == len(lists)
 
 
 def test_2018_duties_not_done_come_back_in_2019(cycle_store: GraphStore) -> None:
