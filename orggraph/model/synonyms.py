@@ -25,6 +25,7 @@ from typing import TypeVar
 from orggraph.model.kinds import (
     LABELS_ZH,
     AssessmentGrade,
+    CaseState,
     Education,
     Establishment,
     Gender,
@@ -61,6 +62,7 @@ ENUM_NAMES: dict[type[StrEnum], str] = {
     Role: "职务 (role)",
     Establishment: "组建方式 (mode)",
     AssessmentGrade: "考核等次 (assessment_grade)",
+    CaseState: "整顿状态 (state)",
 }
 
 #: Other words for each enum value, beside its code and its Chinese label (``LABELS_ZH``).

@@ -180,7 +180,7 @@ def test_steps_are_dated_after_the_last_and_need_what_they_stand_on(store: Graph
             deadline=date(2019, 9, 30),
             responsible="nobody",
         )
-    with pytest.raises(InvalidTransition, match="not a CaseState"):
+    with pytest.raises(InvalidTransition, match=r"'finished' is not a valid 整顿状态 \(state\)"):
         transition(store, case.id, "finished", date(2019, 5, 2), actor="a")
     with pytest.raises(NotFound):
         transition(store, "case-none", S.RECTIFYING, date(2019, 5, 2), actor="a")
