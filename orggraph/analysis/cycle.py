@@ -397,9 +397,11 @@ def _lists(
         if bucket is not None:
             bucket.append(duty)
     names = {o.id: o.name for o in store.nodes(NodeKind.ORGANIZATION, as_of, ids=orgs)}
-    versions: dict[str, list[Node]] = {}
-    if history:
-        versions = store.node_versions([*keys, *(d.id for ds in duties.values() for d in ds)])
+    # The lists' own versions always (the day each was opened: a few ms for a city); the
+    # duties' only with the history.
+    versions = store.node_versions(
+        [*keys, *(d.id for ds in duties.values() for d in ds)] if history else keys
+    )
     out = [
         _list(
             node,
@@ -407,6 +409,7 @@ def _lists(
             as_of,
             names.get(str(node.get("organization"))),
             versions,
+            history=history,
         )
         for node in nodes
     ]
@@ -419,6 +422,8 @@ def _list(
     as_of: date,
     org_name: str | None,
     versions: dict[str, list[Node]],
+    *,
+    history: bool,
 ) -> DutyList:
     attrs = node.attrs
     year = int(attrs["year"])
@@ -437,6 +442,8 @@ def _list(
         )
         for v in past
     )
+    if not history:
+        steps = ()
     grade = attrs.get("grade")
     score = attrs.get("score")
     return DutyList(
@@ -457,7 +464,7 @@ def _list(
         ),
         grade=None if grade is None else ReviewGrade(grade),
         score=None if score is None else float(score),
-        duties=tuple(duty_of(d, as_of, versions.get(d.id, [])) for d in duties),
+        duties=tuple(duty_of(d, as_of, versions.get(d.id, []) if history else ()) for d in duties),
         steps=steps,
     )
 

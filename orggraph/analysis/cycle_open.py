@@ -26,6 +26,8 @@ __all__ = [
     "allow",
     "clean",
     "hand_over",
+    "hand_over_all",
+    "handovers_due",
     "latest",
     "one_step_a_day",
     "open_year",
@@ -282,6 +284,48 @@ def hand_over(
     check_write(store, batch, actor.scope, actor=actor.name, action="handOver")
     store.write(batch, actor=actor.name)
     return duty_list(store, list_ref, on, actor.scope)
+
+
+def handovers_due(
+    store: GraphStore, year: int, root: str, on: date, scope: Scope
+) -> list[tuple[Node, str]]:
+    """The open lists of ``year`` under ``root`` whose holder is not the secretary in post
+    on ``on``, with that successor (lists of a vacant post are left out: nobody to hand
+    them to), by list id."""
+    view = scope.view(store, on)
+    orgs = [o for o in store.subtree(root, on) if view.sees_org(o)]
+    lists = [
+        n
+        for n in store.nodes(NodeKind.DUTY_LIST, on, ids=[list_id(year, o) for o in orgs])
+        if n.get("stage") == ListStage.OPENED.value
+    ]
+    posts = _secretaries(store, on, [str(n.get("organization")) for n in lists])
+    due = []
+    for node in sorted(lists, key=lambda n: n.id):
+        successor = posts.get(str(node.get("organization")))
+        if successor is not None and successor != node.get("holder"):
+            due.append((node, successor))
+    return due
+
+
+def hand_over_all(store: GraphStore, year: int, root: str, on: date, *, actor: CycleActor) -> int:
+    """Hand every list under ``root`` whose secretary changed (``handovers_due``) to the
+    successor on ``on``, in one write; how many were handed over."""
+    due = handovers_due(store, year, root, on, actor.scope)
+    nodes = []
+    for node, successor in due:
+        organization = str(node.get("organization"))
+        allow(store, actor, organization, node.get("holder"), "handOver", on)
+        one_step_a_day(latest(store, node.id), on)
+        attrs = dict(node.attrs, holder=successor, handed_from=node.get("holder"), by=actor.name)
+        nodes.append(
+            Node(id=node.id, kind=node.kind, name=node.name, valid_from=on, attrs=clean(**attrs))
+        )
+    if nodes:
+        batch = WriteBatch(nodes=tuple(nodes), effective=on)
+        check_write(store, batch, actor.scope, actor=actor.name, action="handOver")
+        store.write(batch, actor=actor.name)
+    return len(nodes)
 
 
 # -- deriving the duties ------------------------------------------------------------------

@@ -10,6 +10,7 @@
     orggraph cycle observe du-2019-630102001-001 --on 2019-06-20 --progress 50 --evidence "…"
     orggraph cycle add dl-2019-630102001 --on 2019-02-01 --text "办好新时代讲习所"
     orggraph cycle handover dl-2019-630102001 --on 2019-07-02
+    orggraph cycle handovers 2019 --scope 630102 --on 2019-07-02      # every list that changed
     orggraph cycle report dl-2019-630102001 --on 2019-12-10 --text "述职报告…"
     orggraph cycle grade dl-2019-630102001 --on 2019-12-20 --grade 较好 --score 85 \\
         --question "问…" --answer "答…"
@@ -31,7 +32,7 @@ from orggraph.analysis.cycle import (
     cycle_dashboard,
     duty_list,
 )
-from orggraph.analysis.cycle_open import add_duty, hand_over, open_year
+from orggraph.analysis.cycle_open import add_duty, hand_over, hand_over_all, open_year
 from orggraph.analysis.cycle_steps import commit, grade, observe, report
 from orggraph.cli import AppContext, pass_app, store_option
 from orggraph.cli._options import DATE, analysis_options, as_of_for, echo_json, make_scope
@@ -294,6 +295,22 @@ def handover_command(
     """Hand LIST to the successor secretary, dated."""
     done = hand_over(app.store(), list_ref, on, actor=_actor(app, actor, account), to=to)
     click.echo(f"{done.id}：书记 {done.handed_from} → {done.holder}，{on.isoformat()}")
+
+
+@command.command(name="handovers")
+@store_option
+@click.argument("year", type=int)
+@click.option("--scope", "root", required=True, help="The organization whose subtree is checked")
+@click.option("--on", "on", type=DATE, required=True, help="Date of the handovers")
+@_ACTOR
+@_AS
+@pass_app
+def handovers_command(
+    app: AppContext, year: int, root: str, on: date, actor: str, account: str | None
+) -> None:
+    """Hand every open list of YEAR whose secretary changed to the one in post on --on."""
+    count = hand_over_all(app.store(), year, root, on, actor=_actor(app, actor, account))
+    click.echo(f"{count} 份清单已交接 lists handed over，{on.isoformat()}")
 
 
 @command.command(name="report")

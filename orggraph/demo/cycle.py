@@ -17,7 +17,8 @@ step functions would write, one batch per stage (a step function per duty would 
   graded: no fact is made up where the weak-branch rules would read it. A duty is done
   when its last observation saw 100 %; the better the grade, the likelier.
 - **2019**, at 2019-06-30: about 85 % of the duties committed by March 31; about half of
-  those observed in June (observations under way); nothing reported yet.
+  those observed in June (observations under way); nothing reported yet; each list whose
+  secretary changed since January handed to the successor on the day their post began.
 
 Everything is drawn from one ``random.Random`` seeded by the demo's seed: the same seed,
 the same cycles.
@@ -34,25 +35,29 @@ from datetime import date, timedelta
 from typing import Any
 
 from orggraph.analysis.cycle import GRADE_FACT, CycleActor
-from orggraph.analysis.cycle_open import open_year
+from orggraph.analysis.cycle_open import handovers_due, open_year
 from orggraph.model import (
     AssessmentGrade,
     DutyState,
     Fact,
     Level,
+    LinkKind,
     ListStage,
     Node,
     NodeKind,
     ReviewGrade,
+    Role,
     WriteBatch,
 )
 from orggraph.progress import Progress, silent
 from orggraph.store.base import GraphStore
+from orggraph.store.scope import Scope
 
 #: What ``build_cycles`` reports to its ``progress`` callback (steps of both years).
 CYCLE_STAGE = "责任清单年度流程"
 
 _CITY = "630100"
+_MID = date(2019, 6, 30)
 _ACTOR = CycleActor(name="demo", role="admin")
 _REVIEW = {v: k for k, v in GRADE_FACT.items()}
 # How likely a duty is done, by the list's grade.
@@ -106,11 +111,30 @@ def build_cycles(
     committed = _commit(store, duties19, 2019, rng, share=0.85)
     progress(CYCLE_STAGE, 5, steps)
     _observe(store, committed, lists19, {}, rng, final=False)
+    _handovers(store)
     progress(CYCLE_STAGE, steps, steps)
     return CycleSummary(
         lists={2018: len(lists18), 2019: len(lists19)},
         duties={2018: len(duties18), 2019: len(duties19)},
     )
+
+
+def _handovers(store: GraphStore) -> None:
+    """2019's lists handed to the secretaries who took post after they were opened, each on
+    the day the successor's post began (the lists of a post still vacant stay as they are)."""
+    due = handovers_due(store, 2019, _CITY, _MID, Scope())
+    orgs = [str(node.get("organization")) for node, _ in due]
+    began = {
+        (x.target, x.source): x.valid_from
+        for x in store.links(LinkKind.HOLDS_POST, _MID, targets=orgs)
+        if x.get("role") == Role.SECRETARY.value
+    }
+    out = []
+    for node, successor in due:
+        start = began.get((str(node.get("organization")), successor), _MID)
+        on = max(start, node.valid_from + timedelta(days=1))
+        out.append(_again(node, on, holder=successor, handed_from=node.get("holder")))
+    _write(store, out)
 
 
 def _year(store: GraphStore, year: int, on: date) -> tuple[list[Node], list[Node]]:

@@ -30,7 +30,13 @@ from orggraph.analysis.cycle import (
     duty_list,
     duty_lists,
 )
-from orggraph.analysis.cycle_open import HandDuty, hand_over, open_year
+from orggraph.analysis.cycle_open import (
+    HandDuty,
+    hand_over,
+    hand_over_all,
+    handovers_due,
+    open_year,
+)
 from orggraph.analysis.cycle_steps import commit, grade, observe, report
 from orggraph.analysis.remediation import open_case
 from orggraph.analysis.weak import evaluate_branch
@@ -427,3 +433,17 @@ def test_permissions_per_role_and_scope(store: GraphStore) -> None:
     ]
     with pytest.raises(NotFound):
         duty_list(store, "dl-2019-630102", date(2019, 6, 30), T.scope)
+
+
+def test_every_list_whose_secretary_changed_is_handed_over_at_once(store: GraphStore) -> None:
+    opened(store)
+    # Before July T still holds T1's post: nothing is due.
+    assert handovers_due(store, 2019, "630102", date(2019, 6, 30), Scope()) == []
+    due = handovers_due(store, 2019, "630102", date(2019, 7, 2), Scope())
+    assert [(n.id, n.get("holder"), successor) for n, successor in due] == [
+        ("dl-2019-T1", "T", "T2")
+    ]
+    assert hand_over_all(store, 2019, "630102", date(2019, 7, 2), actor=DISTRICT) == 1
+    handed = duty_list(store, "dl-2019-T1", date(2019, 7, 2), Scope())
+    assert (handed.holder, handed.handed_from) == ("T2", "T")
+    assert hand_over_all(store, 2019, "630102", date(2019, 7, 3), actor=DISTRICT) == 0

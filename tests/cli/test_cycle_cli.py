@@ -91,7 +91,11 @@ def test_a_year_from_the_terminal(run: Runner) -> None:
         "d-ed",
     )
     assert seen.exit_code == 0, seen.output
-    shown = run("cycle", "show", "2019", "--list", "dl-2019-T1", "--as-of", "2019-06-30")
+    none = run("cycle", "handovers", "2019", "--scope", "630102", "--on", "2019-06-30")
+    assert "0 份清单已交接" in none.output
+    handed = run("cycle", "handovers", "2019", "--scope", "630102", "--on", "2019-07-02")
+    assert "1 份清单已交接 lists handed over，2019-07-02" in handed.output
+    shown = run("cycle", "show", "2019", "--list", "dl-2019-T1", "--as-of", "2019-07-02")
     assert shown.exit_code == 0, shown.output
     assert "已观摩" in shown.output and "50%：已指导2次" in shown.output
     board = run("cycle", "show", "2019", "--township", "--as-of", "2019-06-30", "--json")

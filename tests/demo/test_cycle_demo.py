@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from orggraph.analysis.cycle import GRADE_FACT, cycle_dashboard, duty_lists
+from orggraph.analysis.cycle_open import handovers_due
 from orggraph.demo.cycle import build_cycles
 from orggraph.model import DutyState, ListStage, NodeKind
 from orggraph.store.base import GraphStore
@@ -55,6 +56,16 @@ def test_2019_at_mid_year_most_duties_are_committed_and_observations_under_way(
     # The mid-year observations are dated in June: none was seen on June 1 yet... all by 30.
     early = cycle_dashboard(cycle_store, 2019, date(2019, 5, 31), ALL)[-1]
     assert early.observed == 0
+
+
+def test_2019_lists_follow_their_secretaries(cycle_store: GraphStore) -> None:
+    assert handovers_due(cycle_store, 2019, "630100", MID, ALL) == []
+    lists = duty_lists(cycle_store, 2019, MID, ALL, history=True)
+    handed = [x for x in lists if x.handed_from is not None]
+    assert len(handed) > 50  # the demo's secretaries change during the half year
+    for x in handed:
+        assert [s.holder for s in x.steps][-2:] == [x.handed_from, x.holder]
+        assert date(2019, 1, 10) < x.steps[-1].on <= MID
 
 
 def test_2018_grades_agree_with_the_assessment_facts(cycle_store: GraphStore) -> None:
