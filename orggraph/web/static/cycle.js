@@ -40,7 +40,7 @@ const STATES = {
 const STAGES = { OPENED: "已建立 opened", REPORTED: "已述职 reported", GRADED: "已评定 graded" };
 
 const $ = (id) => document.getElementById(id);
-const state = { year: 2019, asOf: "", townships: false, area: null };
+const state = { year: 2019, asOf: "", townships: false, chose: false, area: null };
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -175,6 +175,12 @@ function bar(cls, part, whole) {
 
 async function loadBoard() {
   const data = await run(BOARD, { year: state.year, asOf: state.asOf, townships: state.townships });
+  if (!state.townships && !state.chose && data.cycleDashboard.length === 1) {
+    // No district in the scope (a township's own account): its townships instead.
+    state.townships = true;
+    $("townships").checked = true;
+    return loadBoard();
+  }
   const rows = data.cycleDashboard.map((row) => {
     const total = row.organization === "";
     const tr = el(
@@ -245,6 +251,7 @@ function start() {
   });
   $("townships").addEventListener("change", (event) => {
     state.townships = event.target.checked;
+    state.chose = true;
     loadBoard();
   });
   refresh();
