@@ -164,13 +164,15 @@ def build_demo(
     # out with ``cycles=False`` (the records are then exactly ``demo_batches``').
     if cycles:
         build_cycles(store, seed=seed, progress=progress)
-    return summarize(batches, seed=seed, scale=scale)
+    return summarize(store, seed=seed, scale=scale, batches=len(batches))
 
 
-def summarize(batches: list[WriteBatch], *, seed: int, scale: int) -> DemoSummary:
-    """Counts over the batches, at the reference date."""
+def summarize(store: GraphStore, *, seed: int, scale: int, batches: int) -> DemoSummary:
+    """Counts of what ``store`` holds (the batches and the cycles run over them), at the
+    reference date, so that the summary is the store's and every line adds up."""
     day = REFERENCE_DATE
-    valid = [n for b in batches for n in b.nodes if n.valid_at(day)]
+    valid = [n for kind in NodeKind for n in store.nodes(kind, day)]
+    counts = store.counts()
     by_kind: dict[NodeKind, int] = {}
     levels: dict[str, int] = {}
     sectors: dict[str, int] = {}
@@ -190,10 +192,10 @@ def summarize(batches: list[WriteBatch], *, seed: int, scale: int) -> DemoSummar
         seed=seed,
         scale=scale,
         reference_date=day.isoformat(),
-        node_versions=sum(len(b.nodes) for b in batches),
-        link_versions=sum(len(b.links) for b in batches),
-        facts=sum(len(b.facts) for b in batches),
-        batches=len(batches),
+        node_versions=counts["node_versions"],
+        link_versions=counts["link_versions"],
+        facts=counts["facts"],
+        batches=batches,
         organizations=by_kind.get(NodeKind.ORGANIZATION, 0),
         territorial_by_level={lv: levels[lv] for lv in order if lv in levels},
         other_organizations_by_sector={
