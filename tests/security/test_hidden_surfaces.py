@@ -337,5 +337,5 @@ def test_the_cli_shows_the_same_hidden_shape(tmp_path: Any) -> None:
     line = next(x for x in table.output.splitlines() if x.startswith("c-b1"))
     assert line.count(HIDDEN) == 2 and "d1" not in line and "630103" not in line
     assert "m1" in next(x for x in table.output.splitlines() if x.startswith("c-b2"))
-    shown = json.loads(CliRunner().invoke(cli, [*args, "--json"]).output)
+    shown = json.loads(CliRunner().invoke(cli, [*args, "--json"]).stdout)
     assert [(c["responsible"], c["partner"]) for c in shown] == [(None, None), ("m1", "b1")]

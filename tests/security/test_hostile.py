@@ -145,7 +145,7 @@ def test_a_page_not_given_costs_its_default_or_the_largest(
 def test_an_ordinary_query_still_runs(counted: tuple[Any, CountingStore]) -> None:
     app, proxy = counted
     body = call(app, "POST", "/graphql", json={"query": NAME}).json()
-    assert body == {"data": {"organization": {"name": "夏都花园社区党支部"}}}
+    assert body["data"] == {"organization": {"name": "夏都花园社区党支部"}}
     assert reads(proxy) > 0
 
 
