@@ -41,8 +41,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
+from typing import cast
 
-from orggraph.analysis.chainindex import Person, chain_view
+from orggraph.analysis.chainindex import Person
 from orggraph.analysis.change_report import (
     ChangeReport,
     FactCount,
@@ -172,44 +173,53 @@ def _bounds(
 class _Seen:
     """Whom the scope saw on a day inside the window.
 
-    The scope's organizations are listed once, at ``since``; after that they change only
-    on the days an organization or a parent link begins or ends, and then only for that
-    organization and those below it, each decided by the scope's view of that day
-    (``chain_view``). So each organization gets the stretches of days the scope saw it,
-    from one listing and a few checks a change. Members are judged by their membership
-    and post links into those organizations on the day (one read for all of them); the
-    few units, working groups, experts and cases by the scope's view of that day.
+    The scope (subtrees and sectors, as ``Scope.view`` lists them) is followed through the
+    history of the hierarchy, read at once: the versions and parent links of every
+    organization there at ``since`` or changing inside the window. At ``since`` each is
+    judged by climbing its parent links; after that an organization can come or go only
+    on a day it, or one above it, begins or ends a version or a parent link, and then it
+    and those below it are judged again. So each organization gets the stretches of days
+    the scope saw it. Members are judged by their membership and post links into those
+    organizations on the day (one read for all of them); units, working groups, experts
+    and cases by a ``ScopeView`` of that day over those stretches.
     """
 
     def __init__(self, store: GraphStore, scope: Scope, window: VersionWindow) -> None:
         self.store, self.scope, self.window = store, scope, window
         self.whole = scope.unrestricted
-        self.views: dict[date, ScopeView] = {}
         self.joined: dict[str, list[Link]] = {}
         self.stretches: dict[str, list[tuple[date, date | None]]] = defaultdict(list)
+        self.versions: dict[str, list[Node]] = {}
+        self.ups: dict[str, list[Link]] = defaultdict(list)
+        self.downs: dict[str, list[Link]] = defaultdict(list)
+        self.views: dict[date, ScopeView] = {}
         if not self.whole:
             self._follow()
 
     def _follow(self) -> None:
+        window, store = self.window, self.store
         changed: dict[date, set[str]] = defaultdict(set)
-        window = self.window
-        for v in window.nodes:
-            if v.kind is NodeKind.ORGANIZATION:
-                for d in (v.valid_from, v.valid_to):
+        for version in window.nodes:
+            if version.kind is NodeKind.ORGANIZATION:
+                for d in (version.valid_from, version.valid_to):
                     if d is not None and window.inside(d):
-                        changed[d].add(v.id)
-        for x in window.links:
-            if x.kind is LinkKind.SUBORDINATE_TO:
-                for d in (x.valid_from, x.valid_to):
+                        changed[d].add(version.id)
+        for link in window.links:
+            if link.kind is LinkKind.SUBORDINATE_TO:
+                for d in (link.valid_from, link.valid_to):
                     if d is not None and window.inside(d):
-                        changed[d].add(x.source)
-        first = self.scope.view(self.store, window.since).organizations or frozenset()
-        entered = dict.fromkeys(first, window.since)
+                        changed[d].add(link.source)
+        there = {n.id for n in store.nodes(NodeKind.ORGANIZATION, window.since)}
+        ids = sorted(there | {o for day in changed.values() for o in day})
+        self.versions = store.node_versions(ids)
+        for link in store.outgoing_versions(LinkKind.SUBORDINATE_TO, ids):
+            self.ups[link.source].append(link)
+            self.downs[link.target].append(link)
+        entered = {o: window.since for o in ids if self.inside(o, window.since)}
         for day in sorted(changed):
-            view = self.view(day)
             for org_id in sorted(changed[day]):
-                for each in (org_id, *self.store.subtree(org_id, day)):
-                    inside = view.sees_org(each)
+                for each in (org_id, *self._below(org_id, day)):
+                    inside = self.inside(each, day)
                     if each in entered and not inside:
                         self.stretches[each].append((entered.pop(each), day))
                     elif inside and each not in entered:
@@ -218,14 +228,52 @@ class _Seen:
             self.stretches[org_id].append((start, None))
         # A member is seen through a membership or a post in one of these organizations:
         # their links are every such link (one read), whoever else is never seen.
-        for link in self.store.links_touching(sorted(self.stretches)):
+        for link in store.links_touching(sorted(self.stretches)):
             if link.kind in (LinkKind.MEMBER_OF, LinkKind.HOLDS_POST):
                 self.joined.setdefault(link.source, []).append(link)
 
+    def _exists(self, org_id: str, day: date) -> Node | None:
+        return next((v for v in self.versions.get(org_id, ()) if v.valid_at(day)), None)
+
+    def inside(self, org_id: str, day: date, *, sectors: bool = True) -> bool:
+        """Whether the scope's subtrees hold ``org_id`` on ``day`` (and, with ``sectors``,
+        whether its sector is one of the scope's), from the history read."""
+        version = self._exists(org_id, day)
+        if version is None:
+            return False
+        if sectors and self.scope.sectors and version.get("sector") not in self.scope.sectors:
+            return False
+        if not self.scope.roots:
+            return True
+        current: str | None = org_id
+        passed: set[str] = set()
+        while current is not None and current not in passed:
+            if current in self.scope.roots:
+                return self._exists(current, day) is not None
+            passed.add(current)
+            current = next((x.target for x in self.ups.get(current, ()) if x.valid_at(day)), None)
+        return False
+
+    def _below(self, org_id: str, day: date) -> list[str]:
+        out: list[str] = []
+        frontier = [org_id]
+        while frontier:
+            found = [x.source for o in frontier for x in self.downs.get(o, ()) if x.valid_at(day)]
+            frontier = [o for o in found if o not in out and o != org_id]
+            out += frontier
+        return out
+
     def view(self, day: date) -> ScopeView:
+        """A ``ScopeView`` of ``day`` whose organizations are the stretches above."""
         found = self.views.get(day)
         if found is None:
-            found = self.views[day] = chain_view(self.store, day, self.scope)
+            sectors = self.scope.sectors
+            orgs = cast("frozenset[str]", _On(self, day, sectors=True))
+            areas = cast("frozenset[str]", _On(self, day, sectors=False)) if sectors else None
+            kinds = frozenset(str(s) for s in sectors) if sectors else None
+            found = self.views[day] = ScopeView(
+                store=self.store, as_of=day, organizations=orgs, unit_areas=areas, unit_kinds=kinds
+            )
         return found
 
     def org(self, org_id: str | None, day: date) -> bool:
@@ -241,15 +289,32 @@ class _Seen:
         links = self.joined.get(member_id, [])
         return any(x.valid_at(day) and self.org(x.target, day) for x in links)
 
-    def node(self, node_id: str, kind: NodeKind, day: date) -> bool:
-        """Whether the scope saw ``node_id`` (of ``kind``) on ``day``."""
+    def node(self, node_id: str, kind: NodeKind, day: date, version: Node | None = None) -> bool:
+        """Whether the scope saw ``node_id`` (of ``kind``; ``version``: its version that
+        day, when in hand) on ``day``."""
         if self.whole:
             return True
         if kind is NodeKind.ORGANIZATION:
             return self.org(node_id, day)
         if kind is NodeKind.MEMBER:
             return self.member(node_id, day)
+        if version is not None:
+            return self.view(day).sees(version)
         return self.view(day).lookup(node_id) is not None
+
+
+class _On:
+    """The organizations a ``_Seen`` saw on one day, as a ``ScopeView`` asks: ``in`` only."""
+
+    def __init__(self, seen: _Seen, day: date, *, sectors: bool) -> None:
+        self.seen, self.day, self.sectors = seen, day, sectors
+
+    def __contains__(self, org_id: object) -> bool:
+        if not isinstance(org_id, str):
+            return False
+        if self.sectors:
+            return self.seen.org(org_id, self.day)
+        return self.seen.inside(org_id, self.day, sectors=False)
 
 
 def _held(day: date, what: str) -> date:
@@ -259,9 +324,14 @@ def _held(day: date, what: str) -> date:
 
 def _node_counts(window: VersionWindow, seen: _Seen) -> tuple[NodeCount, ...]:
     kinds = {v.id: v.kind for v in window.nodes}
+    versions: dict[str, list[Node]] = defaultdict(list)
+    for v in window.nodes:
+        versions[v.id].append(v)
     counts: dict[NodeKind, Counter[str]] = defaultdict(Counter)
     for node_id, day, what in boundaries(window.nodes, window):
-        if seen.node(node_id, kinds[node_id], _held(day, what)):
+        held = _held(day, what)
+        version = next((v for v in versions[node_id] if v.valid_at(held)), None)
+        if seen.node(node_id, kinds[node_id], held, version):
             counts[kinds[node_id]][what] += 1
     return tuple(
         NodeCount(kind=k, began=c["began"], changed=c["changed"], ended=c["ended"])
