@@ -207,13 +207,17 @@ WEB_FILTERS: dict[str, tuple[tuple[NodeKind, str], ...]] = {
 
 #: The web page's payloads (``orggraph/web/static/api.js`` ``QUERIES``) and their fields.
 WEB_PAYLOADS: dict[str, tuple[str, ...]] = {
-    "meta": ("organizations",),
+    "meta": ("me", "organizations"),
+    "roots": ("nodes",),
     "timeline": ("timeline",),
+    "dataDate": ("dataDate",),
     "tree": ("subgraph",),
     "state": ("mapState",),
     "networkGroups": ("workingGroups",),
     "networkLeaders": ("members",),
     "networkPairs": ("organizations",),
+    "changes": ("changes",),
+    "coverage": ("coverageRates",),
     "search": ("search",),
     "detail": ("node",),
     "chain": ("responsibilityChain",),
