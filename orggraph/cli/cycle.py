@@ -38,7 +38,7 @@ from orggraph.cli import AppContext, pass_app, store_option
 from orggraph.cli._options import DATE, analysis_options, as_of_for, echo_json, make_scope
 from orggraph.cli.progress import progress_bar
 from orggraph.cli.tables import Heading, render_table
-from orggraph.model import Level, ReviewGrade, label
+from orggraph.model import Level, NodeKind, ReviewGrade, label
 from orggraph.store.accounts import account_store
 
 __all__ = ["command"]
@@ -140,7 +140,9 @@ def show_command(
         if as_json:
             echo_json(found)
         else:
-            _print_list(found, when)
+            people = [p for p in (found.holder, found.handed_from) if p]
+            names = {n.id: n.name for n in store.nodes(NodeKind.MEMBER, when, ids=people)}
+            _print_list(found, when, names)
         return
     level = Level.TOWNSHIP if township else Level.COUNTY
     rows = cycle_dashboard(store, year, when, scope, level=level)
@@ -173,12 +175,15 @@ def _grade_label(code: str) -> str:
         return code
 
 
-def _print_list(found: DutyList, when: date) -> None:
+def _print_list(found: DutyList, when: date, names: dict[str, str]) -> None:
+    def who(member: str | None) -> str:
+        return f"{names.get(member, '')}({member})" if member else "空缺"
+
     grade_text = "" if found.grade is None else f"；评定 {label(found.grade)} {found.score:g}分"
     click.echo(
         f"{found.organization_name or found.organization} {found.year}年度抓党建责任清单 "
-        f"({found.id})：{label(found.stage)}；书记 {found.holder or '空缺'}"
-        + (f"（前任 {found.handed_from}）" if found.handed_from else "")
+        f"({found.id})：{label(found.stage)}；书记 {who(found.holder)}"
+        + (f"（前任 {who(found.handed_from)}）" if found.handed_from else "")
         + grade_text
         + f"，截至 {when.isoformat()}"
     )
