@@ -316,7 +316,12 @@ class XlsxFormat:
             if column.width is not None:
                 widths.append(float(column.width))
                 continue
-            widest = display_width(column.header(lang))
+            header = display_width(column.header(lang))
+            if column.kind != "text" and not column.hand:
+                # A number's or a date's header wraps to two lines (the header row grows)
+                # rather than widen a column of short values.
+                header = -(-header // 2)
+            widest = header
             for row in table.rows:
                 widest = max(widest, display_width(as_text(row[index], column.kind, lang)))
                 if widest + 2 >= MAX_WIDTH:
@@ -338,22 +343,26 @@ def _blanks(labels: tuple[Label, ...], lang: str) -> str:
 def _fit_page(table: Table, widths: list[float]) -> list[float]:
     """Widths that print at about full size on A4 landscape: fitted to the page width, a
     sheet wider than ``PAGE_WIDTH`` would be shrunk to an unreadable size. The columns of
-    free text give way (they wrap, and their rows grow); names, ids, dates, numbers and the
-    hand-fill columns keep their width."""
+    free text give way (they wrap, and their rows grow), those declared wide (long text: a
+    duty, the findings) down to twice as wide as the others when the page allows; names,
+    ids, dates, numbers and the hand-fill columns keep their width."""
     total = sum(widths)
     if total <= PAGE_WIDTH:
         return widths
-    give = [
-        i
-        for i, c in enumerate(table.columns)
-        if c.kind == "text" and not c.nowrap and not c.hand and widths[i] > MIN_TEXT
+    text = [
+        i for i, c in enumerate(table.columns) if c.kind == "text" and not c.nowrap and not c.hand
     ]
-    spare = sum(widths[i] - MIN_TEXT for i in give)
+    for wide in (2 * MIN_TEXT, MIN_TEXT):
+        floor = {i: wide if (table.columns[i].width or 0) >= 2 * wide else MIN_TEXT for i in text}
+        give = [i for i in text if widths[i] > floor[i]]
+        spare = sum(widths[i] - floor[i] for i in give)
+        if spare >= total - PAGE_WIDTH:
+            break
     if not spare:
         return widths
     cut = min(1.0, (total - PAGE_WIDTH) / spare)
     return [
-        widths[i] - (widths[i] - MIN_TEXT) * cut if i in give else w for i, w in enumerate(widths)
+        widths[i] - (widths[i] - floor[i]) * cut if i in give else w for i, w in enumerate(widths)
     ]
 
 
