@@ -36,6 +36,9 @@ PAD_MM = 1.3  # inside each cell, left and right
 _SLACK = PAD_MM + 0.5  # planned per side: the reader's font may run a little wider
 BODY_PT, MIN_PT = 10.0, 9.0
 HAND_ROW_MM = 11.0
+# The most rows a section kept whole may have: about what a page holds (rows with hand-fill
+# columns are 11 mm tall, others a line or two); a longer section flows across pages.
+KEEP_HAND_ROWS, KEEP_ROWS = 14, 24
 FONT = "宋体"
 HEADER_FILL = "D9E1F2"
 
@@ -301,11 +304,16 @@ class _Section:
         grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in self.widths)
         rows = [self.row([c.header(lang) for c in columns], head=True, keep=True)]
         count = stop - start
+        # A section that may fit on a page is kept whole (every row kept with the next); a
+        # longer one only holds its first rows to its heading and its last to what follows.
+        whole = count <= (KEEP_HAND_ROWS if hand else KEEP_ROWS)
         for n, values in enumerate(self.table.rows[start:stop]):
             texts = [
                 as_text(values[i], c.kind, lang) for i, c in zip(self.keep, columns, strict=True)
             ]
-            rows.append(self.row(texts, tall=hand, keep=keep_last or n < count - 1))
+            last = n == count - 1
+            keep = (whole or n < 2 or n >= count - 2) and (keep_last or not last)
+            rows.append(self.row(texts, tall=hand, keep=keep))
         return (
             f'<w:tbl><w:tblPr><w:tblW w:w="{sum(self.widths)}" w:type="dxa"/>'
             f'<w:tblLayout w:type="fixed"/><w:tblBorders>{_BORDERS}</w:tblBorders>'
