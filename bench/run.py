@@ -53,6 +53,7 @@ SECTIONS = (
     "web",
     "cycle",
     "neo4j",
+    "neo4j_http",
 )
 README = REPO / "README.md"
 PERF_START = "<!-- perf:start -->"
@@ -90,6 +91,8 @@ def _plan(args: argparse.Namespace) -> Plan:
     if 1 not in scales:
         raise SystemExit("--scale must include 1: the city is what every comparison runs on")
     only = frozenset(args.only.split(",")) if args.only else frozenset(SECTIONS)
+    if args.quick and not args.only:  # the whole city copied into Neo4j: a full run's
+        only -= {"neo4j_http"}
     unknown = only - set(SECTIONS)
     if unknown:
         raise SystemExit(
@@ -191,6 +194,8 @@ def run(plan: Plan) -> dict[str, Any]:
         _city_sections(rec, plan, city.path)
         if "neo4j" in plan.sections:
             rec.section("neo4j", lambda: _neo4j(city.path, plan))
+        if "neo4j_http" in plan.sections:
+            rec.section("neo4j_http", lambda: _neo4j_http(city.path, plan))
         for scale, cached in bigger.items():
             if "open" in plan.sections:
                 rec.section(f"open ×{scale}", partial(_open, cached.path, scale, plan))
@@ -357,6 +362,13 @@ def _neo4j(path: Path, plan: Plan) -> list[Figure]:
         chains=10 if plan.quick else 20,
     )
     return backend_figures(result)
+
+
+def _neo4j_http(path: Path, plan: Plan) -> list[Figure]:
+    from bench.bench_neo4j_http import measure_neo4j_http, neo4j_http_figures
+
+    result = measure_neo4j_http(path, neo4j_uri=plan.neo4j_uri, repeats=plan.repeats)
+    return neo4j_http_figures(result)
 
 
 def _against_city(figures: list[Figure]) -> None:
