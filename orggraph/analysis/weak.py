@@ -477,6 +477,9 @@ def _full_members(store: GraphStore, as_of: date, org_ids: list[str], need: int)
     """
     if not org_ids or need <= 0:
         return {}
+    if store.counts_links_natively:  # one query (Neo4j): exact counts, no member read
+        where = {"status": MemberStatus.FULL.value}
+        return store.count_links_from(LinkKind.MEMBER_OF, as_of, targets=org_ids, where=where)
     queue: dict[str, list[str]] = defaultdict(list)
     for link in store.links(LinkKind.MEMBER_OF, as_of, targets=org_ids):
         queue[link.target].append(link.source)

@@ -216,6 +216,10 @@ class GraphStore(ABC):
     path: Path | None = None
     #: Batches a bulk load (``bulk_load``) may write at once, each its own transaction.
     bulk_writers: int = 1
+    #: Whether ``count_links_from`` counts where the data lives (one query) instead of
+    #: reading the links and their sources; a caller that needs counts only up to a bound
+    #: reads fewer sources itself when it does not.
+    counts_links_natively: bool = False
 
     def __init__(self) -> None:
         # Plan, validate and commit one batch at a time, so that two batches that are each

@@ -183,6 +183,7 @@ class Neo4jStore(GraphStore):
     """
 
     bulk_writers = BULK_WRITERS
+    counts_links_natively = True
 
     def __init__(
         self,

@@ -79,13 +79,20 @@ class DrawingQuery:
         # that may not read them is drawn without them, not refused the map.
         rated = result_classification(CoverageRate)
         readable = rated is None or rated.result in ctx.actor.clearance
-        for status in unit_coverage(store, when, scope).values() if readable else ():
-            area = status.unit.attrs.get("township") or status.unit.attrs.get("district")
-            if not area:
-                continue
-            area = str(area)
+        placed = [
+            (str(area), status)
+            for status in (unit_coverage(store, when, scope).values() if readable else ())
+            if (area := status.unit.attrs.get("township") or status.unit.attrs.get("district"))
+        ]
+        # Every area's ancestors in one store call (one query on Neo4j), not one per area.
+        above = store.hierarchy(sorted({a for a, _ in placed}), when).parents if placed else {}
+        for area, status in placed:
             if area not in areas:
-                areas[area] = [area, *store.ancestors(area, when)]
+                areas[area] = path = []
+                current: str | None = area
+                while current is not None and current not in path:
+                    path.append(current)
+                    current = above.get(current)
             for org in areas[area]:
                 units[org] += 1
                 organized[org] += int(status.organized)
