@@ -42,6 +42,7 @@ __all__ = [
     "duty_list",
     "duty_lists",
     "list_id",
+    "stage_texts",
 ]
 
 from collections.abc import Iterable, Sequence
@@ -242,15 +243,21 @@ def cycle_columns(
     for kept in duty_lists(store, year, as_of, scope):
         if kept.holder is None:
             continue
-        graded = "" if kept.grade is None else f"评定{LABELS_ZH[kept.grade]}"
         for duty in kept.duties:
-            start = f"{duty.commitment}；目标{duty.target}；{duty.due}前" if duty.commitment else ""
-            mid = "" if duty.progress is None else f"进度{duty.progress}%：{duty.evidence or ''}"
-            end = ""
-            if duty.state in (DutyState.DONE, DutyState.NOT_DONE):
-                end = f"{LABELS_ZH[duty.state]}；{graded}"
-            out[(kept.holder, duty.kind, duty.subject)] = (start, mid, end)
+            out[(kept.holder, duty.kind, duty.subject)] = stage_texts(kept, duty)
     return out
+
+
+def stage_texts(kept: DutyList, duty: Duty) -> tuple[str, str, str]:
+    """A duty's three printed columns (年初话、年中看、年末评): the commitment, the latest
+    observation and the year-end result; empty text where the stage has not come."""
+    graded = "" if kept.grade is None else f"评定{LABELS_ZH[kept.grade]}"
+    start = f"{duty.commitment}；目标{duty.target}；{duty.due}前" if duty.commitment else ""
+    mid = "" if duty.progress is None else f"进度{duty.progress}%：{duty.evidence or ''}"
+    end = ""
+    if duty.state in (DutyState.DONE, DutyState.NOT_DONE):
+        end = f"{LABELS_ZH[duty.state]}；{graded}"
+    return start, mid, end
 
 
 def duty_list(

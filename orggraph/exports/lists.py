@@ -14,7 +14,11 @@ from the graph at the date:
 - 联系服务专家 and 党建指导: the experts they serve, the units they instruct;
 
 then the duties entered by hand (``duties.read_duties``). The three columns 年初话、年中看、
-年末评 (年初相约话党建、年中观摩看党建、年末质询评党建) are left blank for writing in.
+年末评 (年初相约话党建、年中观摩看党建、年末质询评党建) are left blank for writing in, or,
+where the year's lists are kept in the graph (``analysis.cycle``), filled from them: the
+commitment, the latest observation and the year-end result of the same duty (the same
+secretary, kind and subject); the kept duties that match no derived row follow as rows
+of their own (年度清单).
 
 Who answers for a gap or a term due is ``analysis.duties`` 's rule; this module lays out.
 """
@@ -26,6 +30,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from orggraph.analysis.chain import Responsibilities, responsibilities
+from orggraph.analysis.cycle import duty_lists, stage_texts
 from orggraph.analysis.duties import TERM_DUE, DutyItem, assign_duties, duty_items, person_scope
 from orggraph.analysis.gaps import GAP_LABELS_ZH, GapKind
 from orggraph.analysis.weak import RULES
@@ -85,8 +90,19 @@ CATEGORIES: dict[str, Label] = {
     "expert": Label("联系服务专家", "expert served"),
     "unit": Label("党建指导", "instructor"),
     "hand": Label("自定职责", "own duty"),
+    "kept": Label("年度清单", "kept list"),
 }
 FROM_GRAPH = Label("图谱", "graph")
+KEPT = Label("年度清单", "kept list")
+#: A row's duty (kind, subject), by which the kept list's stages find it; never printed.
+_KEY = "_duty"
+_Kept = dict[str, tuple[str, date | None, tuple[str, str, str]]]
+
+
+def _duty_key(kind: str, subject: str | None) -> str:
+    return f"{kind}\x1f{subject or ''}"
+
+
 BY_HAND = Label("手工录入", "entered")
 
 
@@ -171,6 +187,7 @@ def responsibility_list(
         return (*tops[0], resp.person) if tops else (99, "", resp.person)
 
     assigned = assign_duties(items)
+    stages = _kept_stages(store, year, as_of, item_scope)
 
     by_person: dict[str, list[HandDuty]] = defaultdict(list)
     for duty in duties:
@@ -186,6 +203,7 @@ def responsibility_list(
             assigned.direct.get(resp.person, []),
             assigned.oversight.get(resp.person, Counter()),
         )
+        _fill_stages(rows, stages.get(resp.person, {}))
         rows += [
             {
                 "category": CATEGORIES["hand"],
@@ -202,12 +220,22 @@ def responsibility_list(
         groups.append(_section(resp, post, start, len(records)))
 
     title = Label(f"{year}年度抓党建责任清单", f"{year} party-building responsibility list")
-    notes = (
+    stages_note = (
         Label(
+            "年初话、年中看、年末评：取自年度清单记录（年初承诺、年中观摩、年末评定），"
+            "尚未到来的阶段留空，由各书记填写。",
+            "Year start, mid-year, year end: from the year's kept lists (commitments, "
+            "observations, grades); stages not yet reached are left blank to fill in.",
+        )
+        if stages
+        else Label(
             "年初话、年中看、年末评：年初相约话党建、年中观摩看党建、年末质询评党建，由各书记填写。",
             "Year start, mid-year, year end: the annual cycle's three check-points, "
             "left blank for each secretary to fill in.",
-        ),
+        )
+    )
+    notes = (
+        stages_note,
         Label(
             "覆盖缺口列给最近的在任书记；上级书记按类别列督导项。",
             "Each coverage gap is listed for its nearest serving secretary; the secretaries "
@@ -298,6 +326,7 @@ def _rows(
                 "category": CATEGORIES["contact"],
                 "duty": Label(f"联点{name}，指导抓好党建工作", f"Contact leader of {name}"),
                 "target": _ref(name, org.id or ""),
+                _KEY: _duty_key("contact", org.id),
             }
         )
     for case in sorted(resp.cases, key=lambda c: (c.deadline or date.max, c.id)):
@@ -318,6 +347,7 @@ def _rows(
                 ),
                 "target": _ref(name, case.organization),
                 "deadline": case.deadline,
+                _KEY: _duty_key("weak_branch", case.organization),
             }
         )
     for item in direct:
@@ -327,6 +357,7 @@ def _rows(
                 "duty": _item_duty(item),
                 "target": _ref(item.name, item.subject),
                 "deadline": item.deadline,
+                _KEY: _duty_key(item.kind, item.subject),
             }
         )
     for kind, count in oversight.items():  # in the order the gaps are reported
@@ -359,6 +390,47 @@ def _rows(
             }
         )
     return rows
+
+
+def _kept_stages(
+    store: GraphStore, year: int, as_of: date, scope: Scope | None
+) -> dict[str, _Kept]:
+    """The year's kept lists (``analysis.cycle``) by secretary: each duty's
+    ``_duty_key`` to its text, due date and three printed columns (none: no year opened)."""
+    out: dict[str, _Kept] = {}
+    if scope is None:
+        return out
+    for kept in duty_lists(store, year, as_of, scope):
+        if kept.holder is not None:
+            mine = out.setdefault(kept.holder, {})
+            for duty in kept.duties:
+                key = _duty_key(duty.kind, duty.subject)
+                mine[key] = (duty.text, duty.due, stage_texts(kept, duty))
+    return out
+
+
+def _fill_stages(rows: list[dict[str, Cell]], kept: _Kept) -> None:
+    """The three columns of ``rows`` from ``kept`` (matched by duty), then the kept duties
+    no row matched, as rows of their own; the rows' keys are dropped."""
+    left = dict(kept)
+    for row in rows:
+        key = row.pop(_KEY, None)
+        found = left.pop(key, None) if isinstance(key, str) else None
+        if found is not None:
+            row.update(zip(_STAGE_KEYS, found[2], strict=True))
+    for text, due, texts in left.values():
+        rows.append(
+            {
+                "category": CATEGORIES["kept"],
+                "duty": Label.same(text),
+                "deadline": due,
+                "source": KEPT,
+                **dict(zip(_STAGE_KEYS, texts, strict=True)),
+            }
+        )
+
+
+_STAGE_KEYS = ("year_start", "mid_year", "year_end")
 
 
 def _state(raw: str) -> CaseState | None:
