@@ -189,10 +189,13 @@ def test_the_districts_list(district_list: tuple[Book, bytes]) -> None:
     keep_images(content, "responsibility-list-630102", (1, 2))
 
 
-def test_the_districts_ledger_and_coverage_report(demo_store: GraphStore) -> None:
+@pytest.mark.parametrize("where", ["630102", "city"])
+def test_the_ledger_and_coverage_report(demo_store: GraphStore, where: str) -> None:
+    """The district's and the city's: grouped by district and township, with subtotals."""
     params = parse_params(PARAMS)
+    scope = DISTRICT if where == "630102" else Scope()
     for kind, name in (("ledger", "整顿台账"), ("coverage", "覆盖情况")):
-        book = build_book(kind, demo_store, params, DISTRICT)
+        book = build_book(kind, demo_store, params, scope)
         content = get_format("pdf").render(book)
         texts = pages(content)
         check_page_numbers(texts)
@@ -205,7 +208,9 @@ def test_the_districts_ledger_and_coverage_report(demo_store: GraphStore) -> Non
             ids = {str(r[2]) for r in book.tables[0].rows}
             lines = {w for t in texts for line in t.splitlines() for w in line.split()}
             assert ids <= lines
-        keep_images(content, f"{name}-630102")
+        if kind == "coverage":
+            assert "乡镇(街道)" in texts[0] and "县(区)合计" in whole
+        keep_images(content, f"{name}-{where}")
 
 
 def test_the_citys_lists(demo_store: GraphStore) -> None:
