@@ -29,6 +29,7 @@ from __future__ import annotations
 
 __all__ = [
     "GRADE_FACT",
+    "GRADE_ORDER",
     "CycleActor",
     "CycleProgress",
     "Duty",
@@ -36,6 +37,7 @@ __all__ = [
     "DutyStep",
     "ListStep",
     "Question",
+    "Ranked",
     "Windows",
     "cycle_columns",
     "cycle_dashboard",
@@ -43,6 +45,7 @@ __all__ = [
     "duty_lists",
     "list_id",
     "stage_texts",
+    "year_ranking",
 ]
 
 from collections.abc import Iterable, Sequence
@@ -205,6 +208,16 @@ class CycleProgress:
     grades: dict[str, int]  # grade code → lists
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Ranked:
+    """One graded list of the year-end ranking (年末评议排名)."""
+
+    rank: int  # 1 is best; lists equal in score and grade share a rank (1, 2, 2, 4)
+    list: DutyList
+    done: int  # duties done
+    not_done: int  # duties not done
+
+
 _REFS = {"organization": NodeKind.ORGANIZATION}
 classify(Duty, result="internal", refs=_REFS)
 classify(DutyStep, result="internal")
@@ -216,6 +229,7 @@ classify(
     refs={**_REFS, "holder": NodeKind.MEMBER, "handed_from": NodeKind.MEMBER},
 )
 classify(CycleProgress, result="internal", refs=_REFS)
+classify(Ranked, result="internal")
 
 
 def list_id(year: int, organization: str) -> str:
@@ -298,6 +312,36 @@ def duty_lists(
         if n.get("year") == year and (holder is None or n.get("holder") == holder)
     ]
     return _lists(store, as_of, view.filter(nodes), history=history)
+
+
+#: The grades best first: the ranking's second key after the score.
+GRADE_ORDER = (ReviewGrade.GOOD, ReviewGrade.FAIRLY_GOOD, ReviewGrade.AVERAGE, ReviewGrade.POOR)
+
+
+def year_ranking(store: GraphStore, year: int, as_of: date, scope: Scope) -> list[Ranked]:
+    """The year's graded lists the scope sees at ``as_of``, best first: by score (higher
+    first; a list graded without a score comes after those with one), then by grade, then
+    by organization id. Lists equal in score and grade share a rank, and the next rank
+    skips as many (1, 2, 2, 4). Lists not graded yet are left out."""
+    graded = [k for k in duty_lists(store, year, as_of, scope) if k.grade is not None]
+
+    def key(k: DutyList) -> tuple[bool, float, int]:
+        assert k.grade is not None
+        return (k.score is None, -(k.score or 0.0), GRADE_ORDER.index(k.grade))
+
+    out: list[Ranked] = []
+    for place, kept in enumerate(sorted(graded, key=lambda k: (*key(k), k.organization)), 1):
+        rank = out[-1].rank if out and key(out[-1].list) == key(kept) else place
+        states = [d.state for d in kept.duties]
+        out.append(
+            Ranked(
+                rank=rank,
+                list=kept,
+                done=states.count(DutyState.DONE),
+                not_done=states.count(DutyState.NOT_DONE),
+            )
+        )
+    return out
 
 
 def cycle_dashboard(

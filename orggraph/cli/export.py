@@ -175,6 +175,13 @@ def ledger(app: AppContext, options: Options) -> None:
     _write(app, "ledger", options, options.params())
 
 
+@command.command(name="ranking")
+@_common
+def ranking(app: AppContext, options: Options) -> None:
+    """The year-end ranking (评议排名): the year's graded lists, best first."""
+    _write(app, "ranking", options, options.params())
+
+
 @command.command(name="coverage")
 @_common
 def coverage(app: AppContext, options: Options) -> None:

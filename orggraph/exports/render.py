@@ -1,12 +1,12 @@
 """``render_export``: the one entry point the CLI and the HTTP API share.
 
 ``render_export(kind, store, params, scope, fmt, lang)`` builds the document ``kind``
-(``responsibility-list``, ``ledger``, ``coverage``, ``query``) for the caller's ``scope``
-and writes it as ``fmt`` (a key of ``format_keys()``), returning ``(bytes, media type,
-file name)``. ``params`` is a mapping of strings (a query string will do):
+(``responsibility-list``, ``ledger``, ``coverage``, ``ranking``, ``query``) for the
+caller's ``scope`` and writes it as ``fmt`` (a key of ``format_keys()``), returning
+``(bytes, media type, file name)``. ``params`` is a mapping of strings (a query string will do):
 
 ==============  ==========================================================================
-``year``        the year of the list or ledger (default: the year of ``as_of``, or this one)
+``year``        the year of a list, ledger or ranking (default: the year of ``as_of``)
 ``as_of``       the date asked at (default: today within ``year``, else its last day)
 ``since``       coverage: the date compared against; ledger: hide cases struck off before
 ``person``      responsibility list: one person's list
@@ -70,6 +70,7 @@ KINDS: dict[str, Label] = {
     "responsibility-list": Label("责任清单", "responsibility-list"),
     "ledger": Label("整顿台账", "remediation-ledger"),
     "coverage": Label("覆盖情况", "coverage-report"),
+    "ranking": Label("评议排名", "year-end-ranking"),
     "query": Label("查询", "query"),
 }
 
@@ -88,13 +89,21 @@ STAGE_SECONDS: dict[str, float] = {
     "统计两新组织覆盖": 0.35,
     "汇总各县区覆盖率": 0.01,
     "列出未覆盖单位": 0.1,
+    "汇总年末评议": 0.4,
+    "排列评议排名": 0.05,
     "执行查询": 1.0,
     "整理查询结果": 0.1,
 }
 #: Seconds the writers take over the city's responsibility list (8,990 rows), and the
 #: rows of each kind beside it (a ledger or coverage report is a few hundred rows).
 WRITER_SECONDS = {"xlsx": 2.5, "pdf": 5.0, "docx": 0.7, "csv": 0.1, "html": 0.5}
-ROWS_SHARE = {"responsibility-list": 1.0, "ledger": 0.05, "coverage": 0.05, "query": 0.2}
+ROWS_SHARE = {
+    "responsibility-list": 1.0,
+    "ledger": 0.05,
+    "coverage": 0.05,
+    "ranking": 0.5,
+    "query": 0.2,
+}
 
 _NAME = re.compile(r"[\w-]{1,100}")
 _UNSAFE_FILE = re.compile(r'[\\/:*?"<>|\s]+')
@@ -237,6 +246,12 @@ def build_book(
         return coverage_report(
             store, as_of=params.as_of, scope=scope, since=params.since, progress=progress
         )
+    if kind == "ranking":
+        from orggraph.exports.ranking import year_end_ranking
+
+        return year_end_ranking(
+            store, year=params.year, as_of=params.as_of, scope=scope, progress=progress
+        )
     if kind == "query":
         from orggraph.exports.query import query_book
 
@@ -323,12 +338,13 @@ def progress_plan(kind: str, fmt: str) -> tuple[tuple[str, float], ...]:
     """The stages an export of ``kind`` as ``fmt`` reports, in order, each with its share
     of the whole (the shares add up to 1): how a watcher turns ``progress`` calls into one
     percent that only moves forward."""
-    from orggraph.exports import coverage_report, ledger, lists, query
+    from orggraph.exports import coverage_report, ledger, lists, query, ranking
 
     builders = {
         "responsibility-list": lists.STAGES,
         "ledger": ledger.STAGES,
         "coverage": coverage_report.STAGES,
+        "ranking": ranking.STAGES,
         "query": query.STAGES,
     }
     stages = [(s, STAGE_SECONDS[s]) for s in builders.get(kind, ())]

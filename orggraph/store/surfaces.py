@@ -64,6 +64,7 @@ EXPORT_CLASSIFICATION: dict[str, str] = {
     "responsibility-list": "personal",
     "ledger": "personal",
     "coverage": "internal",
+    "ranking": "personal",
     "query": "public",  # masked field by field by the GraphQL types
 }
 
@@ -177,6 +178,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "responsibility-list": ("chain.Responsibilities",),
     "ledger": ("remediation.Case",),
     "coverage": ("coverage.CoverageRate", "coverage.CoverageChange"),
+    "ranking": ("cycle.Ranked",),
 }
 
 #: Saved queries (``queries/*.graphql``) and the root fields each runs; the test checks

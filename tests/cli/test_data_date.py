@@ -68,6 +68,7 @@ EXPORTS: dict[str, list[str]] = {
     "export coverage": ["--scope", "630102"],
     "export ledger": ["--scope", "630102"],
     "export query": ["weak_branches", "--var", "scope=630102"],
+    "export ranking": ["--scope", "630102"],
     "export responsibility-list": ["--scope", "630102002"],
 }
 
