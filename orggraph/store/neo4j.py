@@ -609,24 +609,18 @@ class Neo4jStore(GraphStore):
             yield _fact(row)
 
     def versions_between(self, since: date, until: date) -> VersionWindow:
-        """One statement over the version dates (``VERSIONS_BETWEEN``)."""
-        window = VersionWindow(since=since, until=until, nodes=[], links=[], facts=[])
+        """One statement over the version dates (``VERSIONS_BETWEEN``), one row back."""
         years = fact_years(since, until)
-        rows = self._rows(
-            q.VERSIONS_BETWEEN,
+        ((nodes, links, facts),) = self._rows(
+            q.VERSIONS_BETWEEN, since=since, until=until, first=years.start, last=years.stop - 1
+        )
+        return VersionWindow(
             since=since,
             until=until,
-            first=years.start,
-            last=years.stop - 1,
+            nodes=[_node(row) for row in nodes],
+            links=[_link(q.KIND_OF_TYPE[row[0]], row) for row in links if row[0] in q.KIND_OF_TYPE],
+            facts=[(node_id, year, name) for year, name, ids in facts for node_id in ids],
         )
-        for what, row in rows:
-            if what == "n":
-                window.nodes.append(_node(row))
-            elif what == "f":
-                window.facts.append((row[0], row[1], row[2]))
-            elif row[0] in q.KIND_OF_TYPE:
-                window.links.append(_link(q.KIND_OF_TYPE[row[0]], row))
-        return window
 
     def change_dates(self) -> list[date]:
         return sorted({date.fromisoformat(row[0]) for row in self._rows(q.CHANGE_DATES)})

@@ -577,21 +577,22 @@ DATA_REACH: LiteralString = (
     "RETURN toString(a), toString(b), toString(c), toString(d), years"
 )
 # Every version with a date inside (since, until], and the facts of the years whose
-# 1 January is inside or ends one (``GraphStore.versions_between``): one statement, its
-# rows tagged n (node), l (link), f (fact) and given as lists.
+# 1 January is inside or ends one (``GraphStore.versions_between``): one statement, one
+# row of three lists (node rows, link rows, and per year and fact name the ids that have
+# it). Collected on the server: the driver reads a few long lists much faster than a
+# record per version (the demo's 270,000: about a third of the time).
 _IN_WINDOW = (
     "((<x>.valid_from > $since AND <x>.valid_from <= $until) OR "
     "(<x>.valid_to > $since AND <x>.valid_to <= $until))"
 )
 VERSIONS_BETWEEN: LiteralString = _fill(
-    "CALL () { "
-    "MATCH (v:NodeVersion) WHERE <V> RETURN 'n' AS what, " + _H_NODE + " AS row "
-    "UNION ALL "
-    "MATCH (s:Entity)-[r]->(t:Entity) WHERE <R> RETURN 'l' AS what, " + _H_LINK + " AS row "
-    "UNION ALL "
-    "MATCH (f:Fact) WHERE f.year >= $first AND f.year <= $last "
-    "RETURN 'f' AS what, [f.node_id, f.year, f.name] AS row "
-    "} RETURN what, row",
+    "CALL () { MATCH (v:NodeVersion) WHERE <V> RETURN collect(" + _H_NODE + ") AS nodes } "
+    "CALL () { MATCH (s:Entity)-[r]->(t:Entity) WHERE <R> "
+    "RETURN collect(" + _H_LINK + ") AS links } "
+    "CALL () { MATCH (f:Fact) WHERE f.year >= $first AND f.year <= $last "
+    "WITH f.year AS year, f.name AS name, collect(f.node_id) AS ids "
+    "RETURN collect([year, name, ids]) AS facts } "
+    "RETURN nodes, links, facts",
     V=_IN_WINDOW.replace("<x>", "v"),
     R=_IN_WINDOW.replace("<x>", "r"),
 )
