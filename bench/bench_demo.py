@@ -69,10 +69,10 @@ def main() -> None:
                 row["members_per_s_wall"] = round(members / wall)
                 row["members_per_s_cpu"] = round(members / cpu)
             writes.append(row)
+        summary = summarize(store, seed=args.seed, scale=args.scale, batches=len(batches))
         store.close()
         out["writes"] = writes
         out["write_total_wall_s"] = round(sum(float(str(w["wall_s"])) for w in writes), 3)
-        summary = summarize(batches, seed=args.seed, scale=args.scale)
         out["summary"] = {
             "organizations": summary.organizations,
             "members": summary.members,

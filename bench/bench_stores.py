@@ -59,9 +59,9 @@ def build(path: Path, seed: int, scale: int) -> dict[str, Any]:
         for batch in batches:
             store.write(batch, actor="demo")
         write = (time.perf_counter() - wall, time.process_time() - cpu)
+        summary = summarize(store, seed=seed, scale=scale, batches=len(batches))
     finally:
         store.close()
-    summary = summarize(batches, seed=seed, scale=scale)
     return {
         "seed": seed,
         "scale": scale,
