@@ -130,7 +130,7 @@ def copy_timed(
     """The records written into ``target`` by ``orggraph sync``'s own writing half
     (``copy_records``: batches of 10,000, one ``_apply`` each, as a bulk load), each part
     timed: wall, this process's CPU, the server's CPU when ``server_pid`` is given."""
-    from orggraph.store.sync import copy_records
+    from orggraph.store.sync import PART_STAGES, copy_records
 
     totals = {"node_versions": len(nodes), "link_versions": len(links), "facts": len(facts)}
 
@@ -140,9 +140,12 @@ def copy_timed(
     # A part ends with its last batch's progress call; the indexes end when the copy returns.
     ends: dict[str, tuple[float, float, float | None]] = {}
 
-    def progress(what: str, done: int) -> None:
-        if done == totals[what]:
-            ends[what] = snap()
+    part_of = {stage: part for part, stage in PART_STAGES.items()}
+
+    def progress(stage: str, done: int, total: int | None) -> None:
+        part = part_of[stage]
+        if done == totals[part]:
+            ends[part] = snap()
 
     began = snap()
     copy_records(
