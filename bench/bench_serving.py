@@ -6,12 +6,18 @@ again while four clients, each in a loop, download the whole city's responsibili
 (CSV) or ask the city's coverage gaps; ``/healthz`` is sent at a fixed rate during the
 same heavy load. Rounds alternate alone and loaded; figures are medians over rounds.
 
+Side by side in each round, in alternating order: a server that runs its heavy lane on its
+own threads (``heavy_processes=0``) and one that runs it in a child process
+(``heavy_processes=1``, ``orggraph.api.heavy``); the figures are the default's, the other
+in their notes.
+
     python -m bench.bench_serving [--duration 8] [--rounds 2] PATH     # prints JSON
 """
 
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import json
 import signal
 import statistics
@@ -37,6 +43,8 @@ from bench.common import REPO, Figure, child_env, log
 
 __all__ = ["measure_serving", "measure_workers", "serving_figures", "workers_figure"]
 
+#: The two ways the heavy lane runs, compared: on the server's threads, in a child process.
+MODES = (0, 1)
 #: The chain's fixed rate, requests a second: a department's analysts clicking, not a load test.
 CHAIN_RATE = 100
 HEALTH_RATE = 50
@@ -108,39 +116,108 @@ def _health(url: str, seconds: float) -> LoadResult:
     return rate_load(url, [Request(method="GET", path="/healthz")], 8, HEALTH_RATE, seconds)
 
 
+class ServingServer(Server):
+    """The application with ``heavy_processes`` set, served as ``orggraph serve`` does, in a
+    child process (``python -m bench.bench_serving serve``), until the block ends."""
+
+    def __init__(self, path: Path, processes: int) -> None:
+        super().__init__(path)
+        self.processes = processes
+
+    def __enter__(self) -> ServingServer:
+        import httpx
+
+        cmd = [sys.executable, "-m", "bench.bench_serving", "serve", "--port", str(self.port)]
+        argv = [*cmd, "--heavy-processes", str(self.processes), str(self.path)]
+        self.proc = subprocess.Popen(
+            argv, cwd=REPO, env=child_env(), stdout=self.log, stderr=self.log
+        )
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                self.log.seek(0)
+                tail = self.log.read()[-3000:].decode("utf-8", "replace")
+                raise RuntimeError(f"the benchmark server exited: {tail}")
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200:
+                    # A heavy request: the heavy child (if any) has opened the store.
+                    httpx.post(
+                        f"{self.url}/graphql", content=HEAVY[1].body, headers=_JSON, timeout=300
+                    )
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        self.log.seek(0)
+        tail = self.log.read()[-3000:].decode("utf-8", "replace")
+        self.__exit__()
+        raise RuntimeError(f"the benchmark server did not answer within 180 s: {tail}")
+
+
+def _serve(path: Path, port: int, processes: int) -> None:
+    from orggraph.api import create_app, serve
+    from orggraph.api.context import LOCAL_ADMIN
+    from orggraph.settings import Settings
+    from orggraph.store.embedded import EmbeddedStore
+
+    faulthandler.register(signal.SIGUSR1)  # a stuck server's threads: kill -USR1 <pid>
+    settings = Settings(heavy_processes=processes)
+    app = create_app(EmbeddedStore(path), settings, actor=LOCAL_ADMIN)
+    serve(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+def _figures(results: list[LoadResult]) -> list[dict[str, Any]]:
+    return [
+        {
+            "p50_ms": x.p50_ms,
+            "p99_ms": x.p99_ms,
+            "errors": x.errors,
+            "requests": x.requests,
+            "generator": x.generator,
+        }
+        for x in results
+    ]
+
+
 def measure_serving(path: Path, ids: list[str], *, seconds: float, rounds: int) -> dict[str, Any]:
-    """The chain at ``CHAIN_RATE`` alone and under heavy load, and ``/healthz`` under it."""
+    """The chain at ``CHAIN_RATE`` alone and under heavy load, and ``/healthz`` under it,
+    for each of ``MODES`` (``heavy_processes``) in turn, each round in the other order."""
+    from orggraph.settings import Settings
+
     chains = chain_requests(ids)["graphql"]
-    runs: dict[str, list[LoadResult]] = {"alone": [], "loaded": [], "health": []}
-    heavy_done = heavy_failed = 0
-    with Server(path) as server:
-        rate_load(server.url, chains, 8, CHAIN_RATE, min(2.0, seconds))  # warm
-        for r in range(rounds):
-            log(f"serving round {r + 1}/{rounds}: the chain alone at {CHAIN_RATE} req/s")
-            runs["alone"].append(rate_load(server.url, chains, 32, CHAIN_RATE, seconds))
-            log(f"serving round {r + 1}/{rounds}: the chain and /healthz beside heavy clients")
-            with HeavyClients(server.url) as heavy:
-                runs["loaded"].append(rate_load(server.url, chains, 32, CHAIN_RATE, seconds))
-                runs["health"].append(_health(server.url, seconds))
-            heavy_done += heavy.done
-            heavy_failed += heavy.failed
+    modes: dict[int, dict[str, list[LoadResult]]] = {
+        m: {"alone": [], "loaded": [], "health": []} for m in MODES
+    }
+    done: dict[int, list[int]] = {m: [0, 0] for m in MODES}
+    for r in range(rounds):
+        for mode in MODES if r % 2 == 0 else MODES[::-1]:
+            runs = modes[mode]
+            with ServingServer(path, mode) as server:
+                rate_load(server.url, chains, 8, CHAIN_RATE, min(2.0, seconds))  # warm
+                what = f"serving round {r + 1}/{rounds}, heavy_processes={mode}"
+                log(f"{what}: the chain alone at {CHAIN_RATE} req/s")
+                runs["alone"].append(rate_load(server.url, chains, 32, CHAIN_RATE, seconds))
+                log(f"{what}: the chain and /healthz beside heavy clients")
+                with HeavyClients(server.url) as heavy:
+                    runs["loaded"].append(rate_load(server.url, chains, 32, CHAIN_RATE, seconds))
+                    runs["health"].append(_health(server.url, seconds))
+                done[mode][0] += heavy.done
+                done[mode][1] += heavy.failed
+    default = Settings().heavy_processes
     return {
         "seconds": seconds,
         "rounds": rounds,
-        "heavy_done": heavy_done,
-        "heavy_failed": heavy_failed,
-        "runs": {
-            name: [
-                {
-                    "p50_ms": x.p50_ms,
-                    "p99_ms": x.p99_ms,
-                    "errors": x.errors,
-                    "requests": x.requests,
-                    "generator": x.generator,
-                }
-                for x in results
-            ]
-            for name, results in runs.items()
+        "heavy_processes": default,
+        "heavy_done": done[default][0],
+        "heavy_failed": done[default][1],
+        "runs": {name: _figures(results) for name, results in modes[default].items()},
+        "modes": {
+            str(m): {
+                "heavy_done": done[m][0],
+                "heavy_failed": done[m][1],
+                "runs": {name: _figures(results) for name, results in modes[m].items()},
+            }
+            for m in MODES
         },
     }
 
@@ -286,6 +363,19 @@ def serving_figures(measured: dict[str, Any]) -> list[Figure]:
         f"{measured['rounds']} rounds × {measured['seconds']:g} s, "
         f"{measured['runs']['loaded'][0]['generator']} (open loop), median; {heavy}"
     )
+    chosen = measured.get("heavy_processes")
+    others = {k: v for k, v in measured.get("modes", {}).items() if k != str(chosen)}
+    for mode, other in others.items():
+
+        def med_of(name: str, field: str, runs: dict[str, Any] = other["runs"]) -> float:
+            return float(statistics.median(r[field] for r in runs[name]))
+
+        note += (
+            f"; heavy_processes={chosen} (the figure) beside heavy_processes={mode}, same "
+            f"rounds alternating: chain p99 loaded {med_of('loaded', 'p99_ms'):.1f} ms, "
+            f"alone {med_of('alone', 'p99_ms'):.1f} ms, /healthz p99 "
+            f"{med_of('health', 'p99_ms'):.1f} ms, heavy answered {other['heavy_done']}"
+        )
     ratio = med("loaded", "p99_ms") / med("alone", "p99_ms")
     chain = Figure(
         id="serving.chain_p99_loaded",
@@ -335,9 +425,18 @@ def main(argv: list[str] | None = None) -> int:
     if args_in[:1] == ["heavy"]:
         _heavy_loop(args_in[1], int(args_in[2]))
         return 0
+    if args_in[:1] == ["serve"]:
+        serve = argparse.ArgumentParser(description="serve the application")
+        serve.add_argument("--port", type=int, required=True)
+        serve.add_argument("--heavy-processes", type=int, required=True)
+        serve.add_argument("path", type=Path)
+        options = serve.parse_args(args_in[1:])
+        _serve(options.path, options.port, options.heavy_processes)
+        return 0
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--duration", type=float, default=8.0)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--no-workers", action="store_true", help="skip the --workers row")
     parser.add_argument("path", type=Path)
     args = parser.parse_args(args_in)
     from bench.bench_analyses import AS_OF as DAY
@@ -348,9 +447,10 @@ def main(argv: list[str] | None = None) -> int:
     ids = sample_orgs(store, DAY, 200)
     store.close()
     measured = measure_serving(args.path, ids, seconds=args.duration, rounds=args.rounds)
-    measured["workers"] = measure_workers(
-        args.path, ids, seconds=args.duration, rounds=args.rounds, generator=pick_generator()
-    )
+    if not args.no_workers:
+        measured["workers"] = measure_workers(
+            args.path, ids, seconds=args.duration, rounds=args.rounds, generator=pick_generator()
+        )
     json.dump(measured, sys.stdout, ensure_ascii=False, indent=2)
     return 0
 

@@ -104,6 +104,13 @@ SETTINGS: tuple[Setting, ...] = (
         "once; the others wait their turn (raise it on Neo4j, where they mostly wait)",
     ),
     Setting(
+        name="heavy_processes",
+        default=1,
+        help="Child processes that run the heavy lane's work (exports, city-wide analyses, "
+        "jobs) beside the server's own, so that it leaves quick requests the GIL; 0 runs it "
+        "on the server's threads",
+    ),
+    Setting(
         name="heavy_wait_seconds",
         default=30.0,
         help="Longest a heavy operation waits for its turn before it is refused (BUSY, 503)",
@@ -178,6 +185,7 @@ class Settings:
     max_analysis_cost: str = "viewer=300000,analyst=1000000,editor=1000000,admin=3000000"
     request_seconds: float = 30.0
     heavy_at_once: int = 1
+    heavy_processes: int = 1
     heavy_wait_seconds: float = 30.0
     jobs_per_actor: int = 2
     jobs_at_once: int = 8

@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -55,6 +56,7 @@ from orggraph.api.explorer import (
     saved_queries_json,
 )
 from orggraph.api.fresh import FreshIndex
+from orggraph.api.heavy import HeavyPool
 from orggraph.api.jobs import job_routes
 from orggraph.api.lanes import HeavyLane
 from orggraph.api.limits import BodyLimit
@@ -68,7 +70,7 @@ from orggraph.store.accounts import account_store
 from orggraph.store.base import GraphStore
 from orggraph.web import web_routes
 
-__all__ = ["STATIC_DIR", "SWITCH_INTERVAL", "OrgGraphView", "create_app", "serve"]
+__all__ = ["STATIC_DIR", "SWITCH_INTERVAL", "OrgGraphView", "create_app", "serve", "start_heavy"]
 
 log = logging.getLogger("orggraph.api")
 
@@ -324,7 +326,10 @@ def create_app(
     every request runs for that actor and no sign-in is asked.
     """
     saved = load_saved_queries() if queries is None else queries
-    lane = HeavyLane(settings.heavy_at_once, settings.heavy_wait_seconds)
+    # The heavy lane's work in child processes (setting heavy_processes; 0: on threads).
+    processes = settings.heavy_processes
+    pool = HeavyPool(store, settings, processes) if processes > 0 else None
+    lane = HeavyLane(settings.heavy_at_once, settings.heavy_wait_seconds, pool=pool)
     view = OrgGraphView(store, settings, lane)
     tabs = saved_queries_json(saved)
 
@@ -372,7 +377,11 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         who = "signed-in accounts" if actor is None else actor.name
         log.info("orggraph serving %s for %s", store.url, who)
-        yield
+        try:
+            yield
+        finally:
+            if pool is not None:
+                pool.close()  # no heavy child outlives the server
 
     if actor is None:
         accounts = account_store(store)
@@ -437,4 +446,21 @@ def serve(web: Starlette, *, host: str, port: int, **options: Any) -> None:
     gc.collect()
     gc.freeze()
     sys.setswitchinterval(SWITCH_INTERVAL)
+    start_heavy(web)
     uvicorn.run(web, host=host, port=port, ws="none", **options)
+
+
+def start_heavy(web: Starlette) -> None:
+    """Start the heavy lane's child processes now, in the background (they open the store:
+    seconds on a city), rather than with the first heavy request."""
+    pool = web.state.lane.pool
+    if pool is None:
+        return
+
+    def start() -> None:
+        try:
+            pool.start()
+        except OrgGraphError as exc:  # the first heavy request tries again, and says why
+            log.warning("the heavy lane's processes did not start: %s", exc)
+
+    threading.Thread(target=start, name="heavy-start", daemon=True).start()

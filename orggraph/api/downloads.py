@@ -7,7 +7,8 @@ The lists that name people (责任清单, 整顿台账) need a role that may rea
 the coverage report internal data; a saved-query export runs through GraphQL for the
 actor, so its fields are masked as in any answer. Every export is recorded in the audit
 trail (which document, which parameters; never its content). A job (``orggraph.api.jobs``)
-makes the same file the same way (``check_clearance``, then ``export_file``).
+makes the same file the same way (``check_clearance``, then ``export_file``). With the
+lane's child processes (setting ``heavy_processes``) ``export_file`` runs in one of them.
 """
 
 from __future__ import annotations
@@ -129,14 +130,18 @@ def export_file(
 
 def export_routes(store: GraphStore, settings: Settings, lane: HeavyLane) -> list[Route]:
     """The ``/exports/{kind}`` route over ``store``; every export takes its turn in
-    ``lane`` (a city's lists are seconds of work)."""
+    ``lane`` (a city's lists are seconds of work), and runs in its child process if it has
+    them."""
 
     def export(actor: Actor, kind: str, query: QueryParams) -> Response:
         """The file, or the refusal: both recorded in the audit trail (on a worker thread:
         a city's lists take seconds)."""
         check_clearance(store, actor, kind, export_params(query))
         with lane.turn(f"the {kind} export"):
-            content, media_type, name = export_file(store, settings, actor, kind, query)
+            if lane.pool is not None:
+                content, media_type, name = lane.pool.export(actor, kind, query)
+            else:
+                content, media_type, name = export_file(store, settings, actor, kind, query)
         response = Response(content, media_type=media_type)
         response.headers["content-disposition"] = content_disposition(name)
         return response

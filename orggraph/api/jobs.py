@@ -18,7 +18,9 @@ a job, such work answers at once, reports how far it is, and keeps its result fo
 
 A job runs as the same request would (the actor's scope and role, ``export_file`` and its
 audit records, the GraphQL schema) on a thread of its own, in its turn in the server's
-heavy lane (``HeavyLane.queue``: jobs and heavy requests share the turns). Its progress
+heavy lane (``HeavyLane.queue``: jobs and heavy requests share the turns), in the lane's
+child process when it has them (``orggraph.api.heavy``: its progress is reported back, its
+cancelling reaches it). Its progress
 callback raises ``Cancelled`` once the job is cancelled, and the work stops at its next
 report, leaving nothing (a GraphQL query cannot stop midway: its answer is dropped).
 
@@ -48,6 +50,7 @@ from orggraph.api.auth import actor_of
 from orggraph.api.context import Actor, make_context
 from orggraph.api.downloads import check_clearance, export_file, export_params
 from orggraph.api.errors import format_error
+from orggraph.api.heavy import HeavyPool
 from orggraph.api.job_board import (
     ACTIVE,
     JobBoard,
@@ -72,7 +75,7 @@ from orggraph.progress import Progress
 from orggraph.settings import Settings
 from orggraph.store.base import GraphStore
 
-__all__ = ["export_spec", "job_routes", "query_spec"]
+__all__ = ["export_spec", "job_routes", "query_answer", "query_spec"]
 
 #: Seconds a refused client is told to wait (``Retry-After``).
 RETRY_AFTER_SECONDS = 5
@@ -87,10 +90,15 @@ def _bad(message: str, code: str = "BAD_REQUEST") -> ValidationFailed:
 
 
 def export_spec(
-    store: GraphStore, settings: Settings, actor: Actor, url: str, today: Any = None
+    store: GraphStore,
+    settings: Settings,
+    actor: Actor,
+    url: str,
+    today: Any = None,
+    pool: HeavyPool | None = None,
 ) -> JobSpec:
     """The job of the export at ``url`` (``/exports/<kind>?…``), checked as the download
-    would be (``ValidationFailed``, ``PermissionDenied``)."""
+    would be (``ValidationFailed``, ``PermissionDenied``); run in ``pool`` if given."""
     parts = urlsplit(url)
     match = _EXPORT_PATH.fullmatch(parts.path)
     if parts.scheme or parts.netloc or match is None:
@@ -115,20 +123,54 @@ def export_spec(
                 rows[0] = done
             progress(stage, done, total)
 
-        content, media_type, name = export_file(
-            store, settings, actor, kind, query, progress=counted, job=job_id
-        )
+        if pool is not None:
+            content, media_type, name = pool.export(
+                actor, kind, query, progress=counted, job=job_id
+            )
+        else:
+            content, media_type, name = export_file(
+                store, settings, actor, kind, query, progress=counted, job=job_id
+            )
         return Output(content=content, media_type=media_type, filename=name, rows=rows[0])
 
     plan = progress_plan(kind, fmt)
     return JobSpec(kind="export", label=label, request={"export": url}, work=work, plan=plan)
 
 
+def query_answer(
+    store: GraphStore,
+    settings: Settings,
+    actor: Actor,
+    text: str,
+    variables: Mapping[str, Any],
+    name: str | None,
+) -> tuple[bytes, int]:
+    """A query job's answer (JSON: data, errors, extensions) and the rows of its lists."""
+    from orggraph.api.local import schema_for
+
+    context = make_context(store, settings, actor)  # no lane: the job holds its turn
+    result = schema_for(settings).execute_sync(
+        text, variable_values=dict(variables), context_value=context, operation_name=name
+    )
+    answer: dict[str, Any] = {"data": result.data}
+    if result.errors:
+        answer["errors"] = [format_error(e).formatted for e in result.errors]
+    if result.extensions:  # what the schema's extensions add (the data's date…)
+        answer["extensions"] = result.extensions
+    rows = sum(len(v) for v in (result.data or {}).values() if isinstance(v, list))
+    return orjson.dumps(answer), rows
+
+
 def query_spec(
-    store: GraphStore, settings: Settings, actor: Actor, body: Mapping[str, Any]
+    store: GraphStore,
+    settings: Settings,
+    actor: Actor,
+    body: Mapping[str, Any],
+    pool: HeavyPool | None = None,
 ) -> JobSpec:
     """The job of a GraphQL query: parsed and checked now (one query operation, the one
-    named), run later in its turn for ``actor`` (``ValidationFailed``)."""
+    named), run later in its turn for ``actor`` (``ValidationFailed``), in ``pool`` if
+    given."""
     text = body.get("query")
     variables = body.get("variables") or {}
     name = body.get("operationName")
@@ -156,23 +198,13 @@ def query_spec(
     label = f"查询 {title or 'GraphQL'}"
 
     def work(job_id: str, progress: Progress) -> Output:
-        from orggraph.api.local import schema_for
-
         progress("执行查询", 0, 1)
-        context = make_context(store, settings, actor)  # no lane: the job holds its turn
-        result = schema_for(settings).execute_sync(
-            text, variable_values=dict(variables), context_value=context, operation_name=name
-        )
+        if pool is not None:
+            content, rows = pool.query_job(actor, text, variables, name)
+        else:
+            content, rows = query_answer(store, settings, actor, text, variables, name)
         progress("执行查询", 1, 1)
-        answer: dict[str, Any] = {"data": result.data}
-        if result.errors:
-            answer["errors"] = [format_error(e).formatted for e in result.errors]
-        if result.extensions:  # what the schema's extensions add (the data's date…)
-            answer["extensions"] = result.extensions
-        rows = sum(len(v) for v in (result.data or {}).values() if isinstance(v, list))
-        return Output(
-            content=orjson.dumps(answer), media_type="application/json", filename=None, rows=rows
-        )
+        return Output(content=content, media_type="application/json", filename=None, rows=rows)
 
     request = {"query": text[:2000], "operationName": name}
     plan = (("执行查询", 1.0),)
@@ -218,9 +250,9 @@ def job_routes(store: GraphStore, settings: Settings, lane: HeavyLane) -> list[R
             if "export" in body:
                 if not isinstance(body["export"], str):
                     raise _bad("the job's export must be an export URL (a string)")
-                spec = export_spec(store, settings, actor, body["export"])
+                spec = export_spec(store, settings, actor, body["export"], pool=lane.pool)
             else:
-                spec = query_spec(store, settings, actor, body)
+                spec = query_spec(store, settings, actor, body, pool=lane.pool)
             record = runner.start(actor, spec)
         except TooManyJobs as exc:
             return _errors(str(exc), exc.code if exc.status == 429 else "BUSY", exc.status)

@@ -17,6 +17,9 @@ and the threads are shared with every quick request (40 of them): so at most
 A job (``orggraph.api.jobs``) takes the same turns, but queues for its turn on its own
 thread for as long as it takes (``queue``), until it is cancelled: nobody waits on the
 answer, and the jobs waiting are few (setting ``jobs_at_once``).
+
+With a ``pool`` (``orggraph.api.heavy``, setting ``heavy_processes``) the turn's work runs
+in a child process: the turn still decides what runs when, the child does the running.
 """
 
 from __future__ import annotations
@@ -24,8 +27,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from orggraph.errors import Busy, Cancelled
+
+if TYPE_CHECKING:
+    from orggraph.api.heavy import HeavyPool
 
 __all__ = ["HEAVY_COST", "HeavyLane"]
 
@@ -42,8 +49,16 @@ QUEUE_POLL_SECONDS = 0.2
 class HeavyLane:
     """At most ``at_once`` heavy operations at a time in this process."""
 
-    def __init__(self, at_once: int, wait_seconds: float, max_waiting: int = MAX_WAITING) -> None:
+    def __init__(
+        self,
+        at_once: int,
+        wait_seconds: float,
+        max_waiting: int = MAX_WAITING,
+        pool: HeavyPool | None = None,
+    ) -> None:
         self.at_once = at_once
+        #: The child processes that run the work of a turn (``None``: this process does).
+        self.pool = pool
         self.wait_seconds = wait_seconds
         self.max_waiting = max_waiting
         self._slots = threading.BoundedSemaphore(at_once)

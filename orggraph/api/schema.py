@@ -28,6 +28,7 @@ from strawberry.permission import PermissionExtension
 from strawberry.schema.schema import validate_document
 from strawberry.tools import merge_types
 from strawberry.types.execution import ExecutionContext
+from strawberry.types.graphql import OperationType
 
 from orggraph.analysis.dating import Notice
 from orggraph.api.budget import parse_budgets
@@ -35,6 +36,7 @@ from orggraph.api.caches import KEPT_ENTRIES, caches_of
 from orggraph.api.context import Context
 from orggraph.api.errors import ErrorFormatter, log_unexpected
 from orggraph.api.execution import PlannedExecutor
+from orggraph.api.heavy import relayed_result
 from orggraph.api.lanes import HEAVY_COST
 from orggraph.api.limits import QueryCost, page_rule
 from orggraph.api.types import enums  # noqa: F401 - registers the model enums
@@ -142,15 +144,33 @@ def warning_json(notice: Notice) -> dict[str, Any]:
 class HeavyTurn(SchemaExtension):
     """An operation whose analyses read more than ``HEAVY_COST`` runs in its turn in the
     server's heavy lane (``orggraph.api.lanes``): city-wide analyses one at a time, so the
-    quick questions beside them keep their pace. Its time limit starts with its turn."""
+    quick questions beside them keep their pace. Its time limit starts with its turn.
+
+    When the lane has child processes (``orggraph.api.heavy``) a query runs in one of them,
+    whole (the same schema, limits, masking and read audit), and its answer stands for the
+    execution here: its data and errors as the result, its extensions (the data's date)
+    over this process's.
+    """
 
     def on_execute(self) -> Iterator[None]:
-        context = self.execution_context.context
+        execution = self.execution_context
+        context = execution.context
         lane = context.lane if isinstance(context, Context) else None
         if lane is None or context.analysis_cost <= HEAVY_COST:
             yield
             return
         with lane.turn(f"analyses reading {context.analysis_cost:,} records"):
+            if lane.pool is not None and execution.operation_type is OperationType.QUERY:
+                assert execution.query is not None  # a parsed document came from its text
+                answer = lane.pool.graphql(
+                    context.actor,
+                    context.today,
+                    execution.query,
+                    execution.variables,
+                    execution.operation_name,
+                )
+                execution.result = relayed_result(answer)
+                execution.extensions_results.update(answer.get("extensions") or {})
             yield
 
 

@@ -32,7 +32,7 @@ from starlette.applications import Starlette
 
 from orggraph.settings import SETTINGS, Settings
 
-__all__ = ["serve_workers", "worker_app"]
+__all__ = ["exit_when_orphaned", "serve_workers", "worker_app"]
 
 log = logging.getLogger("orggraph.api")
 
@@ -41,13 +41,13 @@ ORPHAN_CHECK_SECONDS = 1.0
 _SUPERVISOR = "ORGGRAPH_SUPERVISOR_PID"
 
 
-def _exit_when_orphaned(parent: int) -> None:
-    """End this worker when the process that started it is gone."""
+def exit_when_orphaned(parent: int) -> None:
+    """End this process (a worker, a heavy child) when the process that started it is gone."""
 
     def watch() -> None:
         while os.getppid() == parent:
             time.sleep(ORPHAN_CHECK_SECONDS)
-        log.warning("orggraph worker %d: its supervisor %d is gone; exiting", os.getpid(), parent)
+        log.warning("orggraph process %d: its parent %d is gone; exiting", os.getpid(), parent)
         os._exit(1)
 
     threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
@@ -55,18 +55,19 @@ def _exit_when_orphaned(parent: int) -> None:
 
 def worker_app() -> Starlette:
     """The application of one worker process, from the ``ORGGRAPH_*`` variables."""
-    from orggraph.api.app import SWITCH_INTERVAL, create_app
+    from orggraph.api.app import SWITCH_INTERVAL, create_app, start_heavy
     from orggraph.settings import load_settings
     from orggraph.store import open_store
 
     settings = load_settings()
     parent = int(os.environ.get(_SUPERVISOR, "0"))
     if parent:
-        _exit_when_orphaned(parent)
+        exit_when_orphaned(parent)
     web = create_app(open_store(settings.store, settings), settings)
     gc.collect()
     gc.freeze()  # as serve(): the index out of the collector's reach
     sys.setswitchinterval(SWITCH_INTERVAL)
+    start_heavy(web)
     return web
 
 
