@@ -134,7 +134,10 @@ def command(
     --as-of defaults to today, or to the data's date when today is past it.
     """
     scope = make_scope(scope_roots, sectors)
-    report = changes_between(app.store(), since, as_of_for(app.store(), as_of), scope, net=net)
+    until = as_of_for(app.store(), as_of)
+    if as_of is None:  # the data's date, or --since itself when the data ends before it
+        until = max(until, since)
+    report = changes_between(app.store(), since, until, scope, net=net)
     if as_json:
         echo_json(report)
     else:

@@ -210,3 +210,19 @@ def test_the_weak_branches_past_the_data_read_2018_and_say_so(demo_api: Api) -> 
 def test_data_date_is_a_root_field(demo_api: Api) -> None:
     body = demo_api.post("{ dataDate }")
     assert body == {"data": {"dataDate": DATA_DATE}}  # asking it warns of nothing
+
+
+def test_changes_since_after_the_data_is_an_empty_window(demo_api: Api) -> None:
+    # The demo's data ends 2019-06-30: changes since 2020-01-01, until left out, is the
+    # window (2020-01-01, 2020-01-01]: nothing, not a refusal for until < since.
+    body = demo_api.post(
+        '{ changes(since: "2020-01-01", scope: ["630102"]) '
+        "{ since until founded { organization } dissolved { organization } } }"
+    )
+    assert "errors" not in body, body
+    assert body["data"]["changes"] == {
+        "since": "2020-01-01",
+        "until": "2020-01-01",
+        "founded": [],
+        "dissolved": [],
+    }

@@ -333,12 +333,17 @@ class Look:
         for name, query in _web_queries().items():
             variables = {"scope": self.root, "asOf": self.day.isoformat(), "text": "支部"}
             variables["id"] = sorted(self.seen)[0] if self.seen else "zz"
+            variables["ids"] = [*sorted(self.seen)[:2], "zz"]  # the page's scope roots
+            variables |= {"since": START.isoformat(), "until": self.day.isoformat()}  # a replay step
             body = self.api.post(query, variables)
             codes = {e.get("extensions", {}).get("code") for e in body.get("errors") or ()}
-            # A viewer may not filter members on ``is_leader`` (internal): the leaders'
-            # payload is refused whole (docs/SECURITY.md's table says so).
+            # A viewer may not filter members on ``is_leader`` (internal) nor read coverage
+            # rates: the leaders' and the replay's rate payloads are refused whole
+            # (docs/SECURITY.md's table says so).
             assert codes <= {"NOT_FOUND", "PERMISSION_DENIED"}, (name, body)
-            assert "PERMISSION_DENIED" not in codes or (viewer and name == "networkLeaders")
+            assert "PERMISSION_DENIED" not in codes or (
+                viewer and name in ("networkLeaders", "coverage")
+            )
             self.json(f"web {name}", body.get("data"), wide)
         # Every export kind, in CSV.
         for kind, allowed in (

@@ -438,7 +438,11 @@ class AnalysisQuery:
             ),
         ] = False,
     ) -> ChangeReport:
-        ctx, end, narrowed = _asked(info, until, scope, sectors)
+        ctx: Context = info.context
+        # Left out, ``until`` is the data's date, or ``since`` itself when the data ends
+        # before it (an empty window, not a refusal).
+        end = ctx.as_of(until) if until is not None else max(ctx.as_of(None), since)
+        narrowed = analysis_scope(ctx, end, scope, sectors)
         result = changes_between(ctx.store, since, end, narrowed, net=net)
         return remember(info, end, result)  # type: ignore[no-any-return]
 
