@@ -334,7 +334,10 @@ class Look:
             variables = {"scope": self.root, "asOf": self.day.isoformat(), "text": "支部"}
             variables["id"] = sorted(self.seen)[0] if self.seen else "zz"
             variables["ids"] = [*sorted(self.seen)[:2], "zz"]  # the page's scope roots
-            variables |= {"since": START.isoformat(), "until": self.day.isoformat()}  # a replay step
+            variables |= {
+                "since": START.isoformat(),
+                "until": self.day.isoformat(),
+            }  # a replay step
             body = self.api.post(query, variables)
             codes = {e.get("extensions", {}).get("code") for e in body.get("errors") or ()}
             # A viewer may not filter members on ``is_leader`` (internal) nor read coverage
