@@ -141,8 +141,7 @@ def _warnings(body: dict[str, Any]) -> list[dict[str, Any]]:
 def test_a_field_left_undated_is_asked_at_the_data_date(
     demo_api: Api, person: str, field: str
 ) -> None:
-    if ("Query", field) not in dated_fields():
-        pytest.skip(f"no field {field} in this schema")
+    assert ("Query", field) in dated_fields(), f"{field} takes no date now: drop it from ASKED"
     undated = _ask(demo_api, person, field, None)
     at_data = _ask(demo_api, person, field, DATA_DATE)
     later = _ask(demo_api, person, field, LATER)
