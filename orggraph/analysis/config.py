@@ -7,7 +7,9 @@ unknown key or a value of the wrong type is a ``ConfigError`` that names both.
 
 from __future__ import annotations
 
+import re
 import tomllib
+from datetime import date
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -15,7 +17,10 @@ from typing import Any
 
 from orggraph.errors import ConfigError
 
-__all__ = ["RulesConfig", "load_rules"]
+__all__ = ["CYCLE_WINDOWS", "RulesConfig", "load_rules", "month_day"]
+
+#: The ``[cycle]`` windows of a responsibility list's year, in the order they come.
+CYCLE_WINDOWS = ("open_from", "commit_by", "observe_from", "observe_to", "review_from", "review_by")
 
 
 class RulesConfig:
@@ -48,6 +53,7 @@ def load_rules(path: str = "") -> RulesConfig:
     """The defaults, overridden by the TOML file at ``path`` when one is given."""
     data = _defaults()
     if not path:
+        _check_cycle(data, "defaults")
         return RulesConfig(data, "defaults")
     try:
         override = tomllib.loads(Path(path).read_text("utf-8"))
@@ -56,6 +62,7 @@ def load_rules(path: str = "") -> RulesConfig:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"rules file {path!r} is not valid TOML: {exc}") from exc
     merged = _merge(data, override, path, "")
+    _check_cycle(merged, f"rules file {path!r}")
     return RulesConfig(merged, path)
 
 
@@ -79,3 +86,51 @@ def _merge(base: dict[str, Any], override: dict[str, Any], path: str, prefix: st
         else:
             out[key] = value
     return out
+
+
+_MONTH_DAY = re.compile(r"(\d\d)-(\d\d)")
+
+
+def month_day(text: object) -> tuple[int, int] | None:
+    """The (month, day) of ``"MM-DD"``, or ``None`` when it is not a day every year has.
+
+    >>> month_day("03-31"), month_day("02-29"), month_day("3-31")
+    ((3, 31), None, None)
+    """
+    found = _MONTH_DAY.fullmatch(text) if isinstance(text, str) else None
+    if found is None:
+        return None
+    month, day = int(found[1]), int(found[2])
+    try:
+        date(2019, month, day)  # a year without February 29
+    except ValueError:
+        return None
+    return month, day
+
+
+def _check_cycle(data: dict[str, Any], source: str) -> None:
+    """Each ``[cycle]`` window a month-day, and in order within the year: ``commit_by`` <
+    ``observe_from`` <= ``observe_to`` < ``review_from`` (``open_from`` and ``review_by``
+    wrap into the years around it, so any day will do for them)."""
+    windows = data.get("cycle", {})
+    days: dict[str, tuple[int, int]] = {}
+    for key in CYCLE_WINDOWS:
+        value = windows.get(key)
+        found = month_day(value)
+        if found is None:
+            raise ConfigError(
+                f"{source}: [cycle] {key} = {value!r}; expected a month and day 'MM-DD' "
+                "that every year has (like '03-31'; not '02-29')"
+            )
+        days[key] = found
+    for before, after, strict in (
+        ("commit_by", "observe_from", True),
+        ("observe_from", "observe_to", False),
+        ("observe_to", "review_from", True),
+    ):
+        if days[after] < days[before] or (strict and days[after] == days[before]):
+            word = "after" if strict else "on or after"
+            raise ConfigError(
+                f"{source}: [cycle] {after} = {windows[after]!r} must come {word} "
+                f"{before} = {windows[before]!r} in the year"
+            )

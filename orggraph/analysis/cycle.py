@@ -48,11 +48,12 @@ __all__ = [
     "year_ranking",
 ]
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from orggraph.analysis.config import CYCLE_WINDOWS, RulesConfig, load_rules, month_day
 from orggraph.errors import NotFound
 from orggraph.model import (
     LABELS_ZH,
@@ -90,8 +91,10 @@ class CycleActor:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Windows:
-    """The dates of a year's three stages (stored on each list when it is opened)."""
+    """The dates of a year's three stages (stored on each list when it is opened), read
+    from the rules' ``[cycle]`` section (``orggraph/analysis/rules.toml``)."""
 
+    open_from: date
     commit_by: date
     observe_from: date
     observe_to: date
@@ -99,18 +102,28 @@ class Windows:
     review_by: date
 
     @classmethod
-    def default(cls, year: int) -> Windows:
-        """年初话 by March 31, 年中看 June to September, 年末评 December to January 31.
+    def default(cls, year: int, rules: RulesConfig | None = None) -> Windows:
+        """The windows of ``year`` by the rules (the shipped ones: lists open from December
+        1 before, 年初话 by March 31, 年中看 June to September, 年末评 December to January 31).
 
-        >>> Windows.default(2019).observe_to
-        datetime.date(2019, 9, 30)
+        >>> w = Windows.default(2019)
+        >>> w.open_from, w.observe_to, w.review_by
+        (datetime.date(2018, 12, 1), datetime.date(2019, 9, 30), datetime.date(2020, 1, 31))
         """
+        days = {k: month_day((rules or load_rules()).get("cycle", k)) for k in CYCLE_WINDOWS}
+        on = {k: date(year, *d) for k, d in days.items() if d is not None}
+        if on["open_from"] > on["commit_by"]:
+            on["open_from"] = on["open_from"].replace(year=year - 1)
+        if on["review_by"] < on["review_from"]:
+            on["review_by"] = on["review_by"].replace(year=year + 1)
+        return cls(**on)
+
+    @classmethod
+    def kept(cls, attrs: Mapping[str, Any], year: int) -> Windows:
+        """The windows stored on a list's ``attrs`` (the rules' for any not stored)."""
+        default = cls.default(year)
         return cls(
-            commit_by=date(year, 3, 31),
-            observe_from=date(year, 6, 1),
-            observe_to=date(year, 9, 30),
-            review_from=date(year, 12, 1),
-            review_by=date(year + 1, 1, 31),
+            **{k: _date(attrs.get(k)) or getattr(default, k) for k in CYCLE_WINDOWS},
         )
 
 
@@ -478,14 +491,7 @@ def _list(
 ) -> DutyList:
     attrs = node.attrs
     year = int(attrs["year"])
-    default = Windows.default(year)
-    windows = Windows(
-        commit_by=_date(attrs.get("commit_by")) or default.commit_by,
-        observe_from=_date(attrs.get("observe_from")) or default.observe_from,
-        observe_to=_date(attrs.get("observe_to")) or default.observe_to,
-        review_from=_date(attrs.get("review_from")) or default.review_from,
-        review_by=_date(attrs.get("review_by")) or default.review_by,
-    )
+    windows = Windows.kept(attrs, year)
     past = _upto(versions.get(node.id, [node]), as_of)
     steps = tuple(
         ListStep(

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from orggraph.analysis.config import RulesConfig
 from orggraph.analysis.cycle import CycleActor, DutyList, Windows, duty_list, list_id
 from orggraph.analysis.duties import TERM_DUE, duty_items, nearest_secretary
 from orggraph.analysis.gaps import GAP_LABELS_ZH, GapKind
@@ -100,15 +101,17 @@ def open_year(
     *,
     actor: CycleActor,
     windows: Windows | None = None,
+    rules: RulesConfig | None = None,
     hand: Sequence[HandDuty] = (),
     progress: Progress = silent,
 ) -> OpenResult:
     """Open ``year`` on ``on`` for ``root`` and every organization below it (and in the
     actor's scope): one list each, its duties frozen. Lists already open are left as they
     are (``skipped``); ``ValidationFailed`` when every one is, or for a date outside the
-    year's opening (from December 1 before to ``commit_by``) or a hand duty whose
-    organization gets no list. An editor or administrator opens (``check_cycle_step``)."""
-    wins = windows or Windows.default(year)
+    year's opening (``open_from`` to ``commit_by``: ``windows``, else those of ``rules``'
+    ``[cycle]`` section) or a hand duty whose organization gets no list. An editor or
+    administrator opens (``check_cycle_step``)."""
+    wins = windows or Windows.default(year, rules)
     scope = actor.scope
     visible_node(store, scope, root, NodeKind.ORGANIZATION, on, actor=actor.name, action="openYear")
     check_cycle_step(
@@ -123,13 +126,13 @@ def open_year(
         on=on,
     )
     problems: list[Problem] = []
-    if not date(year - 1, 12, 1) <= on <= wins.commit_by:
+    if not wins.open_from <= on <= wins.commit_by:
         problems.append(
             problem(
                 "cycle-open-date",
                 "on",
                 on,
-                f"a {year} list opens from {date(year - 1, 12, 1)} to {wins.commit_by}",
+                f"a {year} list opens from {wins.open_from} to {wins.commit_by}",
             )
         )
     view = scope.view(store, on)
@@ -180,6 +183,7 @@ def open_year(
                     stage=ListStage.OPENED.value,
                     holder=holders.get(org),
                     by=actor.name,
+                    open_from=wins.open_from,
                     commit_by=wins.commit_by,
                     observe_from=wins.observe_from,
                     observe_to=wins.observe_to,

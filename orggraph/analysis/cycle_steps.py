@@ -315,15 +315,7 @@ def _ordered(node: Node, on: date) -> Problem | None:
 
 
 def _windows(lst: Node) -> Windows:
-    default = Windows.default(int(lst.attrs["year"]))
-    get = lst.attrs.get
-    return Windows(
-        commit_by=get("commit_by") or default.commit_by,
-        observe_from=get("observe_from") or default.observe_from,
-        observe_to=get("observe_to") or default.observe_to,
-        review_from=get("review_from") or default.review_from,
-        review_by=get("review_by") or default.review_by,
-    )
+    return Windows.kept(lst.attrs, int(lst.attrs["year"]))
 
 
 def _review_window(lst: Node, on: date, problems: list[Problem]) -> None:

@@ -26,6 +26,7 @@ from datetime import date
 
 import click
 
+from orggraph.analysis.config import load_rules
 from orggraph.analysis.cycle import (
     CycleActor,
     DutyList,
@@ -104,7 +105,13 @@ def open_command(
     """Open YEAR for a subtree: each organization's list, its duties frozen."""
     with progress_bar(quiet=app.quiet) as progress:
         result = open_year(
-            app.store(), year, root, on, actor=_actor(app, actor, account), progress=progress
+            app.store(),
+            year,
+            root,
+            on,
+            actor=_actor(app, actor, account),
+            rules=load_rules(app.settings.rules),
+            progress=progress,
         )
     click.echo(
         f"{year}年度责任清单已建立 lists opened: {result.lists} 份清单 lists, "

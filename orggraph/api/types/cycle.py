@@ -17,6 +17,7 @@ from typing import Any
 
 import strawberry
 
+from orggraph.analysis.config import load_rules
 from orggraph.analysis.cycle import (
     CycleActor,
     CycleProgress,
@@ -203,7 +204,12 @@ class CycleMutation:
         when = info.context.as_of(on)
         try:
             done = open_year(
-                info.context.store, year, str(organization), when, actor=cycle_actor(info)
+                info.context.store,
+                year,
+                str(organization),
+                when,
+                actor=cycle_actor(info),
+                rules=load_rules(info.context.settings.rules),
             )
         except OrgGraphError as exc:
             return OpenYearPayload(lists=0, duties=0, skipped=0, errors=user_errors(exc))
