@@ -37,6 +37,7 @@ __all__ = [
     "AREA_LEVELS",
     "BREAK_LABELS_ZH",
     "HIDDEN",
+    "ROOT_LEVELS",
     "BreakKind",
     "ChainBreak",
     "ChainIndex",
@@ -56,6 +57,10 @@ __all__ = [
 
 #: Organization levels a working group covers as areas (县区委、乡镇街道党(工)委).
 AREA_LEVELS = frozenset({Level.COUNTY.value, Level.TOWNSHIP.value})
+#: Levels a hierarchy may end at (党中央、省委、市(州)委): a chain whose topmost organization
+#: is at another level stops short, and is broken (``BreakKind.DETACHED``). A city's graph
+#: ends at its city committee, a province's at the province committee.
+ROOT_LEVELS = frozenset({Level.NATIONAL.value, Level.PROVINCE.value, Level.CITY.value})
 #: The links a chain reads around each level: posts, contact leaders, partners, covering
 #: working groups, and the groups' leaders.
 _AROUND = (
@@ -75,7 +80,7 @@ class BreakKind(StrEnum):
     NO_WORKING_GROUP = "no_working_group"  # 无全域党建工作组包联
     NO_ORGANIZATION = "no_organization"  # a unit or member with no organization
     NO_SERVING_LEADER = "no_serving_leader"  # an expert no leader serves
-    DETACHED = "detached"  # the hierarchy stops short of the city committee
+    DETACHED = "detached"  # the hierarchy stops short of a city (or higher) committee
 
 
 BREAK_LABELS_ZH: dict[BreakKind, str] = {
@@ -84,7 +89,7 @@ BREAK_LABELS_ZH: dict[BreakKind, str] = {
     BreakKind.NO_WORKING_GROUP: "无工作组包联",
     BreakKind.NO_ORGANIZATION: "未建党组织",
     BreakKind.NO_SERVING_LEADER: "无领导联系服务",
-    BreakKind.DETACHED: "未接续到市委",
+    BreakKind.DETACHED: "未接续到市委或省委",
 }
 
 
@@ -420,7 +425,7 @@ class ChainIndex:
         if areas and self.covering(path)[0] is None:
             out.append(ChainBreak(kind=BreakKind.NO_WORKING_GROUP, organization=areas[-1]))
         top = self.orgs.get(path[-1])
-        if top is None or top.get("level") != Level.CITY:
+        if top is None or top.get("level") not in ROOT_LEVELS:
             out.append(ChainBreak(kind=BreakKind.DETACHED, organization=path[-1]))
         self._breaks[start] = out
         return list(out)

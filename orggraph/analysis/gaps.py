@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from orggraph.analysis.chainindex import AREA_LEVELS, ChainIndex, Owner
+from orggraph.analysis.chainindex import AREA_LEVELS, ROOT_LEVELS, ChainIndex, Owner
 from orggraph.analysis.config import load_rules
 from orggraph.analysis.coverage import unit_coverage
 from orggraph.model import Level, LinkKind, MemberStatus, Node, NodeKind, OrgKind
@@ -301,19 +301,22 @@ def _vacancy_gaps(orgs: list[Node], index: ChainIndex, months: int) -> list[Gap]
 
 def _expert_gaps(store: GraphStore, as_of: date, orgs: list[Node], index: ChainIndex) -> list[Gap]:
     # An unserved expert belongs to no scope (experts are seen through their leaders), so
-    # only the whole-city view lists them; the city committee answers for them.
+    # only the whole view lists them; the top committee (a city's, or a province's) answers
+    # for them.
     experts = sorted(store.nodes(NodeKind.EXPERT, as_of), key=lambda n: n.id)
     ids = [e.id for e in experts]
     served = {x.target for x in store.links(LinkKind.SERVES, as_of, targets=ids)}
     roots = sorted(
-        o.id for o in orgs if index.parent.get(o.id) is None and o.get("level") == Level.CITY
+        (Level(str(o.get("level"))).rank, o.id)
+        for o in orgs
+        if index.parent.get(o.id) is None and o.get("level") in ROOT_LEVELS
     )
     return [
         _gap(
             index,
             GapKind.EXPERT_UNSERVED,
             expert,
-            roots[0] if roots else None,
+            roots[0][1] if roots else None,
             count=0,
             detail="无领导干部联系服务",
         )

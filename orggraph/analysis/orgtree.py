@@ -8,12 +8,38 @@ about 5k organizations for a city, so two batched reads (every organization, eve
 
 from __future__ import annotations
 
-__all__ = ["OrgTree"]
+__all__ = ["OrgTree", "ancestor_at"]
 
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from orggraph.model import Level, LinkKind, Node, NodeKind
 from orggraph.store.base import GraphStore
+
+
+def ancestor_at(
+    path: Sequence[str], level_of: Callable[[str], object], level: Level | str
+) -> str | None:
+    """The organization of ``level`` that ``path[0]`` is in: the topmost one on ``path``.
+
+    ``path`` is an organization and its ancestors, nearest first; ``level_of`` gives an
+    organization's level (``None`` when unknown). Found by level, never by position, so a
+    tree of any depth answers alike; the *topmost* one at the level wins, so a committee
+    between a territory's committee and its organizations (a 市直机关工委 at level city, a
+    县直机关工委 at level county) rolls up to the territory's own committee.
+
+    >>> levels = {"b": "grassroots", "w": "city", "c": "city", "p": "province"}
+    >>> ancestor_at(["b", "w", "c", "p"], levels.get, Level.CITY)
+    'c'
+    >>> ancestor_at(["b", "w", "c", "p"], levels.get, Level.COUNTY) is None
+    True
+    """
+    wanted = str(level)
+    found = None
+    for org_id in path:
+        if level_of(org_id) == wanted:
+            found = org_id
+    return found
 
 
 class OrgTree:
@@ -41,15 +67,19 @@ class OrgTree:
     def district(self, org_id: str) -> str | None:
         """The county-level organization ``org_id`` is in (itself when county level)."""
         if org_id not in self._districts:
-            self._districts[org_id] = next(
-                (
-                    o
-                    for o in self.path(org_id)
-                    if o in self.orgs and self.orgs[o].get("level") == Level.COUNTY
-                ),
-                None,
-            )
+            self._districts[org_id] = self.area(org_id, Level.COUNTY)
         return self._districts[org_id]
+
+    def area(self, org_id: str, level: Level) -> str | None:
+        """The organization of ``level`` (province, city, county, township) ``org_id`` is
+        in, itself when at that level (``ancestor_at``)."""
+        return ancestor_at(self.path(org_id), self.level_of, level)
+
+    def level_of(self, org_id: str) -> str | None:
+        """The level of ``org_id`` at the date (``None``: not an organization read)."""
+        node = self.orgs.get(org_id)
+        level = node.get("level") if node is not None else None
+        return None if level is None else str(level)
 
     def distance(self, a: str, b: str) -> int | None:
         """Edges between ``a`` and ``b`` through their lowest common ancestor (None: apart)."""

@@ -82,7 +82,7 @@ RULES: dict[str, tuple[str, str]] = {
     "bottom_ranking": ("考核排名靠后", "bottom of the yearly ranking"),
 }
 
-_RANK_KEYS = ("sector", "district")
+_RANK_KEYS = ("city", "sector", "district")
 _SECTORS = frozenset(s.value for s in Sector)
 
 
@@ -203,7 +203,7 @@ def weak_rules(config: RulesConfig | None = None) -> WeakRules:
         raise fail("[weak.bottom_ranking] fact", fact, "a numeric fact: " + ", ".join(numeric))
     within = value("bottom_ranking", "within")
     if not isinstance(within, list) or not set(within) <= set(_RANK_KEYS):
-        raise fail("[weak.bottom_ranking] within", within, 'a list of "sector", "district"')
+        raise fail("[weak.bottom_ranking] within", within, 'a list of "city", "sector", "district"')
     income = value("zero_income", "max_income")
     if not isinstance(income, int | float) or isinstance(income, bool):
         raise fail("[weak.zero_income] max_income", income, "a number")
@@ -558,6 +558,9 @@ def _bottom_ranking(
 def _group_label(tree: OrgTree, key: tuple[str, ...], within: Collection[str]) -> str:
     parts: list[str] = []
     values = iter(key)
+    if "city" in within:
+        city = next(values)
+        parts.append(tree.orgs[city].name if city in tree.orgs else "省直")
     if "district" in within:
         district = next(values)
         parts.append(tree.orgs[district].name if district in tree.orgs else "市直")
@@ -570,6 +573,8 @@ def _group_label(tree: OrgTree, key: tuple[str, ...], within: Collection[str]) -
 def _group_key(tree: OrgTree, org_id: str, within: Collection[str]) -> tuple[str, ...]:
     node = tree.orgs[org_id]
     key: list[str] = []
+    if "city" in within:  # a province ranks each city's organizations apart
+        key.append(tree.area(org_id, Level.CITY) or "")
     if "district" in within:
         key.append(tree.district(org_id) or "")
     if "sector" in within:

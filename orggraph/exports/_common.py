@@ -9,6 +9,7 @@ from contextvars import ContextVar
 from datetime import date
 from typing import Any, TypeVar, cast
 
+from orggraph.analysis.orgtree import ancestor_at
 from orggraph.exports.table import Group, Label
 from orggraph.model import Level, NodeKind, Role, label
 from orggraph.progress import Progress, silent
@@ -47,12 +48,7 @@ AREAS = (("district", Label("县(区)", "District")), ("township", Label("乡镇
 AREA_BLANKS = (Label("（未标注）", "(not recorded)"), Label("（县区直属）", "(directly under)"))
 
 #: Hierarchy levels, top first: the order lists are grouped in.
-LEVEL_ORDER = {
-    Level.CITY.value: 0,
-    Level.COUNTY.value: 1,
-    Level.TOWNSHIP.value: 2,
-    Level.GRASSROOTS.value: 3,
-}
+LEVEL_ORDER = {lv.value: lv.rank for lv in Level}
 
 
 def default_as_of(year: int, today: date | None = None) -> date:
@@ -100,7 +96,8 @@ def district_of(store: GraphStore, org_ids: Collection[str], as_of: date) -> dic
 def area_of(
     store: GraphStore, org_ids: Collection[str], as_of: date, level: Level
 ) -> dict[str, str | None]:
-    """The organization of ``level`` (county, township) above or at each of ``org_ids``."""
+    """The organization of ``level`` (province, city, county, township) above or at each of
+    ``org_ids``: the topmost at that level on its path (``orgtree.ancestor_at``)."""
     out: dict[str, str | None] = {}
     chains = {o: [o, *store.ancestors(o, as_of)] for o in org_ids}
     levels = {
@@ -110,7 +107,7 @@ def area_of(
         )
     }
     for org_id, chain in chains.items():
-        out[org_id] = next((o for o in chain if levels.get(o) == level), None)
+        out[org_id] = ancestor_at(chain, levels.get, level)
     return out
 
 

@@ -54,10 +54,28 @@ class OrgKind(StrEnum):
 
 
 class Level(StrEnum):
+    """Levels of the hierarchy, top first (the enum's order is the hierarchy's).
+
+    A territorial committee sits at its territory's level (省委 province, 市(州)委 city…);
+    a committee between a territorial one and its organizations (市直机关工委) takes the
+    level of the committee above it, and grassroots organizations nest at any depth
+    (an enterprise's 党委 → 党总支 → 党支部 are all ``grassroots``).
+    """
+
+    NATIONAL = "national"
+    PROVINCE = "province"
     CITY = "city"
     COUNTY = "county"
     TOWNSHIP = "township"
     GRASSROOTS = "grassroots"
+
+    @property
+    def rank(self) -> int:
+        """0 for the top level (national), counting down the hierarchy."""
+        return _LEVEL_RANKS[self]
+
+
+_LEVEL_RANKS = {level: rank for rank, level in enumerate(Level)}
 
 
 class Sector(StrEnum):
@@ -188,6 +206,8 @@ LABELS_ZH: dict[StrEnum, str] = {
     OrgKind.WORKING_COMMITTEE: "党工委",
     OrgKind.GENERAL_BRANCH: "党总支",
     OrgKind.BRANCH: "党支部",
+    Level.NATIONAL: "中央",
+    Level.PROVINCE: "省级",
     Level.CITY: "市级",
     Level.COUNTY: "县(区)级",
     Level.TOWNSHIP: "乡镇(街道)级",

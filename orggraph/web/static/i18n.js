@@ -104,6 +104,8 @@ export const STRINGS = {
     "status.error": "加载失败：{message}",
     yes: "是",
     no: "否",
+    "level.national": "中央",
+    "level.province": "省级",
     "level.city": "市级",
     "level.county": "县(区)级",
     "level.township": "乡镇(街道)级",
@@ -127,7 +129,7 @@ export const STRINGS = {
     "break.no_working_group": "无工作组包联",
     "break.no_organization": "未建党组织",
     "break.no_serving_leader": "无领导联系服务",
-    "break.detached": "未接续到市委",
+    "break.detached": "未接续到市委或省委",
   },
   en: {
     title: "Organization graph",
@@ -230,6 +232,8 @@ export const STRINGS = {
     "status.error": "Loading failed: {message}",
     yes: "yes",
     no: "no",
+    "level.national": "National",
+    "level.province": "Province",
     "level.city": "City",
     "level.county": "County / district",
     "level.township": "Township / street",
@@ -253,7 +257,7 @@ export const STRINGS = {
     "break.no_working_group": "No working group covers it",
     "break.no_organization": "No party organization",
     "break.no_serving_leader": "No leader serves the expert",
-    "break.detached": "Not linked up to the city committee",
+    "break.detached": "Not linked up to a city or provincial committee",
   },
 };
 

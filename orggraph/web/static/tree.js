@@ -10,7 +10,7 @@ export const ROW = 18; // world units between sibling rows
 export const COL = 230; // world units between depths
 
 const VIRTUAL = "__root__";
-const ABOVE_TOWNSHIPS = new Set(["province", "city", "county"]);
+const ABOVE_TOWNSHIPS = new Set(["national", "province", "city", "county"]);
 
 export class OrgTree {
   /**
