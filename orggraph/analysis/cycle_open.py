@@ -9,7 +9,9 @@ secretary answers), so that later changes in the graph do not rewrite what was a
 - ``contact``: the organizations the secretary is contact leader of (支部联点);
 - ``pairing``: the weak organizations the organization is paired with (结对共建);
 - ``weak_branch``: the weak organizations directly below with an open remediation case;
-- ``carried``: last year's duties of the organization that were not done;
+- ``carried``: last year's duties of the organization that were not done, and the older
+  ones still undone (the ``duty_undone`` gaps), each carried once (kind ``duty_undone``,
+  subject and ``carried_from`` the undone duty);
 - ``manual``: duties entered by hand (``HandDuty``), then or later (``add_duty``).
 
 A list's secretary (``holder``) is the member holding the secretary post on the day
@@ -34,6 +36,7 @@ __all__ = [
     "problem",
 ]
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -351,10 +354,28 @@ def _derive(
             out.setdefault(org, []).append(draft)
 
     progress(STAGES[0], 0, 1)
+    # Undone duties come back once each: last year's to their own organization's list
+    # (``carried``), older ones and those of an organization with no list opening now
+    # through their gap (``duty_undone``), none that a list carries already.
+    duties = store.nodes(NodeKind.DUTY, on)
+    carried = {str(d.get("carried_from")) for d in duties if d.get("carried_from")}
+    last = [
+        d
+        for d in duties
+        if d.get("year") == year - 1
+        and d.get("organization") in todo
+        and d.get("state") == DutyState.NOT_DONE.value
+        and d.id not in carried
+    ]
+    carried.update(d.id for d in last)
     below = Scope(roots=frozenset({root}), sectors=scope.sectors)
     for item in duty_items(store, on, year, below):
         owner = nearest_secretary(item.owners)
         if owner is None:
+            continue
+        if item.kind == GapKind.DUTY_UNDONE:
+            if item.subject not in carried and item.gap is not None:
+                add(owner.organization, _carried(item.subject, item.name, item.gap.year))
             continue
         if item.kind == TERM_DUE:
             text = f"组织{item.name}两委换届（届满 {item.deadline}）"
@@ -405,26 +426,27 @@ def _derive(
             ),
         )
     progress(STAGES[1], 2, 3)
-    last = [
-        d
-        for d in store.nodes(NodeKind.DUTY, on)
-        if d.get("year") == year - 1
-        and d.get("organization") in todo
-        and d.get("state") == DutyState.NOT_DONE.value
-    ]
     for duty in sorted(last, key=lambda d: d.id):
-        add(
-            str(duty.get("organization")),
-            _Draft(
-                kind=str(duty.get("duty_kind") or "manual"),
-                source="carried",
-                text=f"（上年未完成）{duty.get('text')}",
-                subject=duty.get("subject"),
-                carried_from=duty.id,
-            ),
-        )
+        add(str(duty.get("organization")), _carried(duty.id, str(duty.get("text")), None))
     progress(STAGES[1], 3, 3)
     return out
+
+
+#: The mark of a carried duty's text, left off when it is carried again (one mark).
+_CARRIED = re.compile(r"^（[^）]*未完成）")
+
+
+def _carried(duty: str, text: str, year: int | None) -> _Draft:
+    """A duty not done, carried (the kind and subject of its gap, so that the printed list
+    finds its row by them): from last year (``year`` ``None``) or an older one."""
+    when = "上年" if year is None else f"{year}年度"
+    return _Draft(
+        kind=GapKind.DUTY_UNDONE.value,
+        source="carried",
+        text=f"（{when}未完成）{_CARRIED.sub('', text)}",
+        subject=duty,
+        carried_from=duty,
+    )
 
 
 def _secretaries(store: GraphStore, on: date, orgs: Iterable[str]) -> dict[str, str]:

@@ -21,6 +21,9 @@ kind                           中文                 a gap when
 ``leader_over_capacity``       领导联点超量          a leader holds over ``[leaders] max_contacts``
 ``term_overdue``               两委换届逾期          a village/community organization is past its
                                                    ``term_ends`` (``[terms] sectors``)
+``duty_undone``                责任事项未完成        a duty of a graded year's list was not done
+                                                   and no later list has done it (one row a
+                                                   duty: ``orggraph.analysis.cycle_undone``)
 =============================  ==================  ============================================
 
 All maps are read once per call with batched store reads (``ChainIndex``), so the gaps of
@@ -38,6 +41,7 @@ from enum import StrEnum
 from orggraph.analysis.chainindex import AREA_LEVELS, ROOT_LEVELS, ChainIndex, Owner
 from orggraph.analysis.config import load_rules
 from orggraph.analysis.coverage import unit_coverage
+from orggraph.analysis.cycle_undone import undone_duties
 from orggraph.model import Level, LinkKind, MemberStatus, Node, NodeKind, OrgKind
 from orggraph.store.base import GraphStore
 from orggraph.store.scope import Scope
@@ -57,6 +61,7 @@ class GapKind(StrEnum):
     EXPERT_UNSERVED = "expert_unserved"
     LEADER_OVER_CAPACITY = "leader_over_capacity"
     TERM_OVERDUE = "term_overdue"
+    DUTY_UNDONE = "duty_undone"
 
 
 GAP_LABELS_ZH: dict[GapKind, str] = {
@@ -69,6 +74,7 @@ GAP_LABELS_ZH: dict[GapKind, str] = {
     GapKind.EXPERT_UNSERVED: "专家无人联系服务",
     GapKind.LEADER_OVER_CAPACITY: "领导联点超量",
     GapKind.TERM_OVERDUE: "两委换届逾期",
+    GapKind.DUTY_UNDONE: "责任事项未完成",
 }
 
 _ORDER = {kind: i for i, kind in enumerate(GapKind)}
@@ -82,7 +88,8 @@ class Gap:
     ``organization`` the one whose chain of secretaries (``owners``) should close it;
     ``count`` the figure behind it (full members, contact links, covering groups, areas
     below); ``remedy`` for a unit ``own`` (qualifies for its own organization) or ``joint``;
-    ``related`` the other ids involved (a unit's instructors, the covering groups).
+    ``related`` the other ids involved (a unit's instructors, the covering groups, the
+    secretary who held an undone duty's list); ``year`` the year of an undone duty's list.
     """
 
     kind: GapKind
@@ -96,6 +103,7 @@ class Gap:
     related: tuple[str, ...] = ()
     detail: str = ""
     owners: tuple[Owner, ...] = ()
+    year: int | None = None
 
 
 def parse_gap_kind(text: str | GapKind) -> GapKind:
@@ -210,6 +218,8 @@ def coverage_gaps(
                         detail=f"两委任期{ends.isoformat()}届满，尚未换届",
                     )
                 )
+    if GapKind.DUTY_UNDONE in wanted:
+        gaps += _undone_gaps(store, as_of, index)
     gaps.sort(key=lambda g: (_ORDER[g.kind], g.subject))
     return gaps
 
@@ -380,6 +390,34 @@ def _area_gaps(orgs: list[Node], index: ChainIndex, wanted: set[GapKind]) -> lis
                         detail=f"{len(groups)}个工作组同时包联：" + "、".join(groups),
                     )
                 )
+    return out
+
+
+def _undone_gaps(store: GraphStore, as_of: date, index: ChainIndex) -> list[Gap]:
+    """Duties of graded lists not done (``cycle_undone``): the subject is the duty, its
+    organization's secretaries close it, ``related`` names the list's secretary then."""
+    rows = [
+        u
+        for u in undone_duties(store, as_of, index.view.organizations)
+        if u.organization in index.orgs
+    ]
+    index.load_people(u.holder for u in rows if u.holder is not None)
+    out = []
+    for row in rows:
+        carried = f"，已列入{row.carried_by}" if row.carried_by else ""
+        out.append(
+            Gap(
+                kind=GapKind.DUTY_UNDONE,
+                subject=row.duty.id,
+                name=str(row.duty.get("text") or row.duty.name),
+                organization=row.organization,
+                since=row.graded,
+                year=row.year,
+                related=tuple(h for h in (row.holder,) if h is not None and h in index.visible),
+                detail=f"{row.year}年度责任清单事项，{row.graded.isoformat()}评议未完成{carried}",
+                owners=index.owners(row.organization),
+            )
+        )
     return out
 
 

@@ -77,6 +77,7 @@ _COMMITMENTS = {
     "term_due": ("按期完成两委换届", "按时完成"),
     "unit_without_organization": ("推动单位单独或联合组建党组织", "年内实现组织覆盖"),
     "area_uncovered": ("落实全域党建工作组包联", "年内落实"),
+    "duty_undone": ("补上上年未完成的事项", "年内完成"),
     "manual": ("按清单抓好落实", "年内完成"),
 }
 
