@@ -39,6 +39,7 @@ from orggraph.cli import AppContext, pass_app, store_option
 from orggraph.cli._options import DATE, analysis_options, as_of_for, echo_json, make_scope
 from orggraph.cli.progress import progress_bar
 from orggraph.cli.tables import Heading, render_table
+from orggraph.cli.user import check_member
 from orggraph.model import Level, NodeKind, ReviewGrade, label
 from orggraph.store.accounts import account_store
 
@@ -388,6 +389,10 @@ def grade_command(
 @click.argument("member", required=False)
 @pass_app
 def link_command(app: AppContext, account: str, member: str | None) -> None:
-    """Link ACCOUNT to MEMBER (none: unlink): that secretary edits their own list with it."""
-    account_store(app.store()).link_member(account, member)
+    """Link ACCOUNT to MEMBER (none: unlink): that secretary edits their own list with it
+    (the same as ``orggraph user member``)."""
+    store = app.store()
+    if member is not None:
+        check_member(store, member, "MEMBER")
+    account_store(store).link_member(account, member)
     click.echo(f"{account} → {member or '(none)'}")
