@@ -15,10 +15,14 @@ The graph (from 2010), worked out by hand::
   carrier is done, 003's is not: at the end of 2019 one gap, the carrier's.
 - Q's 2018 list (one duty, not done); Q has no 2019 list, so in 2020 the duty comes back
   through its gap, marked with its year.
+- B-m1's printed 2019 list shows each undone duty once: the gap's row, with the stages of
+  the kept duty carrying it.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 
 import pytest
@@ -27,6 +31,7 @@ from orggraph.analysis.cycle import CycleActor, duty_list
 from orggraph.analysis.cycle_open import HandDuty, open_year
 from orggraph.analysis.cycle_steps import commit, grade, observe, report
 from orggraph.analysis.gaps import GAP_LABELS_ZH, GapKind, coverage_gaps, parse_gap_kind
+from orggraph.exports.render import render_export
 from orggraph.model import LinkKind, WriteBatch
 from orggraph.store.base import GraphStore
 from orggraph.store.masking import clearance_for, mask_result
@@ -236,3 +241,30 @@ def test_a_year_not_graded_leaves_no_gap(store: GraphStore, scope: Scope) -> Non
         hand=[HandDuty(organization="Q", text="x")],
     )
     assert rows(store, date(2018, 12, 31), scope) == []
+
+
+def test_the_printed_list_shows_an_undone_duty_once(store: GraphStore) -> None:
+    """B-m1's printed 2019 list: the gap row of each undone duty carries the stages of the
+    kept duty carrying it; no row of its own for the kept duty."""
+    year_2018(store)
+    open_year(store, 2019, "630102", date(2019, 1, 10), actor=ADMIN)
+    commit(
+        store,
+        "du-2019-B-001",
+        date(2019, 2, 1),
+        actor=ADMIN,
+        commitment="年内建成",
+        target="1处",
+        due=date(2019, 10, 1),
+    )
+    params = {"year": "2019", "as_of": "2019-03-01"}
+    content, _, _ = render_export("responsibility-list", store, params, ALL, "csv")
+    printed = csv.DictReader(io.StringIO(content.decode("utf-8-sig")))
+    assert [
+        (r["职责类别"], r["对象"], r["年初话"])
+        for r in printed
+        if r["人员编号"] == "B-m1" and r["职责类别"] != "书记职责"
+    ] == [
+        ("覆盖缺口", "建好村级阵地（du-2018-B-002）", "年内建成；目标1处；2019-10-01前"),
+        ("覆盖缺口", "发展党员2名（du-2018-B-003）", ""),
+    ]
