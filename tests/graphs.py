@@ -156,9 +156,9 @@ def responsibility_city() -> WriteBatch:
         wg01 第一全域党建工作组 covers 630102, led by m01
         wg02 第二全域党建工作组 covers 630102001, led by m10
         m14 郑联 (leader) member of 630102; contacts b1; serves e1
-        u1 (non-public, 4 full members, township 630102001): no organization,
+        u1 (non-public, 4 full members, located in township 630102001): no organization,
            instructor m03 (work coverage)
-        u2 (social organization, 1 full member, district 630103): nothing
+        u2 (social organization, 1 full member, located in 630103): nothing
         u3 (non-public, 3 full members): own organization s1
         e1 served by m14; e2 served by nobody
         case-1 (b2, rectifying, responsible m14); case-2 (b1, converted, responsible m14)
@@ -208,9 +208,9 @@ def responsibility_city() -> WriteBatch:
     nodes += [
         Node(id="wg01", kind=NodeKind.WORKING_GROUP, name="第一全域党建工作组", valid_from=D0),
         Node(id="wg02", kind=NodeKind.WORKING_GROUP, name="第二全域党建工作组", valid_from=D0),
-        _unit("u1", "青海某科技有限公司", "non_public_enterprise", 4, township="630102001"),
-        _unit("u2", "某社会组织", "social_organization", 1, district="630103"),
-        _unit("u3", "某商贸有限公司", "non_public_enterprise", 3, district="630103"),
+        _unit("u1", "青海某科技有限公司", "non_public_enterprise", 4),
+        _unit("u2", "某社会组织", "social_organization", 1),
+        _unit("u3", "某商贸有限公司", "non_public_enterprise", 3),
         Node(id="e1", kind=NodeKind.EXPERT, name="专家甲", valid_from=D0),
         Node(id="e2", kind=NodeKind.EXPERT, name="专家乙", valid_from=D0),
         _case("case-1", "b2", "rectifying", "m14"),
@@ -245,13 +245,17 @@ def responsibility_city() -> WriteBatch:
         link(LinkKind.LEADS, "m10", "wg02"),
         link(LinkKind.INSTRUCTS, "m03", "u1"),
         link(LinkKind.ESTABLISHED_IN, "s1", "u3", mode="own"),
+        # Where the units are: u1 in 东关街道, u2 and u3 straight under 城中区委.
+        link(LinkKind.LOCATED_IN, "u1", "630102001"),
+        link(LinkKind.LOCATED_IN, "u2", "630103"),
+        link(LinkKind.LOCATED_IN, "u3", "630103"),
         link(LinkKind.SERVES, "m14", "e1"),
     ]
     return WriteBatch(nodes=tuple(nodes), links=tuple(links))
 
 
-def _unit(uid: str, name: str, kind: str, full: int, **area: str) -> Node:
-    attrs: dict[str, Any] = {"unit_kind": kind, "full_members": full, **area}
+def _unit(uid: str, name: str, kind: str, full: int) -> Node:
+    attrs: dict[str, Any] = {"unit_kind": kind, "full_members": full}
     return Node(id=uid, kind=NodeKind.UNIT, name=name, valid_from=D0, attrs=attrs)
 
 

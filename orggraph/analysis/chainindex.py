@@ -534,7 +534,8 @@ def chain_starts(store: GraphStore, node: Node, as_of: date) -> _Starts:
         found.starts += [(o, "established_in") for o in hosts]
         found.instructors = _ends(store, LinkKind.INSTRUCTS, as_of, here, out=False)
         if not hosts:
-            area = _text(node.get("township")) or _text(node.get("district"))
+            places = _ends(store, LinkKind.LOCATED_IN, as_of, here, out=True)
+            area = places[-1] if places else None
             if area is not None and store.node(area, as_of) is None:
                 area = None
             if area is not None:

@@ -7,9 +7,11 @@ instructor, 工作覆盖), or ``none``. The official rate (党组织覆盖率) c
 unit operates at a date when its node is valid then (founded on or before, not closed).
 
 ``coverage_rates`` groups the rate by the unit's district or township (named after their
-committees) or by sector (the unit kind: 非公企业, 社会组织); ``coverage_change`` compares
-two dates (the seed: non-public enterprises 6.3% in 2014 → 87.98%). Rates are percentages,
-not rounded: rounding is the reader's.
+committees), read from the hierarchy at the date above the unit's place (its
+``located_in`` link, ``orggraph.analysis.places``): a township moved to another county
+carries its units' counts from the day of the move. Or by sector (the unit kind: 非公企业,
+社会组织); ``coverage_change`` compares two dates (the seed: non-public enterprises
+6.3% in 2014 → 87.98%). Rates are percentages, not rounded: rounding is the reader's.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
+from orggraph.analysis.places import UnitAreas, unit_areas, unit_places
 from orggraph.model import Establishment, LinkKind, Node, NodeKind, UnitKind, label
 from orggraph.store.base import GraphStore
 from orggraph.store.masking import classify
@@ -47,6 +50,7 @@ class UnitCoverage:
     status: str  # own | joint | work | none
     organizations: tuple[str, ...]  # organizations established in it
     instructors: tuple[str, ...]  # members instructing it
+    place: str | None = None  # the organization it sits in (located_in), if any
 
     @property
     def organized(self) -> bool:
@@ -65,6 +69,7 @@ def unit_coverage(store: GraphStore, as_of: date, scope: Scope) -> dict[str, Uni
     instructors: dict[str, list[str]] = defaultdict(list)
     for link in store.links(LinkKind.INSTRUCTS, as_of, targets=ids):
         instructors[link.target].append(link.source)
+    places = unit_places(store, as_of, ids)
     out: dict[str, UnitCoverage] = {}
     for unit in units:
         modes = {mode for _, mode in hosts[unit.id]}
@@ -81,6 +86,7 @@ def unit_coverage(store: GraphStore, as_of: date, scope: Scope) -> dict[str, Uni
             status=status,
             organizations=tuple(sorted(org for org, _ in hosts[unit.id])),
             instructors=tuple(sorted(instructors[unit.id])),
+            place=places.get(unit.id),
         )
     return out
 
@@ -141,14 +147,12 @@ classify(CoverageRate, result="internal")
 classify(CoverageChange, result="internal")
 
 
-def _group_key(unit: Node, group_by: str | None) -> str:
-    if group_by is None:
-        return ""
+def _group_key(unit: Node, group_by: str | None, areas: UnitAreas | None) -> str:
     if group_by == "sector":
         return str(unit.attrs.get("unit_kind") or "")
-    if group_by in ("district", "township"):
-        return str(unit.attrs.get(group_by) or "")
-    raise ValueError(f"group_by={group_by!r}; expected one of {', '.join(GROUPINGS)} or None")
+    if areas is None or group_by is None:
+        return ""
+    return (areas.district if group_by == "district" else areas.township) or ""
 
 
 def _group_names(
@@ -168,14 +172,20 @@ def coverage_rates(
 ) -> list[CoverageRate]:
     """Coverage rates of the operating two-new units in ``scope`` at ``as_of``, by group.
 
-    ``group_by`` is ``"district"``, ``"township"`` (the unit's area, named after its
-    committee), ``"sector"`` (the unit kind) or ``None`` (one row for all). Groups come
-    sorted by code; groups without an operating unit are left out (no rate to give). On
-    the demo at 2019-06-30, by sector: 非公企业 1,581 of 1,797 (87.98%), 社会组织 600 of 700.
+    ``group_by`` is ``"district"``, ``"township"`` (the county- or township-level
+    organization above the unit's place at ``as_of``, named after its committee; ``""``,
+    named (未注明), for a unit without one), ``"sector"`` (the unit kind) or ``None`` (one
+    row for all). Groups come sorted by code; groups without an operating unit are left out
+    (no rate to give). On the demo at 2019-06-30, by sector: 非公企业 1,581 of 1,797
+    (87.98%), 社会组织 600 of 700.
     """
+    if group_by is not None and group_by not in GROUPINGS:
+        raise ValueError(f"group_by={group_by!r}; expected one of {', '.join(GROUPINGS)} or None")
+    statuses = unit_coverage(store, as_of, scope)
+    areas = unit_areas(store, as_of, statuses) if group_by in ("district", "township") else {}
     counts: dict[str, dict[str, int]] = {}
-    for status in unit_coverage(store, as_of, scope).values():
-        key = _group_key(status.unit, group_by)
+    for unit_id, status in statuses.items():
+        key = _group_key(status.unit, group_by, areas.get(unit_id))
         row = counts.get(key)
         if row is None:
             row = counts[key] = dict.fromkeys(STATUSES, 0)

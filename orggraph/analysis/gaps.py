@@ -258,9 +258,7 @@ def _unit_gaps(
     """Two-new units with neither their own nor a joint organization."""
     covered = unit_coverage(store, as_of, scope)
     uncovered = sorted((c for c in covered.values() if not c.organized), key=lambda c: c.unit.id)
-    area_of = {
-        c.unit.id: _text(c.unit.get("township")) or _text(c.unit.get("district")) for c in uncovered
-    }
+    area_of = {c.unit.id: c.place for c in uncovered}  # its place (located_in) at the date
     index.load(a for a in area_of.values() if a is not None)
     index.load_people(i for c in uncovered for i in c.instructors)
     out = []

@@ -122,14 +122,13 @@ class ScopeSizes:
         return found
 
     def _units_by_area(self, when: date) -> dict[str, int]:
-        """Units at ``when`` by area: a unit belongs to its township, else its district
-        (as ``ScopeView.sees`` places it)."""
+        """Units at ``when`` by area: a unit belongs to its place (its ``located_in``
+        organization), as ``ScopeView.sees`` places it."""
         found = self._areas.get(when)
         if found is None:
             found = {}
-            for unit in self.store.nodes(NodeKind.UNIT, when):
-                area = str(unit.attrs.get("township") or unit.attrs.get("district"))
-                found[area] = found.get(area, 0) + 1
+            for link in self.store.links(LinkKind.LOCATED_IN, when):
+                found[link.target] = found.get(link.target, 0) + 1
             self._areas[when] = found
         return found
 

@@ -278,7 +278,8 @@ def _plan_organizations(world: World, target: CoverageTarget, units: list[UnitPl
 
 
 def unit_records(world: World, units: list[UnitPlan], membership: Membership) -> None:
-    """Settle each unit's full members, then append units and ``established_in`` links."""
+    """Settle each unit's full members, then append units, their ``located_in`` links (the
+    township each sits in) and their ``established_in`` links."""
     rng = world.rng
     for unit in units:
         if unit.org is not None and unit.own:
@@ -302,11 +303,12 @@ def unit_records(world: World, units: list[UnitPlan], membership: Membership) ->
                     "full_members": unit.full_members,
                     "employees": unit.employees,
                     "industry": unit.industry,
-                    "district": unit.district,
-                    "township": unit.township,
                 },
             )
         )
+        # Its place: the township it sits in, for its whole life (its district follows
+        # the hierarchy).
+        world.link(LinkKind.LOCATED_IN, unit.id, unit.township, unit.start, unit.end)
         if unit.org is not None and unit.covered_from is not None:
             mode = Establishment.OWN if unit.own else Establishment.JOINT
             world.link(

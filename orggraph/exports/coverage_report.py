@@ -20,13 +20,14 @@ Statuses and the rate's definition are ``analysis.coverage`` 's; this module onl
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
 from orggraph.analysis.coverage import UnitCoverage, unit_coverage
 from orggraph.analysis.duties import nearest_secretary
 from orggraph.analysis.gaps import GapKind, coverage_gaps
+from orggraph.analysis.places import UnitAreas, unit_areas
 from orggraph.exports._common import AREA_BLANKS, AREAS, each, names, run_groups, scope_caption
 from orggraph.exports.table import Book, Cell, Column, Group, Label, Table, enum_label
 from orggraph.model import NodeKind, UnitKind
@@ -85,13 +86,17 @@ UNMARKED = Label("（未标注）", "(not recorded)")
 _Key = tuple[str, str, str]  # (district code, township code, unit kind)
 
 
-def _count(coverage: Iterable[UnitCoverage]) -> dict[_Key, Counter[str]]:
+def _count(
+    coverage: Iterable[UnitCoverage], areas: Mapping[str, UnitAreas]
+) -> dict[_Key, Counter[str]]:
+    """Counts by (district, township, kind): the areas above each unit's place (``areas``)."""
     out: dict[_Key, Counter[str]] = {}
     for cov in coverage:
         unit = cov.unit
+        area = areas.get(unit.id)
         key = (
-            str(unit.get("district") or ""),
-            str(unit.get("township") or ""),
+            (area.district if area else None) or "",
+            (area.township if area else None) or "",
             str(unit.get("unit_kind") or ""),
         )
         counts = out.setdefault(key, Counter())
@@ -154,9 +159,13 @@ def coverage_report(
     dates = 1 if since is None else 2
     progress(STAGES[0], 0, dates)
     now = unit_coverage(store, as_of, scope)
+    placed = unit_areas(store, as_of, now)
     progress(STAGES[0], 1, dates)
-    counts = _count(now.values())
-    then_counts = _count(unit_coverage(store, since, scope).values()) if since else None
+    counts = _count(now.values(), placed)
+    then_counts = None
+    if since is not None:  # grouped by the hierarchy of that date: where the units were then
+        then = unit_coverage(store, since, scope)
+        then_counts = _count(then.values(), unit_areas(store, since, then))
     progress(STAGES[0], dates, dates)
     keys = sorted(set(counts) | set(then_counts or {}))
     districts = sorted({d for d, _, _ in keys}, key=lambda d: (d == "", d))
@@ -240,7 +249,7 @@ def coverage_report(
         groups=groups,
     )
     progress(STAGES[2], 0, 1)
-    uncovered = _uncovered(store, as_of, scope, now, caption)
+    uncovered = _uncovered(store, as_of, scope, now, placed, caption)
     progress(STAGES[2], 1, 1)
     return Book(
         title=Label("两新组织党组织覆盖情况", "Coverage of two-new units"),
@@ -260,14 +269,15 @@ def _uncovered(
     as_of: date,
     scope: Scope,
     coverage: dict[str, UnitCoverage],
+    placed: Mapping[str, UnitAreas],
     caption: Label,
 ) -> Table:
     gaps = coverage_gaps(store, as_of, scope, kinds=[GapKind.UNIT_WITHOUT_ORGANIZATION])
-    units = [coverage[g.subject] for g in gaps if g.subject in coverage]
+    here = [placed[g.subject] for g in gaps if g.subject in coverage and g.subject in placed]
     areas = names(
         store,
         NodeKind.ORGANIZATION,
-        (str(u.unit.get(key) or "") for u in units for key in ("district", "township")),
+        (code for a in here for code in (a.district, a.township) if code),
         as_of,
     )
     records: list[dict[str, Cell]] = []
@@ -277,8 +287,9 @@ def _uncovered(
             continue
         unit = cov.unit
         owner = nearest_secretary(gap.owners)
-        district = str(unit.get("district") or "")
-        township = str(unit.get("township") or "")
+        area = placed.get(unit.id)
+        district = (area.district if area else None) or ""
+        township = (area.township if area else None) or ""
         records.append(
             {
                 "district": areas.get(district, district) or None,

@@ -177,6 +177,7 @@ class LinkKind(StrEnum):
     PAIRED_WITH = "paired_with"  # strong organization → weak organization (结对共建)
     ESTABLISHED_IN = "established_in"  # organization → unit (own or joint)
     INSTRUCTS = "instructs"  # member → unit (党建指导员)
+    LOCATED_IN = "located_in"  # unit → territorial organization it sits in (所在)
 
 
 #: The kinds of node each link kind joins: (source kind, target kind).
@@ -191,6 +192,7 @@ LINK_ENDS: dict[LinkKind, tuple[NodeKind, NodeKind]] = {
     LinkKind.PAIRED_WITH: (NodeKind.ORGANIZATION, NodeKind.ORGANIZATION),
     LinkKind.ESTABLISHED_IN: (NodeKind.ORGANIZATION, NodeKind.UNIT),
     LinkKind.INSTRUCTS: (NodeKind.MEMBER, NodeKind.UNIT),
+    LinkKind.LOCATED_IN: (NodeKind.UNIT, NodeKind.ORGANIZATION),
 }
 
 LABELS_ZH: dict[StrEnum, str] = {
@@ -266,6 +268,7 @@ LABELS_ZH: dict[StrEnum, str] = {
     LinkKind.PAIRED_WITH: "结对共建",
     LinkKind.ESTABLISHED_IN: "建在",
     LinkKind.INSTRUCTS: "党建指导",
+    LinkKind.LOCATED_IN: "所在",
 }
 
 

@@ -15,7 +15,7 @@ reads use:
   is visible at all, ``PermissionDenied`` (the same for unknown and hidden ids).
 * **placement**: every node written must be inside the scope *after* the write, judged by
   ``ScopeView.sees`` over the store as the batch leaves it: a new organization needs a
-  parent in the scope, a new member a membership, a unit its area or the organization
+  parent in the scope, a new member a membership, a unit its place or the organization
   established in it; a change may not carry a node out (a transfer out, a detached
   organization, a member left without an organization).
 * **scope roots**: a root of the actor's scope may not be moved, detached or ended.
@@ -58,11 +58,11 @@ CASE_REFERENCES: dict[str, NodeKind] = {
 }
 
 # Links whose end leaves the node without a place in the hierarchy (a root, an orphan).
-_PLACING = (LinkKind.SUBORDINATE_TO, LinkKind.MEMBER_OF)
+_PLACING = (LinkKind.SUBORDINATE_TO, LinkKind.MEMBER_OF, LinkKind.LOCATED_IN)
 _HINTS = {
     NodeKind.ORGANIZATION: "a parent organization in their scope",
     NodeKind.MEMBER: "a membership of an organization in their scope",
-    NodeKind.UNIT: "a township or district in their scope",
+    NodeKind.UNIT: "a place (located_in: village, community or township) in their scope",
     NodeKind.WORKING_GROUP: "an area in their scope",
     NodeKind.EXPERT: "a leader in their scope who serves them",
     NodeKind.CASE: "an organization in their scope",

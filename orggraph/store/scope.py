@@ -6,7 +6,7 @@ adapter, so no entry point can reach around it. ``Scope()`` sees everything.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
@@ -44,8 +44,9 @@ class Scope:
         else:
             orgs = {n.id for n in store.nodes(NodeKind.ORGANIZATION, as_of)}
         if self.sectors:
-            # Two-new units are seen by their area and kind, not only through an organization
-            # established in them: a sector-scoped analyst must see the uncovered ones too.
+            # Two-new units are seen by their place and kind, not only through an
+            # organization established in them: a sector-scoped analyst must see the
+            # uncovered ones too.
             areas = frozenset(orgs)
             nodes = store.nodes(NodeKind.ORGANIZATION, as_of, ids=orgs)
             orgs = {n.id for n in nodes if n.attrs.get("sector") in self.sectors}
@@ -67,6 +68,10 @@ class ScopeView:
     once per kind, with one batched store call each (the links into the scope's
     organizations), the first time a node of that kind is asked about; after that every
     answer is a set lookup. ``filter`` decides a whole list that way.
+
+    A two-new unit is seen when its place at the date (its ``located_in`` link: a village,
+    community or township organization) is in the scope, or an organization of the scope
+    is established in it; with sectors, only a unit of those kinds.
     """
 
     store: GraphStore
@@ -77,6 +82,7 @@ class ScopeView:
     unit_areas: frozenset[str] | None = None
     unit_kinds: frozenset[str] | None = None
     _seen: dict[NodeKind, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
+    _placed: list[frozenset[str]] = field(default_factory=list, compare=False, repr=False)
 
     def sees_org(self, org_id: str) -> bool:
         return self.organizations is None or org_id in self.organizations
@@ -119,7 +125,8 @@ class ScopeView:
         if kind is NodeKind.ORGANIZATION:
             return node.id in organizations
         if kind is NodeKind.UNIT:
-            by_area = self._unit_by_area(node)
+            batched = isinstance(organizations, frozenset | set)
+            by_area = self._unit_by_area(node, batched=batched)
             if by_area is not None:
                 return by_area
         elif kind in _BY_ORGANIZATION:
@@ -130,13 +137,32 @@ class ScopeView:
             return node.id in self._reached(kind)
         return self._links_in(node)  # a membership-only scope (one chain's): ask per node
 
-    def _unit_by_area(self, node: Node) -> bool | None:
-        """A unit decided by its kind and area alone (``None``: ask its organizations)."""
+    def _areas(self) -> Collection[str] | None:
+        return self.organizations if self.unit_areas is None else self.unit_areas
+
+    def _placed_in_areas(self) -> frozenset[str]:
+        """Ids of the units whose place at the date is in the scope (one batched call)."""
+        if not self._placed:
+            areas = sorted(self._areas() or ())
+            links = (
+                self.store.links(LinkKind.LOCATED_IN, self.as_of, targets=areas) if areas else []
+            )
+            self._placed.append(frozenset(link.source for link in links))
+        return self._placed[0]
+
+    def _unit_by_area(self, node: Node, *, batched: bool) -> bool | None:
+        """A unit decided by its kind and place alone (``None``: ask its organizations).
+
+        ``batched``: from the units placed in the scope, read once for all; otherwise from
+        the unit's own ``located_in`` link (what one lookup costs, whatever the scope).
+        """
         if self.unit_kinds is not None and node.attrs.get("unit_kind") not in self.unit_kinds:
             return False
-        area = node.attrs.get("township") or node.attrs.get("district")
-        areas = self.organizations if self.unit_areas is None else self.unit_areas
-        return True if areas is not None and area in areas else None
+        if batched:
+            return True if node.id in self._placed_in_areas() else None
+        areas = self._areas()
+        places = self.store.links(LinkKind.LOCATED_IN, self.as_of, sources=[node.id])
+        return True if areas is not None and any(x.target in areas for x in places) else None
 
     def _links_in(self, node: Node) -> bool:
         """Whether ``node``'s own links reach the scope (a few store calls for one node)."""
@@ -199,7 +225,7 @@ class ScopeView:
         if kind is NodeKind.ORGANIZATION or kind in _BY_ORGANIZATION:
             return self.sees(node)  # set lookups only
         if kind is NodeKind.UNIT:
-            by_area = self._unit_by_area(node)
+            by_area = self._unit_by_area(node, batched=False)
             return by_area if by_area is not None else self._links_in(node)
         if kind is NodeKind.WORKING_GROUP:
             return self._links_in(node)

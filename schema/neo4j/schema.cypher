@@ -19,6 +19,7 @@ CREATE CONSTRAINT link_serves_key IF NOT EXISTS FOR ()-[r:SERVES]-() REQUIRE (r.
 CREATE CONSTRAINT link_paired_with_key IF NOT EXISTS FOR ()-[r:PAIRED_WITH]-() REQUIRE (r.id, r.valid_from) IS UNIQUE;
 CREATE CONSTRAINT link_established_in_key IF NOT EXISTS FOR ()-[r:ESTABLISHED_IN]-() REQUIRE (r.id, r.valid_from) IS UNIQUE;
 CREATE CONSTRAINT link_instructs_key IF NOT EXISTS FOR ()-[r:INSTRUCTS]-() REQUIRE (r.id, r.valid_from) IS UNIQUE;
+CREATE CONSTRAINT link_located_in_key IF NOT EXISTS FOR ()-[r:LOCATED_IN]-() REQUIRE (r.id, r.valid_from) IS UNIQUE;
 CREATE TEXT INDEX node_version_search IF NOT EXISTS FOR (v:NodeVersion) ON (v.search_text);
 CREATE INDEX fact_node IF NOT EXISTS FOR (f:Fact) ON (f.node_id);
 
@@ -34,3 +35,4 @@ DROP INDEX link_serves_id IF EXISTS;
 DROP INDEX link_paired_with_id IF EXISTS;
 DROP INDEX link_established_in_id IF EXISTS;
 DROP INDEX link_instructs_id IF EXISTS;
+DROP INDEX link_located_in_id IF EXISTS;

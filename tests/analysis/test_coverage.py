@@ -9,10 +9,11 @@ The graph (every node from 2015-01-01 unless noted)::
     │       u3 社会组织   joint organization j1 from 2017-01-01 ┘ covering two units
     │       u4 非公企业   instructor m1 only, from 2016-06-01
     └── 630103 城中区委 ── 630103001 人民街街道党工委
-            u5 社会组织   nothing
+            u5 社会组织   nothing (placed in the village branch v1 under 630103001)
             u6 非公企业   own organization o2 from 2015-06-01; closed 2018-01-01
             u7 非公企业   founded 2020-01-01 (after both dates)
 
+Each unit is placed (``located_in``) in its township (u5 in v1), for its whole life.
 At 2016-12-31 the operating units are u1..u6 (u2, u3 not yet joined j1):
     own u1, u6; work u4; none u2, u3, u5.
 At 2019-06-30 they are u1..u5 (u6 closed, u7 not founded):
@@ -27,7 +28,7 @@ from typing import Any
 import pytest
 
 from orggraph.analysis.coverage import coverage_change, coverage_rates, coverage_total
-from orggraph.model import LinkKind, Node, NodeKind, Sector, WriteBatch
+from orggraph.model import Link, LinkKind, Node, NodeKind, Sector, WriteBatch
 from orggraph.store.base import GraphStore
 from orggraph.store.scope import Scope
 from tests.graphs import link, member, org
@@ -37,22 +38,23 @@ D2 = date(2019, 6, 30)
 START = date(2015, 1, 1)
 SUB = LinkKind.SUBORDINATE_TO
 IN = LinkKind.ESTABLISHED_IN
+AT = LinkKind.LOCATED_IN
 
 
-def unit(uid: str, kind: str, district: str, township: str, **dates: Any) -> Node:
+def unit(uid: str, kind: str, **dates: Any) -> Node:
     return Node(
         id=uid,
         kind=NodeKind.UNIT,
         name=f"单位{uid}",
         valid_from=dates.get("start", START),
         valid_to=dates.get("end"),
-        attrs={
-            "unit_kind": kind,
-            "full_members": 3,
-            "district": district,
-            "township": township,
-        },
+        attrs={"unit_kind": kind, "full_members": 3},
     )
+
+
+def placed(uid: str, place: str, **dates: Any) -> Link:
+    """The unit's place for its whole life (the dates of ``unit``)."""
+    return link(AT, uid, place, start=dates.get("start", START), end=dates.get("end"))
 
 
 def coverage_city() -> WriteBatch:
@@ -75,20 +77,22 @@ def coverage_city() -> WriteBatch:
             start=date(2015, 6, 1),
             end=date(2018, 1, 1),
         ),
+        org("v1", "某村党支部", "grassroots", "branch", sector="rural"),
         member("m1", "指导员", start=START),
-        unit("u1", npe, "630102", t1),
-        unit("u2", npe, "630102", t1),
-        unit("u3", soc, "630102", t1),
-        unit("u4", npe, "630102", t1),
-        unit("u5", soc, "630103", t2),
-        unit("u6", npe, "630103", t2, end=date(2018, 1, 1)),
-        unit("u7", npe, "630103", t2, start=date(2020, 1, 1)),
+        unit("u1", npe),
+        unit("u2", npe),
+        unit("u3", soc),
+        unit("u4", npe),
+        unit("u5", soc),
+        unit("u6", npe, end=date(2018, 1, 1)),
+        unit("u7", npe, start=date(2020, 1, 1)),
     )
     links = (
         link(SUB, "630102", "630100"),
         link(SUB, "630103", "630100"),
         link(SUB, t1, "630102"),
         link(SUB, t2, "630103"),
+        link(SUB, "v1", t2),
         link(SUB, "o1", t1, start=date(2016, 1, 1)),
         link(SUB, "j1", t1, start=date(2017, 1, 1)),
         link(SUB, "o2", t2, start=date(2015, 6, 1), end=date(2018, 1, 1)),
@@ -97,6 +101,10 @@ def coverage_city() -> WriteBatch:
         link(IN, "j1", "u3", start=date(2017, 1, 1), mode="joint"),
         link(IN, "o2", "u6", start=date(2015, 6, 1), end=date(2018, 1, 1), mode="own"),
         link(LinkKind.INSTRUCTS, "m1", "u4", start=date(2016, 6, 1)),
+        *(placed(u, t1) for u in ("u1", "u2", "u3", "u4")),
+        placed("u5", "v1"),
+        placed("u6", t2, end=date(2018, 1, 1)),
+        placed("u7", t2, start=date(2020, 1, 1)),
     )
     return WriteBatch(nodes=nodes, links=links)
 
@@ -177,3 +185,37 @@ def test_scope_by_area_and_by_sector(city: GraphStore) -> None:
 def test_bad_grouping_is_refused(city: GraphStore) -> None:
     with pytest.raises(ValueError, match="group_by"):
         coverage_rates(city, D2, Scope(), "village")
+
+
+MOVED = date(2018, 1, 1)
+
+
+def test_a_township_moved_to_another_county_carries_its_units(city: GraphStore) -> None:
+    # 东关大街街道 (u1..u4) moves from 城东区委 to 城中区委 on 2018-01-01. At 2019-06-30
+    # 630103 holds u1 own, u2 u3 joint, u4 work (its township's) and u5 none: 3 of 5;
+    # 630102 has no unit left: no row. At 2016-12-31 nothing has moved (as above).
+    old = link(SUB, "630102001", "630102")
+    city.write(
+        WriteBatch(
+            links=(link(SUB, "630102001", "630103", start=MOVED),),
+            end_links=((old.id, MOVED),),
+        )
+    )
+    now = coverage_rates(city, D2, Scope(), "district")
+    assert counts(now) == {"630103": (5, 1, 2, 1, 1)}
+    then = coverage_rates(city, D1, Scope(), "district")
+    assert counts(then) == {"630102": (4, 1, 0, 1, 2), "630103": (2, 1, 0, 0, 1)}
+    # Townships keep their units; the county's scope now sees the moved township's.
+    townships = coverage_rates(city, D2, Scope(), "township")
+    assert counts(townships) == {"630102001": (4, 1, 2, 1, 0), "630103001": (1, 0, 0, 0, 1)}
+    (row,) = coverage_rates(city, D2, Scope(roots=frozenset({"630103"})), "district")
+    assert (row.group, row.units, row.organized) == ("630103", 5, 3)
+    assert coverage_rates(city, D2, Scope(roots=frozenset({"630102"})), "district") == []
+
+
+def test_a_unit_without_a_place_is_counted_unnamed(city: GraphStore) -> None:
+    # u8 (2015, no located_in link): a row of its own, (未注明), by district and township.
+    city.write(WriteBatch(nodes=(unit("u8", "non_public_enterprise"),)))
+    rows = coverage_rates(city, D2, Scope(), "district")
+    first = rows[0]
+    assert (first.group, first.name, first.units, first.none) == ("", "(未注明)", 1, 1)

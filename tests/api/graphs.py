@@ -51,8 +51,6 @@ def small_city() -> WriteBatch:
             unit_kind="non_public_enterprise",
             full_members=2,
             employees=40,
-            district="630102",
-            township="630102001",
         ),
     )
     k = LinkKind
@@ -72,6 +70,7 @@ def small_city() -> WriteBatch:
         link(k.LEADS, "w1", "wg01"),
         link(k.SERVES, "d1", "e1"),
         link(k.INSTRUCTS, "m2", "u1"),
+        link(k.LOCATED_IN, "u1", "630102001"),
     )
     return WriteBatch(
         nodes=(*city.nodes, *people, *others),

@@ -131,11 +131,7 @@ def test_a_scope_s_size_is_its_organizations_members_and_units(store: GraphStore
             assert mine is not None
             orgs = orgs & mine
         members = store.links(LinkKind.MEMBER_OF, WHEN, targets=sorted(orgs)) if orgs else []
-        units = [
-            u
-            for u in store.nodes(NodeKind.UNIT, WHEN)
-            if (u.attrs.get("township") or u.attrs.get("district")) in orgs
-        ]
+        units = store.links(LinkKind.LOCATED_IN, WHEN, targets=sorted(orgs))
         assert sizes.size(roots, frozenset(), WHEN) == len(orgs) + len(members) + len(units)
         assert len(orgs) > 0
 

@@ -43,7 +43,7 @@ def web_city() -> WriteBatch:
             kind=NodeKind.UNIT,
             name=name,
             valid_from=date(2010, 1, 1),
-            attrs={"unit_kind": "non_public_enterprise", "full_members": 3, "township": TOWNSHIP},
+            attrs={"unit_kind": "non_public_enterprise", "full_members": 3},
         )
         for uid, name in (("u4", "西宁某餐饮有限公司"), ("u5", "西宁某物流有限公司"))
     ]
@@ -73,6 +73,8 @@ def web_city() -> WriteBatch:
         link(est, "o1", "u4", start=o1_start, mode="own"),
         link(est, "o2", "u5", start=o2_start, mode="joint"),
         link(est, "o2", "u1", start=o2_start, mode="joint"),
+        link(LinkKind.LOCATED_IN, "u4", TOWNSHIP, start=date(2010, 1, 1)),
+        link(LinkKind.LOCATED_IN, "u5", TOWNSHIP, start=date(2010, 1, 1)),
     ]
     return WriteBatch(
         nodes=(*base.nodes, *units, *orgs), links=(*base.links, *links), facts=base.facts

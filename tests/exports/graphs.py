@@ -63,8 +63,6 @@ def list_city() -> WriteBatch:
             "某科技公司",
             unit_kind="non_public_enterprise",
             full_members=2,
-            township="630102001",
-            district="630102",
         ),
         node(
             NodeKind.CASE,
@@ -100,5 +98,6 @@ def list_city() -> WriteBatch:
         link(LinkKind.LEADS, "m1", "wg01"),
         link(LinkKind.SERVES, "m1", "e1"),
         link(LinkKind.INSTRUCTS, "m6", "u1"),
+        link(LinkKind.LOCATED_IN, "u1", "630102001"),
     )
     return WriteBatch(nodes=nodes, links=links)

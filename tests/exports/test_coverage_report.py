@@ -37,7 +37,7 @@ from datetime import date
 from openpyxl import load_workbook
 
 from orggraph.exports.render import render_export
-from orggraph.model import LinkKind, Node, NodeKind, WriteBatch
+from orggraph.model import Link, LinkKind, Node, NodeKind, WriteBatch
 from orggraph.store.base import GraphStore
 from orggraph.store.scope import Scope
 from tests.graphs import link, member, org
@@ -53,14 +53,24 @@ def unit(
     full: int,
     start: date = date(2010, 1, 1),
     end: date | None = None,
-) -> Node:
-    attrs = {"unit_kind": kind, "full_members": full, "township": township}
-    attrs["district"] = township[:6]
-    return Node(id=uid, kind=NodeKind.UNIT, name=name, valid_from=start, valid_to=end, attrs=attrs)
+) -> tuple[Node, Link]:
+    """The unit, and its place (its township) for its whole life."""
+    attrs = {"unit_kind": kind, "full_members": full}
+    node = Node(id=uid, kind=NodeKind.UNIT, name=name, valid_from=start, valid_to=end, attrs=attrs)
+    return node, link(LinkKind.LOCATED_IN, uid, township, start=start, end=end)
 
 
 def coverage_city(store: GraphStore) -> None:
     npe, soc = "non_public_enterprise", "social_organization"
+    units = (
+        unit("u1", "某科技公司", npe, "630102001", 5),
+        unit("u2", "某餐饮公司", npe, "630102001", 1),
+        unit("u3", "某物流公司", npe, "630102001", 0),
+        unit("u4", "某行业协会", soc, "630102001", 4),
+        unit("u5", "某商贸公司", npe, "630103001", 2),
+        unit("u6", "某新协会", soc, "630103001", 0, start=date(2017, 1, 1)),
+        unit("u7", "某旧工厂", npe, "630102001", 3, end=date(2013, 1, 1)),
+    )
     nodes = (
         org("630100", "西宁市委", "city"),
         org("630102", "城东区委", "county"),
@@ -74,13 +84,7 @@ def coverage_city(store: GraphStore) -> None:
         member("m3", "王三"),
         member("m4", "周四"),
         member("m5", "吴五"),
-        unit("u1", "某科技公司", npe, "630102001", 5),
-        unit("u2", "某餐饮公司", npe, "630102001", 1),
-        unit("u3", "某物流公司", npe, "630102001", 0),
-        unit("u4", "某行业协会", soc, "630102001", 4),
-        unit("u5", "某商贸公司", npe, "630103001", 2),
-        unit("u6", "某新协会", soc, "630103001", 0, start=date(2017, 1, 1)),
-        unit("u7", "某旧工厂", npe, "630102001", 3, end=date(2013, 1, 1)),
+        *(node for node, _ in units),
     )
     links = (
         link(SUB, "630102", "630100"),
@@ -98,6 +102,7 @@ def coverage_city(store: GraphStore) -> None:
         link(LinkKind.ESTABLISHED_IN, "o2", "u2", start=date(2016, 1, 1), mode="joint"),
         link(LinkKind.ESTABLISHED_IN, "o2", "u3", start=date(2016, 1, 1), mode="joint"),
         link(LinkKind.INSTRUCTS, "m5", "u5"),
+        *(place for _, place in units),
     )
     store.write(WriteBatch(nodes=nodes, links=links))
 

@@ -101,13 +101,10 @@ def worlds(draw: st.DrawFn) -> World:
                 kind=NodeKind.UNIT,
                 name=f"单位〔{k}〕",
                 valid_from=D0,
-                attrs={
-                    "unit_kind": "non_public_enterprise",
-                    "full_members": 3,
-                    "district": area,
-                },
+                attrs={"unit_kind": "non_public_enterprise", "full_members": 3},
             )
         )
+        links.append(link(LinkKind.LOCATED_IN, uid, area))
         hosts: set[str] = set()
         if draw(st.booleans()):
             host = draw(st.sampled_from(orgs))

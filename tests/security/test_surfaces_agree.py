@@ -88,12 +88,7 @@ class AdminRead:
         members = {
             x.source for x in links if x.kind in (K.MEMBER_OF, K.HOLDS_POST) and x.target in orgs
         }
-        units = {
-            i
-            for i, n in nodes.items()
-            if n.kind is NodeKind.UNIT
-            and (n.attrs.get("township") or n.attrs.get("district")) in orgs
-        }
+        units = {x.source for x in links if x.kind is K.LOCATED_IN and x.target in orgs}
         units |= {x.target for x in links if x.kind is K.ESTABLISHED_IN and x.source in orgs}
         groups = {x.source for x in links if x.kind is K.COVERS and x.target in orgs}
         experts = {x.target for x in links if x.kind is K.SERVES and x.source in members}

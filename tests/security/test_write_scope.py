@@ -61,7 +61,6 @@ def outside_district() -> WriteBatch:
                 "unit_kind": "non_public_enterprise",
                 "full_members": 1,
                 "employees": 12,
-                "district": "630103",
             },
         ),
     )
@@ -72,6 +71,7 @@ def outside_district() -> WriteBatch:
         link(K.LEADS, "x1", "wgx"),
         link(K.SERVES, "x1", "ex"),
         link(K.INSTRUCTS, "x1", "ux"),
+        link(K.LOCATED_IN, "ux", "630103"),
     )
     return WriteBatch(nodes=others, links=links)
 

@@ -94,7 +94,6 @@ def tree(parents: dict[str, str]) -> WriteBatch:
                     "unit_kind": "non_public_enterprise",
                     "full_members": 1,
                     "employees": 10,
-                    "district": d,
                 },
             ),
         ]
@@ -104,6 +103,7 @@ def tree(parents: dict[str, str]) -> WriteBatch:
             link(K.LEADS, f"l{d}", f"g{d}"),
             link(K.SERVES, f"l{d}", f"e{d}"),
             link(K.INSTRUCTS, f"l{d}", f"u{d}"),
+            link(K.LOCATED_IN, f"u{d}", d),
         ]
     return WriteBatch(nodes=tuple(nodes), links=tuple(links))
 

@@ -71,7 +71,7 @@ class DrawingQuery:
         when = ctx.as_of(as_of)
         ctx.dating.facts_year(facts_year(when))  # the weak marks' facts: noted when older
         store, scope = ctx.store, ctx.actor.scope
-        # A unit belongs to its township (else its district) and to every area above it.
+        # A unit belongs to its place (located_in) and to every area above it.
         units: dict[str, int] = defaultdict(int)
         organized: dict[str, int] = defaultdict(int)
         areas: dict[str, list[str]] = {}
@@ -82,7 +82,7 @@ class DrawingQuery:
         placed = [
             (str(area), status)
             for status in (unit_coverage(store, when, scope).values() if readable else ())
-            if (area := status.unit.attrs.get("township") or status.unit.attrs.get("district"))
+            if (area := status.place)
         ]
         # Every area's ancestors in one store call (one query on Neo4j), not one per area.
         above = store.hierarchy(sorted({a for a, _ in placed}), when).parents if placed else {}

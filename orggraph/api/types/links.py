@@ -34,6 +34,7 @@ __all__ = [
     "Post",
     "Subordination",
     "UnitOrganization",
+    "UnitPlace",
     "link_object",
 ]
 
@@ -140,6 +141,12 @@ class Instruction(LinkInterface):
     unit: UnitRef
 
 
+@strawberry.type(description="所在 The territorial organization a two-new unit sits in")
+class UnitPlace(LinkInterface):
+    unit: UnitRef
+    organization: OrganizationRef
+
+
 def link_object(
     link: Link, source: Any, target: Any, clearance: Clearance = CLEARANCE["admin"]
 ) -> LinkInterface:
@@ -184,6 +191,8 @@ def link_object(
         return UnitOrganization(
             **base, organization=source, unit=target, mode=Establishment(link.attrs["mode"])
         )
+    if kind is LinkKind.LOCATED_IN:
+        return UnitPlace(**base, unit=source, organization=target)
     return Instruction(**base, instructor=source, unit=target)
 
 
@@ -199,4 +208,5 @@ LINK_TYPES: tuple[type, ...] = (
     Pairing,
     UnitOrganization,
     Instruction,
+    UnitPlace,
 )

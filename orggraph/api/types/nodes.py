@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import strawberry
 from strawberry.scalars import JSON
 
+from orggraph.analysis.places import UnitAreas, unit_areas
 from orggraph.api.context import Info
 from orggraph.api.loaders import Group, link_counts, relation
 from orggraph.api.types.connection import Connection, paginate
@@ -32,6 +33,7 @@ from orggraph.api.types.links import (
     Pairing,
     Post,
     UnitOrganization,
+    UnitPlace,
     link_object,
 )
 from orggraph.errors import PermissionDenied
@@ -535,14 +537,17 @@ class Expert(NodeInterface):
 _UNIT = NodeKind.UNIT
 
 
+def _unit_areas(group: Group) -> dict[str, UnitAreas]:
+    """The place, township and district of every unit of the group (two store calls)."""
+    return unit_areas(group.store, group.as_of, group.ids)
+
+
 @strawberry.type(description='"两新"组织 A non-public enterprise or social organization')
 class Unit(NodeInterface):
     unit_kind: UnitKind = strawberry.field(description=_d(_UNIT, "unit_kind"))
     full_members: int | None = strawberry.field(description=_d(_UNIT, "full_members"))
     employees: int | None = strawberry.field(description=_d(_UNIT, "employees"))
     industry: str | None = strawberry.field(description=_d(_UNIT, "industry"))
-    district: str | None = strawberry.field(description=_d(_UNIT, "district"))
-    township: str | None = strawberry.field(description=_d(_UNIT, "township"))
     _group: strawberry.Private[Group]
 
     @classmethod
@@ -554,10 +559,31 @@ class Unit(NodeInterface):
             full_members=attrs.get("full_members"),
             employees=attrs.get("employees"),
             industry=attrs.get("industry"),
-            district=attrs.get("district"),
-            township=attrs.get("township"),
             _group=group,
         )
+
+    @strawberry.field(
+        description="所在 The organization it sits in at the date (village, community or "
+        "township): the located_in link"
+    )
+    def place(self) -> list[UnitPlace]:
+        return _links(self._group, self.id, self, LinkKind.LOCATED_IN, outward=True)
+
+    @strawberry.field(
+        description="所在区县代码 [public] The county-level organization above its place at "
+        "the date, from the hierarchy (no longer stored on the unit)"
+    )
+    def district(self) -> str | None:
+        areas = self._group.load(_unit_areas).get(self.id)
+        return areas.district if areas is not None else None
+
+    @strawberry.field(
+        description="所在乡镇(街道)代码 [public] The township-level organization above its "
+        "place at the date, from the hierarchy (no longer stored on the unit)"
+    )
+    def township(self) -> str | None:
+        areas = self._group.load(_unit_areas).get(self.id)
+        return areas.township if areas is not None else None
 
     @strawberry.field(description="党组织 Organizations established in this unit")
     def organizations(self) -> list[UnitOrganization]:
