@@ -140,6 +140,8 @@ def resolve_headers(
             )
             out.append(None)
             continue
+        if column.replaced_by is not None and column.name not in seen:
+            problems.append(_replaced(table, column, text, where))
         if column.name in seen:
             problems.append(
                 where.problem(
@@ -164,6 +166,21 @@ def resolve_headers(
                 )
             )
     return out, problems
+
+
+def _replaced(table: TableSpec, column: Column, text: str, where: Where) -> Problem:
+    """The warning for a column of an earlier format: read once into what replaced it."""
+    new = next(c for c in table.columns if c.name == column.replaced_by)
+    lead = f"{column.label_zh} ({column.name}) is no longer an attribute of the {table.name}"
+    return where.problem(
+        "replaced-column",
+        f"{lead}: read into {new.label_zh} ({new.name}), a {new.link_kind} link dated as "
+        f"its row, where the row gives none; write {new.label_zh} ({new.name}) instead. "
+        "A unit's district and township are now read from the hierarchy at the date",
+        column=text,
+        value=text,
+        severity="warning",
+    )
 
 
 def records_from_rows(
@@ -269,6 +286,7 @@ class _Layout:
     ids: frozenset[str]
     attrs: tuple[str, ...]
     links: tuple[Column, ...]
+    legacy: tuple[Column, ...]  # earlier formats' link columns, in order of preference
     facts: tuple[str, ...]
     source: str
     target: str
@@ -281,14 +299,14 @@ def _layout(table: TableSpec) -> _Layout:
     layout = _LAYOUTS.get(table.name)
     if layout is None:
         roles = {c.role: c.name for c in table.columns}
+        every = (*table.columns, *table.legacy)
         layout = _LAYOUTS[table.name] = _Layout(
-            by_name={c.name: c for c in table.columns},
+            by_name={c.name: c for c in every},
             required=tuple(table.required()),
-            ids=frozenset(
-                c.name for c in table.columns if c.role in ("id", "source", "target", "link")
-            ),
+            ids=frozenset(c.name for c in every if c.role in ("id", "source", "target", "link")),
             attrs=tuple(c.name for c in table.columns if c.role == "attr"),
             links=tuple(c for c in table.columns if c.role == "link" and c.link_kind),
+            legacy=tuple(c for c in table.legacy if c.link_kind),
             facts=tuple(c.name for c in table.columns if c.role == "fact" and c.name in FACTS),
             source=roles.get("source", ""),
             target=roles.get("target", ""),
@@ -379,6 +397,19 @@ def _convert_row(
             if column.name in values and column.link_kind is not None:
                 link = Link(
                     kind=column.link_kind,
+                    source=node.id,
+                    target=values[column.name],
+                    valid_from=start,
+                    valid_to=end,
+                )
+                out.links.append(Placed(record=link, where=where, column=column.name))
+        made = {column.link_kind for column in layout.links if column.name in values}
+        for column in layout.legacy:
+            kind = column.link_kind
+            if kind is not None and column.name in values and kind not in made:
+                made.add(kind)
+                link = Link(
+                    kind=kind,
                     source=node.id,
                     target=values[column.name],
                     valid_from=start,

@@ -45,6 +45,9 @@ class Column:
     help: str = ""
     aliases: tuple[str, ...] = ()
     link_kind: LinkKind | None = None  # for a ``link`` column: the link it makes
+    #: A column of an earlier format, still read (with a warning) but no longer written:
+    #: ``replaced_by`` names the column that took its place.
+    replaced_by: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -57,10 +60,12 @@ class TableSpec:
     node_kind: NodeKind | None = None
     link_kind: LinkKind | None = None
     aliases: tuple[str, ...] = ()
+    #: Columns of earlier formats, read but left out of the template, schemas and docs.
+    legacy: tuple[Column, ...] = ()
     _by_header: dict[str, Column] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        for column in self.columns:
+        for column in (*self.columns, *self.legacy):
             for text in (column.name, column.label_zh, *column.aliases):
                 key = normalize(text)
                 other = self._by_header.get(key)
@@ -197,6 +202,7 @@ def _node_table(
     *aliases: str,
     label_zh: str | None = None,
     shortcut: Column | None = None,
+    legacy: tuple[Column, ...] = (),
 ) -> TableSpec:
     columns = (*_common(name_zh), *_attrs(kind), *((shortcut,) if shortcut else ()))
     return TableSpec(
@@ -205,6 +211,7 @@ def _node_table(
         columns=columns,
         node_kind=kind,
         aliases=(kind.value, label(kind), *aliases),
+        legacy=legacy,
     )
 
 
@@ -285,6 +292,29 @@ _BRANCH = Column(
     link_kind=LinkKind.MEMBER_OF,
 )
 
+_PLACE = Column(
+    name="place",
+    label_zh="所在地党组织",
+    value_type="str",
+    role="link",
+    help="id of the territorial organization the unit sits in (its village or community, "
+    "else its township): a located_in link with this row's dates",
+    aliases=("所在地", "所在党组织"),
+    link_kind=LinkKind.LOCATED_IN,
+)
+#: The unit's area as earlier formats wrote it, read once into its place (``place``).
+_OLD_AREAS = tuple(
+    Column(
+        name=name,
+        label_zh=label_zh,
+        value_type="str",
+        role="link",
+        link_kind=LinkKind.LOCATED_IN,
+        replaced_by="place",
+    )
+    for name, label_zh in (("township", "所在乡镇(街道)代码"), ("district", "所在区县代码"))
+)
+
 L = LinkKind
 #: Every import table, in the order the template lists them and imports apply them.
 TABLES: tuple[TableSpec, ...] = (
@@ -292,7 +322,7 @@ TABLES: tuple[TableSpec, ...] = (
     _node_table("working_groups", NodeKind.WORKING_GROUP, "名称", "工作组"),
     _node_table("members", NodeKind.MEMBER, "姓名", shortcut=_BRANCH),
     _node_table("experts", NodeKind.EXPERT, "姓名", "专家"),
-    _node_table("units", NodeKind.UNIT, "名称", '"两新"组织'),
+    _node_table("units", NodeKind.UNIT, "名称", '"两新"组织', shortcut=_PLACE, legacy=_OLD_AREAS),
     _node_table("cases", NodeKind.CASE, "名称", "整顿转化"),
     _link_table(
         "hierarchy",
@@ -338,6 +368,7 @@ TABLES: tuple[TableSpec, ...] = (
     _link_table(
         "instructors", "党建指导员", L.INSTRUCTS, ("instructor", "党建指导员"), ("unit", "两新组织")
     ),
+    _link_table("places", "所在地", L.LOCATED_IN, ("unit", "两新组织"), ("place", "所在地党组织")),
     _facts_table(),
 )
 
@@ -349,7 +380,8 @@ TABLE_HELP: dict[str, str] = {
     "members": "党员: one version of a member per row; 所在党组织 (organization) makes "
     "the membership link",
     "experts": "专家人才: high-level talent that leaders contact and serve",
-    "units": '"两新"组织: non-public enterprises and social organizations',
+    "units": '"两新"组织: non-public enterprises and social organizations; 所在地党组织 '
+    "(place) makes the link to the organization it sits in",
     "cases": "整顿转化案例: remediation cases of weak branches",
     "hierarchy": "隶属关系: organization → parent organization, dated",
     "memberships": "党员组织关系: member → the organization the member belongs to",
@@ -361,6 +393,8 @@ TABLE_HELP: dict[str, str] = {
     "pairings": "结对共建: strong organization → weak organization it is paired with",
     "establishments": "党组织组建: organization → two-new unit it is set up in (own or joint)",
     "instructors": "党建指导员: member → two-new unit the member instructs",
+    "places": "所在地: two-new unit → the territorial organization it sits in (village or "
+    "community, else township); its district and township follow the hierarchy at the date",
     "facts": "年度指标: yearly facts of an organization or member, one column per fact",
 }
 

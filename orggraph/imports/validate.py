@@ -55,7 +55,7 @@ REFERENCE_ATTRS: dict[tuple[NodeKind, str], NodeKind] = {
     (NodeKind.CASE, "partner"): NodeKind.ORGANIZATION,
 }
 #: Link kinds a node has one of at a time: a new target closes the stored one.
-ONE_AT_A_TIME = (LinkKind.SUBORDINATE_TO, LinkKind.MEMBER_OF)
+ONE_AT_A_TIME = (LinkKind.SUBORDINATE_TO, LinkKind.MEMBER_OF, LinkKind.LOCATED_IN)
 
 _NODE_TABLE: dict[NodeKind, TableSpec] = {t.node_kind: t for t in TABLES if t.node_kind}
 

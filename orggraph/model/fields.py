@@ -103,8 +103,9 @@ NODE_FIELDS: dict[NodeKind, tuple[FieldSpec, ...]] = {
         F("full_members", "int", "正式党员数", req=True, cls="internal"),
         F("employees", "int", "从业人员数", cls="internal"),
         F("industry", "str", "行业", cls="public"),
-        F("district", "str", "所在区县代码", cls="public", help="administrative code of its area"),
-        F("township", "str", "所在乡镇(街道)代码", cls="public"),
+        # Where a unit is: a dated ``located_in`` link to its village, community or
+        # township organization, not an attribute (its district and township are read
+        # from the hierarchy at the date: orggraph.analysis.places).
     ),
     NodeKind.CASE: (
         F("organization", "str", "整顿对象", req=True, cls="internal"),

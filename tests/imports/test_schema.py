@@ -55,7 +55,16 @@ SAMPLE: dict[str, list[dict[str, Any]]] = {
         for n, name in ((1, "张三"), (2, "李四"), (3, "王五"), (4, "赵六"))
     ],
     "experts": [{"id": "e1", "name": "陈教授", "field": "高原生态", "valid_to": None}],
-    "units": [{"id": "u1", "name": "某非公企业", "unit_kind": "非公企业", "full_members": 3}],
+    "units": [
+        {
+            "id": "u1",
+            "name": "某非公企业",
+            "unit_kind": "非公企业",
+            "full_members": 3,
+            "place": "b1",
+        },
+        {"id": "u2", "name": "某社会组织", "unit_kind": "社会组织", "full_members": 0},
+    ],
     "cases": [
         {
             "id": "case-1",
@@ -78,6 +87,7 @@ SAMPLE: dict[str, list[dict[str, Any]]] = {
     "pairings": [{"helper": "b2", "helped": "b1"}],
     "establishments": [{"organization": "b2", "unit": "u1", "mode": "own"}],
     "instructors": [{"instructor": "m2", "unit": "u1"}],
+    "places": [{"unit": "u2", "place": "b2"}],
     "facts": [
         {
             "id": "b1",
@@ -122,9 +132,9 @@ def test_sample_rows_follow_the_schema(table: Any) -> None:
 
 def test_the_sample_imports(store: GraphStore) -> None:
     report = import_rows(store, SAMPLE, source="sample.json", effective=EFFECTIVE)
-    # By hand: nodes 3 + 1 + 4 + 1 + 1 + 1; links: b1's parent, three members' organization,
-    # and one row in each of the ten link tables; facts: four of b1, one of m1.
-    assert (report.nodes_added, report.links_added, report.facts) == (11, 14, 5)
+    # By hand: nodes 3 + 1 + 4 + 1 + 2 + 1; links: b1's parent, three members' organization,
+    # u1's place, and one row in each of the eleven link tables; facts: four of b1, one of m1.
+    assert (report.nodes_added, report.links_added, report.facts) == (12, 16, 5)
     assert report.warnings == ()  # b1 has three full members; b2 is a general branch
 
 
