@@ -1,13 +1,15 @@
-"""Responsibility chains (书记抓、抓书记): who answers for a node at each level up to the city.
+"""Responsibility chains (书记抓、抓书记): who answers for a node at each level up to the top.
 
 A chain starts from the organizations a node belongs to — an organization itself, the
 branches a member belongs to or holds posts in, the organizations established in a unit
 (or its area committee), the organizations of the leaders serving an expert — and climbs
-the hierarchy to the city committee. At each level it names the secretary at the date (or
-the vacancy and since when), the working group covering it (a working group ``covers`` an
-area and with it the area's whole subtree; the nearest covering area wins) with its leader,
-the contact leaders (联点领导) and the strong partners paired with it (结对共建). Every break
-is a ``ChainBreak``. ``responsibilities`` is the reverse: everything one person answers for.
+the hierarchy, any number of levels (党支部 → 党总支 → 党委 → 乡镇 → 县 → 市 → 省), to its
+top: the city committee, or the province's in a province's graph. At each level it names
+the secretary at the date (or the vacancy and since when), the working group covering it
+(a working group ``covers`` an area and with it the area's whole subtree; the nearest
+covering area wins) with its leader, the contact leaders (联点领导) and the strong partners
+paired with it (结对共建). Every break is a ``ChainBreak``. ``responsibilities`` is the
+reverse: everything one person answers for.
 
 Levels above the caller's scope show the position (organization and post) but not the
 person: such a level's people are ``Person(id=None, name=None, hidden=True)``. The

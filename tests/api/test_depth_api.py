@@ -57,3 +57,14 @@ def test_levels_are_labelled_from_the_province_down(province_api: Api) -> None:
         ("630100", "市级"),
         ("630000", "省级"),
     ]
+
+
+def test_the_top_filter_finds_the_roots_of_the_hierarchy(province_api: Api) -> None:
+    data = province_api.data(
+        """{ top: organizations(filter: {top: true}, asOf: "2019-06-30") { nodes { id } }
+             cities: organizations(filter: {top: false, level: CITY}, asOf: "2019-06-30") {
+               nodes { id } } }"""
+    )
+    # The province committee, and x0 (a county with no parent); every city has a parent.
+    assert [n["id"] for n in data["top"]["nodes"]] == ["630000", "x0"]
+    assert [n["id"] for n in data["cities"]["nodes"]] == ["630100", "630100JG", "632200"]

@@ -58,6 +58,11 @@ class OrganizationFilter:
     text: str | None = strawberry.field(
         default=strawberry.UNSET, description="Name contains, or id/code starts with"
     )
+    top: bool | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="True: only organizations with no parent at the date (the top of the "
+        "hierarchy: a province's or a city's committee); false: only those with one",
+    )
 
 
 @strawberry.input(description="党员筛选 Filters for members (all must hold)")
@@ -210,6 +215,12 @@ class GraphQuery:
             and (sector is None or n.attrs.get("sector") == sector)
             and (text is None or _matches(n, text))
         ]
+        if _given(f.top) and f.top is not None:
+            parented = {
+                x.source
+                for x in store.links(LinkKind.SUBORDINATE_TO, when, sources=[n.id for n in chosen])
+            }
+            chosen = [n for n in chosen if (n.id not in parented) is f.top]
         visible = ctx.loaders.visible(chosen, when)
         return _page(ctx, visible, when, _paging(first, after, last, before))
 

@@ -43,10 +43,11 @@ export async function gql(query, variables = {}) {
 // ---------------------------------------------------------------- queries
 
 export const QUERIES = {
-  // The actor's scope: its roots (empty: everything, whose roots are the city committees).
+  // The actor's scope: its roots (empty: everything, whose roots are the organizations with
+  // no parent: a city's committee, or a province's above its cities).
   meta: `query WebMeta {
   me { name role scope }
-  organizations(filter: {level: CITY}, first: 5) { nodes { id name } }
+  organizations(filter: {top: true}, first: 5) { nodes { id name } }
 }`,
   roots: `query WebRoots($ids: [ID!]!) {
   nodes(ids: $ids) { id name }
@@ -141,7 +142,7 @@ export const QUERIES = {
 
 /**
  * Where the page starts: the actor's scope roots with their names (an unscoped actor's
- * are the city committees), and the dates the slider spans.
+ * are the top committees: the city's, or the province's), and the dates the slider spans.
  */
 export async function meta() {
   const [data, extra, dataDate] = await Promise.all([
