@@ -171,12 +171,15 @@ def resolve_headers(
 def _replaced(table: TableSpec, column: Column, text: str, where: Where) -> Problem:
     """The warning for a column of an earlier format: read once into what replaced it."""
     new = next(c for c in table.columns if c.name == column.replaced_by)
+    # Read only where no column before it in the order of preference has a value.
+    before = [new, *table.legacy[: table.legacy.index(column)]]
+    unless = " nor ".join(f"{c.label_zh} ({c.name})" for c in before)
     lead = f"{column.label_zh} ({column.name}) is no longer an attribute of the {table.name}"
     return where.problem(
         "replaced-column",
-        f"{lead}: read into {new.label_zh} ({new.name}), a {new.link_kind} link dated as "
-        f"its row, where the row gives none; write {new.label_zh} ({new.name}) instead. "
-        "A unit's district and township are now read from the hierarchy at the date",
+        f"{lead}: read once into {new.label_zh} ({new.name}), a {new.link_kind} link dated "
+        f"as its row, on rows that give no {unless}; write {new.label_zh} ({new.name}) "
+        "instead. A unit's district and township are read from the hierarchy at the date",
         column=text,
         value=text,
         severity="warning",
