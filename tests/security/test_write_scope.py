@@ -399,3 +399,34 @@ def test_an_administrator_may_still_do_all_of_it(city: Secured) -> None:
     case = {"org": "b2", "responsible": "x1", "partner": "bx"}
     assert errors(city.gql(OPEN_CASE, case, as_=admin)) == []
     assert denied_records(city) == []
+
+
+# -- a unit's place ------------------------------------------------------------------------
+def test_a_unit_cannot_be_placed_outside_nor_pulled_in_by_its_place(city: Secured) -> None:
+    # u1 sits in 630102001 (inside); 630103 is another district: hidden as an unknown id.
+    seen = same_as_unknown(
+        city,
+        LINK,
+        link_input("LOCATED_IN", "u1", "630103"),
+        link_input("LOCATED_IN", "u1", "zz9"),
+        ("630103", "zz9"),
+    )
+    assert [e["code"] for e in seen] == ["NOT_FOUND"]
+    # ux is another district's unit: placing it inside would pull it into sight.
+    seen = same_as_unknown(
+        city,
+        LINK,
+        link_input("LOCATED_IN", "ux", "630102001"),
+        link_input("LOCATED_IN", "zz9", "630102001"),
+        ("ux", "zz9"),
+    )
+    assert seen[0]["message"] == "no unit 'ux' on 2019-07-01"
+
+
+def test_ending_a_units_place_may_not_carry_it_out_of_sight(city: Secured) -> None:
+    # u1 is seen only through its place (no organization of the district is set up in
+    # it): ending the link would leave the editor's unit where they cannot see it.
+    before = city.store.digest()
+    found = errors(city.gql(END_LINK, {"id": "located_in:u1>630102001"}, as_="editor"))
+    assert [e["code"] for e in found] == ["PERMISSION_DENIED"], found
+    assert city.store.digest() == before
