@@ -54,7 +54,10 @@ SECTIONS = (
     "cycle",
     "neo4j",
     "neo4j_http",
+    "province",
 )
+#: Sections run only when named (``--only``): the province builds its own store (~2 min).
+BY_NAME_ONLY = frozenset({"province"})
 README = REPO / "README.md"
 PERF_START = "<!-- perf:start -->"
 PERF_END = "<!-- perf:end -->"
@@ -90,7 +93,7 @@ def _plan(args: argparse.Namespace) -> Plan:
     scales = tuple(int(s) for s in (args.scale or ("1" if args.quick else "1,10")).split(","))
     if 1 not in scales:
         raise SystemExit("--scale must include 1: the city is what every comparison runs on")
-    only = frozenset(args.only.split(",")) if args.only else frozenset(SECTIONS)
+    only = frozenset(args.only.split(",")) if args.only else frozenset(SECTIONS) - BY_NAME_ONLY
     if args.quick and not args.only:  # the whole city copied into Neo4j: a full run's
         only -= {"neo4j_http"}
     unknown = only - set(SECTIONS)
@@ -196,6 +199,10 @@ def run(plan: Plan) -> dict[str, Any]:
             rec.section("neo4j", lambda: _neo4j(city.path, plan))
         if "neo4j_http" in plan.sections:
             rec.section("neo4j_http", lambda: _neo4j_http(city.path, plan))
+        if "province" in plan.sections:
+            from bench.bench_province import province_figures
+
+            rec.section("province", lambda: province_figures(plan.seed, city.path, plan.repeats))
         for scale, cached in bigger.items():
             if "open" in plan.sections:
                 rec.section(f"open ×{scale}", partial(_open, cached.path, scale, plan))
