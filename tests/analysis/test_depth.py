@@ -4,15 +4,17 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from orggraph.analysis.chain import BreakKind, ChainBreak, Person, responsibility_chain
+from orggraph.analysis.config import load_rules
 from orggraph.analysis.gaps import GapKind, coverage_gaps
 from orggraph.analysis.orgtree import OrgTree
 from orggraph.analysis.weak import weak_branches
 from orggraph.exports._common import area_of
-from orggraph.model import Level
+from orggraph.model import Fact, Level, WriteBatch
 from orggraph.store.base import GraphStore
 from orggraph.store.scope import Scope
 from tests.province_graph import SECRETARY_LEFT, tiny_province
@@ -181,3 +183,43 @@ def test_a_weak_branch_three_levels_below_its_township_is_in_its_county(
     assert [(w.organization.id, w.district, w.rules) for w in weak] == [
         ("e12", "630102", ("few_members",))
     ]
+
+
+def test_a_province_ranks_each_citys_organizations_apart(
+    province: GraphStore, tmp_path: Path
+) -> None:
+    # 2018 scores (the facts year at 2019-06-30): Xining v1 90, e12 80, a1 70; 海北 v2 50.
+    scores = {"v1": 90.0, "e12": 80.0, "a1": 70.0, "v2": 50.0}
+    province.write(
+        WriteBatch(
+            facts=tuple(
+                Fact(node_id=o, year=2018, name="assessment_score", value=v)
+                for o, v in scores.items()
+            )
+        )
+    )
+
+    def failing(within: str) -> dict[str, list[str]]:
+        path = tmp_path / f"rules-{within or 'none'}.toml"
+        path.write_text(
+            f"[weak.bottom_ranking]\nshare = 0.5\nmin_ranked = 2\nwithin = [{within}]\n", "utf-8"
+        )
+        found = weak_branches(province, ASK, ALL, rules=load_rules(str(path)))
+        details.update({w.organization.id: w.failures[-1].detail or "" for w in found})
+        return {w.organization.id: sorted(w.rules) for w in found}
+
+    details: dict[str, str] = {}
+
+    # By city: Xining's 3 scored, ceil(0.5 × 3) = 2 → the cut is 80: a1 and e12; 海北's one
+    # scored branch is under min_ranked and is not ranked. (e12 has two full members.)
+    assert failing("'city'") == {
+        "a1": ["bottom_ranking"],
+        "e12": ["bottom_ranking", "few_members"],
+    }
+    assert "在西宁市委3个组织中倒数第1位" in details["a1"]
+    # The whole province as one group: 4 scored, 2 taken → the cut is 70: v2 and a1.
+    assert failing("") == {
+        "a1": ["bottom_ranking"],
+        "e12": ["few_members"],
+        "v2": ["bottom_ranking"],
+    }
