@@ -26,10 +26,10 @@ def test_the_schema_file_is_what_the_code_applies() -> None:
 
 
 def test_every_link_kind_has_its_key() -> None:
-    # 6 node-side constraints + 10 link keys (one per link kind); 2 indexes (search, facts).
+    # 6 node-side constraints + 11 link keys (one per link kind); 2 indexes (search, facts).
     names = [q.schema_name(s) for s in q.SCHEMA]
-    assert len(names) == len(set(names)) == 6 + 10 + 2
-    assert "link_subordinate_to_key" in names and "link_instructs_key" in names
+    assert len(names) == len(set(names)) == 6 + 11 + 2
+    assert "link_subordinate_to_key" in names and "link_located_in_key" in names
     assert not set(names) & set(q.OBSOLETE_INDEXES)
 
 
