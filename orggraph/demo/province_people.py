@@ -3,10 +3,11 @@
 ``staff_city(world)`` gives every planned organization of ``world`` its people: an
 organization that holds members (``weight`` > 0: a branch) gets ``max(3, weight / 3)``
 full members, the first its secretary; a committee or general branch above others gets
-one leader (领导干部) as member and secretary. About 3% of branches have no secretary (the
-gaps list them). A city's world also gets one working group (全域党建工作组) covering
-each of its counties from 2017, led by the city committee's secretary. Everything is drawn
-from ``world.rng``: the same seed gives the same people.
+one leader (领导干部) as member and secretary. About 3% of branches have had no secretary
+since theirs left in 2018 or 2019 (the gaps list them). A city's world also gets one
+working group (全域党建工作组) covering each of its counties from 2017, led by the city
+committee's secretary. Everything is drawn from ``world.rng``: the same seed gives the
+same people.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ _EDUCATION = tuple(Education)
 _EDUCATION_WEIGHTS = (4, 30, 30, 20, 16)
 _GROUPS_FROM = date(2017, 1, 1)
 _LAST_JOIN = date(2018, 6, 30)  # everyone is a full member at the reference date
+_VACANT_FROM, _VACANT_TO = date(2018, 1, 1), date(2019, 5, 31)  # when vacant posts fell so
 
 
 def staff_city(world: World) -> None:
@@ -34,6 +36,18 @@ def staff_city(world: World) -> None:
             people = [_member(world, plan, leader=False) for _ in range(size)]
             if world.rng.random() >= 0.03:
                 secretaries[plan.id] = people[0]
+            else:  # the secretary left lately and no one has followed yet
+                member_id, since = people[0]
+                left = world.day(_VACANT_FROM, _VACANT_TO)
+                if since < left:
+                    world.link(
+                        LinkKind.HOLDS_POST,
+                        member_id,
+                        plan.id,
+                        since,
+                        left,
+                        role=Role.SECRETARY.value,
+                    )
         else:
             secretaries[plan.id] = _member(world, plan, leader=True)
     for org_id, (member_id, since) in secretaries.items():
