@@ -43,11 +43,11 @@ export async function gql(query, variables = {}) {
 // ---------------------------------------------------------------- queries
 
 export const QUERIES = {
-  // The actor's scope: its roots (empty: everything, whose roots are the organizations with
-  // no parent: a city's committee, or a province's above its cities).
+  // The actor's scope: its roots (empty: everything, whose roots are the tops above the
+  // city committees: a city's own, or the province's above its cities).
   meta: `query WebMeta {
   me { name role scope }
-  organizations(filter: {top: true}, first: 5) { nodes { id name } }
+  organizations(filter: {level: CITY}, first: 5) { nodes { id name ancestors { id name } } }
 }`,
   roots: `query WebRoots($ids: [ID!]!) {
   nodes(ids: $ids) { id name }
@@ -163,7 +163,13 @@ export async function meta() {
     const named = await gql(QUERIES.roots, { ids: scoped });
     roots = scoped.map((id, i) => ({ id, name: named.nodes?.[i]?.name ?? id }));
   } else {
-    roots = (data.organizations?.nodes ?? []).map((n) => ({ id: n.id, name: n.name }));
+    // Each city's topmost ancestor (itself when it has none), once each, in order.
+    const tops = new Map();
+    for (const n of data.organizations?.nodes ?? []) {
+      const top = n.ancestors?.length ? n.ancestors[n.ancestors.length - 1] : n;
+      if (!tops.has(top.id)) tops.set(top.id, { id: top.id, name: top.name });
+    }
+    roots = [...tops.values()];
   }
   if (!roots.length) roots = [{ id: "630100", name: "" }];
   const timeline = extra.timeline ?? {};
