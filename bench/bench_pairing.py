@@ -140,11 +140,11 @@ def synthetic_city(store: GraphStore, orgs: int, members: int, seed: int) -> Non
         links.append(Link(kind=LinkKind.LEADS, source=leaders[w], target=wid, valid_from=START))
         for tid in townships[w * 10 : w * 10 + 10]:
             links.append(Link(kind=LinkKind.COVERS, source=wid, target=tid, valid_from=START))
-    for i, leader in enumerate(leaders[::3]):  # some leaders already hold contact links
+    for i, holder in enumerate(leaders[::3]):  # some leaders already hold contact links
         for k in range(i % 4):
             target = grassroots[(i * 37 + k * 11) % len(grassroots)]
             links.append(
-                Link(kind=LinkKind.CONTACTS, source=leader, target=target, valid_from=START)
+                Link(kind=LinkKind.CONTACTS, source=holder, target=target, valid_from=START)
             )
     step = 5000
     for i in range(0, len(nodes), step):
@@ -167,8 +167,8 @@ def network_simplex_total(problem: AssignmentProblem) -> int:
         costs.rows.tolist(), costs.cols.tolist(), costs.edge.tolist(), strict=True
     ):
         graph.add_edge(("r", i), ("c", j), capacity=1, weight=weight)
-    for j, slots in enumerate(costs.slot):
-        for k, weight in enumerate(slots):
+    for j, slots in enumerate(costs.slots.tolist()):
+        for k, weight in enumerate(costs.slot[j, :slots].tolist()):
             graph.add_edge(("c", j), ("s", j, k), capacity=1, weight=weight)
             graph.add_edge(("s", j, k), "sink", capacity=1, weight=0)
     total, _ = nx.network_simplex(graph)

@@ -114,8 +114,9 @@ class IntegerCosts:
 
     For the ``n``-th allowed pair, row ``rows[n]`` with candidate ``cols[n]`` costs
     ``edge[n]``: its real cost in thousandths × ``factor``, plus the tie-break
-    ``(row + 1) × (candidates − candidate)``. ``slot[j][k]`` is the load of candidate
-    ``j``'s slot ``k`` (× ``factor``); ``unmatched`` the cost of leaving a row unpaired.
+    ``(row + 1) × (candidates − candidate)``. ``slot[j, k]`` is the load of candidate
+    ``j``'s slot ``k`` (× ``factor``) for ``k < slots[j]`` (zero past it); ``unmatched``
+    the cost of leaving a row unpaired.
 
     The tie-break sums to less than ``factor`` over any assignment, so it only decides
     between assignments of equal real cost; minimising ``Σ (i+1)(C−j)`` gives the earlier
@@ -125,7 +126,8 @@ class IntegerCosts:
     rows: npt.NDArray[np.int64]
     cols: npt.NDArray[np.int64]
     edge: npt.NDArray[np.int64]
-    slot: tuple[tuple[int, ...], ...]
+    slots: npt.NDArray[np.int64]
+    slot: npt.NDArray[np.int64]
     unmatched: int
     factor: int
 
@@ -138,14 +140,16 @@ def integer_costs(problem: AssignmentProblem) -> IntegerCosts:
     pairs = problem.pairs.reshape(-1, 2)
     values = problem.values.reshape(len(pairs), len(problem.terms))
     real = np.rint(values @ np.array(problem.weights, dtype=np.float64) * SCALE).astype(np.int64)
-    loads = tuple(
-        tuple(
-            round(problem.load_weight * (problem.held[j] + k) * SCALE)
-            for k in range(problem.slots(j))
-        )
-        for j in range(n_cands)
-    )
-    top = int(real.max(initial=0)) + max((max(x, default=0) for x in loads), default=0)
+    slots = np.minimum(
+        np.array(problem.free, dtype=np.int64), np.array(problem.degree, dtype=np.int64)
+    ).reshape(n_cands)
+    depth = int(slots.max(initial=0))
+    held = np.array(problem.held, dtype=np.int64).reshape(n_cands, 1)
+    # Slot k of candidate j: the load weight × (held + k) in thousandths, rounded half to
+    # even (as ``round``); zero where j has no slot k.
+    load = np.rint(problem.load_weight * (held + np.arange(depth)) * SCALE).astype(np.int64)
+    load[np.arange(depth) >= slots[:, None]] = 0
+    top = int(real.max(initial=0)) + int(load.max(initial=0))
     factor = n_cands * n_rows * (n_rows + 1) // 2 + 1
     # Every sum must stay exact in a float64 (2**53); a part too large for the tie-break
     # drops it: still deterministic for the same input, only not tie-broken by id.
@@ -155,11 +159,16 @@ def integer_costs(problem: AssignmentProblem) -> IntegerCosts:
     edge = real * factor
     if factor > 1:
         edge += (rows + 1) * (n_cands - cols)
-    slot = tuple(tuple(x * factor for x in per) for per in loads)
     # Above any set of real pairs: pairing one more row always beats any saving in cost.
     unmatched = (top + 1) * factor * n_rows + 1
     return IntegerCosts(
-        rows=rows, cols=cols, edge=edge, slot=slot, unmatched=unmatched, factor=factor
+        rows=rows,
+        cols=cols,
+        edge=edge,
+        slots=slots,
+        slot=load * factor,
+        unmatched=unmatched,
+        factor=factor,
     )
 
 
@@ -171,14 +180,17 @@ def solve_assignment(problem: AssignmentProblem) -> list[tuple[int, int, int]]:
     """
     from scipy.optimize import linear_sum_assignment
 
-    matrix, owners = _cost_matrix(problem, integer_costs(problem))
+    matrix, owner, slot = _cost_matrix(problem, integer_costs(problem))
     rows, cols = linear_sum_assignment(matrix)
-    out = []
-    for i, c in zip(rows.tolist(), cols.tolist(), strict=True):
-        if c < len(owners):
-            j, k = owners[c]
-            out.append((i, j, k))
-    return out
+    paired = cols < len(owner)
+    return list(
+        zip(
+            rows[paired].tolist(),
+            owner[cols[paired]].tolist(),
+            slot[cols[paired]].tolist(),
+            strict=True,
+        )
+    )
 
 
 def assignment_cost(costs: IntegerCosts, rows: int, chosen: list[tuple[int, int, int]]) -> int:
@@ -190,34 +202,34 @@ def assignment_cost(costs: IntegerCosts, rows: int, chosen: list[tuple[int, int,
             strict=True,
         )
     )
-    total = sum(lookup[(i, j)] + costs.slot[j][k] for i, j, k in chosen)
+    total = sum(lookup[(i, j)] + int(costs.slot[j, k]) for i, j, k in chosen)
     return int(total) + costs.unmatched * (rows - len(chosen))
 
 
 def _cost_matrix(
     problem: AssignmentProblem, costs: IntegerCosts
-) -> tuple[npt.NDArray[np.float64], list[tuple[int, int]]]:
-    """The matrix: slot columns first (``owners[c]`` = (candidate, slot)), then one
-    "unpaired" column per row; forbidden entries are infinite."""
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The matrix: slot columns first, candidate by candidate (column ``c`` is slot
+    ``slot[c]`` of candidate ``owner[c]``), then one "unpaired" column per row; forbidden
+    entries are infinite."""
     import numpy as np
 
     n_rows = len(problem.rows)
-    counts = [problem.slots(j) for j in range(len(problem.candidates))]
-    start = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64) if counts else None
-    owners = [(j, k) for j, n in enumerate(counts) for k in range(n)]
-    matrix = np.full((n_rows, len(owners) + n_rows), np.inf)
-    if owners and start is not None:
-        depth = max(counts)
-        loads = np.zeros((len(counts), depth), dtype=np.int64)
-        for j, per in enumerate(costs.slot):
-            loads[j, : len(per)] = per
-        have = np.array(counts, dtype=np.int64)[costs.cols]
-        for k in range(depth):
+    counts = costs.slots
+    owner = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+    start = np.cumsum(counts) - counts
+    slot = np.arange(len(owner), dtype=np.int64) - start[owner]
+    matrix = np.full((n_rows, len(owner) + n_rows), np.inf)
+    if len(owner):
+        have = counts[costs.cols]
+        for k in range(int(counts.max())):
             mask = have > k
             rows, cols = costs.rows[mask], costs.cols[mask]
-            matrix[rows, start[cols] + k] = (costs.edge[mask] + loads[cols, k]).astype(np.float64)
-    matrix[:, len(owners) :] = float(costs.unmatched)
-    return matrix, owners
+            matrix[rows, start[cols] + k] = (costs.edge[mask] + costs.slot[cols, k]).astype(
+                np.float64
+            )
+    matrix[:, len(owner) :] = float(costs.unmatched)
+    return matrix, owner, slot
 
 
 def _plain(value: float) -> float | int:
