@@ -7,7 +7,11 @@ organization), so a walk up the hierarchy never touches the hundred thousand mem
 A version's attributes are decoded from the file's JSON when first read, not at opening.
 
 Another process writing the same file (``orggraph import`` while ``orggraph serve`` runs)
-is noticed through SQLite's ``data_version``, and the index is rebuilt before the next read.
+is noticed through SQLite's ``data_version``, and the index is rebuilt before the next read
+if the graph changed: every write of the graph's tables through this class counts one in
+``graph_version`` in its own transaction, and commits that leave it as it was (audit
+records, accounts and sign-ins) cost a reader one look, not a rebuild of a second or more.
+(A tool that writes ``nodes``, ``links`` or ``facts`` by other means must count one too.)
 
 Reads come from several threads at once (the API runs each request on a worker thread)
 and never wait for each other. A write changes the index in place after its commit, under
@@ -103,11 +107,19 @@ CREATE TABLE IF NOT EXISTS audit (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, actor TEXT NOT NULL,
     action TEXT NOT NULL, detail TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS graph_version (
+    id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO graph_version VALUES (1, 0);
 CREATE TRIGGER IF NOT EXISTS audit_append_only_u BEFORE UPDATE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_append_only_d BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 """
+
+#: The count of the graph's writes (``refresh``), and one more, in a write's transaction.
+_GRAPH_VERSION_SQL = "SELECT n FROM graph_version"
+_COUNT_GRAPH_WRITE_SQL = "UPDATE graph_version SET n = n + 1 RETURNING n"
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -186,6 +198,10 @@ class EmbeddedStore(GraphStore):
         # How far the data reaches (``data_reach``): worked out on first use after the index
         # is loaded, then kept current by each write.
         self._reach: DataReach | None = None
+        #: How many times the index was built from the file (opening, another process's
+        #: write of the graph, a restore), and how many other commits a look found.
+        self.index_loads = 0
+        self.quiet_commits = 0
         self._load()
 
     # -- the index -------------------------------------------------------------------
@@ -205,6 +221,7 @@ class EmbeddedStore(GraphStore):
                 db.execute("BEGIN")
             try:
                 version = db.execute("PRAGMA data_version").fetchone()[0]
+                (graph_version,) = db.execute(_GRAPH_VERSION_SQL).fetchone()
                 nodes = _read_nodes(db.execute(_NODES_SQL), day)
                 graphs, links = _read_links(db.execute(_LINKS_SQL), day)
             finally:
@@ -215,7 +232,8 @@ class EmbeddedStore(GraphStore):
             self._graphs, self._links = graphs, links
             # Facts are read on first use (``_facts``): most readers never ask for them.
             self._fact_index: dict[tuple[str, int], dict[str, Any]] | None = None
-            self._data_version = version
+            self._data_version, self._graph_version = version, graph_version
+            self.index_loads += 1
             self._link_writes += 1  # every link may have changed: columns made before are old
             self._node_writes += 1
             self._reach = None
@@ -697,6 +715,7 @@ class EmbeddedStore(GraphStore):
                         dumps(audit_detail(changes)),
                     ),
                 )
+                (graph_version,) = db.execute(_COUNT_GRAPH_WRITE_SQL).fetchone()
                 db.execute("COMMIT")
             except BaseException:
                 if db.in_transaction:
@@ -709,6 +728,7 @@ class EmbeddedStore(GraphStore):
             return
         with self._changing():
             self._index(changes)
+            self._graph_version = graph_version
 
     def _index(self, changes: Changes) -> None:
         """Bring the index up to a committed write's ``changes`` (under ``_changing``)."""
@@ -786,6 +806,8 @@ class EmbeddedStore(GraphStore):
 
         with self._db_lock:
             copied = restore_rows(self._db, changes, trail, detail, actor, replace)
+            # Counted after its commit: a reader that looks in between sees it next time.
+            self._db.execute(_COUNT_GRAPH_WRITE_SQL).fetchall()
             self._load()
         return copied
 
