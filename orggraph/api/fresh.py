@@ -3,9 +3,16 @@
 The embedded store answers from an index in memory; another process writing the same
 file (a second API process, ``orggraph import`` while the server runs) changes the file
 only. ``FreshIndex`` asks the store to catch up before each request: one ``PRAGMA
-data_version``, and a rebuild of the index only when another connection has committed.
-The Neo4j store has no such index: it has nothing to catch up on. When the server froze
-the first index out of the collector's reach (``serve``), a rebuilt one is frozen too.
+data_version``, and a rebuild of the index only when another connection has committed a
+change of the graph (an audit record or a sign-in is only noted). The look is made on the
+event loop when it cannot wait (``store.current``: the file's lock free, some
+microseconds); otherwise, and when something was committed, ``store.refresh`` runs on a
+worker thread: it may wait for the file's lock, which a write holds to its commit, and a
+rebuild takes a second or more. A request thus hops to a thread once (for its own work),
+not twice: measured, a thread hop costs the server about 0.1 ms of CPU and two hand-overs
+of the GIL. The Neo4j store has no such index: it has nothing to catch up on. When the
+server froze the first index out of the collector's reach (``serve``), a rebuilt one is
+frozen too.
 """
 
 from __future__ import annotations
@@ -21,16 +28,15 @@ __all__ = ["FreshIndex"]
 
 
 class FreshIndex:
-    """ASGI middleware: ``store.refresh()`` before each request."""
+    """ASGI middleware: ``store.refresh()`` before each request, when ``store.current()``
+    cannot say at once that there is nothing to catch up with."""
 
     def __init__(self, app: ASGIApp, store: GraphStore) -> None:
         self.app = app
         self.store = store
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        # On a worker thread: the look takes the file's lock, which a write holds to its
-        # commit, and a rebuild takes a second or more; neither may hold the event loop.
-        if scope["type"] == "http":
+        if scope["type"] == "http" and not self.store.current():
             reloaded = await run_in_threadpool(self.store.refresh)
             if reloaded and gc.get_freeze_count():
                 gc.freeze()

@@ -485,6 +485,12 @@ class GraphStore(ABC):
         whose every read goes to the server (Neo4j) has nothing to catch up with."""
         return False
 
+    def current(self) -> bool:
+        """Whether a look that never waits finds nothing to catch up with (``refresh``
+        would do nothing); false when another process committed, or when it cannot tell
+        without waiting: then ``refresh`` says, on a thread that may wait."""
+        return True
+
     def integrity_problems(self) -> list[str]:
         """What the storage engine's own integrity check reports (empty when sound)."""
         return []

@@ -305,16 +305,35 @@ class EmbeddedStore(GraphStore):
             versions.insert(pos, node)
 
     def refresh(self) -> bool:
-        """Rebuild the index if another connection committed since the last look (true).
+        """Rebuild the index if another connection wrote the graph since the last look
+        (true); a commit of anything else (an audit record, a sign-in) is only noted.
 
         Requests that notice the same commit at once rebuild it once: the others wait for
         that rebuild (the file's lock) and find the index current."""
         with self._db_lock:
-            version = self._db.execute("PRAGMA data_version").fetchone()[0]
+            db = self._db
+            version = db.execute("PRAGMA data_version").fetchone()[0]
             if version == self._data_version:
+                return False
+            # Read after the data version: a commit in between is seen here, or next time.
+            (graph_version,) = db.execute(_GRAPH_VERSION_SQL).fetchone()
+            if graph_version == self._graph_version:
+                self._data_version = version
+                self.quiet_commits += 1
                 return False
             self._load()
             return True
+
+    def current(self) -> bool:
+        """No commit by another connection since the last look (``PRAGMA data_version``,
+        some microseconds: a WAL reader never waits for a writer); false too when the file's
+        lock is held here (a write, a rebuild): that look would wait."""
+        if not self._db_lock.acquire(blocking=False):
+            return False
+        try:
+            return bool(self._db.execute("PRAGMA data_version").fetchone()[0] == self._data_version)
+        finally:
+            self._db_lock.release()
 
     # -- reads -----------------------------------------------------------------------
     @_consistent
