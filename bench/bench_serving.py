@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import faulthandler
 import json
+import os
 import signal
 import statistics
 import subprocess
@@ -251,7 +252,10 @@ class CliServer:
         while time.monotonic() < deadline:
             try:
                 if httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200:
-                    time.sleep(3.0 * self.workers)  # every worker has opened the store
+                    # Every worker, and each one's heavy child, has opened the store: a child
+                    # still building its index took up to 1.6 s of CPU in a 5 s run, from the
+                    # workers measured (two children with --workers 2, one with 1).
+                    _settled(self.proc.pid, deadline)
                     return self
             except httpx.HTTPError:
                 pass
@@ -267,6 +271,38 @@ class CliServer:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+
+
+#: A server's processes have settled when they used less than this share of one core...
+SETTLED_SHARE = 0.05
+#: ...over this many seconds.
+SETTLED_SECONDS = 1.0
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time of ``pid`` and every process under it (Linux ``/proc``), in seconds."""
+    total = 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                total += _cpu_seconds(int(child))
+    except (FileNotFoundError, ProcessLookupError):
+        pass  # a process that ended meanwhile
+    return total
+
+
+def _settled(pid: int, deadline: float) -> None:
+    """Wait until the processes under ``pid`` are idle (``SETTLED_SHARE`` of a core over
+    ``SETTLED_SECONDS``), or ``deadline`` (``time.monotonic``) comes."""
+    before = _cpu_seconds(pid)
+    while time.monotonic() < deadline:
+        time.sleep(SETTLED_SECONDS)
+        now = _cpu_seconds(pid)
+        if now - before < SETTLED_SHARE * SETTLED_SECONDS:
+            return
+        before = now
 
 
 def measure_workers(
