@@ -23,6 +23,22 @@
     wg1 第一全域党建工作组 covers 630102, led by p04
 
 A branch (e11) six links below the province: its chain has seven levels.
+
+``tiny_province(county_moved=D)`` moves 632221 门源县委 from 海北州 to 西宁市 on D.
+
+``placed_units`` (to write over ``tiny_province``; units from 2015-01-01, placed
+(``located_in``) for their whole life)::
+
+    u1 非公企业  in 630102001   own organization n1 某科技公司党支部 (under 630102001)
+    u2 社会组织  in v1          nothing
+    u3 非公企业  in 630102      instructor p04 only (work)
+    u4 非公企业  in v2          joint organization v2
+    u5 社会组织  in 632221100   nothing
+    u6 非公企业  in x0          own organization n1 (x0: no city, no province above)
+    u7 非公企业  in 632221100   closed 2018-01-01 (not operating at 2019-06-30)
+
+At 2019-06-30, by city: 630100 u1 own, u2 none, u3 work (1 of 3); 632200 u4 joint, u5
+none (1 of 2); (未注明) u6 own (1 of 1). By province: 630000 2 of 5; (未注明) 1 of 1.
 """
 
 from __future__ import annotations
@@ -34,9 +50,10 @@ from tests.graphs import link, member, org, staffed_branch
 
 SUB = LinkKind.SUBORDINATE_TO
 SECRETARY_LEFT = date(2019, 3, 1)
+UNITS_FROM = date(2015, 1, 1)
 
 
-def tiny_province() -> WriteBatch:
+def tiny_province(county_moved: date | None = None) -> WriteBatch:
     nodes: list[Node] = [
         org("630000", "青海省委", "province"),
         org("630100", "西宁市委", "city"),
@@ -65,7 +82,14 @@ def tiny_province() -> WriteBatch:
         link(SUB, "630102001", "630102"),
         link(SUB, "e0", "630102001"),
         link(SUB, "e1", "e0"),
-        link(SUB, "632221", "632200"),
+        *(
+            (link(SUB, "632221", "632200"),)
+            if county_moved is None
+            else (
+                link(SUB, "632221", "632200", end=county_moved),
+                link(SUB, "632221", "630100", start=county_moved),
+            )
+        ),
         link(SUB, "632221100", "632221"),
         link(LinkKind.COVERS, "wg1", "630102"),
         link(LinkKind.LEADS, "p04", "wg1"),
@@ -99,3 +123,52 @@ def tiny_province() -> WriteBatch:
     links.append(link(LinkKind.HOLDS_POST, "e11-m1", "e11", end=SECRETARY_LEFT, role="secretary"))
     links.append(link(LinkKind.CONTACTS, "p04", "e11"))
     return WriteBatch(nodes=tuple(nodes), links=tuple(links))
+
+
+def _unit(uid: str, kind: str, end: date | None = None) -> Node:
+    return Node(
+        id=uid,
+        kind=NodeKind.UNIT,
+        name=f"单位{uid}",
+        valid_from=UNITS_FROM,
+        valid_to=end,
+        attrs={"unit_kind": kind, "full_members": 3},
+    )
+
+
+def placed_units() -> WriteBatch:
+    """Seven two-new units placed across the province (see the module's diagram)."""
+    npe, soc = "non_public_enterprise", "social_organization"
+    closed = date(2018, 1, 1)
+    nodes = (
+        org("n1", "某科技公司党支部", "grassroots", "branch", sector=npe, start=UNITS_FROM),
+        _unit("u1", npe),
+        _unit("u2", soc),
+        _unit("u3", npe),
+        _unit("u4", npe),
+        _unit("u5", soc),
+        _unit("u6", npe),
+        _unit("u7", npe, end=closed),
+    )
+    places = {
+        "u1": "630102001",
+        "u2": "v1",
+        "u3": "630102",
+        "u4": "v2",
+        "u5": "632221100",
+        "u6": "x0",
+        "u7": "632221100",
+    }
+    at = LinkKind.LOCATED_IN
+    links = (
+        link(SUB, "n1", "630102001", start=UNITS_FROM),
+        link(LinkKind.ESTABLISHED_IN, "n1", "u1", start=UNITS_FROM, mode="own"),
+        link(LinkKind.ESTABLISHED_IN, "n1", "u6", start=UNITS_FROM, mode="own"),
+        link(LinkKind.ESTABLISHED_IN, "v2", "u4", start=UNITS_FROM, mode="joint"),
+        link(LinkKind.INSTRUCTS, "p04", "u3", start=UNITS_FROM),
+        *(
+            link(at, u, p, start=UNITS_FROM, end=closed if u == "u7" else None)
+            for u, p in places.items()
+        ),
+    )
+    return WriteBatch(nodes=nodes, links=links)

@@ -6,10 +6,10 @@ instructor, 工作覆盖), or ``none``. The official rate (党组织覆盖率) c
 ``joint``: (units with their own + with a joint organization) ÷ operating units, where a
 unit operates at a date when its node is valid then (founded on or before, not closed).
 
-``coverage_rates`` groups the rate by the unit's district or township (named after their
-committees), read from the hierarchy at the date above the unit's place (its
-``located_in`` link, ``orggraph.analysis.places``): a township moved to another county
-carries its units' counts from the day of the move. Or by sector (the unit kind: 非公企业,
+``coverage_rates`` groups the rate by the unit's province, city, district or township
+(named after their committees), read from the hierarchy at the date above the unit's place
+(its ``located_in`` link, ``orggraph.analysis.places``): a township moved to another
+county carries its units' counts from the day of the move. Or by sector (the unit kind: 非公企业,
 社会组织); ``coverage_change`` compares two dates (the seed: non-public enterprises
 6.3% in 2014 → 87.98%). Rates are percentages, not rounded: rounding is the reader's.
 """
@@ -17,6 +17,7 @@ carries its units' counts from the day of the move. Or by sector (the unit kind:
 from __future__ import annotations
 
 __all__ = [
+    "AREA_GROUPINGS",
     "GROUPINGS",
     "CoverageChange",
     "CoverageRate",
@@ -38,8 +39,11 @@ from orggraph.store.masking import classify
 from orggraph.store.scope import Scope
 
 STATUSES = ("own", "joint", "work", "none")
-#: What ``coverage_rates`` can group by: the unit's district, township, or kind (sector).
-GROUPINGS = ("district", "township", "sector")
+#: What ``coverage_rates`` can group by: the area above the unit's place (its province,
+#: city, district or township), or its kind (sector).
+GROUPINGS = ("province", "city", "district", "township", "sector")
+#: The groupings read from the hierarchy above the unit's place.
+AREA_GROUPINGS = ("province", "city", "district", "township")
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -95,7 +99,7 @@ def unit_coverage(store: GraphStore, as_of: date, scope: Scope) -> dict[str, Uni
 class CoverageRate:
     """The coverage of the two-new units of one group at a date (党组织覆盖率).
 
-    ``group`` is the district or township code, or the unit kind, or ``""`` for all;
+    ``group`` is the province, city, district or township code, or the unit kind, or ``""`` for all;
     ``name`` its Chinese name (the committee's: 城东区委; or 非公企业; or 合计).
     ``organized`` (组织覆盖) = ``own`` + ``joint`` is the numerator, ``units`` (operating)
     the denominator; ``rate`` their ratio in percent, ``None`` with no operating unit.
@@ -152,7 +156,13 @@ def _group_key(unit: Node, group_by: str | None, areas: UnitAreas | None) -> str
         return str(unit.attrs.get("unit_kind") or "")
     if areas is None or group_by is None:
         return ""
-    return (areas.district if group_by == "district" else areas.township) or ""
+    found = {
+        "province": areas.province,
+        "city": areas.city,
+        "district": areas.district,
+        "township": areas.township,
+    }
+    return found.get(group_by) or ""
 
 
 def _group_names(
@@ -172,17 +182,17 @@ def coverage_rates(
 ) -> list[CoverageRate]:
     """Coverage rates of the operating two-new units in ``scope`` at ``as_of``, by group.
 
-    ``group_by`` is ``"district"``, ``"township"`` (the county- or township-level
-    organization above the unit's place at ``as_of``, named after its committee; ``""``,
-    named (未注明), for a unit without one), ``"sector"`` (the unit kind) or ``None`` (one
-    row for all). Groups come sorted by code; groups without an operating unit are left out
-    (no rate to give). On the demo at 2019-06-30, by sector: 非公企业 1,581 of 1,797
-    (87.98%), 社会组织 600 of 700.
+    ``group_by`` is ``"province"``, ``"city"``, ``"district"``, ``"township"`` (the
+    organization of that level above the unit's place at ``as_of``, named after its
+    committee; ``""``, named (未注明), for a unit without one), ``"sector"`` (the unit
+    kind) or ``None`` (one row for all). Groups come sorted by code; groups without an
+    operating unit are left out (no rate to give). On the demo at 2019-06-30, by sector:
+    非公企业 1,581 of 1,797 (87.98%), 社会组织 600 of 700.
     """
     if group_by is not None and group_by not in GROUPINGS:
         raise ValueError(f"group_by={group_by!r}; expected one of {', '.join(GROUPINGS)} or None")
     statuses = unit_coverage(store, as_of, scope)
-    areas = unit_areas(store, as_of, statuses) if group_by in ("district", "township") else {}
+    areas = unit_areas(store, as_of, statuses) if group_by in AREA_GROUPINGS else {}
     counts: dict[str, dict[str, int]] = {}
     for unit_id, status in statuses.items():
         key = _group_key(status.unit, group_by, areas.get(unit_id))

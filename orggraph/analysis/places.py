@@ -1,34 +1,56 @@
-"""Where two-new units are (所在): each unit's place, and its township and district, at a date.
+"""Where two-new units are (所在): each unit's place and the areas above it, at a date.
 
 A unit's place is a dated ``located_in`` link to the territorial organization it sits in:
 its village or community organization, else its township's (乡镇党委 / 街道党工委). Its
-township and district are read from the hierarchy at the date, never stored on the unit,
-so a township moved to another county carries its units with it from the day of the move.
+township, district, city and province are read from the hierarchy at the date, never
+stored on the unit, so a township moved to another county carries its units with it from
+the day of the move (and a county moved to another city, its townships' units).
 """
 
 from __future__ import annotations
 
-__all__ = ["UnitAreas", "unit_areas", "unit_places"]
+__all__ = ["WHOLE", "UnitAreas", "unit_areas", "unit_places", "whole_area"]
 
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
-from orggraph.model import Level, LinkKind
+from orggraph.model import Level, LinkKind, NodeKind
 from orggraph.store.base import GraphStore
+
+#: What a whole territory is called (全省 / whole province), by its level.
+WHOLE = {
+    Level.NATIONAL: ("全国", "whole country"),
+    Level.PROVINCE: ("全省", "whole province"),
+    Level.CITY: ("全市", "whole city"),
+    Level.COUNTY: ("全县", "whole county"),
+    Level.TOWNSHIP: ("全乡镇", "whole township"),
+}
+
+
+def whole_area(store: GraphStore, as_of: date) -> tuple[str, str]:
+    """What the whole graph is called at ``as_of``, by its top level: 全省 / whole province
+    for a province's hierarchy, 全市 / whole city for a city's (one counting query)."""
+    present = store.count_nodes(NodeKind.ORGANIZATION, as_of, "level")
+    top = next((lv for lv in Level if present.get(lv.value)), None)
+    return WHOLE.get(top, ("全部", "everything")) if top is not None else ("全部", "everything")
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class UnitAreas:
-    """A unit's place at a date and the township- and county-level organizations above it.
+    """A unit's place at a date and the township-, county-, city- and province-level
+    organizations above it (the nearest of each level on the place's path up).
 
-    ``township`` and ``district`` are ``None`` where the hierarchy has no organization of
-    that level on the place's path (a unit placed straight in a county has no township).
+    Each is ``None`` where the hierarchy has no organization of that level on the place's
+    path (a unit placed straight in a county has no township; a city's hierarchy without
+    its province above has no province).
     """
 
     place: str
     township: str | None
     district: str | None
+    city: str | None = None
+    province: str | None = None
 
 
 def unit_places(
@@ -49,33 +71,38 @@ def unit_places(
 def unit_areas(
     store: GraphStore, as_of: date, unit_ids: Collection[str] | None = None
 ) -> dict[str, UnitAreas]:
-    """Each placed unit's place, township and district at ``as_of``: two store calls.
+    """Each placed unit's place, township, district, city and province at ``as_of``.
 
-    The township is the nearest township-level organization on the place's path up the
-    hierarchy at the date (the place itself when it is one), the district the nearest
-    county-level one.
+    Two store calls. Each area is the nearest organization of its level on the place's
+    path up the hierarchy at the date (the place itself when it is one): a city's
+    working committee (市直机关工委, level city) counts as the city for what sits under it.
     """
     places = unit_places(store, as_of, unit_ids)
     if not places:
         return {}
     tree = store.hierarchy(sorted(set(places.values())), as_of)
+    wanted = (Level.TOWNSHIP, Level.COUNTY, Level.CITY, Level.PROVINCE)
     found: dict[str, UnitAreas] = {}
     by_place: dict[str, UnitAreas] = {}
     for unit, place in places.items():
         areas = by_place.get(place)
         if areas is None:
-            township = district = None
+            above: dict[str, str] = {}
             seen: set[str] = set()
             current: str | None = place
-            while current is not None and current not in seen and district is None:
+            while current is not None and current not in seen and Level.PROVINCE not in above:
                 seen.add(current)
                 node = tree.nodes.get(current)
                 level = node.get("level") if node is not None else None
-                if level == Level.TOWNSHIP and township is None:
-                    township = current
-                elif level == Level.COUNTY:
-                    district = current
+                if level in wanted and level not in above:
+                    above[str(level)] = current
                 current = tree.parents.get(current)
-            areas = by_place[place] = UnitAreas(place=place, township=township, district=district)
+            areas = by_place[place] = UnitAreas(
+                place=place,
+                township=above.get(Level.TOWNSHIP),
+                district=above.get(Level.COUNTY),
+                city=above.get(Level.CITY),
+                province=above.get(Level.PROVINCE),
+            )
         found[unit] = areas
     return found

@@ -20,6 +20,8 @@ from orggraph.cli.tables import echo_line, render_table
 __all__ = ["command"]
 
 _GROUP_TITLES = {
+    "province": ("省(区)", "province"),
+    "city": ("市(州)", "city"),
     "district": ("县(区)", "district"),
     "township": ("乡镇(街道)", "township"),
     "sector": ("类别", "kind"),
@@ -59,7 +61,10 @@ def _cells(rate: CoverageRate) -> list[object]:
     type=click.Choice([*GROUPINGS, "none"]),
     default="district",
     show_default=True,
-    help="Group by the unit's district, township, or kind (sector); none: one total row",
+    help=(
+        "Group by the unit's province, city, district or township (above its place at"
+        " the date), or its kind (sector); none: one total row"
+    ),
 )
 @click.option(
     "--since", type=DATE, default=None, help="Also show the rates at this date and the change"
@@ -77,8 +82,8 @@ def command(
 ) -> None:
     """Coverage rates of two-new units: (own + joint organizations) ÷ operating units.
 
-    两新组织党组织覆盖率: by district, township or sector; --since adds the rate at an
-    earlier date and the change in percentage points. --sector keeps one kind of unit
+    两新组织党组织覆盖率: by province, city, district, township or sector; --since adds
+    the rate at an earlier date and the change in percentage points. --sector keeps one kind of unit
     (non_public_enterprise/非公企业, social_organization/社会组织).
     """
     when = as_of_for(app.store(), as_of)

@@ -148,6 +148,8 @@ mirror_enum(
 class CoverageGrouping(StrEnum):
     """覆盖率分组 How coverage rates are grouped"""
 
+    PROVINCE = "province"
+    CITY = "city"
     DISTRICT = "district"
     TOWNSHIP = "township"
     SECTOR = "sector"
@@ -157,6 +159,8 @@ class CoverageGrouping(StrEnum):
 mirror_enum(
     CoverageGrouping,
     {
+        CoverageGrouping.PROVINCE: "按省(区)",
+        CoverageGrouping.CITY: "按市(州)",
         CoverageGrouping.DISTRICT: "按县(区)",
         CoverageGrouping.TOWNSHIP: "按乡镇(街道)",
         CoverageGrouping.SECTOR: "按领域(非公企业、社会组织)",
