@@ -133,7 +133,7 @@ def command(
     sectors: tuple[str, ...],
     as_json: bool,
 ) -> None:
-    """The responsibility chain of NODE_ID up to the city committee (责任链：书记抓、抓书记).
+    """The responsibility chain of NODE_ID up to the top of the hierarchy (责任链：书记抓、抓书记).
 
     NODE_ID is an organization, member, two-new unit, expert, working group or case.
     """

@@ -6,12 +6,29 @@ from datetime import date
 
 import click
 
+from orggraph.analysis.places import WHOLE, whole_area
 from orggraph.analysis.report import Figure, seed_report
 from orggraph.cli import AppContext, pass_app, store_option
 from orggraph.cli._options import DATE, analysis_options, as_of_for, echo_json, make_scope
 from orggraph.cli.tables import echo_line, render_table
+from orggraph.model import Level, NodeKind
+from orggraph.store.base import GraphStore
 
 __all__ = ["command"]
+
+
+def _area_title(store: GraphStore, when: date, roots: tuple[str, ...]) -> str:
+    """What the report covers, as its title names it: 全省 / 全市 for the whole graph or a
+    province's or city's committee (its territory), else the scope's names (城东区委)."""
+    if not roots:
+        return whole_area(store, when)[0]
+    found = {n.id: n for n in store.nodes(NodeKind.ORGANIZATION, when, ids=sorted(set(roots)))}
+    if len(found) == 1:
+        (node,) = found.values()
+        level = node.attrs.get("level")
+        if node.attrs.get("org_kind") == "committee" and level in {"province", "city"}:
+            return WHOLE[Level(str(level))][0]
+    return "、".join(found[r].name if r in found else r for r in sorted(set(roots)))
 
 
 def _baseline(figure: Figure) -> str:
@@ -52,7 +69,8 @@ def command(
         echo_json(report)
         return
     echo_line(
-        f"全市组织工作主要数据 key figures，截至 {when.isoformat()}"
+        f"{_area_title(app.store(), when, scope_roots)}组织工作主要数据 key figures，"
+        f"截至 {when.isoformat()}"
         "（由图谱计算 computed from the graph）"
     )
     rows = [[f.label, f.display, _baseline(f), f.how] for f in report.figures]

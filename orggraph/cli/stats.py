@@ -10,8 +10,14 @@ import orjson
 from orggraph.cli import AppContext, pass_app, store_option
 from orggraph.cli._options import AS_OF_HELP, as_of_for
 from orggraph.cli.tables import echo_line
-from orggraph.model import LinkKind, NodeKind, label
+from orggraph.model import Level, LinkKind, NodeKind, label
 from orggraph.store.base import GraphStore
+
+
+def _top_first(counts: dict[str, int]) -> dict[str, int]:
+    """Level counts top first (``Level.rank``: province before city…), unknown ones last."""
+    ranks = {lv.value: lv.rank for lv in Level}
+    return dict(sorted(counts.items(), key=lambda kv: (ranks.get(kv[0], len(ranks)), kv[0])))
 
 
 def graph_stats(store: GraphStore, as_of: date) -> dict[str, object]:
@@ -33,10 +39,10 @@ def graph_stats(store: GraphStore, as_of: date) -> dict[str, object]:
     return {
         "as_of": as_of.isoformat(),
         "nodes": by_kind,
-        "organizations_by_level": dict(sorted(levels.items())),
+        "organizations_by_level": _top_first(levels),
         "organizations_by_sector": dict(sorted(sectors.items())),
         "organizations_by_kind": dict(sorted(org_kinds.items())),
-        "territorial_by_level": dict(sorted(territorial.items())),
+        "territorial_by_level": _top_first(territorial),
         "links": links,
     }
 

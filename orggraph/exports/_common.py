@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any, TypeVar, cast
 
 from orggraph.analysis.orgtree import ancestor_at
+from orggraph.analysis.places import whole_area
 from orggraph.exports.table import Group, Label
 from orggraph.model import Level, NodeKind, Role, label
 from orggraph.progress import Progress, silent
@@ -115,7 +116,8 @@ def scope_caption(store: GraphStore, scope: Scope, as_of: date) -> Label:
     """``截至 2019-06-30；范围：城东区委`` / ``As of 2019-06-30; scope: 城东区委``."""
     when = as_of.isoformat()
     if scope.unrestricted:
-        return Label(f"截至 {when}；范围：全市", f"As of {when}; scope: whole city")
+        whole, whole_en = whole_area(store, as_of)
+        return Label(f"截至 {when}；范围：{whole}", f"As of {when}; scope: {whole_en}")
     roots = names(store, NodeKind.ORGANIZATION, scope.roots, as_of)
     parts_zh = [roots.get(r, r) for r in sorted(scope.roots)]
     parts_en = list(parts_zh)
