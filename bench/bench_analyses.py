@@ -260,7 +260,7 @@ def pairing_figures(store: Any, scale: int, budget: Budget, simplex: bool = True
             threshold=1000.0 if budget.targets else None,
             note=(
                 f"{len(plan.suggestions):,} suggestions, {len(plan.unmatched):,} unmatched; "
-                f"{timing.note()}"
+                f"includes finding the weak branches (analysis.weak); {timing.note()}"
             ),
         )
     ]
