@@ -61,7 +61,7 @@ def test_the_demo_summary_adds_up_and_matches_the_store(tmp_path: Path) -> None:
     total, parts = sums["党组织"]
     assert total == len(orgs) == by_kind[NodeKind.ORGANIZATION]
     assert parts == {
-        "市委": levels["city"],
+        "市(州)委": levels["city"],
         "县(区)委": levels["county"],
         "乡镇党委、街道党工委": levels["township"],
         "村(社区)党组织": levels["grassroots"],
@@ -69,7 +69,7 @@ def test_the_demo_summary_adds_up_and_matches_the_store(tmp_path: Path) -> None:
     }
     # The real tree: 1 city, 7 districts and counties, 80 townships and streets, 1,100
     # villages and communities (DOMAIN.md).
-    assert [parts["市委"], parts["县(区)委"], parts["乡镇党委、街道党工委"]] == [1, 7, 80]
+    assert [parts["市(州)委"], parts["县(区)委"], parts["乡镇党委、街道党工委"]] == [1, 7, 80]
     assert parts["村(社区)党组织"] == 1_100
     _, other = sums["其他基层党组织"]
     labels = {
