@@ -14,11 +14,16 @@ beside the province's seven other cities and prefectures.
   branch five levels below the province) and a non-public enterprise in a township
   (党委 → 党总支 → 党支部, six levels below);
 - synthetic people there: a secretary for every organization, 3 or more full members in
-  every branch, one working group per city covering its counties, led by its secretary.
+  every branch, one working group per city covering its counties, led by its secretary,
+  and a contact leader for about 90% of the grassroots organizations (``province_people``);
+- two-new units in every township, placed (``located_in``) there, covered as Xining's are
+  (about 7% at 2014-12-31, 88% at the reference date) with their own and joint
+  organizations and instructors, and every grassroots organization's assessment for
+  2013–2018 (``province_units``).
 
-Outside Xining nothing is calibrated: no two-new units, experts, facts or cases, and no
-contact leaders (the gaps say so). Ids outside Xining carry the city's prefix
-(``q6302-m000001``), so no id meets Xining's. The same seed gives the same graph.
+Outside Xining nothing is calibrated on a document, and there are no experts or cases.
+Ids outside Xining carry the city's prefix (``q6302-m000001``), so no id meets Xining's.
+The same seed gives the same graph.
 """
 
 from __future__ import annotations
@@ -34,7 +39,8 @@ from datetime import date
 from orggraph.demo import DemoSummary, build_demo, summarize
 from orggraph.demo.divisions import Divisions, load_divisions, load_province
 from orggraph.demo.organizations import CITY_AGENCIES, CITY_FOUNDED, plan_territory
-from orggraph.demo.province_people import staff_city
+from orggraph.demo.province_people import contact_leaders, staff_city
+from orggraph.demo.province_units import CityUnit, plan_city_units, unit_records, yearly_facts
 from orggraph.demo.world import REFERENCE_DATE, OrgPlan, World
 from orggraph.model import Level, Link, LinkKind, Node, NodeKind, OrgKind, Sector, WriteBatch
 from orggraph.progress import Progress, silent
@@ -96,14 +102,21 @@ def province_batches(seed: int = 2019) -> list[WriteBatch]:
     )
     _plan_agencies(top, province.code, "省直机关工委", Level.PROVINCE, _PROVINCE_AGENCIES)
     worlds = [top]
+    units: list[list[CityUnit]] = [[]]
+    tops = [province.code]
     for number, city in enumerate(province.cities):
         if city.city_code == xining.city_code:
             continue
         world = World(seed * 100 + number, 1, divisions=city, prefix=f"q{city.city_code[:4]}-")
         plan_city(world, province.code)
+        units.append(plan_city_units(world))
         worlds.append(world)
-    for world in worlds:
+        tops.append(city.city_code)
+    for world, planned, head in zip(worlds, units, tops, strict=True):
         staff_city(world)
+        contact_leaders(world, head)
+        unit_records(world, planned)
+        yearly_facts(world)
     orgs: list[Node] = [n for w in worlds for n in w.org_nodes()]
     hierarchy: list[Link] = [x for w in worlds for x in w.hierarchy_links()]
     hierarchy.append(
@@ -129,6 +142,7 @@ def province_batches(seed: int = 2019) -> list[WriteBatch]:
             links=tuple(x for x in links if x.kind is not LinkKind.MEMBER_OF),
             effective=REFERENCE_DATE,
         ),
+        WriteBatch(facts=tuple(f for w in worlds for f in w.facts), effective=REFERENCE_DATE),
     ]
 
 

@@ -6,18 +6,22 @@ full members, the first its secretary; a committee or general branch above other
 one leader (领导干部) as member and secretary. About 3% of branches have had no secretary
 since theirs left in 2018 or 2019 (the gaps list them). A city's world also gets one
 working group (全域党建工作组) covering each of its counties from 2017, led by the city
-committee's secretary. Everything is drawn from ``world.rng``: the same seed gives the
+committee's secretary. ``contact_leaders`` then gives about 90% of the grassroots
+organizations a contact leader (联点领导): leaders of the township committee (else the
+county's, else the city's) each contacting up to four of its organizations, from 2016 to
+2019. Everything is drawn from ``world.rng``: the same seed gives the
 same people.
 """
 
 from __future__ import annotations
 
-__all__ = ["staff_city"]
+__all__ = ["contact_leaders", "staff_city"]
 
 from datetime import date
+from math import ceil
 
 from orggraph.demo.names import ethnicity_for, person_name
-from orggraph.demo.world import OrgPlan, World
+from orggraph.demo.world import REFERENCE_DATE, OrgPlan, World, days
 from orggraph.model import Education, LinkKind, MemberStatus, Node, NodeKind, Role
 
 _EDUCATION = tuple(Education)
@@ -70,6 +74,38 @@ def staff_city(world: World) -> None:
     for plan in world.orgs.values():
         if plan.tag == "district":
             world.link(LinkKind.COVERS, group, plan.id, _GROUPS_FROM)
+
+
+_CONTACTED = 0.9  # share of the grassroots organizations with a contact leader
+_CONTACTS_EACH = 4  # organizations a contact leader answers for, at most (rules: 5)
+_CONTACTS_FROM = date(2016, 3, 1)
+
+
+def contact_leaders(world: World, top: str) -> None:
+    """Contact leaders for about 90% of ``world``'s grassroots organizations operating at
+    the reference date: new leaders (领导干部) of the township committee above each (else
+    its county's, else ``top``: the city's or province's committee), four organizations
+    each at most. Run after ``staff_city`` (it draws from the same ``world.rng``)."""
+    rng = world.rng
+    by_host: dict[str, list[OrgPlan]] = {}
+    for plan in world.orgs.values():
+        if plan.grassroots and plan.end is None and plan.start <= REFERENCE_DATE:
+            host = plan.township or plan.district or top
+            by_host.setdefault(host, []).append(plan)
+    for host, plans in by_host.items():
+        chosen = [p for p in plans if rng.random() < _CONTACTED]
+        if not chosen:
+            continue
+        committee = world.orgs[host]
+        leaders = [
+            _member(world, committee, leader=True)
+            for _ in range(ceil(len(chosen) / _CONTACTS_EACH))
+        ]
+        for index, plan in enumerate(chosen):
+            leader, since = leaders[index % len(leaders)]
+            first = max(plan.start, since, _CONTACTS_FROM)
+            start = world.day(first, max(first, REFERENCE_DATE - days(30)))
+            world.link(LinkKind.CONTACTS, leader, plan.id, start)
 
 
 def _member(world: World, plan: OrgPlan, *, leader: bool) -> tuple[str, date]:
