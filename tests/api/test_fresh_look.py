@@ -1,6 +1,6 @@
 """``FreshIndex`` looks for other processes' commits on the event loop when that cannot
 wait, and hops to a thread for ``refresh`` only when something was committed (or the
-file's lock is held): one thread hop per request instead of two. Counted, not timed."""
+file's lock is held): one thread hop fewer per request. Counted, not timed."""
 
 from __future__ import annotations
 
