@@ -129,6 +129,9 @@ P = ParamSpec("P")
 WIDE_READ = 256
 
 
+#: How long a statement waits for another connection's lock before it fails, in ms.
+BUSY_TIMEOUT_MS = 30_000
+
 #: Optimistic tries of a read that a write overlapped before it waits for the index lock.
 READ_TRIES = 3
 
@@ -173,7 +176,10 @@ class EmbeddedStore(GraphStore):
             raise ConfigError(f"store folder {str(self.path.parent)!r} does not exist")
         try:
             self._db = sqlite3.connect(
-                self.path, check_same_thread=False, isolation_level=None, timeout=30
+                self.path,
+                check_same_thread=False,
+                isolation_level=None,
+                timeout=BUSY_TIMEOUT_MS / 1000,
             )
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
@@ -327,13 +333,23 @@ class EmbeddedStore(GraphStore):
     def current(self) -> bool:
         """No commit by another connection since the last look (``PRAGMA data_version``,
         some microseconds: a WAL reader never waits for a writer); false too when the file's
-        lock is held here (a write, a rebuild): that look would wait."""
+        lock is held here (a write, a rebuild), and when SQLite would wait to read (another
+        process holds the file exclusively, or recovers it after a crash): that look would
+        wait, so it is not made here (the busy timeout is off meanwhile)."""
         if not self._db_lock.acquire(blocking=False):
             return False
+        db = self._db
         try:
-            return bool(self._db.execute("PRAGMA data_version").fetchone()[0] == self._data_version)
+            db.execute("PRAGMA busy_timeout = 0")
+            try:
+                version = db.execute("PRAGMA data_version").fetchone()[0]
+            finally:
+                db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        except sqlite3.Error:
+            return False  # ``refresh``, on a thread, waits or says why
         finally:
             self._db_lock.release()
+        return bool(version == self._data_version)
 
     # -- reads -----------------------------------------------------------------------
     @_consistent

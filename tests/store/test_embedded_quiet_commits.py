@@ -14,7 +14,7 @@ import pytest
 
 from orggraph.model import Changes, WriteBatch
 from orggraph.store.accounts import account_store
-from orggraph.store.embedded import EmbeddedStore
+from orggraph.store.embedded import BUSY_TIMEOUT_MS, EmbeddedStore
 from tests.graphs import org, tiny_city
 
 ASK = tiny_city().nodes[0].valid_from
@@ -23,7 +23,7 @@ ASK = tiny_city().nodes[0].valid_from
 OTHER_PROCESS = """
 import sys
 from orggraph.store.accounts import account_store
-from orggraph.store.embedded import EmbeddedStore
+from orggraph.store.embedded import BUSY_TIMEOUT_MS, EmbeddedStore
 store = EmbeddedStore(sys.argv[1])
 store.record_audit("analyst", "export", {"kind": "responsibility-list", "rows": 3})
 accounts = account_store(store)
@@ -94,3 +94,14 @@ def test_a_restore_by_another_connection_rebuilds_the_index(path: Path) -> None:
         other.restore_records(added, [], {"file": "backup.db"}, actor="admin", replace=False)
         assert served.refresh() is True
         assert served.node("630104", ASK) is not None
+
+
+def test_the_look_on_the_event_loop_leaves_the_busy_timeout_as_it_was(path: Path) -> None:
+    """``current`` (the look ``FreshIndex`` makes on the event loop) reads with SQLite's
+    busy timeout off, so that it never waits, and puts it back."""
+    with EmbeddedStore(path) as served, EmbeddedStore(path) as other:
+        assert served.current() is True
+        other.record_audit("analyst", "export", {"rows": 1})
+        assert served.current() is False  # the other's commit is there to be noted
+        assert served._db.execute("PRAGMA busy_timeout").fetchone() == (BUSY_TIMEOUT_MS,)
+        assert served.refresh() is False and served.current() is True
