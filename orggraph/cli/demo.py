@@ -142,7 +142,8 @@ def command(
     With ``--province``: Qinghai, the province committee over its 8 cities and prefectures
     (real trees, 4,716 villages and communities), each with a 市直机关工委 and enterprises
     nesting 党委 → 党总支 → 党支部; Xining in it exactly as above
-    (``report --scope 630100`` gives the same figures), synthetic people elsewhere.
+    (``report --scope 630100`` gives the same figures), synthetic people, two-new units,
+    contact leaders and yearly assessments elsewhere.
     """
     if province and scale != 1:
         raise click.UsageError("--province builds Xining at scale 1: leave out --scale")
