@@ -217,3 +217,12 @@ def test_xining_in_the_province_gives_the_default_demos_figures(tmp_path: Path) 
         assert summary.nodes_by_kind[NodeKind.MEMBER.value] > 91_000
     finally:
         store.close()
+
+
+@pytest.mark.slow
+def test_the_same_seed_gives_the_same_province() -> None:
+    first, again = province_batches(2019), province_batches(2019)
+    assert first == again
+    units = [n for b in first for n in b.nodes if n.kind is NodeKind.UNIT]
+    other = [n for b in province_batches(2020) for n in b.nodes if n.kind is NodeKind.UNIT]
+    assert units and [u.name for u in units] != [u.name for u in other]
