@@ -40,7 +40,8 @@ from orggraph.demo import DemoSummary, build_demo, summarize
 from orggraph.demo.divisions import Divisions, load_divisions, load_province
 from orggraph.demo.organizations import CITY_AGENCIES, CITY_FOUNDED, plan_territory
 from orggraph.demo.province_people import contact_leaders, staff_city
-from orggraph.demo.province_units import CityUnit, plan_city_units, unit_records, yearly_facts
+from orggraph.demo.province_units import plan_city_units, unit_records, yearly_facts
+from orggraph.demo.units import UnitPlan
 from orggraph.demo.world import REFERENCE_DATE, OrgPlan, World
 from orggraph.model import Level, Link, LinkKind, Node, NodeKind, OrgKind, Sector, WriteBatch
 from orggraph.progress import Progress, silent
@@ -102,7 +103,7 @@ def province_batches(seed: int = 2019) -> list[WriteBatch]:
     )
     _plan_agencies(top, province.code, "省直机关工委", Level.PROVINCE, _PROVINCE_AGENCIES)
     worlds = [top]
-    units: list[list[CityUnit]] = [[]]
+    units: list[list[UnitPlan]] = [[]]
     tops = [province.code]
     for number, city in enumerate(province.cities):
         if city.city_code == xining.city_code:

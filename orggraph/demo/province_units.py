@@ -15,20 +15,17 @@ draw comes from ``world.rng``: the same seed gives the same units and facts.
 
 from __future__ import annotations
 
-__all__ = ["CityUnit", "plan_city_units", "unit_records", "yearly_facts"]
+__all__ = ["plan_city_units", "unit_records", "yearly_facts"]
 
-from dataclasses import dataclass
 from datetime import date
 
 from orggraph.demo.facts import FACT_YEARS
 from orggraph.demo.names import enterprise_name, society_name
+from orggraph.demo.units import UnitPlan, append_unit
 from orggraph.demo.world import REFERENCE_DATE, OrgPlan, World, days
 from orggraph.model import (
-    Establishment,
     Level,
     LinkKind,
-    Node,
-    NodeKind,
     OrgKind,
     Role,
     Sector,
@@ -47,26 +44,6 @@ _KINDS = (
 )
 
 
-@dataclass(kw_only=True, slots=True)
-class CityUnit:
-    """A unit to be written, with where it is and how it is covered."""
-
-    id: str
-    name: str
-    kind: UnitKind
-    industry: str
-    district: str
-    township: str
-    start: date
-    end: date | None
-    employees: int
-    covered_from: date | None = None
-    own: bool = False
-    org: str | None = None
-    instructed_from: date | None = None
-    full_members: int = 0
-
-
 def _weight(name: str, kind: UnitKind) -> float:
     """Streets and parks weigh most, rural townships least (as Xining's units)."""
     if name.endswith("园"):
@@ -76,15 +53,15 @@ def _weight(name: str, kind: UnitKind) -> float:
     return 1.5 if name.endswith("镇") else 0.4
 
 
-def plan_city_units(world: World) -> list[CityUnit]:
+def plan_city_units(world: World) -> list[UnitPlan]:
     """Every unit of ``world``'s city, its coverage dates and organizations planned."""
     rng = world.rng
     div = world.divisions
     city_short = div.city_name[:2]
     used: set[str] = set()
-    units: list[CityUnit] = []
+    units: list[UnitPlan] = []
     for kind, sector, tag, per_weight, own_share in _KINDS:
-        planned: list[CityUnit] = []
+        planned: list[UnitPlan] = []
         for district in div.districts:
             for township in district.townships:
                 area = world.orgs[township.code]
@@ -104,7 +81,7 @@ def plan_city_units(world: World) -> list[CityUnit]:
                     planned.append(
                         _cover(
                             world,
-                            CityUnit(
+                            UnitPlan(
                                 id=world.new_id("u", 6),
                                 name=name,
                                 kind=kind,
@@ -123,7 +100,7 @@ def plan_city_units(world: World) -> list[CityUnit]:
     return units
 
 
-def _cover(world: World, unit: CityUnit, own_share: float) -> CityUnit:
+def _cover(world: World, unit: UnitPlan, own_share: float) -> UnitPlan:
     """Draw the unit's closing, coverage and instructor dates."""
     rng = world.rng
     if unit.start < _BASELINE and rng.random() < _CLOSED:
@@ -142,7 +119,7 @@ def _cover(world: World, unit: CityUnit, own_share: float) -> CityUnit:
     return unit
 
 
-def _plan_organizations(world: World, units: list[CityUnit], sector: Sector, tag: str) -> None:
+def _plan_organizations(world: World, units: list[UnitPlan], sector: Sector, tag: str) -> None:
     """Own organizations, then joint ones of 2–4 units of a township in order of coverage;
     ``weight`` 3 × size, so that ``staff_city`` gives each ``size`` members."""
     rng = world.rng
@@ -190,7 +167,7 @@ def _plan_organizations(world: World, units: list[CityUnit], sector: Sector, tag
             unit.org = org
 
 
-def unit_records(world: World, units: list[CityUnit]) -> None:
+def unit_records(world: World, units: list[UnitPlan]) -> None:
     """Append the units, their place (their township, for their whole life), their
     organizations' ``established_in`` links and their instructors (the township
     committee's secretary: ``staff_city`` must have run)."""
@@ -206,27 +183,7 @@ def unit_records(world: World, units: list[CityUnit]) -> None:
         if unit.org is None:
             # A few uncovered units have enough members to set up their own: a gap.
             unit.full_members = rng.randint(3, 5) if rng.random() < 0.08 else rng.choice((0, 1, 2))
-        world.nodes.append(
-            Node(
-                id=unit.id,
-                kind=NodeKind.UNIT,
-                name=unit.name,
-                valid_from=unit.start,
-                valid_to=unit.end,
-                attrs={
-                    "unit_kind": unit.kind.value,
-                    "full_members": unit.full_members,
-                    "employees": unit.employees,
-                    "industry": unit.industry,
-                },
-            )
-        )
-        world.link(LinkKind.LOCATED_IN, unit.id, unit.township, unit.start, unit.end)
-        if unit.org is not None and unit.covered_from is not None:
-            mode = Establishment.OWN if unit.own else Establishment.JOINT
-            world.link(
-                LinkKind.ESTABLISHED_IN, unit.org, unit.id, unit.covered_from, mode=mode.value
-            )
+        append_unit(world, unit)
         instructor = secretaries.get(unit.township)
         if unit.instructed_from is not None and instructor is not None:
             world.link(LinkKind.INSTRUCTS, instructor, unit.id, unit.instructed_from)

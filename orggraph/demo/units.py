@@ -14,7 +14,14 @@ party-building instructor (党建指导员, ``instructs``) from 2016: work cover
 
 from __future__ import annotations
 
-__all__ = ["COVERAGE_TARGETS", "CoverageTarget", "UnitPlan", "plan_units", "unit_records"]
+__all__ = [
+    "COVERAGE_TARGETS",
+    "CoverageTarget",
+    "UnitPlan",
+    "append_unit",
+    "plan_units",
+    "unit_records",
+]
 
 from dataclasses import dataclass, field
 from datetime import date
@@ -291,31 +298,35 @@ def unit_records(world: World, units: list[UnitPlan], membership: Membership) ->
         elif unit.org is None:
             # A few uncovered units have enough members to set up their own: a gap.
             unit.full_members = rng.randint(3, 5) if rng.random() < 0.08 else rng.choice((0, 1, 2))
-        world.nodes.append(
-            Node(
-                id=unit.id,
-                kind=NodeKind.UNIT,
-                name=unit.name,
-                valid_from=unit.start,
-                valid_to=unit.end,
-                attrs={
-                    "unit_kind": unit.kind.value,
-                    "full_members": unit.full_members,
-                    "employees": unit.employees,
-                    "industry": unit.industry,
-                },
-            )
+        append_unit(world, unit)
+
+
+def append_unit(world: World, unit: UnitPlan) -> None:
+    """Append ``unit``, its place (the township it sits in, for its whole life: its
+    district follows the hierarchy) and its organization's ``established_in`` link."""
+    world.nodes.append(
+        Node(
+            id=unit.id,
+            kind=NodeKind.UNIT,
+            name=unit.name,
+            valid_from=unit.start,
+            valid_to=unit.end,
+            attrs={
+                "unit_kind": unit.kind.value,
+                "full_members": unit.full_members,
+                "employees": unit.employees,
+                "industry": unit.industry,
+            },
         )
-        # Its place: the township it sits in, for its whole life (its district follows
-        # the hierarchy).
-        world.link(LinkKind.LOCATED_IN, unit.id, unit.township, unit.start, unit.end)
-        if unit.org is not None and unit.covered_from is not None:
-            mode = Establishment.OWN if unit.own else Establishment.JOINT
-            world.link(
-                LinkKind.ESTABLISHED_IN,
-                unit.org,
-                unit.id,
-                unit.covered_from,
-                unit.end,
-                mode=mode.value,
-            )
+    )
+    world.link(LinkKind.LOCATED_IN, unit.id, unit.township, unit.start, unit.end)
+    if unit.org is not None and unit.covered_from is not None:
+        mode = Establishment.OWN if unit.own else Establishment.JOINT
+        world.link(
+            LinkKind.ESTABLISHED_IN,
+            unit.org,
+            unit.id,
+            unit.covered_from,
+            unit.end,
+            mode=mode.value,
+        )
