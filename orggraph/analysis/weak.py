@@ -48,6 +48,8 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from itertools import groupby
+from operator import attrgetter
 from typing import Any
 
 from orggraph.analysis.config import RulesConfig, load_rules
@@ -59,6 +61,7 @@ from orggraph.model import (
     AssessmentGrade,
     CaseState,
     Level,
+    Link,
     LinkKind,
     MemberStatus,
     Node,
@@ -84,6 +87,7 @@ RULES: dict[str, tuple[str, str]] = {
 
 _RANK_KEYS = ("city", "sector", "district")
 _SECTORS = frozenset(s.value for s in Sector)
+_TARGET = attrgetter("target")
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -480,9 +484,16 @@ def _full_members(store: GraphStore, as_of: date, org_ids: list[str], need: int)
     if store.counts_links_natively:  # one query (Neo4j): exact counts, no member read
         where = {"status": MemberStatus.FULL.value}
         return store.count_links_from(LinkKind.MEMBER_OF, as_of, targets=org_ids, where=where)
-    queue: dict[str, list[str]] = defaultdict(list)
-    for link in store.links(LinkKind.MEMBER_OF, as_of, targets=org_ids):
-        queue[link.target].append(link.source)
+    # A city's memberships (a million at ×10) are grouped by organization in C
+    # (``groupby``): a store lists each one's links together, and a Python step per
+    # membership would cost more than all the rest of the rules.
+    queue: dict[str, list[Link]] = {}
+    for org_id, group in groupby(store.links(LinkKind.MEMBER_OF, as_of, targets=org_ids), _TARGET):
+        found = queue.get(org_id)
+        if found is None:
+            queue[org_id] = list(group)
+        else:  # the same organization again: a store that does not group them
+            found.extend(group)
     counts: dict[str, int] = defaultdict(int)
     read: dict[str, int] = defaultdict(int)
     pending = [org_id for org_id in org_ids if queue.get(org_id)]
@@ -491,7 +502,8 @@ def _full_members(store: GraphStore, as_of: date, org_ids: list[str], need: int)
         asked: dict[str, list[str]] = {}
         for org_id in pending:
             start = read[org_id]
-            asked[org_id] = queue[org_id][start : start + need - counts[org_id]]
+            links = queue[org_id][start : start + need - counts[org_id]]
+            asked[org_id] = [link.source for link in links]
             read[org_id] = start + len(asked[org_id])
         ids = {m for batch in asked.values() for m in batch}
         statuses = store.nodes(NodeKind.MEMBER, as_of, ids=ids)
