@@ -168,7 +168,9 @@ def organizations_with_fact(
     ids = [o.id for o in store.nodes(NodeKind.ORGANIZATION, as_of) if view.sees(o)]
     found: set[str] = set()
     for year in range(since.year, as_of.year + 1):
-        for org_id, values in store.facts(ids, year, [fact]).items():
+        # An organization found in one year is not asked about the next ones.
+        asked = [org_id for org_id in ids if org_id not in found] if found else ids
+        for org_id, values in store.facts(asked, year, [fact]).items():
             if values.get(fact) is True:
                 found.add(org_id)
     return len(found)
