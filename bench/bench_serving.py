@@ -94,6 +94,9 @@ def _heavy_loop(url: str, first: int) -> None:
     """One heavy client: heavy requests in turn until SIGINT; prints what it completed."""
     import httpx
 
+    # A bench started in the background of a shell without job control inherits SIGINT
+    # ignored, and the client would run on (until ``__exit__``'s timeout): heed it.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     done = failed = 0
     sent = first
     try:
