@@ -169,7 +169,7 @@ LITERAL = settings(
 )
 #: Each dressed example is asked twice.
 DRESSED = settings(LITERAL, max_examples=120)
-OVER_NEO4J = settings(LITERAL, max_examples=10)
+OVER_NEO4J = settings(LITERAL, max_examples=24)
 
 
 def more_city(store: GraphStore) -> None:

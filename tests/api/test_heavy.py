@@ -236,13 +236,21 @@ def test_a_killed_child_fails_its_request_clearly_and_is_replaced(
 
 
 def _alive(pid: int) -> bool:
+    """Whether any thread of ``pid`` still runs. A zombie waits for its parent's wait()
+    and runs nothing; but its main thread turns zombie before its other threads end, and
+    until they have, the parent's wait() does not see it gone (nor ``is_alive()``)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    # A zombie waits for its parent's wait(); it runs nothing.
-    with open(f"/proc/{pid}/stat") as stat:
-        return stat.read().split(") ", 1)[1][0] != "Z"
+    for task in Path(f"/proc/{pid}/task").glob("*/stat"):
+        try:
+            state = task.read_text().split(") ", 1)[1][0]
+        except (FileNotFoundError, ProcessLookupError):
+            continue  # a thread that ended meanwhile
+        if state not in "ZX":
+            return True
+    return False
 
 
 def _gone(pid: int, seconds: float) -> bool:
