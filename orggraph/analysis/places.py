@@ -15,6 +15,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
+from orggraph.analysis.orgtree import ancestor_at
 from orggraph.model import Level, LinkKind, NodeKind
 from orggraph.store.base import GraphStore
 
@@ -73,36 +74,36 @@ def unit_areas(
 ) -> dict[str, UnitAreas]:
     """Each placed unit's place, township, district, city and province at ``as_of``.
 
-    Two store calls. Each area is the nearest organization of its level on the place's
-    path up the hierarchy at the date (the place itself when it is one): a city's
-    working committee (市直机关工委, level city) counts as the city for what sits under it.
+    Two store calls. Each area is the organization of its level on the place's path up
+    the hierarchy at the date (the place itself when it is one), as ``ancestor_at`` finds
+    it for every roll-up: the topmost, so what sits under a city's working committee
+    (市直机关工委, level city) counts in the city committee's.
     """
     places = unit_places(store, as_of, unit_ids)
     if not places:
         return {}
     tree = store.hierarchy(sorted(set(places.values())), as_of)
-    wanted = (Level.TOWNSHIP, Level.COUNTY, Level.CITY, Level.PROVINCE)
+
+    def level_of(org_id: str) -> object:
+        node = tree.nodes.get(org_id)
+        return node.get("level") if node is not None else None
+
     found: dict[str, UnitAreas] = {}
     by_place: dict[str, UnitAreas] = {}
     for unit, place in places.items():
         areas = by_place.get(place)
         if areas is None:
-            above: dict[str, str] = {}
-            seen: set[str] = set()
+            path: list[str] = []
             current: str | None = place
-            while current is not None and current not in seen and Level.PROVINCE not in above:
-                seen.add(current)
-                node = tree.nodes.get(current)
-                level = node.get("level") if node is not None else None
-                if level in wanted and level not in above:
-                    above[str(level)] = current
+            while current is not None and current not in path:
+                path.append(current)
                 current = tree.parents.get(current)
             areas = by_place[place] = UnitAreas(
                 place=place,
-                township=above.get(Level.TOWNSHIP),
-                district=above.get(Level.COUNTY),
-                city=above.get(Level.CITY),
-                province=above.get(Level.PROVINCE),
+                township=ancestor_at(path, level_of, Level.TOWNSHIP),
+                district=ancestor_at(path, level_of, Level.COUNTY),
+                city=ancestor_at(path, level_of, Level.CITY),
+                province=ancestor_at(path, level_of, Level.PROVINCE),
             )
         found[unit] = areas
     return found

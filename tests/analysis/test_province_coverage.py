@@ -9,9 +9,10 @@ import pytest
 
 from orggraph.analysis.coverage import coverage_change, coverage_rates
 from orggraph.analysis.places import UnitAreas, unit_areas
+from orggraph.model import Link, LinkKind, Node, NodeKind, WriteBatch
 from orggraph.store.base import GraphStore
 from orggraph.store.scope import Scope
-from tests.province_graph import placed_units, tiny_province
+from tests.province_graph import UNITS_FROM, placed_units, tiny_province
 
 ASK = date(2019, 6, 30)
 BEFORE = date(2018, 6, 30)
@@ -56,6 +57,25 @@ def test_each_unit_has_the_areas_of_every_level_above_its_place(province: GraphS
         place="x0", township=None, district="x0", city=None, province=None
     )
     assert "u7" not in areas  # closed before the date: no place then
+
+
+def test_a_unit_under_a_city_working_committee_counts_in_the_city_committee(
+    province: GraphStore,
+) -> None:
+    # u8 sits at a1, under 西宁市直机关工委 (level city) under 西宁市委: the city is the
+    # topmost city-level organization above it, as for every roll-up (orgtree.ancestor_at).
+    unit = Node(
+        id="u8",
+        kind=NodeKind.UNIT,
+        name="单位u8",
+        valid_from=UNITS_FROM,
+        attrs={"unit_kind": "social_organization", "full_members": 0},
+    )
+    place = Link(kind=LinkKind.LOCATED_IN, source="u8", target="a1", valid_from=UNITS_FROM)
+    province.write(WriteBatch(nodes=(unit,), links=(place,)))
+    assert unit_areas(province, ASK, ["u8"])["u8"] == UnitAreas(
+        place="a1", township=None, district=None, city="630100", province="630000"
+    )
 
 
 def test_coverage_by_city(province: GraphStore) -> None:
