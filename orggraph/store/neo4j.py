@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager, suppress
@@ -115,6 +116,41 @@ def _drop_schema(name: str) -> LiteralString:
 @functools.cache
 def _hierarchy_query(first: tuple[LinkKind, ...], second: tuple[LinkKind, ...]) -> LiteralString:
     return q.hierarchy_query(first, second)
+
+
+#: Each read statement's one-record form (``_collected``), or None when it has none.
+_COLLECTED: dict[str, LiteralString | None] = {}
+_COLUMN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _collected(
+    session: neo4j.Session, query: LiteralString, params: dict[str, Any]
+) -> LiteralString | None:
+    """``query``'s rows as one record: ``CALL () { query } RETURN collect([columns…])``.
+
+    The Python driver spends about 20 µs of the client's CPU on each record it receives
+    (13,800 records of three columns: 250–380 ms, against 10 ms of the server's), and a
+    few long lists almost nothing (the same rows collected: 25 ms). So a read is sent
+    collected on the server, in the order the statement gives (``collect`` keeps the
+    order of the rows it gets). The columns are learnt once per statement and process,
+    with ``EXPLAIN`` (one round trip, nothing run); a statement whose columns are not
+    plain names (``RETURN 1``) or that a subquery cannot hold (``SHOW``) is sent as is.
+    """
+    try:
+        return _COLLECTED[query]
+    except KeyError:
+        pass
+    wrapped: LiteralString | None = None
+    if not query.lstrip().upper().startswith("SHOW"):
+        explained = session.run("EXPLAIN " + query, params)
+        columns = explained.keys()
+        explained.consume()
+        if columns and all(_COLUMN.fullmatch(c) for c in columns):
+            # The names are the statement's own RETURN aliases, checked to be plain names.
+            names: LiteralString = ", ".join(columns)
+            wrapped = "CALL () { " + query + " } RETURN collect([" + names + "]) AS rows"
+    _COLLECTED[query] = wrapped
+    return wrapped
 
 
 # -- errors ---------------------------------------------------------------------------
@@ -279,7 +315,11 @@ class Neo4jStore(GraphStore):
                 with self._driver.session(
                     database=self._database, default_access_mode=neo4j.READ_ACCESS
                 ) as session:
-                    return session.run(query, params).values()
+                    collected = _collected(session, query, params)
+                    if collected is None:
+                        return session.run(query, params).values()
+                    ((rows,),) = session.run(collected, params).values()
+                    return list(rows)
             except _RETRY_MANAGED:
                 pass
         return self._read(_values, query, **params)
