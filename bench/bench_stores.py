@@ -104,7 +104,7 @@ def probe(path: Path, trace: bool = False) -> dict[str, Any]:
     gc.collect()
     after_open = _rss_bytes()
     wall = time.perf_counter()
-    facts = sum(len(v) for v in store._facts.values())  # the first facts question
+    facts = store._facts.count()  # the first facts question
     facts_s = time.perf_counter() - wall
     gc.collect()
     after = _rss_bytes()
@@ -124,10 +124,10 @@ def probe(path: Path, trace: bool = False) -> dict[str, Any]:
         "rss_delta_bytes": after - before,
         "read_all_s": round(read_all_s, 4),
         "rss_read_all_delta_bytes": after_all - before,
-        "node_versions": sum(len(v) for v in store._nodes.values()),
+        "node_versions": len(store._nodes),
         "link_versions": sum(len(v) for v in store._links.values()),
         "facts": facts,
-        "node_ids": len(store._nodes),
+        "node_ids": len(store._nodes.ids),
         "link_ids": len(store._links),
         "traced": trace,
     }
@@ -140,7 +140,7 @@ def probe(path: Path, trace: bool = False) -> dict[str, Any]:
 def _heap_split(store: Any) -> dict[str, int]:
     """Python heap bytes held by the index's links, nodes and facts (freed one by one).
 
-    Reaches into the embedded store's index (``_graphs``/``_links``, ``_nodes``/``_by_kind``,
+    Reaches into the embedded store's index (``_graphs``/``_links``, ``_nodes``,
     the facts): a diagnostic that must follow that class when it changes.
     """
     import tracemalloc
@@ -162,7 +162,7 @@ def _heap_split(store: Any) -> dict[str, int]:
     total = current()
     drop("_graphs", "_links")
     after_links = current()
-    drop("_nodes", "_by_kind")
+    drop("_nodes", "_written_nodes")
     after_nodes = current()
     drop("facts")
     after_facts = current()

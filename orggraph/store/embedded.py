@@ -4,7 +4,10 @@ The index is built when the store opens and updated only after a commit, so a re
 sees a write that could still roll back. Each link kind has its own ``DiGraph`` (edge
 data: ``{link id: its versions}``, more than one id only for two posts held in the same
 organization), so a walk up the hierarchy never touches the hundred thousand member links.
-A version's attributes are decoded from the file's JSON when first read, not at opening.
+The node versions and the facts read from the file are columns (``orggraph.store.columns``):
+a ``Node`` is made, its attributes decoded, when a read hands it out; what is written
+after opening is kept beside them as records (``_written_nodes``, ``Facts.written``) and
+read first.
 
 Another process writing the same file (``orggraph import`` while ``orggraph serve`` runs)
 is noticed through SQLite's ``data_version``, and the index is rebuilt before the next read
@@ -40,6 +43,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
+import numpy as np
 import orjson
 
 from orggraph.errors import ConfigError, StoreUnavailable
@@ -62,6 +66,7 @@ from orggraph.store.base import (
     fact_years,
     gc_paused,
 )
+from orggraph.store.columns import FactColumns, Facts, NodeColumns, Ordinals
 from orggraph.store.embedded_index import (
     _LINKS_SQL,
     _NODES_SQL,
@@ -71,8 +76,6 @@ from orggraph.store.embedded_index import (
     _Days,
     _LinkColumns,
     _read_links,
-    _read_nodes,
-    _ready,
     _valid,
 )
 
@@ -116,6 +119,9 @@ BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_append_only_d BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 """
+
+#: The facts in their key's order (the table's own: no sort).
+_FACTS_SQL = "SELECT node_id, year, name, value FROM facts ORDER BY node_id, year, name"
 
 #: The count of the graph's writes (``refresh``), and one more, in a write's transaction.
 _GRAPH_VERSION_SQL = "SELECT n FROM graph_version"
@@ -228,16 +234,21 @@ class EmbeddedStore(GraphStore):
             try:
                 version = db.execute("PRAGMA data_version").fetchone()[0]
                 (graph_version,) = db.execute(_GRAPH_VERSION_SQL).fetchone()
-                nodes = _read_nodes(db.execute(_NODES_SQL), day)
+                nodes = NodeColumns(db.execute(_NODES_SQL), Ordinals())
                 graphs, links = _read_links(db.execute(_LINKS_SQL), day)
             finally:
                 if own:
                     db.execute("COMMIT")
         with self._changing():
-            self._nodes, self._by_kind = nodes, nodes.by_kind
+            # The versions read from the file as columns, and those written since: every
+            # version of an id written since (``_written_nodes``), the ids new since by the
+            # kind of their first version (``_new_by_kind``).
+            self._nodes = nodes
+            self._written_nodes: dict[str, list[Node]] = {}
+            self._new_by_kind: dict[NodeKind, list[str]] = defaultdict(list)
             self._graphs, self._links = graphs, links
             # Facts are read on first use (``_facts``): most readers never ask for them.
-            self._fact_index: dict[tuple[str, int], dict[str, Any]] | None = None
+            self._fact_index: Facts | None = None
             self._data_version, self._graph_version = version, graph_version
             self.index_loads += 1
             self._link_writes += 1  # every link may have changed: columns made before are old
@@ -255,7 +266,7 @@ class EmbeddedStore(GraphStore):
                 self._changes += 1
 
     @property
-    def _facts(self) -> dict[tuple[str, int], dict[str, Any]]:
+    def _facts(self) -> Facts:
         """The yearly facts by (node, year), read from the file the first time they are needed.
 
         Facts are only ever added or replaced, so reading them after the nodes and links
@@ -270,11 +281,8 @@ class EmbeddedStore(GraphStore):
                 facts = self._fact_index
                 if facts is None:
                     with contextlib.closing(sqlite3.connect(self._file, timeout=30)) as db:
-                        rows = db.execute("SELECT node_id, year, name, value FROM facts")
-                        facts = defaultdict(dict)
-                        loads = orjson.loads
-                        for node_id, year, name, value in rows.fetchall():
-                            facts[(node_id, year)][name] = loads(value)
+                        rows = db.execute(_FACTS_SQL)
+                        facts = Facts(FactColumns(rows))
                     self._fact_index = facts
         return facts
 
@@ -294,11 +302,30 @@ class EmbeddedStore(GraphStore):
         else:
             versions.insert(pos, link)
 
-    def _index_node(self, node: Node) -> None:
-        versions = self._nodes.get(node.id)
+    def _written_versions(self, node_id: str) -> list[Node] | None:
+        """The versions of ``node_id`` in the overlay of writes, moved there first from the
+        columns read from the file; None for an id neither holds."""
+        versions = self._written_nodes.get(node_id)
         if versions is None:
-            self._nodes[node.id] = [node]
-            self._by_kind[node.kind].append(node.id)
+            table = self._nodes
+            rows = table.rows_of(node_id)
+            if not rows:
+                return None
+            versions = self._written_nodes[node_id] = [table.node_at(r) for r in rows]
+        return versions
+
+    def _node_versions(self, node_id: str) -> list[Node] | None:
+        """Every version of ``node_id`` (oldest first), None if it has none."""
+        versions = self._written_nodes.get(node_id)
+        if versions is None:
+            versions = self._nodes.versions(node_id) or None
+        return versions
+
+    def _index_node(self, node: Node) -> None:
+        versions = self._written_versions(node.id)
+        if versions is None:
+            self._written_nodes[node.id] = [node]
+            self._new_by_kind[node.kind].append(node.id)
             return
         if versions[-1].valid_from < node.valid_from:  # the usual case: a later version
             versions.append(node)
@@ -354,9 +381,13 @@ class EmbeddedStore(GraphStore):
     # -- reads -----------------------------------------------------------------------
     @_consistent
     def node(self, node_id: str, as_of: date) -> Node | None:
-        versions = self._nodes.get(node_id)
-        node = _valid(versions, as_of) if versions else None
-        return None if node is None else _ready(node)
+        versions = self._written_nodes.get(node_id)
+        if versions is not None:
+            found: Node | None = _valid(versions, as_of)
+            return found
+        table = self._nodes
+        row = table.valid_row(table.rows_of(node_id), as_of.toordinal())
+        return None if row is None else table.node_at(row)
 
     @_consistent
     def nodes(
@@ -371,24 +402,85 @@ class EmbeddedStore(GraphStore):
         self, key: tuple[Any, ...], ids: Collection[str] | None = None
     ) -> list[Node]:
         _, kind, as_of = key
-        out = []
-        table = self._nodes  # one index throughout, even if another replaces it meanwhile
-        if ids is None:
-            candidates: Collection[str] = table.by_kind.get(kind, [])
-            if kind in table.undecoded:
-                table.decode(kind)
-            check = False
-        else:
-            candidates = ids
-            check = bool(table.undecoded)
-        for node_id in candidates:
-            versions = table.get(node_id)
-            if versions:
+        table, written = self._nodes, self._written_nodes  # one index throughout
+        out: list[Node] = []
+        if ids is not None and len(ids) >= WIDE_READ:
+            by_id = self._at(("by_id", kind, as_of), self._node_writes, self._file_nodes)
+            for node_id in ids:
+                versions = written.get(node_id)
+                if versions is None:
+                    found = by_id.get(node_id)
+                    if found is not None:
+                        out.append(found)
+                    continue
                 node = _valid(versions, as_of)
                 if node is not None and node.kind is kind:
-                    # Looking at a decoded version's attributes would cost a cache miss:
-                    # only while some may not be decoded.
-                    out.append(_ready(node) if check else node)
+                    out.append(node)
+            return out
+        if ids is not None:
+            day = as_of.toordinal()
+            for node_id in ids:
+                versions = written.get(node_id)
+                if versions is not None:
+                    node = _valid(versions, as_of)
+                    if node is not None and node.kind is kind:
+                        out.append(node)
+                    continue
+                row = table.valid_row(table.rows_of(node_id), day)
+                if row is not None:
+                    node = table.node_at(row)
+                    if node.kind is kind:
+                        out.append(node)
+            return out
+        # The file's ids of ``kind`` in id order (those written since answer from the
+        # overlay, in their place), then the ids new since, in the order they came.
+        over: dict[int, list[Node]] = {}
+        for node_id, versions in list(written.items()):
+            i = table.index.get(node_id)
+            if i is not None and table.kind_of(node_id) is kind:
+                node = _valid(versions, as_of)
+                over[i] = [node] if node is not None and node.kind is kind else []
+        by_id = self._at(("by_id", kind, as_of), self._node_writes, self._file_nodes)
+        ids_of, group = table.ids, table.group
+        out = self._merged(
+            table.valid_rows(as_of.toordinal(), kind), over, lambda r: by_id[ids_of[group[r]]]
+        )
+        for node_id in list(self._new_by_kind.get(kind, ())):
+            node = _valid(written[node_id], as_of)
+            if node is not None and node.kind is kind:
+                out.append(node)
+        return out
+
+    def _file_nodes(self, key: tuple[Any, ...]) -> dict[str, Node]:
+        """The versions of ``kind`` valid at a date among the file's, by id (an id's
+        first version of any kind): made once for the wide reads at that date."""
+        _, kind, as_of = key
+        table = self._nodes
+        ids, group, node_at = table.ids, table.group, table.node_at
+        rows = table.valid_rows(as_of.toordinal(), kind, first=False).tolist()
+        return {ids[group[r]]: node_at(r) for r in rows}
+
+    def _merged(
+        self, rows: Any, over: dict[int, list[Node]], node_at: Callable[[int], Node] | None = None
+    ) -> list[Node]:
+        """The versions at ``rows`` of the file's columns (ascending), those of the ids
+        written since (by their place among the file's ids, ``over``) in their stead."""
+        table = self._nodes
+        node_at = node_at or table.node_at
+        if not over:
+            return [node_at(r) for r in rows.tolist()]
+        groups = table.group[rows]
+        keep = ~np.isin(groups, np.fromiter(over, dtype=np.int64, count=len(over)))
+        rows, groups = rows[keep], groups[keep]
+        listed = rows.tolist()
+        out: list[Node] = []
+        done = 0
+        for i in sorted(over):
+            cut = int(np.searchsorted(groups, i))
+            out.extend(node_at(r) for r in listed[done:cut])
+            out.extend(over[i])
+            done = cut
+        out.extend(node_at(r) for r in listed[done:])
         return out
 
     @_consistent
@@ -564,8 +656,12 @@ class EmbeddedStore(GraphStore):
     # -- history ---------------------------------------------------------------------
     @_consistent
     def node_versions(self, ids: Collection[str]) -> dict[str, list[Node]]:
-        table = self._nodes
-        return {i: [_ready(v) for v in table[i]] for i in ids if i in table}
+        out: dict[str, list[Node]] = {}
+        for i in ids:
+            versions = self._node_versions(i)
+            if versions:
+                out[i] = list(versions)
+        return out
 
     @_consistent
     def link_versions(self, ids: Collection[str]) -> dict[str, list[Link]]:
@@ -603,11 +699,18 @@ class EmbeddedStore(GraphStore):
     def all_nodes(self) -> Iterator[Node]:
         with self._index_lock:
             table = self._nodes
-            ids = sorted(table, key=lambda i: (table[i][0].kind.value, i))
-            versions = [list(table[i]) for i in ids]
-        for each in versions:
-            for version in each:
-                yield _ready(version)
+            written = {i: list(v) for i, v in self._written_nodes.items()}
+        # By the kind of each id's first version, then by id.
+        by_kind: dict[NodeKind, list[str]] = defaultdict(list)
+        for node_id, versions in written.items():
+            by_kind[versions[0].kind].append(node_id)
+        for kind in sorted(NodeKind, key=lambda k: k.value):
+            ids = [i for i in table.ids_of_kind(kind) if i not in written]
+            if by_kind[kind]:
+                ids = sorted(ids + by_kind[kind])
+            for node_id in ids:
+                held = written.get(node_id)
+                yield from table.versions(node_id) if held is None else held
 
     def all_links(self) -> Iterator[Link]:
         with self._index_lock:
@@ -626,8 +729,11 @@ class EmbeddedStore(GraphStore):
 
     @_consistent
     def change_dates(self) -> list[date]:
-        dates: set[date] = set()
-        for versions in self._nodes.values():
+        table, written = self._nodes, self._written_nodes
+        over = [table.index[i] for i in list(written) if i in table.index]
+        days = table.day_numbers(np.isin(table.group, over) if over else None)
+        dates: set[date] = {table.days[d] for d in np.unique(days).tolist()}
+        for versions in list(written.values()):
             for v in versions:
                 dates.add(v.valid_from)
                 if v.valid_to:
@@ -643,12 +749,26 @@ class EmbeddedStore(GraphStore):
     def versions_between(self, since: date, until: date) -> VersionWindow:
         """One pass over the index (the versions are in memory; ~0.3 s for the demo)."""
         window = VersionWindow(since=since, until=until, nodes=[], links=[], facts=[])
-        for versions in self._nodes.values():
-            for v in versions:
-                if since < v.valid_from <= until or (
-                    v.valid_to is not None and since < v.valid_to <= until
-                ):
-                    window.nodes.append(_ready(v))
+        table, written = self._nodes, self._written_nodes
+
+        def inside(v: Node) -> bool:
+            return since < v.valid_from <= until or (
+                v.valid_to is not None and since < v.valid_to <= until
+            )
+
+        low, high = since.toordinal(), until.toordinal()
+        start = np.frombuffer(table.start, dtype=np.int32)
+        end = np.frombuffer(table.end, dtype=np.int32)
+        rows = np.flatnonzero(((low < start) & (start <= high)) | ((low < end) & (end <= high)))
+        over = {
+            table.index[i]: [v for v in versions if inside(v)]
+            for i, versions in list(written.items())
+            if i in table.index
+        }
+        window.nodes.extend(self._merged(rows, over))
+        for node_id, versions in list(written.items()):
+            if node_id not in table.index:  # new since the file was read, in write order
+                window.nodes.extend(v for v in versions if inside(v))
         for link_versions in self._links.values():
             for link in link_versions:
                 if since < link.valid_from <= until or (
@@ -656,9 +776,9 @@ class EmbeddedStore(GraphStore):
                 ):
                     window.links.append(link)
         years = fact_years(since, until)
-        for (node_id, year), values in self._facts.items():
+        for (node_id, year), names in self._facts.names():
             if year in years:
-                window.facts.extend((node_id, year, name) for name in values)
+                window.facts.extend((node_id, year, name) for name in names)
         return window
 
     def data_reach(self) -> DataReach:
@@ -770,7 +890,7 @@ class EmbeddedStore(GraphStore):
         for node in changes.add_nodes:
             self._index_node(node)
         for node_id, start, end in changes.close_nodes:
-            versions = self._nodes[node_id]
+            versions = self._written_versions(node_id) or []
             for i, v in enumerate(versions):
                 if v.valid_from == start:
                     versions[i] = _with_end(v, end)
@@ -786,7 +906,7 @@ class EmbeddedStore(GraphStore):
         if changes.add_nodes or changes.close_nodes:
             self._node_writes += 1
         for fact in changes.facts:
-            self._facts[(fact.node_id, fact.year)][fact.name] = fact.value
+            self._facts.set(fact.node_id, fact.year, fact.name, fact.value)
         if self._reach is not None:
             self._reach = self._reach.reached_by(changes)
 

@@ -1,13 +1,12 @@
 """The embedded store's index: how the SQLite file's rows become the in-memory structures.
 
 ``EmbeddedStore`` (``orggraph.store.embedded``) reads both tables in one snapshot and hands
-the cursors over: ``_read_nodes`` makes the node versions by id (``_NodeTable``, with the
-ids of each kind), ``_read_links`` one ``DiGraph`` per link kind (edge data ``{link id: its
-versions}``) and the versions by link id, every list oldest first (``_valid`` finds the one
-valid at a date). The records are made with ``object.__new__`` and their slots' setters
-(``_slot_setters``); a node version's attributes stay the file's JSON until ``_ready``
-first hands the version out; the new index is moved to the collector's oldest generation
-without a walk (``_age_everything``). Counts of links at a date read ``_LinkColumns``, the
+the cursors over: the node versions become columns (``orggraph.store.columns``),
+``_read_links`` makes one ``DiGraph`` per link kind (edge data ``{link id: its versions}``)
+and the versions by link id, every list oldest first (``_valid`` finds the one valid at a
+date). The records are made with ``object.__new__`` and their slots' setters
+(``_slot_setters``); the new index is moved to the collector's oldest generation without a
+walk (``_age_everything``). Counts of links at a date read ``_LinkColumns``, the
 versions of one link kind as numpy columns, made from the graph on first use.
 
 Nothing here opens the file or takes a lock: the store owns both, runs the statements, and
@@ -17,19 +16,18 @@ puts a new index in place whole (``EmbeddedStore._load_all``).
 from __future__ import annotations
 
 import gc
-from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import fields
 from datetime import date
 from itertools import groupby
 from operator import itemgetter
-from typing import Any, cast
+from typing import Any
 
 import networkx as nx
 import numpy as np
 import orjson
 
-from orggraph.model import Link, LinkKind, Node, NodeKind
+from orggraph.model import Link, LinkKind, NodeKind
 from orggraph.model.codec import DATE_FIELDS
 
 # Everything else here is the embedded store's own (``orggraph.store.embedded``).
@@ -81,22 +79,6 @@ def _decoded(text: bytes | str, dated: Collection[str]) -> dict[str, Any]:
     return values
 
 
-def _ready(node: Node) -> Node:
-    """``node`` with its attributes decoded, done the first time it leaves the store.
-
-    The index keeps each node version's attributes as the file's JSON until a read hands
-    the version out: most are never asked for by most requests (a chain reads a dozen of a
-    hundred thousand members), and decoding all of them took ≈ 0.3 s of a city's opening.
-    Only the store sees a version before this, so every caller sees a ``dict``: the frozen
-    record's slot is set in place, once (two threads may both decode: each sets an equal
-    dict).
-    """
-    text: object = node.attrs
-    if text.__class__ in _TEXT:
-        _NODE_SETTERS[5](node, _decoded(cast(bytes, text), _DATED[node.kind]))
-    return node
-
-
 def _slot_setters(cls: type, names: tuple[str, ...]) -> tuple[Any, ...]:
     """The slot setters of a frozen dataclass's fields, ``names`` being all of them in order.
 
@@ -111,57 +93,7 @@ def _slot_setters(cls: type, names: tuple[str, ...]) -> tuple[Any, ...]:
     return tuple(cls.__dict__[name].__set__ for name in names)
 
 
-_NODE_SETTERS = _slot_setters(Node, ("id", "kind", "name", "valid_from", "valid_to", "attrs"))
 _LINK_SETTERS = _slot_setters(Link, ("kind", "source", "target", "valid_from", "valid_to", "attrs"))
-
-
-class _NodeTable(dict[str, list[Node]]):
-    """Node versions by id (oldest first), with the ids of each kind (``by_kind``, by the
-    kind of their first version) and the kinds among those whose versions may still hold
-    the file's JSON (``undecoded``): one object, so that a read never pairs one index's
-    versions with another's flags when the index is replaced whole."""
-
-    __slots__ = ("by_kind", "undecoded")
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.by_kind: dict[NodeKind, list[str]] = defaultdict(list)
-        self.undecoded: set[NodeKind] = set()
-
-    def decode(self, kind: NodeKind) -> None:
-        """Decode every version of the ids of ``kind``; then their reads need not look."""
-        for node_id in self.by_kind.get(kind, ()):
-            for version in self[node_id]:
-                _ready(version)
-        self.undecoded.discard(kind)  # only once all are done: a reader may be looking
-
-
-def _read_nodes(rows: Iterable[Any], day: _Days) -> _NodeTable:
-    """Node versions by id and ids by kind, their attributes left as the file's JSON;
-    ``rows`` ordered by id."""
-    nodes = _NodeTable()
-    by_kind = nodes.by_kind
-    kinds = {k.value: k for k in NodeKind}
-    new = object.__new__
-    set_id, set_kind, set_name, set_from, set_to, set_attrs = _NODE_SETTERS
-    last, versions = None, []
-    for node_id, kind_text, name, start, end, text in rows:
-        kind = kinds[kind_text]
-        node = new(Node)
-        set_id(node, node_id)
-        set_kind(node, kind)
-        set_name(node, name)
-        set_from(node, day[start])
-        set_to(node, day[end] if end else None)
-        set_attrs(node, text)  # decoded when first handed out (``_ready``)
-        if node_id == last:  # a later version (the rows come ordered by id)
-            versions.append(node)
-        else:
-            last = node_id
-            versions = nodes[node_id] = [node]
-            by_kind[kind].append(node_id)
-    nodes.undecoded.update(by_kind)
-    return nodes
 
 
 def _read_links(

@@ -1,0 +1,394 @@
+"""The embedded store's node versions and facts as columns, not as Python objects.
+
+A record per version (a ``Node``, its dict of attributes, its strings) cost about a
+kilobyte of the process's memory each; the same version as columns costs its numbers and
+the bytes of its JSON. ``NodeColumns`` holds every node version the file held when the
+index was read, sorted by (id, valid_from) as the file hands them over: the id of row
+``r`` is ``ids[group[r]]`` and the rows of id ``i`` are ``first[i]:first[i + 1]``, oldest
+first. A ``Node`` is made from its row when a read hands it out (``node_at``), its
+attributes decoded then (the file's JSON, kept as one bytes object); a few of the last made
+are kept (``MADE_KEPT``) for reads that repeat. ``FactColumns`` holds the yearly facts
+the same way, by (node id, year, name), their values as the file's JSON.
+
+Both are read-only once made: the store keeps the versions and facts written since in an
+overlay of its own (``orggraph.store.embedded``) and reads it first.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from datetime import date
+from typing import Any, cast
+
+import numpy as np
+import orjson
+
+from orggraph.model import Node, NodeKind
+from orggraph.model.codec import DATE_FIELDS
+
+__all__ = ["MADE_KEPT", "NEVER", "FactColumns", "NodeColumns", "Ordinals"]
+
+#: The day number of a version that has not ended (later than any date).
+NEVER = date.max.toordinal() + 1
+
+#: Nodes made from rows kept for the next read of the same row (a chain, a page).
+MADE_KEPT = 1 << 12
+
+_KINDS = list(NodeKind)
+_KIND_CODE = {k.value: i for i, k in enumerate(_KINDS)}
+_DATED = [DATE_FIELDS.get(k, frozenset()) for k in _KINDS]
+
+
+class Ordinals(dict[int, date]):
+    """Day numbers to dates, each made the first time it is looked up (one per day)."""
+
+    def __missing__(self, day: int) -> date:
+        found = self[day] = date.fromordinal(day)
+        return found
+
+
+def decoded(text: bytes, dated: Collection[str]) -> dict[str, Any]:
+    """Attributes read from the file's JSON, with the kind's date attributes made dates."""
+    values: dict[str, Any] = orjson.loads(text)
+    for key in dated:
+        value = values.get(key)
+        if value.__class__ is str:
+            values[key] = date.fromisoformat(value)
+    return values
+
+
+def _utf8(text: bytes | str) -> bytes:
+    return text if text.__class__ is bytes else cast(str, text).encode()
+
+
+class _Blob:
+    """Many byte strings as one, with their offsets: ``blob[i]`` is the ``i``-th.
+
+    Filled a part at a time (``add``): no object per part is held meanwhile."""
+
+    __slots__ = ("data", "starts")
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+        self.starts = array("q", [0])
+
+    def add(self, part: bytes) -> None:
+        self.data += part
+        self.starts.append(len(self.data))
+
+    def __getitem__(self, i: int) -> bytes:
+        starts = self.starts
+        return bytes(self.data[starts[i] : starts[i + 1]])
+
+    def nbytes(self) -> int:
+        return len(self.data) + len(self.starts) * 8
+
+
+class NodeColumns:
+    """The node versions read from the file, as columns (see the module's docstring)."""
+
+    __slots__ = (
+        "_made",
+        "attrs",
+        "days",
+        "end",
+        "first",
+        "group",
+        "ids",
+        "index",
+        "kind",
+        "names",
+        "start",
+    )
+
+    def __init__(self, rows: Iterable[tuple[Any, ...]], days: Ordinals) -> None:
+        """``rows``: (id, kind, name, valid_from, valid_to, attrs) ordered by id, valid_from."""
+        ids: list[str] = []
+        first = array("i")
+        kind = array("b")
+        start = array("i")
+        end = array("i")
+        names, attrs = _Blob(), _Blob()
+        code = _KIND_CODE
+        ordinal: dict[str, int] = {}
+        last = None
+        row = 0
+        for node_id, kind_text, name, begin, finish, text in rows:
+            if node_id != last:
+                last = node_id
+                ids.append(node_id)
+                first.append(row)
+            kind.append(code[kind_text])
+            day = ordinal.get(begin)
+            if day is None:
+                day = ordinal[begin] = date.fromisoformat(begin).toordinal()
+            start.append(day)
+            if finish:
+                day = ordinal.get(finish)
+                if day is None:
+                    day = ordinal[finish] = date.fromisoformat(finish).toordinal()
+                end.append(day)
+            else:
+                end.append(NEVER)
+            names.add(name.encode())
+            attrs.add(_utf8(text))
+            row += 1
+        first.append(row)
+        self.ids = ids
+        self.index = {node_id: i for i, node_id in enumerate(ids)}
+        self.first = first
+        self.kind = kind
+        self.start = start
+        self.end = end
+        self.names = names
+        self.attrs = attrs
+        # The id of each row, for the vectorised reads.
+        counts = np.diff(np.frombuffer(first, dtype=np.int32)).astype(np.int64)
+        self.group = np.repeat(np.arange(len(ids), dtype=np.int32), counts)
+        self.days = days
+        self._made: dict[int, Node] = {}
+
+    def __len__(self) -> int:
+        return len(self.kind)
+
+    def node_at(self, row: int) -> Node:
+        """The version at ``row`` as a ``Node``, its attributes decoded."""
+        made = self._made.get(row)
+        if made is not None:
+            return made
+        days = self.days
+        end = self.end[row]
+        code = self.kind[row]
+        node = Node(
+            id=self.ids[self.group[row]],
+            kind=_KINDS[code],
+            name=self.names[row].decode(),
+            valid_from=days[self.start[row]],
+            valid_to=None if end == NEVER else days[end],
+            attrs=decoded(self.attrs[row], _DATED[code]),
+        )
+        kept = self._made
+        if len(kept) >= MADE_KEPT:
+            kept.clear()  # the next reads make theirs again
+        kept[row] = node
+        return node
+
+    def rows_of(self, node_id: str) -> range:
+        """The rows of ``node_id``'s versions, oldest first (empty if the file had none)."""
+        i = self.index.get(node_id)
+        if i is None:
+            return range(0)
+        first = self.first
+        return range(first[i], first[i + 1])
+
+    def valid_row(self, rows: range, day: int) -> int | None:
+        """The row of the version valid at ``day`` among ``rows`` (as ``_valid``)."""
+        start, end = self.start, self.end
+        for row in reversed(rows):
+            if start[row] <= day:
+                return row if day < end[row] else None
+        return None
+
+    def versions(self, node_id: str) -> list[Node]:
+        return [self.node_at(r) for r in self.rows_of(node_id)]
+
+    def valid_rows(
+        self, day: int, kind: NodeKind | None = None, *, first: bool = True
+    ) -> np.ndarray:
+        """The rows valid at ``day``, in id order: for each id the one ``_valid`` finds,
+        if any, and (given ``kind``) only those of it whose id's first version is of it
+        too (unless not ``first``)."""
+        n = len(self.ids)
+        if not n:
+            return np.zeros(0, dtype=np.int64)
+        starts = np.frombuffer(self.first, dtype=np.int32)
+        start = np.frombuffer(self.start, dtype=np.int32)
+        # The last row of each id starting on or before ``day`` (-1: none does).
+        rows = np.arange(len(start), dtype=np.int64)
+        latest = np.maximum.reduceat(np.where(start <= day, rows, -1), starts[:-1])
+        found = latest >= 0
+        chosen = latest[found]
+        end = np.frombuffer(self.end, dtype=np.int32)
+        valid = day < end[chosen]
+        if kind is not None:
+            kinds = np.frombuffer(self.kind, dtype=np.int8)
+            code = _KIND_CODE[kind.value]
+            valid &= kinds[chosen] == code
+            if first:
+                valid &= kinds[starts[:-1][found]] == code
+        return chosen[valid]
+
+    def ids_of_kind(self, kind: NodeKind) -> Iterator[str]:
+        """The ids whose first version is of ``kind``, in id order."""
+        first = np.frombuffer(self.first, dtype=np.int32)[:-1]
+        kinds = np.frombuffer(self.kind, dtype=np.int8)[first]
+        ids = self.ids
+        for i in np.flatnonzero(kinds == _KIND_CODE[kind.value]).tolist():
+            yield ids[i]
+
+    def kind_of(self, node_id: str) -> NodeKind | None:
+        """The kind of ``node_id``'s first version (None if the file had none)."""
+        rows = self.rows_of(node_id)
+        return _KINDS[self.kind[rows[0]]] if rows else None
+
+    def day_numbers(self, left_out: np.ndarray | None = None) -> np.ndarray:
+        """Every start and end of a version, as day numbers (``NEVER`` left out, and the
+        rows where ``left_out`` is true)."""
+        start = np.frombuffer(self.start, dtype=np.int32)
+        end = np.frombuffer(self.end, dtype=np.int32)
+        ended = end != NEVER
+        if left_out is not None:
+            start, ended = start[~left_out], ended & ~left_out
+        return np.concatenate([start, end[ended]]).astype(np.int64)
+
+
+class FactColumns:
+    """The yearly facts read from the file, by (node id, year, name), as columns.
+
+    The (node id, year) pairs are ``keys``: those of node ``ids[i]`` are
+    ``node_keys[i]:node_keys[i + 1]``, and the facts of pair ``k`` are rows
+    ``key_rows[k]:key_rows[k + 1]``, each a name (``name_codes`` into ``names``) and a
+    value (the file's JSON, decoded when read).
+    """
+
+    __slots__ = (
+        "ids",
+        "index",
+        "key_rows",
+        "key_year",
+        "name_codes",
+        "names",
+        "node_keys",
+        "values",
+    )
+
+    def __init__(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        """``rows``: (node id, year, name, value) ordered by node id, year, name."""
+        ids: list[str] = []
+        node_keys = array("i")
+        key_year = array("i")
+        key_rows = array("i")
+        name_codes = array("B")
+        names: dict[str, int] = {}
+        values = _Blob()
+        last_id: str | None = None
+        last_year: int | None = None
+        row = 0
+        for node_id, year, name, value in rows:
+            if node_id != last_id:
+                last_id, last_year = node_id, None
+                ids.append(node_id)
+                node_keys.append(len(key_year))
+            if year != last_year:
+                last_year = year
+                key_year.append(year)
+                key_rows.append(row)
+            code = names.get(name)
+            if code is None:
+                code = names[name] = len(names)
+                if code > 255:
+                    raise ValueError("more than 256 names of facts")
+            name_codes.append(code)
+            values.add(_utf8(value))
+            row += 1
+        node_keys.append(len(key_year))
+        key_rows.append(row)
+        self.ids = ids
+        self.index = {node_id: i for i, node_id in enumerate(ids)}
+        self.node_keys = node_keys
+        self.key_year = key_year
+        self.key_rows = key_rows
+        self.name_codes = name_codes
+        self.names = list(names)
+        self.values = values
+
+    def __len__(self) -> int:
+        return len(self.name_codes)
+
+    def _values(self, key: int) -> dict[str, Any]:
+        names, codes, values, loads = self.names, self.name_codes, self.values, orjson.loads
+        return {
+            names[codes[r]]: loads(values[r])
+            for r in range(self.key_rows[key], self.key_rows[key + 1])
+        }
+
+    def get(self, node_id: str, year: int) -> dict[str, Any] | None:
+        """The facts of ``node_id`` in ``year`` (a new dict), None if the file has none."""
+        i = self.index.get(node_id)
+        if i is None:
+            return None
+        years = self.key_year
+        for key in range(self.node_keys[i], self.node_keys[i + 1]):
+            if years[key] == year:
+                return self._values(key)
+        return None
+
+    def pairs(self) -> Iterator[tuple[str, int, int]]:
+        """(node id, year, key) of every pair, in (node id, year) order."""
+        years, node_keys = self.key_year, self.node_keys
+        for i, node_id in enumerate(self.ids):
+            for key in range(node_keys[i], node_keys[i + 1]):
+                yield node_id, years[key], key
+
+    def names_of(self, key: int) -> list[str]:
+        names, codes = self.names, self.name_codes
+        return [names[codes[r]] for r in range(self.key_rows[key], self.key_rows[key + 1])]
+
+    def values_of(self, key: int) -> dict[str, Any]:
+        return self._values(key)
+
+
+class Facts:
+    """The facts the file held when read (``FactColumns``) and those written since (an
+    overlay by (node id, year), holding all of a pair's facts once one is written)."""
+
+    __slots__ = ("base", "written")
+
+    def __init__(self, base: FactColumns) -> None:
+        self.base = base
+        self.written: dict[tuple[str, int], dict[str, Any]] = {}
+
+    def get(self, key: tuple[str, int]) -> Mapping[str, Any] | None:
+        found = self.written.get(key)
+        if found is not None:
+            return found
+        return self.base.get(*key)
+
+    def set(self, node_id: str, year: int, name: str, value: Any) -> None:
+        key = (node_id, year)
+        values = self.written.get(key)
+        if values is None:
+            values = self.written[key] = self.base.get(node_id, year) or {}
+        values[name] = value
+
+    def items(self) -> Iterator[tuple[tuple[str, int], Mapping[str, Any]]]:
+        """Every (node id, year) with its facts: the file's order, then the new pairs'."""
+        written = self.written
+        seen = 0
+        for node_id, year, key in self.base.pairs():
+            values = written.get((node_id, year))
+            if values is not None:
+                seen += 1
+                yield (node_id, year), values
+            else:
+                yield (node_id, year), self.base.values_of(key)
+        if seen < len(written):
+            base = self.base
+            for pair, values in list(written.items()):
+                if base.get(*pair) is None:
+                    yield pair, values
+
+    def names(self) -> Iterator[tuple[tuple[str, int], list[str]]]:
+        """Every (node id, year) with the names of its facts, in ``items``' order."""
+        written = self.written
+        for node_id, year, key in self.base.pairs():
+            values = written.get((node_id, year))
+            yield (node_id, year), list(values) if values is not None else self.base.names_of(key)
+        base = self.base
+        for pair, values in list(written.items()):
+            if base.index.get(pair[0]) is None or base.get(*pair) is None:
+                yield pair, list(values)
+
+    def count(self) -> int:
+        return sum(len(values) for _, values in self.names())
