@@ -125,10 +125,11 @@ def probe(path: Path, trace: bool = False) -> dict[str, Any]:
         "read_all_s": round(read_all_s, 4),
         "rss_read_all_delta_bytes": after_all - before,
         "node_versions": len(store._nodes),
-        "link_versions": sum(len(v) for v in store._links.values()),
+        "link_versions": sum(len(v) for v in store._links.values())
+        + sum(c.rows() for c in store._cols.values()),
         "facts": facts,
         "node_ids": len(store._nodes.ids),
-        "link_ids": len(store._links),
+        "link_ids": len(store._links) + sum(len(c) for c in store._cols.values()),
         "traced": trace,
     }
     if trace:
@@ -160,7 +161,7 @@ def _heap_split(store: Any) -> dict[str, int]:
                 setattr(store, name, {})
 
     total = current()
-    drop("_graphs", "_links")
+    drop("_graphs", "_links", "_cols")
     after_links = current()
     drop("_nodes", "_written_nodes")
     after_nodes = current()

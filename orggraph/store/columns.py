@@ -24,10 +24,19 @@ from typing import Any, cast
 import numpy as np
 import orjson
 
-from orggraph.model import Node, NodeKind
+from orggraph.model import Link, LinkKind, Node, NodeKind
 from orggraph.model.codec import DATE_FIELDS
 
-__all__ = ["MADE_KEPT", "NEVER", "FactColumns", "NodeColumns", "Ordinals"]
+__all__ = [
+    "MADE_KEPT",
+    "NEVER",
+    "Ends",
+    "FactColumns",
+    "LinkColumns",
+    "NodeColumns",
+    "Ordinals",
+    "decoded",
+]
 
 #: The day number of a version that has not ended (later than any date).
 NEVER = date.max.toordinal() + 1
@@ -38,6 +47,10 @@ MADE_KEPT = 1 << 12
 _KINDS = list(NodeKind)
 _KIND_CODE = {k.value: i for i, k in enumerate(_KINDS)}
 _DATED = [DATE_FIELDS.get(k, frozenset()) for k in _KINDS]
+_LINK_DATED = {k: DATE_FIELDS.get(k, frozenset()) for k in LinkKind}
+
+#: The attributes of every link without any: one shared, read-only by ``Link``'s type.
+_NO_LINK_ATTRS: Mapping[str, Any] = {}
 
 
 class Ordinals(dict[int, date]):
@@ -392,3 +405,193 @@ class Facts:
 
     def count(self) -> int:
         return sum(len(values) for _, values in self.names())
+
+
+class Ends:
+    """The ends of the links in columns as codes: a node's index among the file's node
+    ids (``NodeColumns``), or past those, one of the ends no node version names."""
+
+    __slots__ = ("extra", "extra_index", "ids", "index")
+
+    def __init__(self, nodes: NodeColumns) -> None:
+        self.ids, self.index = nodes.ids, nodes.index
+        self.extra: list[str] = []
+        self.extra_index: dict[str, int] = {}
+
+    def code(self, name: str) -> int | None:
+        found = self.index.get(name)
+        if found is None:
+            found = self.extra_index.get(name)
+        return found
+
+    def add(self, name: str) -> int:
+        found = self.code(name)
+        if found is None:
+            found = self.extra_index[name] = len(self.ids) + len(self.extra)
+            self.extra.append(name)
+        return found
+
+    def name(self, code: int) -> str:
+        n = len(self.ids)
+        return self.ids[code] if code < n else self.extra[code - n]
+
+    def __len__(self) -> int:
+        return len(self.ids) + len(self.extra)
+
+
+class LinkColumns:
+    """The versions of one kind of link read from the file, as columns: those whose id is
+    ``link_id(kind, source, target)`` (a kind without qualifier), in id order.
+
+    Link ``i`` goes from ``source[i]`` to ``target[i]`` (codes of ``ends``), its versions
+    are rows ``first[i]:first[i + 1]``, oldest first. ``out_order`` lists the links by
+    source (then id: the order a ``DiGraph`` built from the rows lists a node's edges),
+    ``out_keys`` their sources, and ``in_order``/``in_keys`` the same by target.
+    """
+
+    __slots__ = (
+        "_ordinal",
+        "attrs",
+        "days",
+        "end",
+        "ends",
+        "first",
+        "in_keys",
+        "in_order",
+        "kind",
+        "link",
+        "out_keys",
+        "out_order",
+        "prefix",
+        "source",
+        "start",
+        "target",
+    )
+
+    def __init__(self, kind: LinkKind, ends: Ends, days: Ordinals) -> None:
+        self.kind = kind
+        self.prefix = f"{kind}:"
+        self.ends = ends
+        self.days = days
+        self._ordinal: dict[str, int] = {}
+        self.source = array("i")
+        self.target = array("i")
+        self.first = array("i")
+        self.start = array("i")
+        self.end = array("i")
+        self.link = array("i")
+        #: The attributes of the rows that have any (the file's JSON), by row.
+        self.attrs: dict[int, bytes] = {}
+
+    def _day(self, text: str) -> int:
+        day = self._ordinal.get(text)
+        if day is None:
+            day = self._ordinal[text] = date.fromisoformat(text).toordinal()
+        return day
+
+    def add(
+        self,
+        new: bool,
+        source: str,
+        target: str,
+        begin: str,
+        finish: str | None,
+        text: bytes | str | None,
+    ) -> None:
+        """One row: the first of a new link (``new``) or a later version of the last."""
+        row = len(self.start)
+        if new:
+            self.first.append(row)
+            self.source.append(self.ends.add(source))
+            self.target.append(self.ends.add(target))
+        self.link.append(len(self.first) - 1)
+        self.start.append(self._day(begin))
+        self.end.append(self._day(finish) if finish else NEVER)
+        if text is not None:
+            self.attrs[row] = _utf8(text)
+
+    def done(self) -> None:
+        """Sort the links by their ends, once every row is added."""
+        self.first.append(len(self.start))
+        self._ordinal = {}
+        source = np.frombuffer(self.source, dtype=np.int32)
+        target = np.frombuffer(self.target, dtype=np.int32)
+        self.out_order = np.argsort(source, kind="stable").astype(np.int32)
+        self.out_keys = source[self.out_order]
+        self.in_order = np.argsort(target, kind="stable").astype(np.int32)
+        self.in_keys = target[self.in_order]
+
+    def __len__(self) -> int:
+        return len(self.source)
+
+    def rows(self) -> int:
+        return len(self.start)
+
+    def key(self, i: int) -> str:
+        ends = self.ends
+        return f"{self.prefix}{ends.name(self.source[i])}>{ends.name(self.target[i])}"
+
+    def find(self, key: str) -> int | None:
+        """The link whose id is ``key``, if the columns hold it."""
+        if not key.startswith(self.prefix):
+            return None
+        rest = key[len(self.prefix) :]
+        at = rest.find(">")
+        while at >= 0:
+            source = self.ends.code(rest[:at])
+            target = self.ends.code(rest[at + 1 :])
+            if source is not None and target is not None:
+                for i in self.outgoing(source).tolist():
+                    if self.target[i] == target:
+                        return int(i)
+            at = rest.find(">", at + 1)
+        return None
+
+    def outgoing(self, code: int) -> np.ndarray:
+        """The links from end ``code``, in id order."""
+        keys = self.out_keys
+        lo = int(np.searchsorted(keys, code, "left"))
+        hi = int(np.searchsorted(keys, code, "right"))
+        return self.out_order[lo:hi]
+
+    def incoming(self, code: int) -> np.ndarray:
+        keys = self.in_keys
+        lo = int(np.searchsorted(keys, code, "left"))
+        hi = int(np.searchsorted(keys, code, "right"))
+        return self.in_order[lo:hi]
+
+    def link_at(self, row: int) -> Link:
+        """The version at ``row`` as a ``Link``."""
+        i = self.link[row]
+        end = self.end[row]
+        text = self.attrs.get(row)
+        days, ends = self.days, self.ends
+        return Link(
+            kind=self.kind,
+            source=ends.name(self.source[i]),
+            target=ends.name(self.target[i]),
+            valid_from=days[self.start[row]],
+            valid_to=None if end == NEVER else days[end],
+            attrs=_NO_LINK_ATTRS if text is None else decoded(text, _LINK_DATED[self.kind]),
+        )
+
+    def versions(self, i: int) -> list[Link]:
+        return [self.link_at(r) for r in range(self.first[i], self.first[i + 1])]
+
+    def valid_row(self, i: int, day: int) -> int | None:
+        start, end = self.start, self.end
+        for row in range(self.first[i + 1] - 1, self.first[i] - 1, -1):
+            if start[row] <= day:
+                return row if day < end[row] else None
+        return None
+
+    def valid_rows(self, day: int) -> np.ndarray:
+        """For each link, the row ``_valid`` finds at ``day``, if any, in link order."""
+        if not len(self.source):
+            return np.zeros(0, dtype=np.int64)
+        first = np.frombuffer(self.first, dtype=np.int32)
+        start = np.frombuffer(self.start, dtype=np.int32)
+        rows = np.arange(len(start), dtype=np.int64)
+        latest = np.maximum.reduceat(np.where(start <= day, rows, -1), first[:-1])
+        chosen = latest[latest >= 0]
+        return chosen[day < np.frombuffer(self.end, dtype=np.int32)[chosen]]

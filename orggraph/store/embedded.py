@@ -3,7 +3,10 @@
 The index is built when the store opens and updated only after a commit, so a reader never
 sees a write that could still roll back. Each link kind has its own ``DiGraph`` (edge
 data: ``{link id: its versions}``, more than one id only for two posts held in the same
-organization), so a walk up the hierarchy never touches the hundred thousand member links.
+organization), so a walk up the hierarchy never touches the hundred thousand member links;
+the memberships the file holds (``COLUMN_KINDS``), most of the links, are columns instead
+(``LinkColumns``: ends as integer codes, sorted by source and by target), those written
+since opening edges of the kind's ``DiGraph`` beside them.
 The node versions and the facts read from the file are columns (``orggraph.store.columns``):
 a ``Node`` is made, its attributes decoded, when a read hands it out; what is written
 after opening is kept beside them as records (``_written_nodes``, ``Facts.written``) and
@@ -66,13 +69,23 @@ from orggraph.store.base import (
     fact_years,
     gc_paused,
 )
-from orggraph.store.columns import FactColumns, Facts, NodeColumns, Ordinals
+from orggraph.store.columns import (
+    NEVER,
+    Ends,
+    FactColumns,
+    Facts,
+    LinkColumns,
+    NodeColumns,
+    Ordinals,
+)
 from orggraph.store.embedded_index import (
     _LINKS_SQL,
     _NODES_SQL,
+    COLUMN_KINDS,
     DATES_KEPT,
     _add_edge,
     _age_everything,
+    _ColumnCounts,
     _Days,
     _LinkColumns,
     _read_links,
@@ -201,7 +214,7 @@ class EmbeddedStore(GraphStore):
         self._facts_lock = threading.Lock()
         # Link versions as columns, per kind, for counts at a date (``count_links``): made
         # on first use, made again after links change (``_link_writes`` counts the changes).
-        self._columns: dict[LinkKind, tuple[int, _LinkColumns]] = {}
+        self._columns: dict[LinkKind, tuple[int, _LinkColumns | _ColumnCounts]] = {}
         self._link_writes = 0
         # What holds at a date, for the wide reads (``_at``): kept for ``DATES_KEPT``
         # dates, made again after a write (``_node_writes``, ``_link_writes``).
@@ -235,7 +248,9 @@ class EmbeddedStore(GraphStore):
                 version = db.execute("PRAGMA data_version").fetchone()[0]
                 (graph_version,) = db.execute(_GRAPH_VERSION_SQL).fetchone()
                 nodes = NodeColumns(db.execute(_NODES_SQL), Ordinals())
-                graphs, links = _read_links(db.execute(_LINKS_SQL), day)
+                ends = Ends(nodes)
+                columns = {k: LinkColumns(k, ends, nodes.days) for k in COLUMN_KINDS}
+                graphs, links, block_at = _read_links(db.execute(_LINKS_SQL), day, columns)
             finally:
                 if own:
                     db.execute("COMMIT")
@@ -246,7 +261,14 @@ class EmbeddedStore(GraphStore):
             self._nodes = nodes
             self._written_nodes: dict[str, list[Node]] = {}
             self._new_by_kind: dict[NodeKind, list[str]] = defaultdict(list)
+            # The links of ``COLUMN_KINDS`` read from the file are columns (``_cols``), at
+            # ``_block_at`` in the order of ``_links``; those written since are records in
+            # ``_links`` and the graphs, and a link of the file's written since moves there
+            # (``_moved``, and by its place in the columns, ``_written_links``).
             self._graphs, self._links = graphs, links
+            self._cols, self._block_at = columns, block_at
+            self._written_links: dict[LinkKind, dict[int, list[Link]]] = {k: {} for k in columns}
+            self._moved: set[str] = set()
             # Facts are read on first use (``_facts``): most readers never ask for them.
             self._fact_index: Facts | None = None
             self._data_version, self._graph_version = version, graph_version
@@ -286,9 +308,68 @@ class EmbeddedStore(GraphStore):
                     self._fact_index = facts
         return facts
 
+    def _held_links(self, key: str) -> list[Link] | None:
+        """The versions of link ``key`` as records, moved there first from the columns."""
+        versions = self._links.get(key)
+        if versions is None:
+            for kind, cols in self._cols.items():
+                i = cols.find(key)
+                if i is not None:
+                    versions = self._links[key] = cols.versions(i)
+                    self._written_links[kind][i] = versions
+                    self._moved.add(key)
+                    break
+        return versions
+
+    def _adjacent(self, kind: LinkKind, node: str, out: bool) -> list[list[Link]]:
+        """The versions of each link of ``kind`` from (``out``) or to ``node``, in the
+        order one ``DiGraph`` of them would list them: the file's, then those since."""
+        lists: list[list[Link]] = []
+        cols = self._cols.get(kind)
+        if cols is not None:
+            code = cols.ends.code(node)
+            if code is not None:
+                over = self._written_links[kind]
+                for i in (cols.outgoing(code) if out else cols.incoming(code)).tolist():
+                    versions = over.get(i)
+                    lists.append(cols.versions(i) if versions is None else versions)
+        graph = self._graphs[kind]
+        adjacency = (graph._succ if out else graph._pred).get(node)
+        if adjacency:
+            for keyed in adjacency.values():
+                lists.extend(keyed.values())
+        return lists
+
+    def _valid_adjacent(self, kind: LinkKind, node: str, out: bool, as_of: date) -> list[Link]:
+        """As ``_adjacent``, the version of each valid at ``as_of``."""
+        found: list[Link] = []
+        cols = self._cols.get(kind)
+        if cols is not None:
+            code = cols.ends.code(node)
+            if code is not None:
+                over = self._written_links[kind]
+                day = as_of.toordinal()
+                for i in (cols.outgoing(code) if out else cols.incoming(code)).tolist():
+                    versions = over.get(i)
+                    if versions is None:
+                        row = cols.valid_row(i, day)
+                        if row is not None:
+                            found.append(cols.link_at(row))
+                    elif (link := _valid(versions, as_of)) is not None:
+                        found.append(link)
+        graph = self._graphs[kind]
+        adjacency = (graph._succ if out else graph._pred).get(node)
+        if adjacency:
+            for keyed in adjacency.values():
+                for versions in keyed.values():
+                    link = _valid(versions, as_of)
+                    if link is not None:
+                        found.append(link)
+        return found
+
     def _index_link(self, link: Link, key: str | None = None) -> None:
         key = key or link.id
-        versions = self._links.get(key)
+        versions = self._held_links(key)
         if versions is None:
             versions = self._links[key] = [link]
             _add_edge(self._graphs[link.kind], link.source, link.target, key, versions)
@@ -507,24 +588,15 @@ class EmbeddedStore(GraphStore):
                 out.extend(by_target.get(target, ()))
         elif sources is not None:
             wanted = None if targets is None else set(targets)
-            succ = graph._succ
             for source in sources:
-                for target, keyed in succ.get(source, {}).items():
-                    if wanted is not None and target not in wanted:
-                        continue
-                    for versions in keyed.values():
-                        link = _valid(versions, as_of)
-                        if link is not None:
-                            out.append(link)
+                for link in self._valid_adjacent(kind, source, True, as_of):
+                    if wanted is None or link.target in wanted:
+                        out.append(link)
         elif targets is not None:
-            pred = graph._pred
             for target in targets:
-                for keyed in pred.get(target, {}).values():
-                    for versions in keyed.values():
-                        link = _valid(versions, as_of)
-                        if link is not None:
-                            out.append(link)
+                out.extend(self._valid_adjacent(kind, target, False, as_of))
         else:
+            out.extend(self._file_links(kind, as_of))
             for nbrs in graph._succ.values():
                 for keyed in nbrs.values():
                     for versions in keyed.values():
@@ -532,6 +604,33 @@ class EmbeddedStore(GraphStore):
                         if link is not None:
                             out.append(link)
         return out
+
+    def _file_links(self, kind: LinkKind, as_of: date) -> list[Link]:
+        """The links of ``kind`` in columns valid at ``as_of``, by source (ordered by each
+        end's first link), then id; those written since in their place."""
+        cols = self._cols.get(kind)
+        if cols is None:
+            return []
+        over = self._written_links[kind]
+        rows = cols.valid_rows(as_of.toordinal())
+        link = np.frombuffer(cols.link, dtype=np.int32)
+        source = np.frombuffer(cols.source, dtype=np.int32)
+        target = np.frombuffer(cols.target, dtype=np.int32)
+        n = len(source)
+        rank = np.full(len(cols.ends), 2 * n + 2, dtype=np.int64)
+        np.minimum.at(rank, source, 2 * np.arange(n, dtype=np.int64))
+        np.minimum.at(rank, target, 2 * np.arange(n, dtype=np.int64) + 1)
+        items: list[tuple[int, int, Link]] = []
+        for row in rows.tolist():
+            i = link[row]
+            if i not in over:
+                items.append((int(rank[source[i]]), int(i), cols.link_at(row)))
+        for i, versions in list(over.items()):
+            found = _valid(versions, as_of)
+            if found is not None:
+                items.append((int(rank[source[i]]), i, found))
+        items.sort(key=lambda item: (item[0], item[1]))
+        return [item[2] for item in items]
 
     def _at(self, key: tuple[Any, ...], writes: int, make: Callable[[tuple[Any, ...]], T]) -> T:
         """``make(key)``, kept until the next write (``writes`` is its counter's value
@@ -559,18 +658,34 @@ class EmbeddedStore(GraphStore):
         """The links of a kind valid at a date by source (``from``) or by target
         (``to``), each end's in the order ``links`` lists them."""
         direction, kind, as_of = key
+        out = direction == "from"
         graph = self._graphs[kind]
-        adjacency = graph._succ if direction == "from" else graph._pred
+        adjacency = graph._succ if out else graph._pred
         by_end: dict[str, list[Link]] = {}
-        for end, nbrs in adjacency.items():
-            found = [
-                link
-                for keyed in nbrs.values()
-                for versions in keyed.values()
-                if (link := _valid(versions, as_of)) is not None
-            ]
-            if found:
-                by_end[end] = found
+        cols = self._cols.get(kind)
+        # Ends with links written since: all their links listed as a narrow read does.
+        mixed = set(adjacency)
+        if cols is not None:
+            ends = cols.ends
+            over = self._written_links[kind]
+            column = cols.source if out else cols.target
+            for i in list(over):
+                mixed.add(ends.name(column[i]))
+            rows = cols.valid_rows(as_of.toordinal())
+            link = np.frombuffer(cols.link, dtype=np.int32)
+            codes = np.frombuffer(column, dtype=np.int32)[link[rows]]
+            order = np.argsort(codes, kind="stable")
+            link_at, name = cols.link_at, ends.name
+            last, found = -1, []
+            for row, code in zip(rows[order].tolist(), codes[order].tolist(), strict=True):
+                if code != last:
+                    last, end = code, name(code)
+                    found = [] if end in mixed else by_end.setdefault(end, [])
+                found.append(link_at(row))
+        for end in mixed:
+            valid = self._valid_adjacent(kind, end, out, as_of)
+            if valid:
+                by_end[end] = valid
         return by_end
 
     @_consistent
@@ -580,7 +695,13 @@ class EmbeddedStore(GraphStore):
         writes = self._link_writes
         made = self._columns.get(kind)
         if made is None or made[0] != writes:  # a write since: make them again
-            made = self._columns[kind] = (writes, _LinkColumns(self._graphs[kind]))
+            cols = self._cols.get(kind)
+            counts = (
+                _LinkColumns(self._graphs[kind])
+                if cols is None
+                else _ColumnCounts(cols, self._written_links[kind], self._graphs[kind])
+            )
+            made = self._columns[kind] = (writes, counts)
         return made[1].count(as_of, targets)
 
     @_consistent
@@ -665,34 +786,33 @@ class EmbeddedStore(GraphStore):
 
     @_consistent
     def link_versions(self, ids: Collection[str]) -> dict[str, list[Link]]:
-        return {i: list(self._links[i]) for i in ids if i in self._links}
+        out: dict[str, list[Link]] = {}
+        for key in ids:
+            versions = self._links.get(key)
+            if versions is None:
+                for cols in self._cols.values():
+                    i = cols.find(key)
+                    if i is not None:
+                        versions = cols.versions(i)
+                        break
+            if versions:
+                out[key] = list(versions)
+        return out
 
     @_consistent
     def links_touching(self, node_ids: Collection[str]) -> list[Link]:
         out: list[Link] = []
-        for graph in self._graphs.values():
-            succ, pred = graph._succ, graph._pred
+        for kind in self._graphs:
             for node_id in node_ids:
-                if node_id not in succ:
-                    continue
-                for keyed in succ[node_id].values():
-                    for versions in keyed.values():
-                        out.extend(versions)
-                for keyed in pred[node_id].values():
-                    for versions in keyed.values():
-                        out.extend(versions)
+                for versions in self._adjacent(kind, node_id, True):
+                    out.extend(versions)
+                for versions in self._adjacent(kind, node_id, False):
+                    out.extend(versions)
         return out
 
     @_consistent
     def outgoing_versions(self, kind: LinkKind, sources: Collection[str]) -> list[Link]:
-        succ = self._graphs[kind]._succ
-        return [
-            v
-            for s in sources
-            for keyed in succ.get(s, {}).values()
-            for versions in keyed.values()
-            for v in versions
-        ]
+        return [v for s in sources for versions in self._adjacent(kind, s, True) for v in versions]
 
     # The whole graph, for copies and digests: the versions as of one state of the index,
     # taken under the index lock (a copy of the references: writes may go on meanwhile).
@@ -714,10 +834,20 @@ class EmbeddedStore(GraphStore):
 
     def all_links(self) -> Iterator[Link]:
         with self._index_lock:
-            links = self._links
-            versions = [list(links[key]) for key in sorted(links)]
-        for each in versions:
-            yield from each
+            links = {key: list(versions) for key, versions in self._links.items()}
+            columns = [(cols, dict(self._written_links[kind])) for kind, cols in self._cols.items()]
+        # The links in columns by id, those written since being in ``links``.
+        held: dict[str, tuple[LinkColumns, int]] = {}
+        for cols, over in columns:
+            for i in range(len(cols)):
+                if i not in over:
+                    held[cols.key(i)] = (cols, i)
+        for key in sorted([*links, *held]):
+            versions = links.get(key)
+            if versions is None:
+                cols, i = held[key]
+                versions = cols.versions(i)
+            yield from versions
 
     def all_facts(self) -> Iterator[Fact]:
         table = self._facts
@@ -738,11 +868,19 @@ class EmbeddedStore(GraphStore):
                 dates.add(v.valid_from)
                 if v.valid_to:
                     dates.add(v.valid_to)
-        for link_versions in self._links.values():
+        for link_versions in list(self._links.values()):
             for link in link_versions:
                 dates.add(link.valid_from)
                 if link.valid_to:
                     dates.add(link.valid_to)
+        for kind, cols in self._cols.items():
+            keep = ~np.isin(
+                np.frombuffer(cols.link, dtype=np.int32), list(self._written_links[kind])
+            )
+            start = np.frombuffer(cols.start, dtype=np.int32)[keep]
+            end = np.frombuffer(cols.end, dtype=np.int32)[keep]
+            days = np.unique(np.concatenate([start, end[end != NEVER]]))
+            dates.update(cols.days[d] for d in days.tolist())
         return sorted(dates)
 
     @_consistent
@@ -751,7 +889,7 @@ class EmbeddedStore(GraphStore):
         window = VersionWindow(since=since, until=until, nodes=[], links=[], facts=[])
         table, written = self._nodes, self._written_nodes
 
-        def inside(v: Node) -> bool:
+        def inside(v: Node | Link) -> bool:
             return since < v.valid_from <= until or (
                 v.valid_to is not None and since < v.valid_to <= until
             )
@@ -769,17 +907,40 @@ class EmbeddedStore(GraphStore):
         for node_id, versions in list(written.items()):
             if node_id not in table.index:  # new since the file was read, in write order
                 window.nodes.extend(v for v in versions if inside(v))
-        for link_versions in self._links.values():
-            for link in link_versions:
-                if since < link.valid_from <= until or (
-                    link.valid_to is not None and since < link.valid_to <= until
-                ):
-                    window.links.append(link)
+        blocks = {at: kind for kind, at in self._block_at.items()}
+        moved = self._moved
+        for at, (key, link_versions) in enumerate(list(self._links.items())):
+            if at in blocks:
+                window.links.extend(self._file_links_between(blocks.pop(at), low, high, inside))
+            if key in moved:
+                continue
+            window.links.extend(v for v in link_versions if inside(v))
+        for kind in blocks.values():
+            window.links.extend(self._file_links_between(kind, low, high, inside))
         years = fact_years(since, until)
         for (node_id, year), names in self._facts.names():
             if year in years:
                 window.facts.extend((node_id, year, name) for name in names)
         return window
+
+    def _file_links_between(
+        self, kind: LinkKind, low: int, high: int, inside: Callable[[Link], bool]
+    ) -> list[Link]:
+        """The versions in columns that start or end in (low, high], in id order: those
+        of a link written since (its records) in its place."""
+        cols = self._cols[kind]
+        over = self._written_links[kind]
+        start = np.frombuffer(cols.start, dtype=np.int32)
+        end = np.frombuffer(cols.end, dtype=np.int32)
+        rows = np.flatnonzero(((low < start) & (start <= high)) | ((low < end) & (end <= high)))
+        link = np.frombuffer(cols.link, dtype=np.int32)
+        items: list[tuple[int, int, Link]] = [
+            (int(link[r]), r, cols.link_at(r)) for r in rows.tolist() if link[r] not in over
+        ]
+        for i, versions in list(over.items()):
+            items.extend((i, n, v) for n, v in enumerate(versions) if inside(v))
+        items.sort(key=lambda item: (item[0], item[1]))
+        return [item[2] for item in items]
 
     def data_reach(self) -> DataReach:
         """Kept current by every write; worked out from the file once after a load, under
@@ -897,7 +1058,7 @@ class EmbeddedStore(GraphStore):
         for link in changes.add_links:
             self._index_link(link)
         for key, start, end in changes.close_links:
-            link_versions = self._links[key]
+            link_versions = self._held_links(key) or []
             for i, lv in enumerate(link_versions):
                 if lv.valid_from == start:
                     link_versions[i] = _with_end(lv, end)

@@ -16,7 +16,8 @@ puts a new index in place whole (``EmbeddedStore._load_all``).
 from __future__ import annotations
 
 import gc
-from collections.abc import Collection, Iterable, Mapping
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import fields
 from datetime import date
 from itertools import groupby
@@ -25,13 +26,14 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
-import orjson
 
 from orggraph.model import Link, LinkKind, NodeKind
 from orggraph.model.codec import DATE_FIELDS
+from orggraph.store.columns import LinkColumns
+from orggraph.store.columns import decoded as _decoded
 
 # Everything else here is the embedded store's own (``orggraph.store.embedded``).
-__all__ = ["DATES_KEPT"]
+__all__ = ["COLUMN_KINDS", "DATES_KEPT"]
 
 #: Dates for which what holds is kept, per kind of answer (today, a report's date…): the
 #: store's wide reads (``EmbeddedStore._at``) and the counts of ``_LinkColumns``.
@@ -65,19 +67,6 @@ _NO_ATTRS: Mapping[str, Any] = {}
 #: The attributes of each kind of node or link whose values are dates.
 _DATED: dict[object, Collection[str]] = {k: DATE_FIELDS.get(k, ()) for k in (*NodeKind, *LinkKind)}
 
-#: How the file's JSON arrives: bytes (what the store writes), or text (older writers).
-_TEXT = (bytes, str)
-
-
-def _decoded(text: bytes | str, dated: Collection[str]) -> dict[str, Any]:
-    """Attributes read from the file's JSON, with the kind's date attributes made dates."""
-    values: dict[str, Any] = orjson.loads(text)
-    for key in dated:
-        value = values.get(key)
-        if value.__class__ is str:
-            values[key] = date.fromisoformat(value)
-    return values
-
 
 def _slot_setters(cls: type, names: tuple[str, ...]) -> tuple[Any, ...]:
     """The slot setters of a frozen dataclass's fields, ``names`` being all of them in order.
@@ -96,11 +85,20 @@ def _slot_setters(cls: type, names: tuple[str, ...]) -> tuple[Any, ...]:
 _LINK_SETTERS = _slot_setters(Link, ("kind", "source", "target", "valid_from", "valid_to", "attrs"))
 
 
+#: The kinds of link read into columns (``LinkColumns``), not into a ``DiGraph``: the
+#: memberships, most of the links (a member's one or two), never walked as a hierarchy.
+COLUMN_KINDS = (LinkKind.MEMBER_OF,)
+
+
 def _read_links(
-    rows: Iterable[Any], day: _Days
-) -> tuple[dict[LinkKind, Any], dict[str, list[Link]]]:
-    """A ``DiGraph`` per link kind, and the versions (oldest first) by link id; ``rows``
-    ordered by id (so by kind, the kind being the id's prefix).
+    rows: Iterable[Any], day: _Days, columns: Mapping[LinkKind, LinkColumns]
+) -> tuple[dict[LinkKind, Any], dict[str, list[Link]], dict[LinkKind, int]]:
+    """A ``DiGraph`` per link kind, the versions (oldest first) by link id, and where in
+    that order each kind in ``columns`` goes; ``rows`` ordered by id (so by kind, the
+    kind being the id's prefix).
+
+    The links of a kind in ``columns`` whose id is made of their ends alone (all of them,
+    as the store writes them) go there instead, in id order (``LinkColumns.add``).
 
     An edge's data maps the id of each link between its two ends to that link's versions
     (two posts one member holds in one organization are two ids on one edge), filled as
@@ -118,8 +116,13 @@ def _read_links(
     set_kind, set_source, set_target, set_from, set_to, set_attrs = _LINK_SETTERS
     no_attrs = _NO_ATTRS
     last, known = None, []
+    block_at: dict[LinkKind, int] = {}
     for kind_text, group in groupby(rows, itemgetter(1)):
         lk, dated, succ, pred, ends = adjacency[kind_text]
+        held = columns.get(lk)
+        if held is not None:
+            block_at[lk] = len(links)
+            group = _into_columns(group, held)
         for key, _, source, target, start, end, text in group:
             target = same(target, target)
             link = new(Link)
@@ -151,7 +154,24 @@ def _read_links(
                 out[target] = inward[source] = {key: known}
             else:
                 keyed[key] = known
-    return graphs, links
+    for held in columns.values():
+        held.done()
+    return graphs, links, block_at
+
+
+def _into_columns(group: Iterable[Any], held: LinkColumns) -> Iterator[Any]:
+    """The rows of ``group`` that ``held`` does not take (an id not made of its ends)."""
+    prefix, add = held.prefix, held.add
+    last = None
+    for row in group:
+        key, _, source, target, start, end, text = row
+        if key == last:
+            add(False, source, target, start, end, text)
+        elif key == f"{prefix}{source}>{target}":
+            last = key
+            add(True, source, target, start, end, text)
+        else:
+            yield row
 
 
 class _LinkColumns:
@@ -202,6 +222,52 @@ class _LinkColumns:
                 n = counts[code]
                 if n:
                     out[node] = n
+        return out
+
+
+class _ColumnCounts:
+    """Counts at a date of the links of one kind in columns (``LinkColumns``) by target,
+    with those written since (their records: ``over``, by link, and the graph's)."""
+
+    __slots__ = ("_at", "cols", "end", "others", "start", "target")
+
+    def __init__(self, cols: LinkColumns, over: Mapping[int, list[Link]], graph: Any) -> None:
+        link = np.frombuffer(cols.link, dtype=np.int32)
+        keep = ~np.isin(link, np.fromiter(over, dtype=np.int64, count=len(over)))
+        self.cols = cols
+        self.target = np.frombuffer(cols.target, dtype=np.int32)[link[keep]]
+        self.start = np.frombuffer(cols.start, dtype=np.int32)[keep]
+        self.end = np.frombuffer(cols.end, dtype=np.int32)[keep]
+        self.others = list(over.values()) + [
+            versions
+            for inward in graph._pred.values()
+            for keyed in inward.values()
+            for versions in keyed.values()
+        ]
+        self._at: dict[date, tuple[Any, dict[str, int]]] = {}
+
+    def count(self, as_of: date, targets: Collection[str]) -> dict[str, int]:
+        made = self._at.get(as_of)
+        if made is None:
+            day = as_of.toordinal()
+            valid = (self.start <= day) & (day < self.end)
+            counts = np.bincount(self.target[valid], minlength=len(self.cols.ends))
+            others: dict[str, int] = defaultdict(int)
+            for versions in self.others:
+                link = _valid(versions, as_of)
+                if link is not None:
+                    others[link.target] += 1
+            if len(self._at) >= DATES_KEPT:
+                self._at.pop(next(iter(self._at)))
+            made = self._at[as_of] = (counts, others)
+        counts, others = made
+        code = self.cols.ends.code
+        out: dict[str, int] = {}
+        for node in targets:
+            at = code(node)
+            n = (0 if at is None or at >= len(counts) else int(counts[at])) + others.get(node, 0)
+            if n:
+                out[node] = n
         return out
 
 

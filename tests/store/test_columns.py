@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from orggraph.model import NodeKind, WriteBatch
-from orggraph.store.embedded import EmbeddedStore
-from tests.graphs import D0, fact, member, org
+from orggraph.model import Link, LinkKind, NodeKind, WriteBatch, link_id
+from orggraph.store.embedded import WIDE_READ, EmbeddedStore
+from tests.graphs import D0, fact, link, member, org
+
+MEM = LinkKind.MEMBER_OF
 
 LATER = date(2015, 1, 1)
 ASK = date(2016, 6, 30)
@@ -125,3 +127,81 @@ def test_facts_read_from_the_file_and_written_since(path: Path) -> None:
         ]
     with EmbeddedStore(path) as again:  # the file agrees, in its own order
         assert list(again.facts(["a1"], 2014)["a1"]) == ["grade", "meetings", "score"]
+
+
+def _links_file(tmp_path: Path) -> Path:
+    """b1, b2 (branches); m1 in b1 from D0; m2 in b1 from D0 to 2012; m3 in b2 from D0."""
+    file = tmp_path / "links.db"
+    with EmbeddedStore(file) as writer:
+        writer.write(
+            WriteBatch(
+                nodes=(
+                    org("b1", "甲支部", "grassroots", "branch"),
+                    org("b2", "乙支部", "grassroots", "branch"),
+                    member("m1", "甲"),
+                    member("m2", "乙"),
+                    member("m3", "丙"),
+                ),
+                links=(
+                    link(MEM, "m1", "b1"),
+                    link(MEM, "m2", "b1", end=date(2012, 1, 1)),
+                    link(MEM, "m3", "b2"),
+                ),
+            )
+        )
+    return file
+
+
+def _ends(links: list[Link]) -> list[tuple[str, str]]:
+    return [(x.source, x.target) for x in links]
+
+
+def test_memberships_read_from_the_file_and_written_since(tmp_path: Path) -> None:
+    file = _links_file(tmp_path)
+    # Wide reads (``WIDE_READ`` ends or more) answer from what holds at the date.
+    wide = ["b1", "b2", *(f"x{i}" for i in range(WIDE_READ))]
+    with EmbeddedStore(file) as store:
+        assert store._cols[MEM].rows() == 3  # the file's memberships, as columns
+        assert _ends(store.links(MEM, ASK, targets=["b1", "b2"])) == [("m1", "b1"), ("m3", "b2")]
+        assert store.count_links(MEM, date(2011, 1, 1), targets=["b1", "b2"]) == {"b1": 2, "b2": 1}
+        # m1 moves from b1 to b2 in 2015; m3 also joins b1 then.
+        store.write(
+            WriteBatch(
+                end_links=((link_id(MEM, "m1", "b1"), LATER),),
+                links=(link(MEM, "m1", "b2", start=LATER), link(MEM, "m3", "b1", start=LATER)),
+            )
+        )
+        # b2's members: m3 (the file's) before m1 (written since); b1 has m3 only.
+        assert _ends(store.links(MEM, ASK, targets=["b2"])) == [("m3", "b2"), ("m1", "b2")]
+        assert _ends(store.links(MEM, ASK, targets=wide)) == [
+            ("m3", "b1"),
+            ("m3", "b2"),
+            ("m1", "b2"),
+        ]
+        assert _ends(store.links(MEM, ASK, sources=["m3"])) == [("m3", "b2"), ("m3", "b1")]
+        assert _ends(store.links(MEM, date(2014, 1, 1), sources=["m1", "m2", "m3"])) == [
+            ("m1", "b1"),
+            ("m3", "b2"),
+        ]
+        assert store.count_links(MEM, ASK, targets=["b1", "b2"]) == {"b1": 1, "b2": 2}
+        key = link_id(MEM, "m1", "b1")
+        assert [(v.valid_from, v.valid_to) for v in store.link_versions([key])[key]] == [
+            (D0, LATER)
+        ]
+        # Every version touching m1: its closed b1 membership, then its b2 one.
+        assert [(x.target, x.valid_to) for x in store.links_touching(["m1"])] == [
+            ("b1", LATER),
+            ("b2", None),
+        ]
+        assert [x.id for x in store.all_links()] == sorted(
+            link_id(MEM, s, t)
+            for s, t in [("m1", "b1"), ("m1", "b2"), ("m2", "b1"), ("m3", "b1"), ("m3", "b2")]
+        )
+        window = store.versions_between(date(2014, 1, 1), LATER)
+        # In id order: m1>b1 (closed then), then the two written since.
+        assert [(x.source, x.target) for x in window.links] == [
+            ("m1", "b1"),
+            ("m1", "b2"),
+            ("m3", "b1"),
+        ]
+        assert store.change_dates() == [D0, date(2012, 1, 1), LATER]
