@@ -94,6 +94,8 @@ BULK_AWAIT_SECONDS = 3_600
 #: 1.4 times as fast as one on a warm server with two cores (one session leaves a core to
 #: the client building the next rows); three were no faster than two.
 BULK_WRITERS = 2
+#: Organizations whose member roll-ups one transaction builds (``Neo4jStore._build_rollups``).
+ROLLUP_BATCH = 2_000
 
 T = TypeVar("T")
 _log = logging.getLogger(__name__)
@@ -263,6 +265,7 @@ class Neo4jStore(GraphStore):
         try:
             if apply_schema:
                 self._open_schema()
+                self._open_rollups()
             else:
                 self._rows(q.PING)
         except BaseException:
@@ -286,6 +289,24 @@ class Neo4jStore(GraphStore):
             if marker is None:
                 raise
             _log.warning("%s; opened as a bulk load cut short (began %s)", exc, marker["started"])
+
+    def _open_rollups(self) -> None:
+        """The member roll-ups built when the store has none (``q.ROLLUP_BUILD``): written
+        by an older version or an offline import. A bulk load in progress or cut short
+        builds them at its end (or ``sync --replace`` does)."""
+        if self._rows(q.ROLLUP_READY)[0][0] or self.unfinished_bulk_load() is not None:
+            return
+        _log.info("building the member roll-ups of %s", self.url)
+        self._build_rollups()
+
+    def _build_rollups(self) -> None:
+        """Every organization's member roll-ups, ``ROLLUP_BATCH`` organizations a
+        transaction (a country's in one would be held on the server's heap), then the
+        marker that lets reads use them."""
+        ids = [row[0] for row in self._rows(q.ROLLUP_TARGETS)]
+        for start in range(0, len(ids), ROLLUP_BATCH):
+            self._write(_values, q.ROLLUP_BUILD, ids=ids[start : start + ROLLUP_BATCH])
+        self._write(_values, q.ROLLUP_MARK)
 
     # -- plumbing --------------------------------------------------------------------
     def _read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -394,6 +415,7 @@ class Neo4jStore(GraphStore):
         started = datetime.now(UTC).isoformat()
         self._write(_values, q.BULK_LOAD_BEGIN, started=started, actor=actor)
         self._write(_apply_schemas, [_drop_schema(name) for name in q.DEFERRED_SCHEMA])
+        self._write(_values, q.ROLLUP_DROP)  # built once at the end, not batch by batch
         self._bulk_loading = True
         try:
             yield self._part_written
@@ -417,6 +439,7 @@ class Neo4jStore(GraphStore):
         # Awaited even when nothing was created here: another process opening the store
         # meanwhile may have created the indexes, still being populated.
         self.apply_schema(await_seconds=BULK_AWAIT_SECONDS, await_always=True)
+        self._build_rollups()
 
     def unfinished_bulk_load(self) -> dict[str, str] | None:
         """The marker of a bulk load that did not finish (``started``, ``actor``), or ``None``."""
@@ -438,6 +461,7 @@ class Neo4jStore(GraphStore):
         query = q.CLEAR_BATCH if keep_audit else q.CLEAR_ALL_BATCH
         while self._write(_clear_batch, query, BATCH_ROWS):
             pass
+        self._write(_values, q.ROLLUP_MARK)  # an empty graph's roll-ups are all there
 
     def close(self) -> None:
         self._driver.close()
@@ -481,8 +505,20 @@ class Neo4jStore(GraphStore):
     def count_links(
         self, kind: LinkKind, as_of: date, *, targets: Collection[str]
     ) -> dict[str, int]:
+        """As ``GraphStore.count_links``; members from the roll-ups (one anchor a target)."""
+        if kind is LinkKind.MEMBER_OF:
+            found = self._rolled_up(q.ROLLUP_MEMBERS, targets, as_of)
+            if found is not None:
+                return found
         rows = self._rows(q.LINK_COUNTS_TO[kind], targets=list(targets), as_of=as_of)
         return {str(target): int(n) for target, n in rows if n}
+
+    def _rolled_up(
+        self, query: LiteralString, targets: Collection[str], as_of: date
+    ) -> dict[str, int] | None:
+        """Counts at ``as_of`` from the member roll-ups, or None when the store has none."""
+        ((ready, rows),) = self._rows(query, targets=list(targets), as_of=as_of)
+        return {str(target): int(n) for target, n in rows} if ready else None
 
     def count_links_from(
         self,
@@ -493,6 +529,10 @@ class Neo4jStore(GraphStore):
         where: Mapping[str, object],
     ) -> dict[str, int]:
         """As ``GraphStore.count_links_from``, in one query when ``where`` names facets."""
+        if kind is LinkKind.MEMBER_OF and dict(where) == q.ROLLUP_FULL:
+            found = self._rolled_up(q.ROLLUP_FULL_MEMBERS, targets, as_of)
+            if found is not None:
+                return found
         facets = q.FACETS[LINK_ENDS[kind][0]]
         if not all(k in facets and isinstance(v, _SCALARS) for k, v in where.items()):
             return super().count_links_from(kind, as_of, targets=targets, where=where)

@@ -240,6 +240,9 @@ def write_changes(tx: neo4j.ManagedTransaction, payload: dict[str, Any]) -> None
     for kind, rows in payload["close_links"].items():
         _send(tx, q.CLOSE_LINKS[kind], rows)
     _send(tx, q.PUT_FACTS, payload["facts"])
+    touched = payload.get("rollup")
+    if touched and any(touched.values()) and not lock_last:  # a bulk load builds them at its end
+        tx.run(q.ROLLUP_REFRESH, touched).consume()
     if lock_last and not _begin(tx, payload):
         raise AlreadyWritten(payload["audit"]["write_id"])
     tx.run(q.AUDIT, payload["audit"]).consume()
@@ -264,6 +267,15 @@ def changes_payload(
             close_links[kind].append([link_id, start.isoformat(), end.isoformat()])
     return {
         "nodes": dict(nodes),
+        # The organizations whose member roll-ups this write changes (q.ROLLUP_REFRESH).
+        "rollup": {
+            "orgs": sorted({row[2] for row in links.get(LinkKind.MEMBER_OF, ())}),
+            "links": [row[0] for row in close_links.get(LinkKind.MEMBER_OF, ())],
+            "members": sorted(
+                {row[0] for row in nodes.get(NodeKind.MEMBER, ())}
+                | {i for i, _, _ in changes.close_nodes}
+            ),
+        },
         "close_nodes": [[i, s.isoformat(), e.isoformat()] for i, s, e in changes.close_nodes],
         "entities": list(ends),
         "links": dict(links),
