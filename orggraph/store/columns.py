@@ -27,6 +27,9 @@ import orjson
 from orggraph.model import Link, LinkKind, Node, NodeKind
 from orggraph.model.codec import DATE_FIELDS
 
+#: The node ids in the order of their versions' rows, each with its count of versions.
+_NODE_IDS_SQL = "SELECT id, count(*) FROM nodes GROUP BY id ORDER BY id"
+
 __all__ = [
     "MADE_KEPT",
     "NEVER",
@@ -35,6 +38,7 @@ __all__ = [
     "LinkColumns",
     "NodeColumns",
     "Ordinals",
+    "columns_where",
     "decoded",
 ]
 
@@ -51,6 +55,54 @@ _LINK_DATED = {k: DATE_FIELDS.get(k, frozenset()) for k in LinkKind}
 
 #: The attributes of every link without any: one shared, read-only by ``Link``'s type.
 _NO_LINK_ATTRS: Mapping[str, Any] = {}
+
+
+def _numbers(text: str | None) -> np.ndarray:
+    """Whole numbers from SQLite's ``group_concat(n, ',')`` (None: no row)."""
+    if not text:
+        return np.zeros(0, dtype=np.int64)
+    return np.fromstring(text, dtype=np.int64, sep=",")
+
+
+def _ints(values: np.ndarray, typecode: str = "i") -> array[int]:
+    """``values`` as an ``array`` (a scalar read from one is a plain ``int``, quickly)."""
+    dtype = {"i": np.int32, "b": np.int8, "B": np.uint8}[typecode]
+    return array(typecode, values.astype(dtype).tobytes())
+
+
+#: A date column as a day number (``date.toordinal``), computed by SQLite; -1 if it is
+#: not a date, ``NEVER`` if empty (a version that has not ended).
+_DAY = "COALESCE(CAST(julianday({0}) - 1721424.5 AS INTEGER), -1)"
+_END_DAY = f"CASE WHEN {{0}} IS NULL OR {{0}} = '' THEN {NEVER} ELSE {_DAY} END"
+
+#: A whole column in one value, in the order of the subquery ``rows``: SQLite does the
+#: per-row work, Python parses a few long values (``_numbers``, ``_Blob``).
+_TOGETHER = "SELECT {columns} FROM ({rows})"
+
+
+def _read_together(db: Any, columns: dict[str, str], rows: str) -> dict[str, Any]:
+    """Each of ``columns`` (name: expression over ``rows``) as one value."""
+    cells = ", ".join(columns.values())
+    found = db.execute(_TOGETHER.format(columns=cells, rows=rows)).fetchone()
+    return dict(zip(columns, found, strict=True))
+
+
+def _numbers_of(column: str) -> str:
+    return f"group_concat({column}, ',')"
+
+
+def _bytes_of(column: str) -> tuple[str, str]:
+    """The column's values joined, and their lengths in bytes."""
+    return (
+        f"CAST(group_concat({column}, '') AS BLOB)",
+        f"group_concat(length(CAST({column} AS BLOB)), ',')",
+    )
+
+
+def _checked_days(days: np.ndarray, table: str) -> np.ndarray:
+    if len(days) and int(days.min()) < 0:
+        raise ValueError(f"{table}: a valid_from or valid_to that is not a date")
+    return days
 
 
 class Ordinals(dict[int, date]):
@@ -82,9 +134,13 @@ class _Blob:
 
     __slots__ = ("data", "starts")
 
-    def __init__(self) -> None:
-        self.data = bytearray()
-        self.starts = array("q", [0])
+    def __init__(self, data: bytes | None = None, lengths: str | None = None) -> None:
+        """Empty, to be filled by ``add``; or ``data`` cut by ``lengths`` (comma separated)."""
+        self.data: bytes | bytearray = bytearray() if data is None else data
+        starts = np.zeros(1, dtype=np.int64)
+        if lengths:
+            starts = np.concatenate([starts, np.cumsum(_numbers(lengths))])
+        self.starts = array("q", starts.tobytes())
 
     def add(self, part: bytes) -> None:
         self.data += part
@@ -93,6 +149,9 @@ class _Blob:
     def __getitem__(self, i: int) -> bytes:
         starts = self.starts
         return bytes(self.data[starts[i] : starts[i + 1]])
+
+    def __len__(self) -> int:
+        return len(self.starts) - 1
 
     def nbytes(self) -> int:
         return len(self.data) + len(self.starts) * 8
@@ -115,49 +174,48 @@ class NodeColumns:
         "start",
     )
 
-    def __init__(self, rows: Iterable[tuple[Any, ...]], days: Ordinals) -> None:
-        """``rows``: (id, kind, name, valid_from, valid_to, attrs) ordered by id, valid_from."""
+    def __init__(self, db: Any, days: Ordinals) -> None:
+        """Every node version of the file that ``db`` (a connection) reads."""
         ids: list[str] = []
-        first = array("i")
-        kind = array("b")
-        start = array("i")
-        end = array("i")
-        names, attrs = _Blob(), _Blob()
-        code = _KIND_CODE
-        ordinal: dict[str, int] = {}
-        last = None
-        row = 0
-        for node_id, kind_text, name, begin, finish, text in rows:
-            if node_id != last:
-                last = node_id
-                ids.append(node_id)
-                first.append(row)
-            kind.append(code[kind_text])
-            day = ordinal.get(begin)
-            if day is None:
-                day = ordinal[begin] = date.fromisoformat(begin).toordinal()
-            start.append(day)
-            if finish:
-                day = ordinal.get(finish)
-                if day is None:
-                    day = ordinal[finish] = date.fromisoformat(finish).toordinal()
-                end.append(day)
-            else:
-                end.append(NEVER)
-            names.add(name.encode())
-            attrs.add(_utf8(text))
-            row += 1
-        first.append(row)
+        counts: list[int] = []
+        for node_id, count in db.execute(_NODE_IDS_SQL):
+            ids.append(node_id)
+            counts.append(count)
+        kind_code = " ".join(f"WHEN '{k.value}' THEN {i}" for i, k in enumerate(_KINDS))
+        rows = (
+            f"SELECT COALESCE(CASE kind {kind_code} END, -1) AS k,"
+            f" {_DAY.format('valid_from')} AS s, {_END_DAY.format('valid_to')} AS e,"
+            " name, attrs FROM nodes ORDER BY id, valid_from"
+        )
+        name, name_lengths = _bytes_of("name")
+        attrs, attrs_lengths = _bytes_of("attrs")
+        got = _read_together(
+            db,
+            {
+                "kind": _numbers_of("k"),
+                "start": _numbers_of("s"),
+                "end": _numbers_of("e"),
+                "name": name,
+                "name_lengths": name_lengths,
+                "attrs": attrs,
+                "attrs_lengths": attrs_lengths,
+            },
+            rows,
+        )
+        kind = _numbers(got["kind"])
+        if len(kind) and int(kind.min()) < 0:
+            raise ValueError("nodes: a kind of node this version does not know")
+        first = np.zeros(len(ids) + 1, dtype=np.int64)
+        np.cumsum(counts, out=first[1:])
         self.ids = ids
         self.index = {node_id: i for i, node_id in enumerate(ids)}
-        self.first = first
-        self.kind = kind
-        self.start = start
-        self.end = end
-        self.names = names
-        self.attrs = attrs
+        self.first = _ints(first)
+        self.kind = _ints(kind, "b")
+        self.start = _ints(_checked_days(_numbers(got["start"]), "nodes"))
+        self.end = _ints(_checked_days(_numbers(got["end"]), "nodes"))
+        self.names = _Blob(got["name"], got["name_lengths"])
+        self.attrs = _Blob(got["attrs"], got["attrs_lengths"])
         # The id of each row, for the vectorised reads.
-        counts = np.diff(np.frombuffer(first, dtype=np.int32)).astype(np.int64)
         self.group = np.repeat(np.arange(len(ids), dtype=np.int32), counts)
         self.days = days
         self._made: dict[int, Node] = {}
@@ -439,6 +497,15 @@ class Ends:
         return len(self.ids) + len(self.extra)
 
 
+def columns_where(kind: LinkKind) -> str:
+    """The SQL condition of the links of ``kind`` read into columns: those whose id is
+    ``link_id(kind, source, target)`` (all, as the store writes them), in a range of ids."""
+    return (
+        f"id > '{kind}:' AND id < '{kind};' AND kind = '{kind}'"
+        " AND id = kind || ':' || source || '>' || target"
+    )
+
+
 class LinkColumns:
     """The versions of one kind of link read from the file, as columns: those whose id is
     ``link_id(kind, source, target)`` (a kind without qualifier), in id order.
@@ -450,7 +517,6 @@ class LinkColumns:
     """
 
     __slots__ = (
-        "_ordinal",
         "attrs",
         "days",
         "end",
@@ -468,54 +534,47 @@ class LinkColumns:
         "target",
     )
 
-    def __init__(self, kind: LinkKind, ends: Ends, days: Ordinals) -> None:
+    def __init__(self, db: Any, kind: LinkKind, ends: Ends, days: Ordinals) -> None:
+        """The links of ``kind`` in the file ``db`` (a connection) reads whose id is made
+        of their ends (``columns_where``)."""
         self.kind = kind
         self.prefix = f"{kind}:"
         self.ends = ends
         self.days = days
-        self._ordinal: dict[str, int] = {}
-        self.source = array("i")
-        self.target = array("i")
-        self.first = array("i")
-        self.start = array("i")
-        self.end = array("i")
-        self.link = array("i")
+        where = columns_where(kind)
+        sources: list[int] = []
+        targets: list[int] = []
+        counts: list[int] = []
+        add = ends.add
+        for source, target, count in db.execute(
+            f"SELECT source, target, count(*) FROM links WHERE {where} GROUP BY id ORDER BY id"
+        ):
+            sources.append(add(source))
+            targets.append(add(target))
+            counts.append(count)
+        rows = (
+            f"SELECT {_DAY.format('valid_from')} AS s, {_END_DAY.format('valid_to')} AS e,"
+            f" length(attrs) > 2 AS a FROM links WHERE {where} ORDER BY id, valid_from"
+        )
+        columns = {"start": _numbers_of("s"), "end": _numbers_of("e"), "attrs": _numbers_of("a")}
+        got = _read_together(db, columns, rows)
+        first = np.zeros(len(counts) + 1, dtype=np.int64)
+        np.cumsum(counts, out=first[1:])
+        source = np.asarray(sources, dtype=np.int32)
+        target = np.asarray(targets, dtype=np.int32)
+        self.source, self.target = _ints(source), _ints(target)
+        self.first = _ints(first)
+        self.link = _ints(np.repeat(np.arange(len(counts), dtype=np.int32), counts))
+        self.start = _ints(_checked_days(_numbers(got["start"]), "links"))
+        self.end = _ints(_checked_days(_numbers(got["end"]), "links"))
         #: The attributes of the rows that have any (the file's JSON), by row.
-        self.attrs: dict[int, bytes] = {}
-
-    def _day(self, text: str) -> int:
-        day = self._ordinal.get(text)
-        if day is None:
-            day = self._ordinal[text] = date.fromisoformat(text).toordinal()
-        return day
-
-    def add(
-        self,
-        new: bool,
-        source: str,
-        target: str,
-        begin: str,
-        finish: str | None,
-        text: bytes | str | None,
-    ) -> None:
-        """One row: the first of a new link (``new``) or a later version of the last."""
-        row = len(self.start)
-        if new:
-            self.first.append(row)
-            self.source.append(self.ends.add(source))
-            self.target.append(self.ends.add(target))
-        self.link.append(len(self.first) - 1)
-        self.start.append(self._day(begin))
-        self.end.append(self._day(finish) if finish else NEVER)
-        if text is not None:
-            self.attrs[row] = _utf8(text)
-
-    def done(self) -> None:
-        """Sort the links by their ends, once every row is added."""
-        self.first.append(len(self.start))
-        self._ordinal = {}
-        source = np.frombuffer(self.source, dtype=np.int32)
-        target = np.frombuffer(self.target, dtype=np.int32)
+        with_attrs = np.flatnonzero(_numbers(got["attrs"])).tolist()
+        texts = db.execute(
+            f"SELECT attrs FROM links WHERE {where} AND length(attrs) > 2 ORDER BY id, valid_from"
+        )
+        self.attrs: dict[int, bytes] = {
+            row: _utf8(text) for row, (text,) in zip(with_attrs, texts, strict=True)
+        }
         self.out_order = np.argsort(source, kind="stable").astype(np.int32)
         self.out_keys = source[self.out_order]
         self.in_order = np.argsort(target, kind="stable").astype(np.int32)

@@ -80,7 +80,6 @@ from orggraph.store.columns import (
 )
 from orggraph.store.embedded_index import (
     _LINKS_SQL,
-    _NODES_SQL,
     COLUMN_KINDS,
     DATES_KEPT,
     _add_edge,
@@ -247,13 +246,15 @@ class EmbeddedStore(GraphStore):
             try:
                 version = db.execute("PRAGMA data_version").fetchone()[0]
                 (graph_version,) = db.execute(_GRAPH_VERSION_SQL).fetchone()
-                nodes = NodeColumns(db.execute(_NODES_SQL), Ordinals())
+                nodes = NodeColumns(db, Ordinals())
                 ends = Ends(nodes)
-                columns = {k: LinkColumns(k, ends, nodes.days) for k in COLUMN_KINDS}
-                graphs, links, block_at = _read_links(db.execute(_LINKS_SQL), day, columns)
+                columns = {k: LinkColumns(db, k, ends, nodes.days) for k in COLUMN_KINDS}
+                graphs, links = _read_links(db.execute(_LINKS_SQL), day)
             finally:
                 if own:
                     db.execute("COMMIT")
+        # Where each kind in columns sits among the ids in order.
+        block_at = {k: sum(1 for key in links if key < f"{k}:") for k in columns}
         with self._changing():
             # The versions read from the file as columns, and those written since: every
             # version of an id written since (``_written_nodes``), the ids new since by the

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import gc
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import fields
 from datetime import date
 from itertools import groupby
@@ -29,7 +29,7 @@ import numpy as np
 
 from orggraph.model import Link, LinkKind, NodeKind
 from orggraph.model.codec import DATE_FIELDS
-from orggraph.store.columns import LinkColumns
+from orggraph.store.columns import LinkColumns, columns_where
 from orggraph.store.columns import decoded as _decoded
 
 # Everything else here is the embedded store's own (``orggraph.store.embedded``).
@@ -49,14 +49,22 @@ def _valid(versions: list[Any], as_of: date) -> Any:
 
 
 # -- reading the tables into the index ---------------------------------------------------
-# These loops run once per row (10^5 to 10^6): every call, dict and object made per row
-# counts. At a city (137k node and 161k link versions, ≈ 1.2 s of CPU) SQLite handing the
-# rows over takes ≈ 0.35 s, making the records ≈ 0.5 s, filling the graphs' dicts ≈ 0.3 s.
-_NODES_SQL = "SELECT id, kind, name, valid_from, valid_to, attrs FROM nodes ORDER BY id, valid_from"
+# The node versions and the memberships become columns with SQLite doing the per-row work
+# (``orggraph.store.columns``); the loop below runs once per row of the other links (some
+# 25k at a city): every call, dict and object made per row counts. At a city (137k node and
+# 161k link versions, ≈ 1.1 s of CPU) the nodes take ≈ 0.36 s, the memberships ≈ 0.6 s
+# (half of it SQLite's grouping of the rows by id), the other links ≈ 0.28 s.
+
+#: The kinds of link read into columns (``LinkColumns``), not into a ``DiGraph``: the
+#: memberships, most of the links (a member's one or two), never walked as a hierarchy.
+COLUMN_KINDS = (LinkKind.MEMBER_OF,)
+
 # Most links have no attributes (``{}``): NULL, not a bytes object per row.
 _LINKS_SQL = (
     "SELECT id, kind, source, target, valid_from, valid_to,"
-    " CASE WHEN length(attrs) > 2 THEN attrs END FROM links ORDER BY id, valid_from"
+    " CASE WHEN length(attrs) > 2 THEN attrs END FROM links"
+    f" WHERE NOT ({' OR '.join(f'({columns_where(k)})' for k in COLUMN_KINDS)})"
+    " ORDER BY id, valid_from"
 )
 
 
@@ -85,20 +93,12 @@ def _slot_setters(cls: type, names: tuple[str, ...]) -> tuple[Any, ...]:
 _LINK_SETTERS = _slot_setters(Link, ("kind", "source", "target", "valid_from", "valid_to", "attrs"))
 
 
-#: The kinds of link read into columns (``LinkColumns``), not into a ``DiGraph``: the
-#: memberships, most of the links (a member's one or two), never walked as a hierarchy.
-COLUMN_KINDS = (LinkKind.MEMBER_OF,)
-
-
 def _read_links(
-    rows: Iterable[Any], day: _Days, columns: Mapping[LinkKind, LinkColumns]
-) -> tuple[dict[LinkKind, Any], dict[str, list[Link]], dict[LinkKind, int]]:
-    """A ``DiGraph`` per link kind, the versions (oldest first) by link id, and where in
-    that order each kind in ``columns`` goes; ``rows`` ordered by id (so by kind, the
-    kind being the id's prefix).
-
-    The links of a kind in ``columns`` whose id is made of their ends alone (all of them,
-    as the store writes them) go there instead, in id order (``LinkColumns.add``).
+    rows: Iterable[Any], day: _Days
+) -> tuple[dict[LinkKind, Any], dict[str, list[Link]]]:
+    """A ``DiGraph`` per link kind, and the versions (oldest first) by link id; ``rows``
+    ordered by id (so by kind, the kind being the id's prefix), without those read into
+    columns (``COLUMN_KINDS``).
 
     An edge's data maps the id of each link between its two ends to that link's versions
     (two posts one member holds in one organization are two ids on one edge), filled as
@@ -116,13 +116,8 @@ def _read_links(
     set_kind, set_source, set_target, set_from, set_to, set_attrs = _LINK_SETTERS
     no_attrs = _NO_ATTRS
     last, known = None, []
-    block_at: dict[LinkKind, int] = {}
     for kind_text, group in groupby(rows, itemgetter(1)):
         lk, dated, succ, pred, ends = adjacency[kind_text]
-        held = columns.get(lk)
-        if held is not None:
-            block_at[lk] = len(links)
-            group = _into_columns(group, held)
         for key, _, source, target, start, end, text in group:
             target = same(target, target)
             link = new(Link)
@@ -154,24 +149,7 @@ def _read_links(
                 out[target] = inward[source] = {key: known}
             else:
                 keyed[key] = known
-    for held in columns.values():
-        held.done()
-    return graphs, links, block_at
-
-
-def _into_columns(group: Iterable[Any], held: LinkColumns) -> Iterator[Any]:
-    """The rows of ``group`` that ``held`` does not take (an id not made of its ends)."""
-    prefix, add = held.prefix, held.add
-    last = None
-    for row in group:
-        key, _, source, target, start, end, text = row
-        if key == last:
-            add(False, source, target, start, end, text)
-        elif key == f"{prefix}{source}>{target}":
-            last = key
-            add(True, source, target, start, end, text)
-        else:
-            yield row
+    return graphs, links
 
 
 class _LinkColumns:

@@ -7,6 +7,7 @@ expected answers are worked out by hand from the few versions written here.
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date
 from pathlib import Path
 
@@ -205,3 +206,19 @@ def test_memberships_read_from_the_file_and_written_since(tmp_path: Path) -> Non
             ("m3", "b1"),
         ]
         assert store.change_dates() == [D0, date(2012, 1, 1), LATER]
+
+
+def test_a_membership_whose_id_is_not_its_ends_is_read_too(tmp_path: Path) -> None:
+    """Another writer's id (not ``link_id``): kept as a record, answered all the same."""
+    file = _links_file(tmp_path)
+    with sqlite3.connect(file) as db:
+        db.execute(
+            "INSERT INTO links VALUES ('member_of:odd', 'member_of', 'm1', 'b2',"
+            " '2010-01-01', NULL, '{}')"
+        )
+    with EmbeddedStore(file) as store:
+        assert store._cols[MEM].rows() == 3  # the three made of their ends
+        assert _ends(store.links(MEM, ASK, sources=["m1"])) == [("m1", "b1"), ("m1", "b2")]
+        assert store.count_links(MEM, ASK, targets=["b2"]) == {"b2": 2}
+        assert [v.target for v in store.link_versions(["member_of:odd"])["member_of:odd"]] == ["b2"]
+        assert sum(1 for _ in store.all_links()) == 4
