@@ -55,9 +55,11 @@ SECTIONS = (
     "neo4j",
     "neo4j_http",
     "province",
+    "neo4j_bulk",
 )
-#: Sections run only when named (``--only``): the province builds its own store (~2 min).
-BY_NAME_ONLY = frozenset({"province"})
+#: Sections run only when named (``--only``): the province builds its own store (~2 min);
+#: neo4j_bulk loads the largest scale into two fresh Neo4j servers (~6 min at ×10).
+BY_NAME_ONLY = frozenset({"province", "neo4j_bulk"})
 README = REPO / "README.md"
 PERF_START = "<!-- perf:start -->"
 PERF_END = "<!-- perf:end -->"
@@ -203,6 +205,12 @@ def run(plan: Plan) -> dict[str, Any]:
             from bench.bench_province import province_figures
 
             rec.section("province", lambda: province_figures(plan.seed, city.path, plan.repeats))
+        if "neo4j_bulk" in plan.sections:
+            from bench.bench_neo4j_bulk import bulk_figures
+
+            top = max(plan.scales)
+            source = bigger[top].path if top != 1 else city.path
+            rec.section("neo4j_bulk", lambda: bulk_figures(source, top))
         for scale, cached in bigger.items():
             if "open" in plan.sections:
                 rec.section(f"open ×{scale}", partial(_open, cached.path, scale, plan))
