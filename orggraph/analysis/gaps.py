@@ -42,7 +42,8 @@ from orggraph.analysis.chainindex import AREA_LEVELS, ROOT_LEVELS, ChainIndex, O
 from orggraph.analysis.config import load_rules
 from orggraph.analysis.coverage import unit_coverage
 from orggraph.analysis.cycle_undone import undone_duties
-from orggraph.model import Level, LinkKind, MemberStatus, Node, NodeKind, OrgKind
+from orggraph.analysis.weak import full_members_below
+from orggraph.model import Level, LinkKind, Node, NodeKind, OrgKind
 from orggraph.store.base import GraphStore
 from orggraph.store.scope import Scope
 
@@ -183,7 +184,9 @@ def coverage_gaps(
     if GapKind.TOO_FEW_MEMBERS in wanted:
         min_full = int(rules.get("organization", "min_full_members"))
         branches = [o for o in orgs if o.get("org_kind") == OrgKind.BRANCH]
-        counts = _full_members(store, as_of, [b.id for b in branches])
+        # Counted up to ``min_full`` only (exact below it, which is all a gap reports): the
+        # status of every member of every branch (a million at ×10) is not read.
+        counts = full_members_below(store, as_of, [b.id for b in branches], min_full)
         gaps += [
             _gap(
                 index,
@@ -335,14 +338,6 @@ def _expert_gaps(store: GraphStore, as_of: date, orgs: list[Node], index: ChainI
 
 def _text(value: object) -> str | None:
     return None if value is None or value == "" else str(value)
-
-
-def _full_members(store: GraphStore, as_of: date, branches: list[str]) -> dict[str, int]:
-    """Full members (status full at the date) of each branch, counted by the store."""
-    if not branches:
-        return {}
-    full = {"status": MemberStatus.FULL.value}
-    return store.count_links_from(LinkKind.MEMBER_OF, as_of, targets=branches, where=full)
 
 
 def _area_gaps(orgs: list[Node], index: ChainIndex, wanted: set[GapKind]) -> list[Gap]:

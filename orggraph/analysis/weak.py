@@ -37,6 +37,7 @@ __all__ = [
     "WeakRules",
     "evaluate_branch",
     "facts_year",
+    "full_members_below",
     "weak_branches",
     "weak_rules",
 ]
@@ -342,7 +343,7 @@ def _evaluate(
     if "few_members" in on:
         kinds = rules.member_org_kinds
         counted = [n.id for n in targets if n.get("org_kind") in kinds]
-        full = _full_members(store, as_of, counted, rules.min_full_members)
+        full = full_members_below(store, as_of, counted, rules.min_full_members)
         for org_id in counted:
             count = full.get(org_id, 0)
             if count < rules.min_full_members:
@@ -471,8 +472,11 @@ def _founding(versions: Mapping[str, list[Node]], as_of: date) -> dict[str, date
     return out
 
 
-def _full_members(store: GraphStore, as_of: date, org_ids: list[str], need: int) -> dict[str, int]:
-    """Full members of each organization, counted up to ``need`` (enough to judge the rule).
+def full_members_below(
+    store: GraphStore, as_of: date, org_ids: list[str], need: int
+) -> dict[str, int]:
+    """Full members of each organization, counted up to ``need`` (enough to judge a rule
+    "fewer than ``need``"; the weak branches' and the coverage gaps' alike).
 
     Statuses are read in rounds, ``need`` minus the count so far per organization each
     round, so a city's branches cost a few thousand member reads,
