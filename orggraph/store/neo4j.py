@@ -637,7 +637,10 @@ class Neo4jStore(GraphStore):
         self, node_ids: Collection[str], year: int, names: Collection[str] | None = None
     ) -> dict[str, dict[str, Any]]:
         ids = list(dict.fromkeys(node_ids))
-        rows = self._rows(q.FACTS, ids=ids, year=year, names=None if names is None else list(names))
+        if names is None:
+            rows = self._rows(q.FACTS, ids=ids, year=year)
+        else:
+            rows = self._rows(q.FACTS_NAMED, ids=ids, year=year, names=list(names))
         found: dict[str, dict[str, Any]] = defaultdict(dict)
         for node_id, name, value in rows:
             found[node_id][name] = orjson.loads(value)

@@ -510,7 +510,12 @@ SEARCH: LiteralString = (
 FACTS: LiteralString = (
     "MATCH (f:Fact) USING INDEX f:Fact(node_id, year, name) "
     "WHERE f.node_id IN $ids AND f.year = $year AND f.name IS NOT NULL "
-    "AND ($names IS NULL OR f.name IN $names) "
+    "RETURN f.node_id AS node_id, f.name AS name, f.value AS value ORDER BY node_id, name"
+)
+# The facts of some names: the key is sought for each id and name.
+FACTS_NAMED: LiteralString = (
+    "MATCH (f:Fact) USING INDEX f:Fact(node_id, year, name) "
+    "WHERE f.node_id IN $ids AND f.year = $year AND f.name IN $names "
     "RETURN f.node_id AS node_id, f.name AS name, f.value AS value ORDER BY node_id, name"
 )
 
