@@ -170,6 +170,7 @@ class NodeColumns:
         "ids",
         "index",
         "kind",
+        "last_made",
         "names",
         "start",
     )
@@ -219,6 +220,9 @@ class NodeColumns:
         self.group = np.repeat(np.arange(len(ids), dtype=np.int32), counts)
         self.days = days
         self._made: dict[int, Node] = {}
+        #: The versions of each kind valid at the date last asked, by id (the store's
+        #: ``_file_nodes``): the next date's reuse them.
+        self.last_made: dict[NodeKind, dict[str, Node]] = {}
 
     def __len__(self) -> int:
         return len(self.kind)

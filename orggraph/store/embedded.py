@@ -539,8 +539,20 @@ class EmbeddedStore(GraphStore):
         _, kind, as_of = key
         table = self._nodes
         ids, group, node_at = table.ids, table.group, table.node_at
+        start, days = table.start, table.days
         rows = table.valid_rows(as_of.toordinal(), kind, first=False).tolist()
-        return {ids[group[r]]: node_at(r) for r in rows}
+        # A version also valid at the date made last is that one: one record per version
+        # however many dates are kept (most members hold at all of them).
+        before = table.last_made.get(kind, {})
+        made: dict[str, Node] = {}
+        for r in rows:
+            node_id = ids[group[r]]
+            node = before.get(node_id)
+            if node is None or node.valid_from != days[start[r]]:
+                node = node_at(r)
+            made[node_id] = node
+        table.last_made[kind] = made
+        return made
 
     def _merged(
         self, rows: Any, over: dict[int, list[Node]], node_at: Callable[[int], Node] | None = None
