@@ -109,7 +109,7 @@ def command(
     )
     csv_seconds = sum(files.seconds.values())
     click.echo(
-        f"CSV {csv_seconds:.1f} s, neo4j-admin {run.seconds:.1f} s ({'; '.join(run.summary)})"
+        f"CSV {csv_seconds:.1f} s, neo4j-admin {run.seconds:.1f} s ({' '.join(run.summary)})"
     )
     click.echo(
         f"已导入数据库 {database!r} (imported), {seconds:.1f} s. 下一步 next: start Neo4j, then\n"
@@ -124,7 +124,9 @@ def _finish(app: AppContext, from_url: str, to_url: str, as_json: bool) -> None:
     with open_store(from_url, app.settings) as source, open_store(to_url, app.settings) as target:
         source_counts = source.counts()
         with progress_bar() as progress:
-            created = finish_import(target, source_counts, progress=progress)
+            # Opening the store has created what was missing; this awaits it and audits.
+            finish_import(target, source_counts, progress=progress)
+        schema = sorted(getattr(target, "schema_names", set)())
         source_digest, target_digest = source.digest(), target.digest()
         target_counts = target.counts()
         urls = (source.url, target.url)
@@ -134,7 +136,7 @@ def _finish(app: AppContext, from_url: str, to_url: str, as_json: bool) -> None:
         report = {
             "ok": ok,
             "seconds": round(seconds, 3),
-            "schema_created": created,
+            "schema": schema,
             "source": {"url": urls[0], "counts": source_counts, "digest": source_digest},
             "target": {"url": urls[1], "counts": target_counts, "digest": target_digest},
         }
@@ -150,7 +152,7 @@ def _finish(app: AppContext, from_url: str, to_url: str, as_json: bool) -> None:
                 f"关系版本 link_versions={counts['link_versions']}  事实 facts={counts['facts']}"
             )
             click.echo(f"  摘要 digest={digest}")
-        click.echo(f"约束与索引 constraints and indexes created: {len(created)}")
+        click.echo(f"约束与索引 constraints and indexes online: {len(schema)}")
         verdict = "一致 (identical)" if ok else "不一致 (DIFFERENT)"
         click.echo(f"{verdict}, {seconds:.1f} s")
     if not ok:

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from orggraph.errors import ConfigError, Problem, ValidationFailed
-from orggraph.model import NODE_FIELDS, Fact, Link, Node, NodeKind
+from orggraph.model import NODE_FIELDS, Fact, Link, LinkKind, Node, NodeKind
 from orggraph.progress import Progress, silent
 from orggraph.store import neo4j_cypher as q
 from orggraph.store.base import GraphStore, gc_paused
@@ -121,6 +121,13 @@ _ABSENT = _Absent(0)
 _FACET_TYPES: dict[NodeKind, tuple[tuple[str, type], ...]] = {
     kind: _facet_types(kind) for kind in NodeKind
 }
+
+#: Each node kind's group: its file's name and its header.
+_NODE_GROUPS: dict[NodeKind, tuple[str, tuple[str, ...]]] = {
+    kind: (f"nodes-{q.NODE_LABELS[kind]}", (*_NODE_COLUMNS, *(c for c, _ in _FACET_TYPES[kind])))
+    for kind in NodeKind
+}
+_LINK_GROUPS: dict[LinkKind, str] = {kind: f"links-{q.REL_TYPES[kind]}" for kind in LinkKind}
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -248,9 +255,7 @@ class _Rows:
                 raise _bad_facet(node, column, value)  # (a str enum is its text)
         if not self.multiline and (_line_break(node.name) or _line_break(node.id)):
             self.multiline = True
-        label = q.NODE_LABELS[node.kind]
-        header = (*_NODE_COLUMNS, *(c for c, _ in facets))
-        self.files.writer(f"nodes-{label}", header).writerow(row)
+        self.files.writer(*_NODE_GROUPS[node.kind]).writerow(row)
 
     def link(self, link: Link) -> None:
         row = link_row(link)
@@ -263,7 +268,7 @@ class _Rows:
         self.ends.writerow((link.target,))
         if not self.multiline and _line_break(row[0]):
             self.multiline = True
-        self.files.writer(f"links-{q.REL_TYPES[link.kind]}", _LINK_HEADER).writerow(row)
+        self.files.writer(_LINK_GROUPS[link.kind], _LINK_HEADER).writerow(row)
 
     def fact(self, fact: Fact) -> None:
         if not self.multiline and (_line_break(fact.node_id) or _line_break(fact.name)):
