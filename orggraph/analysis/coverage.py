@@ -36,7 +36,7 @@ from orggraph.analysis.places import UnitAreas, unit_areas, unit_places
 from orggraph.model import Establishment, LinkKind, Node, NodeKind, UnitKind, label
 from orggraph.store.base import GraphStore
 from orggraph.store.masking import classify
-from orggraph.store.scope import Scope
+from orggraph.store.scope import Scope, ScopeView
 
 STATUSES = ("own", "joint", "work", "none")
 #: What ``coverage_rates`` can group by: the area above the unit's place (its province,
@@ -65,7 +65,12 @@ class UnitCoverage:
 def unit_coverage(store: GraphStore, as_of: date, scope: Scope) -> dict[str, UnitCoverage]:
     """The coverage status of every operating unit in ``scope`` at ``as_of``, by unit id."""
     view = scope.view(store, as_of)
-    units = [u for u in store.nodes(NodeKind.UNIT, as_of) if view.sees(u)]
+    units = store.nodes(NodeKind.UNIT, as_of)
+    near = _near_units(store, as_of, view)
+    if near is not None:  # a scope's units among the city's: a set lookup for the others
+        units = [u for u in units if u.id in near and view.sees(u)]
+    elif view.organizations is not None:
+        units = [u for u in units if view.sees(u)]
     ids = [u.id for u in units]
     hosts: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for link in store.links(LinkKind.ESTABLISHED_IN, as_of, targets=ids):
@@ -75,24 +80,43 @@ def unit_coverage(store: GraphStore, as_of: date, scope: Scope) -> dict[str, Uni
         instructors[link.target].append(link.source)
     places = unit_places(store, as_of, ids)
     out: dict[str, UnitCoverage] = {}
+    # ``.get``, not ``[]``: most units have no organization (or no instructor), and the
+    # defaultdicts are not to grow an empty list for each of a province's units.
     for unit in units:
-        modes = {mode for _, mode in hosts[unit.id]}
+        hosted = hosts.get(unit.id, ())
+        taught = instructors.get(unit.id, ())
+        modes = {mode for _, mode in hosted}
         if Establishment.OWN.value in modes:
             status = "own"
         elif Establishment.JOINT.value in modes:
             status = "joint"
-        elif instructors[unit.id]:
+        elif taught:
             status = "work"
         else:
             status = "none"
         out[unit.id] = UnitCoverage(
             unit=unit,
             status=status,
-            organizations=tuple(sorted(org for org, _ in hosts[unit.id])),
-            instructors=tuple(sorted(instructors[unit.id])),
+            organizations=tuple(sorted(org for org, _ in hosted)) if hosted else (),
+            instructors=tuple(sorted(taught)) if taught else (),
             place=places.get(unit.id),
         )
     return out
+
+
+def _near_units(store: GraphStore, as_of: date, view: ScopeView) -> frozenset[str] | None:
+    """The units a restricted scope can see, read with two batched store calls: those
+    placed in its areas and those its organizations are established in (``ScopeView``'s
+    rules; ``view.sees`` still decides each of them). ``None`` for the whole graph, and
+    for a scope that answers membership only (one chain's)."""
+    organizations = view.organizations
+    if organizations is None or not isinstance(organizations, frozenset | set):
+        return None
+    areas = sorted(view.unit_areas if view.unit_areas is not None else organizations)
+    orgs = sorted(organizations)
+    placed = store.links(LinkKind.LOCATED_IN, as_of, targets=areas) if areas else []
+    hosted = store.links(LinkKind.ESTABLISHED_IN, as_of, sources=orgs) if orgs else []
+    return frozenset(x.source for x in placed) | frozenset(x.target for x in hosted)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
