@@ -6,6 +6,13 @@ networkx's network simplex on the same assignment problems.
 Every call asks at the demo's reference date (2019-06-30) with an unrestricted scope,
 except ``gaps`` by district (the district with the most organizations). ``chain`` is the
 median over 200 grassroots organizations, one call each.
+
+The open store is not ``gc.freeze()``-d as ``orggraph serve`` does: the embedded index
+moves itself to the collector's oldest generation when it is built, so an analysis's
+allocations do not make the collector walk it. Measured at ×10 (CPU medians of 3, the old
+analyses, a loaded machine), a frozen heap made no row faster: the district's gaps 839 ms
+unfrozen against 863 ms frozen, the weak branches 1,082 against 1,053 ms, the seed report
+3,669 against 3,720 ms. The rows are what a served request costs.
 """
 
 from __future__ import annotations
