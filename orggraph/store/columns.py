@@ -28,7 +28,11 @@ from orggraph.model import Link, LinkKind, Node, NodeKind
 from orggraph.model.codec import DATE_FIELDS
 
 #: The node ids in the order of their versions' rows, each with its count of versions.
-_NODE_IDS_SQL = "SELECT id, count(*) FROM nodes GROUP BY id ORDER BY id"
+_NODE_IDS_BY_ROW_SQL = "SELECT id FROM nodes GROUP BY id ORDER BY id"
+_NODE_IDS_SQL = (
+    "SELECT group_concat(id, char(31)), group_concat(c, ',')"
+    " FROM (SELECT id, count(*) AS c FROM nodes GROUP BY id ORDER BY id)"
+)
 
 __all__ = [
     "MADE_KEPT",
@@ -177,11 +181,11 @@ class NodeColumns:
 
     def __init__(self, db: Any, days: Ordinals) -> None:
         """Every node version of the file that ``db`` (a connection) reads."""
-        ids: list[str] = []
-        counts: list[int] = []
-        for node_id, count in db.execute(_NODE_IDS_SQL):
-            ids.append(node_id)
-            counts.append(count)
+        joined, numbers = db.execute(_NODE_IDS_SQL).fetchone()
+        counts = _numbers(numbers)
+        ids: list[str] = joined.split(_SEPARATOR) if joined else []
+        if len(ids) != len(counts):  # an id holds the separator: row by row
+            ids = [node_id for (node_id,) in db.execute(_NODE_IDS_BY_ROW_SQL)]
         kind_code = " ".join(f"WHEN '{k.value}' THEN {i}" for i, k in enumerate(_KINDS))
         rows = (
             f"SELECT COALESCE(CASE kind {kind_code} END, -1) AS k,"
@@ -501,6 +505,12 @@ class Ends:
         return len(self.ids) + len(self.extra)
 
 
+#: Between the ends of the links in ``group_concat`` (a control character no id holds;
+#: ``LinkColumns._codes`` reads row by row if one does).
+_SEPARATOR = "\x1f"
+_SEPARATOR_SQL = "char(31)"
+
+
 def columns_where(kind: LinkKind) -> str:
     """The SQL condition of the links of ``kind`` read into columns: those whose id is
     ``link_id(kind, source, target)`` (all, as the store writes them), in a range of ids."""
@@ -546,30 +556,35 @@ class LinkColumns:
         self.ends = ends
         self.days = days
         where = columns_where(kind)
-        sources: list[int] = []
-        targets: list[int] = []
-        counts: list[int] = []
-        add = ends.add
-        for source, target, count in db.execute(
-            f"SELECT source, target, count(*) FROM links WHERE {where} GROUP BY id ORDER BY id"
-        ):
-            sources.append(add(source))
-            targets.append(add(target))
-            counts.append(count)
         rows = (
             f"SELECT {_DAY.format('valid_from')} AS s, {_END_DAY.format('valid_to')} AS e,"
-            f" length(attrs) > 2 AS a FROM links WHERE {where} ORDER BY id, valid_from"
+            " length(attrs) > 2 AS a, source, target"
+            f" FROM links WHERE {where} ORDER BY id, valid_from"
         )
-        columns = {"start": _numbers_of("s"), "end": _numbers_of("e"), "attrs": _numbers_of("a")}
+        columns = {
+            "start": _numbers_of("s"),
+            "end": _numbers_of("e"),
+            "attrs": _numbers_of("a"),
+            "source": f"group_concat(source, {_SEPARATOR_SQL})",
+            "target": f"group_concat(target, {_SEPARATOR_SQL})",
+        }
         got = _read_together(db, columns, rows)
-        first = np.zeros(len(counts) + 1, dtype=np.int64)
-        np.cumsum(counts, out=first[1:])
-        source = np.asarray(sources, dtype=np.int32)
-        target = np.asarray(targets, dtype=np.int32)
+        start = _checked_days(_numbers(got["start"]), "links")
+        # The ends of each row as codes; a row whose ends differ from the row before it
+        # starts a new link (the id is made of the ends).
+        row_source = self._codes(got["source"], len(start), db, where, "source")
+        row_target = self._codes(got["target"], len(start), db, where, "target")
+        new = np.ones(len(start), dtype=bool)
+        new[1:] = (row_source[1:] != row_source[:-1]) | (row_target[1:] != row_target[:-1])
+        starts = np.flatnonzero(new)
+        first = np.append(starts, len(start))
+        counts = np.diff(first)
+        source = row_source[starts]
+        target = row_target[starts]
         self.source, self.target = _ints(source), _ints(target)
         self.first = _ints(first)
         self.link = _ints(np.repeat(np.arange(len(counts), dtype=np.int32), counts))
-        self.start = _ints(_checked_days(_numbers(got["start"]), "links"))
+        self.start = _ints(start)
         self.end = _ints(_checked_days(_numbers(got["end"]), "links"))
         #: The attributes of the rows that have any (the file's JSON), by row.
         with_attrs = np.flatnonzero(_numbers(got["attrs"])).tolist()
@@ -583,6 +598,22 @@ class LinkColumns:
         self.out_keys = source[self.out_order]
         self.in_order = np.argsort(target, kind="stable").astype(np.int32)
         self.in_keys = target[self.in_order]
+
+    def _codes(self, joined: str | None, rows: int, db: Any, where: str, column: str) -> Any:
+        """The codes of one end column's values, ``joined`` by ``_SEPARATOR``; read row by
+        row instead if a value holds the separator."""
+        names = joined.split(_SEPARATOR) if joined else []
+        if len(names) != rows:
+            query = f"SELECT {column} FROM links WHERE {where} ORDER BY id, valid_from"
+            names = [name for (name,) in db.execute(query)]
+        index, add = self.ends.index, self.ends.add
+        codes = [index.get(name) for name in names]
+        return np.asarray(
+            [add(name) if code is None else code for name, code in zip(names, codes, strict=True)]
+            if None in codes
+            else codes,
+            dtype=np.int32,
+        )
 
     def __len__(self) -> int:
         return len(self.source)
