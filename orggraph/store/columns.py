@@ -50,7 +50,7 @@ __all__ = [
 NEVER = date.max.toordinal() + 1
 
 #: Nodes made from rows kept for the next read of the same row (a chain, a page).
-MADE_KEPT = 1 << 12
+MADE_KEPT = 1 << 14
 
 _KINDS = list(NodeKind)
 _KIND_CODE = {k.value: i for i, k in enumerate(_KINDS)}

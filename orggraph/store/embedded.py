@@ -659,7 +659,12 @@ class EmbeddedStore(GraphStore):
         if kept is not None and kept[0] == writes:
             made: T = kept[1]
             return made
-        made = make(key)
+        # Made from the columns, a wide answer is some 10^5 new records (the old index's
+        # were made at opening): made with the collector paused and moved, as the index
+        # is, to its oldest generation, so that the next collections do not walk them.
+        with gc_paused():
+            made = make(key)
+        _age_everything()
         # A copy of the keys first: other readers add theirs meanwhile.
         dates = [k for k in list(self._dated) if k[:2] == key[:2]]
         for old in dates[: max(0, len(dates) - DATES_KEPT + 1)]:
