@@ -500,19 +500,28 @@ class EmbeddedStore(GraphStore):
                     out.append(node)
             return out
         if ids is not None:
+            # ``rows_of``, ``valid_row`` and ``node_at`` inline: a chain asks this
+            # thousands of times for one or two ids.
             day = as_of.toordinal()
+            index, first, start, end = table.index, table.first, table.start, table.end
+            made, node_at = table._made, table.node_at
             for node_id in ids:
-                versions = written.get(node_id)
+                versions = written.get(node_id) if written else None
                 if versions is not None:
                     node = _valid(versions, as_of)
                     if node is not None and node.kind is kind:
                         out.append(node)
                     continue
-                row = table.valid_row(table.rows_of(node_id), day)
-                if row is not None:
-                    node = table.node_at(row)
-                    if node.kind is kind:
-                        out.append(node)
+                i = index.get(node_id)
+                if i is None:
+                    continue
+                for row in range(first[i + 1] - 1, first[i] - 1, -1):
+                    if start[row] <= day:
+                        if day < end[row]:
+                            node = made.get(row) or node_at(row)
+                            if node.kind is kind:
+                                out.append(node)
+                        break
             return out
         # The file's ids of ``kind`` in id order (those written since answer from the
         # overlay, in their place), then the ids new since, in the order they came.
