@@ -404,6 +404,24 @@ def _against_city(figures: list[Figure]) -> None:
             f.comparison_value = base.value
             f.ratio = f.value / base.value if base.value else None
             f.ratio_note = f"×{f.scale} ÷ ×1"
+        if f.id.startswith("analysis.") and f.target is None:
+            _grows_linearly(f)
+
+
+#: How much an analysis may grow from the city to ten times its size (#24): no faster than
+#: the graph, with room for the larger scope's longer walks through memory.
+GROWTH_LIMIT = 11.0
+
+
+def _grows_linearly(f: Figure) -> None:
+    """A larger scale's analysis is judged on its growth: ≤ 11× its city time at ×10, and
+    the pairing, which must stay interactive, under a second as well."""
+    if f.id == "analysis.pairing":
+        f.target, f.op, f.threshold, f.target_on = "< 1 s", "<", 1000.0, "value"
+    else:
+        limit = GROWTH_LIMIT * f.scale / 10 if f.scale else GROWTH_LIMIT
+        f.target, f.op, f.threshold, f.target_on = f"≤ {limit:g}× ×1", "<=", limit, "ratio"
+    f.__post_init__()
 
 
 # -- output ----------------------------------------------------------------------------------
