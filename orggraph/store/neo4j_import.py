@@ -17,10 +17,11 @@ the server must be stopped while it runs). This module does the three steps:
 2. ``run_import`` runs the importer on those files (``--overwrite-destination`` only when
    asked), following its progress, and turns its refusals into precise errors (the
    database in use, the command missing, a destination that holds data).
-3. ``finish_import``, once the server runs again, creates every constraint and index of
-   ``SCHEMA`` (opening the store does; the importer of Community builds none) and waits
-   until they are online, which also checks every version's key over the loaded data,
-   then writes the load's audit record.
+3. ``finish_import``, once the server runs again and the store is opened (which creates
+   every constraint and index of ``SCHEMA``, the importer of Community building none,
+   and the member roll-ups), waits until they are online, which also checks every
+   version's key over the loaded data, checks the counts, then writes the load's audit
+   record.
 
 ``bulk_import`` does 1 and 2 for a source store. The CLI is ``orggraph bulk-import``.
 """
@@ -509,6 +510,10 @@ def finish_import(
     await_seconds: int = 3_600,
 ) -> list[str]:
     """Make the imported Neo4j database what the store expects; the schema items created.
+
+    ``store`` is opened the ordinary way (``open_store``), which creates the schema and
+    the member roll-ups an offline import lacks; this awaits the indexes, checks the
+    counts and audits.
 
     Creates every constraint and index of ``SCHEMA`` that is missing and waits until all
     are online (the keys are then checked over every loaded version: two with one key
