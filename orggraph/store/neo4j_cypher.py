@@ -260,14 +260,31 @@ AUDIT: LiteralString = (
 # same write (the driver retrying a commit it could not confirm) has then either
 # committed, and the write is done, or left nothing.
 BEGIN_WRITE: LiteralString = (
-    "MERGE (c:Counter {name: 'graph'}) ON CREATE SET c.value = 0 "
+    "MERGE (c:Counter {name: 'graph'}) ON CREATE SET c.value = 0, c.born = randomUUID() "
     "SET c._lock = true "
     "WITH c, c.value AS before "
-    "SET c.value = before + 1 REMOVE c._lock "
+    "SET c.value = before + 1, c.born = coalesce(c.born, randomUUID()) REMOVE c._lock "
     "RETURN before, EXISTS { MATCH (a:Audit {write_id: $write_id}) } AS done"
 )
 GRAPH_VERSION: LiteralString = (
     "OPTIONAL MATCH (c:Counter {name: 'graph'}) RETURN coalesce(c.value, 0) AS version"
+)
+# What a cached read is kept under (``Neo4jStore._cached``): the counter's version, which
+# every write moves, and its ``born`` token, drawn when the counter is made. A counter
+# deleted with the data (``clear(keep_audit=False)``, a test's wipe) and made again counts
+# from 0 once more, but with another token; without a counter, or without a token (a
+# store written before tokens, until its next write or open), nothing is cached.
+GRAPH_STATE: LiteralString = (
+    "OPTIONAL MATCH (c:Counter {name: 'graph'}) RETURN c.born AS born, c.value AS version"
+)
+# The token given to a counter made before tokens (on opening the store).
+GRAPH_BORN: LiteralString = (
+    "MATCH (c:Counter {name: 'graph'}) WHERE c.born IS NULL SET c.born = randomUUID()"
+)
+# ``clear`` moves the version (under its lock, as a write does): it keeps the counter.
+GRAPH_MOVE: LiteralString = (
+    "MATCH (c:Counter {name: 'graph'}) SET c._lock = true "
+    "WITH c, c.value AS before SET c.value = before + 1 REMOVE c._lock"
 )
 CLEAR_BATCH: LiteralString = (
     "MATCH (n) WHERE n:NodeVersion OR n:Entity OR n:Fact "
@@ -696,7 +713,7 @@ ROLLUP_TARGETS: LiteralString = (
 # The roll-ups of the organizations $ids, under the graph's lock (as a write takes it), so
 # that no write commits unseen while they are built; ``ROLLUP_MARK`` once all are.
 ROLLUP_BUILD: LiteralString = (
-    "MERGE (c:Counter {name: 'graph'}) ON CREATE SET c.value = 0 "
+    "MERGE (c:Counter {name: 'graph'}) ON CREATE SET c.value = 0, c.born = randomUUID() "
     "SET c._lock = true REMOVE c._lock "
     "WITH c "
     "UNWIND $ids AS oid "

@@ -1,0 +1,171 @@
+"""The Neo4j store's cached reads: answered again only while the graph is unchanged.
+
+``tiny_city`` (tests/graphs.py) at 2019-06-30: the organizations 630100, 630102, 630103,
+630102001, b1 and b2; b1's ancestors 630102001 → 630102 → 630100. Each test reads, then
+writes (through this store, through a second store as another process would, by
+``clear``, or by wiping the database with Cypher), then reads again: the second answer
+must show the write, worked out by hand below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+
+from orggraph.model import LinkKind, NodeKind, WriteBatch
+from orggraph.store import neo4j_cypher as q
+from orggraph.store.neo4j import Neo4jStore
+from orggraph.store.neo4j_tx import _values
+from tests.graphs import fact, link, org, tiny_city
+from tests.neo4j_server import ServerInfo
+
+pytestmark = pytest.mark.neo4j
+
+AS_OF = date(2019, 6, 30)
+ORG = NodeKind.ORGANIZATION
+CITY = {"630100", "630102", "630103", "630102001", "b1", "b2"}
+B3 = WriteBatch(
+    nodes=(org("b3", "新建党支部", "grassroots", "branch", sector="community"),),
+    links=(link(LinkKind.SUBORDINATE_TO, "b3", "630102001"),),
+    facts=(fact("b3", 2018, "score", 90),),
+)
+
+
+def _open(info: ServerInfo) -> Neo4jStore:
+    return Neo4jStore(info.uri, user=info.user, password=info.password, database=info.database)
+
+
+@pytest.fixture
+def pair(neo4j_server: ServerInfo) -> Iterator[tuple[Neo4jStore, Neo4jStore]]:
+    """Two stores on one database, as two processes (an API replica and an import)."""
+    first, second = _open(neo4j_server), _open(neo4j_server)
+    first.clear(keep_audit=False)
+    first.write(tiny_city())
+    try:
+        yield first, second
+    finally:
+        first.close()
+        second.close()
+
+
+def _org_ids(store: Neo4jStore) -> set[str]:
+    return {n.id for n in store.nodes(ORG, AS_OF)}
+
+
+def _statements(store: Neo4jStore) -> list[str]:
+    """The statements ``store`` sends from now on (its reads all go through ``_rows``)."""
+    sent: list[str] = []
+    rows = store._rows
+
+    def counted(query: Any, **params: Any) -> list[list[Any]]:
+        sent.append(query)
+        return rows(query, **params)
+
+    store._rows = counted  # type: ignore[method-assign]
+    return sent
+
+
+def test_the_same_read_is_answered_from_the_cache(pair: tuple[Neo4jStore, Neo4jStore]) -> None:
+    store, _ = pair
+    assert _org_ids(store) == CITY
+    sent = _statements(store)
+    assert _org_ids(store) == CITY
+    assert store.hierarchy(["b1"], AS_OF).parents == {
+        "b1": "630102001",
+        "630102001": "630102",
+        "630102": "630100",
+        "630100": None,
+    }
+    store.hierarchy(["b1"], AS_OF)
+    # Each read checks the graph's state (one small statement); only the first hierarchy
+    # read reads it: the organizations came from the cache.
+    assert sent == [q.GRAPH_STATE, q.GRAPH_STATE, sent[2], q.GRAPH_STATE]
+    assert sent[2] != q.GRAPH_STATE
+
+
+def test_a_write_of_this_store_is_read_at_once(pair: tuple[Neo4jStore, Neo4jStore]) -> None:
+    store, _ = pair
+    assert _org_ids(store) == CITY
+    assert store.facts(["b3"], 2018) == {}
+    assert store.hierarchy(["b1", "b3"], AS_OF).parents["b3"] is None  # asked, not there
+    store.write(B3)
+    assert _org_ids(store) == CITY | {"b3"}
+    assert store.facts(["b3"], 2018) == {"b3": {"score": 90}}
+    assert store.hierarchy(["b1", "b3"], AS_OF).parents["b3"] == "630102001"
+
+
+def test_another_process_s_write_is_read(pair: tuple[Neo4jStore, Neo4jStore]) -> None:
+    store, other = pair
+    assert _org_ids(store) == CITY
+    assert store.count_links(LinkKind.SUBORDINATE_TO, AS_OF, targets=["630102001"]) == {
+        "630102001": 2
+    }
+    other.write(B3)
+    assert _org_ids(store) == CITY | {"b3"}
+    assert store.count_links(LinkKind.SUBORDINATE_TO, AS_OF, targets=["630102001"]) == {
+        "630102001": 3
+    }
+
+
+@pytest.mark.parametrize("keep_audit", [True, False])
+def test_a_clear_is_read(pair: tuple[Neo4jStore, Neo4jStore], keep_audit: bool) -> None:
+    store, other = pair
+    assert _org_ids(store) == CITY
+    other.clear(keep_audit=keep_audit)
+    assert _org_ids(store) == set()
+    # Written again from nothing: without the audit the graph's counter went with the
+    # data and counts from 0 again; the answer is still the new graph's.
+    other.write(WriteBatch(nodes=(org("630100", "西宁市委", "city"),)))
+    assert _org_ids(store) == {"630100"}
+
+
+def test_a_wipe_by_cypher_is_read(pair: tuple[Neo4jStore, Neo4jStore]) -> None:
+    store, other = pair
+    assert _org_ids(store) == CITY
+    # What the test suite does between tests: everything deleted, the counter too.
+    other._write(_values, "MATCH (n) DETACH DELETE n")
+    assert _org_ids(store) == set()
+    other.write(WriteBatch(nodes=(org("630100", "西宁市委", "city"),)))
+    assert _org_ids(store) == {"630100"}
+    # A counter made again counts from the start, with another token.
+    other._write(_values, "MATCH (n) DETACH DELETE n")
+    other.write(WriteBatch(nodes=(org("630103", "城中区委", "county"),)))
+    assert _org_ids(store) == {"630103"}
+
+
+def test_an_answer_changed_by_its_caller_is_not_kept(pair: tuple[Neo4jStore, Neo4jStore]) -> None:
+    store, _ = pair
+    store.write(B3)
+    store.nodes(ORG, AS_OF).clear()
+    store.hierarchy(["b1"], AS_OF).parents.clear()
+    store.facts(["b3"], 2018)["b3"]["score"] = 0
+    store.links(LinkKind.SUBORDINATE_TO, AS_OF, targets=["630102001"]).clear()
+    assert _org_ids(store) == CITY | {"b3"}
+    assert len(store.hierarchy(["b1"], AS_OF).parents) == 4
+    assert store.facts(["b3"], 2018) == {"b3": {"score": 90}}
+    found = store.links(LinkKind.SUBORDINATE_TO, AS_OF, targets=["630102001"])
+    assert sorted(x.source for x in found) == ["b1", "b2", "b3"]
+
+
+def test_a_store_without_a_token_gets_one_on_opening(neo4j_server: ServerInfo) -> None:
+    store = _open(neo4j_server)
+    try:
+        store.clear(keep_audit=False)
+        store.write(tiny_city())
+        # As a store written before tokens: the counter without one caches nothing.
+        store._write(_values, "MATCH (c:Counter {name: 'graph'}) REMOVE c.born")
+        sent = _statements(store)
+        assert _org_ids(store) == CITY
+        assert _org_ids(store) == CITY
+        assert sent.count(q.GRAPH_STATE) == 2 and len(sent) == 4  # read twice
+        again = _open(neo4j_server)
+        try:
+            ((born, _),) = again._rows(q.GRAPH_STATE)
+            assert born is not None
+        finally:
+            again.close()
+    finally:
+        store.close()
