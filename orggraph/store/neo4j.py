@@ -174,6 +174,11 @@ def _copy_hierarchy(kept: Hierarchy) -> Hierarchy:
     )
 
 
+def _same(kept: T) -> T:
+    """A kept answer that is frozen (``DataReach``), handed out as it is."""
+    return kept
+
+
 def _copy_lists(kept: dict[str, list[Node]]) -> dict[str, list[Node]]:
     return {i: list(found) for i, found in kept.items()}
 
@@ -271,8 +276,6 @@ class Neo4jStore(GraphStore):
         super().__init__()
         self._expected_version: int | None = None  # the graph's version a write was planned at
         self._bulk_loading = False  # in a bulk load into an empty store (``bulk_load``)
-        # How far the data reaches, with the state of the graph it was worked out at.
-        self._reach: tuple[list[Any], DataReach] | None = None
         # Bulk reads by their arguments, valid at one state of the graph (``_cached``).
         self.read_cache_entries = READ_CACHE_ENTRIES
         self._cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
@@ -349,10 +352,11 @@ class Neo4jStore(GraphStore):
         self._write(_values, q.ROLLUP_MARK)
 
     def _open_graph_state(self) -> None:
-        """A token for a counter made before tokens (``q.GRAPH_STATE``), so that reads of
-        such a store are cached too; written once, only when it is missing."""
-        ((born, version),) = self._rows(q.GRAPH_STATE)
-        if born is None and version is not None:
+        """The graph's counter with a token (``q.GRAPH_STATE``), so that reads are cached
+        (``_cached``) in a store written before tokens, or imported offline: written once,
+        only when it is missing."""
+        ((born, _),) = self._rows(q.GRAPH_STATE)
+        if born is None:
             self._write(_values, q.GRAPH_BORN)
 
     def _cached(self, key: tuple[Any, ...], read: Callable[[], T], copy: Callable[[T], T]) -> T:
@@ -839,19 +843,17 @@ class Neo4jStore(GraphStore):
         return sorted({date.fromisoformat(row[0]) for row in self._rows(q.CHANGE_DATES)})
 
     def data_reach(self) -> DataReach:
-        """Worked out once per state of the graph (its version and counts, one cheap read
-        of Neo4j's counters; any process's write moves them), in one query."""
-        state = self._rows(q.DATA_STATE)[0]
-        kept = self._reach
-        if kept is not None and kept[0] == state:
-            return kept[1]
-        *ends, years = self._rows(q.DATA_REACH)[0]
-        days = [date.fromisoformat(d) for d in ends if d]
-        reach = DataReach(
-            latest=max(days, default=None), fact_years=tuple(sorted(int(y) for y in years))
-        )
-        self._reach = (state, reach)
-        return reach
+        """Worked out once per state of the graph (``_cached``: any process's write moves
+        it), in one query."""
+
+        def read() -> DataReach:
+            *ends, years = self._rows(q.DATA_REACH)[0]
+            days = [date.fromisoformat(d) for d in ends if d]
+            return DataReach(
+                latest=max(days, default=None), fact_years=tuple(sorted(int(y) for y in years))
+            )
+
+        return self._cached(("data_reach",), read, _same)
 
     def counts(self) -> dict[str, int]:
         node_versions, link_versions, facts = self._rows(q.COUNTS)[0]

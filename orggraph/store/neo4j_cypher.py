@@ -272,14 +272,16 @@ GRAPH_VERSION: LiteralString = (
 # What a cached read is kept under (``Neo4jStore._cached``): the counter's version, which
 # every write moves, and its ``born`` token, drawn when the counter is made. A counter
 # deleted with the data (``clear(keep_audit=False)``, a test's wipe) and made again counts
-# from 0 once more, but with another token; without a counter, or without a token (a
-# store written before tokens, until its next write or open), nothing is cached.
+# from 0 once more, but with another token; without a counter, or without a token (until
+# the store's next write or open), nothing is cached.
 GRAPH_STATE: LiteralString = (
     "OPTIONAL MATCH (c:Counter {name: 'graph'}) RETURN c.born AS born, c.value AS version"
 )
-# The token given to a counter made before tokens (on opening the store).
+# On opening a store whose counter has no token (made before tokens) or that has no
+# counter (never written since a wipe, or imported offline): the counter with a token.
 GRAPH_BORN: LiteralString = (
-    "MATCH (c:Counter {name: 'graph'}) WHERE c.born IS NULL SET c.born = randomUUID()"
+    "MERGE (c:Counter {name: 'graph'}) ON CREATE SET c.value = 0 "
+    "SET c.born = coalesce(c.born, randomUUID())"
 )
 # ``clear`` moves the version (under its lock, as a write does): it keeps the counter.
 GRAPH_MOVE: LiteralString = (
@@ -595,15 +597,6 @@ CHANGE_DATES: LiteralString = (
     "RETURN DISTINCT toString(r.valid_from) AS d "
     "UNION MATCH ()-[r]->() WHERE r.valid_to IS NOT NULL "
     "RETURN DISTINCT toString(r.valid_to) AS d"
-)
-# What moves whenever the data may have: the graph's version (every write moves it) and
-# the counts (a clear, a restore), all read from Neo4j's count store: no scan.
-DATA_STATE: LiteralString = (
-    "OPTIONAL MATCH (c:Counter {name: 'graph'}) WITH coalesce(c.value, 0) AS version "
-    "CALL () { MATCH (v:NodeVersion) RETURN count(v) AS node_versions } "
-    "CALL () { MATCH ()-[r]->() RETURN count(r) AS link_versions } "
-    "CALL () { MATCH (f:Fact) RETURN count(f) AS facts } "
-    "RETURN version, node_versions, link_versions, facts"
 )
 # How far the data reaches (``DataReach``): one pass over each kind of record.
 DATA_REACH: LiteralString = (
