@@ -326,9 +326,10 @@ class FactColumns:
     """The yearly facts read from the file, by (node id, year, name), as columns.
 
     The (node id, year) pairs are ``keys``: those of node ``ids[i]`` are
-    ``node_keys[i]:node_keys[i + 1]``, and the facts of pair ``k`` are rows
-    ``key_rows[k]:key_rows[k + 1]``, each a name (``name_codes`` into ``names``) and a
-    value (the file's JSON, decoded when read).
+    ``node_keys[i]:node_keys[i + 1]``. The facts of pair ``k`` are one JSON object,
+    ``objects[k]`` (their names in order, each with the file's JSON of its value), decoded
+    by one ``orjson.loads`` when read; their names are rows ``key_rows[k]:key_rows[k + 1]``
+    of ``name_codes`` (into ``names``), for the reads of names alone.
     """
 
     __slots__ = (
@@ -339,7 +340,7 @@ class FactColumns:
         "name_codes",
         "names",
         "node_keys",
-        "values",
+        "objects",
     )
 
     def __init__(self, rows: Iterable[tuple[Any, ...]]) -> None:
@@ -350,16 +351,22 @@ class FactColumns:
         key_rows = array("i")
         name_codes = array("B")
         names: dict[str, int] = {}
-        values = _Blob()
+        #: Each name as a JSON key (``"name":``), by code.
+        keys: list[bytes] = []
+        objects = _Blob()
+        parts: list[bytes] = []
         last_id: str | None = None
         last_year: int | None = None
         row = 0
         for node_id, year, name, value in rows:
-            if node_id != last_id:
-                last_id, last_year = node_id, None
-                ids.append(node_id)
-                node_keys.append(len(key_year))
-            if year != last_year:
+            if node_id != last_id or year != last_year:
+                if parts:
+                    objects.add(b"{" + b",".join(parts) + b"}")
+                    parts = []
+                if node_id != last_id:
+                    last_id = node_id
+                    ids.append(node_id)
+                    node_keys.append(len(key_year))
                 last_year = year
                 key_year.append(year)
                 key_rows.append(row)
@@ -368,9 +375,12 @@ class FactColumns:
                 code = names[name] = len(names)
                 if code > 255:
                     raise ValueError("more than 256 names of facts")
+                keys.append(orjson.dumps(name) + b":")
             name_codes.append(code)
-            values.add(_utf8(value))
+            parts.append(keys[code] + _utf8(value))
             row += 1
+        if parts:
+            objects.add(b"{" + b",".join(parts) + b"}")
         node_keys.append(len(key_year))
         key_rows.append(row)
         self.ids = ids
@@ -380,17 +390,10 @@ class FactColumns:
         self.key_rows = key_rows
         self.name_codes = name_codes
         self.names = list(names)
-        self.values = values
+        self.objects = objects
 
     def __len__(self) -> int:
         return len(self.name_codes)
-
-    def _values(self, key: int) -> dict[str, Any]:
-        names, codes, values, loads = self.names, self.name_codes, self.values, orjson.loads
-        return {
-            names[codes[r]]: loads(values[r])
-            for r in range(self.key_rows[key], self.key_rows[key + 1])
-        }
 
     def get(self, node_id: str, year: int) -> dict[str, Any] | None:
         """The facts of ``node_id`` in ``year`` (a new dict), None if the file has none."""
@@ -400,7 +403,7 @@ class FactColumns:
         years = self.key_year
         for key in range(self.node_keys[i], self.node_keys[i + 1]):
             if years[key] == year:
-                return self._values(key)
+                return self.values_of(key)
         return None
 
     def pairs(self) -> Iterator[tuple[str, int, int]]:
@@ -415,7 +418,9 @@ class FactColumns:
         return [names[codes[r]] for r in range(self.key_rows[key], self.key_rows[key + 1])]
 
     def values_of(self, key: int) -> dict[str, Any]:
-        return self._values(key)
+        """The facts of pair ``key``, by name in name order (a new dict)."""
+        found: dict[str, Any] = orjson.loads(self.objects[key])
+        return found
 
 
 class Facts:

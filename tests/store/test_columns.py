@@ -130,6 +130,42 @@ def test_facts_read_from_the_file_and_written_since(path: Path) -> None:
         assert list(again.facts(["a1"], 2014)["a1"]) == ["grade", "meetings", "score"]
 
 
+def test_facts_of_several_years_and_awkward_names_read_back_whole(tmp_path: Path) -> None:
+    """The file's facts of a pair are read as one object: names that need escaping in
+    JSON, values of every JSON shape, the pairs of one node in other years apart."""
+    file = tmp_path / "facts.db"
+    with EmbeddedStore(file) as writer:
+        writer.write(
+            WriteBatch(
+                nodes=(member("a1", "甲"), member("b1", "乙")),
+                facts=(
+                    fact("a1", 2013, "score", 60),
+                    fact("a1", 2014, 'say "hi"', 'a "quoted" \\ 值'),
+                    fact("a1", 2014, "会议", [1, {"x": None}]),
+                    fact("a1", 2014, "ratio", 0.5),
+                    fact("a1", 2014, "done", True),
+                    fact("a1", 2015, "score", 70),
+                    fact("b1", 2014, "score", 90),
+                ),
+            )
+        )
+    with EmbeddedStore(file) as store:
+        # By name in the file's order (SQLite's: byte order of the UTF-8 names).
+        assert list(store.facts(["a1"], 2014)["a1"].items()) == [
+            ("done", True),
+            ("ratio", 0.5),
+            ('say "hi"', 'a "quoted" \\ 值'),
+            ("会议", [1, {"x": None}]),
+        ]
+        assert store.facts(["a1", "b1", "zz"], 2013) == {"a1": {"score": 60}}
+        assert store.facts(["a1", "b1"], 2015) == {"a1": {"score": 70}}
+        assert store.facts(["b1"], 2014, names=["score", "done"]) == {"b1": {"score": 90}}
+        assert store.facts(["a1"], 2014, names=["会议"]) == {"a1": {"会议": [1, {"x": None}]}}
+        # A read hands out its own dict: changing it changes nothing held.
+        store.facts(["b1"], 2014)["b1"]["score"] = 0
+        assert store.facts(["b1"], 2014) == {"b1": {"score": 90}}
+
+
 def _links_file(tmp_path: Path) -> Path:
     """b1, b2 (branches); m1 in b1 from D0; m2 in b1 from D0 to 2012; m3 in b2 from D0."""
     file = tmp_path / "links.db"
