@@ -390,12 +390,6 @@ class Neo4jStore(GraphStore):
                     self._cache.popitem(last=False)
         return copy(value)
 
-    def _forget_reads(self) -> None:
-        """This process wrote: what is kept is of an older state (free it now)."""
-        with self._cache_lock:
-            self._cache.clear()
-            self._cache_state = None
-
     # -- plumbing --------------------------------------------------------------------
     def _read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         with (
@@ -407,12 +401,11 @@ class Neo4jStore(GraphStore):
             return session.execute_read(fn, *args, **kwargs)
 
     def _write(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        self._forget_reads()
-        try:
-            with _translated(self.url), self._driver.session(database=self._database) as session:
-                return session.execute_write(fn, *args, **kwargs)
-        finally:
-            self._forget_reads()
+        # No cached read is dropped here: the state each one checks tells (a write of the
+        # graph moves its version), and an audit record or an account written on every
+        # request would empty the cache for nothing.
+        with _translated(self.url), self._driver.session(database=self._database) as session:
+            return session.execute_write(fn, *args, **kwargs)
 
     def _rows(self, query: LiteralString, **params: Any) -> list[list[Any]]:
         """The rows of one read statement, in one round trip when the server is there.

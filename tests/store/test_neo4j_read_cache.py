@@ -169,3 +169,13 @@ def test_a_store_without_a_token_gets_one_on_opening(neo4j_server: ServerInfo) -
             again.close()
     finally:
         store.close()
+
+
+def test_an_audit_record_keeps_what_is_cached(pair: tuple[Neo4jStore, Neo4jStore]) -> None:
+    # A sensitive read's audit record is written per request; it moves no version.
+    store, _ = pair
+    assert _org_ids(store) == CITY
+    store.record_audit("tester", "read_sensitive", {"fields": ["phone"]})
+    sent = _statements(store)
+    assert _org_ids(store) == CITY
+    assert sent == [q.GRAPH_STATE]
