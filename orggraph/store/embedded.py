@@ -547,19 +547,22 @@ class EmbeddedStore(GraphStore):
         first version of any kind): made once for the wide reads at that date."""
         _, kind, as_of = key
         table = self._nodes
-        ids, group, node_at = table.ids, table.group, table.node_at
-        start, days = table.start, table.days
-        rows = table.valid_rows(as_of.toordinal(), kind, first=False).tolist()
+        ids, start, days = table.ids, table.start, table.days
+        rows = table.valid_rows(as_of.toordinal(), kind, first=False)
         # A version also valid at the date made last is that one: one record per version
         # however many dates are kept (most members hold at all of them).
         before = table.last_made.get(kind, {})
-        made: dict[str, Node] = {}
-        for r in rows:
-            node_id = ids[group[r]]
-            node = before.get(node_id)
+        found: list[Node | None] = []
+        wanted: list[int] = []
+        for at, (r, i) in enumerate(zip(rows.tolist(), table.group[rows].tolist(), strict=True)):
+            node = before.get(ids[i])
             if node is None or node.valid_from != days[start[r]]:
-                node = node_at(r)
-            made[node_id] = node
+                node = None
+                wanted.append(at)
+            found.append(node)
+        for at, node in zip(wanted, table.nodes_at(rows[wanted]), strict=True):
+            found[at] = node
+        made = {node.id: node for node in found if node is not None}
         table.last_made[kind] = made
         return made
 
@@ -702,13 +705,14 @@ class EmbeddedStore(GraphStore):
             link = np.frombuffer(cols.link, dtype=np.int32)
             codes = np.frombuffer(column, dtype=np.int32)[link[rows]]
             order = np.argsort(codes, kind="stable")
-            link_at, name = cols.link_at, ends.name
+            name = ends.name
             last, found = -1, []
-            for row, code in zip(rows[order].tolist(), codes[order].tolist(), strict=True):
+            made = cols.links_at(rows[order])
+            for made_link, code in zip(made, codes[order].tolist(), strict=True):
                 if code != last:
                     last, end = code, name(code)
                     found = [] if end in mixed else by_end.setdefault(end, [])
-                found.append(link_at(row))
+                found.append(made_link)
         for end in mixed:
             valid = self._valid_adjacent(kind, end, out, as_of)
             if valid:

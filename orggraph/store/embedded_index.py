@@ -5,9 +5,10 @@ the cursors over: the node versions become columns (``orggraph.store.columns``),
 ``_read_links`` makes one ``DiGraph`` per link kind (edge data ``{link id: its versions}``)
 and the versions by link id, every list oldest first (``_valid`` finds the one valid at a
 date). The records are made with ``object.__new__`` and their slots' setters
-(``_slot_setters``); the new index is moved to the collector's oldest generation without a
-walk (``_age_everything``). Counts of links at a date read ``_LinkColumns``, the
-versions of one link kind as numpy columns, made from the graph on first use.
+(``_slot_setters``, ``orggraph.store.columns``'s); the new index is moved to the
+collector's oldest generation without a walk (``_age_everything``). Counts of links at
+a date read ``_LinkColumns``, the versions of one link kind as numpy columns, made from
+the graph on first use.
 
 Nothing here opens the file or takes a lock: the store owns both, runs the statements, and
 puts a new index in place whole (``EmbeddedStore._load_all``).
@@ -18,7 +19,6 @@ from __future__ import annotations
 import gc
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import fields
 from datetime import date
 from itertools import groupby
 from operator import itemgetter
@@ -31,9 +31,11 @@ from orggraph.model import Link, LinkKind, NodeKind
 from orggraph.model.codec import DATE_FIELDS
 from orggraph.store.columns import LinkColumns, columns_where
 from orggraph.store.columns import decoded as _decoded
+from orggraph.store.columns import slot_setters as _slot_setters
 
-# Everything else here is the embedded store's own (``orggraph.store.embedded``).
-__all__ = ["COLUMN_KINDS", "DATES_KEPT"]
+# Everything else here is the embedded store's own (``orggraph.store.embedded``);
+# ``_slot_setters`` (``orggraph.store.columns``'s) is named here too for its tests.
+__all__ = ["COLUMN_KINDS", "DATES_KEPT", "_slot_setters"]
 
 #: Dates for which what holds is kept, per kind of answer (today, a report's date…): the
 #: store's wide reads (``EmbeddedStore._at``) and the counts of ``_LinkColumns``.
@@ -74,20 +76,6 @@ _NO_ATTRS: Mapping[str, Any] = {}
 
 #: The attributes of each kind of node or link whose values are dates.
 _DATED: dict[object, Collection[str]] = {k: DATE_FIELDS.get(k, ()) for k in (*NodeKind, *LinkKind)}
-
-
-def _slot_setters(cls: type, names: tuple[str, ...]) -> tuple[Any, ...]:
-    """The slot setters of a frozen dataclass's fields, ``names`` being all of them in order.
-
-    The loaders below make records with ``object.__new__`` and these setters: a frozen
-    dataclass's ``__init__`` sets each field through ``object.__setattr__`` and costs four
-    times as much, a third of a second at a city's 300,000 versions. The records have no
-    ``__post_init__``; the check here fails at import if their fields change.
-    """
-    found = tuple(f.name for f in fields(cls))
-    if found != names or hasattr(cls, "__post_init__"):
-        raise TypeError(f"{cls.__name__} fields are {found}, the loader sets {names}")
-    return tuple(cls.__dict__[name].__set__ for name in names)
 
 
 _LINK_SETTERS = _slot_setters(Link, ("kind", "source", "target", "valid_from", "valid_to", "attrs"))

@@ -258,3 +258,51 @@ def test_a_membership_whose_id_is_not_its_ends_is_read_too(tmp_path: Path) -> No
         assert store.count_links(MEM, ASK, targets=["b2"]) == {"b2": 2}
         assert [v.target for v in store.link_versions(["member_of:odd"])["member_of:odd"]] == ["b2"]
         assert sum(1 for _ in store.all_links()) == 4
+
+
+def test_wide_reads_make_whole_records_from_the_columns(tmp_path: Path) -> None:
+    """A wide read makes the records of every version valid at its date at once: their
+    dates, decoded attributes (date ones as dates), an end no node names; a version also
+    valid at the next date asked is the same record."""
+    file = tmp_path / "wide.db"
+    joined = date(2001, 5, 4)
+    with EmbeddedStore(file) as writer:
+        writer.write(
+            WriteBatch(
+                nodes=(
+                    org("b1", "甲支部", "grassroots", "branch"),
+                    member("m1", "甲", join_date=joined),
+                    member("m2", "乙", end=date(2012, 1, 1)),
+                    member("m3", "丙"),
+                    member("m3", "丙", start=LATER, status="probationary"),
+                ),
+                links=(
+                    link(MEM, "m1", "b1", note="转入"),
+                    link(MEM, "m2", "b1", end=date(2012, 1, 1)),
+                    link(MEM, "m3", "b1", start=LATER),
+                    link(MEM, "ghost", "b1"),  # an end that no node version names
+                ),
+            ),
+            validate=False,  # the rules would refuse the ghost; the file may hold one
+        )
+    wide = ["m1", "m2", "m3", "ghost", *(f"x{i}" for i in range(WIDE_READ))]
+    with EmbeddedStore(file) as store:
+        early = store.nodes(NodeKind.MEMBER, date(2011, 1, 1), ids=wide)
+        assert [(n.id, n.name, n.valid_from, n.valid_to) for n in early] == [
+            ("m1", "甲", D0, None),
+            ("m2", "乙", D0, date(2012, 1, 1)),
+            ("m3", "丙", D0, LATER),
+        ]
+        assert early[0].attrs["join_date"] == joined  # a date, not its text
+        later = store.nodes(NodeKind.MEMBER, ASK, ids=wide)
+        assert [(n.id, n.attrs["status"], n.valid_from) for n in later] == [
+            ("m1", "full", D0),
+            ("m3", "probationary", LATER),
+        ]
+        assert later[0] is early[0]  # m1's one version, valid at both dates
+        found = store.links(MEM, ASK, sources=wide)
+        assert [(x.source, x.target, x.valid_from, dict(x.attrs)) for x in found] == [
+            ("m1", "b1", D0, {"note": "转入"}),
+            ("m3", "b1", LATER, {}),
+            ("ghost", "b1", D0, {}),
+        ]
