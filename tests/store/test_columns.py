@@ -306,3 +306,33 @@ def test_wide_reads_make_whole_records_from_the_columns(tmp_path: Path) -> None:
             ("m3", "b1", LATER, {}),
             ("ghost", "b1", D0, {}),
         ]
+
+
+def test_a_window_is_kept_until_the_next_write_and_each_caller_gets_its_own(
+    path: Path,
+) -> None:
+    since, until = date(2011, 6, 30), date(2013, 1, 1)
+    with EmbeddedStore(path) as store:
+        first = store.versions_between(since, until)
+        # Only e1's version ends inside (2012-01-01); the rest begin at D0 (2010), and the
+        # facts are of 2014.
+        assert [(n.id, n.valid_to) for n in first.nodes] == [("e1", date(2012, 1, 1))]
+        assert first.links == [] and first.facts == []
+        first.nodes.clear()  # what a caller does with its lists is its own
+        assert [n.id for n in store.versions_between(since, until).nodes] == ["e1"]
+        # A member joining inside, and a fact of a year inside: the next ask sees both.
+        store.write(
+            WriteBatch(
+                nodes=(member("d1", "丁", start=date(2012, 6, 1)),),
+                facts=(fact("c1", 2012, "score", 70),),
+            )
+        )
+        again = store.versions_between(since, until)
+        assert [n.id for n in again.nodes] == ["e1", "d1"]
+        assert again.facts == [("c1", 2012, "score")]
+        # A write of facts alone moves the window too.
+        store.write(WriteBatch(facts=(fact("a1", 2012, "grade", "good"),)))
+        assert sorted(store.versions_between(since, until).facts) == [
+            ("a1", 2012, "grade"),
+            ("c1", 2012, "score"),
+        ]
