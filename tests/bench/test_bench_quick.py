@@ -26,7 +26,7 @@ EXPECTED: dict[str, bool] = {
     "import.demo_write_rate": False,
     "import.csv": False,
     "store.open": True,  # < 2 s
-    "store.rss": False,
+    "store.rss": True,  # ≤ 120 MB
     "analysis.chain": True,  # < 1 ms
     "analysis.gaps_district": True,  # < 200 ms
     "analysis.gaps_city": True,  # < 1 s
