@@ -242,10 +242,22 @@ def write_changes(tx: neo4j.ManagedTransaction, payload: dict[str, Any]) -> None
     _send(tx, q.PUT_FACTS, payload["facts"])
     touched = payload.get("rollup")
     if touched and any(touched.values()) and not lock_last:  # a bulk load builds them at its end
-        tx.run(q.ROLLUP_REFRESH, touched).consume()
+        if sum(len(ids) for ids in touched.values()) <= ROLLUP_REFRESH_MAX:
+            tx.run(q.ROLLUP_REFRESH, touched).consume()
+        else:
+            # A large write (an import, a city's batch): refreshed in this transaction it
+            # ran for many minutes (a province city's 17,000 records). The roll-ups are
+            # marked missing instead: reads count the links, the next open builds them
+            # again, in batches.
+            tx.run(q.ROLLUP_DROP).consume()
     if lock_last and not _begin(tx, payload):
         raise AlreadyWritten(payload["audit"]["write_id"])
     tx.run(q.AUDIT, payload["audit"]).consume()
+
+
+#: The most organizations, closed links and members one write refreshes the member roll-ups
+#: of in its own transaction; a larger write marks them missing (``write_changes``).
+ROLLUP_REFRESH_MAX = 2_000
 
 
 def changes_payload(

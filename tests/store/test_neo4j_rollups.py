@@ -135,6 +135,25 @@ def test_a_store_without_roll_ups_counts_links_and_gets_them_when_opened(
         again.close()
 
 
+def test_a_write_too_large_to_refresh_marks_them_missing(
+    neo: Neo4jStore, neo4j_server: ServerInfo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The history's second write touches b1, m1, m2 (three ids): over a limit of two, it
+    # is refreshed by no one, so the roll-ups are marked missing in its transaction.
+    from orggraph.store import neo4j_tx
+
+    monkeypatch.setattr(neo4j_tx, "ROLLUP_REFRESH_MAX", 2)
+    _write_history(neo)
+    assert not _ready(neo)
+    _assert_counts(neo)  # from the links, as the table says
+    again = _open(neo4j_server)  # the next open builds them from the links
+    try:
+        assert _ready(again)
+        _assert_counts(again)
+    finally:
+        again.close()
+
+
 def test_a_bulk_load_builds_them_at_its_end(neo: Neo4jStore, tmp_path: Path) -> None:
     source = EmbeddedStore(tmp_path / "source.db")
     try:
