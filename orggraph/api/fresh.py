@@ -12,12 +12,11 @@ rebuild takes a second or more. A request thus makes one thread hop fewer: measu
 hop cost about 80 us of CPU against 5 us inline, and a chain request through ``orggraph
 serve`` made 84 system calls instead of 118 (futex 14 instead of 20). The Neo4j store
 has no such index: it has nothing to catch up on. When the server froze the first index
-out of the collector's reach (``serve``), a rebuilt one is frozen too.
+out of the collector's reach (``serve``), the store freezes a rebuilt one with it
+(``orggraph.store.base.age_new``).
 """
 
 from __future__ import annotations
-
-import gc
 
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -37,7 +36,5 @@ class FreshIndex:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and not self.store.current():
-            reloaded = await run_in_threadpool(self.store.refresh)
-            if reloaded and gc.get_freeze_count():
-                gc.freeze()
+            await run_in_threadpool(self.store.refresh)
         await self.app(scope, receive, send)

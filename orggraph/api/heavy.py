@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import gc
 import logging
 import multiprocessing
 import os
@@ -54,7 +53,7 @@ from graphql import ExecutionResult, GraphQLError, SourceLocation
 from orggraph.errors import Busy, Cancelled, OrgGraphError
 from orggraph.progress import Progress
 from orggraph.settings import Settings
-from orggraph.store.base import GraphStore
+from orggraph.store.base import GraphStore, freeze_long_lived
 
 __all__ = ["GRACE_SECONDS", "HeavyPool", "relayed_result"]
 
@@ -192,8 +191,7 @@ def _child(conn: Connection, url: str, settings: Settings, parent: int) -> None:
         return
     audits = _Audits()
     setattr(store, "record_audit", audits)  # noqa: B010 - this process's store only: see above
-    gc.collect()
-    gc.freeze()  # as the server: the index out of the collector's reach
+    freeze_long_lived()  # as the server: the index out of the collector's reach
     conn.send(("ready", os.getpid()))
     while True:
         try:
@@ -206,8 +204,7 @@ def _child(conn: Connection, url: str, settings: Settings, parent: int) -> None:
             continue  # a cancel that came after its task ended
         _, name, task = message
         try:
-            if store.refresh() and gc.get_freeze_count():
-                gc.freeze()
+            store.refresh()
             value = _TASKS[name](store, settings, schema, _Reporter(conn), task)
         except BaseException as exc:
             if not isinstance(exc, OrgGraphError):

@@ -17,7 +17,6 @@ them): no orphan goes on serving on the port.
 
 from __future__ import annotations
 
-import gc
 import logging
 import multiprocessing
 import os
@@ -58,14 +57,14 @@ def worker_app() -> Starlette:
     from orggraph.api.app import SWITCH_INTERVAL, create_app, start_heavy
     from orggraph.settings import load_settings
     from orggraph.store import open_store
+    from orggraph.store.base import freeze_long_lived
 
     settings = load_settings()
     parent = int(os.environ.get(_SUPERVISOR, "0"))
     if parent:
         exit_when_orphaned(parent)
     web = create_app(open_store(settings.store, settings), settings)
-    gc.collect()
-    gc.freeze()  # as serve(): the index out of the collector's reach
+    freeze_long_lived()  # as serve(): the index out of the collector's reach
     sys.setswitchinterval(SWITCH_INTERVAL)
     start_heavy(web)
     return web

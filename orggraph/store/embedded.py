@@ -65,6 +65,7 @@ from orggraph.store.base import (
     GraphStore,
     VersionWindow,
     WriteResult,
+    age_new,
     audit_detail,
     fact_years,
     gc_paused,
@@ -83,7 +84,6 @@ from orggraph.store.embedded_index import (
     COLUMN_KINDS,
     DATES_KEPT,
     _add_edge,
-    _age_everything,
     _ColumnCounts,
     _Days,
     _LinkColumns,
@@ -235,7 +235,7 @@ class EmbeddedStore(GraphStore):
     def _load(self) -> None:
         with gc_paused():
             self._load_all()
-            _age_everything()
+            age_new()
 
     def _load_all(self) -> None:
         """Read both tables in one snapshot into a new index, then put it in place whole."""
@@ -686,7 +686,7 @@ class EmbeddedStore(GraphStore):
         # is, to its oldest generation, so that the next collections do not walk them.
         with gc_paused():
             made = make(key)
-        _age_everything()
+        age_new()
         # A copy of the keys first: other readers add theirs meanwhile.
         dates = [k for k in list(self._dated) if k[:2] == key[:2]]
         for old in dates[: max(0, len(dates) - DATES_KEPT + 1)]:

@@ -6,7 +6,7 @@ the cursors over: the node versions become columns (``orggraph.store.columns``),
 and the versions by link id, every list oldest first (``_valid`` finds the one valid at a
 date). The records are made with ``object.__new__`` and their slots' setters
 (``_slot_setters``, ``orggraph.store.columns``'s); the new index is moved to the
-collector's oldest generation without a walk (``_age_everything``). Counts of links at
+collector's oldest generation without a walk (``orggraph.store.base.age_new``). Counts of links at
 a date read ``_LinkColumns``, the versions of one link kind as numpy columns, made from
 the graph on first use.
 
@@ -16,7 +16,6 @@ puts a new index in place whole (``EmbeddedStore._load_all``).
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from datetime import date
@@ -262,20 +261,3 @@ def _add_edge(graph: Any, source: str, target: str, key: str, versions: list[Lin
         keyed = succ[source][target] = {}
         pred[target][source] = keyed
     keyed[key] = versions
-
-
-def _age_everything() -> None:
-    """Move every object the collector tracks, the new index with them, to its oldest
-    generation (or, where the process keeps its long-lived objects frozen, ``serve``, to
-    the permanent one with those).
-
-    The index is some 10^6 objects with no cycle among them, made with the collector
-    paused: left in the youngest generation, the next two collections would each walk all
-    of them for nothing (a fifth of a second each, at a city). ``gc.freeze`` and
-    ``gc.unfreeze`` move whole generations without walking them. Objects that were young
-    are only looked at again by the next full collection.
-    """
-    frozen = gc.get_freeze_count()
-    gc.freeze()
-    if not frozen:
-        gc.unfreeze()

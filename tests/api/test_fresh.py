@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from orggraph.model import WriteBatch
+from orggraph.store.base import freeze_long_lived, thaw_long_lived
 from orggraph.store.embedded import EmbeddedStore
 from tests.api.conftest import Api
 from tests.graphs import org, tiny_city
@@ -48,8 +49,7 @@ def test_a_rebuilt_index_is_frozen_when_the_server_froze_the_first(
 ) -> None:
     served, writer = two
     api = Api(served)
-    gc.collect()
-    gc.freeze()  # what ``serve`` does before it answers
+    freeze_long_lived()  # what ``serve`` does before it answers
     try:
         before = gc.get_freeze_count()
         _write_new_committee(writer)
@@ -58,7 +58,7 @@ def test_a_rebuilt_index_is_frozen_when_the_server_froze_the_first(
         assert api.data(QUERY) == {"organization": {"name": "城西区委"}}
         assert gc.get_freeze_count() > before
     finally:
-        gc.unfreeze()
+        thaw_long_lived()
 
 
 def test_without_a_frozen_server_nothing_is_frozen(

@@ -24,7 +24,8 @@ import pytest
 
 from orggraph.analysis import jsonable
 from orggraph.model import Link, LinkKind, Node, NodeKind, WriteBatch, link_id
-from orggraph.store.embedded import EmbeddedStore
+from orggraph.store.base import freeze_long_lived, thaw_long_lived
+from orggraph.store.embedded import WIDE_READ, EmbeddedStore
 from orggraph.store.embedded_index import _slot_setters
 from tests.graphs import D0, link, member, org, responsibility_city
 
@@ -318,8 +319,7 @@ def test_the_new_index_goes_to_the_oldest_generation(path: Path) -> None:
 
 
 def test_where_the_process_froze_its_objects_the_new_index_is_frozen_too(path: Path) -> None:
-    gc.collect()
-    gc.freeze()  # what ``serve`` does before it answers
+    freeze_long_lived()  # what ``serve`` does before it answers
     try:
         before = gc.get_freeze_count()
         with EmbeddedStore(path) as store:
@@ -327,4 +327,25 @@ def test_where_the_process_froze_its_objects_the_new_index_is_frozen_too(path: P
             assert gc.get_freeze_count() > before
             assert not any(_in_generation(held, g) for g in range(3))
     finally:
-        gc.unfreeze()
+        thaw_long_lived()
+
+
+def test_new_indexes_and_kept_answers_never_count_the_frozen_objects(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # ``gc.get_freeze_count`` walks the permanent generation one object at a time: asked
+    # at each kept answer, it made a server's analyses several times slower.
+    def counted() -> int:
+        raise AssertionError("the permanent generation was counted")
+
+    monkeypatch.setattr(gc, "get_freeze_count", counted)
+    freeze_long_lived()
+    try:
+        with EmbeddedStore(path) as store:
+            when = date(2019, 6, 30)
+            orgs = [n.id for n in store.nodes(NodeKind.ORGANIZATION, when)]
+            wide = orgs * WIDE_READ  # enough ends for an answer kept for every end
+            assert store.links(LinkKind.HOLDS_POST, when, targets=wide)
+            assert store.links(LinkKind.MEMBER_OF, when, targets=wide)
+    finally:
+        thaw_long_lived()
