@@ -168,6 +168,13 @@ class _Blob:
             starts = np.concatenate([starts, np.cumsum(_numbers(lengths))])
         self.starts = array("q", starts.tobytes())
 
+    @classmethod
+    def of(cls, data: bytes | bytearray, starts: array[int]) -> _Blob:
+        """The parts of ``data`` that ``starts`` (``len + 1`` offsets) cut."""
+        made: _Blob = object.__new__(cls)
+        made.data, made.starts = data, starts
+        return made
+
     def add(self, part: bytes) -> None:
         self.data += part
         self.starts.append(len(self.data))
@@ -249,6 +256,40 @@ class NodeColumns:
         #: The versions of each kind valid at the date last asked, by id (the store's
         #: ``_file_nodes``): the next date's reuse them.
         self.last_made: dict[NodeKind, dict[str, Node]] = {}
+
+    def parts(self) -> dict[str, Any]:
+        """What ``from_parts`` makes these columns again from (``orggraph.store.snapshot``
+        keeps them in a file): the columns themselves, not what is worked out from them."""
+        return {
+            "ids": self.ids,
+            "first": self.first,
+            "kind": self.kind,
+            "start": self.start,
+            "end": self.end,
+            "names": self.names.data,
+            "name_starts": self.names.starts,
+            "attrs": self.attrs.data,
+            "attrs_starts": self.attrs.starts,
+        }
+
+    @classmethod
+    def from_parts(cls, parts: Mapping[str, Any], days: Ordinals) -> NodeColumns:
+        """The columns ``parts`` (``parts()``) held, as reading the file made them."""
+        made: NodeColumns = object.__new__(cls)
+        ids: list[str] = parts["ids"]
+        made.ids = ids
+        made.index = dict(zip(ids, range(len(ids)), strict=True))
+        made.first, made.kind = parts["first"], parts["kind"]
+        made.start, made.end = parts["start"], parts["end"]
+        made.names = _Blob.of(parts["names"], parts["name_starts"])
+        made.attrs = _Blob.of(parts["attrs"], parts["attrs_starts"])
+        first = np.frombuffer(made.first, dtype=np.int32)
+        counts = first[1:] - first[:-1]
+        made.group = np.repeat(np.arange(len(ids), dtype=np.int32), counts)
+        made.days = days
+        made._made = {}
+        made.last_made = {}
+        return made
 
     def __len__(self) -> int:
         return len(self.kind)
@@ -663,6 +704,44 @@ class LinkColumns:
         }
         self.out_order, self.out_at = _by_end(source, len(ends))
         self.in_order, self.in_at = _by_end(target, len(ends))
+
+    def parts(self) -> dict[str, Any]:
+        """What ``from_parts`` makes these columns again from, ends as codes (of ``ends``,
+        whose ``extra`` names the caller keeps)."""
+        rows = array("i", self.attrs)
+        texts = _Blob()
+        for text in self.attrs.values():
+            texts.add(text)
+        return {
+            "source": self.source,
+            "target": self.target,
+            "first": self.first,
+            "link": self.link,
+            "start": self.start,
+            "end": self.end,
+            "attrs_rows": rows,
+            "attrs": texts.data,
+            "attrs_starts": texts.starts,
+            "out_order": self.out_order,
+            "out_at": self.out_at,
+            "in_order": self.in_order,
+            "in_at": self.in_at,
+        }
+
+    @classmethod
+    def from_parts(
+        cls, parts: Mapping[str, Any], kind: LinkKind, ends: Ends, days: Ordinals
+    ) -> LinkColumns:
+        """The columns ``parts`` (``parts()``) held, their ends codes of ``ends``."""
+        made: LinkColumns = object.__new__(cls)
+        made.kind, made.prefix, made.ends, made.days = kind, f"{kind}:", ends, days
+        for name in ("source", "target", "first", "link", "start", "end", "out_at", "in_at"):
+            setattr(made, name, parts[name])
+        made.out_order = np.asarray(parts["out_order"], dtype=np.int32)
+        made.in_order = np.asarray(parts["in_order"], dtype=np.int32)
+        texts = _Blob.of(parts["attrs"], parts["attrs_starts"])
+        made.attrs = {row: texts[i] for i, row in enumerate(parts["attrs_rows"])}
+        return made
 
     def _codes(self, joined: str | None, rows: int, db: Any, where: str, column: str) -> Any:
         """The codes of one end column's values, ``joined`` by ``_SEPARATOR``; read row by

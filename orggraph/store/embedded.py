@@ -60,6 +60,7 @@ from orggraph.model import (
     WriteBatch,
 )
 from orggraph.model.codec import attrs_to_json
+from orggraph.store import snapshot
 from orggraph.store.base import (
     DataReach,
     GraphStore,
@@ -201,7 +202,7 @@ class EmbeddedStore(GraphStore):
             )
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
-            self._db.executescript(_SCHEMA)
+            self._db.executescript(_SCHEMA + snapshot.IDENTITY_SCHEMA)
         except sqlite3.DatabaseError as exc:
             raise StoreUnavailable(f"cannot open SQLite store {str(self.path)!r}: {exc}") from exc
         self._db_lock = threading.RLock()
@@ -229,17 +230,27 @@ class EmbeddedStore(GraphStore):
         #: write of the graph, a restore), and how many other commits a look found.
         self.index_loads = 0
         self.quiet_commits = 0
+        #: Where the index is kept beside the file (``orggraph.store.snapshot``), and
+        #: whether the last build read it (not the tables).
+        self._snapshot = snapshot.path_for(self.path)
+        self.snapshot_used = False
         self._load()
 
     # -- the index -------------------------------------------------------------------
     def _load(self) -> None:
         with gc_paused():
-            self._load_all()
+            made = self._load_all()
             age_new()
+        if made is not None and self._snapshot is not None:
+            snapshot.write(self._snapshot, *made)
 
-    def _load_all(self) -> None:
-        """Read both tables in one snapshot into a new index, then put it in place whole."""
+    def _load_all(self) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """Read both tables in one snapshot into a new index, then put it in place whole;
+        from the snapshot beside the file (``orggraph.store.snapshot``) when it is the
+        file's. What to write as the snapshot when the tables were read (its identity and
+        parts), if it is worth one and the read was not a writer's (whose write follows)."""
         db, day = self._db, _Days()
+        made = None
         with self._db_lock:
             # One transaction for both tables (a writer's, when called from ``write``), so
             # that the nodes and the links read are those of the same commit.
@@ -249,13 +260,32 @@ class EmbeddedStore(GraphStore):
             try:
                 version = db.execute("PRAGMA data_version").fetchone()[0]
                 (graph_version,) = db.execute(_GRAPH_VERSION_SQL).fetchone()
-                nodes = NodeColumns(db, Ordinals())
-                ends = Ends(nodes)
-                columns = {k: LinkColumns(db, k, ends, nodes.days) for k in COLUMN_KINDS}
-                graphs, links = _read_links(db.execute(_LINKS_SQL), day)
+                # A snapshot is worth reading or writing for a large file read in a
+                # transaction of its own (a writer's changes the file next).
+                where = self._snapshot if own else None
+                ident = None if where is None else snapshot.identity(db)
+                worth = ident is not None and ident["nodes"] + ident["links"] >= snapshot.MIN_ROWS
+                kept = snapshot.read(where, ident) if where and ident and worth else None
+                if kept is not None:
+                    nodes, columns, rows = _from_parts(kept)
+                    graphs, links = _read_links(rows, day)
+                    del rows
+                else:
+                    nodes = NodeColumns(db, Ordinals())
+                    ends = Ends(nodes)
+                    columns = {k: LinkColumns(db, k, ends, nodes.days) for k in COLUMN_KINDS}
+                    cursor = db.execute(_LINKS_SQL)
+                    if ident and worth:  # the rows kept for the snapshot, then let go
+                        fetched = cursor.fetchall()
+                        graphs, links = _read_links(fetched, day)
+                        made = ident, _parts(nodes, columns, fetched)
+                        del fetched
+                    else:
+                        graphs, links = _read_links(cursor, day)
             finally:
                 if own:
                     db.execute("COMMIT")
+        self.snapshot_used = kept is not None
         # Where each kind in columns sits among the ids in order.
         block_at = {k: sum(1 for key in links if key < f"{k}:") for k in columns}
         with self._changing():
@@ -281,6 +311,7 @@ class EmbeddedStore(GraphStore):
             self._node_writes += 1
             self._writes += 1
             self._reach = None
+        return made
 
     @contextlib.contextmanager
     def _changing(self) -> Iterator[None]:
@@ -1182,6 +1213,8 @@ class EmbeddedStore(GraphStore):
         from orggraph.store.backup import restore_rows
 
         with self._db_lock:
+            # Its write is counted after its commit: no snapshot of before may outlive it.
+            snapshot.remove(self._snapshot)
             copied = restore_rows(self._db, changes, trail, detail, actor, replace)
             # Counted after its commit: a reader that looks in between sees it next time.
             self._db.execute(_COUNT_GRAPH_WRITE_SQL).fetchall()
@@ -1191,6 +1224,47 @@ class EmbeddedStore(GraphStore):
     def close(self) -> None:
         with self._db_lock:
             self._db.close()
+
+
+#: The other links' rows (``_LINKS_SQL``) by column, as a snapshot keeps them ("" for NULL).
+_ROW_PARTS = ("link_id", "link_kind", "link_source", "link_target", "link_from", "link_to")
+
+
+def _parts(
+    nodes: NodeColumns, columns: dict[LinkKind, LinkColumns], rows: list[Any]
+) -> dict[str, Any]:
+    """What ``_from_parts`` makes the index's columns and rows again from."""
+    parts: dict[str, Any] = {f"nodes.{k}": v for k, v in nodes.parts().items()}
+    ends = next(iter(columns.values())).ends if columns else Ends(nodes)
+    parts["ends.extra"] = ends.extra
+    for kind, cols in columns.items():
+        parts.update({f"{kind}.{k}": v for k, v in cols.parts().items()})
+    for i, name in enumerate(_ROW_PARTS):
+        parts[name] = [row[i] or "" for row in rows]
+    parts["link_attrs"] = [
+        "" if text is None else text.decode() if text.__class__ is bytes else text
+        for *_, text in rows
+    ]
+    return parts
+
+
+def _from_parts(
+    parts: dict[str, Any],
+) -> tuple[NodeColumns, dict[LinkKind, LinkColumns], Iterator[Any]]:
+    """The columns and the other links' rows that ``_parts`` kept (``snapshot.read``)."""
+    nodes = NodeColumns.from_parts(
+        {k[6:]: v for k, v in parts.items() if k.startswith("nodes.")}, Ordinals()
+    )
+    ends = Ends(nodes)
+    for name in parts["ends.extra"]:
+        ends.add(name)
+    columns = {}
+    for kind in COLUMN_KINDS:
+        prefix = f"{kind}."
+        own = {k[len(prefix) :]: v for k, v in parts.items() if k.startswith(prefix)}
+        columns[kind] = LinkColumns.from_parts(own, kind, ends, nodes.days)
+    rows = zip(*(parts[name] for name in (*_ROW_PARTS, "link_attrs")), strict=True)
+    return nodes, columns, rows
 
 
 def _with_end(version: Any, end: date) -> Any:

@@ -113,7 +113,7 @@ def _read_links(
             set_target(link, target)
             set_from(link, day[start])
             set_to(link, day[end] if end else None)
-            set_attrs(link, no_attrs if text is None else _decoded(text, dated))
+            set_attrs(link, _decoded(text, dated) if text else no_attrs)
             if key == last:  # a later version of the link just indexed
                 known.append(link)
                 continue

@@ -1,0 +1,222 @@
+"""The embedded store's index kept beside its file (``orggraph.store.snapshot``).
+
+A snapshot is read only when it is exactly the file's (same count of graph writes, same
+random token, same row counts, same code) and whole; every other case here (another
+process's write, a backup copied back, a restore, rows inserted without counting, a
+damaged or foreign file, a folder the snapshot cannot be written to) must open from the
+tables and answer as they say. ``snapshot.MIN_ROWS`` is lowered to 0 so the small graphs
+here get one. Expected answers are read off ``tests.graphs.responsibility_city``'s
+docstring: b1's members are m04, m05, m06; s1's m11, m12, m13.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from orggraph.model import LinkKind, WriteBatch
+from orggraph.store import snapshot
+from orggraph.store.backup import backup, restore
+from orggraph.store.embedded import EmbeddedStore
+from tests.graphs import link as make_link
+from tests.graphs import member, org, responsibility_city
+
+ASK = date(2019, 6, 30)
+MEM = LinkKind.MEMBER_OF
+
+
+@pytest.fixture(autouse=True)
+def every_store_gets_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(snapshot, "MIN_ROWS", 0)
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Iterator[Path]:
+    """``responsibility_city`` in a file, and its snapshot written by the first open."""
+    file = tmp_path / "city.db"
+    with EmbeddedStore(file) as writer:
+        writer.write(responsibility_city())
+    with EmbeddedStore(file) as first:
+        assert not first.snapshot_used  # the writes counted: the writer's snapshot is old
+    yield file
+
+
+def _members(store: EmbeddedStore, org_id: str) -> list[str]:
+    return sorted(x.source for x in store.links(MEM, ASK, targets=[org_id]))
+
+
+def _opened(file: Path) -> tuple[bool, list[str], list[str]]:
+    """Whether opening ``file`` read its snapshot, and b1's and s1's members."""
+    with EmbeddedStore(file) as store:
+        return store.snapshot_used, _members(store, "b1"), _members(store, "s1")
+
+
+B1 = ["m04", "m05", "m06"]
+S1 = ["m11", "m12", "m13"]
+
+
+def _join(store: EmbeddedStore, who: str, org_id: str) -> None:
+    store.write(
+        WriteBatch(
+            nodes=(member(who, "新人", start=date(2019, 1, 1)),),
+            links=(make_link(MEM, who, org_id, start=date(2019, 1, 1)),),
+        )
+    )
+
+
+def test_a_reopened_store_reads_its_snapshot_and_answers_as_the_tables(path: Path) -> None:
+    assert snapshot.path_for(path) == path.with_name("city.db.columns")
+    assert snapshot.path_for(path).is_file()  # type: ignore[union-attr]
+    assert _opened(path) == (True, B1, S1)
+    with EmbeddedStore(path) as kept:
+        snapshot.remove(snapshot.path_for(path))
+        with EmbeddedStore(path) as read:
+            assert kept.snapshot_used and not read.snapshot_used
+            assert list(kept.all_nodes()) == list(read.all_nodes())
+            assert list(kept.all_links()) == list(read.all_links())
+            assert kept.subtree("630100", ASK) == read.subtree("630100", ASK)
+            assert kept.node("m04", ASK) == read.node("m04", ASK)
+
+
+def test_another_connections_write_makes_it_stale(path: Path) -> None:
+    with EmbeddedStore(path) as other:
+        _join(other, "m99", "b1")
+    assert _opened(path) == (False, [*B1, "m99"], S1)
+    assert _opened(path) == (True, [*B1, "m99"], S1)  # written again, for the new state
+
+
+def test_an_orggraph_command_in_another_process_makes_it_stale(path: Path) -> None:
+    script = (
+        "import sys; from datetime import date;"
+        "from orggraph.model import LinkKind, WriteBatch;"
+        "from orggraph.store.embedded import EmbeddedStore;"
+        "from tests.graphs import link, member;"
+        "s = EmbeddedStore(sys.argv[1]);"
+        "s.write(WriteBatch(nodes=(member('m98', 'x', start=date(2019, 1, 1)),),"
+        " links=(link(LinkKind.MEMBER_OF, 'm98', 's1', start=date(2019, 1, 1)),)));"
+        "s.close()"
+    )
+    root = Path(__file__).parents[2]
+    subprocess.run([sys.executable, "-c", script, str(path)], check=True, cwd=root)
+    assert _opened(path) == (False, B1, [*S1, "m98"])
+
+
+def test_a_backup_copied_back_over_the_file_is_read_from_its_tables(path: Path) -> None:
+    saved = path.with_name("saved.db")
+    with EmbeddedStore(path) as store:
+        backup(store, saved)
+        _join(store, "m99", "b1")
+    assert _opened(path) == (False, [*B1, "m99"], S1)  # the snapshot is now of the later state
+    for suffix in ("-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+    shutil.copyfile(saved, path)
+    assert _opened(path) == (False, B1, S1)
+
+
+def test_files_that_reached_the_same_count_by_other_writes_differ(path: Path) -> None:
+    twin = path.with_name("twin.db")
+    shutil.copyfile(path, twin)
+    with EmbeddedStore(path) as one, EmbeddedStore(twin) as two:
+        _join(one, "m99", "b1")
+        _join(two, "m98", "s1")
+    assert _opened(twin) == (False, B1, [*S1, "m98"])
+    # The twin's snapshot beside the first file: one write each, the same count.
+    shutil.copyfile(twin.with_name("twin.db.columns"), path.with_name("city.db.columns"))
+    assert _opened(path) == (False, [*B1, "m99"], S1)
+
+
+def test_a_restore_through_the_store_leaves_no_snapshot_of_before(path: Path) -> None:
+    empty = path.with_name("empty.db")
+    with EmbeddedStore(empty) as blank:
+        blank.write(WriteBatch(nodes=(org("x1", "某支部", "grassroots", "branch"),)))
+        backup(blank, path.with_name("blank.backup"))
+    with EmbeddedStore(path) as store:
+        restore(store, path.with_name("blank.backup"), replace=True)
+        assert _members(store, "b1") == []
+        assert [n.id for n in store.all_nodes()] == ["x1"]
+    used, b1, s1 = _opened(path)
+    assert (used, b1, s1) == (True, [], [])  # written by the restore's own rebuild
+    with EmbeddedStore(path) as again:
+        assert [n.id for n in again.all_nodes()] == ["x1"]
+
+
+def test_rows_inserted_without_counting_make_it_stale(path: Path) -> None:
+    with sqlite3.connect(path) as db:  # as ``backup.write_snapshot`` fills a file
+        db.execute(
+            "INSERT INTO links VALUES ('member_of:m99>b1', 'member_of', 'm99', 'b1',"
+            " '2019-01-01', NULL, '{}')"
+        )
+    assert _opened(path)[0] is False
+
+
+def test_a_reopening_keeps_the_token_and_a_counted_write_draws_another(path: Path) -> None:
+    def token() -> bytes:
+        with sqlite3.connect(path) as db:
+            (found,) = db.execute("SELECT token FROM graph_identity").fetchone()
+        return bytes(found)
+
+    before = token()
+    assert len(before) == 16
+    EmbeddedStore(path).close()  # the schema's INSERT OR IGNORE inserts nothing
+    assert token() == before
+    with sqlite3.connect(path) as db:  # any tool that counts its write
+        db.execute("UPDATE graph_version SET n = n + 1")
+    assert token() != before
+
+
+@pytest.mark.parametrize("damage", ["flip", "truncate", "extend", "garbage", "empty"])
+def test_a_damaged_snapshot_is_ignored_and_written_again(path: Path, damage: str) -> None:
+    kept = path.with_name("city.db.columns")
+    data = bytearray(kept.read_bytes())
+    if damage == "flip":
+        data[-10] ^= 0x40  # in the last section's bytes
+    elif damage == "truncate":
+        del data[len(data) // 2 :]
+    elif damage == "extend":
+        data += b"\0"
+    elif damage == "garbage":
+        data = bytearray(b"not a snapshot at all" * 10)
+    else:
+        data = bytearray()
+    kept.write_bytes(bytes(data))
+    assert _opened(path) == (False, B1, S1)
+    assert _opened(path) == (True, B1, S1)
+
+
+def test_a_snapshot_of_other_code_is_ignored(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(snapshot, "CODE", "0" * 32)
+    assert _opened(path) == (False, B1, S1)
+
+
+def test_a_snapshot_that_cannot_be_written_leaves_the_store_working(tmp_path: Path) -> None:
+    file = tmp_path / "city.db"
+    (tmp_path / "city.db.columns").mkdir()  # a folder where the file would go
+    with EmbeddedStore(file) as writer:
+        writer.write(responsibility_city())
+    assert _opened(file) == (False, B1, S1)
+    assert list(tmp_path.glob(".city.db.columns.partial-*")) == []
+
+
+def test_a_small_store_writes_none(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(snapshot, "MIN_ROWS", 100_000)
+    file = tmp_path / "city.db"
+    with EmbeddedStore(file) as writer:
+        writer.write(responsibility_city())
+    assert _opened(file) == (False, B1, S1)
+    assert not (tmp_path / "city.db.columns").exists()
+
+
+def test_strings_holding_the_separator_come_back_whole(tmp_path: Path) -> None:
+    parts = {"ids": ["a\x1fb", "", "c"], "none": [], "one": [""]}
+    ident = {"graph_version": 1, "token": "00", "nodes": 3, "links": 0}
+    target = tmp_path / "x.columns"
+    assert snapshot.write(target, ident, parts)
+    assert snapshot.read(target, ident) == parts
+    assert snapshot.read(target, {**ident, "graph_version": 2}) is None
