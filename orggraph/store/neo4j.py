@@ -102,6 +102,10 @@ ROLLUP_BATCH = 2_000
 #: the web view's home asks the same ones of every visitor (the organizations three
 #: times per ``mapState``, the hierarchy of all 4,600 with the chain's links: 0.3–0.6 s).
 READ_CACHE_ENTRIES = 32
+#: Nodes read one by id (``node``) a store keeps beside them, in a pool of their own.
+SINGLE_READS_KEPT = 256
+#: No answer kept under a key (``Neo4jStore._cached``).
+_MISSING = object()
 
 T = TypeVar("T")
 _log = logging.getLogger(__name__)
@@ -126,39 +130,65 @@ def _hierarchy_query(first: tuple[LinkKind, ...], second: tuple[LinkKind, ...]) 
     return q.hierarchy_query(first, second)
 
 
-#: Each read statement's one-record form (``_collected``), or None when it has none.
-_COLLECTED: dict[str, LiteralString | None] = {}
+#: Each read statement's columns (``_columns``), or None when it cannot be collected.
+_COLUMNS: dict[str, LiteralString | None] = {}
+#: Each read statement's one-record forms (``_wrapped``): plain, and with the state first.
+_WRAPPED: dict[tuple[str, bool], LiteralString] = {}
 _COLUMN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def _collected(
+def _columns(
     session: neo4j.Session, query: LiteralString, params: dict[str, Any]
 ) -> LiteralString | None:
-    """``query``'s rows as one record: ``CALL () { query } RETURN collect([columns…])``.
-
-    The Python driver spends about 20 µs of the client's CPU on each record it receives
-    (13,800 records of three columns: 250–380 ms, against 10 ms of the server's), and a
-    few long lists almost nothing (the same rows collected: 25 ms). So a read is sent
-    collected on the server, in the order the statement gives (``collect`` keeps the
-    order of the rows it gets). The columns are learnt once per statement and process,
-    with ``EXPLAIN`` (one round trip, nothing run); a statement whose columns are not
-    plain names (``RETURN 1``) or that a subquery cannot hold (``SHOW``) is sent as is.
-    """
+    """``query``'s columns, learnt once per statement and process with ``EXPLAIN`` (one
+    round trip, nothing run); None for a statement whose columns are not plain names
+    (``RETURN 1``) or that a subquery cannot hold (``SHOW``)."""
     try:
-        return _COLLECTED[query]
+        return _COLUMNS[query]
     except KeyError:
         pass
-    wrapped: LiteralString | None = None
+    names: LiteralString | None = None
     if not query.lstrip().upper().startswith("SHOW"):
         explained = session.run("EXPLAIN " + query, params)
         columns = explained.keys()
         explained.consume()
         if columns and all(_COLUMN.fullmatch(c) for c in columns):
             # The names are the statement's own RETURN aliases, checked to be plain names.
-            names: LiteralString = ", ".join(columns)
-            wrapped = "CALL () { " + query + " } RETURN collect([" + names + "]) AS rows"
-    _COLLECTED[query] = wrapped
+            names = ", ".join(columns)
+    _COLUMNS[query] = names
+    return names
+
+
+def _wrapped(
+    session: neo4j.Session, query: LiteralString, params: dict[str, Any], stated: bool
+) -> LiteralString | None:
+    """``query``'s rows as one record: ``CALL () { query } RETURN collect([columns…])``;
+    with ``stated``, the graph's state read first in the same statement (``q.stated``).
+
+    The Python driver spends about 20 µs of the client's CPU on each record it receives
+    (13,800 records of three columns: 250–380 ms, against 10 ms of the server's), and a
+    few long lists almost nothing (the same rows collected: 25 ms). So a read is sent
+    collected on the server, in the order the statement gives (``collect`` keeps the
+    order of the rows it gets). None: the statement is sent as it is (``_columns``).
+    """
+    try:
+        return _WRAPPED[query, stated]
+    except KeyError:
+        pass
+    names = _columns(session, query, params)
+    if names is None:
+        return None
+    if stated:
+        wrapped = q.stated(query, names)
+    else:
+        wrapped = "CALL () { " + query + " } RETURN collect([" + names + "]) AS rows"
+    _WRAPPED[query, stated] = wrapped
     return wrapped
+
+
+def _state(born: Any, version: Any) -> tuple[str, int] | None:
+    """The graph's state as a cached read is kept under; None without a token."""
+    return None if born is None else (str(born), int(version))
 
 
 def _key(values: list[str] | None) -> tuple[str, ...] | None:
@@ -278,9 +308,19 @@ class Neo4jStore(GraphStore):
         self._bulk_loading = False  # in a bulk load into an empty store (``bulk_load``)
         # Bulk reads by their arguments, valid at one state of the graph (``_cached``).
         self.read_cache_entries = READ_CACHE_ENTRIES
+        self.single_reads_kept = SINGLE_READS_KEPT
         self._cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._singles: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._cache_state: tuple[str, int] | None = None
         self._cache_lock = threading.Lock()
+        # The state ``refresh`` caught up with (a request's), while no write of this
+        # process has moved it since: cached reads are then served with no statement.
+        self._pinned: tuple[str, int] | None = None
+        self._writing = 0  # this process's graph writes under way, and those done
+        self._writes_done = 0
+        # Per thread: whether the next statement is to read the graph's state first, and
+        # the state it read (``_cached``, ``_rows``).
+        self._local = threading.local()
         parts = urlsplit(url)
         if parts.username:
             user = parts.username
@@ -308,6 +348,7 @@ class Neo4jStore(GraphStore):
             if apply_schema:
                 self._open_schema()
                 self._open_rollups()
+                self._open_reach()
                 self._open_graph_state()
             else:
                 self._rows(q.PING)
@@ -342,6 +383,13 @@ class Neo4jStore(GraphStore):
         _log.info("building the member roll-ups of %s", self.url)
         self._build_rollups()
 
+    def _open_reach(self) -> None:
+        """How far the data reaches, worked out once (``q.REACH_BUILD``) in a store that
+        does not keep it: written by an older version, imported offline, wiped by hand."""
+        if self._rows(q.REACH)[0][0] or self.unfinished_bulk_load() is not None:
+            return
+        self._write(_values, q.REACH_BUILD)
+
     def _build_rollups(self) -> None:
         """Every organization's member roll-ups, ``ROLLUP_BATCH`` organizations a
         transaction (a country's in one would be held on the server's heap), then the
@@ -362,33 +410,114 @@ class Neo4jStore(GraphStore):
     def _cached(self, key: tuple[Any, ...], read: Callable[[], T], copy: Callable[[T], T]) -> T:
         """``read()``, or what it gave before for ``key`` if the graph has not changed since.
 
-        The graph's state (its version, which every write of any process moves, and the
-        counter's token) is read first, one small statement; an answer is kept under the
-        state read before it, so it is never older than that state, and is served only
-        while the state is the same. The caller gets ``copy`` of it (lists and maps of its
-        own; the frozen nodes and links are shared, as the embedded store shares them).
-        Without a counter with a token nothing is kept.
+        An answer is kept under the graph's state (its version, which every write of any
+        process moves, and the counter's token) read before it, in the same statement as
+        its first read (``q.stated``: one round trip), so it is never older than that
+        state; it is served again only while the state is the same. Serving it costs one
+        small statement, the state, except after ``refresh`` (a request's start): until
+        this process writes, or the next ``refresh``, the state it found is taken as
+        current, as the embedded store answers from the index its ``refresh`` caught up
+        with. The caller gets ``copy`` of it (lists and maps of its own; the frozen nodes
+        and links are shared, as the embedded store shares them). Without a counter with a
+        token nothing is kept.
         """
         if self.read_cache_entries <= 0:
             return read()
-        ((born, version),) = self._rows(q.GRAPH_STATE)
-        if born is None:
-            return read()
-        state = (str(born), int(version))
+        kept: Any = _MISSING
         with self._cache_lock:
-            if self._cache_state != state:
-                self._cache.clear()
-                self._cache_state = state
-            if key in self._cache:
-                self._cache.move_to_end(key)
-                return copy(self._cache[key])
-        value = read()
+            known = self._cache_state
+            pool = self._pool(key)
+            if known is not None and key in pool:
+                kept = pool[key]
+                pool.move_to_end(key)
+            pinned = self._pinned
+        if kept is not _MISSING:
+            if pinned is not None and pinned == known:
+                return copy(kept)
+            ((born, version),) = self._rows(q.GRAPH_STATE)
+            now = _state(born, version)
+            if now == known:
+                return copy(kept)
+            with self._cache_lock:
+                if self._cache_state == known:
+                    self._forget(now)
+        local = self._local
+        local.want_state, local.state = True, None
+        try:
+            value = read()
+        finally:
+            local.want_state = False
+        state, local.state = local.state, None
+        if state is None:
+            return value
         with self._cache_lock:
-            if self._cache_state == state:
-                self._cache[key] = value
-                while len(self._cache) > self.read_cache_entries:
-                    self._cache.popitem(last=False)
+            current = self._cache_state
+            if current != state:
+                if current is not None and current[0] == state[0] and current[1] > state[1]:
+                    return copy(value)  # an older state than one seen since: not kept
+                self._forget(state)
+                if self._pinned is not None:
+                    self._pinned = state  # newer than what ``refresh`` found: as current
+            pool = self._pool(key)
+            pool[key] = value
+            limit = self.single_reads_kept if pool is self._singles else self.read_cache_entries
+            while len(pool) > limit:
+                pool.popitem(last=False)
         return copy(value)
+
+    def _pool(self, key: tuple[Any, ...]) -> OrderedDict[tuple[Any, ...], Any]:
+        """Where ``key``'s answer is kept: one node by id among its own kind, so that
+        the many of those a request may read do not push out the bulk reads."""
+        return self._singles if key[0] == "node" else self._cache
+
+    def _forget(self, state: tuple[str, int] | None) -> None:
+        """Drop every kept answer: the graph is now at ``state`` (the lock is held)."""
+        self._cache.clear()
+        self._singles.clear()
+        self._cache_state = state
+
+    def refresh(self) -> bool:
+        """Catch up with the graph's state, one small statement (before each request:
+        ``orggraph.api.fresh``); true when it moved since this store last saw it.
+
+        Until this process writes, or until the next ``refresh``, the cached reads take
+        the state found as current and are served with no statement: a request's reads
+        see the graph as of its start, or newer (as the embedded store's, whose index a
+        ``refresh`` catches up). Without a ``refresh`` every cached read checks the state.
+        """
+        with self._cache_lock:
+            writes = self._writes_done
+        ((born, version),) = self._rows(q.GRAPH_STATE)
+        state = _state(born, version)
+        with self._cache_lock:
+            moved = state != self._cache_state
+            if moved:
+                self._forget(state)
+            # A write of this process under way, or committed since the state was read,
+            # moves it on: then each read checks again, until the next ``refresh``.
+            quiet = not self._writing and self._writes_done == writes
+            self._pinned = state if quiet else None
+        return moved
+
+    @contextmanager
+    def _moving(self) -> Iterator[None]:
+        """Around a write of the graph: nothing is served as pinned by ``refresh`` while
+        it runs, nor after it (its reads see it: each checks the state again)."""
+        with self._cache_lock:
+            self._writing += 1
+            self._pinned = None
+        try:
+            yield
+        finally:
+            with self._cache_lock:
+                self._writing -= 1
+                self._writes_done += 1
+                self._pinned = None
+
+    def current(self) -> bool:
+        """False: whether another process wrote cannot be told without asking the server
+        (``refresh``, on a thread that may wait)."""
+        return False
 
     # -- plumbing --------------------------------------------------------------------
     def _read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -414,20 +543,36 @@ class Neo4jStore(GraphStore):
         statement needs no transaction of its own, so it runs as an auto-commit query
         (RUN and PULL: one round trip). The driver does not retry those: a connection
         error or a transient one sends the read through ``execute_read``, which retries
-        for ``max_retry_time`` and recovers as every other call does.
+        for ``max_retry_time`` and recovers as every other call does. The first statement
+        of a cached read's ``read`` also reads the graph's state, first (``_cached``).
         """
+        local = self._local
+        stated = getattr(local, "want_state", False)
+        if stated:
+            local.want_state = False
         with _translated(self.url):
             try:
                 with self._driver.session(
                     database=self._database, default_access_mode=neo4j.READ_ACCESS
                 ) as session:
-                    collected = _collected(session, query, params)
-                    if collected is None:
+                    sent = _wrapped(session, query, params, stated)
+                    if sent is None:
+                        if stated:
+                            ((born, version),) = session.run(q.GRAPH_STATE).values()
+                            local.state = _state(born, version)
                         return session.run(query, params).values()
-                    ((rows,),) = session.run(collected, params).values()
+                    values = session.run(sent, params).values()
+                    if stated:
+                        ((born, version, rows),) = values
+                        local.state = _state(born, version)
+                    else:
+                        ((rows,),) = values
                     return list(rows)
             except _RETRY_MANAGED:
                 pass
+        if stated:
+            ((born, version),) = self._read(_values, q.GRAPH_STATE)
+            local.state = _state(born, version)
         return self._read(_values, query, **params)
 
     def apply_schema(
@@ -544,22 +689,30 @@ class Neo4jStore(GraphStore):
         stays either way.
         """
         query = q.CLEAR_BATCH if keep_audit else q.CLEAR_ALL_BATCH
-        while self._write(_clear_batch, query, BATCH_ROWS):
-            pass
-        self._write(_values, q.ROLLUP_MARK)  # an empty graph's roll-ups are all there
-        # A new state for the cached reads; without the audit the counter went too.
-        self._write(_values, q.GRAPH_MOVE)
+        with self._moving():
+            while self._write(_clear_batch, query, BATCH_ROWS):
+                pass
+            self._write(_values, q.ROLLUP_MARK)  # an empty graph's roll-ups are all there
+            self._write(_values, q.REACH_EMPTY)  # and it reaches nowhere
+            # A new state for the cached reads; without the audit the counter went too.
+            self._write(_values, q.GRAPH_MOVE)
 
     def close(self) -> None:
         self._driver.close()
 
     # -- reads at a date -------------------------------------------------------------
     def node(self, node_id: str, as_of: date) -> Node | None:
-        rows = self._rows(q.NODE, id=node_id, as_of=as_of)
-        if not rows:
-            return None
-        node = _node(rows[0])
-        return node if node.valid_to is None or as_of < node.valid_to else None
+        """As ``GraphStore.node``, kept as the bulk reads are (a chain asks its subject's
+        node, then its hierarchy: after a ``refresh`` both come from the cache)."""
+
+        def read() -> Node | None:
+            rows = self._rows(q.NODE, id=node_id, as_of=as_of)
+            if not rows:
+                return None
+            node = _node(rows[0])
+            return node if node.valid_to is None or as_of < node.valid_to else None
+
+        return self._cached(("node", node_id, as_of), read, _same)
 
     def nodes(
         self, kind: NodeKind, as_of: date, *, ids: Collection[str] | None = None
@@ -836,10 +989,17 @@ class Neo4jStore(GraphStore):
         return sorted({date.fromisoformat(row[0]) for row in self._rows(q.CHANGE_DATES)})
 
     def data_reach(self) -> DataReach:
-        """Worked out once per state of the graph (``_cached``: any process's write moves
-        it), in one query."""
+        """Read from ``(:Counter {name: 'reach'})``, which every write keeps current; worked
+        out from every version (``q.DATA_REACH``) in a store without it. Kept as the bulk
+        reads are (``_cached``)."""
 
         def read() -> DataReach:
+            ((kept, latest, years),) = self._rows(q.REACH)
+            if kept:  # kept current on write (``q.REACH_KEEP``)
+                return DataReach(
+                    latest=None if latest is None else date.fromisoformat(latest),
+                    fact_years=tuple(int(y) for y in years or ()),
+                )
             *ends, years = self._rows(q.DATA_REACH)[0]
             days = [date.fromisoformat(d) for d in ends if d]
             return DataReach(
@@ -880,7 +1040,7 @@ class Neo4jStore(GraphStore):
         payload = changes_payload(changes, actor)
         payload["expected_version"] = self._expected_version
         payload["lock_last"] = self._bulk_loading
-        with suppress(AlreadyWritten):
+        with self._moving(), suppress(AlreadyWritten):
             self._write(write_changes, payload)
 
     def audit_log(self, limit: int = 100) -> list[dict[str, Any]]:
@@ -932,5 +1092,6 @@ class Neo4jStore(GraphStore):
             self.clear(keep_audit=True)
         copied = [] if self.audit_log(limit=1) else trail
         payload = changes_payload(changes, actor, "restore", detail)
-        self._write(restore_changes, neo4j_restore_audit(copied), payload)
+        with self._moving():
+            self._write(restore_changes, neo4j_restore_audit(copied), payload)
         return len(copied)

@@ -277,6 +277,24 @@ GRAPH_VERSION: LiteralString = (
 GRAPH_STATE: LiteralString = (
     "OPTIONAL MATCH (c:Counter {name: 'graph'}) RETURN c.born AS born, c.value AS version"
 )
+
+
+# A read and the state it is kept under (``Neo4jStore._cached``) in one statement, one
+# round trip: the counter is read first (the left side of the ``Apply`` the correlated
+# subquery makes: a test checks the plan), then the read, collected into one record as
+# every read is (``Neo4jStore._rows``). Neo4j reads committed data, with no snapshot of a
+# statement: read in this order, the rows are never older than the state they are kept
+# under, as when the state was its own statement before the read.
+def stated(query: LiteralString, columns: LiteralString) -> LiteralString:
+    """``query`` (whose columns are ``columns``) with the graph's state read first."""
+    return (
+        "OPTIONAL MATCH (_c:Counter {name: 'graph'}) "
+        "WITH _c.born AS _born, _c.value AS _version "
+        "CALL (_born) { CALL () { " + query + " } RETURN collect([" + columns + "]) AS _rows } "
+        "RETURN _born, _version, _rows"
+    )
+
+
 # On opening a store whose counter has no token (made before tokens) or that has no
 # counter (never written since a wipe, or imported offline): the counter with a token.
 GRAPH_BORN: LiteralString = (
@@ -732,3 +750,38 @@ _ROLLUP_COUNTS = (
 )
 ROLLUP_MEMBERS: LiteralString = _fill(_ROLLUP_COUNTS, D="rollup_days", N="rollup_members")
 ROLLUP_FULL_MEMBERS: LiteralString = _fill(_ROLLUP_COUNTS, D="rollup_full_days", N="rollup_full")
+
+# -- how far the data reaches, kept current on write ----------------------------------
+# ``DATA_REACH`` reads every version and relationship (0.2–0.5 s for the city), and every
+# read that leaves its date out asks it: after each write, the first request paid it.
+# ``(:Counter {name: 'reach'})`` keeps its answer: ``latest``, the latest date of any
+# version, and ``years``, the years with facts, ascending. Every write moves them on under
+# the graph's lock, with the dates and years it writes (dates only ever move on: versions
+# are added and closed, never deleted, as the embedded store's ``DataReach.reached_by``
+# assumes); ``clear`` empties them; a store without the counter (an older version's, an
+# offline import, a wipe by hand) gets it when it is opened, worked out under the lock.
+# Without it reads work the reach out (``DATA_REACH``).
+REACH_KEEP: LiteralString = (
+    "MATCH (r:Counter {name: 'reach'}) "
+    "SET r.latest = CASE WHEN $latest IS NULL THEN r.latest "
+    "WHEN r.latest IS NULL OR date($latest) > r.latest THEN date($latest) ELSE r.latest END, "
+    "r.years = COLLECT { UNWIND coalesce(r.years, []) + $years AS y "
+    "RETURN DISTINCT y ORDER BY y }"
+)
+REACH: LiteralString = (
+    "OPTIONAL MATCH (r:Counter {name: 'reach'}) "
+    "RETURN r IS NOT NULL AS kept, toString(r.latest) AS latest, r.years AS years"
+)
+REACH_EMPTY: LiteralString = "MERGE (r:Counter {name: 'reach'}) SET r.latest = null, r.years = []"
+# Worked out once, under the graph's lock (as a write takes it): no write commits unseen.
+REACH_BUILD: LiteralString = (
+    "MERGE (c:Counter {name: 'graph'}) ON CREATE SET c.value = 0, c.born = randomUUID() "
+    "SET c._lock = true REMOVE c._lock "
+    "WITH c "
+    "CALL () { MATCH (v:NodeVersion) RETURN max(v.valid_from) AS a, max(v.valid_to) AS b } "
+    "CALL () { MATCH ()-[r]->() RETURN max(r.valid_from) AS e, max(r.valid_to) AS d } "
+    "WITH reduce(m = null, x IN [a, b, e, d] | "
+    "CASE WHEN x IS NULL THEN m WHEN m IS NULL OR x > m THEN x ELSE m END) AS latest, "
+    "COLLECT { MATCH (f:Fact) RETURN DISTINCT f.year AS y ORDER BY y } AS years "
+    "MERGE (r:Counter {name: 'reach'}) SET r.latest = latest, r.years = years"
+)

@@ -26,7 +26,7 @@ import orjson
 from orggraph.model import Changes, Fact, Link, LinkKind, Node, NodeKind
 from orggraph.model.codec import attrs_from_json
 from orggraph.store import neo4j_cypher as q
-from orggraph.store.base import audit_detail
+from orggraph.store.base import DataReach, audit_detail
 
 __all__ = [
     "BATCH_ROWS",
@@ -252,6 +252,9 @@ def write_changes(tx: neo4j.ManagedTransaction, payload: dict[str, Any]) -> None
             tx.run(q.ROLLUP_DROP).consume()
     if lock_last and not _begin(tx, payload):
         raise AlreadyWritten(payload["audit"]["write_id"])
+    reach = payload.get("reach")
+    if reach and (reach["latest"] is not None or reach["years"]):
+        tx.run(q.REACH_KEEP, reach).consume()  # under the graph's lock, taken by now
     tx.run(q.AUDIT, payload["audit"]).consume()
 
 
@@ -277,8 +280,11 @@ def changes_payload(
         kind = _link_kind_of_id(link_id)
         if kind is not None:
             close_links[kind].append([link_id, start.isoformat(), end.isoformat()])
+    reach = DataReach(latest=None).reached_by(changes)
     return {
         "nodes": dict(nodes),
+        # How far what this write adds reaches (q.REACH_KEEP): the latest date, the years.
+        "reach": {"latest": _iso(reach.latest), "years": list(reach.fact_years)},
         # The organizations whose member roll-ups this write changes (q.ROLLUP_REFRESH).
         "rollup": {
             "orgs": sorted({row[2] for row in links.get(LinkKind.MEMBER_OF, ())}),
