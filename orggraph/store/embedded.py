@@ -271,6 +271,8 @@ class EmbeddedStore(GraphStore):
                     graphs, links = _read_links(rows, day)
                     del rows
                 else:
+                    if worth:  # stale or damaged: not left for a writer to take as its own
+                        snapshot.remove(where)
                     nodes = NodeColumns(db, Ordinals())
                     ends = Ends(nodes)
                     columns = {k: LinkColumns(db, k, ends, nodes.days) for k in COLUMN_KINDS}

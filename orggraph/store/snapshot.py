@@ -42,7 +42,7 @@ import sqlite3
 import zlib
 from array import array
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import orjson
@@ -174,6 +174,8 @@ def write(path: Path, ident: dict[str, Any], parts: dict[str, Any]) -> bool:
     """Write ``parts`` (name: an ``array``, a numpy array, bytes or a list of str) as the
     snapshot of the file whose identity is ``ident``; false if it could not be written
     (a folder not writable, a full disk): the store opens from its tables next time."""
+    if _header(path, ident) is not None:  # another process wrote this one already
+        return True
     sections: list[dict[str, Any]] = []
     blobs: list[bytes] = []
     offset = 0
@@ -205,22 +207,38 @@ def write(path: Path, ident: dict[str, Any], parts: dict[str, Any]) -> bool:
     return True
 
 
-def read(path: Path, ident: dict[str, Any]) -> dict[str, Any] | None:
-    """The parts of the snapshot at ``path`` if it is one of a file whose identity is
-    ``ident`` made by this code, whole (every section's CRC); None otherwise."""
+def _header(path: Path, ident: dict[str, Any], src: BinaryIO | None = None) -> Any:
+    """The header of the snapshot at ``path`` (read from ``src`` if given) if it says it
+    is of a file whose identity is ``ident`` and made by this code; None otherwise."""
     try:
-        with open(path, "rb") as src:
+        with contextlib.ExitStack() as stack:
+            if src is None:
+                src = stack.enter_context(open(path, "rb"))
             if src.read(len(_MAGIC)) != _MAGIC:
                 return None
             size = int.from_bytes(src.read(8), "little")
             if size > 1 << 26:
                 return None
             header = orjson.loads(src.read(size))
-            if (
-                header.get("format") != _FORMAT
-                or header.get("code") != CODE
-                or header.get("identity") != ident
-            ):
+    except (OSError, orjson.JSONDecodeError):
+        return None
+    if (
+        not isinstance(header, dict)
+        or header.get("format") != _FORMAT
+        or header.get("code") != CODE
+        or header.get("identity") != ident
+    ):
+        return None
+    return header
+
+
+def read(path: Path, ident: dict[str, Any]) -> dict[str, Any] | None:
+    """The parts of the snapshot at ``path`` if it is one of a file whose identity is
+    ``ident`` made by this code, whole (every section's CRC); None otherwise."""
+    try:
+        with open(path, "rb") as src:
+            header = _header(path, ident, src)
+            if header is None:
                 return None
             parts: dict[str, Any] = {}
             for info in header["sections"]:

@@ -220,3 +220,14 @@ def test_strings_holding_the_separator_come_back_whole(tmp_path: Path) -> None:
     assert snapshot.write(target, ident, parts)
     assert snapshot.read(target, ident) == parts
     assert snapshot.read(target, {**ident, "graph_version": 2}) is None
+
+
+def test_a_snapshot_another_process_wrote_for_the_same_file_is_kept(tmp_path: Path) -> None:
+    ident = {"graph_version": 4, "token": "AB", "nodes": 1, "links": 0}
+    target = tmp_path / "x.columns"
+    assert snapshot.write(target, ident, {"ids": ["n1"]})
+    first = target.stat().st_ino
+    assert snapshot.write(target, ident, {"ids": ["n1"]})
+    assert target.stat().st_ino == first  # not written again
+    assert snapshot.write(target, {**ident, "graph_version": 5}, {"ids": ["n1"]})
+    assert target.stat().st_ino != first
