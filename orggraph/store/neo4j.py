@@ -29,6 +29,7 @@ import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, LiteralString, TypeVar
@@ -189,6 +190,77 @@ def _wrapped(
 def _state(born: Any, version: Any) -> tuple[str, int] | None:
     """The graph's state as a cached read is kept under; None without a token."""
     return None if born is None else (str(born), int(version))
+
+
+def _older(state: tuple[str, int] | None, than: tuple[str, int] | None) -> bool:
+    """Whether ``state`` is an earlier version of the same counter (token) as ``than``."""
+    return state is not None and than is not None and state[0] == than[0] and state[1] < than[1]
+
+
+@dataclass(frozen=True, slots=True)
+class _Touch:
+    """What one write touched (``neo4j_tx.touched``): None for ids means too many to name."""
+
+    nodes: frozenset[str] | None
+    kinds: frozenset[str]
+    closes: bool
+    links: frozenset[str]
+    ends: frozenset[str] | None
+    years: frozenset[int]
+
+    @classmethod
+    def parse(cls, text: str) -> _Touch:
+        found = orjson.loads(text)
+        nodes, ends = found["nodes"], found["ends"]
+        return cls(
+            nodes=None if nodes is None else frozenset(nodes),
+            kinds=frozenset(found["kinds"]),
+            closes=bool(found["closes"]),
+            links=frozenset(found["links"]),
+            ends=None if ends is None else frozenset(ends),
+            years=frozenset(found["years"]),
+        )
+
+    def node(self, node_id: str) -> bool:
+        return self.nodes is None or node_id in self.nodes
+
+    def any_node(self, ids: Collection[str]) -> bool:
+        return self.nodes is None or not self.nodes.isdisjoint(ids)
+
+    def kind(self, kind: NodeKind) -> bool:
+        return self.closes or kind.value in self.kinds
+
+    def link(self, *kinds: LinkKind) -> bool:
+        return "?" in self.links or any(k.value in self.links for k in kinds)
+
+
+def _affected(key: tuple[Any, ...], kept: Any, touch: _Touch) -> bool:
+    """Whether a write that touched ``touch`` can change the answer ``kept`` for ``key``
+    (``Neo4jStore._cached``'s keys); true for anything not known to be untouched."""
+    what = key[0]
+    if what == "node":
+        return touch.node(key[1])
+    if what == "nodes":  # ("nodes", kind, as_of, ids or None)
+        return touch.kind(key[1]) and (key[3] is None or touch.any_node(key[3]))
+    if what in ("links", "count_links"):
+        return touch.link(key[1])
+    if what == "count_links_from":  # the sources' versions decide what is counted
+        return touch.link(key[1]) or touch.kind(LINK_ENDS[key[1]][0])
+    if what == "hierarchy":  # ("hierarchy", as_of, ids, link kinds)
+        if touch.link(LinkKind.SUBORDINATE_TO, *key[3]):
+            return True
+        # Its nodes are the versions of the organizations climbed and of its links' sources.
+        found: Hierarchy = kept
+        ids = set(found.parents)
+        ids.update(x.source for links in found.links.values() for x in links)
+        return touch.any_node(ids)
+    if what == "facts":  # ("facts", ids, year, names)
+        return key[2] in touch.years
+    if what == "node_versions":
+        return touch.any_node(key[1])
+    if what == "links_touching":
+        return bool(touch.links) and (touch.ends is None or not touch.ends.isdisjoint(key[1]))
+    return True  # data_reach, and any read not listed here
 
 
 def _key(values: list[str] | None) -> tuple[str, ...] | None:
@@ -431,16 +503,19 @@ class Neo4jStore(GraphStore):
                 kept = pool[key]
                 pool.move_to_end(key)
             pinned = self._pinned
-        if kept is not _MISSING:
+        if kept is not _MISSING and known is not None:
             if pinned is not None and pinned == known:
                 return copy(kept)
-            ((born, version),) = self._rows(q.GRAPH_STATE)
+            ((born, version, touches),) = self._rows(q.STATE_SINCE, since=known[1])
             now = _state(born, version)
             if now == known:
                 return copy(kept)
             with self._cache_lock:
                 if self._cache_state == known:
-                    self._forget(now)
+                    self._advance(now, touches)
+                pool = self._pool(key)
+                if self._cache_state == now and now is not None and key in pool:
+                    return copy(pool[key])  # untouched by the writes since
         local = self._local
         local.want_state, local.state = True, None
         try:
@@ -452,12 +527,21 @@ class Neo4jStore(GraphStore):
             return value
         with self._cache_lock:
             current = self._cache_state
-            if current != state:
-                if current is not None and current[0] == state[0] and current[1] > state[1]:
-                    return copy(value)  # an older state than one seen since: not kept
+        if _older(state, current):
+            return copy(value)  # an older state than one seen since: not kept
+        if current is not None and _older(current, state):
+            # What the writes between touched (one more statement, once a write).
+            ((_, _, touches),) = self._rows(q.STATE_SINCE, since=current[1])
+            with self._cache_lock:
+                if self._cache_state == current:
+                    self._advance(state, touches)
+        with self._cache_lock:
+            if self._cache_state != state:
+                if _older(state, self._cache_state):
+                    return copy(value)
                 self._forget(state)
-                if self._pinned is not None:
-                    self._pinned = state  # newer than what ``refresh`` found: as current
+            if self._pinned is not None:
+                self._pinned = state  # as new as what ``refresh`` found, or newer
             pool = self._pool(key)
             pool[key] = value
             limit = self.single_reads_kept if pool is self._singles else self.read_cache_entries
@@ -469,6 +553,24 @@ class Neo4jStore(GraphStore):
         """Where ``key``'s answer is kept: one node by id among its own kind, so that
         the many of those a request may read do not push out the bulk reads."""
         return self._singles if key[0] == "node" else self._cache
+
+    def _advance(self, state: tuple[str, int] | None, touches: list[list[Any]]) -> None:
+        """Move the kept answers on to ``state``: those a write since touched are dropped
+        (``_affected``), every one when a version in between has no touch (``clear``, a
+        write of an older version, a wipe) or the token changed (the lock is held)."""
+        known = self._cache_state
+        if state is None or known is None or state[0] != known[0] or state[1] < known[1]:
+            self._forget(state)
+            return
+        between = {int(v): t for v, t in touches if v is not None and known[1] < v <= state[1]}
+        if len(between) != state[1] - known[1]:
+            self._forget(state)
+            return
+        for touch in map(_Touch.parse, between.values()):
+            for pool in (self._cache, self._singles):
+                for key in [k for k, kept in pool.items() if _affected(k, kept, touch)]:
+                    del pool[key]
+        self._cache_state = state
 
     def _forget(self, state: tuple[str, int] | None) -> None:
         """Drop every kept answer: the graph is now at ``state`` (the lock is held)."""
@@ -486,12 +588,27 @@ class Neo4jStore(GraphStore):
         ``refresh`` catches up). Without a ``refresh`` every cached read checks the state.
         """
         with self._cache_lock:
-            writes = self._writes_done
-        ((born, version),) = self._rows(q.GRAPH_STATE)
+            writes, known = self._writes_done, self._cache_state
+        since = -1 if known is None else known[1]
+        local = self._local
+        local.no_retry = True
+        try:
+            ((born, version, touches),) = self._rows(q.STATE_SINCE, since=since)
+        except OrgGraphError:
+            # The server cannot be reached (or refuses): nothing is pinned, and the
+            # request's own reads report it (503 with Retry-After), as they would without
+            # this look; it waits for no retry, so the request does not wait twice.
+            with self._cache_lock:
+                self._pinned = None
+            return False
+        finally:
+            local.no_retry = False
         state = _state(born, version)
         with self._cache_lock:
             moved = state != self._cache_state
-            if moved:
+            if moved and self._cache_state == known:
+                self._advance(state, touches)
+            elif moved:
                 self._forget(state)
             # A write of this process under way, or committed since the state was read,
             # moves it on: then each read checks again, until the next ``refresh``.
@@ -569,7 +686,8 @@ class Neo4jStore(GraphStore):
                         ((rows,),) = values
                     return list(rows)
             except _RETRY_MANAGED:
-                pass
+                if getattr(local, "no_retry", False):
+                    raise  # translated: StoreUnavailable
         if stated:
             ((born, version),) = self._read(_values, q.GRAPH_STATE)
             local.state = _state(born, version)

@@ -785,3 +785,28 @@ REACH_BUILD: LiteralString = (
     "COLLECT { MATCH (f:Fact) RETURN DISTINCT f.year AS y ORDER BY y } AS years "
     "MERGE (r:Counter {name: 'reach'}) SET r.latest = latest, r.years = years"
 )
+
+# -- what each write touched: kept answers that it cannot change survive it -----------
+# Every write leaves a ``(:Touch {version, touched})``: the graph's version it moved to,
+# and as JSON what it wrote (``neo4j_tx.touched``: the ids of the nodes whose versions it
+# added or closed, the node and link kinds, the ends of the links it added, the years of
+# its facts). A reader whose kept answers are at version K and finds the graph at N reads
+# the touches of (K, N] and drops only the answers one of them can change
+# (``Neo4jStore._advance``); a version without its touch (``clear``, a write of an older
+# version, a wipe) drops them all. The last ``TOUCHES_KEPT`` are kept; no index: a label
+# scan of that many nodes.
+TOUCHES_KEPT = 64
+TOUCH: LiteralString = (
+    "CREATE (:Touch {version: $version, touched: $touched}) "
+    "WITH 1 AS one "
+    "MATCH (t:Touch) WHERE t.version <= $version - $keep DELETE t"
+)
+# The graph's state and the touches since version $since (up to the state).
+STATE_SINCE: LiteralString = (
+    "OPTIONAL MATCH (c:Counter {name: 'graph'}) "
+    "CALL (c) { "
+    "OPTIONAL MATCH (t:Touch) WHERE t.version > $since AND t.version <= c.value "
+    "RETURN collect([t.version, t.touched]) AS touches "
+    "} "
+    "RETURN c.born AS born, c.value AS version, touches"
+)

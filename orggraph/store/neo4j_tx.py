@@ -204,19 +204,20 @@ class AlreadyWritten(Exception):
     """An earlier attempt of this write committed: this one is rolled back, and is done."""
 
 
-def _begin(tx: neo4j.ManagedTransaction, payload: dict[str, Any]) -> bool:
-    """Move the graph's version (locked until the commit); whether the write is still to do.
+def _begin(tx: neo4j.ManagedTransaction, payload: dict[str, Any]) -> int | None:
+    """Move the graph's version (locked until the commit): the version this write makes,
+    or None when it is done already.
 
     A write whose audit record is already there (an earlier attempt committed) is done;
     one planned at another version (``expected_version``) raises ``_WriteConflict``.
     """
     begun = tx.run(q.BEGIN_WRITE, write_id=payload["audit"]["write_id"]).single(strict=True)
     if begun["done"]:
-        return False
+        return None
     expected = payload.get("expected_version")
     if expected is not None and begun["before"] != expected:
         raise _WriteConflict(f"planned at version {expected}, the graph is at {begun['before']}")
-    return True
+    return int(begun["before"]) + 1
 
 
 def write_changes(tx: neo4j.ManagedTransaction, payload: dict[str, Any]) -> None:
@@ -229,7 +230,8 @@ def write_changes(tx: neo4j.ManagedTransaction, payload: dict[str, Any]) -> None
     which rolls back what this attempt wrote.
     """
     lock_last = payload.get("lock_last", False)
-    if not lock_last and not _begin(tx, payload):
+    version = None if lock_last else _begin(tx, payload)
+    if not lock_last and version is None:
         return
     for kind, rows in payload["nodes"].items():
         _send(tx, q.ADD_NODES[kind], rows)
@@ -250,11 +252,16 @@ def write_changes(tx: neo4j.ManagedTransaction, payload: dict[str, Any]) -> None
             # marked missing instead: reads count the links, the next open builds them
             # again, in batches.
             tx.run(q.ROLLUP_DROP).consume()
-    if lock_last and not _begin(tx, payload):
-        raise AlreadyWritten(payload["audit"]["write_id"])
+    if lock_last:
+        version = _begin(tx, payload)
+        if version is None:
+            raise AlreadyWritten(payload["audit"]["write_id"])
     reach = payload.get("reach")
     if reach and (reach["latest"] is not None or reach["years"]):
         tx.run(q.REACH_KEEP, reach).consume()  # under the graph's lock, taken by now
+    if "touched" in payload:
+        touch = {"version": version, "touched": payload["touched"], "keep": q.TOUCHES_KEPT}
+        tx.run(q.TOUCH, touch).consume()
     tx.run(q.AUDIT, payload["audit"]).consume()
 
 
@@ -282,6 +289,7 @@ def changes_payload(
             close_links[kind].append([link_id, start.isoformat(), end.isoformat()])
     reach = DataReach(latest=None).reached_by(changes)
     return {
+        "touched": touched(changes),
         "nodes": dict(nodes),
         # How far what this write adds reaches (q.REACH_KEEP): the latest date, the years.
         "reach": {"latest": _iso(reach.latest), "years": list(reach.fact_years)},
@@ -301,6 +309,41 @@ def changes_payload(
         "facts": [fact_row(f) for f in changes.facts],
         "audit": _audit_params(actor, action, audit_detail(changes) if detail is None else detail),
     }
+
+
+#: The most ids a touch names (``touched``); a write touching more names none: every kept
+#: answer that could depend on an id is then dropped.
+TOUCH_IDS_MAX = 2_000
+
+
+def touched(changes: Changes) -> str:
+    """What a write touched, as the JSON of its ``(:Touch)`` (``q.TOUCH``).
+
+    ``nodes``: the ids whose versions it adds or closes (None: more than
+    ``TOUCH_IDS_MAX``); ``kinds``: the node kinds of the versions it adds, and
+    ``closes`` whether it closes a version of an id it adds none for (whose kind the
+    write does not know: any kind, then); ``links``: the link kinds it adds or closes;
+    ``ends``: the ids the links it adds join (None when it closes one, whose ends it does
+    not hold, or names too many); ``years``: the years of its facts.
+    """
+    added = {node.id for node in changes.add_nodes}
+    closed = {node_id for node_id, _, _ in changes.close_nodes}
+    nodes = added | closed
+    ends = {i for x in changes.add_links for i in (x.source, x.target)}
+    links = {x.kind.value for x in changes.add_links}
+    for link_id, _, _ in changes.close_links:
+        kind = _link_kind_of_id(link_id)
+        links.add(kind.value if kind is not None else "?")
+    return orjson.dumps(
+        {
+            "nodes": sorted(nodes) if len(nodes) <= TOUCH_IDS_MAX else None,
+            "kinds": sorted({node.kind.value for node in changes.add_nodes}),
+            "closes": not closed <= added,
+            "links": sorted(links),
+            "ends": None if changes.close_links or len(ends) > TOUCH_IDS_MAX else sorted(ends),
+            "years": sorted({f.year for f in changes.facts}),
+        }
+    ).decode()
 
 
 def _audit_params(actor: str, action: str, detail: Any) -> dict[str, Any]:

@@ -9,7 +9,7 @@ must show the write, worked out by hand below.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
@@ -19,7 +19,7 @@ from orggraph.model import LinkKind, NodeKind, WriteBatch
 from orggraph.store import neo4j_cypher as q
 from orggraph.store.neo4j import Neo4jStore
 from orggraph.store.neo4j_tx import _values
-from tests.graphs import fact, link, org, tiny_city
+from tests.graphs import fact, link, member, org, tiny_city
 from tests.neo4j_server import ServerInfo
 
 pytestmark = pytest.mark.neo4j
@@ -87,9 +87,10 @@ def test_the_same_read_is_answered_from_the_cache(pair: tuple[Neo4jStore, Neo4jS
         "630100": None,
     }
     store.hierarchy(["b1"], AS_OF)
-    # A kept answer costs one small statement, the graph's state; the first hierarchy read
-    # reads the state in its own statement: one round trip each.
-    assert sent == [q.GRAPH_STATE, STATED + sent[1].removeprefix(STATED), q.GRAPH_STATE]
+    # A kept answer costs one small statement, the graph's state (and the touches since,
+    # none here); the first hierarchy read reads the state in its own statement: one round
+    # trip each.
+    assert sent == [q.STATE_SINCE, STATED + sent[1].removeprefix(STATED), q.STATE_SINCE]
     assert sent[1].removeprefix(STATED).startswith("CALL () { UNWIND $ids")
 
 
@@ -185,7 +186,7 @@ def test_an_audit_record_keeps_what_is_cached(pair: tuple[Neo4jStore, Neo4jStore
     store.record_audit("tester", "read_sensitive", {"fields": ["phone"]})
     sent = _statements(store)
     assert _org_ids(store) == CITY
-    assert sent == [q.GRAPH_STATE]
+    assert sent == [q.STATE_SINCE]
 
 
 def _operators(plan: Any) -> list[str]:
@@ -247,8 +248,8 @@ def test_a_write_of_this_store_is_read_at_once_after_refresh(
     # it moved (the organizations are read again), then b3's node is read, and kept.
     assert _org_ids(store) == CITY | {"b3"}
     assert store.node("b3", AS_OF) == node
-    expected = [q.GRAPH_STATE, STATED + q.NODES_OF_KIND[ORG], STATED + q.NODE]
-    assert sent == [*expected, q.GRAPH_STATE, q.GRAPH_STATE]
+    expected = [q.STATE_SINCE, STATED + q.NODES_OF_KIND[ORG], STATED + q.NODE]
+    assert sent == [*expected, q.STATE_SINCE, q.STATE_SINCE]
     store.refresh()
     assert _org_ids(store) == CITY | {"b3"}
     assert len(sent) == 6  # the refresh's state only
@@ -265,7 +266,7 @@ def test_a_refresh_under_way_while_this_store_writes_does_not_pin(
 
     def write_meanwhile(query: Any, **params: Any) -> list[list[Any]]:
         found = rows(query, **params)
-        if query == q.GRAPH_STATE:
+        if query == q.STATE_SINCE:
             store._rows = rows  # type: ignore[method-assign]
             store.write(B3)  # commits after the refresh read the state
         return found
@@ -273,3 +274,109 @@ def test_a_refresh_under_way_while_this_store_writes_does_not_pin(
     store._rows = write_meanwhile  # type: ignore[method-assign]
     store.refresh()
     assert _org_ids(store) == CITY | {"b3"}
+
+
+# -- kept answers a write cannot change survive it ---------------------------------------
+MEM, POST, SUB = LinkKind.MEMBER_OF, LinkKind.HOLDS_POST, LinkKind.SUBORDINATE_TO
+AROUND = (POST, LinkKind.CONTACTS)
+
+
+#: The reads a home page makes, by name (each kept by a caching store).
+READS: dict[str, Callable[[Neo4jStore], Any]] = {
+    "orgs": lambda s: s.nodes(ORG, AS_OF),
+    "members": lambda s: s.nodes(NodeKind.MEMBER, AS_OF, ids=["m1", "m2"]),
+    "b1": lambda s: s.node("b1", AS_OF),
+    "m2": lambda s: s.node("m2", AS_OF),
+    "hierarchy": lambda s: s.hierarchy(["b1", "b2"], AS_OF, AROUND),
+    "facts": lambda s: s.facts(["b1", "b2"], 2018),
+    "under": lambda s: s.links(SUB, AS_OF, targets=["630102001"]),
+    "members_of": lambda s: s.count_links(MEM, AS_OF, targets=["b1", "b2"]),
+    "full": lambda s: s.count_links_from(
+        MEM, AS_OF, targets=["b1", "b2"], where={"status": "full"}
+    ),
+    "versions": lambda s: s.node_versions(["b1", "m1"]),
+    "touching": lambda s: s.links_touching(["m2"]),
+    "reach": lambda s: s.data_reach(),
+}
+
+
+def _read_all(store: Neo4jStore) -> tuple[dict[str, Any], set[str]]:
+    """Every read of ``READS``, and the names of those read from the graph again."""
+    sent = _statements(store)
+    found: dict[str, Any] = {}
+    again: set[str] = set()
+    try:
+        for name, read in READS.items():
+            before = len(sent)
+            found[name] = read(store)
+            if any(x.startswith(STATED) for x in sent[before:]):
+                again.add(name)
+    finally:
+        del store._rows  # the method again
+    return found, again
+
+
+def test_kept_answers_a_write_cannot_change_survive_it_and_equal_a_recount(
+    pair: tuple[Neo4jStore, Neo4jStore],
+) -> None:
+    store, other = pair
+    other.read_cache_entries = 0  # the recount: every answer read from the graph
+    other.write(
+        WriteBatch(
+            nodes=(member("m1", "张三"), member("m2", "李四", status="probationary")),
+            links=(
+                link(MEM, "m1", "b1"),
+                link(MEM, "m2", "b1"),
+                link(POST, "m1", "b1", role="secretary"),
+            ),
+            facts=(fact("b1", 2018, "score", 90),),
+        )
+    )
+    first, _ = _read_all(store)
+    assert first == {name: read(other) for name, read in READS.items()}
+    # Each write below, by another process, then: the kept answers read again (worked
+    # out from what it touched), and every answer equal to the recount's.
+    b1_renamed = org(
+        "b1",
+        "夏都花园社区第一党支部",
+        "grassroots",
+        "branch",
+        sector="community",
+        start=date(2019, 5, 1),
+    )
+    steps: list[tuple[WriteBatch, set[str]]] = [
+        # A member no answer names: the full members' count (a member's status decides
+        # it) is read again, and the reach (every write).
+        (WriteBatch(nodes=(member("m3", "王五"),)), {"full", "reach"}),
+        # m2 becomes a full member: the members, its node, the full count.
+        (
+            WriteBatch(nodes=(member("m2", "李四", start=date(2019, 1, 1)),)),
+            {"members", "m2", "full", "reach"},
+        ),
+        # The secretary m1 renamed: the hierarchy names them, and m1's versions.
+        (
+            WriteBatch(nodes=(member("m1", "张三丰", start=date(2019, 2, 1)),)),
+            {"members", "hierarchy", "full", "versions", "reach"},
+        ),
+        # A fact of 2018, then one of 2017: only the 2018 facts.
+        (WriteBatch(facts=(fact("b2", 2018, "score", 70),)), {"facts", "reach"}),
+        (WriteBatch(facts=(fact("b2", 2017, "score", 60),)), {"reach"}),
+        # A post: the hierarchy (its links), and the links touching m2 (its source).
+        (
+            WriteBatch(links=(link(POST, "m2", "b2", role="secretary", start=date(2019, 3, 1)),)),
+            {"hierarchy", "touching", "reach"},
+        ),
+        # m2 leaves b1 (a link closed, whose ends the write does not hold): the counts,
+        # and every read of links touching an id.
+        (
+            WriteBatch(end_links=((link(MEM, "m2", "b1").id, date(2019, 4, 1)),)),
+            {"members_of", "full", "touching", "reach"},
+        ),
+        # An organization renamed: the organizations, b1, the hierarchy, b1's versions.
+        (WriteBatch(nodes=(b1_renamed,)), {"orgs", "b1", "hierarchy", "versions", "reach"}),
+    ]
+    for batch, changed in steps:
+        other.write(batch)
+        found, again = _read_all(store)
+        assert again == changed, batch
+        assert found == {name: read(other) for name, read in READS.items()}, batch
