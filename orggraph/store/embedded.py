@@ -29,7 +29,10 @@ write's planning or commit, nor for a rebuild's reading of the file), and a writ
 at most, for one read that fell back. Lock order: the file's (``_db_lock``), the index's,
 the facts' (``_facts_lock``, which reads the file through a connection of its own).
 How the file's rows become the index, and the index's own structures, are in
-``orggraph.store.embedded_index``.
+``orggraph.store.embedded_index``. A large file's index is kept beside it after a build
+(``<file>.columns``, ``orggraph.store.snapshot``) and read instead of the tables at the
+next open when it is exactly the file's (same count of graph writes, same token, same
+row counts, same code, whole); the tables stay the truth.
 """
 
 from __future__ import annotations
