@@ -36,6 +36,7 @@ index misses too (see ``orggraph.store.embedded``).
 from __future__ import annotations
 
 import contextlib
+import glob
 import hashlib
 import os
 import sqlite3
@@ -191,6 +192,7 @@ def write(path: Path, ident: dict[str, Any], parts: dict[str, Any]) -> bool:
     header = orjson.dumps(
         {"format": _FORMAT, "code": CODE, "identity": ident, "sections": sections}
     )
+    _sweep(path)
     partial = path.with_name(f".{path.name}.partial-{os.getpid()}-{id(parts):x}")
     try:
         with open(partial, "wb") as out:
@@ -230,6 +232,22 @@ def _header(path: Path, ident: dict[str, Any], src: BinaryIO | None = None) -> A
     ):
         return None
     return header
+
+
+def _sweep(path: Path) -> None:
+    """Delete what writers of ``path`` killed while writing left (a process no longer
+    running): each is as large as the snapshot."""
+    for partial in path.parent.glob(f".{glob.escape(path.name)}.partial-*"):
+        pid = partial.name.rsplit(".partial-", 1)[1].split("-", 1)[0]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            with contextlib.suppress(OSError):
+                partial.unlink()
+        except OSError:  # running, as another user
+            pass
 
 
 def read(path: Path, ident: dict[str, Any]) -> dict[str, Any] | None:

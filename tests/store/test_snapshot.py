@@ -11,6 +11,7 @@ docstring: b1's members are m04, m05, m06; s1's m11, m12, m13.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -256,3 +257,19 @@ def test_a_snapshot_another_process_wrote_for_the_same_file_is_kept(tmp_path: Pa
     assert target.stat().st_ino == first  # not written again
     assert snapshot.write(target, {**ident, "graph_version": 5}, {"ids": ["n1"]})
     assert target.stat().st_ino != first
+
+
+def test_what_a_killed_writer_left_is_swept_by_the_next(tmp_path: Path) -> None:
+    target = tmp_path / "x.columns"
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    left = tmp_path / f".x.columns.partial-{dead}-1f"
+    running = tmp_path / f".x.columns.partial-{os.getpid()}-2f"  # this process: writing
+    left.write_bytes(b"half")
+    running.write_bytes(b"half")
+    assert snapshot.write(target, {"graph_version": 1}, {"ids": ["n1"]})
+    assert not left.exists() and running.exists()
