@@ -60,9 +60,9 @@ from orggraph.analysis.assignment import AssignmentProblem, CostTerm, solve_assi
 from orggraph.analysis.candidates import Built, leader_problems, partner_problems
 from orggraph.analysis.config import RulesConfig, load_rules
 from orggraph.analysis.orgtree import OrgTree
-from orggraph.analysis.weak import facts_year, weak_branches
+from orggraph.analysis.weak import judge_branches
 from orggraph.errors import ConfigError, Problem, ValidationFailed
-from orggraph.model import AssessmentGrade, Level, Link, LinkKind, NodeKind, WriteBatch
+from orggraph.model import AssessmentGrade, Link, LinkKind, NodeKind, WriteBatch
 from orggraph.store.base import GraphStore, WriteResult
 from orggraph.store.policy import check_write, visible_node
 from orggraph.store.scope import Scope
@@ -362,19 +362,18 @@ def _prepare(
     settings = _settings(config)
     wanted = set(kinds) if kinds is not None else {LinkKind.PAIRED_WITH, LinkKind.CONTACTS}
     view = scope.view(store, as_of)
-    tree = OrgTree(store, as_of)
-    weak = [w.organization for w in weak_branches(store, as_of, scope, rules=config)]
+    # The tree and the facts year's facts judging the weak branches read: the candidates'
+    # grades are among them (every grassroots organization's; only those in scope are asked).
+    judged = judge_branches(store, as_of, scope, rules=config)
+    tree = judged.tree
+    weak = [w.organization for w in judged.branches]
     names = {n.id: n.name for n in weak}
     parts: list[tuple[LinkKind, Built]] = []
     if LinkKind.PAIRED_WITH in wanted and settings.partner.get("enabled", True):
-        grassroots = [
-            o
-            for o, n in tree.orgs.items()
-            if n.get("level") == Level.GRASSROOTS and view.sees_org(o)
-        ]
-        facts = store.facts(grassroots, facts_year(as_of, store), names=["assessment_grade"])
         grades = {
-            o: str(f["assessment_grade"]) for o, f in facts.items() if "assessment_grade" in f
+            o: str(f["assessment_grade"])
+            for o, f in judged.facts.items()
+            if "assessment_grade" in f
         }
         built = partner_problems(store, as_of, view, tree, weak, grades, settings.partner)
         parts.append((LinkKind.PAIRED_WITH, built))
