@@ -19,6 +19,7 @@ __all__ = [
     "IntegerCosts",
     "assignment_cost",
     "integer_costs",
+    "nearest_pairs",
     "solve_assignment",
 ]
 
@@ -180,7 +181,11 @@ def solve_assignment(problem: AssignmentProblem) -> list[tuple[int, int, int]]:
     """
     from scipy.optimize import linear_sum_assignment
 
-    matrix, owner, slot = _cost_matrix(problem, integer_costs(problem))
+    costs = integer_costs(problem)
+    # Pruned only under the id tie-break: without it, equal optima are common and the
+    # solver's pick among them would follow the matrix it is given.
+    keep = nearest_pairs(problem, costs) if costs.factor > 1 else None
+    matrix, owner, slot = _cost_matrix(problem, costs, keep)
     rows, cols = linear_sum_assignment(matrix)
     paired = cols < len(owner)
     return list(
@@ -206,28 +211,77 @@ def assignment_cost(costs: IntegerCosts, rows: int, chosen: list[tuple[int, int,
     return int(total) + costs.unmatched * (rows - len(chosen))
 
 
+def nearest_pairs(problem: AssignmentProblem, costs: IntegerCosts) -> npt.NDArray[np.bool_]:
+    """The allowed pairs every optimum of ``costs`` is among: for each row, its ``n``
+    nearest (``n``: the rows of the problem), nearest first by *level* (real cost plus
+    the load of the candidate's first slot, in thousandths), then by the later
+    candidate (the one the tie-break prefers for a row).
+
+    Why no optimum is lost: say an assignment gives row ``i`` a candidate ``j`` not
+    among its ``n`` nearest. The other ``n − 1`` rows hold at most ``n − 1`` candidates,
+    so one of the ``n`` nearest, ``j'``, is held by no row. Move ``i`` from ``j`` to
+    ``j'``'s first slot: the real cost gains ``level(i, j')`` and loses ``real(i, j)`` and
+    at least ``load(j, 0)`` (``j``'s other rows move down to its lower slots, and slot
+    loads never fall with ``k``), so it changes by at most ``level(i, j') − level(i, j)``.
+    Either ``level(i, j') < level(i, j)``: at least one thousandth less, worth ``factor``,
+    more than any change of the tie-break (one row's is below ``n × candidates``); or
+    the levels are equal, the real cost does not rise and ``j' > j`` lowers the tie-break
+    ``(i + 1) × (candidates − j)``. Either way the assignment was not optimal. So every
+    optimum keeps to the pairs kept here: the problem on them has exactly the same
+    optima, with the same real cost and the same tie-break, and a solver that finds
+    the one optimum finds it on either. (With ``factor`` 1 there is no tie-break: the
+    pairs kept still reach the least cost, but not every optimum of equal cost, and a
+    solver's pick among equal optima depends on the matrix it is given, so
+    ``solve_assignment`` keeps every pair.)
+    """
+    import numpy as np
+
+    n_rows, n_cands = len(problem.rows), len(problem.candidates)
+    # A candidate without a slot cannot be moved to: its pairs neither count nor stay.
+    keep = costs.slots[costs.cols] > 0
+    if not keep.any():
+        return keep
+    level = costs.edge // costs.factor + costs.slot[costs.cols, 0] // costs.factor
+    # Nearest first: by level, then the later candidate; unique within a row.
+    key = np.where(keep, level * (n_cands + 1) + (n_cands - costs.cols), np.iinfo(np.int64).max)
+    per_row = np.bincount(costs.rows, minlength=n_rows)
+    ends = np.cumsum(per_row)
+    # Each row's pairs one slice (they come sorted by row).
+    order = np.argsort(costs.rows, kind="stable")
+    for i in np.nonzero(per_row > n_rows)[0].tolist():
+        at = order[int(ends[i] - per_row[i]) : int(ends[i])]
+        mine = key[at]
+        keep[at] &= mine <= np.partition(mine, n_rows - 1)[n_rows - 1]
+    return keep
+
+
 def _cost_matrix(
-    problem: AssignmentProblem, costs: IntegerCosts
+    problem: AssignmentProblem,
+    costs: IntegerCosts,
+    keep: npt.NDArray[np.bool_] | None = None,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """The matrix: slot columns first, candidate by candidate (column ``c`` is slot
     ``slot[c]`` of candidate ``owner[c]``), then one "unpaired" column per row; forbidden
-    entries are infinite."""
+    entries are infinite. With ``keep``, only those pairs, and each candidate no more
+    slots than the rows it is kept for."""
     import numpy as np
 
     n_rows = len(problem.rows)
+    pair_rows, pair_cols, edge = costs.rows, costs.cols, costs.edge
     counts = costs.slots
+    if keep is not None:
+        pair_rows, pair_cols, edge = pair_rows[keep], pair_cols[keep], edge[keep]
+        counts = np.minimum(counts, np.bincount(pair_cols, minlength=len(counts)))
     owner = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
     start = np.cumsum(counts) - counts
     slot = np.arange(len(owner), dtype=np.int64) - start[owner]
     matrix = np.full((n_rows, len(owner) + n_rows), np.inf)
     if len(owner):
-        have = counts[costs.cols]
+        have = counts[pair_cols]
         for k in range(int(counts.max())):
             mask = have > k
-            rows, cols = costs.rows[mask], costs.cols[mask]
-            matrix[rows, start[cols] + k] = (costs.edge[mask] + costs.slot[cols, k]).astype(
-                np.float64
-            )
+            rows, cols = pair_rows[mask], pair_cols[mask]
+            matrix[rows, start[cols] + k] = (edge[mask] + costs.slot[cols, k]).astype(np.float64)
     matrix[:, len(owner) :] = float(costs.unmatched)
     return matrix, owner, slot
 
