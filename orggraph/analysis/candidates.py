@@ -252,8 +252,12 @@ def near_pairs(
     key = np.where(loose, -1, a[np.arange(len(a)), top])
     found_a, found_b, found_d = [empty], [empty], [empty]
 
-    def compare(ai: IntArray, bi: IntArray) -> None:
-        d = _distances(a[ai], a_depth[ai], b[bi], b_depth[bi])
+    def compare(ai: IntArray, bi: IntArray, h: int = -1) -> None:
+        # All under one ancestor at depth ``h``: the paths agree down to it, so only the
+        # codes below it are compared, as trees of their own (depths counted from h + 1).
+        # Two in different ones are then "as far apart as both roots, plus one each":
+        # through that ancestor, as they are.
+        d = _distances(a[ai, h + 1 :], a_depth[ai] - h - 1, b[bi, h + 1 :], b_depth[bi] - h - 1)
         rr, cc = np.nonzero(d <= reach)
         found_a.append(ai[rr])
         found_b.append(bi[cc])
@@ -271,7 +275,7 @@ def near_pairs(
         hi = np.searchsorted(ranked, keys, side="right")
         for n in range(len(keys)):
             if hi[n] > lo[n]:
-                compare(at[which == n], order[lo[n] : hi[n]])
+                compare(at[which == n], order[lo[n] : hi[n]], h)
     return np.concatenate(found_a), np.concatenate(found_b), np.concatenate(found_d)
 
 
@@ -292,9 +296,18 @@ def _distances(
         common = np.logical_and.accumulate(a == b, axis=1).sum(axis=1)
         total = a_depth + b_depth
     else:
-        common = np.logical_and.accumulate(a[:, None, :] == b[None, :, :], axis=2).sum(axis=2)
+        # Column by column, root first: the pairs still agreeing, and how long they have.
+        common = np.zeros((len(a), len(b)), dtype=np.int64)
+        agree = np.ones((len(a), len(b)), dtype=bool)
+        for column in range(width):
+            agree &= a[:, column, None] == b[None, :, column]
+            if not agree.any():
+                break
+            common += agree
         total = a_depth[:, None] + b_depth[None, :]
-    result: IntArray = np.where(common > 0, total - 2 * (common - 1), total + 2)
+    # ``common`` shared ancestors: the lowest at depth ``common − 1``; none (different
+    # trees): each root one more edge from the other's.
+    result: IntArray = total + 2 - 2 * common
     return result
 
 
@@ -351,7 +364,8 @@ def split_pairs(
     free = np.maximum(capacity - np.array(held, dtype=np.int64), 0)
     any_pair = np.bincount(pair_r, minlength=n_rows) > 0
     usable = np.nonzero(free[pair_c] > 0)[0]
-    usable = usable[np.argsort(pair_r[usable] * n_cands + pair_c[usable])]
+    # Stable (a merge of sorted runs): the pairs come in runs sorted by (row, candidate).
+    usable = usable[np.argsort(pair_r[usable] * n_cands + pair_c[usable], kind="stable")]
     pair_r, pair_c = pair_r[usable], pair_c[usable]
     per_row = np.bincount(pair_r, minlength=n_rows)
     for i in np.nonzero(per_row == 0)[0].tolist():
