@@ -236,7 +236,8 @@ class _Touch:
 
 def _affected(key: tuple[Any, ...], kept: Any, touch: _Touch) -> bool:
     """Whether a write that touched ``touch`` can change the answer ``kept`` for ``key``
-    (``Neo4jStore._cached``'s keys); true for anything not known to be untouched."""
+    (``Neo4jStore._cached``'s keys); true for anything not known to be untouched. A
+    ``hierarchy`` is read again in part instead (``_hierarchy_targets``)."""
     what = key[0]
     if what == "node":
         return touch.node(key[1])
@@ -246,14 +247,6 @@ def _affected(key: tuple[Any, ...], kept: Any, touch: _Touch) -> bool:
         return touch.link(key[1])
     if what == "count_links_from":  # the sources' versions decide what is counted
         return touch.link(key[1]) or touch.kind(LINK_ENDS[key[1]][0])
-    if what == "hierarchy":  # ("hierarchy", as_of, ids, link kinds)
-        if touch.link(LinkKind.SUBORDINATE_TO, *key[3]):
-            return True
-        # Its nodes are the versions of the organizations climbed and of its links' sources.
-        found: Hierarchy = kept
-        ids = set(found.parents)
-        ids.update(x.source for links in found.links.values() for x in links)
-        return touch.any_node(ids)
     if what == "facts":  # ("facts", ids, year, names)
         return key[2] in touch.years
     if what == "node_versions":
@@ -261,6 +254,106 @@ def _affected(key: tuple[Any, ...], kept: Any, touch: _Touch) -> bool:
     if what == "links_touching":
         return bool(touch.links) and (touch.ends is None or not touch.ends.isdisjoint(key[1]))
     return True  # data_reach, and any read not listed here
+
+
+@dataclass(frozen=True, slots=True)
+class _Patch:
+    """A kept ``hierarchy`` that writes since touched in part: ``targets``, the
+    organizations to read again before it is served (``Neo4jStore._cached``)."""
+
+    kept: Hierarchy
+    targets: frozenset[str]
+
+
+def _split_kinds(kinds: Collection[LinkKind]) -> tuple[list[LinkKind], list[LinkKind]]:
+    """A hierarchy's link kinds: those reaching its organizations, and those reaching the
+    sources of the first (a working group's leaders)."""
+    first = [k for k in kinds if LINK_ENDS[k][1] is NodeKind.ORGANIZATION]
+    return first, [k for k in kinds if k not in first]
+
+
+def _hierarchy_targets(
+    kinds: tuple[LinkKind, ...], found: Hierarchy, touch: _Touch
+) -> frozenset[str] | None:
+    """The organizations of a kept ``hierarchy`` answer to read again after ``touch``:
+    none when the write cannot change it; None when only reading it all will do (a
+    subordination link at one of its organizations, ids or ends too many to name).
+
+    The answer is read again for an organization climbed whose version, or whose links of
+    the kinds read, were touched, and for the organizations a touched source reaches (a
+    post holder's, a contact's; a working group's, and its leaders', through its covers).
+    """
+    climbed = found.parents.keys()
+    if "?" in touch.links or touch.nodes is None:
+        return None
+    read = {k for k in (LinkKind.SUBORDINATE_TO, *kinds) if k.value in touch.links}
+    if read and touch.ends is None:
+        return None
+    ends = touch.ends or frozenset()
+    if LinkKind.SUBORDINATE_TO in read and not ends.isdisjoint(climbed):
+        return None  # the climb itself may change
+    first, second = _split_kinds(kinds)
+    reach: dict[str, set[str]] = defaultdict(set)  # source → the organizations it reaches
+    for kind in first:
+        for x in found.links[kind]:
+            reach[x.source].add(x.target)
+    groups = {source: set(targets) for source, targets in reach.items()}
+    for kind in second:
+        for x in found.links[kind]:
+            reach[x.source].update(groups.get(x.target, ()))
+    out: set[str] = set()
+    for kind in read - {LinkKind.SUBORDINATE_TO}:
+        if kind in first:
+            out.update(ends.intersection(climbed))
+        else:
+            out.update(o for g in ends for o in groups.get(g, ()))
+    out.update(touch.nodes.intersection(climbed))
+    for node_id in touch.nodes:
+        out.update(reach.get(node_id, ()))
+    return frozenset(out)
+
+
+def _spliced(kept: Hierarchy, fresh: Hierarchy, kinds: Collection[LinkKind]) -> Hierarchy:
+    """``kept`` with the organizations ``fresh`` read again (those asked, and all above
+    them), their links and the nodes those come from taken from ``fresh``: what
+    ``hierarchy`` of ``kept``'s organizations reads now, when no write between touched
+    the climb (``_hierarchy_targets``)."""
+    first, second = _split_kinds(kinds)
+    again = fresh.parents.keys()
+    made: dict[LinkKind, list[Link]] = {}
+    for kind in first:
+        made[kind] = [x for x in kept.links[kind] if x.target not in again] + fresh.links[kind]
+    fresh_sources = {x.source for kind in first for x in fresh.links[kind]}
+    for kind in second:
+        reached = {
+            x.source for k in first if LINK_ENDS[k][0] is LINK_ENDS[kind][1] for x in made[k]
+        }
+        made[kind] = [
+            x
+            for x in (
+                *(y for y in kept.links[kind] if y.target not in fresh_sources),
+                *fresh.links[kind],
+            )
+            if x.target in reached
+        ]
+    links = {kind: sorted(made[kind], key=lambda x: (x.target, x.id)) for kind in kinds}
+    nodes = dict(kept.nodes)
+    for org_id in again:
+        node = fresh.nodes.get(org_id)
+        if node is not None:
+            nodes[org_id] = node
+        else:
+            nodes.pop(org_id, None)
+    for source in {x.source for found in fresh.links.values() for x in found}:
+        node = fresh.nodes.get(source)
+        if node is not None:
+            nodes[source] = node
+        elif source not in kept.parents:
+            nodes.pop(source, None)
+    sources = {x.source for found in links.values() for x in found}
+    for node_id in [i for i in nodes if i not in kept.parents and i not in sources]:
+        del nodes[node_id]
+    return Hierarchy(parents=dict(kept.parents), nodes=nodes, links=links)
 
 
 def _key(values: list[str] | None) -> tuple[str, ...] | None:
@@ -479,7 +572,13 @@ class Neo4jStore(GraphStore):
         if born is None:
             self._write(_values, q.GRAPH_BORN)
 
-    def _cached(self, key: tuple[Any, ...], read: Callable[[], T], copy: Callable[[T], T]) -> T:
+    def _cached(
+        self,
+        key: tuple[Any, ...],
+        read: Callable[[], T],
+        copy: Callable[[T], T],
+        patch: Callable[[T, frozenset[str]], T] | None = None,
+    ) -> T:
         """``read()``, or what it gave before for ``key`` if the graph has not changed since.
 
         An answer is kept under the graph's state (its version, which every write of any
@@ -504,18 +603,21 @@ class Neo4jStore(GraphStore):
                 pool.move_to_end(key)
             pinned = self._pinned
         if kept is not _MISSING and known is not None:
-            if pinned is not None and pinned == known:
+            if pinned is None or pinned != known:
+                ((born, version, touches),) = self._rows(q.STATE_SINCE, since=known[1])
+                now = _state(born, version)
+                if now != known:
+                    with self._cache_lock:
+                        if self._cache_state == known:
+                            self._advance(now, touches)
+                        pool = self._pool(key)  # what the writes since left of it
+                        moved_on = self._cache_state == now and now is not None
+                        kept = pool.get(key, _MISSING) if moved_on else _MISSING
+            if isinstance(kept, _Patch):
+                if patch is not None:
+                    return self._patched(key, kept, patch, copy)
+            elif kept is not _MISSING:
                 return copy(kept)
-            ((born, version, touches),) = self._rows(q.STATE_SINCE, since=known[1])
-            now = _state(born, version)
-            if now == known:
-                return copy(kept)
-            with self._cache_lock:
-                if self._cache_state == known:
-                    self._advance(now, touches)
-                pool = self._pool(key)
-                if self._cache_state == now and now is not None and key in pool:
-                    return copy(pool[key])  # untouched by the writes since
         local = self._local
         local.want_state, local.state = True, None
         try:
@@ -549,6 +651,28 @@ class Neo4jStore(GraphStore):
                 pool.popitem(last=False)
         return copy(value)
 
+    def _patched(
+        self,
+        key: tuple[Any, ...],
+        due: _Patch,
+        patch: Callable[[T, frozenset[str]], T],
+        copy: Callable[[T], T],
+    ) -> T:
+        """A kept answer that writes touched in part, read again there (``patch``); kept
+        again when no write came between."""
+        local = self._local
+        local.want_state, local.state = True, None
+        try:
+            value = patch(due.kept, due.targets)  # type: ignore[arg-type]
+        finally:
+            local.want_state = False
+        state, local.state = local.state, None
+        with self._cache_lock:
+            pool = self._pool(key)
+            if state is not None and state == self._cache_state and pool.get(key) is due:
+                pool[key] = value
+        return copy(value)
+
     def _pool(self, key: tuple[Any, ...]) -> OrderedDict[tuple[Any, ...], Any]:
         """Where ``key``'s answer is kept: one node by id among its own kind, so that
         the many of those a request may read do not push out the bulk reads."""
@@ -556,8 +680,9 @@ class Neo4jStore(GraphStore):
 
     def _advance(self, state: tuple[str, int] | None, touches: list[list[Any]]) -> None:
         """Move the kept answers on to ``state``: those a write since touched are dropped
-        (``_affected``), every one when a version in between has no touch (``clear``, a
-        write of an older version, a wipe) or the token changed (the lock is held)."""
+        (``_affected``), a hierarchy touched in part marked to be read again there
+        (``_Patch``), every one dropped when a version in between has no touch (``clear``,
+        a write of an older version, a wipe) or the token changed (the lock is held)."""
         known = self._cache_state
         if state is None or known is None or state[0] != known[0] or state[1] < known[1]:
             self._forget(state)
@@ -568,8 +693,18 @@ class Neo4jStore(GraphStore):
             return
         for touch in map(_Touch.parse, between.values()):
             for pool in (self._cache, self._singles):
-                for key in [k for k, kept in pool.items() if _affected(k, kept, touch)]:
-                    del pool[key]
+                for key, kept in list(pool.items()):
+                    if key[0] == "hierarchy":  # read again in part, where it was touched
+                        patched = isinstance(kept, _Patch)
+                        base = kept.kept if patched else kept
+                        due = kept.targets if patched else frozenset()
+                        targets = _hierarchy_targets(key[3], base, touch)
+                        if targets is None:
+                            del pool[key]
+                        elif targets:
+                            pool[key] = _Patch(base, due | targets)
+                    elif _affected(key, kept, touch):
+                        del pool[key]
         self._cache_state = state
 
     def _forget(self, state: tuple[str, int] | None) -> None:
@@ -954,6 +1089,8 @@ class Neo4jStore(GraphStore):
             ("hierarchy", as_of, tuple(asked), tuple(kinds)),
             lambda: self._hierarchy(asked, as_of, kinds),
             _copy_hierarchy,
+            # After a write that touched some of it: those organizations read again.
+            lambda kept, due: _spliced(kept, self._hierarchy(sorted(due), as_of, kinds), kinds),
         )
 
     def _hierarchy(self, asked: list[str], as_of: date, kinds: list[LinkKind]) -> Hierarchy:

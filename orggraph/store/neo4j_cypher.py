@@ -222,11 +222,13 @@ ADD_LINKS: dict[LinkKind, LiteralString] = {
     )
     for kind, rel in REL_TYPES.items()
 }
+# The ends of the links closed come back, for the write's touch (``q.TOUCH``).
 CLOSE_LINKS: dict[LinkKind, LiteralString] = {
     kind: _fill(
         "UNWIND $rows AS row "
-        "MATCH ()-[r:<T> {id: row[0], valid_from: date(row[1])}]->() "
-        "SET r.valid_to = date(row[2])",
+        "MATCH (s)-[r:<T> {id: row[0], valid_from: date(row[1])}]->(t) "
+        "SET r.valid_to = date(row[2]) "
+        "RETURN collect(DISTINCT s.id) + collect(DISTINCT t.id) AS ends",
         T=rel,
     )
     for kind, rel in REL_TYPES.items()

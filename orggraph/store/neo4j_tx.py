@@ -239,8 +239,12 @@ def write_changes(tx: neo4j.ManagedTransaction, payload: dict[str, Any]) -> None
     _send(tx, q.ADD_ENTITIES, payload["entities"], name="ids")
     for kind, rows in payload["links"].items():
         _send(tx, q.ADD_LINKS[kind], rows)
+    closed_ends: set[str] = set()
     for kind, rows in payload["close_links"].items():
-        _send(tx, q.CLOSE_LINKS[kind], rows)
+        for start in range(0, len(rows), BATCH_ROWS):
+            chunk = _Rows(rows[start : start + BATCH_ROWS])
+            closed_ends.update(tx.run(q.CLOSE_LINKS[kind], rows=chunk).single(strict=True)[0])
+            chunk.clear()
     _send(tx, q.PUT_FACTS, payload["facts"])
     touched = payload.get("rollup")
     if touched and any(touched.values()) and not lock_last:  # a bulk load builds them at its end
@@ -260,8 +264,8 @@ def write_changes(tx: neo4j.ManagedTransaction, payload: dict[str, Any]) -> None
     if reach and (reach["latest"] is not None or reach["years"]):
         tx.run(q.REACH_KEEP, reach).consume()  # under the graph's lock, taken by now
     if "touched" in payload:
-        touch = {"version": version, "touched": payload["touched"], "keep": q.TOUCHES_KEPT}
-        tx.run(q.TOUCH, touch).consume()
+        text = _touch_text(payload["touched"], closed_ends)
+        tx.run(q.TOUCH, version=version, touched=text, keep=q.TOUCHES_KEPT).consume()
     tx.run(q.AUDIT, payload["audit"]).consume()
 
 
@@ -316,15 +320,16 @@ def changes_payload(
 TOUCH_IDS_MAX = 2_000
 
 
-def touched(changes: Changes) -> str:
-    """What a write touched, as the JSON of its ``(:Touch)`` (``q.TOUCH``).
+def touched(changes: Changes) -> dict[str, Any]:
+    """What a write touched: its ``(:Touch)`` (``q.TOUCH``) but the ends of the links it
+    closes, which the transaction learns (``_touch_text``).
 
     ``nodes``: the ids whose versions it adds or closes (None: more than
     ``TOUCH_IDS_MAX``); ``kinds``: the node kinds of the versions it adds, and
     ``closes`` whether it closes a version of an id it adds none for (whose kind the
     write does not know: any kind, then); ``links``: the link kinds it adds or closes;
-    ``ends``: the ids the links it adds join (None when it closes one, whose ends it does
-    not hold, or names too many); ``years``: the years of its facts.
+    ``ends``: the ids the links it adds or closes join (None: too many); ``years``: the
+    years of its facts.
     """
     added = {node.id for node in changes.add_nodes}
     closed = {node_id for node_id, _, _ in changes.close_nodes}
@@ -334,16 +339,23 @@ def touched(changes: Changes) -> str:
     for link_id, _, _ in changes.close_links:
         kind = _link_kind_of_id(link_id)
         links.add(kind.value if kind is not None else "?")
-    return orjson.dumps(
-        {
-            "nodes": sorted(nodes) if len(nodes) <= TOUCH_IDS_MAX else None,
-            "kinds": sorted({node.kind.value for node in changes.add_nodes}),
-            "closes": not closed <= added,
-            "links": sorted(links),
-            "ends": None if changes.close_links or len(ends) > TOUCH_IDS_MAX else sorted(ends),
-            "years": sorted({f.year for f in changes.facts}),
-        }
-    ).decode()
+    return {
+        "nodes": sorted(nodes) if len(nodes) <= TOUCH_IDS_MAX else None,
+        "kinds": sorted({node.kind.value for node in changes.add_nodes}),
+        "closes": not closed <= added,
+        "links": sorted(links),
+        "ends": sorted(ends) if len(ends) <= TOUCH_IDS_MAX else None,
+        "years": sorted({f.year for f in changes.facts}),
+    }
+
+
+def _touch_text(touched: dict[str, Any], closed_ends: set[str]) -> str:
+    """The touch's JSON, with the ends of the links the transaction closed."""
+    ends = touched["ends"]
+    if ends is not None and closed_ends:
+        joined = set(ends) | closed_ends
+        ends = sorted(joined) if len(joined) <= TOUCH_IDS_MAX else None
+    return orjson.dumps({**touched, "ends": ends}).decode()
 
 
 def _audit_params(actor: str, action: str, detail: Any) -> dict[str, Any]:

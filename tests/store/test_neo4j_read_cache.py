@@ -278,6 +278,7 @@ def test_a_refresh_under_way_while_this_store_writes_does_not_pin(
 
 # -- kept answers a write cannot change survive it ---------------------------------------
 MEM, POST, SUB = LinkKind.MEMBER_OF, LinkKind.HOLDS_POST, LinkKind.SUBORDINATE_TO
+D6 = date(2019, 6, 1)
 AROUND = (POST, LinkKind.CONTACTS)
 
 
@@ -374,9 +375,69 @@ def test_kept_answers_a_write_cannot_change_survive_it_and_equal_a_recount(
         ),
         # An organization renamed: the organizations, b1, the hierarchy, b1's versions.
         (WriteBatch(nodes=(b1_renamed,)), {"orgs", "b1", "hierarchy", "versions", "reach"}),
+        # A post at an organization the hierarchy does not climb (630103): nothing.
+        (WriteBatch(links=(link(POST, "m3", "630103", role="secretary"),)), {"reach"}),
+        # The secretary's post at b1 ended (the ends come from the closed link): the
+        # hierarchy, read again at b1.
+        (
+            WriteBatch(end_links=((link(POST, "m1", "b1", role="secretary").id, D6),)),
+            {"hierarchy", "reach"},
+        ),
+        # A contact of b2's: the hierarchy (contacts are among the kinds it reads).
+        (
+            WriteBatch(links=(link(LinkKind.CONTACTS, "m3", "b2", start=D6),)),
+            {"hierarchy", "reach"},
+        ),
+        # A new branch under 630102001, which the hierarchy climbs: read again whole, and
+        # the organizations and the links under 630102001.
+        (
+            WriteBatch(
+                nodes=(org("b4", "新建党支部", "grassroots", "branch"),),
+                links=(link(SUB, "b4", "630102001"),),
+            ),
+            {"orgs", "hierarchy", "under", "reach"},
+        ),
     ]
     for batch, changed in steps:
         other.write(batch)
         found, again = _read_all(store)
         assert again == changed, batch
         assert found == {name: read(other) for name, read in READS.items()}, batch
+
+
+def test_a_post_written_reads_its_organization_again_not_the_whole_hierarchy(
+    pair: tuple[Neo4jStore, Neo4jStore],
+) -> None:
+    store, other = pair
+    other.read_cache_entries = 0  # the recount
+    other.write(
+        WriteBatch(
+            nodes=(member("m1", "张三"), member("m2", "李四")),
+            links=(link(POST, "m1", "b1", role="secretary"), link(MEM, "m1", "b1")),
+        )
+    )
+    everything = sorted(CITY)
+    store.hierarchy(everything, AS_OF, AROUND)
+    asked: list[list[str]] = []
+    read = store._hierarchy
+
+    def counted(ids: list[str], as_of: date, kinds: list[LinkKind]) -> Any:
+        asked.append(list(ids))
+        return read(ids, as_of, kinds)
+
+    store._hierarchy = counted  # type: ignore[method-assign, assignment]
+    other.write(WriteBatch(links=(link(POST, "m2", "b2", role="secretary", start=D6),)))
+    found = store.hierarchy(everything, AS_OF, AROUND)
+    assert asked == [["b2"]]  # b2 and what is above it, not the six
+    assert found == other.hierarchy(everything, AS_OF, AROUND)
+    assert [(x.source, x.target) for x in found.links[POST]] == [("m1", "b1"), ("m2", "b2")]
+    assert found.nodes["m2"].name == "李四"
+    # The post ended, and m1 renamed: b1 again; m2's name is still kept.
+    ended = date(2019, 6, 2)
+    other.write(WriteBatch(end_links=((link(POST, "m1", "b1", role="secretary").id, ended),)))
+    other.write(WriteBatch(nodes=(member("m1", "张三丰", start=ended),)))
+    found = store.hierarchy(everything, AS_OF, AROUND)
+    assert asked == [["b2"], ["b1"]]
+    assert found == other.hierarchy(everything, AS_OF, AROUND)
+    assert [(x.source, x.target) for x in found.links[POST]] == [("m2", "b2")]
+    assert "m1" not in found.nodes  # no link of the answer comes from m1 any more
