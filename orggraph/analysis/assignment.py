@@ -7,6 +7,8 @@ integers (thousandths of a cost unit) scaled above a tie-break that, among assig
 equal real cost, gives the earlier rows (in id order) the earlier candidates, so the
 answer does not hang on one solver's choice between equal optima
 (``bench/bench_pairing.py`` checks ``networkx.network_simplex`` reaches the same total).
+Under that tie-break the solver is given each row's ``n`` nearest pairs only
+(``nearest_pairs``): the optima are the same, on a much smaller matrix.
 """
 
 from __future__ import annotations
@@ -117,7 +119,8 @@ class IntegerCosts:
     ``edge[n]``: its real cost in thousandths × ``factor``, plus the tie-break
     ``(row + 1) × (candidates − candidate)``. ``slot[j, k]`` is the load of candidate
     ``j``'s slot ``k`` (× ``factor``) for ``k < slots[j]`` (zero past it); ``unmatched``
-    the cost of leaving a row unpaired.
+    the cost of leaving a row unpaired. ``real`` and ``load`` are ``edge`` and ``slot``
+    before the scaling and the tie-break (real costs and slot loads in thousandths).
 
     The tie-break sums to less than ``factor`` over any assignment, so it only decides
     between assignments of equal real cost; minimising ``Σ (i+1)(C−j)`` gives the earlier
@@ -131,6 +134,8 @@ class IntegerCosts:
     slot: npt.NDArray[np.int64]
     unmatched: int
     factor: int
+    real: npt.NDArray[np.int64]
+    load: npt.NDArray[np.int64]
 
 
 def integer_costs(problem: AssignmentProblem) -> IntegerCosts:
@@ -170,6 +175,8 @@ def integer_costs(problem: AssignmentProblem) -> IntegerCosts:
         slot=load * factor,
         unmatched=unmatched,
         factor=factor,
+        real=real,
+        load=load,
     )
 
 
@@ -241,18 +248,20 @@ def nearest_pairs(problem: AssignmentProblem, costs: IntegerCosts) -> npt.NDArra
     keep = costs.slots[costs.cols] > 0
     if not keep.any():
         return keep
-    level = costs.edge // costs.factor + costs.slot[costs.cols, 0] // costs.factor
     # Nearest first: by level, then the later candidate; unique within a row.
-    key = np.where(keep, level * (n_cands + 1) + (n_cands - costs.cols), np.iinfo(np.int64).max)
+    key = (costs.real + costs.load[costs.cols, 0]) * (n_cands + 1) + (n_cands - costs.cols)
+    key[~keep] = np.iinfo(np.int64).max
+    order = np.argsort(costs.rows, kind="stable")  # pairs come sorted by row: a no-op
+    key, keep = key[order], keep[order]
     per_row = np.bincount(costs.rows, minlength=n_rows)
-    ends = np.cumsum(per_row)
-    # Each row's pairs one slice (they come sorted by row).
-    order = np.argsort(costs.rows, kind="stable")
+    ends = np.cumsum(per_row).tolist()
     for i in np.nonzero(per_row > n_rows)[0].tolist():
-        at = order[int(ends[i] - per_row[i]) : int(ends[i])]
-        mine = key[at]
-        keep[at] &= mine <= np.partition(mine, n_rows - 1)[n_rows - 1]
-    return keep
+        lo, hi = ends[i] - int(per_row[i]), ends[i]
+        mine = key[lo:hi]
+        keep[lo:hi] &= mine <= np.partition(mine, n_rows - 1)[n_rows - 1]
+    kept = np.empty_like(keep)
+    kept[order] = keep
+    return kept
 
 
 def _cost_matrix(

@@ -377,11 +377,12 @@ def split_pairs(
         return
     values = values[usable]
     indptr = np.concatenate(([0], np.cumsum(per_row)))
+    # In the types the graph routines work in (float64 weights, int32 indices): not copied.
     graph = csr_matrix(
         (
-            np.ones(len(pair_c), dtype=np.int8),
-            pair_c + n_rows,
-            np.pad(indptr, (0, n_cands), mode="edge"),
+            np.ones(len(pair_c), dtype=np.float64),
+            (pair_c + n_rows).astype(np.int32),
+            np.pad(indptr, (0, n_cands), mode="edge").astype(np.int32),
         ),
         shape=(n_rows + n_cands, n_rows + n_cands),
     )

@@ -30,7 +30,10 @@ each candidate is a column per free slot (slot ``k`` costs the ``load`` of ``hel
 loads spread), plus one "unpaired" column per weak branch at a cost above any set of real
 pairs. Ties between assignments of equal cost go to the earlier weak branch (by id) taking
 the earlier candidate (by id); the same graph always gives the same suggestions.
-Independent parts (connected components of allowed pairs) are solved separately.
+Independent parts (connected components of allowed pairs) are solved separately; where the
+tie-break is in force, each weak branch is offered only its ``n`` nearest candidates (``n``:
+the weak branches of its part), which every optimum keeps to
+(``orggraph.analysis.assignment.nearest_pairs`` gives the proof).
 
 Applying a suggestion (``apply_suggestion``) is a separate, validated write.
 """
