@@ -254,8 +254,9 @@ def weak_branches(
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Judgement:
     """The weak branches at a date, with what judging them read: the tree, the facts
-    year, and that year's facts of every grassroots organization of the tree (the
-    pairing reads its candidates' grades there instead of asking the store again)."""
+    year, and that year's facts of the grassroots organizations (every one of the tree
+    when the bottom ranking is on, else those in scope; the pairing reads its
+    candidates' grades there instead of asking the store again)."""
 
     branches: list[WeakBranch]
     tree: OrgTree
@@ -273,10 +274,11 @@ def judge_branches(
     year = facts_year(as_of, store)
     grassroots = [node for node in tree.orgs.values() if node.get("level") == Level.GRASSROOTS]
     targets = [node for node in grassroots if view.sees_org(node.id)]
-    # One read of the year's facts for every rule (and the ranking's whole city): a
-    # province's 28,000 organizations cost some 0.1 s a read.
+    # One read of the year's facts for every rule, of the whole tree when the ranking
+    # needs it (a province's 28,000 organizations cost some 0.1 s a read).
     names = ["meetings_held", "collective_income", "assessment_grade", checked.ranking_fact]
-    facts = store.facts([node.id for node in grassroots], year, names=names)
+    read = grassroots if "bottom_ranking" in checked.enabled else targets
+    facts = store.facts([node.id for node in read], year, names=names)
     failures = _evaluate(store, as_of, tree, targets, checked, year=year, facts=facts)
     cases = _cases_by_org(store, as_of, failures)
     out = [
@@ -337,8 +339,8 @@ def _evaluate(
     facts: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, list[RuleFailure]]:
     """The failures of each of ``targets``, every rule read with batched store calls
-    (``facts``: the facts of ``year`` of every grassroots organization, read here when
-    left out)."""
+    (``facts``: the facts of ``year`` of the targets, and of every grassroots organization
+    of the tree when the ranking is on; read here when left out)."""
     year = facts_year(as_of, store) if year is None else year
     ids = [n.id for n in targets]
     out: dict[str, list[RuleFailure]] = defaultdict(list)
@@ -357,6 +359,7 @@ def _evaluate(
         )
         if rule in on
     ]
+    ranking = facts  # the whole tree's, when given; the ranking reads its own otherwise
     if facts is None:
         facts = store.facts(ids, year, names=names) if names else {}
     if "few_meetings" in on:
@@ -415,7 +418,7 @@ def _evaluate(
                     )
                 )
     if "bottom_ranking" in on:
-        for org_id, failure in _bottom_ranking(store, tree, set(ids), year, rules, facts):
+        for org_id, failure in _bottom_ranking(store, tree, set(ids), year, rules, ranking):
             out[org_id].append(failure)
     return out
 
