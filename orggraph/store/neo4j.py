@@ -79,6 +79,7 @@ from orggraph.store.neo4j_tx import (
     changes_payload,
     paged_rows,
     read_all_records,
+    refreshed_later,
     restore_changes,
     statement_rows,
     write_changes,
@@ -559,9 +560,11 @@ class Neo4jStore(GraphStore):
         """Every organization's member roll-ups, ``ROLLUP_BATCH`` organizations a
         transaction (a country's in one would be held on the server's heap), then the
         marker that lets reads use them."""
+        due = [row[0] for row in self._rows(q.ROLLUP_DUE_IDS)]  # built below, whatever they are
         ids = [row[0] for row in self._rows(q.ROLLUP_TARGETS)]
         for start in range(0, len(ids), ROLLUP_BATCH):
             self._write(_values, q.ROLLUP_BUILD, ids=ids[start : start + ROLLUP_BATCH])
+        self._write(_values, q.ROLLUP_DUE_DONE, ids=due)
         self._write(_values, q.ROLLUP_MARK)
 
     def _open_graph_state(self) -> None:
@@ -945,6 +948,7 @@ class Neo4jStore(GraphStore):
         with self._moving():
             while self._write(_clear_batch, query, BATCH_ROWS):
                 pass
+            self._write(_values, q.ROLLUP_DUE_CLEAR)
             self._write(_values, q.ROLLUP_MARK)  # an empty graph's roll-ups are all there
             self._write(_values, q.REACH_EMPTY)  # and it reaches nowhere
             # A new state for the cached reads; without the audit the counter went too.
@@ -1297,6 +1301,25 @@ class Neo4jStore(GraphStore):
         payload["lock_last"] = self._bulk_loading
         with self._moving(), suppress(AlreadyWritten):
             self._write(write_changes, payload)
+        if not self._bulk_loading and any(payload["rollup"].values()) and refreshed_later(payload):
+            self._refresh_rollups(payload)
+
+    def _refresh_rollups(self, payload: dict[str, Any]) -> None:
+        """The member roll-ups of a write too large to refresh in its own transaction,
+        after its commit: ``ROLLUP_BATCH`` organizations a transaction under the graph's
+        lock (``q.ROLLUP_BUILD``), then its ``(:RollupDue)`` removed; until then reads
+        count the links. Cut short (the server lost, the process stopped), the marker
+        stays and the next open builds them all; the write itself is done either way."""
+        write_id = payload["audit"]["write_id"]
+        try:
+            ids = [row[0] for row in self._rows(q.ROLLUP_TOUCHED, **payload["rollup"])]
+            for start in range(0, len(ids), ROLLUP_BATCH):
+                self._write(_values, q.ROLLUP_BUILD, ids=ids[start : start + ROLLUP_BATCH])
+            self._write(_values, q.ROLLUP_DUE_DONE, ids=[write_id])
+        except OrgGraphError as exc:
+            _log.warning(
+                "the member roll-ups of write %s are left to the next open: %s", write_id, exc
+            )
 
     def audit_log(self, limit: int = 100) -> list[dict[str, Any]]:
         rows = self._rows(q.AUDIT_LOG, limit=max(limit, 0))

@@ -708,7 +708,7 @@ _ROLLUP_SET = (
 # of closed ones) or whose members' versions ($members) it changed. Every write but a bulk
 # load's keeps them so, marker or not: a build in batches (``ROLLUP_BUILD``) then misses
 # no write that commits between two of its batches.
-ROLLUP_REFRESH: LiteralString = (
+_ROLLUP_TOUCHED = (
     "CALL () { "
     "UNWIND $orgs AS oid MATCH (t:Entity {id: oid}) RETURN t "
     "UNION "
@@ -717,8 +717,18 @@ ROLLUP_REFRESH: LiteralString = (
     "UNION "
     "UNWIND $members AS mid MATCH (:Entity {id: mid})-[:MEMBER_OF]->(t:Entity) RETURN t "
     "} "
-    "WITH DISTINCT t " + _ROLLUP_OF + _ROLLUP_SET
+    "WITH DISTINCT t "
 )
+ROLLUP_REFRESH: LiteralString = _ROLLUP_TOUCHED + _ROLLUP_OF + _ROLLUP_SET
+# The same organizations' ids, for a write too large to refresh in its own transaction:
+# it leaves a ``(:RollupDue {write_id})`` instead (reads count the links while one is
+# there), and its process refreshes them after the commit, ``ROLLUP_BUILD`` in batches,
+# then removes it (``Neo4jStore._refresh_rollups``); cut short, the next open builds all.
+ROLLUP_TOUCHED: LiteralString = _ROLLUP_TOUCHED + "RETURN t.id AS id ORDER BY id"
+ROLLUP_DUE: LiteralString = "CREATE (:RollupDue {write_id: $write_id})"
+ROLLUP_DUE_IDS: LiteralString = "MATCH (d:RollupDue) RETURN d.write_id AS write_id"
+ROLLUP_DUE_DONE: LiteralString = "UNWIND $ids AS w MATCH (d:RollupDue {write_id: w}) DELETE d"
+ROLLUP_DUE_CLEAR: LiteralString = "MATCH (d:RollupDue) DELETE d"
 # The organizations that have members (ever): what ``ROLLUP_BUILD`` builds, in batches.
 ROLLUP_TARGETS: LiteralString = (
     "MATCH (t:Entity) WHERE EXISTS { (:Entity)-[:MEMBER_OF]->(t) } RETURN t.id AS id"
@@ -734,11 +744,14 @@ ROLLUP_BUILD: LiteralString = (
 )
 ROLLUP_MARK: LiteralString = "MERGE (:Counter {name: 'rollup'})"
 ROLLUP_DROP: LiteralString = "MATCH (m:Counter {name: 'rollup'}) DELETE m"
-ROLLUP_READY: LiteralString = "RETURN EXISTS { MATCH (:Counter {name: 'rollup'}) } AS ready"
+ROLLUP_READY: LiteralString = (
+    "RETURN EXISTS { MATCH (:Counter {name: 'rollup'}) } "
+    "AND NOT EXISTS { MATCH (:RollupDue) } AS ready"
+)
 # Counts at a date from the roll-ups: one anchor per target (``ready`` false without the
 # marker: the store then counts the links).
 _ROLLUP_COUNTS = (
-    "OPTIONAL MATCH (m:Counter {name: 'rollup'}) "
+    "OPTIONAL MATCH (m:Counter {name: 'rollup'}) WHERE NOT EXISTS { MATCH (:RollupDue) } "
     "CALL (m) { "
     "WITH m WHERE m IS NOT NULL "
     "UNWIND $targets AS target "

@@ -248,14 +248,14 @@ def write_changes(tx: neo4j.ManagedTransaction, payload: dict[str, Any]) -> None
     _send(tx, q.PUT_FACTS, payload["facts"])
     touched = payload.get("rollup")
     if touched and any(touched.values()) and not lock_last:  # a bulk load builds them at its end
-        if sum(len(ids) for ids in touched.values()) <= ROLLUP_REFRESH_MAX:
+        if not refreshed_later(payload):
             tx.run(q.ROLLUP_REFRESH, touched).consume()
         else:
             # A large write (an import, a city's batch): refreshed in this transaction it
-            # ran for many minutes (a province city's 17,000 records). The roll-ups are
-            # marked missing instead: reads count the links, the next open builds them
-            # again, in batches.
-            tx.run(q.ROLLUP_DROP).consume()
+            # ran for many minutes (a province city's 17,000 records). Marked due instead:
+            # reads count the links until the store refreshes them in batches after the
+            # commit (``Neo4jStore._refresh_rollups``), or the next open builds them.
+            tx.run(q.ROLLUP_DUE, write_id=payload["audit"]["write_id"]).consume()
     if lock_last:
         version = _begin(tx, payload)
         if version is None:
@@ -270,8 +270,13 @@ def write_changes(tx: neo4j.ManagedTransaction, payload: dict[str, Any]) -> None
 
 
 #: The most organizations, closed links and members one write refreshes the member roll-ups
-#: of in its own transaction; a larger write marks them missing (``write_changes``).
+#: of in its own transaction; a larger write's are refreshed after it (``write_changes``).
 ROLLUP_REFRESH_MAX = 2_000
+
+
+def refreshed_later(payload: dict[str, Any]) -> bool:
+    """Whether a write's member roll-ups are too many to refresh in its transaction."""
+    return sum(len(ids) for ids in payload["rollup"].values()) > ROLLUP_REFRESH_MAX
 
 
 def changes_payload(

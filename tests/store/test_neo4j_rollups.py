@@ -135,21 +135,63 @@ def test_a_store_without_roll_ups_counts_links_and_gets_them_when_opened(
         again.close()
 
 
-def test_a_write_too_large_to_refresh_marks_them_missing(
+def _steps(store: Neo4jStore, org_id: str) -> tuple[list[str], list[int], list[str], list[int]]:
+    """An organization's roll-ups as kept on its anchor (members, then full members)."""
+    ((days, counts, full_days, full),) = store._rows(
+        "MATCH (t:Entity {id: $id}) RETURN [d IN t.rollup_days | toString(d)] AS days, "
+        "t.rollup_members AS counts, [d IN t.rollup_full_days | toString(d)] AS full_days, "
+        "t.rollup_full AS full",
+        id=org_id,
+    )
+    return days, counts, full_days, full
+
+
+#: b1's and b2's step functions, from the table above (full members in the last two).
+STEPS = {
+    "b1": (
+        ["2010-01-01", "2011-01-01", "2016-01-01"],
+        [1, 2, 1],
+        ["2010-01-01", "2014-01-01", "2016-01-01"],
+        [1, 2, 1],
+    ),
+    "b2": (["2013-01-01", "2017-01-01"], [1, 0], ["2013-01-01", "2017-01-01"], [1, 0]),
+}
+
+
+def test_a_write_too_large_to_refresh_at_once_is_refreshed_after_it(
+    neo: Neo4jStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Over a limit of one id, every write of the history that touches roll-ups (its
+    # second touches b1, m1 and m2; its fifth b2 and m3; its last m3 and its link) is
+    # refreshed after its commit, one organization a transaction.
+    from orggraph.store import neo4j, neo4j_tx
+
+    monkeypatch.setattr(neo4j_tx, "ROLLUP_REFRESH_MAX", 1)
+    monkeypatch.setattr(neo4j, "ROLLUP_BATCH", 1)
+    _write_history(neo)
+    assert _ready(neo)  # nothing left due
+    _assert_counts(neo)
+    assert {o: _steps(neo, o) for o in STEPS} == STEPS
+
+
+def test_a_refresh_cut_short_leaves_them_to_the_next_open(
     neo: Neo4jStore, neo4j_server: ServerInfo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The history's second write touches b1, m1, m2 (three ids): over a limit of two, it
-    # is refreshed by no one, so the roll-ups are marked missing in its transaction.
+    # The process stops between a large write's commit and its refresh: the write's
+    # marker keeps reads on the links until the next open builds the roll-ups.
     from orggraph.store import neo4j_tx
 
     monkeypatch.setattr(neo4j_tx, "ROLLUP_REFRESH_MAX", 2)
-    _write_history(neo)
+    monkeypatch.setattr(Neo4jStore, "_refresh_rollups", lambda self, payload: None)
+    _write_history(neo)  # its second write touches three ids
     assert not _ready(neo)
     _assert_counts(neo)  # from the links, as the table says
     again = _open(neo4j_server)  # the next open builds them from the links
     try:
         assert _ready(again)
         _assert_counts(again)
+        assert {o: _steps(again, o) for o in STEPS} == STEPS
+        assert again._rows(q.ROLLUP_DUE_IDS) == []
     finally:
         again.close()
 
