@@ -259,11 +259,59 @@ def _affected(key: tuple[Any, ...], kept: Any, touch: _Touch) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class _Patch:
-    """A kept ``hierarchy`` that writes since touched in part: ``targets``, the
-    organizations to read again before it is served (``Neo4jStore._cached``)."""
+    """A kept answer that writes since touched in part (a ``hierarchy``, a member count):
+    ``targets``, the organizations to read again before it is served, and for a count of
+    full members ``members``, whose organizations are (``Neo4jStore._cached``)."""
 
-    kept: Hierarchy
+    kept: Any
     targets: frozenset[str]
+    members: frozenset[str] = frozenset()
+
+
+_NOTHING: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
+
+
+def _member_count(key: tuple[Any, ...]) -> bool:
+    """Whether ``key`` is a member count read from the roll-ups (members, full members)."""
+    if key[0] == "count_links":
+        return bool(key[1] is LinkKind.MEMBER_OF)
+    return (
+        key[0] == "count_links_from"
+        and key[1] is LinkKind.MEMBER_OF
+        and (dict(key[4]) == q.ROLLUP_FULL)
+    )
+
+
+def _count_patch(
+    key: tuple[Any, ...], touch: _Touch
+) -> tuple[frozenset[str], frozenset[str]] | None:
+    """What of a kept member count (``_member_count``) a write touched: the organizations
+    among its targets that a membership joins, and for full members the members with a
+    new version (whose organizations the read again finds); None: read it whole."""
+    organizations: frozenset[str] = frozenset()
+    if touch.link(LinkKind.MEMBER_OF):
+        if touch.ends is None or "?" in touch.links:
+            return None
+        organizations = touch.ends.intersection(key[3])
+    members: frozenset[str] = frozenset()
+    if key[0] == "count_links_from" and touch.kind(NodeKind.MEMBER):
+        if touch.nodes is None:
+            return None
+        members = touch.nodes
+    return organizations, members
+
+
+def _to_read_again(
+    key: tuple[Any, ...], kept: Any, touch: _Touch
+) -> tuple[frozenset[str], frozenset[str]] | None:
+    """What of a kept answer a write touched: (organizations, members) to read again
+    (both empty: nothing), or None when the answer is to be read whole."""
+    if key[0] == "hierarchy":
+        found = _hierarchy_targets(key[3], kept, touch)
+        return None if found is None else (found, frozenset())
+    if _member_count(key):
+        return _count_patch(key, touch)
+    return None if _affected(key, kept, touch) else _NOTHING
 
 
 def _split_kinds(kinds: Collection[LinkKind]) -> tuple[list[LinkKind], list[LinkKind]]:
@@ -580,7 +628,7 @@ class Neo4jStore(GraphStore):
         key: tuple[Any, ...],
         read: Callable[[], T],
         copy: Callable[[T], T],
-        patch: Callable[[T, frozenset[str]], T] | None = None,
+        patch: Callable[[T, _Patch], T] | None = None,
     ) -> T:
         """``read()``, or what it gave before for ``key`` if the graph has not changed since.
 
@@ -658,7 +706,7 @@ class Neo4jStore(GraphStore):
         self,
         key: tuple[Any, ...],
         due: _Patch,
-        patch: Callable[[T, frozenset[str]], T],
+        patch: Callable[[T, _Patch], T],
         copy: Callable[[T], T],
     ) -> T:
         """A kept answer that writes touched in part, read again there (``patch``); kept
@@ -666,7 +714,7 @@ class Neo4jStore(GraphStore):
         local = self._local
         local.want_state, local.state = True, None
         try:
-            value = patch(due.kept, due.targets)  # type: ignore[arg-type]
+            value = patch(due.kept, due)
         finally:
             local.want_state = False
         state, local.state = local.state, None
@@ -697,17 +745,13 @@ class Neo4jStore(GraphStore):
         for touch in map(_Touch.parse, between.values()):
             for pool in (self._cache, self._singles):
                 for key, kept in list(pool.items()):
-                    if key[0] == "hierarchy":  # read again in part, where it was touched
-                        patched = isinstance(kept, _Patch)
-                        base = kept.kept if patched else kept
-                        due = kept.targets if patched else frozenset()
-                        targets = _hierarchy_targets(key[3], base, touch)
-                        if targets is None:
-                            del pool[key]
-                        elif targets:
-                            pool[key] = _Patch(base, due | targets)
-                    elif _affected(key, kept, touch):
+                    due = kept if isinstance(kept, _Patch) else _Patch(kept, frozenset())
+                    found = _to_read_again(key, due.kept, touch)
+                    if found is None:
                         del pool[key]
+                    elif found[0] or found[1]:  # read again in part, where it was touched
+                        targets, members = due.targets | found[0], due.members | found[1]
+                        pool[key] = _Patch(due.kept, targets, members)
         self._cache_state = state
 
     def _forget(self, state: tuple[str, int] | None) -> None:
@@ -1021,7 +1065,39 @@ class Neo4jStore(GraphStore):
             rows = self._rows(q.LINK_COUNTS_TO[kind], targets=wanted, as_of=as_of)
             return {str(target): int(n) for target, n in rows if n}
 
-        return self._cached(("count_links", kind, as_of, tuple(wanted)), read, dict)
+        def patch(kept: dict[str, int], due: _Patch) -> dict[str, int]:
+            return self._count_patched(q.ROLLUP_MEMBERS_OF, kept, due, wanted, as_of, read)
+
+        key = ("count_links", kind, as_of, tuple(wanted))
+        return self._cached(key, read, dict, patch)
+
+    def _count_patched(
+        self,
+        query: LiteralString,
+        kept: dict[str, int],
+        due: _Patch,
+        wanted: list[str],
+        as_of: date,
+        read: Callable[[], dict[str, int]],
+    ) -> dict[str, int]:
+        """A kept member count with the organizations writes touched read again from
+        their roll-ups (``_count_patch``); read whole when the roll-ups are not ready."""
+        ((ready, rows),) = self._rows(
+            query,
+            orgs=sorted(due.targets),
+            members=sorted(due.members),
+            targets=wanted,
+            as_of=as_of,
+        )
+        if not ready:
+            return read()
+        merged = dict(kept)
+        for target, n in rows:
+            if n:
+                merged[str(target)] = int(n)
+            else:
+                merged.pop(str(target), None)
+        return {t: merged[t] for t in wanted if t in merged}  # in the order a read gives
 
     def _rolled_up(
         self, query: LiteralString, targets: Collection[str], as_of: date
@@ -1054,8 +1130,11 @@ class Neo4jStore(GraphStore):
             )
             return {str(target): int(n) for target, n in rows if n}
 
+        def patch(kept: dict[str, int], due: _Patch) -> dict[str, int]:
+            return self._count_patched(q.ROLLUP_FULL_OF, kept, due, wanted, as_of, read)
+
         key = ("count_links_from", kind, as_of, tuple(wanted), tuple(sorted(facet_values.items())))
-        return self._cached(key, read, dict)
+        return self._cached(key, read, dict, patch)
 
     def parent(self, org_id: str, as_of: date) -> str | None:
         rows = self._rows(q.PARENT, id=org_id, as_of=as_of)
@@ -1094,7 +1173,9 @@ class Neo4jStore(GraphStore):
             lambda: self._hierarchy(asked, as_of, kinds),
             _copy_hierarchy,
             # After a write that touched some of it: those organizations read again.
-            lambda kept, due: _spliced(kept, self._hierarchy(sorted(due), as_of, kinds), kinds),
+            lambda kept, due: _spliced(
+                kept, self._hierarchy(sorted(due.targets), as_of, kinds), kinds
+            ),
         )
 
     def _hierarchy(self, asked: list[str], as_of: date, kinds: list[LinkKind]) -> Hierarchy:

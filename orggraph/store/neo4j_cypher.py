@@ -765,6 +765,27 @@ _ROLLUP_COUNTS = (
 )
 ROLLUP_MEMBERS: LiteralString = _fill(_ROLLUP_COUNTS, D="rollup_days", N="rollup_members")
 ROLLUP_FULL_MEMBERS: LiteralString = _fill(_ROLLUP_COUNTS, D="rollup_full_days", N="rollup_full")
+# The same for the organizations among $targets that $orgs names or that a member among
+# $members belongs or belonged to, 0 included: what a kept count reads again after
+# writes that touched only those (``Neo4jStore._count_patch``).
+_ROLLUP_COUNTS_OF = (
+    "OPTIONAL MATCH (m:Counter {name: 'rollup'}) WHERE NOT EXISTS { MATCH (:RollupDue) } "
+    "CALL (m) { "
+    "WITH m WHERE m IS NOT NULL "
+    "CALL () { "
+    "UNWIND $orgs AS oid MATCH (t:Entity {id: oid}) RETURN t "
+    "UNION "
+    "UNWIND $members AS mid MATCH (:Entity {id: mid})-[:MEMBER_OF]->(t:Entity) RETURN t "
+    "} "
+    "WITH DISTINCT t WHERE t.id IN $targets "
+    "WITH t.id AS target, t.<D> AS days, t.<N> AS counts "
+    "WITH target, counts, size([d IN coalesce(days, []) WHERE d <= $as_of]) AS k "
+    "RETURN collect([target, CASE WHEN k > 0 THEN counts[k - 1] ELSE 0 END]) AS counts "
+    "} "
+    "RETURN m IS NOT NULL AS ready, counts"
+)
+ROLLUP_MEMBERS_OF: LiteralString = _fill(_ROLLUP_COUNTS_OF, D="rollup_days", N="rollup_members")
+ROLLUP_FULL_OF: LiteralString = _fill(_ROLLUP_COUNTS_OF, D="rollup_full_days", N="rollup_full")
 
 # -- how far the data reaches, kept current on write ----------------------------------
 # ``DATA_REACH`` reads every version and relationship (0.2–0.5 s for the city), and every

@@ -441,3 +441,48 @@ def test_a_post_written_reads_its_organization_again_not_the_whole_hierarchy(
     assert found == other.hierarchy(everything, AS_OF, AROUND)
     assert [(x.source, x.target) for x in found.links[POST]] == [("m2", "b2")]
     assert "m1" not in found.nodes  # no link of the answer comes from m1 any more
+
+
+def test_a_member_written_reads_the_counts_of_its_organizations_again(
+    pair: tuple[Neo4jStore, Neo4jStore],
+) -> None:
+    # b1: m1 (full) and m2 (probationary until 2019-06-01); b2: m3 (full).
+    store, other = pair
+    other.read_cache_entries = 0  # the recount
+    other.write(
+        WriteBatch(
+            nodes=(member("m1", "张三"), member("m2", "李四", status="probationary")),
+            links=(link(MEM, "m1", "b1"), link(MEM, "m2", "b1")),
+        )
+    )
+    start = date(2012, 1, 1)
+    other.write(
+        WriteBatch(
+            nodes=(member("m3", "王五", start=start),), links=(link(MEM, "m3", "b2", start=start),)
+        )
+    )
+    targets = sorted(CITY)
+
+    def full(s: Neo4jStore) -> dict[str, int]:
+        return s.count_links_from(MEM, AS_OF, targets=targets, where={"status": "full"})
+
+    assert full(store) == {"b1": 1, "b2": 1}
+    assert store.count_links(MEM, AS_OF, targets=targets) == {"b1": 2, "b2": 1}
+    # m2 a full member from 2019-06-01: the full count read again for m2's organizations.
+    sent = _statements(store)
+    other.write(WriteBatch(nodes=(member("m2", "李四", start=D6),)))
+    assert full(store) == {"b1": 2, "b2": 1} == full(other)
+    assert store.count_links(MEM, AS_OF, targets=targets) == {"b1": 2, "b2": 1}
+    assert sent == [q.STATE_SINCE, STATED + q.ROLLUP_FULL_OF, q.STATE_SINCE]
+    # m1 leaves b1 on 2019-06-01: both counts read again, at b1 only.
+    sent.clear()
+    other.write(WriteBatch(end_links=((link(MEM, "m1", "b1").id, D6),)))
+    assert full(store) == {"b1": 1, "b2": 1} == full(other)
+    assert store.count_links(MEM, AS_OF, targets=targets) == {"b1": 1, "b2": 1}
+    patched = [STATED + q.ROLLUP_FULL_OF, q.STATE_SINCE, STATED + q.ROLLUP_MEMBERS_OF]
+    assert sent == [q.STATE_SINCE, *patched]
+    # m3 leaves b2's only membership: b2 drops out of both counts.
+    sent.clear()
+    other.write(WriteBatch(end_links=((link(MEM, "m3", "b2", start=start).id, D6),)))
+    assert full(store) == {"b1": 1} == full(other)
+    assert store.count_links(MEM, AS_OF, targets=targets) == {"b1": 1}
