@@ -145,7 +145,7 @@ def write_snapshot(
 ) -> None:
     """A store's records (a Neo4j snapshot, ``snapshot_tx``) written at ``target`` as the
     embedded store's rows: one transaction into the embedded schema, exactly."""
-    EmbeddedStore(target).close()
+    EmbeddedStore(target, index_snapshot=False).close()
     with closing(sqlite3.connect(target, isolation_level=None)) as db:
         db.execute("BEGIN")
         insert_records(db, nodes, links, facts)
@@ -235,7 +235,7 @@ def insert_records(
 
 def _seal(partial: Path, *, source: str, taken_at: str, final: Path) -> BackupInfo:
     """Check the copy, record what it holds, make it one self-contained file."""
-    with EmbeddedStore(partial) as copy:
+    with EmbeddedStore(partial, index_snapshot=False) as copy:
         problems = copy.integrity_problems()
         if problems:
             raise OrgGraphError(f"the backup copy failed SQLite's integrity check: {problems[:5]}")
@@ -341,7 +341,7 @@ def opened_backup(path: str | Path) -> Iterator[tuple[BackupInfo, EmbeddedStore]
         copy_path = folder / "backup.db"
         with closing(_open_read_only(source)) as src, closing(sqlite3.connect(copy_path)) as dst:
             src.backup(dst)
-        with EmbeddedStore(copy_path) as copy:
+        with EmbeddedStore(copy_path, index_snapshot=False) as copy:
             problems = [
                 Problem(rule="backup-integrity", message=f"sqlite: {line}", file=str(source))
                 for line in copy.integrity_problems()

@@ -188,9 +188,14 @@ def _consistent(
 
 
 class EmbeddedStore(GraphStore):
-    """A SQLite file with a networkx index; zero setup."""
+    """A SQLite file with a networkx index; zero setup.
 
-    def __init__(self, path: str | Path) -> None:
+    ``index_snapshot=False`` neither reads nor writes the index's snapshot beside the file: for
+    a file opened once and moved or deleted after (a backup being sealed, a restore's
+    copy), whose snapshot would be left behind, a second copy of its data.
+    """
+
+    def __init__(self, path: str | Path, *, index_snapshot: bool = True) -> None:
         super().__init__()
         self.path = self._file = Path(path)
         self.url = f"sqlite:///{self.path}"
@@ -235,7 +240,7 @@ class EmbeddedStore(GraphStore):
         self.quiet_commits = 0
         #: Where the index is kept beside the file (``orggraph.store.snapshot``), and
         #: whether the last build read it (not the tables).
-        self._snapshot = snapshot.path_for(self.path)
+        self._snapshot = snapshot.path_for(self.path) if index_snapshot else None
         self.snapshot_used = False
         self._load()
 

@@ -25,7 +25,8 @@ The identity (``identity``) is:
   source of the modules that make the columns, so a snapshot made by other code is not read.
 
 Each section carries a CRC-32 checked when read; the file is written beside its place and
-renamed there (``os.replace``), so a reader sees a whole snapshot or the one before.
+renamed there (``os.replace``), so a reader sees a whole snapshot or the one before. It
+holds what the store's file holds, and is given that file's permission bits.
 
 A restore through the store (``EmbeddedStore.restore_records``) deletes the snapshot
 before it writes (its write is counted only after its commit). What is not caught: a tool
@@ -40,6 +41,7 @@ import glob
 import hashlib
 import os
 import sqlite3
+import stat
 import zlib
 from array import array
 from pathlib import Path
@@ -196,6 +198,9 @@ def write(path: Path, ident: dict[str, Any], parts: dict[str, Any]) -> bool:
     partial = path.with_name(f".{path.name}.partial-{os.getpid()}-{id(parts):x}")
     try:
         with open(partial, "wb") as out:
+            # A second copy of the store's data: readable by whoever may read the
+            # store's file, by no one else (not by the process's umask).
+            os.fchmod(out.fileno(), _mode_of(path))
             out.write(_MAGIC)
             out.write(len(header).to_bytes(8, "little"))
             out.write(header)
@@ -207,6 +212,15 @@ def write(path: Path, ident: dict[str, Any], parts: dict[str, Any]) -> bool:
             partial.unlink(missing_ok=True)
         return False
     return True
+
+
+def _mode_of(path: Path) -> int:
+    """The permission bits of the store file whose snapshot is ``path`` (owner only when
+    it cannot be read)."""
+    try:
+        return stat.S_IMODE(os.stat(path.with_name(path.name.removesuffix(".columns"))).st_mode)
+    except OSError:
+        return 0o600
 
 
 def _header(path: Path, ident: dict[str, Any], src: BinaryIO | None = None) -> Any:

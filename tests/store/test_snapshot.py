@@ -273,3 +273,29 @@ def test_what_a_killed_writer_left_is_swept_by_the_next(tmp_path: Path) -> None:
     running.write_bytes(b"half")
     assert snapshot.write(target, {"graph_version": 1}, {"ids": ["n1"]})
     assert not left.exists() and running.exists()
+
+
+def test_a_backup_and_a_restore_leave_no_snapshot_in_their_folders(
+    path: Path, tmp_path: Path
+) -> None:
+    # A snapshot is a second copy of the data: one written beside a backup's partial file
+    # (sealed, then renamed) or a restore's temporary copy would be left behind there.
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    with EmbeddedStore(path) as store:
+        backup(store, folder / "b.db")
+        restore(store, folder / "b.db", replace=True)
+    assert sorted(p.name for p in folder.iterdir()) == ["b.db"]
+
+
+@pytest.mark.parametrize("mode", [0o600, 0o640])
+def test_a_snapshot_has_the_store_files_permissions(tmp_path: Path, mode: int) -> None:
+    file = tmp_path / "city.db"
+    with EmbeddedStore(file) as writer:
+        writer.write(responsibility_city())
+    os.chmod(file, mode)
+    with EmbeddedStore(file):
+        pass
+    written = snapshot.path_for(file)
+    assert written is not None and written.exists()
+    assert written.stat().st_mode & 0o777 == mode
