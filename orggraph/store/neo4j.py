@@ -106,6 +106,9 @@ ROLLUP_BATCH = 2_000
 READ_CACHE_ENTRIES = 32
 #: Nodes read one by id (``node``) a store keeps beside them, in a pool of their own.
 SINGLE_READS_KEPT = 256
+#: Organizations' nodes read with their hierarchy (``Neo4jStore.node``) that no read of
+#: that hierarchy followed, before nodes are read alone again.
+FOLLOW_UNUSED = 32
 #: No answer kept under a key (``Neo4jStore._cached``).
 _MISSING = object()
 
@@ -130,6 +133,13 @@ def _drop_schema(name: str) -> LiteralString:
 @functools.cache
 def _hierarchy_query(first: tuple[LinkKind, ...], second: tuple[LinkKind, ...]) -> LiteralString:
     return q.hierarchy_query(first, second)
+
+
+@functools.cache
+def _node_hierarchy_query(
+    first: tuple[LinkKind, ...], second: tuple[LinkKind, ...]
+) -> LiteralString:
+    return q.node_with_hierarchy(first, second)
 
 
 #: Each read statement's columns (``_columns``), or None when it cannot be collected.
@@ -405,6 +415,53 @@ def _spliced(kept: Hierarchy, fresh: Hierarchy, kinds: Collection[LinkKind]) -> 
     return Hierarchy(parents=dict(kept.parents), nodes=nodes, links=links)
 
 
+def _hierarchy_of(asked: list[str], kinds: Collection[LinkKind], row: list[Any]) -> Hierarchy:
+    """A ``Hierarchy`` from the rows of ``q.hierarchy_query`` (parents, organizations,
+    links of the first kinds and of the second, their sources' nodes)."""
+    parent_rows, org_rows, first_rows, second_rows, end_rows = row
+    first, second = _split_kinds(kinds)
+    # Climb from the ids asked through one parent each, as the default does.
+    up: dict[str, str] = {}
+    for source, target, _ in sorted(parent_rows, key=lambda row: row[2]):
+        up[source] = target
+    parents: dict[str, str | None] = {}
+    frontier = asked
+    while frontier:
+        frontier = [o for o in dict.fromkeys(frontier) if o not in parents]
+        for org_id in frontier:
+            parents[org_id] = up.get(org_id)
+        frontier = [p for o in frontier if (p := parents[o]) is not None]
+    links: dict[LinkKind, list[Link]] = {k: [] for k in kinds}
+    for row in first_rows:
+        if row[3] in parents:
+            links[q.KIND_OF_TYPE[row[0]]].append(_link(q.KIND_OF_TYPE[row[0]], row))
+    for kind in second:
+        reached = {
+            x.source for k in first if LINK_ENDS[k][0] is LINK_ENDS[kind][1] for x in links[k]
+        }
+        links[kind] = [
+            _link(kind, row)
+            for row in second_rows
+            if row[0] == q.REL_TYPES[kind] and row[3] in reached
+        ]
+    for found in links.values():
+        found.sort(key=lambda x: (x.target, x.id))
+    nodes = {n.id: n for n in map(_node, org_rows) if n.id in parents}
+    sources = {(x.source, LINK_ENDS[k][0]) for k, found in links.items() for x in found}
+    for node in map(_node, end_rows):
+        if (node.id, node.kind) in sources:
+            nodes[node.id] = node
+    return Hierarchy(parents=parents, nodes=nodes, links=links)
+
+
+def _node_at(rows: list[list[Any]], as_of: date) -> Node | None:
+    """The node ``q.NODE``'s rows give, if valid at ``as_of``."""
+    if not rows:
+        return None
+    node = _node(rows[0])
+    return node if node.valid_to is None or as_of < node.valid_to else None
+
+
 def _key(values: list[str] | None) -> tuple[str, ...] | None:
     """A list of ids as part of a cached read's key (``Neo4jStore._cached``)."""
     return None if values is None else tuple(values)
@@ -531,6 +588,10 @@ class Neo4jStore(GraphStore):
         # process has moved it since: cached reads are then served with no statement.
         self._pinned: tuple[str, int] | None = None
         self._writing = 0  # this process's graph writes under way, and those done
+        # The link kinds of the hierarchy a node read was followed by (``node``), and the
+        # node reads since that no such hierarchy followed.
+        self._follow: tuple[LinkKind, ...] | None = None
+        self._follow_unused = 0
         self._writes_done = 0
         # Per thread: whether the next statement is to read the graph's state first, and
         # the state it read (``_cached``, ``_rows``).
@@ -670,12 +731,13 @@ class Neo4jStore(GraphStore):
             elif kept is not _MISSING:
                 return copy(kept)
         local = self._local
-        local.want_state, local.state = True, None
+        local.want_state, local.state, local.extra = True, None, None
         try:
             value = read()
         finally:
             local.want_state = False
         state, local.state = local.state, None
+        extra, local.extra = local.extra, None  # an answer read with this one (``node``)
         if state is None:
             return value
         with self._cache_lock:
@@ -695,11 +757,12 @@ class Neo4jStore(GraphStore):
                 self._forget(state)
             if self._pinned is not None:
                 self._pinned = state  # as new as what ``refresh`` found, or newer
-            pool = self._pool(key)
-            pool[key] = value
-            limit = self.single_reads_kept if pool is self._singles else self.read_cache_entries
-            while len(pool) > limit:
-                pool.popitem(last=False)
+            for kept_key, kept in ((key, value), *([extra] if extra else [])):
+                pool = self._pool(kept_key)
+                pool[kept_key] = kept
+                limit = self.single_reads_kept if pool is self._singles else self.read_cache_entries
+                while len(pool) > limit:
+                    pool.popitem(last=False)
         return copy(value)
 
     def _patched(
@@ -805,6 +868,7 @@ class Neo4jStore(GraphStore):
         with self._cache_lock:
             self._writing += 1
             self._pinned = None
+        self._local.last_node = None  # a hierarchy after this is not handed the node's state
         try:
             yield
         finally:
@@ -1003,17 +1067,49 @@ class Neo4jStore(GraphStore):
 
     # -- reads at a date -------------------------------------------------------------
     def node(self, node_id: str, as_of: date) -> Node | None:
-        """As ``GraphStore.node``, kept as the bulk reads are (a chain asks its subject's
-        node, then its hierarchy: after a ``refresh`` both come from the cache)."""
+        """As ``GraphStore.node``, kept as the bulk reads are.
+
+        A responsibility chain asks its subject's node, then the hierarchy of that one
+        organization: once this store has seen that (``hierarchy``), an organization's
+        node is read with its hierarchy of the same link kinds in one statement
+        (``q.node_with_hierarchy``), and the hierarchy kept for the read that follows:
+        a chain is then one round trip. ``FOLLOW_UNUSED`` such reads with no hierarchy
+        asked after them, and it reads nodes alone again.
+        """
+        local = self._local
+        follow = self._follow
 
         def read() -> Node | None:
-            rows = self._rows(q.NODE, id=node_id, as_of=as_of)
-            if not rows:
-                return None
-            node = _node(rows[0])
-            return node if node.valid_to is None or as_of < node.valid_to else None
+            if follow is None:
+                return _node_at(self._rows(q.NODE, id=node_id, as_of=as_of), as_of)
+            first, second = _split_kinds(follow)
+            query = _node_hierarchy_query(tuple(first), tuple(second))
+            ((found, _, *row),) = self._rows(query, id=node_id, ids=[node_id], as_of=as_of)
+            node = _node_at(found, as_of)
+            if node is not None and node.kind is NodeKind.ORGANIZATION:
+                key = ("hierarchy", as_of, (node_id,), follow)
+                local.extra = (key, _hierarchy_of([node_id], follow, row))
+                self._follow_unused += 1
+                if self._follow_unused > FOLLOW_UNUSED:
+                    self._follow = None
+            return node
 
-        return self._cached(("node", node_id, as_of), read, _same)
+        key = ("node", node_id, as_of)
+        if follow is not None:
+            with self._cache_lock:
+                kept = self._singles.get(key)
+                if (
+                    isinstance(kept, Node)
+                    and kept.kind is NodeKind.ORGANIZATION
+                    and ("hierarchy", as_of, (node_id,), follow) not in self._cache
+                ):
+                    # Its hierarchy is not kept: read both, one round trip, rather than
+                    # check the state for the node and read the hierarchy after it.
+                    del self._singles[key]
+        found = self._cached(key, read, _same)
+        with self._cache_lock:  # the state the node was read or checked at, or newer
+            local.last_node = (node_id, as_of, self._cache_state)
+        return found
 
     def nodes(
         self, kind: NodeKind, as_of: date, *, ids: Collection[str] | None = None
@@ -1168,8 +1264,21 @@ class Neo4jStore(GraphStore):
         """As ``GraphStore.hierarchy``, in one query (one round trip) instead of a dozen."""
         asked = list(dict.fromkeys(org_ids))
         kinds = list(dict.fromkeys(link_kinds))
+        local = self._local
+        last, local.last_node = getattr(local, "last_node", None), None
+        key = ("hierarchy", as_of, tuple(asked), tuple(kinds))
+        chain = len(asked) == 1 and last is not None and last[:2] == (asked[0], as_of)
+        if kinds and chain and last is not None and self.read_cache_entries > 0:
+            self._follow = tuple(kinds)  # a node read, then its hierarchy: a chain (``node``)
+            self._follow_unused = 0
+            # The node was read or checked at the state the cache is at: its hierarchy,
+            # read with it or kept, is served as of that state, as one read of both.
+            with self._cache_lock:
+                kept = self._cache.get(key) if last[2] == self._cache_state else None
+            if last[2] is not None and isinstance(kept, Hierarchy):
+                return _copy_hierarchy(kept)
         return self._cached(
-            ("hierarchy", as_of, tuple(asked), tuple(kinds)),
+            key,
             lambda: self._hierarchy(asked, as_of, kinds),
             _copy_hierarchy,
             # After a write that touched some of it: those organizations read again.
@@ -1179,44 +1288,11 @@ class Neo4jStore(GraphStore):
         )
 
     def _hierarchy(self, asked: list[str], as_of: date, kinds: list[LinkKind]) -> Hierarchy:
-        first = tuple(k for k in kinds if LINK_ENDS[k][1] is NodeKind.ORGANIZATION)
-        second = tuple(k for k in kinds if k not in first)
-        query = _hierarchy_query(first, second)
-        ((_, parent_rows, org_rows, first_rows, second_rows, end_rows),) = self._rows(
-            query, ids=asked, as_of=as_of
+        first, second = _split_kinds(kinds)
+        ((_, *row),) = self._rows(
+            _hierarchy_query(tuple(first), tuple(second)), ids=asked, as_of=as_of
         )
-        # Climb from the ids asked through one parent each, as the default does.
-        up: dict[str, str] = {}
-        for source, target, _ in sorted(parent_rows, key=lambda row: row[2]):
-            up[source] = target
-        parents: dict[str, str | None] = {}
-        frontier = asked
-        while frontier:
-            frontier = [o for o in dict.fromkeys(frontier) if o not in parents]
-            for org_id in frontier:
-                parents[org_id] = up.get(org_id)
-            frontier = [p for o in frontier if (p := parents[o]) is not None]
-        links: dict[LinkKind, list[Link]] = {k: [] for k in kinds}
-        for row in first_rows:
-            if row[3] in parents:
-                links[q.KIND_OF_TYPE[row[0]]].append(_link(q.KIND_OF_TYPE[row[0]], row))
-        for kind in second:
-            reached = {
-                x.source for k in first if LINK_ENDS[k][0] is LINK_ENDS[kind][1] for x in links[k]
-            }
-            links[kind] = [
-                _link(kind, row)
-                for row in second_rows
-                if row[0] == q.REL_TYPES[kind] and row[3] in reached
-            ]
-        for found in links.values():
-            found.sort(key=lambda x: (x.target, x.id))
-        nodes = {n.id: n for n in map(_node, org_rows) if n.id in parents}
-        sources = {(x.source, LINK_ENDS[k][0]) for k, found in links.items() for x in found}
-        for node in map(_node, end_rows):
-            if (node.id, node.kind) in sources:
-                nodes[node.id] = node
-        return Hierarchy(parents=parents, nodes=nodes, links=links)
+        return _hierarchy_of(asked, kinds, row)
 
     def count_nodes(self, kind: NodeKind, as_of: date, group_by: str) -> dict[str, int]:
         counts: dict[str, int] = defaultdict(int)

@@ -497,6 +497,18 @@ def hierarchy_query(first: tuple[LinkKind, ...], second: tuple[LinkKind, ...]) -
     return text + _H_TAIL
 
 
+def node_with_hierarchy(first: tuple[LinkKind, ...], second: tuple[LinkKind, ...]) -> LiteralString:
+    """``NODE`` of ``$id`` and ``hierarchy_query`` of ``$ids`` (``[$id]``) in one statement:
+    what a responsibility chain reads of its subject, in one round trip
+    (``Neo4jStore.node``, once it has seen a node read followed by that read)."""
+    return (
+        "CALL () { " + NODE + " } "
+        "WITH collect([id, label, name, valid_from, valid_to, attrs]) AS found "
+        "CALL () { " + hierarchy_query(first, second) + " } "
+        "RETURN found, orgs, parents, nodes, first, second, ends"
+    )
+
+
 #: What a responsibility chain reads (``ChainIndex``): posts, contacts, partners, covers,
 #: then the leaders of the covering groups.
 HIERARCHY: LiteralString = hierarchy_query(

@@ -486,3 +486,63 @@ def test_a_member_written_reads_the_counts_of_its_organizations_again(
     other.write(WriteBatch(end_links=((link(MEM, "m3", "b2", start=start).id, D6),)))
     assert full(store) == {"b1": 1} == full(other)
     assert store.count_links(MEM, AS_OF, targets=targets) == {"b1": 1}
+
+
+def test_a_chain_s_node_and_hierarchy_are_read_in_one_statement(
+    pair: tuple[Neo4jStore, Neo4jStore], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A responsibility chain reads its subject's node, then that one organization's
+    # hierarchy. Once the store has seen that, an organization's node is read with its
+    # hierarchy (one statement), and the hierarchy that follows costs none.
+    store, other = pair
+    other.read_cache_entries = 0  # the recount
+    other.write(
+        WriteBatch(
+            nodes=(member("m1", "张三"),),
+            links=(link(MEM, "m1", "b1"), link(POST, "m1", "b1", role="secretary")),
+        )
+    )
+    store.node("b1", AS_OF)
+    store.hierarchy(["b1"], AS_OF, AROUND)  # learnt here
+    sent = _statements(store)
+    for org_id in ("b2", "630102001"):
+        assert store.node(org_id, AS_OF) == other.node(org_id, AS_OF)
+        assert store.hierarchy([org_id], AS_OF, AROUND) == other.hierarchy([org_id], AS_OF, AROUND)
+    assert len(sent) == 2 and all(
+        x.startswith(STATED + "CALL () { MATCH (v:NodeVersion") for x in sent
+    )
+    # A member's node: one statement too (its hierarchy part finds nothing, kept nothing).
+    del store._rows
+    sent = _statements(store)
+    assert store.node("m1", AS_OF) == other.node("m1", AS_OF)
+    assert len(sent) == 1
+    # A write at b2: its kept hierarchy is read again there, after the node's check.
+    other.write(WriteBatch(links=(link(POST, "m1", "b2", role="secretary", start=D6),)))
+    assert store.node("b2", AS_OF) == other.node("b2", AS_OF)
+    found = store.hierarchy(["b2"], AS_OF, AROUND)
+    assert found == other.hierarchy(["b2"], AS_OF, AROUND)
+    assert [(x.source, x.target) for x in found.links[POST]] == [("m1", "b2")]
+    # Organizations' nodes read with no hierarchy after them: nodes are read alone again.
+    monkeypatch.setattr("orggraph.store.neo4j.FOLLOW_UNUSED", 1)
+    for org_id in ("630100", "630102", "630103"):
+        store.node(org_id, AS_OF)
+    assert store._follow is None
+
+
+def test_a_chain_s_hierarchy_after_this_store_wrote_is_read_again(
+    pair: tuple[Neo4jStore, Neo4jStore],
+) -> None:
+    # A node read, then a write of this store at that organization, then its hierarchy:
+    # the hierarchy is not served as of the node's state.
+    store, _ = pair
+    store.node("b1", AS_OF)
+    store.hierarchy(["b1"], AS_OF, AROUND)  # a chain seen
+    store.node("b2", AS_OF)  # with its hierarchy
+    store.write(
+        WriteBatch(
+            nodes=(member("m1", "张三"),),
+            links=(link(POST, "m1", "b2", role="secretary", start=D6),),
+        )
+    )
+    found = store.hierarchy(["b2"], AS_OF, AROUND)
+    assert [(x.source, x.target) for x in found.links[POST]] == [("m1", "b2")]
