@@ -27,6 +27,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 __all__ = [
     "NEO4J_VERSION",
@@ -118,6 +119,10 @@ def _conf(port: int, heap_mb: int) -> dict[str, str]:
     }
 
 
+if TYPE_CHECKING:
+    from orggraph.store.neo4j import Neo4jStore
+
+
 class Neo4jServerError(RuntimeError):
     """The test server could not be fetched, built or started; the message says why."""
 
@@ -130,6 +135,12 @@ class ServerInfo:
     user: str = "neo4j"
     password: str = ""
     database: str = "neo4j"
+
+    def open_store(self) -> Neo4jStore:
+        """A store on this server's database, signed in."""
+        from orggraph.store.neo4j import Neo4jStore
+
+        return Neo4jStore(self.uri, user=self.user, password=self.password, database=self.database)
 
 
 def _run(cmd: list[str], cwd: Path, what: str) -> None:

@@ -23,13 +23,9 @@ from tests.neo4j_server import ServerInfo
 pytestmark = pytest.mark.neo4j
 
 
-def _open(info: ServerInfo) -> Neo4jStore:
-    return Neo4jStore(info.uri, user=info.user, password=info.password, database=info.database)
-
-
 @pytest.fixture
 def store(neo4j_server: ServerInfo) -> Iterator[Neo4jStore]:
-    opened = _open(neo4j_server)
+    opened = neo4j_server.open_store()
     opened.clear(keep_audit=False)
     try:
         yield opened
@@ -80,7 +76,7 @@ def test_a_store_without_the_reach_works_it_out_and_gets_it_when_opened(
     store.write(WriteBatch(end_nodes=(("b2", date(2019, 3, 1)),)))
     assert _kept(store)[0] is False  # writes do not make a partial one
     assert store.data_reach() == DataReach(latest=date(2019, 3, 1), fact_years=(2017,))
-    again = _open(neo4j_server)
+    again = neo4j_server.open_store()
     try:
         assert _kept(again) == (True, "2019-03-01", [2017])
         assert again.data_reach() == store.data_reach()

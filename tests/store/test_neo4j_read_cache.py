@@ -34,14 +34,10 @@ B3 = WriteBatch(
 )
 
 
-def _open(info: ServerInfo) -> Neo4jStore:
-    return Neo4jStore(info.uri, user=info.user, password=info.password, database=info.database)
-
-
 @pytest.fixture
 def pair(neo4j_server: ServerInfo) -> Iterator[tuple[Neo4jStore, Neo4jStore]]:
     """Two stores on one database, as two processes (an API replica and an import)."""
-    first, second = _open(neo4j_server), _open(neo4j_server)
+    first, second = neo4j_server.open_store(), neo4j_server.open_store()
     first.clear(keep_audit=False)
     first.write(tiny_city())
     try:
@@ -159,7 +155,7 @@ def test_an_answer_changed_by_its_caller_is_not_kept(pair: tuple[Neo4jStore, Neo
 
 
 def test_a_store_without_a_token_gets_one_on_opening(neo4j_server: ServerInfo) -> None:
-    store = _open(neo4j_server)
+    store = neo4j_server.open_store()
     try:
         store.clear(keep_audit=False)
         store.write(tiny_city())
@@ -169,7 +165,7 @@ def test_a_store_without_a_token_gets_one_on_opening(neo4j_server: ServerInfo) -
         assert _org_ids(store) == CITY
         assert _org_ids(store) == CITY
         assert sent == [sent[0], sent[0]] and sent[0].startswith(STATED)  # read twice
-        again = _open(neo4j_server)
+        again = neo4j_server.open_store()
         try:
             ((born, _),) = again._rows(q.GRAPH_STATE)
             assert born is not None

@@ -54,13 +54,9 @@ EXPECTED: dict[date, tuple[dict[str, int], dict[str, int]]] = {
 }
 
 
-def _open(info: ServerInfo) -> Neo4jStore:
-    return Neo4jStore(info.uri, user=info.user, password=info.password, database=info.database)
-
-
 @pytest.fixture
 def neo(neo4j_server: ServerInfo) -> Iterator[Neo4jStore]:
-    store = _open(neo4j_server)
+    store = neo4j_server.open_store()
     store.clear(keep_audit=False)
     try:
         yield store
@@ -127,7 +123,7 @@ def test_a_store_without_roll_ups_counts_links_and_gets_them_when_opened(
     neo.write(WriteBatch(nodes=(member("m4", "丁", start=D(2019, 1, 1)),)))  # a write meanwhile
     assert not _ready(neo)
     _assert_counts(neo)  # from the links
-    again = _open(neo4j_server)
+    again = neo4j_server.open_store()
     try:
         assert _ready(again)
         _assert_counts(again)
@@ -186,7 +182,7 @@ def test_a_refresh_cut_short_leaves_them_to_the_next_open(
     _write_history(neo)  # its second write touches three ids
     assert not _ready(neo)
     _assert_counts(neo)  # from the links, as the table says
-    again = _open(neo4j_server)  # the next open builds them from the links
+    again = neo4j_server.open_store()  # the next open builds them from the links
     try:
         assert _ready(again)
         _assert_counts(again)
