@@ -118,9 +118,10 @@ def _dumped(value: Any) -> bytes:
 
 
 def _elements(store: Neo4jStore) -> tuple[list[Any], list[Any]]:
-    """Every node but the bookkeeping ones, and every relationship, as comparable rows."""
+    """Every node but the bookkeeping ones (the audit trail, counters, what each write
+    touched, roll-ups due), and every relationship, as comparable rows."""
     nodes = store._rows(
-        "MATCH (n) WHERE NOT n:Audit AND NOT n:Counter "
+        "MATCH (n) WHERE NOT n:Audit AND NOT n:Counter AND NOT n:Touch AND NOT n:RollupDue "
         "RETURN [l IN labels(n) | l] AS labels, properties(n) AS props"
     )
     rels = store._rows("MATCH (s)-[r]->(t) RETURN type(r), s.id, t.id, properties(r) AS props")
