@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from orggraph.store.base import GraphStore
 from orggraph.store.embedded import EmbeddedStore
 from tests.neo4j_server import ServerInfo, existing_or_new_server
+
+if TYPE_CHECKING:
+    from orggraph.store.neo4j import Neo4jStore
 
 # Neo4j: a real server, started once per session (tests/neo4j_server.py) unless NEO4J_URI
 # names one; ``-m "not neo4j"`` leaves it out.
@@ -29,11 +33,20 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore
     if request.param == "embedded":
         s: GraphStore = EmbeddedStore(tmp_path / "test.db")
     else:
-        from orggraph.store.neo4j import Neo4jStore
-
         info: ServerInfo = request.getfixturevalue("neo4j_server")
-        s = Neo4jStore(info.uri, user=info.user, password=info.password, database=info.database)
+        s = info.open_store()
         s.clear(keep_audit=False)
+    try:
+        yield s
+    finally:
+        s.close()
+
+
+@pytest.fixture
+def neo4j_store(neo4j_server: ServerInfo) -> Iterator[Neo4jStore]:
+    """An empty store on the test Neo4j, for tests of that store alone."""
+    s = neo4j_server.open_store()
+    s.clear(keep_audit=False)
     try:
         yield s
     finally:

@@ -7,7 +7,6 @@ kept counter must equal a recount over every version (``q.DATA_REACH``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -24,13 +23,8 @@ pytestmark = pytest.mark.neo4j
 
 
 @pytest.fixture
-def store(neo4j_server: ServerInfo) -> Iterator[Neo4jStore]:
-    opened = neo4j_server.open_store()
-    opened.clear(keep_audit=False)
-    try:
-        yield opened
-    finally:
-        opened.close()
+def store(neo4j_store: Neo4jStore) -> Neo4jStore:
+    return neo4j_store
 
 
 def _kept(store: Neo4jStore) -> tuple[bool, str | None, list[int]]:

@@ -24,7 +24,6 @@ Worked out by hand, members of b1 / b2 (full members in brackets):
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -55,13 +54,8 @@ EXPECTED: dict[date, tuple[dict[str, int], dict[str, int]]] = {
 
 
 @pytest.fixture
-def neo(neo4j_server: ServerInfo) -> Iterator[Neo4jStore]:
-    store = neo4j_server.open_store()
-    store.clear(keep_audit=False)
-    try:
-        yield store
-    finally:
-        store.close()
+def neo(neo4j_store: Neo4jStore) -> Neo4jStore:
+    return neo4j_store
 
 
 def _write_history(store: Neo4jStore | EmbeddedStore) -> None:
