@@ -43,7 +43,7 @@ import functools
 import sqlite3
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -54,6 +54,7 @@ import orjson
 
 from orggraph.errors import ConfigError, StoreUnavailable
 from orggraph.model import (
+    LINK_ENDS,
     Changes,
     Fact,
     Link,
@@ -151,6 +152,9 @@ P = ParamSpec("P")
 WIDE_READ = 256
 
 
+#: The values ``count_links_from`` matches over the columns (others: record by record).
+_SCALARS = (str, int, float, bool)
+
 #: How long a statement waits for another connection's lock before it fails, in ms.
 BUSY_TIMEOUT_MS = 30_000
 
@@ -195,6 +199,10 @@ class EmbeddedStore(GraphStore):
     copy), whose snapshot would be left behind, a second copy of its data.
     """
 
+    #: Over the columns (``count_links_from``): the memberships at a date and each
+    #: member's status as numbers, no record read.
+    counts_links_natively = True
+
     def __init__(self, path: str | Path, *, index_snapshot: bool = True) -> None:
         super().__init__()
         self.path = self._file = Path(path)
@@ -228,6 +236,8 @@ class EmbeddedStore(GraphStore):
         # dates, made again after a write (``_node_writes``, ``_link_writes``).
         self._dated: dict[tuple[Any, ...], tuple[int, Any]] = {}
         self._node_writes = 0
+        # An attribute of each node row as codes (``_value_codes``), kept with its columns.
+        self._row_values: dict[tuple[NodeKind, str], tuple[Any, ...]] = {}
         # Every write, facts included: a window of versions (``versions_between``) is kept
         # until the next one.
         self._writes = 0
@@ -785,6 +795,100 @@ class EmbeddedStore(GraphStore):
             )
             made = self._columns[kind] = (writes, counts)
         return made[1].count(as_of, targets)
+
+    @_consistent
+    def count_links_from(
+        self,
+        kind: LinkKind,
+        as_of: date,
+        *,
+        targets: Collection[str],
+        where: Mapping[str, object],
+    ) -> dict[str, int]:
+        """As ``GraphStore.count_links_from``; for a kind in columns, over them: each
+        source's attributes as codes by row (``NodeColumns.value_codes``, decoded once),
+        a mask of the sources that match at the date, and one count by target."""
+        if (
+            kind not in self._cols
+            or not where
+            or not all(isinstance(v, _SCALARS) and v == v for v in where.values())
+        ):
+            return super().count_links_from(kind, as_of, targets=targets, where=where)
+        key = ("from_where", kind, as_of, tuple(sorted(where.items())))
+        writes = self._node_writes + self._link_writes
+        counts, others = self._at(key, writes, self._counts_from_where)
+        code = self._cols[kind].ends.code
+        out: dict[str, int] = {}
+        for target in targets:
+            at = code(target)
+            n = (0 if at is None or at >= len(counts) else int(counts[at])) + others.get(target, 0)
+            if n:
+                out[target] = n
+        return out
+
+    def _counts_from_where(self, key: tuple[Any, ...]) -> tuple[Any, dict[str, int]]:
+        """The links of a kind in columns valid at a date whose source matches, counted
+        by target: the columns' by target code, those written since by target id."""
+        _, kind, as_of, where = key
+        cols, table, written = self._cols[kind], self._nodes, self._written_nodes
+        source_kind = LINK_ENDS[kind][0]
+        day = as_of.toordinal()
+        rows = table.valid_rows(day, source_kind, first=False)
+        for name, value in where:
+            codes, index = self._value_codes(source_kind, name)
+            rows = rows[codes[rows] == index.get(value, -2)]
+        ends = cols.ends
+        matches = np.zeros(len(ends), dtype=bool)
+        matches[table.group[rows]] = True
+
+        def match(node_id: str) -> bool:
+            versions = written.get(node_id)
+            if versions is None:
+                at = ends.code(node_id)
+                return at is not None and at < len(matches) and bool(matches[at])
+            node = _valid(versions, as_of)
+            return (
+                node is not None
+                and node.kind is source_kind
+                and all(node.attrs.get(k) == v for k, v in where)
+            )
+
+        for node_id in list(written):
+            at = ends.code(node_id)
+            if at is not None and at < len(matches):
+                matches[at] = match(node_id)
+        over = self._written_links[kind]
+        valid = cols.valid_rows(day)
+        link = np.frombuffer(cols.link, dtype=np.int32)[valid]
+        if over:
+            link = link[~np.isin(link, np.fromiter(over, dtype=np.int64, count=len(over)))]
+        source = np.frombuffer(cols.source, dtype=np.int32)[link]
+        target = np.frombuffer(cols.target, dtype=np.int32)[link]
+        counts = np.bincount(target[matches[source]], minlength=len(ends))
+        others: dict[str, int] = defaultdict(int)
+        graph = self._graphs[kind]
+        since = [*over.values()]
+        since += [
+            v
+            for inward in graph._pred.values()
+            for keyed in inward.values()
+            for v in keyed.values()
+        ]
+        for versions in since:
+            found = _valid(versions, as_of)
+            if found is not None and match(found.source):
+                others[found.target] += 1
+        return counts, dict(others)
+
+    def _value_codes(self, kind: NodeKind, name: str) -> tuple[Any, dict[Any, int]]:
+        """``NodeColumns.value_codes`` of the columns now, kept while they are."""
+        table = self._nodes
+        kept = self._row_values.get((kind, name))
+        if kept is None or kept[0] is not table:
+            with gc_paused():
+                made = table.value_codes(kind, name)
+            kept = self._row_values[(kind, name)] = (table, *made)
+        return kept[1], kept[2]
 
     @_consistent
     def parent(self, org_id: str, as_of: date) -> str | None:
