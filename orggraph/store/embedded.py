@@ -13,11 +13,14 @@ after opening is kept beside them as records (``_written_nodes``, ``Facts.writte
 read first.
 
 Another process writing the same file (``orggraph import`` while ``orggraph serve`` runs)
-is noticed through SQLite's ``data_version``, and the index is rebuilt before the next read
-if the graph changed: every write of the graph's tables through this class counts one in
-``graph_version`` in its own transaction, and commits that leave it as it was (audit
-records, accounts and sign-ins) cost a reader one look, not a rebuild of a second or more.
-(A tool that writes ``nodes``, ``links`` or ``facts`` by other means must count one too.)
+is noticed through SQLite's ``data_version``, and the index is brought up to date before
+the next read if the graph changed: every write of the graph's tables through this class
+counts one in ``graph_version`` in its own transaction and journals the rows it touched
+(``orggraph.store.journal``), so a reader reads those rows again, not the tables (rebuilt
+only when the journal cannot prove the catch-up: a restore in between, a very large write,
+too many writes behind). Commits that leave the count as it was (audit records, accounts
+and sign-ins) cost a reader one look. (A tool that writes ``nodes``, ``links`` or
+``facts`` by other means must count one too, and so makes readers read the tables.)
 
 Reads come from several threads at once (the API runs each request on a worker thread)
 and never wait for each other. A write changes the index in place after its commit, under
@@ -32,7 +35,8 @@ How the file's rows become the index, and the index's own structures, are in
 ``orggraph.store.embedded_index``. A large file's index is kept beside it after a build
 (``<file>.columns``, ``orggraph.store.snapshot``) and read instead of the tables at the
 next open when it is exactly the file's (same count of graph writes, same token, same
-row counts, same code, whole); the tables stay the truth.
+row counts, same code, whole), or of an earlier state the journal brings up to it; the
+tables stay the truth.
 """
 
 from __future__ import annotations
@@ -64,7 +68,7 @@ from orggraph.model import (
     WriteBatch,
 )
 from orggraph.model.codec import attrs_to_json
-from orggraph.store import snapshot
+from orggraph.store import journal, snapshot
 from orggraph.store.base import (
     DataReach,
     GraphStore,
@@ -218,7 +222,7 @@ class EmbeddedStore(GraphStore):
             )
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
-            self._db.executescript(_SCHEMA + snapshot.IDENTITY_SCHEMA)
+            self._db.executescript(_SCHEMA + snapshot.IDENTITY_SCHEMA + journal.SCHEMA)
         except sqlite3.DatabaseError as exc:
             raise StoreUnavailable(f"cannot open SQLite store {str(self.path)!r}: {exc}") from exc
         self._db_lock = threading.RLock()
@@ -248,6 +252,11 @@ class EmbeddedStore(GraphStore):
         #: write of the graph, a restore), and how many other commits a look found.
         self.index_loads = 0
         self.quiet_commits = 0
+        #: How many times the index caught up with other writes from the journal instead
+        #: (``orggraph.store.journal``): at opening, from the snapshot; at a refresh.
+        self.catch_ups = 0
+        # The file's token (``snapshot.IDENTITY_SCHEMA``) at the state the index holds.
+        self._token = ""
         #: Where the index is kept beside the file (``orggraph.store.snapshot``), and
         #: whether the last build read it (not the tables).
         self._snapshot = snapshot.path_for(self.path) if index_snapshot else None
@@ -278,12 +287,15 @@ class EmbeddedStore(GraphStore):
             try:
                 version = db.execute("PRAGMA data_version").fetchone()[0]
                 (graph_version,) = db.execute(_GRAPH_VERSION_SQL).fetchone()
+                token = journal.token(db)
                 # A snapshot is worth reading or writing for a large file read in a
                 # transaction of its own (a writer's changes the file next).
                 where = self._snapshot if own else None
                 ident = None if where is None else snapshot.identity(db)
                 worth = ident is not None and ident["nodes"] + ident["links"] >= snapshot.MIN_ROWS
-                kept = snapshot.read(where, ident) if where and ident and worth else None
+                kept, catch_up = None, None
+                if where and ident and worth:
+                    kept, catch_up = _snapshot_of(db, where, ident)
                 if kept is not None:
                     nodes, columns, rows = _from_parts(kept)
                     graphs, links = _read_links(rows, day)
@@ -326,12 +338,45 @@ class EmbeddedStore(GraphStore):
             # Facts are read on first use (``_facts``): most readers never ask for them.
             self._fact_index: Facts | None = None
             self._data_version, self._graph_version = version, graph_version
+            self._token = token
             self.index_loads += 1
             self._link_writes += 1  # every link may have changed: columns made before are old
             self._node_writes += 1
             self._writes += 1
             self._reach = None
+            if catch_up is not None:  # the writes since the snapshot
+                self._index(catch_up.changes)
+                self.catch_ups += 1
         return made
+
+    def _catch_up(self) -> bool:
+        """Bring the index up to the file through the journal (``orggraph.store.journal``),
+        under the file's lock; false (nothing changed) when the journal cannot, and the
+        tables must be read."""
+        db = self._db
+        own = not db.in_transaction
+        if own:
+            db.execute("BEGIN")
+        try:
+            version = db.execute("PRAGMA data_version").fetchone()[0]
+            (graph_version,) = db.execute(_GRAPH_VERSION_SQL).fetchone()
+            token = journal.token(db)
+            found = journal.since(
+                db,
+                (self._graph_version, self._token),
+                (graph_version, token),
+                facts=self._fact_index is not None,
+            )
+        finally:
+            if own:
+                db.execute("COMMIT")
+        if found is None:
+            return False
+        with self._changing():
+            self._index(found.changes)
+            self._data_version, self._graph_version, self._token = version, graph_version, token
+        self.catch_ups += 1
+        return True
 
     @contextlib.contextmanager
     def _changing(self) -> Iterator[None]:
@@ -491,7 +536,8 @@ class EmbeddedStore(GraphStore):
                 self._data_version = version
                 self.quiet_commits += 1
                 return False
-            self._load()
+            if not self._catch_up():
+                self._load()
             return True
 
     def current(self) -> bool:
@@ -1237,6 +1283,7 @@ class EmbeddedStore(GraphStore):
                     ),
                 )
                 (graph_version,) = db.execute(_COUNT_GRAPH_WRITE_SQL).fetchone()
+                token = journal.record(db, graph_version, changes)
                 db.execute("COMMIT")
             except BaseException:
                 if db.in_transaction:
@@ -1249,7 +1296,7 @@ class EmbeddedStore(GraphStore):
             return
         with self._changing():
             self._index(changes)
-            self._graph_version = graph_version
+            self._graph_version, self._token = graph_version, token
 
     def _index(self, changes: Changes) -> None:
         """Bring the index up to a committed write's ``changes`` (under ``_changing``)."""
@@ -1338,6 +1385,33 @@ class EmbeddedStore(GraphStore):
     def close(self) -> None:
         with self._db_lock:
             self._db.close()
+
+
+def _snapshot_of(
+    db: sqlite3.Connection, where: Path, ident: dict[str, Any]
+) -> tuple[dict[str, Any] | None, journal.CatchUp | None]:
+    """The parts of the snapshot at ``where`` if it is of the file whose identity is
+    ``ident`` (read by ``db``), or of an earlier state of it that the journal brings up to
+    it (with that catch-up, and the row counts it adds up to); (None, None) otherwise."""
+    base = snapshot.identity_of(where)
+    if base is None:
+        return None, None
+    if base == ident:
+        return snapshot.read(where, ident), None
+    found = journal.since(
+        db,
+        (base["graph_version"], base["token"]),
+        (ident["graph_version"], ident["token"]),
+        facts=False,  # read from the file when first asked
+    )
+    if (
+        found is None
+        or base["nodes"] + found.added_nodes != ident["nodes"]
+        or base["links"] + found.added_links != ident["links"]
+    ):
+        return None, None
+    kept = snapshot.read(where, base)
+    return (None, None) if kept is None else (kept, found)
 
 
 #: The other links' rows (``_LINKS_SQL``) by column, as a snapshot keeps them ("" for NULL).

@@ -5,9 +5,12 @@ After the store builds its index from the SQLite file (``EmbeddedStore._load_all
 writes the columns it made (``NodeColumns.parts``, ``LinkColumns.parts``, the rows of the
 other links) to ``<file>.columns``; the next open reads them back instead of the tables,
 only when the snapshot's *identity* is exactly the file's, read in the same SQLite
-transaction as everything else the open reads. The SQLite file stays the truth: a snapshot
-that is missing, stale, of another version of this code, or damaged is ignored, and the
-index is built from the tables again (and the snapshot written anew).
+transaction as everything else the open reads, or when it is of an earlier state of this
+file that the journal of writes since (``orggraph.store.journal``) brings up to it: its
+chain of tokens from the snapshot's to the file's, and the row counts the writes add up
+to. The SQLite file stays the truth: a snapshot that is missing, stale past what the
+journal holds, of another version of this code, or damaged is ignored, and the index is
+built from the tables again (and the snapshot written anew).
 
 The identity (``identity``) is:
 
@@ -57,6 +60,7 @@ __all__ = [
     "IDENTITY_SCHEMA",
     "MIN_ROWS",
     "identity",
+    "identity_of",
     "path_for",
     "read",
     "remove",
@@ -223,9 +227,10 @@ def _mode_of(path: Path) -> int:
         return 0o600
 
 
-def _header(path: Path, ident: dict[str, Any], src: BinaryIO | None = None) -> Any:
+def _header(path: Path, ident: dict[str, Any] | None, src: BinaryIO | None = None) -> Any:
     """The header of the snapshot at ``path`` (read from ``src`` if given) if it says it
-    is of a file whose identity is ``ident`` and made by this code; None otherwise."""
+    is of a file whose identity is ``ident`` (any, for None) and made by this code; None
+    otherwise."""
     try:
         with contextlib.ExitStack() as stack:
             if src is None:
@@ -242,10 +247,18 @@ def _header(path: Path, ident: dict[str, Any], src: BinaryIO | None = None) -> A
         not isinstance(header, dict)
         or header.get("format") != _FORMAT
         or header.get("code") != CODE
-        or header.get("identity") != ident
+        or not isinstance(header.get("identity"), dict)
+        or (ident is not None and header["identity"] != ident)
     ):
         return None
     return header
+
+
+def identity_of(path: Path) -> dict[str, Any] | None:
+    """The identity of the file the snapshot at ``path`` was written of, if this code wrote
+    it (its sections unread: ``read`` checks them)."""
+    header = _header(path, None)
+    return None if header is None else dict(header["identity"])
 
 
 def _sweep(path: Path) -> None:
