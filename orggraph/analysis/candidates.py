@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from orggraph.analysis.assignment import AssignmentProblem
@@ -24,6 +25,8 @@ from orggraph.analysis.orgtree import OrgTree
 from orggraph.model import Level, LinkKind, Node, NodeKind
 from orggraph.store.base import GraphStore
 from orggraph.store.scope import ScopeView
+
+_ID = attrgetter("id")
 
 if TYPE_CHECKING:
     import numpy as np
@@ -136,10 +139,8 @@ def leader_problems(
     if not rows:
         return built
     # ``attrs.get``, not ``get``: one call fewer for each of a province's members.
-    leaders = sorted(
-        (m for m in store.nodes(NodeKind.MEMBER, as_of) if m.attrs.get("is_leader") is True),
-        key=lambda m: m.id,
-    )
+    leaders = [m for m in store.nodes(NodeKind.MEMBER, as_of) if m.attrs.get("is_leader") is True]
+    leaders.sort(key=_ID)
     ids = [m.id for m in leaders]
     home: dict[str, str] = {}
     for link in sorted(
@@ -206,11 +207,36 @@ def leader_problems(
 
 
 class _Ancestry:
-    """Root-first ancestor codes of organizations, for distances by array comparison."""
+    """Root-first ancestor codes of organizations, for distances by array comparison.
+
+    Worked out for every organization of the tree at once, level by level up the
+    parents (``OrgTree.path`` as arrays): a province's 20,000 candidates are then one
+    lookup, not a path each."""
 
     def __init__(self, tree: OrgTree) -> None:
+        import numpy as np
+
         self.tree = tree
         self.code: dict[str, int] = {org: n for n, org in enumerate(sorted(tree.orgs))}
+        n = len(self.code)
+        parent = np.full(n, -1, dtype=np.int64)
+        for child, up in tree.parent.items():
+            if up != child:  # a loop on itself is a root (``OrgTree.path``)
+                parent[self.code[child]] = self.code[up]
+        # ups[i, k]: the k-th ancestor of i, nearest first (-1 past the root).
+        chain = [np.arange(n, dtype=np.int64)]
+        while len(chain) <= n and (chain[-1] >= 0).any():
+            last = chain[-1]
+            chain.append(np.where(last >= 0, parent[np.maximum(last, 0)], -1))
+        if len(chain) > n:
+            raise ValueError("the organization tree has a cycle")
+        ups = np.stack(chain[:-1] if len(chain) > 1 else chain, axis=1)
+        self._depth = (ups >= 0).sum(axis=1) - 1
+        # Root first: column k holds the ancestor at depth k (-1 below the organization).
+        below = self._depth[:, None] - np.arange(ups.shape[1])[None, :]
+        self._codes = np.where(
+            below >= 0, np.take_along_axis(ups, np.maximum(below, 0), axis=1), -1
+        )
 
     def code_of(self, org_id: str | None, missing: int) -> int:
         return missing if org_id is None else self.code.get(org_id, missing)
@@ -219,12 +245,13 @@ class _Ancestry:
         """Codes (one row per id, root first, padded with ``pad``) and depths (root: 0)."""
         import numpy as np
 
-        paths = [self.tree.path(i)[::-1] for i in ids]
-        width = max((len(p) for p in paths), default=1)
-        codes = np.full((len(ids), width), pad, dtype=np.int64)
-        for n, path in enumerate(paths):
-            codes[n, : len(path)] = [self.code[o] for o in path]
-        depth = np.array([len(p) - 1 for p in paths], dtype=np.int64)
+        code = self.code
+        at = np.fromiter((code[i] for i in ids), dtype=np.int64, count=len(ids))
+        depth: IntArray = self._depth[at]
+        width = int(depth.max()) + 1 if len(ids) else 1
+        codes: IntArray = self._codes[at, :width]
+        if pad != -1:
+            codes = np.where(codes >= 0, codes, pad)
         return codes, depth
 
 
@@ -396,8 +423,11 @@ def split_pairs(
     row_part = rank[label[:n_rows]]
     degree = np.bincount(pair_c, minlength=n_cands)
     cand_part = rank[label[n_rows:]]
-    rows_by_part = _grouped(row_part, has, len(rank))
-    cands_by_part = _grouped(cand_part, degree > 0, len(rank))
+    # Only the parts with a row (the first ones): a candidate no row may take is a part
+    # of its own, thousands of them in a province, each a few array calls to skip.
+    parts = int(np.count_nonzero(firsts < n_rows))
+    rows_by_part = _grouped(row_part, has, parts)
+    cands_by_part = _grouped(cand_part, degree > 0, parts)
     local = np.zeros(n_rows + n_cands, dtype=np.int64)  # rows, then candidates
     for members, offset in [*((m, 0) for m in rows_by_part), *((m, n_rows) for m in cands_by_part)]:
         local[members + offset] = np.arange(len(members))
