@@ -926,6 +926,47 @@ class EmbeddedStore(GraphStore):
                 others[found.target] += 1
         return counts, dict(others)
 
+    @_consistent
+    def nodes_where(
+        self, kind: NodeKind, as_of: date, where: Mapping[str, object]
+    ) -> list[Node]:
+        """As ``GraphStore.nodes_where``; over the columns, the rows picked by their
+        attributes' codes (``NodeColumns.value_codes``) and only those made records."""
+        if not where or not all(isinstance(v, _SCALARS) and v == v for v in where.values()):
+            return super().nodes_where(kind, as_of, where)
+        key = ("where", kind, as_of, tuple(sorted(where.items())))
+        return list(self._at(key, self._node_writes, self._nodes_where))
+
+    def _nodes_where(self, key: tuple[Any, ...]) -> list[Node]:
+        """The nodes ``nodes`` lists at a date that match, in its order: the file's rows
+        picked by codes, those written since (in their place) and new since by record."""
+        _, kind, as_of, where = key
+        table, written = self._nodes, self._written_nodes
+
+        def match(node: Node | None) -> bool:
+            return (
+                node is not None
+                and node.kind is kind
+                and all(node.attrs.get(k) == v for k, v in where)
+            )
+
+        over: dict[int, list[Node]] = {}
+        for node_id, versions in list(written.items()):
+            i = table.index.get(node_id)
+            if i is not None and table.kind_of(node_id) is kind:
+                node = _valid(versions, as_of)
+                over[i] = [node] if match(node) else []
+        rows = table.valid_rows(as_of.toordinal(), kind)
+        for name, value in where:
+            codes, index = self._value_codes(kind, name)
+            rows = rows[codes[rows] == index.get(value, -2)]
+        out = self._merged(rows, over)
+        for node_id in list(self._new_by_kind.get(kind, ())):
+            node = _valid(written[node_id], as_of)
+            if match(node):
+                out.append(node)
+        return out
+
     def _value_codes(self, kind: NodeKind, name: str) -> tuple[Any, dict[Any, int]]:
         """``NodeColumns.value_codes`` of the columns now, kept while they are."""
         table = self._nodes
@@ -1282,8 +1323,9 @@ class EmbeddedStore(GraphStore):
                         dumps(audit_detail(changes)),
                     ),
                 )
+                before = journal.token(db)
                 (graph_version,) = db.execute(_COUNT_GRAPH_WRITE_SQL).fetchone()
-                token = journal.record(db, graph_version, changes)
+                token = journal.record(db, before, graph_version, changes)
                 db.execute("COMMIT")
             except BaseException:
                 if db.in_transaction:

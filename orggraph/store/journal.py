@@ -7,15 +7,15 @@ after any write. At a province (2.8 million rows) reading the tables again takes
 of one core; a write touches a few rows.
 
 Every counted write through ``EmbeddedStore`` (``_apply``) adds, in its own transaction,
-one row here: the count it reached (``n``, ``graph_version``), the file's token after it
-(the one ``snapshot.IDENTITY_SCHEMA``'s trigger draws at every count), and the keys of the
-node, link and fact rows it inserted or changed. An index of the state at count ``n0`` with
-token ``t0`` catches up to the file's state ``(n, t)`` (``since``) only when the journal
-proves it may:
+one row here: the count it reached (``n``, ``graph_version``), the file's token before and
+after it (the one ``snapshot.IDENTITY_SCHEMA``'s trigger draws at every count), and the
+keys of the node, link and fact rows it inserted or changed. An index of the state at count
+``n0`` with token ``t0`` catches up to the file's state ``(n, t)`` (``since``) only when the
+journal proves it may:
 
-- its row at ``n0`` has the token ``t0``: the index is of this file's history, not of a
-  copy or a restored backup that reached the same count by other writes;
-- it has every count from ``n0`` to ``n`` and its row at ``n`` has the token ``t``: no
+- its rows run from ``n0 + 1`` to ``n``, the first begun at ``t0`` (the index is of this
+  file's history, not of a copy or a restored backup that reached the same count by other
+  writes), each begun at the token the one before it left, the last leaving ``t``: no
   write in between went around it (a restore counts its write without a row here, and so
   breaks the chain);
 - each of those writes kept its keys (a write of more than ``MAX_KEYS`` rows keeps none:
@@ -44,7 +44,7 @@ __all__ = ["KEEP", "MAX_CATCH_UP", "MAX_KEYS", "SCHEMA", "CatchUp", "record", "s
 #: Run at every open with the store's schema.
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS graph_journal (
-    n INTEGER PRIMARY KEY, token BLOB NOT NULL, keys BLOB
+    n INTEGER PRIMARY KEY, before BLOB NOT NULL, token BLOB NOT NULL, keys BLOB
 );
 """
 
@@ -71,8 +71,9 @@ def token(db: sqlite3.Connection) -> str:
     return str(db.execute(_TOKEN_SQL).fetchone()[0])
 
 
-def record(db: sqlite3.Connection, n: int, changes: Changes) -> str:
-    """Journal the write that just counted ``n`` (inside its transaction); its token."""
+def record(db: sqlite3.Connection, before: str, n: int, changes: Changes) -> str:
+    """Journal the write that just counted ``n`` (inside its transaction), begun at the
+    token ``before``; the token it left."""
     nodes = [(x.id, x.valid_from.isoformat()) for x in changes.add_nodes]
     nodes += [(i, s.isoformat()) for i, s, _ in changes.close_nodes]
     links = [(x.id, x.valid_from.isoformat()) for x in changes.add_links]
@@ -84,8 +85,8 @@ def record(db: sqlite3.Connection, n: int, changes: Changes) -> str:
             {"nodes": nodes, "links": links, "facts": facts, "added": _added(changes)}
         )
     (kept,) = db.execute(
-        "INSERT INTO graph_journal SELECT ?, token, ? FROM graph_identity RETURNING hex(token)",
-        (n, keys),
+        "INSERT INTO graph_journal SELECT ?, ?, token, ? FROM graph_identity RETURNING hex(token)",
+        (n, bytes.fromhex(before), keys),
     ).fetchone()
     db.execute("DELETE FROM graph_journal WHERE n <= ?", (n - KEEP,))
     return str(kept)
@@ -119,16 +120,23 @@ def since(
     if n < n0 or n - n0 > KEEP:
         return None
     rows = db.execute(
-        "SELECT n, hex(token), keys FROM graph_journal WHERE n >= ? AND n <= ? ORDER BY n",
+        "SELECT hex(before), hex(token), keys FROM graph_journal WHERE n > ? AND n <= ? ORDER BY n",
         (n0, n),
     ).fetchall()
-    if len(rows) != n - n0 + 1 or rows[0][1] != t0 or rows[-1][1] != t:
+    if len(rows) != n - n0:
+        return None
+    left = t0
+    for began, ended, _ in rows:
+        if began != left:
+            return None
+        left = ended
+    if left != t:
         return None
     node_keys: dict[tuple[str, str], None] = {}
     link_keys: dict[tuple[str, str], None] = {}
     fact_keys: dict[tuple[str, int, str], None] = {}
     added = [0, 0]
-    for _, _, keys in rows[1:]:
+    for _, _, keys in rows:
         if keys is None:
             return None
         kept = orjson.loads(keys)
