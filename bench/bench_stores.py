@@ -6,6 +6,7 @@ Run on its own (each prints one JSON object)::
     python -m bench.bench_stores build [--seed 2019] [--scale 1] PATH   # write the demo
     python -m bench.bench_stores probe [--trace] PATH                   # open it, RSS delta
     python -m bench.bench_stores csv PATH                               # CSV import of PATH
+    python -m bench.bench_stores write-one PATH                         # one member's write
 
 ``build`` times ``demo_batches`` (generation) and the ``store.write`` of each batch apart.
 ``probe`` runs in a fresh process so that the resident-memory delta of opening is the
@@ -20,6 +21,7 @@ import csv
 import gc
 import json
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -326,12 +328,48 @@ def import_figures(build_x1: dict[str, Any], csv: dict[str, Any] | None) -> list
     return figures
 
 
+def write_one(path: Path) -> dict[str, Any]:
+    """Write one new member of the first branch (the write another process makes)."""
+    from orggraph.demo import REFERENCE_DATE
+    from orggraph.model import Link, LinkKind, Node, NodeKind, WriteBatch
+    from orggraph.store.embedded import EmbeddedStore
+
+    start = date(2019, 1, 1)
+    with EmbeddedStore(path) as store:
+        branch = next(
+            n.id
+            for n in store.nodes(NodeKind.ORGANIZATION, REFERENCE_DATE)
+            if n.attrs.get("org_kind") == "branch"
+        )
+        member = Node(
+            id="bench-probe-member",
+            kind=NodeKind.MEMBER,
+            name="测试党员",
+            valid_from=start,
+            attrs={
+                "gender": "female",
+                "ethnicity": "汉族",
+                "education": "bachelor",
+                "birth_year": 1990,
+                "join_date": start,
+                "status": "full",
+            },
+        )
+        link = Link(kind=LinkKind.MEMBER_OF, source=member.id, target=branch, valid_from=start)
+        wall = time.perf_counter()
+        store.write(WriteBatch(nodes=(member,), links=(link,)), actor="bench")
+        return {"write_s": round(time.perf_counter() - wall, 4), "branch": branch}
+
+
 def open_figures(
     scale: int, probes: list[dict[str, Any]], heap: dict[str, Any] | None
 ) -> list[Figure]:
     """Open time (median of the probes) and the memory an open store holds."""
     import statistics
 
+    # The probe of a copy after another process's write (``run_probes``): its own note.
+    after = [p for p in probes if p.get("after_write")]
+    probes = [p for p in probes if not p.get("after_write")]
     # The first probe opened from the tables when ``run_probes`` made it so: a figure of
     # its own; the others (from the snapshot it wrote) are the open a server's start sees.
     cold = probes[0] if len(probes) > 1 and not probes[0].get("snapshot_used", True) else None
@@ -367,6 +405,16 @@ def open_figures(
                     if cold is None
                     else f"; the first open, from the tables (writing the snapshot): "
                     f"{fmt(cold['open_s'], 's')} (CPU {fmt(cold['open_cpu_s'], 's')})"
+                )
+                + "".join(
+                    "; the first open after another process's write of a member, "
+                    + (
+                        "from the snapshot and the journal"
+                        if a["snapshot_used"]
+                        else "from the tables"
+                    )
+                    + f": {fmt(a['open_s'], 's')} (CPU {fmt(a['open_cpu_s'], 's')})"
+                    for a in after
                 )
             ),
         ),
@@ -420,10 +468,18 @@ def run_probes(
 
     The first probe opens from the tables (the snapshot beside the file deleted, as after
     an import: ``orggraph.store.snapshot``) and writes the snapshot the ``count`` others
-    open from, as a server's next start does; it comes first in the list."""
+    open from, as a server's next start does; it comes first in the list. The last probe
+    (marked ``after_write``) opens a copy of the store after another process wrote one
+    member into it: from the snapshot and the journal of that write."""
     Path(str(path) + ".columns").unlink(missing_ok=True)
     cold = run_json("bench.bench_stores", "probe", str(path))
     probes = [cold] + [run_json("bench.bench_stores", "probe", str(path)) for _ in range(count)]
+    with tempfile.TemporaryDirectory(prefix="orggraph-bench-") as tmp:
+        copy = Path(tmp) / path.name
+        shutil.copyfile(path, copy)
+        shutil.copyfile(str(path) + ".columns", str(copy) + ".columns")
+        run_json("bench.bench_stores", "write-one", str(copy))
+        probes.append({**run_json("bench.bench_stores", "probe", str(copy)), "after_write": True})
     heap = None
     if trace:
         try:
@@ -445,12 +501,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("path", type=Path)
     c = sub.add_parser("csv", help="import a snapshot of a store as CSV into an empty store")
     c.add_argument("path", type=Path)
+    w = sub.add_parser("write-one", help="write one new member into the store (a copy)")
+    w.add_argument("path", type=Path)
     args = parser.parse_args(argv)
     if args.command == "build":
         log(f"writing the demo (seed {args.seed}, ×{args.scale}) to {args.path}")
         result = build(args.path, args.seed, args.scale)
     elif args.command == "probe":
         result = probe(args.path, args.trace)
+    elif args.command == "write-one":
+        result = write_one(args.path)
     else:
         result = csv_import(args.path)
     print(json.dumps(result, ensure_ascii=False))
