@@ -317,6 +317,13 @@ class GraphStore(ABC):
     def subtree(self, org_id: str, as_of: date) -> list[str]:
         """``org_id`` and every organization below it at ``as_of``, parents before children."""
 
+    def nodes_where(self, kind: NodeKind, as_of: date, where: Mapping[str, object]) -> list[Node]:
+        """``nodes(kind, as_of)``, in its order, keeping only those whose version has each
+        attribute of ``where`` (``{"is_leader": True}``: a city's leaders among its
+        members). A store may pick them where the data lives; this default reads all."""
+        wanted = list(where.items())
+        return [n for n in self.nodes(kind, as_of) if all(n.attrs.get(k) == v for k, v in wanted)]
+
     def count_nodes(self, kind: NodeKind, as_of: date, group_by: str) -> dict[str, int]:
         """How many nodes of ``kind`` are valid at ``as_of``, by the value of an attribute."""
         return dict(Counter(str(node.attrs.get(group_by)) for node in self.nodes(kind, as_of)))

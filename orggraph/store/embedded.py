@@ -927,9 +927,7 @@ class EmbeddedStore(GraphStore):
         return counts, dict(others)
 
     @_consistent
-    def nodes_where(
-        self, kind: NodeKind, as_of: date, where: Mapping[str, object]
-    ) -> list[Node]:
+    def nodes_where(self, kind: NodeKind, as_of: date, where: Mapping[str, object]) -> list[Node]:
         """As ``GraphStore.nodes_where``; over the columns, the rows picked by their
         attributes' codes (``NodeColumns.value_codes``) and only those made records."""
         if not where or not all(isinstance(v, _SCALARS) and v == v for v in where.values()):

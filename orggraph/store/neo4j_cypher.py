@@ -342,6 +342,15 @@ NODES_OF_KIND: dict[NodeKind, LiteralString] = {
     )
     for kind, label in NODE_LABELS.items()
 }
+# ``nodes_where``: the versions at the date whose facets are those of $where.
+NODES_OF_KIND_WHERE: dict[NodeKind, LiteralString] = {
+    kind: _fill(
+        "MATCH (v:<L>) WHERE " + _V_VALID + " AND all(k IN keys($where) WHERE v[k] = $where[k]) "
+        "RETURN " + _NODE_COLS + " ORDER BY v.id",
+        L=label,
+    )
+    for kind, label in NODE_LABELS.items()
+}
 NODES_BY_ID: dict[NodeKind, LiteralString] = {
     kind: _fill(
         "UNWIND range(0, size($ids) - 1) AS i "
