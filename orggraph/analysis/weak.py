@@ -457,7 +457,7 @@ def _vacancies(
         return []
     wanted = set(vacant)
     last_end: dict[str, date] = {}
-    for link in store.links_touching(vacant):
+    for link in store.incoming_versions(LinkKind.HOLDS_POST, vacant):
         if (
             link.kind is LinkKind.HOLDS_POST
             and link.target in wanted

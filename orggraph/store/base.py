@@ -420,6 +420,12 @@ class GraphStore(ABC):
     def outgoing_versions(self, kind: LinkKind, sources: Collection[str]) -> list[Link]:
         """Every version of every ``kind`` link leaving ``sources``."""
 
+    def incoming_versions(self, kind: LinkKind, targets: Collection[str]) -> list[Link]:
+        """Every version of every ``kind`` link reaching ``targets`` (a branch's secretaries
+        past and present). This default reads every link touching them."""
+        wanted = set(targets)
+        return [x for x in self.links_touching(wanted) if x.kind is kind and x.target in wanted]
+
     @abstractmethod
     def all_nodes(self) -> Iterator[Node]:
         """Every version of every node, in a stable order (kind, id, valid_from)."""

@@ -1085,6 +1085,10 @@ class EmbeddedStore(GraphStore):
     def outgoing_versions(self, kind: LinkKind, sources: Collection[str]) -> list[Link]:
         return [v for s in sources for versions in self._adjacent(kind, s, True) for v in versions]
 
+    @_consistent
+    def incoming_versions(self, kind: LinkKind, targets: Collection[str]) -> list[Link]:
+        return [v for t in targets for versions in self._adjacent(kind, t, False) for v in versions]
+
     # The whole graph, for copies and digests: the versions as of one state of the index,
     # taken under the index lock (a copy of the references: writes may go on meanwhile).
     def all_nodes(self) -> Iterator[Node]:

@@ -1388,6 +1388,10 @@ class Neo4jStore(GraphStore):
         rows = self._rows(q.OUTGOING_VERSIONS[kind], sources=list(sources))
         return [_link(kind, row) for row in rows]
 
+    def incoming_versions(self, kind: LinkKind, targets: Collection[str]) -> list[Link]:
+        rows = self._rows(q.INCOMING_VERSIONS[kind], targets=list(targets))
+        return [_link(kind, row) for row in rows]
+
     def all_nodes(self) -> Iterator[Node]:
         for kind in q.NODE_KINDS_IN_ORDER:
             for row in paged_rows(self._rows, q.ALL_NODES_PAGE[kind]):

@@ -599,9 +599,19 @@ LINKS_TOUCHING: LiteralString = (
     "WITH r, startNode(r) AS s, endNode(r) AS t "
     "RETURN type(r) AS type, " + _LINK_COLS + " ORDER BY r.id, r.valid_from"
 )
+
 OUTGOING_VERSIONS: dict[LinkKind, LiteralString] = {
     kind: _fill(
         "MATCH (s:Entity)-[r:<T>]->(t:Entity) WHERE s.id IN $sources "
+        "RETURN " + _LINK_COLS + " ORDER BY r.id, r.valid_from",
+        T=rel,
+    )
+    for kind, rel in REL_TYPES.items()
+}
+# ``incoming_versions``: as ``OUTGOING_VERSIONS``, by the end the links reach.
+INCOMING_VERSIONS: dict[LinkKind, LiteralString] = {
+    kind: _fill(
+        "MATCH (s:Entity)-[r:<T>]->(t:Entity) WHERE t.id IN $targets "
         "RETURN " + _LINK_COLS + " ORDER BY r.id, r.valid_from",
         T=rel,
     )
