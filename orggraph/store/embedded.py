@@ -1035,8 +1035,9 @@ class EmbeddedStore(GraphStore):
         self, node_ids: Collection[str], year: int, names: Collection[str] | None = None
     ) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
+        facts = self._facts  # a property: once, not once an id (28,000 at x10)
         for node_id in node_ids:
-            values = self._facts.get((node_id, year))
+            values = facts.get((node_id, year))
             if values:
                 out[node_id] = (
                     dict(values)
