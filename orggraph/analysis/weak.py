@@ -571,10 +571,23 @@ def _bottom_ranking(
     grassroots = [o for o, n in tree.orgs.items() if n.get("level") == Level.GRASSROOTS]
     scores = facts if facts is not None else store.facts(grassroots, year, names=[fact])
     groups: dict[tuple[str, ...], list[tuple[float, str]]] = defaultdict(list)
+    within = rules.ranking_within
+    # A grassroots organization is in the city and district of its parent: worked out
+    # once a parent, not once an organization (24,000 of them at x10).
+    places: dict[str | None, tuple[str, ...]] = {}
+    by_sector = "sector" in within
     for org_id in grassroots:
         score = scores.get(org_id, {}).get(fact)
         if isinstance(score, int | float) and not isinstance(score, bool):
-            groups[_group_key(tree, org_id, rules.ranking_within)].append((float(score), org_id))
+            up = tree.parent.get(org_id)
+            place = places.get(up) if up is not None and up != org_id else None
+            if place is None:
+                place = _group_key(tree, org_id, [k for k in within if k != "sector"])
+                if up is not None and up != org_id:
+                    places[up] = place
+            if by_sector:
+                place = (*place, str(tree.orgs[org_id].get("sector") or ""))
+            groups[place].append((float(score), org_id))
     out: list[tuple[str, RuleFailure]] = []
     for key, entries in groups.items():
         n = len(entries)
