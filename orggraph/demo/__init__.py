@@ -31,6 +31,7 @@ __all__ = ["REFERENCE_DATE", "DemoSummary", "build_demo", "demo_batches"]
 from dataclasses import dataclass
 
 from orggraph.demo.cycle import build_cycles
+from orggraph.demo.divisions import Divisions
 from orggraph.demo.facts import plan_facts
 from orggraph.demo.members import member_records, plan_members
 from orggraph.demo.networks import plan_networks
@@ -72,20 +73,28 @@ class DemoSummary:
     working_groups: int
 
 
-def demo_batches(seed: int = 2019, scale: int = 1, progress: Progress = silent) -> list[WriteBatch]:
+def demo_batches(
+    seed: int = 2019,
+    scale: int = 1,
+    progress: Progress = silent,
+    *,
+    divisions: Divisions | None = None,
+    prefix: str = "",
+) -> list[WriteBatch]:
     """The demo as write batches, in the order they must be written (no store needed).
 
     1. organizations and the hierarchy; 2. units and ``established_in``; 3. members and
     ``member_of``; 4. everything else (groups, experts, cases and their links); 5. facts.
+    ``divisions`` and ``prefix`` make another city on Xining's model (``orggraph.demo.
+    country``): its own codes, and ``prefix`` before every id that is not a code.
     """
     with gc_paused():
-        return _generate(seed, scale, progress)
+        return _generate(World(seed, scale, divisions=divisions, prefix=prefix), progress)
 
 
-def _generate(seed: int, scale: int, progress: Progress) -> list[WriteBatch]:
+def _generate(world: World, progress: Progress) -> list[WriteBatch]:
     steps = 10
     progress(GENERATING, 0, steps)
-    world = World(seed, scale)
     plan_territory(world)
     plan_public_sector(world)
     progress(GENERATING, 2, steps)

@@ -162,7 +162,7 @@ def _cases(
             partners = strong.get((plan.sector, plan.district)) or strong.get((plan.sector, None))
             partner = rng.choice(partners) if partners else None
             steps = _steps(world, opened, responsible, partner)
-            case_id = f"case-{opened}-{number:03d}"
+            case_id = f"{world.prefix}case-{opened}-{number:03d}"
             base: dict[str, Any] = {"organization": oid, "reasons": reasons}
             for i, (when, update) in enumerate(steps):
                 base = {**base, **update}

@@ -76,7 +76,7 @@ def _working_groups(world: World, free: list[MemberPlan]) -> None:
     moved, handover = areas[7][-1], date(2019, 1, 1)
     leaders = [p for p in free if world.orgs[p.org].district is None] or free
     for number, covered in enumerate(areas, start=1):
-        gid = f"wg{number:02d}"
+        gid = f"{world.prefix}wg{number:02d}"
         world.nodes.append(
             Node(
                 id=gid,

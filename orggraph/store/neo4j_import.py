@@ -8,7 +8,8 @@ the server must be stopped while it runs). This module does the three steps:
 1. ``write_csv`` streams node versions, link versions and facts (a store's ``all_nodes``,
    ``all_links``, ``all_facts``, or any iterators) into the importer's CSV files, one
    record at a time: nothing but the open files and, for the link ends' ``:Entity``
-   anchors, a file of ids sorted by ``sort -u`` is kept, so a graph of any size fits. The
+   anchors, a file of ids sorted by ``sort -u`` is kept, so a graph of any size fits
+   (``write_csv_parts`` takes a graph that comes in parts, say a generator's cities). The
    rows are the Neo4j store's own (``node_row``, ``link_row``, ``fact_row`` of
    ``orggraph.store.neo4j_tx``), the labels, relationship types and property names its
    tables' (``orggraph.store.neo4j_cypher``), each column typed as the store writes it
@@ -55,6 +56,7 @@ __all__ = [
     "finish_import",
     "run_import",
     "write_csv",
+    "write_csv_parts",
 ]
 
 #: Who the audit record of a bulk import names.
@@ -295,13 +297,33 @@ def write_csv(
     a value the importer's typed columns cannot hold as the store does (a facet of another
     type than its field's), ``ConfigError`` if ``directory`` holds files.
     """
+    return write_csv_parts(directory, [(nodes, links, facts)], progress=progress, totals=totals)
+
+
+def write_csv_parts(
+    directory: Path,
+    parts: Iterable[tuple[Iterable[Node], Iterable[Link], Iterable[Fact]]],
+    *,
+    progress: Progress = silent,
+    totals: Mapping[str, int] | None = None,
+) -> ImportFiles:
+    """As ``write_csv``, for a graph that comes in parts (say, city by city).
+
+    Each part's node versions, link versions and facts are appended to the same files in
+    turn; a part is let go of before the next is asked for, so a generator of parts can
+    make each one only then (``orggraph.demo.country``) and a graph of any size is
+    written holding one part. The ids of all parts together must be unique (the
+    importer and the keys built afterwards refuse duplicates). ``progress`` hears the
+    running totals over all parts; ``seconds`` adds the parts' times up, without the
+    time the parts took to be made.
+    """
     directory.mkdir(parents=True, exist_ok=True)
     if any(directory.iterdir()):
         raise ConfigError(f"CSV folder {directory} is not empty; name a new or empty one")
     totals = totals or {}
     files = _Files(directory)
     counts = {"node_versions": 0, "link_versions": 0, "facts": 0, "entities": 0}
-    seconds: dict[str, float] = {}
+    seconds = {"node_versions": 0.0, "link_versions": 0.0, "facts": 0.0}
     ends_path = directory / "link-ends.txt"
 
     try:
@@ -310,24 +332,17 @@ def write_csv(
             open(ends_path, "w", encoding="utf-8", newline="") as ends_file,
         ):
             out = _Rows(files, ends_file)
-            parts: list[tuple[str, Iterable[Any], Callable[[Any], None]]] = [
-                ("node_versions", nodes, out.node),
-                ("link_versions", links, out.link),
-                ("facts", facts, out.fact),
-            ]
-            for part, records, write in parts:
-                began = time.monotonic()
-                stage, total = STAGES[part], totals.get(part)
-                progress(stage, 0, total)
-                done = 0
-                for record in records:
-                    write(record)
-                    done += 1
-                    if done % REPORT_EVERY == 0:
-                        progress(stage, done, total)
-                progress(stage, done, total)
-                counts[part] = done
-                seconds[part] = time.monotonic() - began
+            writers: dict[str, Callable[[Any], None]] = {
+                "node_versions": out.node,
+                "link_versions": out.link,
+                "facts": out.fact,
+            }
+            source = iter(parts)
+            while (part := next(source, None)) is not None:
+                for name, records in zip(writers, part, strict=True):
+                    _write_part(name, records, writers[name], counts, seconds, totals, progress)
+                    del records
+                del part  # let go of before the next part is made
         files.close()
         multiline = out.multiline
 
@@ -364,6 +379,30 @@ def write_csv(
         multiline=multiline,
         seconds=seconds,
     )
+
+
+def _write_part(
+    name: str,
+    records: Iterable[Any],
+    write: Callable[[Any], None],
+    counts: dict[str, int],
+    seconds: dict[str, float],
+    totals: Mapping[str, int],
+    progress: Progress,
+) -> None:
+    """One part's records of one kind (``name``), counted and timed into the running totals."""
+    began = time.monotonic()
+    stage, total = STAGES[name], totals.get(name)
+    done = counts[name]
+    progress(stage, done, total)
+    for record in records:
+        write(record)
+        done += 1
+        if done % REPORT_EVERY == 0:
+            progress(stage, done, total)
+    progress(stage, done, total)
+    counts[name] = done
+    seconds[name] += time.monotonic() - began
 
 
 def _sorted_unique(source: Path, target: Path) -> int:
