@@ -70,7 +70,7 @@ def partner_problems(
         (
             n
             for n in tree.orgs.values()
-            if n.get("level") == Level.GRASSROOTS
+            if n.attrs.get("level") == Level.GRASSROOTS
             and n.id not in weak_ids
             and grades_by_org.get(n.id) in grades
             and view.sees_org(n.id)

@@ -272,7 +272,8 @@ def judge_branches(
     view = scope.view(store, as_of)
     tree = OrgTree(store, as_of)
     year = facts_year(as_of, store)
-    grassroots = [node for node in tree.orgs.values() if node.get("level") == Level.GRASSROOTS]
+    # ``attrs.get``, not ``get``: one call fewer for each of a province's 28,000.
+    grassroots = [n for n in tree.orgs.values() if n.attrs.get("level") == Level.GRASSROOTS]
     targets = [node for node in grassroots if view.sees_org(node.id)]
     # One read of the year's facts for every rule, of the whole tree when the ranking
     # needs it (a province's 28,000 organizations cost some 0.1 s a read).
@@ -451,7 +452,7 @@ def _vacancies(
     store: GraphStore, as_of: date, ids: list[str], months: int
 ) -> list[tuple[str, RuleFailure]]:
     posts = store.links(LinkKind.HOLDS_POST, as_of, targets=ids)
-    held = {link.target for link in posts if link.get("role") == Role.SECRETARY}
+    held = {link.target for link in posts if link.attrs.get("role") == Role.SECRETARY}
     vacant = [org_id for org_id in ids if org_id not in held]
     if not vacant:
         return []
@@ -568,7 +569,7 @@ def _bottom_ranking(
     ``facts``: the year's facts of every grassroots organization, when already read.
     """
     fact = rules.ranking_fact
-    grassroots = [o for o, n in tree.orgs.items() if n.get("level") == Level.GRASSROOTS]
+    grassroots = [o for o, n in tree.orgs.items() if n.attrs.get("level") == Level.GRASSROOTS]
     scores = facts if facts is not None else store.facts(grassroots, year, names=[fact])
     groups: dict[tuple[str, ...], list[tuple[float, str]]] = defaultdict(list)
     within = rules.ranking_within
