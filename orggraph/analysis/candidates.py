@@ -402,7 +402,6 @@ def split_pairs(
             built.unmatched.append((row_ids[i], "capacity_full", "符合条件的候选均已满额"))
     if not len(pair_r):
         return
-    values = values[usable]
     indptr = np.concatenate(([0], np.cumsum(per_row)))
     # In the types the graph routines work in (float64 weights, int32 indices): not copied.
     graph = csr_matrix(
@@ -447,7 +446,7 @@ def split_pairs(
                 terms=terms,
                 weights=weights,
                 pairs=pairs,
-                values=values[take],
+                values=values[usable[take]],  # one gather of the values, not two
                 held=tuple(held[j] for j in cands_in.tolist()),
                 free=tuple(free[cands_in].tolist()),
                 degree=tuple(degree[cands_in].tolist()),
