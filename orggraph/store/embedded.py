@@ -862,19 +862,18 @@ class EmbeddedStore(GraphStore):
             return super().count_links_from(kind, as_of, targets=targets, where=where)
         key = ("from_where", kind, as_of, tuple(sorted(where.items())))
         writes = self._node_writes + self._link_writes
-        counts, others = self._at(key, writes, self._counts_from_where)
-        code = self._cols[kind].ends.code
+        counted = self._at(key, writes, self._counts_from_where)
         out: dict[str, int] = {}
         for target in targets:
-            at = code(target)
-            n = (0 if at is None or at >= len(counts) else int(counts[at])) + others.get(target, 0)
+            n = counted.get(target)
             if n:
                 out[target] = n
         return out
 
-    def _counts_from_where(self, key: tuple[Any, ...]) -> tuple[Any, dict[str, int]]:
+    def _counts_from_where(self, key: tuple[Any, ...]) -> dict[str, int]:
         """The links of a kind in columns valid at a date whose source matches, counted
-        by target: the columns' by target code, those written since by target id."""
+        by target id (none: absent): the columns' in one count, those written since one
+        by one."""
         _, kind, as_of, where = key
         cols, table, written = self._cols[kind], self._nodes, self._written_nodes
         source_kind = LINK_ENDS[kind][0]
@@ -911,7 +910,8 @@ class EmbeddedStore(GraphStore):
         source = np.frombuffer(cols.source, dtype=np.int32)[link]
         target = np.frombuffer(cols.target, dtype=np.int32)[link]
         counts = np.bincount(target[matches[source]], minlength=len(ends))
-        others: dict[str, int] = defaultdict(int)
+        nonzero = np.flatnonzero(counts)
+        out = dict(zip(ends.names(nonzero), counts[nonzero].tolist(), strict=True))
         graph = self._graphs[kind]
         since = [*over.values()]
         since += [
@@ -923,8 +923,8 @@ class EmbeddedStore(GraphStore):
         for versions in since:
             found = _valid(versions, as_of)
             if found is not None and match(found.source):
-                others[found.target] += 1
-        return counts, dict(others)
+                out[found.target] = out.get(found.target, 0) + 1
+        return out
 
     @_consistent
     def nodes_where(self, kind: NodeKind, as_of: date, where: Mapping[str, object]) -> list[Node]:
