@@ -28,17 +28,19 @@ __all__ = [
     "unit_coverage",
 ]
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
-from orggraph.analysis.places import UnitAreas, unit_areas, unit_places
+from orggraph.analysis.places import unit_areas, unit_places
 from orggraph.model import Establishment, LinkKind, Node, NodeKind, UnitKind, label
 from orggraph.store.base import GraphStore
 from orggraph.store.masking import classify
 from orggraph.store.scope import Scope, ScopeView
 
 STATUSES = ("own", "joint", "work", "none")
+_OWN, _JOINT = Establishment.OWN.value, Establishment.JOINT.value
 #: What ``coverage_rates`` can group by: the area above the unit's place (its province,
 #: city, district or township), or its kind (sector).
 GROUPINGS = ("province", "city", "district", "township", "sector")
@@ -62,15 +64,15 @@ class UnitCoverage:
         return self.status in ("own", "joint")
 
 
-def unit_coverage(store: GraphStore, as_of: date, scope: Scope) -> dict[str, UnitCoverage]:
-    """The coverage status of every operating unit in ``scope`` at ``as_of``, by unit id."""
-    view = scope.view(store, as_of)
-    units = store.nodes(NodeKind.UNIT, as_of)
-    near = _near_units(store, as_of, view)
-    if near is not None:  # a scope's units among the city's: a set lookup for the others
-        units = [u for u in units if u.id in near and view.sees(u)]
-    elif view.organizations is not None:
-        units = [u for u in units if view.sees(u)]
+def unit_coverage(
+    store: GraphStore, as_of: date, scope: Scope, *, unorganized: bool = False
+) -> dict[str, UnitCoverage]:
+    """The coverage status of every operating unit in ``scope`` at ``as_of``, by unit id.
+
+    With ``unorganized``, of those without an organization (status ``work`` or ``none``,
+    what the coverage gaps list) only: the others' places are not read, nor records made.
+    """
+    units = _operating_units(store, as_of, scope)
     ids = [u.id for u in units]
     hosts: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for link in store.links(LinkKind.ESTABLISHED_IN, as_of, targets=ids):
@@ -78,22 +80,19 @@ def unit_coverage(store: GraphStore, as_of: date, scope: Scope) -> dict[str, Uni
     instructors: dict[str, list[str]] = defaultdict(list)
     for link in store.links(LinkKind.INSTRUCTS, as_of, targets=ids):
         instructors[link.target].append(link.source)
-    places = unit_places(store, as_of, ids)
-    out: dict[str, UnitCoverage] = {}
     # ``.get``, not ``[]``: most units have no organization (or no instructor), and the
     # defaultdicts are not to grow an empty list for each of a province's units.
-    for unit in units:
+    statuses = [_status(hosts.get(u.id, ()), instructors.get(u.id, ())) for u in units]
+    chosen = [
+        (unit, status)
+        for unit, status in zip(units, statuses, strict=True)
+        if not unorganized or status in ("work", "none")
+    ]
+    places = unit_places(store, as_of, [u.id for u, _ in chosen])
+    out: dict[str, UnitCoverage] = {}
+    for unit, status in chosen:
         hosted = hosts.get(unit.id, ())
         taught = instructors.get(unit.id, ())
-        modes = {mode for _, mode in hosted}
-        if Establishment.OWN.value in modes:
-            status = "own"
-        elif Establishment.JOINT.value in modes:
-            status = "joint"
-        elif taught:
-            status = "work"
-        else:
-            status = "none"
         out[unit.id] = UnitCoverage(
             unit=unit,
             status=status,
@@ -102,6 +101,41 @@ def unit_coverage(store: GraphStore, as_of: date, scope: Scope) -> dict[str, Uni
             place=places.get(unit.id),
         )
     return out
+
+
+def _status(hosted: Collection[tuple[str, str]], taught: Collection[str]) -> str:
+    modes = {mode for _, mode in hosted}
+    if _OWN in modes:
+        return "own"
+    if _JOINT in modes:
+        return "joint"
+    return "work" if taught else "none"
+
+
+def _operating_units(store: GraphStore, as_of: date, scope: Scope) -> list[Node]:
+    """The operating units ``scope`` sees at ``as_of``."""
+    view = scope.view(store, as_of)
+    units = store.nodes(NodeKind.UNIT, as_of)
+    near = _near_units(store, as_of, view)
+    if near is not None:  # a scope's units among the city's: a set lookup for the others
+        return [u for u in units if u.id in near and view.sees(u)]
+    if view.organizations is not None:
+        return [u for u in units if view.sees(u)]
+    return units
+
+
+def _statuses(store: GraphStore, as_of: date, units: list[Node]) -> dict[str, str]:
+    """Each unit's status (``unit_coverage``'s), by unit id, from three sets of ids: a
+    rate needs no more than that of each unit (no record, no sorted tuple per unit)."""
+    ids = [u.id for u in units]
+    hosted = store.links(LinkKind.ESTABLISHED_IN, as_of, targets=ids)
+    own = {x.target for x in hosted if x.attrs.get("mode") == _OWN}
+    joint = {x.target for x in hosted if x.attrs.get("mode") == _JOINT}
+    taught = {x.target for x in store.links(LinkKind.INSTRUCTS, as_of, targets=ids)}
+    return {
+        i: "own" if i in own else "joint" if i in joint else "work" if i in taught else "none"
+        for i in ids
+    }
 
 
 def _near_units(store: GraphStore, as_of: date, view: ScopeView) -> frozenset[str] | None:
@@ -175,20 +209,6 @@ classify(CoverageRate, result="internal")
 classify(CoverageChange, result="internal")
 
 
-def _group_key(unit: Node, group_by: str | None, areas: UnitAreas | None) -> str:
-    if group_by == "sector":
-        return str(unit.attrs.get("unit_kind") or "")
-    if areas is None or group_by is None:
-        return ""
-    found = {
-        "province": areas.province,
-        "city": areas.city,
-        "district": areas.district,
-        "township": areas.township,
-    }
-    return found.get(group_by) or ""
-
-
 def _group_names(
     store: GraphStore, keys: list[str], group_by: str | None, as_of: date
 ) -> dict[str, str]:
@@ -215,15 +235,22 @@ def coverage_rates(
     """
     if group_by is not None and group_by not in GROUPINGS:
         raise ValueError(f"group_by={group_by!r}; expected one of {', '.join(GROUPINGS)} or None")
-    statuses = unit_coverage(store, as_of, scope)
-    areas = unit_areas(store, as_of, statuses) if group_by in AREA_GROUPINGS else {}
+    units = _operating_units(store, as_of, scope)
+    statuses = _statuses(store, as_of, units)
+    if group_by in AREA_GROUPINGS:
+        areas = unit_areas(store, as_of, statuses)
+        key_of = {unit: getattr(a, group_by) or "" for unit, a in areas.items()}
+        tally = Counter((key_of.get(i, ""), s) for i, s in statuses.items())
+    elif group_by == "sector":
+        tally = Counter((str(u.attrs.get("unit_kind") or ""), statuses[u.id]) for u in units)
+    else:
+        tally = Counter(("", s) for s in statuses.values())
     counts: dict[str, dict[str, int]] = {}
-    for unit_id, status in statuses.items():
-        key = _group_key(status.unit, group_by, areas.get(unit_id))
+    for (key, status), n in tally.items():
         row = counts.get(key)
         if row is None:
             row = counts[key] = dict.fromkeys(STATUSES, 0)
-        row[status.status] += 1
+        row[status] = n
     keys = sorted(counts)
     names = _group_names(store, keys, group_by, as_of)
     return [coverage_row(k, names[k], **counts[k]) for k in keys]

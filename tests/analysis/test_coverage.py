@@ -27,7 +27,12 @@ from typing import Any
 
 import pytest
 
-from orggraph.analysis.coverage import coverage_change, coverage_rates, coverage_total
+from orggraph.analysis.coverage import (
+    coverage_change,
+    coverage_rates,
+    coverage_total,
+    unit_coverage,
+)
 from orggraph.model import Link, LinkKind, Node, NodeKind, Sector, WriteBatch
 from orggraph.store.base import GraphStore
 from orggraph.store.scope import Scope
@@ -219,3 +224,25 @@ def test_a_unit_without_a_place_is_counted_unnamed(city: GraphStore) -> None:
     rows = coverage_rates(city, D2, Scope(), "district")
     first = rows[0]
     assert (first.group, first.name, first.units, first.none) == ("", "(未注明)", 1, 1)
+
+
+def test_the_unorganized_units_alone(city: GraphStore) -> None:
+    # From the docstring: at 2016-12-31 u4 has an instructor only, u2, u3, u5 nothing (u2
+    # and u3 join j1 in 2017); at 2019-06-30 u4 and u5 are left. u5 sits in v1, the
+    # others in 东关大街街道党工委.
+    t1 = "630102001"
+    none: tuple[str, ...] = ()
+    cases = {
+        D1: {
+            "u2": ("none", none, t1),
+            "u3": ("none", none, t1),
+            "u4": ("work", ("m1",), t1),
+            "u5": ("none", none, "v1"),
+        },
+        D2: {"u4": ("work", ("m1",), t1), "u5": ("none", none, "v1")},
+    }
+    for day, expected in cases.items():
+        found = unit_coverage(city, day, Scope(), unorganized=True)
+        assert {u: (c.status, c.instructors, c.place) for u, c in found.items()} == expected
+        every = unit_coverage(city, day, Scope())
+        assert {u: every[u] for u in found} == found  # the same records as the full read
