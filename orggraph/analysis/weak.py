@@ -577,17 +577,19 @@ def _bottom_ranking(
     # once a parent, not once an organization (24,000 of them at x10).
     places: dict[str | None, tuple[str, ...]] = {}
     by_sector = "sector" in within
+    orgs, parents = tree.orgs, tree.parent
     for org_id in grassroots:
-        score = scores.get(org_id, {}).get(fact)
+        found = scores.get(org_id)
+        score = None if found is None else found.get(fact)
         if isinstance(score, int | float) and not isinstance(score, bool):
-            up = tree.parent.get(org_id)
+            up = parents.get(org_id)
             place = places.get(up) if up is not None and up != org_id else None
             if place is None:
                 place = _group_key(tree, org_id, [k for k in within if k != "sector"])
                 if up is not None and up != org_id:
                     places[up] = place
             if by_sector:
-                place = (*place, str(tree.orgs[org_id].get("sector") or ""))
+                place = (*place, str(orgs[org_id].attrs.get("sector") or ""))
             groups[place].append((float(score), org_id))
     out: list[tuple[str, RuleFailure]] = []
     for key, entries in groups.items():
