@@ -17,7 +17,7 @@ overlay of its own (``orggraph.store.embedded``) and reads it first.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import fields
 from datetime import date
 from itertools import repeat
@@ -531,6 +531,27 @@ class FactColumns:
             if years[key] == year:
                 return self.values_of(key)
         return None
+
+    def keys_of(self, node_ids: Sequence[str], year: int) -> list[int]:
+        """The pair of each of ``node_ids`` with ``year`` (the one ``get`` decodes), -1
+        where the file has none: a wide read's lookups as a few passes over arrays (a
+        node has a pair a year, a dozen at most), not a loop over each node's years."""
+        if not self.ids:
+            return [-1] * len(node_ids)
+        index = self.index
+        at = np.fromiter((index.get(i, -1) for i in node_ids), np.int64, len(node_ids))
+        first = np.frombuffer(self.node_keys, dtype=np.intc)
+        years = np.frombuffer(self.key_year, dtype=np.intc)
+        known = at >= 0
+        lo = np.where(known, first[np.maximum(at, 0)], 0)
+        hi = np.where(known, first[np.maximum(at, 0) + 1], 0)
+        found = np.full(len(at), -1, dtype=np.int64)
+        for step in range(int((hi - lo).max(initial=0))):
+            key = lo + step
+            hit = (key < hi) & (years[np.minimum(key, len(years) - 1)] == year)
+            found[hit] = key[hit]
+        keys: list[int] = found.tolist()
+        return keys
 
     def pairs(self) -> Iterator[tuple[str, int, int]]:
         """(node id, year, key) of every pair, in (node id, year) order."""

@@ -47,7 +47,7 @@ import functools
 import sqlite3
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -1036,8 +1036,12 @@ class EmbeddedStore(GraphStore):
     ) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
         facts = self._facts  # a property: once, not once an id (28,000 at x10)
-        for node_id in node_ids:
-            values = facts.get((node_id, year))
+        found: Iterable[tuple[str, Mapping[str, Any] | None]]
+        if len(node_ids) >= WIDE_READ:
+            found = _wide_facts(facts, list(node_ids), year)
+        else:
+            found = ((node_id, facts.get((node_id, year))) for node_id in node_ids)
+        for node_id, values in found:
             if values:
                 out[node_id] = (
                     dict(values)
@@ -1525,6 +1529,21 @@ def _from_parts(
         columns[kind] = LinkColumns.from_parts(own, kind, ends, nodes.days)
     rows = zip(*(parts[name] for name in (*_ROW_PARTS, "link_attrs")), strict=True)
     return nodes, columns, rows
+
+
+def _wide_facts(
+    facts: Facts, ids: list[str], year: int
+) -> Iterator[tuple[str, Mapping[str, Any] | None]]:
+    """``(id, facts.get((id, year)))`` of each of ``ids``, the file's pairs found at once
+    (``FactColumns.keys_of``); those written since in their stead, as ``Facts.get``."""
+    base, written = facts.base, facts.written
+    values_of = base.values_of
+    for node_id, key in zip(ids, base.keys_of(ids, year), strict=True):
+        values = written.get((node_id, year)) if written else None
+        if values is not None:
+            yield node_id, values
+        elif key >= 0:
+            yield node_id, values_of(key)
 
 
 def _with_end(version: Any, end: date) -> Any:
