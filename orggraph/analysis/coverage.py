@@ -124,18 +124,25 @@ def _operating_units(store: GraphStore, as_of: date, scope: Scope) -> list[Node]
     return units
 
 
-def _statuses(store: GraphStore, as_of: date, units: list[Node]) -> dict[str, str]:
-    """Each unit's status (``unit_coverage``'s), by unit id, from three sets of ids: a
-    rate needs no more than that of each unit (no record, no sorted tuple per unit)."""
-    ids = [u.id for u in units]
-    hosted = store.links(LinkKind.ESTABLISHED_IN, as_of, targets=ids)
-    own = {x.target for x in hosted if x.attrs.get("mode") == _OWN}
-    joint = {x.target for x in hosted if x.attrs.get("mode") == _JOINT}
-    taught = {x.target for x in store.links(LinkKind.INSTRUCTS, as_of, targets=ids)}
-    return {
-        i: "own" if i in own else "joint" if i in joint else "work" if i in taught else "none"
+def _statuses(store: GraphStore, as_of: date, ids: list[str]) -> list[str]:
+    """Each unit's status (``unit_coverage``'s), in the order of ``ids``, from three sets
+    of ids: a rate needs no more than that of each unit (no record, no sorted tuple)."""
+    own: set[str] = set()
+    joint: set[str] = set()
+    # One pass over the links: at x10 each pass over 20,000 links misses the caches.
+    for link in store.links(LinkKind.ESTABLISHED_IN, as_of, targets=ids):
+        mode = link.attrs.get("mode")
+        if mode == _OWN:
+            own.add(link.target)
+        elif mode == _JOINT:
+            joint.add(link.target)
+    # An instructor decides only for a unit without an organization (most have one).
+    rest = [i for i in ids if i not in own and i not in joint]
+    taught = {x.target for x in store.links(LinkKind.INSTRUCTS, as_of, targets=rest)}
+    return [
+        "own" if i in own else "joint" if i in joint else "work" if i in taught else "none"
         for i in ids
-    }
+    ]
 
 
 def _near_units(store: GraphStore, as_of: date, view: ScopeView) -> frozenset[str] | None:
@@ -236,15 +243,17 @@ def coverage_rates(
     if group_by is not None and group_by not in GROUPINGS:
         raise ValueError(f"group_by={group_by!r}; expected one of {', '.join(GROUPINGS)} or None")
     units = _operating_units(store, as_of, scope)
-    statuses = _statuses(store, as_of, units)
+    ids = [u.id for u in units]
+    statuses = _statuses(store, as_of, ids)
     if group_by in AREA_GROUPINGS:
-        areas = unit_areas(store, as_of, statuses)
+        areas = unit_areas(store, as_of, ids)
         key_of = {unit: getattr(a, group_by) or "" for unit, a in areas.items()}
-        tally = Counter((key_of.get(i, ""), s) for i, s in statuses.items())
+        tally = Counter((key_of.get(i, ""), s) for i, s in zip(ids, statuses, strict=True))
     elif group_by == "sector":
-        tally = Counter((str(u.attrs.get("unit_kind") or ""), statuses[u.id]) for u in units)
+        kinds = (str(u.attrs.get("unit_kind") or "") for u in units)
+        tally = Counter(zip(kinds, statuses, strict=True))
     else:
-        tally = Counter(("", s) for s in statuses.values())
+        tally = Counter(("", s) for s in statuses)
     counts: dict[str, dict[str, int]] = {}
     for (key, status), n in tally.items():
         row = counts.get(key)
