@@ -7,14 +7,12 @@ Every call asks at the demo's reference date (2019-06-30) with an unrestricted s
 except ``gaps`` by district (the district with the most organizations). ``chain`` is the
 median over 200 grassroots organizations, one call each.
 
-The open store is not ``gc.freeze()``-d as ``orggraph serve`` does: the embedded index
-moves itself to the collector's oldest generation when it is built, so an analysis's
-allocations do not make the collector walk it. Measured at ×10 (CPU medians of 3, the old
-analyses, a loaded machine), a frozen heap made no row faster: the district's gaps 839 ms
-unfrozen against 863 ms frozen, the weak branches 1,082 against 1,053 ms, the seed report
-3,669 against 3,720 ms; and counted with ``gc.callbacks``, no full collection ran
-during the seed report or the pairing at ×10, frozen or not. The rows are what a served
-request costs.
+``python -m bench`` asks them as ``orggraph serve`` would: with the open store frozen out
+of the cyclic collector's reach (``freeze_long_lived``) before the warm-up, so that what the
+warm-up keeps (the wide reads at a date) is frozen with it. Unfrozen, the first timed call
+in a fresh process paid the process's first full collection, a walk of the whole index:
+about 0.7 s of CPU at ×10 on the pairing (measured with ``gc.callbacks``), which a server
+never pays. The rows are what a served request costs.
 """
 
 from __future__ import annotations

@@ -275,6 +275,7 @@ def _open(path: Path, scale: int, plan: Plan) -> list[Figure]:
 
 def _analyses(path: Path, scale: int, plan: Plan, store: Any = None) -> list[Figure]:
     from bench.bench_analyses import Budget, analysis_figures, pairing_figures
+    from orggraph.store.base import freeze_long_lived, thaw_long_lived
     from orggraph.store.embedded import EmbeddedStore
 
     if plan.quick:
@@ -289,12 +290,15 @@ def _analyses(path: Path, scale: int, plan: Plan, store: Any = None) -> list[Fig
     if own:
         log(f"opening the ×{scale} store")
         store = EmbeddedStore(path)
+    # As a server's process: the open index out of the collector's reach (``serve``).
+    freeze_long_lived()
     try:
         # Network simplex only at city size: at ×10 it takes minutes (the reason to use
         # linear_sum_assignment), which the ×1 ratio already shows.
         pairing = pairing_figures(store, scale, budget, simplex=scale == 1)
         return analysis_figures(store, scale, budget) + pairing
     finally:
+        thaw_long_lived()
         if own:
             store.close()
 
