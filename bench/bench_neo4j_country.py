@@ -65,9 +65,9 @@ PAGE_CACHE = "6g"
 #: The importer's JVM heap and what it may use beside it.
 IMPORT_HEAP = "2g"
 IMPORT_OFF_HEAP = "--max-off-heap-memory=4G"
-#: Processes writing the country's CSV, each a share of the cities (a city at ×10 is
-#: about 1.8 GB at its peak): on a shared machine, more of its CPU.
-CSV_WORKERS = 3
+#: Processes writing the country's CSV, two cities each (a city at ×10 is 1.7 GB at a
+#: writer's peak): on a shared machine, more of its CPU (the measured run's setting).
+CSV_WORKERS = 5
 #: Files beside the demo's code that decide the CSV (the cache key's other part).
 _CSV_CODE = (
     "orggraph/store/neo4j_import.py",
