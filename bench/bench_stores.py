@@ -331,8 +331,9 @@ def import_figures(build_x1: dict[str, Any], csv: dict[str, Any] | None) -> list
 def write_one(path: Path) -> dict[str, Any]:
     """Write one new member of the first branch (the write another process makes)."""
     from orggraph.demo import REFERENCE_DATE
-    from orggraph.model import Link, LinkKind, Node, NodeKind, WriteBatch
+    from orggraph.model import LinkKind, NodeKind, WriteBatch
     from orggraph.store.embedded import EmbeddedStore
+    from tests.graphs import link, member
 
     start = date(2019, 1, 1)
     with EmbeddedStore(path) as store:
@@ -341,23 +342,12 @@ def write_one(path: Path) -> dict[str, Any]:
             for n in store.nodes(NodeKind.ORGANIZATION, REFERENCE_DATE)
             if n.attrs.get("org_kind") == "branch"
         )
-        member = Node(
-            id="bench-probe-member",
-            kind=NodeKind.MEMBER,
-            name="测试党员",
-            valid_from=start,
-            attrs={
-                "gender": "female",
-                "ethnicity": "汉族",
-                "education": "bachelor",
-                "birth_year": 1990,
-                "join_date": start,
-                "status": "full",
-            },
+        joined = member("bench-probe-member", "测试党员", start=start)
+        batch = WriteBatch(
+            nodes=(joined,), links=(link(LinkKind.MEMBER_OF, joined.id, branch, start=start),)
         )
-        link = Link(kind=LinkKind.MEMBER_OF, source=member.id, target=branch, valid_from=start)
         wall = time.perf_counter()
-        store.write(WriteBatch(nodes=(member,), links=(link,)), actor="bench")
+        store.write(batch, actor="bench")
         return {"write_s": round(time.perf_counter() - wall, 4), "branch": branch}
 
 

@@ -278,45 +278,35 @@ class EmbeddedStore(GraphStore):
         parts), if it is worth one and the read was not a writer's (whose write follows)."""
         db, day = self._db, _Days()
         made = None
-        with self._db_lock:
+        with self._db_lock, _file_state(db) as (own, version, graph_version, token):
             # One transaction for both tables (a writer's, when called from ``write``), so
             # that the nodes and the links read are those of the same commit.
-            own = not db.in_transaction
-            if own:
-                db.execute("BEGIN")
-            try:
-                version = db.execute("PRAGMA data_version").fetchone()[0]
-                (graph_version,) = db.execute(_GRAPH_VERSION_SQL).fetchone()
-                token = journal.token(db)
-                # A snapshot is worth reading or writing for a large file read in a
-                # transaction of its own (a writer's changes the file next).
-                where = self._snapshot if own else None
-                ident = None if where is None else snapshot.identity(db)
-                worth = ident is not None and ident["nodes"] + ident["links"] >= snapshot.MIN_ROWS
-                kept, catch_up = None, None
-                if where and ident and worth:
-                    kept, catch_up = _snapshot_of(db, where, ident)
-                if kept is not None:
-                    nodes, columns, rows = _from_parts(kept)
-                    graphs, links = _read_links(rows, day)
-                    del rows
+            # A snapshot is worth reading or writing for a large file read in a
+            # transaction of its own (a writer's changes the file next).
+            where = self._snapshot if own else None
+            ident = None if where is None else snapshot.identity(db)
+            worth = ident is not None and ident["nodes"] + ident["links"] >= snapshot.MIN_ROWS
+            kept, catch_up = None, None
+            if where and ident and worth:
+                kept, catch_up = _snapshot_of(db, where, ident)
+            if kept is not None:
+                nodes, columns, rows = _from_parts(kept)
+                graphs, links = _read_links(rows, day)
+                del rows
+            else:
+                if worth:  # stale or damaged: not left for a writer to take as its own
+                    snapshot.remove(where)
+                nodes = NodeColumns(db, Ordinals())
+                ends = Ends(nodes)
+                columns = {k: LinkColumns(db, k, ends, nodes.days) for k in COLUMN_KINDS}
+                cursor = db.execute(_LINKS_SQL)
+                if ident and worth:  # the rows kept for the snapshot, then let go
+                    fetched = cursor.fetchall()
+                    graphs, links = _read_links(fetched, day)
+                    made = ident, _parts(nodes, columns, fetched)
+                    del fetched
                 else:
-                    if worth:  # stale or damaged: not left for a writer to take as its own
-                        snapshot.remove(where)
-                    nodes = NodeColumns(db, Ordinals())
-                    ends = Ends(nodes)
-                    columns = {k: LinkColumns(db, k, ends, nodes.days) for k in COLUMN_KINDS}
-                    cursor = db.execute(_LINKS_SQL)
-                    if ident and worth:  # the rows kept for the snapshot, then let go
-                        fetched = cursor.fetchall()
-                        graphs, links = _read_links(fetched, day)
-                        made = ident, _parts(nodes, columns, fetched)
-                        del fetched
-                    else:
-                        graphs, links = _read_links(cursor, day)
-            finally:
-                if own:
-                    db.execute("COMMIT")
+                    graphs, links = _read_links(cursor, day)
         self.snapshot_used = kept is not None
         # Where each kind in columns sits among the ids in order.
         block_at = {k: sum(1 for key in links if key < f"{k}:") for k in columns}
@@ -354,22 +344,13 @@ class EmbeddedStore(GraphStore):
         under the file's lock; false (nothing changed) when the journal cannot, and the
         tables must be read."""
         db = self._db
-        own = not db.in_transaction
-        if own:
-            db.execute("BEGIN")
-        try:
-            version = db.execute("PRAGMA data_version").fetchone()[0]
-            (graph_version,) = db.execute(_GRAPH_VERSION_SQL).fetchone()
-            token = journal.token(db)
+        with _file_state(db) as (_, version, graph_version, token):
             found = journal.since(
                 db,
                 (self._graph_version, self._token),
                 (graph_version, token),
                 facts=self._fact_index is not None,
             )
-        finally:
-            if own:
-                db.execute("COMMIT")
         if found is None:
             return False
         with self._changing():
@@ -1461,6 +1442,23 @@ class EmbeddedStore(GraphStore):
     def close(self) -> None:
         with self._db_lock:
             self._db.close()
+
+
+@contextlib.contextmanager
+def _file_state(db: sqlite3.Connection) -> Iterator[tuple[bool, int, int, str]]:
+    """A read transaction (the caller's, a writer's, when one is open) with the file's
+    state read first in it: whether the transaction is this block's own, SQLite's
+    ``data_version``, ``graph_version`` and the token (``journal.token``)."""
+    own = not db.in_transaction
+    if own:
+        db.execute("BEGIN")
+    try:
+        version = db.execute("PRAGMA data_version").fetchone()[0]
+        (graph_version,) = db.execute(_GRAPH_VERSION_SQL).fetchone()
+        yield own, version, graph_version, journal.token(db)
+    finally:
+        if own:
+            db.execute("COMMIT")
 
 
 def _snapshot_of(
