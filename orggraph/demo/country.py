@@ -15,6 +15,10 @@ city's records (``CountryPart``: its node versions, link versions and facts) as
 - its city committee placed under the province committee (``630000``, 青海省委, level
   ``province``), by a ``subordinate_to`` link that comes with the city.
 
+The province committee comes with its secretary (a leader, full member of it from the
+city's founding, id ``p-m000001``), as each committee below has one: a chain that
+climbs to it finds the post filled, as one that ends at Xining's city committee does.
+
 So ten cities at ×10 are the ×100 graph (9.1 M members valid at the reference date) of
 issue #24, streamed city by city into ``orggraph.store.neo4j_import.write_csv_parts``.
 The cities carry no yearly cycles (``build_cycles`` needs a store; the records are the
@@ -26,6 +30,7 @@ from __future__ import annotations
 __all__ = [
     "CITY_STEMS",
     "PROVINCE_CODE",
+    "PROVINCE_SECRETARY",
     "CountryPart",
     "city_divisions",
     "country_code",
@@ -36,12 +41,24 @@ __all__ = [
 import gc
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
+from datetime import date
 from typing import NamedTuple
 
 from orggraph.demo import demo_batches
 from orggraph.demo.divisions import Divisions, load_divisions
 from orggraph.demo.organizations import CITY_FOUNDED
-from orggraph.model import Fact, Level, Link, LinkKind, Node, NodeKind, OrgKind
+from orggraph.model import (
+    Education,
+    Fact,
+    Level,
+    Link,
+    LinkKind,
+    MemberStatus,
+    Node,
+    NodeKind,
+    OrgKind,
+    Role,
+)
 from orggraph.progress import Progress, silent
 
 #: The cities' stems, one per city (at most ten cities).
@@ -49,6 +66,9 @@ CITY_STEMS = "甲乙丙丁戊己庚辛壬癸"
 #: The province committee every city is placed under.
 PROVINCE_CODE = "630000"
 PROVINCE_NAME = "青海省委"
+#: The province committee's secretary (synthetic, as every person of the demo).
+PROVINCE_SECRETARY = "p-m000001"
+PROVINCE_SECRETARY_NAME = "王建国"
 #: The stage ``progress`` hears of: one step per city.
 GENERATING_COUNTRY = "生成全国规模示例数据 generating the country, city by city"
 
@@ -101,8 +121,9 @@ def city_divisions(number: int, base: Divisions | None = None) -> Divisions:
 
 
 def province_part() -> CountryPart:
-    """The province committee alone (its cities' links to it come with each city)."""
-    node = Node(
+    """The province committee and its secretary (its cities' links to it come with each
+    city)."""
+    committee = Node(
         id=PROVINCE_CODE,
         kind=NodeKind.ORGANIZATION,
         name=PROVINCE_NAME,
@@ -113,7 +134,37 @@ def province_part() -> CountryPart:
             "code": PROVINCE_CODE,
         },
     )
-    return CountryPart(nodes=(node,), links=(), facts=())
+    secretary = Node(
+        id=PROVINCE_SECRETARY,
+        kind=NodeKind.MEMBER,
+        name=PROVINCE_SECRETARY_NAME,
+        valid_from=CITY_FOUNDED,
+        attrs={
+            "gender": "male",
+            "ethnicity": "汉族",
+            "education": Education.POSTGRADUATE.value,
+            "birth_year": 1962,
+            "join_date": date(1984, 7, 1),
+            "status": MemberStatus.FULL.value,
+            "is_leader": True,
+        },
+    )
+    links = (
+        Link(
+            kind=LinkKind.MEMBER_OF,
+            source=PROVINCE_SECRETARY,
+            target=PROVINCE_CODE,
+            valid_from=CITY_FOUNDED,
+        ),
+        Link(
+            kind=LinkKind.HOLDS_POST,
+            source=PROVINCE_SECRETARY,
+            target=PROVINCE_CODE,
+            valid_from=CITY_FOUNDED,
+            attrs={"role": Role.SECRETARY.value},
+        ),
+    )
+    return CountryPart(nodes=(committee, secretary), links=links, facts=())
 
 
 def country_parts(

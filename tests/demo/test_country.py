@@ -21,6 +21,7 @@ import pytest
 from orggraph.demo import REFERENCE_DATE
 from orggraph.demo.country import (
     PROVINCE_CODE,
+    PROVINCE_SECRETARY,
     CountryPart,
     city_divisions,
     country_code,
@@ -58,10 +59,17 @@ def test_cities_do_not_meet_and_each_is_the_calibrated_city(
     parts: list[CountryPart], files: ImportFiles
 ) -> None:
     province, *cities = parts
-    assert [(n.id, n.name, n.attrs["level"]) for n in province.nodes] == [
-        (PROVINCE_CODE, "青海省委", "province")
+    # The province committee and its secretary, a member of it (a chain climbing to it
+    # finds the post filled).
+    assert [(n.id, n.kind, n.name, n.attrs.get("level")) for n in province.nodes] == [
+        (PROVINCE_CODE, NodeKind.ORGANIZATION, "青海省委", "province"),
+        (PROVINCE_SECRETARY, NodeKind.MEMBER, "王建国", None),
     ]
-    assert province.links == () and province.facts == ()
+    assert [(x.kind, x.source, x.target, x.attrs.get("role")) for x in province.links] == [
+        (LinkKind.MEMBER_OF, PROVINCE_SECRETARY, PROVINCE_CODE, None),
+        (LinkKind.HOLDS_POST, PROVINCE_SECRETARY, PROVINCE_CODE, "secretary"),
+    ]
+    assert province.facts == ()
     assert len(cities) == CITIES
     ids: list[set[str]] = []
     for number, city in enumerate(cities):
@@ -87,7 +95,7 @@ def test_cities_do_not_meet_and_each_is_the_calibrated_city(
         assert groups[0] == f"{prefix}wg01" and groups[-1] == f"{prefix}wg10"
         ids.append(own)
     assert not ids[0] & ids[1]
-    assert PROVINCE_CODE not in ids[0] | ids[1]
+    assert not {PROVINCE_CODE, PROVINCE_SECRETARY} & (ids[0] | ids[1])
 
     # One set of files for both: every version once, one anchor per id a link joins.
     versions = sum(len(p.nodes) for p in parts)
@@ -111,6 +119,7 @@ def test_cities_do_not_meet_and_each_is_the_calibrated_city(
 @pytest.mark.neo4j
 @pytest.mark.slow
 def test_the_files_load_and_coverage_has_a_row_per_city(files: ImportFiles, tmp_path: Path) -> None:
+    from orggraph.analysis.chain import responsibility_chain
     from orggraph.analysis.coverage import coverage_rates
     from orggraph.store.neo4j import Neo4jStore
     from orggraph.store.neo4j_import import admin_command, finish_import, run_import
@@ -126,8 +135,17 @@ def test_the_files_load_and_coverage_has_a_row_per_city(files: ImportFiles, tmp_
         with Neo4jStore(server.uri) as store:
             finish_import(store, counts)  # the keys are built: two equal ids would fail here
             rates = coverage_rates(store, REFERENCE_DATE, Scope(), "city")
+            chain = responsibility_chain(store, "635100", REFERENCE_DATE, Scope())
     finally:
         server.cleanup()
+    # 西宁乙市委's chain: the city committee, then the province committee, whose secretary
+    # the province's part brings (the city's secretary is the city's own leader).
+    ((path,),) = [[p.levels] for p in chain.paths]
+    assert [level.organization for level in path] == ["635100", PROVINCE_CODE]
+    top = path[-1]
+    assert (top.name, top.level, top.vacant_since) == ("青海省委", "province", None)
+    assert top.secretary is not None
+    assert (top.secretary.id, top.secretary.name) == (PROVINCE_SECRETARY, "王建国")
     assert [(r.group, r.name, r.units, r.own + r.joint) for r in rates] == [
         ("635000", "西宁甲市委", 2497, 2181),
         ("635100", "西宁乙市委", 2497, 2181),
