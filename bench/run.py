@@ -284,8 +284,10 @@ def _analyses(path: Path, scale: int, plan: Plan, store: Any = None) -> list[Fig
         budget = Budget(repeats=plan.repeats, seconds=20.0, chains=200)
     else:
         # A warm-up as at ×1: the first question at a date builds the store's wide reads
-        # for it (seconds at ×10), which every later one, and a server's, reuses.
-        budget = Budget(repeats=2, seconds=30.0, chains=200, warmup=1, targets=False)
+        # for it (seconds at ×10), which every later one, and a server's, reuses. As many
+        # repeats as at ×1: the ratio of two medians of two swung by a fifth on a shared
+        # machine (30 s a figure at most: the changes' five take some 20 s).
+        budget = Budget(repeats=plan.repeats, seconds=30.0, chains=200, warmup=1, targets=False)
     own = store is None
     if own:
         log(f"opening the ×{scale} store")
