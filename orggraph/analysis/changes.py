@@ -59,6 +59,7 @@ from orggraph.errors import Problem, ValidationFailed
 from orggraph.model import LINK_ENDS, Link, LinkKind, Node, NodeKind
 from orggraph.store.base import GraphStore, VersionWindow, gc_paused
 from orggraph.store.scope import Scope, ScopeView
+from orggraph.store.window_counts import WindowCounts
 
 __all__ = [
     "LISTED",
@@ -80,6 +81,12 @@ _ORG_END = {
     kind: [i for i, end in enumerate(ends) if end is NodeKind.ORGANIZATION]
     for kind, ends in LINK_ENDS.items()
 }
+#: Links counted, not listed (the bulk of the graph), nor reported as moves and posts.
+_COUNTED = tuple(
+    k
+    for k in LinkKind
+    if k not in LISTED and k not in (LinkKind.SUBORDINATE_TO, LinkKind.HOLDS_POST)
+)
 
 
 def changes_between(
@@ -123,7 +130,10 @@ def changes_between(
 def _between(store: GraphStore, since: date, until: date, scope: Scope) -> ChangeReport:
     window = store.versions_between(since, until)
     seen = _Seen(store, scope, window)
-    nodes = _node_counts(window, seen)
+    # The whole graph's counts need no judging: the store counts them (its columns, at
+    # ×10 some 10^6 member versions and memberships that as records took a second).
+    counts = store.window_counts(since, until, links=_COUNTED) if seen.whole else None
+    nodes = _node_counts(window, seen) if counts is None else _nodes_counted(counts)
     org_ids = sorted(
         {v.id for v in window.nodes if v.kind is NodeKind.ORGANIZATION}
         | {x.source for x in window.links if x.kind is LinkKind.SUBORDINATE_TO}
@@ -134,7 +144,7 @@ def _between(store: GraphStore, since: date, until: date, scope: Scope) -> Chang
     for link in window.links:
         by_kind[link.kind].append(link)
     filled, vacated = _posts(store, window, by_kind.get(LinkKind.HOLDS_POST, []), seen, history)
-    counts, made, ended = _links(window, by_kind, seen)
+    links, made, ended = _links(window, by_kind, seen, counts)
     return ChangeReport(
         since=since,
         until=until,
@@ -143,11 +153,11 @@ def _between(store: GraphStore, since: date, until: date, scope: Scope) -> Chang
         moved=tuple(sorted(moved, key=lambda e: (e.date, e.organization))),
         posts_filled=filled,
         posts_vacated=vacated,
-        links=counts,
+        links=links,
         links_made=made,
         links_ended=ended,
         nodes=nodes,
-        facts=_fact_counts(window, seen),
+        facts=_fact_counts(window, seen) if counts is None else _facts_counted(counts),
     )
 
 
@@ -339,6 +349,20 @@ def _held(day: date, what: str) -> date:
     return day - _DAY if what == "ended" else day
 
 
+def _nodes_counted(counts: WindowCounts) -> tuple[NodeCount, ...]:
+    return tuple(
+        NodeCount(kind=k, began=c.began, changed=c.changed, ended=c.ended)
+        for k in NodeKind
+        if (c := counts.nodes.get(k))
+    )
+
+
+def _facts_counted(counts: WindowCounts) -> tuple[FactCount, ...]:
+    return tuple(
+        FactCount(fact=name, year=year, count=n) for (name, year), n in sorted(counts.facts.items())
+    )
+
+
 def _node_counts(window: VersionWindow, seen: _Seen) -> tuple[NodeCount, ...]:
     by_kind: dict[NodeKind, list[Node]] = defaultdict(list)
     for v in window.nodes:
@@ -408,9 +432,13 @@ def _posts(
 
 
 def _links(
-    window: VersionWindow, by_kind: dict[LinkKind, list[Link]], seen: _Seen
+    window: VersionWindow,
+    by_kind: dict[LinkKind, list[Link]],
+    seen: _Seen,
+    counted: WindowCounts | None,
 ) -> tuple[tuple[LinkCount, ...], tuple[LinkEvent, ...], tuple[LinkEvent, ...]]:
-    """Links made and ended by kind (moves and posts are reported on their own)."""
+    """Links made and ended by kind (moves and posts are reported on their own); those
+    ``counted`` by the store already (the whole graph's) taken from there."""
     counts: list[LinkCount] = []
     made: list[LinkEvent] = []
     ended: list[LinkEvent] = []
@@ -419,6 +447,10 @@ def _links(
             continue
         links = by_kind.get(kind, [])
         listed = kind in LISTED
+        if counted is not None and kind in counted.links:
+            found = counted.links[kind]
+            counts.append(LinkCount(kind=kind, made=found.began, ended=found.ended))
+            continue
         # A listed kind's events come in (day, link id) order; the others are counted
         # only, and keyed by their ends (unique within a kind, and cheaper than the id).
         items = [

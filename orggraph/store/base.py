@@ -39,6 +39,7 @@ from orggraph.model import (
 )
 from orggraph.model.codec import attrs_to_json, link_to_row, node_to_row
 from orggraph.model.rules import check_changes
+from orggraph.store.window_counts import WindowCounts, counted
 
 if TYPE_CHECKING:
     from orggraph.store.accounts import AccountStore
@@ -462,6 +463,19 @@ class GraphStore(ABC):
             (f.node_id, f.year, f.name) for f in self.all_facts() if f.year in years
         )
         return window
+
+    def window_counts(
+        self, since: date, until: date, *, links: Collection[LinkKind] = ()
+    ) -> WindowCounts:
+        """How many versions of each kind of node, and of each kind of link in ``links``,
+        begin, change and end inside ``(since, until]``, and how many facts of each name
+        the years that begin or end inside hold (``WindowCounts``): the versions of
+        ``versions_between``, counted as ``orggraph.store.window_counts`` says.
+
+        This default counts that window's records; the embedded store counts its columns.
+        """
+        window = self.versions_between(since, until)
+        return counted(window.nodes, window.links, window.facts, since, until, links)
 
     def data_reach(self) -> DataReach:
         """The latest date of any version and the years with facts (``DataReach``).

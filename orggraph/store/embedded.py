@@ -99,6 +99,7 @@ from orggraph.store.embedded_index import (
     _read_links,
     _valid,
 )
+from orggraph.store.window_counts import WindowCounts, column_counts
 
 if TYPE_CHECKING:
     from orggraph.store.accounts import AccountStore
@@ -1187,6 +1188,25 @@ class EmbeddedStore(GraphStore):
             nodes=list(kept.nodes),
             links=list(kept.links),
             facts=list(kept.facts),
+        )
+
+    @_consistent
+    def window_counts(
+        self, since: date, until: date, *, links: Collection[LinkKind] = ()
+    ) -> WindowCounts:
+        """As ``GraphStore.window_counts``, over the columns (``column_counts``): at ×10
+        some 10^6 versions counted in a few passes over arrays, not made into records."""
+        over = {
+            k: (self._cols.get(k), self._written_links.get(k, {}), self._graphs[k]) for k in links
+        }
+        return column_counts(
+            self._nodes,
+            self._written_nodes,
+            over,
+            self._facts,
+            since,
+            until,
+            fact_years(since, until),
         )
 
     def _window(self, key: tuple[Any, ...]) -> VersionWindow:
