@@ -145,7 +145,13 @@ def integer_costs(problem: AssignmentProblem) -> IntegerCosts:
     n_rows, n_cands = len(problem.rows), len(problem.candidates)
     pairs = problem.pairs.reshape(-1, 2)
     values = problem.values.reshape(len(pairs), len(problem.terms))
-    real = np.rint(values @ np.array(problem.weights, dtype=np.float64) * SCALE).astype(np.int64)
+    # Term by term, not ``values @ weights``: a product through BLAS wakes OpenBLAS's
+    # threads, which then spin on the other core (more CPU than wall, and a busy machine's
+    # second core taken), for a sum of two or three products a pair.
+    weighted = np.zeros(len(pairs), dtype=np.float64)
+    for n, weight in enumerate(problem.weights):
+        weighted += values[:, n] * weight
+    real = np.rint(weighted * SCALE).astype(np.int64)
     slots = np.minimum(
         np.array(problem.free, dtype=np.int64), np.array(problem.degree, dtype=np.int64)
     ).reshape(n_cands)
