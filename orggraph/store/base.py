@@ -16,7 +16,7 @@ import hashlib
 import threading
 from abc import ABC, abstractmethod
 from collections import Counter
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Hashable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -569,6 +569,15 @@ class GraphStore(ABC):
     def integrity_problems(self) -> list[str]:
         """What the storage engine's own integrity check reports (empty when sound)."""
         return []
+
+    def read_state(self) -> Hashable | None:
+        """A token of what this store's reads answer now, for a caller that keeps what it
+        works out from them (``orggraph.analysis.coverage``): while it is the same (and not
+        ``None``), every read answers as it did; a write, or catching up with another
+        process's, makes a new one. ``None`` when the store cannot promise that: this
+        default, and a store whose reads go to a server other processes write to (Neo4j).
+        """
+        return None
 
     def clear(self, *, keep_audit: bool = True) -> None:
         """Delete every version, link and fact in place (the audit trail stays with

@@ -370,6 +370,12 @@ class EmbeddedStore(GraphStore):
             finally:
                 self._changes += 1
 
+    def read_state(self) -> int | None:
+        """The count of the index's changes (``_changing``: every write, catch-up and new
+        index moves it), which never comes back; ``None`` while one is under way."""
+        changes = self._changes
+        return None if changes & 1 else changes
+
     @property
     def _facts(self) -> Facts:
         """The yearly facts by (node, year), read from the file the first time they are needed.
