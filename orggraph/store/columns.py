@@ -364,6 +364,20 @@ class NodeColumns:
                 return row if day < end[row] else None
         return None
 
+    def name_spans(self, rows: range) -> list[tuple[date, date | None, str]]:
+        """The name of each of ``rows`` with its dates, ``(valid_from, valid_to, name)``:
+        no ``Node`` made, no attributes decoded."""
+        days, start, end = self.days, self.start, self.end
+        names, at = self.names.data, self.names.starts
+        return [
+            (
+                days[start[r]],
+                None if end[r] == NEVER else days[end[r]],
+                bytes(names[at[r] : at[r + 1]]).decode(),
+            )
+            for r in rows
+        ]
+
     def versions(self, node_id: str) -> list[Node]:
         return [self.node_at(r) for r in self.rows_of(node_id)]
 

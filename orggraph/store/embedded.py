@@ -72,6 +72,7 @@ from orggraph.store import journal, snapshot
 from orggraph.store.base import (
     DataReach,
     GraphStore,
+    NameSpan,
     VersionWindow,
     WriteResult,
     age_new,
@@ -1073,6 +1074,23 @@ class EmbeddedStore(GraphStore):
             versions = list(kept) if isinstance(kept, list) else [next(made) for _ in range(kept)]
             if versions:
                 out[i] = versions
+        return out
+
+    @_consistent
+    def node_names(self, ids: Collection[str]) -> dict[str, list[NameSpan]]:
+        """As ``GraphStore.node_names``: the file's names from the columns (``name_spans``),
+        those of an id written since from its records."""
+        table, written = self._nodes, self._written_nodes
+        out: dict[str, list[NameSpan]] = {}
+        for i in ids:
+            versions = written.get(i)
+            if versions is not None:
+                if versions:
+                    out[i] = [(v.valid_from, v.valid_to, v.name) for v in versions]
+                continue
+            rows = table.rows_of(i)
+            if rows:
+                out[i] = table.name_spans(rows)
         return out
 
     @_consistent
