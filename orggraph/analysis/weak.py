@@ -26,6 +26,13 @@ fails no rule: no data is not evidence (missing data is a coverage gap, not weak
 The ranking is computed over every grassroots organization of the city in the group (not
 only those the caller sees), so a branch is weak or not whoever asks; only organizations
 inside the scope are returned. docs/RULES.md documents every rule and threshold.
+
+Whoever asks, the answer at a date is the same list cut to the scope: a store that
+promises a state for its reads (``GraphStore.read_state``) has the whole tree judged once
+for that state, date and rules, and kept; the weak-branch list, the pairing and the
+branch ledger then cut it to their scopes (a province's judgement is a quarter of a
+second). A write, or catching up with another process's, makes a new state and a new
+judgement.
 """
 
 from __future__ import annotations
@@ -47,9 +54,11 @@ __all__ = [
 import bisect
 import calendar
 import math
+import threading
+import weakref
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Hashable, Iterable, Mapping
+from dataclasses import dataclass, replace
 from datetime import date
 from itertools import groupby
 from operator import attrgetter
@@ -256,7 +265,8 @@ class Judgement:
     """The weak branches at a date, with what judging them read: the tree, the facts
     year, and that year's facts of the grassroots organizations (every one of the tree
     when the bottom ranking is on, else those in scope; the pairing reads its
-    candidates' grades there instead of asking the store again)."""
+    candidates' grades there instead of asking the store again). Possibly kept and shared
+    (``judge_branches``): read it, never change it."""
 
     branches: list[WeakBranch]
     tree: OrgTree
@@ -264,11 +274,59 @@ class Judgement:
     facts: dict[str, dict[str, Any]]
 
 
+#: The whole tree's judgements kept, by store, then by (date, rules): each with the store's
+#: ``read_state`` when made; one whose state is not the store's now is made again.
+_KEPT: weakref.WeakKeyDictionary[
+    GraphStore, dict[tuple[date, WeakRules], tuple[Hashable, Judgement]]
+] = weakref.WeakKeyDictionary()
+_KEPT_LOCK = threading.Lock()
+#: Judgements kept per store (a page asks one date, a change two).
+JUDGEMENTS_KEPT = 4
+
+
 def judge_branches(
     store: GraphStore, as_of: date, scope: Scope, *, rules: RulesConfig | None = None
 ) -> Judgement:
-    """``weak_branches``, with the tree and the facts it read (``Judgement``)."""
+    """``weak_branches``, with the tree and the facts it read (``Judgement``).
+
+    On a store with a ``read_state``, the whole tree's judgement kept for the store's state
+    (made, and kept if no write began or ended meanwhile, when there is none), cut to
+    ``scope``: a branch's failures do not depend on who asks.
+    """
     checked = weak_rules(rules)
+    state = store.read_state()
+    if state is None:
+        return _judge(store, as_of, scope, checked)
+    key = (as_of, checked)
+    with _KEPT_LOCK:
+        kept = _KEPT.get(store, {}).get(key)
+    if kept is not None and kept[0] == state:
+        whole = kept[1]
+    else:
+        whole = _judge(store, as_of, Scope(), checked)
+        if store.read_state() == state:
+            with _KEPT_LOCK:
+                judged = _KEPT.setdefault(store, {})
+                for old in [k for k, (s, _) in judged.items() if k == key or s != state]:
+                    del judged[old]
+                while len(judged) >= JUDGEMENTS_KEPT:
+                    del judged[next(iter(judged))]
+                judged[key] = (state, whole)
+    view = scope.view(store, as_of)
+    if view.organizations is None:
+        return replace(whole, branches=list(whole.branches))
+    facts = whole.facts
+    if "bottom_ranking" not in checked.enabled:  # those in scope only, as when judged apart
+        facts = {org_id: found for org_id, found in facts.items() if view.sees_org(org_id)}
+    return replace(
+        whole,
+        branches=[w for w in whole.branches if view.sees_org(w.organization.id)],
+        facts=facts,
+    )
+
+
+def _judge(store: GraphStore, as_of: date, scope: Scope, checked: WeakRules) -> Judgement:
+    """The weak branches of ``scope``, judged from the store's reads."""
     view = scope.view(store, as_of)
     tree = OrgTree(store, as_of)
     year = facts_year(as_of, store)
