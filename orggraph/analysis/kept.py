@@ -15,7 +15,7 @@ __all__ = ["KeptByState"]
 import threading
 import weakref
 from collections.abc import Hashable
-from typing import Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from orggraph.store.base import GraphStore
 
@@ -27,12 +27,16 @@ class KeptByState(Generic[K, V]):
     """Values by store and key, each kept for the store's state it was made at; at most
     ``most`` keys a store (the oldest go first), none of an older state."""
 
+    #: Every one made, for ``clear_all``.
+    _every: ClassVar[weakref.WeakSet[KeptByState[Any, Any]]] = weakref.WeakSet()
+
     def __init__(self, most: int) -> None:
         self.most = most
         self._kept: weakref.WeakKeyDictionary[GraphStore, dict[K, tuple[Hashable, V]]] = (
             weakref.WeakKeyDictionary()
         )
         self._lock = threading.Lock()
+        KeptByState._every.add(self)
 
     def get(self, store: GraphStore, key: K, state: Hashable | None) -> V | None:
         """The value kept for ``key`` at ``state`` (the store's ``read_state`` now)."""
@@ -59,3 +63,10 @@ class KeptByState(Generic[K, V]):
         """Forget every value (a measurement of the work they save)."""
         with self._lock:
             self._kept.clear()
+
+    @classmethod
+    def clear_all(cls) -> None:
+        """Forget what every analysis keeps: the next call of each costs what the first
+        after a write does (the bench's "first call" rows)."""
+        for kept in list(cls._every):
+            kept.clear()

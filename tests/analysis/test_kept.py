@@ -34,3 +34,16 @@ def test_a_value_is_served_at_its_state_only(tmp_path: Path) -> None:
         assert kept.get(store, "d", None) is None
         kept.clear()
         assert kept.get(store, "c", now) is None
+
+
+def test_clear_all_forgets_what_every_one_keeps(tmp_path: Path) -> None:
+    first: KeptByState[str, int] = KeptByState(most=2)
+    second: KeptByState[str, int] = KeptByState(most=2)
+    with EmbeddedStore(tmp_path / "a.db") as store:
+        store.write(tiny_city())
+        state = store.read_state()
+        first.put(store, "x", state, 1)
+        second.put(store, "y", state, 2)
+        assert (first.get(store, "x", state), second.get(store, "y", state)) == (1, 2)
+        KeptByState.clear_all()
+        assert (first.get(store, "x", state), second.get(store, "y", state)) == (None, None)
