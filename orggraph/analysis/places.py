@@ -66,7 +66,10 @@ def unit_places(
         return {}
     sources = None if unit_ids is None else sorted(unit_ids)
     links = store.links(LinkKind.LOCATED_IN, as_of, sources=sources)
-    return {x.source: x.target for x in sorted(links, key=lambda x: x.id)}
+    places = {x.source: x.target for x in links}
+    if len(places) < len(links):  # a unit placed twice: only then is each link's id made
+        places = {x.source: x.target for x in sorted(links, key=lambda x: x.id)}
+    return places
 
 
 def unit_areas(
