@@ -57,7 +57,7 @@ from orggraph.analysis.change_report import (
 from orggraph.analysis.changes_net import LISTED, net_changes, org_events
 from orggraph.errors import Problem, ValidationFailed
 from orggraph.model import LINK_ENDS, Link, LinkKind, Node, NodeKind
-from orggraph.store.base import GraphStore, VersionWindow, gc_paused
+from orggraph.store.base import GraphStore, NameSpan, VersionWindow, gc_paused
 from orggraph.store.scope import Scope, ScopeView
 from orggraph.store.window_counts import WindowCounts
 
@@ -134,15 +134,16 @@ def _between(store: GraphStore, since: date, until: date, scope: Scope) -> Chang
     # ×10 some 10^6 member versions and memberships that as records took a second).
     counts = store.window_counts(since, until, links=_COUNTED) if seen.whole else None
     nodes = _node_counts(window, seen) if counts is None else _nodes_counted(counts)
-    org_ids = sorted(
-        {v.id for v in window.nodes if v.kind is NodeKind.ORGANIZATION}
-        | {x.source for x in window.links if x.kind is LinkKind.SUBORDINATE_TO}
-    )
-    history = store.node_versions(org_ids)
-    founded, dissolved, moved = org_events(store, org_ids, history, since, until, seen.org)
     by_kind: dict[LinkKind, list[Link]] = defaultdict(list)
     for link in window.links:
         by_kind[link.kind].append(link)
+    org_ids = sorted(
+        {v.id for v in window.nodes if v.kind is NodeKind.ORGANIZATION}
+        | {x.source for x in by_kind.get(LinkKind.SUBORDINATE_TO, ())}
+    )
+    # Their names and dates alone (``node_names``): no attributes are read here.
+    history = store.node_names(org_ids)
+    founded, dissolved, moved = org_events(store, org_ids, history, since, until, seen.org)
     filled, vacated = _posts(store, window, by_kind.get(LinkKind.HOLDS_POST, []), seen, history)
     links, made, ended = _links(window, by_kind, seen, counts)
     return ChangeReport(
@@ -394,12 +395,12 @@ def _posts(
     window: VersionWindow,
     posts: list[Link],
     seen: _Seen,
-    history: dict[str, list[Node]],
+    history: dict[str, list[NameSpan]],
 ) -> tuple[tuple[PostEvent, ...], tuple[PostEvent, ...]]:
     """Tenures begun and ended in the window, in organizations the scope saw then.
 
-    ``history``: the versions of the organizations already read (those changing in the
-    window), not read again for their names."""
+    ``history``: the names of the organizations already read (those changing in the
+    window), not read again."""
     items = [(x.id, x.valid_from, x.valid_to) for x in posts]  # each id made once
     by_id = {key: x for (key, _, _), x in zip(items, posts, strict=True)}
     events = [
@@ -411,9 +412,7 @@ def _posts(
     # Names alone (``node_names``): the people's versions as records, their attributes
     # decoded, only to be named took a third of the posts' time at ×10.
     names = store.node_names(sorted(ids - history.keys()))
-    names.update(
-        (i, [(v.valid_from, v.valid_to, v.name) for v in history[i]]) for i in ids & history.keys()
-    )
+    names.update((i, history[i]) for i in ids & history.keys())
 
     def name_of(node_id: str, day: date) -> str | None:
         found = names.get(node_id) or []
@@ -465,14 +464,21 @@ def _links(
             (x.id if listed else x.source + ">" + x.target, x.valid_from, x.valid_to) for x in links
         ]
         events = _bounds(items, window)
-        if seen.whole and not listed:  # everything counts: nothing to judge or list
-            tally = Counter(what for _, _, what in events)
-            counts.append(LinkCount(kind=kind, made=tally["began"], ended=tally["ended"]))
-            continue
         by_id = {key: x for (key, _, _), x in zip(items, links, strict=True)}
         kept = Counter[str]()
         if listed:
             events.sort(key=lambda e: (e[1], e[0]))
+        if seen.whole:  # a listed kind (the others are counted): every event, both ends
+            before = len(made), len(ended)
+            for link_id, day, what in events:
+                if what != "changed":
+                    x = by_id[link_id]
+                    event = LinkEvent(kind=kind, source=x.source, target=x.target, date=day)
+                    (made if what == "began" else ended).append(event)
+            counts.append(
+                LinkCount(kind=kind, made=len(made) - before[0], ended=len(ended) - before[1])
+            )
+            continue
         for link_id, day, what in events:
             if what == "changed":
                 continue  # the same link, other attributes: neither made nor ended

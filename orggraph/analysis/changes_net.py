@@ -28,8 +28,8 @@ from orggraph.analysis.change_report import (
     OrgMove,
     PostEvent,
 )
-from orggraph.model import Link, LinkKind, Node, NodeKind
-from orggraph.store.base import GraphStore
+from orggraph.model import Link, LinkKind, NodeKind
+from orggraph.store.base import GraphStore, NameSpan
 from orggraph.store.scope import Scope, ScopeView
 
 __all__ = ["LISTED", "net_changes", "org_events", "runs"]
@@ -73,7 +73,7 @@ def net_changes(store: GraphStore, since: date, until: date, scope: Scope) -> Ch
     def seen(org_id: str | None) -> bool:
         return org_id is not None and (whole or org_id in org_ids)
 
-    history = store.node_versions(orgs)
+    history = store.node_names(orgs)
     founded, dissolved, moved = org_events(
         store, orgs, history, since, until, lambda org_id, _day: seen(org_id)
     )
@@ -137,13 +137,14 @@ def net_changes(store: GraphStore, since: date, until: date, scope: Scope) -> Ch
 def org_events(
     store: GraphStore,
     orgs: list[str],
-    history: dict[str, list[Node]],
+    history: dict[str, list[NameSpan]],
     since: date,
     until: date,
     seen: Callable[[str | None, date], bool],
 ) -> tuple[list[OrgEvent], list[OrgEvent], list[OrgMove]]:
     """Foundings, dissolutions and moves in ``(since, until]``, from the history of the
-    organizations; ``seen(org, day)`` says whether the scope saw an organization on a day
+    organizations (``node_names``: the name of each version with its dates);
+    ``seen(org, day)`` says whether the scope saw an organization on a day
     (an event is kept when its organization was seen on the day it held, a parent shown
     when it was seen then)."""
     parents: dict[str, list[Link]] = defaultdict(list)
@@ -155,7 +156,7 @@ def org_events(
     for org_id in orgs:
         versions = history.get(org_id, [])
         ups = parents.get(org_id, [])
-        name = versions[-1].name if versions else org_id
+        name = versions[-1][2] if versions else org_id
         for start, end in runs(versions):
             if since < start <= until and seen(org_id, start):
                 parent = _up(ups, start)
@@ -244,7 +245,7 @@ class _Reader:
 def _posts(
     store: GraphStore,
     reader: _Reader,
-    history: dict[str, list[Node]],
+    history: dict[str, list[NameSpan]],
     since: date,
     until: date,
 ) -> tuple[tuple[PostEvent, ...], tuple[PostEvent, ...]]:
@@ -262,7 +263,7 @@ def _posts(
         org_versions = history.get(link.target)
         return PostEvent(
             organization=link.target,
-            name=org_versions[-1].name if org_versions else link.target,
+            name=org_versions[-1][2] if org_versions else link.target,
             role=str(link.get("role")),
             person=Person(id=link.source, name=people.get(link.source)),
             date=day,
@@ -277,14 +278,15 @@ def _posts(
     return tuple(filled), tuple(vacated)
 
 
-def runs(versions: Sequence[Node]) -> list[tuple[date, date | None]]:
-    """Runs of back-to-back versions: a renamed organization is the same organization."""
+def runs(versions: Sequence[NameSpan]) -> list[tuple[date, date | None]]:
+    """Runs of back-to-back versions (``(valid_from, valid_to, name)``): a renamed
+    organization is the same organization."""
     runs: list[tuple[date, date | None]] = []
-    for version in sorted(versions, key=lambda v: v.valid_from):
-        if runs and runs[-1][1] == version.valid_from:
-            runs[-1] = (runs[-1][0], version.valid_to)
+    for start, end, _ in sorted(versions, key=lambda v: v[0]):
+        if runs and runs[-1][1] == start:
+            runs[-1] = (runs[-1][0], end)
         else:
-            runs.append((version.valid_from, version.valid_to))
+            runs.append((start, end))
     return runs
 
 

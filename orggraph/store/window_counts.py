@@ -225,9 +225,9 @@ def _rows_counted(
         at = np.flatnonzero(twice)
         base = (keys[at] * codes + kinds[at]) * _SPAN
         at_start, at_end = base + starts[at], base + ends[at]
-        changed[at] = opened[at] & np.isin(at_start, at_end[ends[at] != NEVER])
+        changed[at] = opened[at] & _among(at_start, at_end[ends[at] != NEVER])
         closed = closed.copy()
-        closed[at] &= ~np.isin(at_end, at_start)
+        closed[at] &= ~_among(at_end, at_start)
     began = np.bincount(kinds[opened & ~changed], minlength=codes)
     moved = np.bincount(kinds[changed], minlength=codes)
     ended = np.bincount(kinds[closed], minlength=codes)
@@ -235,6 +235,17 @@ def _rows_counted(
         Boundaries(began=int(b), changed=int(c), ended=int(e))
         for b, c, e in zip(began.tolist(), moved.tolist(), ended.tolist(), strict=True)
     ]
+
+
+def _among(values: np.ndarray, pool: np.ndarray) -> np.ndarray:
+    """Whether each of ``values`` is in ``pool`` (``np.isin``): one stable sort of the pool,
+    nearly in order already (rows by id, then start: a merge sort's runs), and one
+    search, where ``isin`` hashes both (twice the time at ×10's 10^5 keys)."""
+    if not len(pool):
+        return np.zeros(len(values), dtype=bool)
+    pool = np.sort(pool, kind="stable")
+    at = np.minimum(np.searchsorted(pool, values), len(pool) - 1)
+    return np.asarray(pool[at] == values, dtype=bool)
 
 
 def _fact_counts(facts: Facts, years: range) -> dict[tuple[str, int], int]:
