@@ -13,6 +13,8 @@ from __future__ import annotations
 
 __all__ = ["Built", "leader_problems", "near_pairs", "partner_problems", "split_pairs"]
 
+import threading
+import weakref
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -82,7 +84,7 @@ def partner_problems(
     held = _held(store, as_of, LinkKind.PAIRED_WITH, cand_ids)
     same_sector = bool(cfg["same_sector"])
     reach = int(cfg["max_distance"])
-    ancestry = _Ancestry(tree)
+    ancestry = _ancestry(tree)
     row_codes, row_depth = ancestry.of([w.id for w in rows], pad=-1)
     cand_codes, cand_depth = ancestry.of(cand_ids, pad=-2)
     rank = np.array([grades.index(grades_by_org[c]) for c in cand_ids], dtype=np.float64)
@@ -161,7 +163,7 @@ def leader_problems(
     position = {m: j for j, m in enumerate(ids)}
     for link in store.links(LinkKind.LEADS, as_of, sources=ids):
         led[link.target].append(position[link.source])
-    ancestry = _Ancestry(tree)
+    ancestry = _ancestry(tree)
     row_codes, row_depth = ancestry.of([w.id for w in rows], pad=-1)
     home_codes, home_depth = ancestry.of([home[m] for m in ids], pad=-2)
     row_sector = np.array([str(w.get("sector")) for w in rows], dtype=object)
@@ -206,6 +208,23 @@ def leader_problems(
 # -- helpers ------------------------------------------------------------------------------
 
 
+#: The ancestry of each tree, while the tree lives: a tree kept with the weak branches'
+#: judgement (``orggraph.analysis.weak``) is asked by both kinds of pairing, call after call.
+_ANCESTRIES: weakref.WeakKeyDictionary[OrgTree, _Ancestry] = weakref.WeakKeyDictionary()
+_ANCESTRIES_LOCK = threading.Lock()
+
+
+def _ancestry(tree: OrgTree) -> _Ancestry:
+    """``_Ancestry(tree)``, made once for each tree (a tree is never changed once read)."""
+    with _ANCESTRIES_LOCK:
+        found = _ANCESTRIES.get(tree)
+    if found is None:
+        found = _Ancestry(tree)
+        with _ANCESTRIES_LOCK:
+            _ANCESTRIES[tree] = found
+    return found
+
+
 class _Ancestry:
     """Root-first ancestor codes of organizations, for distances by array comparison.
 
@@ -216,7 +235,6 @@ class _Ancestry:
     def __init__(self, tree: OrgTree) -> None:
         import numpy as np
 
-        self.tree = tree
         self.code: dict[str, int] = {org: n for n, org in enumerate(sorted(tree.orgs))}
         n = len(self.code)
         parent = np.full(n, -1, dtype=np.int64)
@@ -239,6 +257,7 @@ class _Ancestry:
         )
 
     def code_of(self, org_id: str | None, missing: int) -> int:
+        """The code of ``org_id``, ``missing`` when it has none."""
         return missing if org_id is None else self.code.get(org_id, missing)
 
     def of(self, ids: Sequence[str], pad: int) -> tuple[IntArray, IntArray]:
