@@ -39,9 +39,9 @@ link when the scope saw one of its ends; a listed end outside the scope is ``Non
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from datetime import date, timedelta
-from typing import cast
+from typing import TypeVar, cast
 
 from orggraph.analysis.chainindex import Person
 from orggraph.analysis.change_report import (
@@ -76,6 +76,8 @@ __all__ = [
 ]
 
 _DAY = timedelta(days=1)
+#: What ``_bounds`` keys versions by: an id, or what it is made of.
+_Key = TypeVar("_Key", bound=Hashable)
 #: Links that reach the scope through their organization end (the others: a member's).
 _ORG_END = {
     kind: [i for i, end in enumerate(ends) if end is NodeKind.ORGANIZATION]
@@ -175,20 +177,20 @@ def boundaries(
 
 
 def _bounds(
-    items: list[tuple[str, date, date | None]], window: VersionWindow
-) -> list[tuple[str, date, str]]:
+    items: list[tuple[_Key, date, date | None]], window: VersionWindow
+) -> list[tuple[_Key, date, str]]:
     # Only a key with two versions in the window can change on a day (one version ends
     # the day the next begins): the pairs of dates are made for those alone, most keys
     # (a membership, a member) having one version here.
     keys = [key for key, _, _ in items]
-    repeated: set[str] = set()
+    repeated: set[_Key] = set()
     if len(set(keys)) < len(keys):
         repeated = {key for key, n in Counter(keys).items() if n > 1}
     twice = [item for item in items if item[0] in repeated] if repeated else []
     starts = {(key, start) for key, start, _ in twice}
     ends = {(key, end) for key, _, end in twice if end is not None}
     since, until = window.since, window.until
-    out: list[tuple[str, date, str]] = []
+    out: list[tuple[_Key, date, str]] = []
     for key, start, end in items:
         more = key in repeated
         if since < start <= until:
@@ -401,7 +403,8 @@ def _posts(
 
     ``history``: the names of the organizations already read (those changing in the
     window), not read again."""
-    items = [(x.id, x.valid_from, x.valid_to) for x in posts]  # each id made once
+    # Keyed as their ids are made (ends and role), without making each id's text.
+    items = [((x.source, x.target, x.get("role")), x.valid_from, x.valid_to) for x in posts]
     by_id = {key: x for (key, _, _), x in zip(items, posts, strict=True)}
     events = [
         (by_id[i], day, what)
@@ -415,11 +418,13 @@ def _posts(
     names.update((i, history[i]) for i in ids & history.keys())
 
     def name_of(node_id: str, day: date) -> str | None:
-        found = names.get(node_id) or []
-        return next(
-            (name for start, end, name in found if start <= day and (end is None or day < end)),
-            found[-1][2] if found else None,
-        )
+        found = names.get(node_id)
+        if not found:
+            return None
+        for start, end, name in found:
+            if start <= day and (end is None or day < end):
+                return name
+        return found[-1][2]
 
     filled: list[PostEvent] = []
     vacated: list[PostEvent] = []
@@ -458,11 +463,10 @@ def _links(
             found = counted.links[kind]
             counts.append(LinkCount(kind=kind, made=found.began, ended=found.ended))
             continue
-        # A listed kind's events come in (day, link id) order; the others are counted
-        # only, and keyed by their ends (unique within a kind, and cheaper than the id).
-        items = [
-            (x.id if listed else x.source + ">" + x.target, x.valid_from, x.valid_to) for x in links
-        ]
+        # Keyed by their ends: unique within a kind (its links' ids are made of them: no
+        # role), cheaper than the id, and in the ids' order (a listed kind's events come
+        # in (day, link id) order).
+        items = [(x.source + ">" + x.target, x.valid_from, x.valid_to) for x in links]
         events = _bounds(items, window)
         by_id = {key: x for (key, _, _), x in zip(items, links, strict=True)}
         kept = Counter[str]()

@@ -255,14 +255,14 @@ def _fact_counts(facts: Facts, years: range) -> dict[tuple[str, int], int]:
         return {}
     base = facts.base
     first, span = years.start, len(years)
-    key_year = np.asarray(base.key_year, dtype=np.int64)
-    key_rows = np.asarray(base.key_rows, dtype=np.int64)
-    year = np.repeat(key_year, np.diff(key_rows))
-    names = np.asarray(base.name_codes, dtype=np.int64)
-    kept = (first <= year) & (year < first + span)
-    counts = np.bincount(
-        names[kept] * span + (year[kept] - first), minlength=len(base.names) * span
-    ).tolist()
+    # By (node, year) pair first, then the rows of those kept: no number per row made for
+    # the facts of other years (at ×10 a million rows, the pairs of every year).
+    key_year = np.asarray(base.key_year)
+    rows = np.diff(np.asarray(base.key_rows))
+    pairs = (first <= key_year) & (key_year < first + span)
+    year = np.repeat(key_year[pairs] - first, rows[pairs])
+    names = np.asarray(base.name_codes)[np.repeat(pairs, rows)].astype(np.int64)
+    counts = np.bincount(names * span + year, minlength=len(base.names) * span).tolist()
     out: Counter[tuple[str, int]] = Counter()
     for at, n in enumerate(counts):
         if n:

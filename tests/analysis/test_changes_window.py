@@ -16,6 +16,7 @@ between the dates.
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -29,6 +30,7 @@ from orggraph.analysis.changes import (
 )
 from orggraph.model import LinkKind, NodeKind, WriteBatch
 from orggraph.store.base import GraphStore
+from orggraph.store.embedded import EmbeddedStore
 from orggraph.store.scope import Scope
 from tests.graphs import fact, link, member, org, tiny_city
 
@@ -40,6 +42,10 @@ EDUCATED = date(2019, 1, 1)
 
 @pytest.fixture
 def city(store: GraphStore) -> GraphStore:
+    return _write_city(store)
+
+
+def _write_city(store: GraphStore) -> GraphStore:
     store.write(tiny_city())
     b9 = org("b9", "临时党支部", "grassroots", "branch", start=FOUNDED, end=DISSOLVED)
     store.write(
@@ -135,3 +141,15 @@ def test_the_window_read_is_every_version_with_a_date_inside(city: GraphStore) -
         ("subordinate_to:b9>630102001", FOUNDED),
     ]
     assert window.facts == [("b1", 2018, "assessment_grade")]
+
+
+def test_the_embedded_columns_answer_alike(tmp_path: Path) -> None:
+    # The whole graph's counts come from the store's columns once the file is read
+    # again (``window_counts``), its names too (``node_names``): the answers above hold.
+    path = tmp_path / "window.db"
+    with EmbeddedStore(path) as store:
+        _write_city(store)
+    with EmbeddedStore(path, index_snapshot=False) as store:
+        test_what_begins_and_ends_inside_the_window_is_reported(store)
+        test_net_compares_the_two_dates_only(store)
+        test_a_scope_sees_what_held_inside_it_on_the_day(store)
