@@ -103,7 +103,7 @@ def partner_problems(
         rr, cc, d = near_pairs(row_codes[ri], row_depth[ri], cand_codes[ci], cand_depth[ci], reach)
         found_r.append(ri[rr])
         found_c.append(ci[cc])
-        found_v.append(np.stack([d.astype(np.float64), rank[ci[cc]]], axis=1))
+        found_v.append(d)
     capacity = int(cfg["capacity"])
     split_pairs(
         built,
@@ -112,11 +112,12 @@ def partner_problems(
         cand_ids,
         ("distance", "grade"),
         (float(cfg["weight_distance"]), float(cfg["weight_grade"])),
-        _concat(found_r, found_c, found_v, 2),
+        _concat(found_r, found_c, found_v),
         [held.get(c, 0) for c in cand_ids],
         capacity,
         float(cfg["weight_load"]),
         f"无同领域、距离不超过{reach}的考核好或优秀的非软弱党组织",
+        by_candidate=rank[:, None],
     )
     return built
 
@@ -358,14 +359,15 @@ def _distances(
 
 
 def _concat(
-    rows: list[Any], cols: list[Any], values: list[Any], width: int
-) -> tuple[IntArray, IntArray, npt.NDArray[np.float64]]:
+    rows: list[IntArray], cols: list[IntArray], values: list[IntArray]
+) -> tuple[IntArray, IntArray, IntArray]:
+    """The pairs found in each group, one after the other (one value a pair: a column)."""
     import numpy as np
 
     if not rows:
         empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, np.zeros((0, width), dtype=np.float64)
-    return np.concatenate(rows), np.concatenate(cols), np.concatenate(values)
+        return empty, empty, empty.reshape(0, 1)
+    return np.concatenate(rows), np.concatenate(cols), np.concatenate(values)[:, None]
 
 
 def _lacking(store: GraphStore, as_of: date, kind: LinkKind, weak: Sequence[Node]) -> list[Node]:
@@ -387,15 +389,21 @@ def split_pairs(
     cand_ids: list[str],
     terms: tuple[str, ...],
     weights: tuple[float, ...],
-    found: tuple[IntArray, IntArray, npt.NDArray[np.float64]],
+    found: tuple[IntArray, IntArray, npt.NDArray[np.float64] | IntArray],
     held: list[int],
     capacity: int,
     load_weight: float,
     no_candidate: str,
+    *,
+    by_candidate: npt.NDArray[np.float64] | None = None,
 ) -> None:
     """Split the allowed pairs (row index, candidate index, term values) into connected
     parts, each an ``AssignmentProblem``; rows with no allowed candidate, or only full
     ones, are reported unmatched.
+
+    The values of the last terms may be the candidate's alone (``by_candidate``, a row a
+    candidate): they are then looked up for the pairs of each part, not made for every
+    pair found (a province's partners: a million pairs, some 20,000 candidates).
 
     A province has a million allowed pairs, so the split is a few passes over arrays: the
     pairs sorted once by (row, candidate), the parts found on the sparse graph of pairs,
@@ -465,13 +473,29 @@ def split_pairs(
                 terms=terms,
                 weights=weights,
                 pairs=pairs,
-                values=values[usable[take]],  # one gather of the values, not two
+                values=_values(values, usable[take], by_candidate, pair_c[take]),
                 held=tuple(held[j] for j in cands_in.tolist()),
                 free=tuple(free[cands_in].tolist()),
                 degree=tuple(degree[cands_in].tolist()),
                 load_weight=load_weight,
             )
         )
+
+
+def _values(
+    values: npt.NDArray[np.float64] | IntArray,
+    at: IntArray,
+    by_candidate: npt.NDArray[np.float64] | None,
+    cands: IntArray,
+) -> npt.NDArray[np.float64]:
+    """The term values of the pairs ``at`` (their candidates ``cands``), as floats: the
+    pairs' own, then the candidates' (``split_pairs``)."""
+    import numpy as np
+
+    own = values[at].astype(np.float64, copy=False)
+    if by_candidate is None:
+        return own
+    return np.concatenate([own, by_candidate[cands]], axis=1)
 
 
 def _grouped(part: IntArray, keep: npt.NDArray[np.bool_], parts: int) -> list[IntArray]:
