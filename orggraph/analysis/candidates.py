@@ -188,7 +188,7 @@ def leader_problems(
     )
     allowed = covered | (row_district[:, None] == home_district[None, :])
     rr, cc = np.nonzero(allowed)
-    d = _distances(row_codes[rr], row_depth[rr], home_codes[cc], home_depth[cc], paired=True)
+    d = _paired_distances(row_codes, row_depth, rr, home_codes, home_depth, cc)
     area = np.where(covered[rr, cc], 0.0, 1.0)
     split_pairs(
         built,
@@ -326,11 +326,8 @@ def near_pairs(
     return np.concatenate(found_a), np.concatenate(found_b), np.concatenate(found_d)
 
 
-def _distances(
-    a: IntArray, a_depth: IntArray, b: IntArray, b_depth: IntArray, *, paired: bool = False
-) -> IntArray:
-    """Tree distances through the lowest common ancestor: every ``a`` against every ``b``
-    (a matrix), or ``a[n]`` against ``b[n]`` when ``paired``.
+def _distances(a: IntArray, a_depth: IntArray, b: IntArray, b_depth: IntArray) -> IntArray:
+    """Tree distances through the lowest common ancestor: every ``a`` against every ``b``.
 
     Two organizations in different trees are as far apart as both roots, plus one each.
     """
@@ -339,22 +336,42 @@ def _distances(
     width = max(a.shape[1], b.shape[1])
     a = np.pad(a, ((0, 0), (0, width - a.shape[1])), constant_values=-1)
     b = np.pad(b, ((0, 0), (0, width - b.shape[1])), constant_values=-2)
-    if paired:
-        common = np.logical_and.accumulate(a == b, axis=1).sum(axis=1)
-        total = a_depth + b_depth
-    else:
-        # Column by column, root first: the pairs still agreeing, and how long they have.
-        common = np.zeros((len(a), len(b)), dtype=np.int64)
-        agree = np.ones((len(a), len(b)), dtype=bool)
-        for column in range(width):
-            agree &= a[:, column, None] == b[None, :, column]
-            if not agree.any():
-                break
-            common += agree
-        total = a_depth[:, None] + b_depth[None, :]
+    # Column by column, root first: the pairs still agreeing, and how long they have.
+    common = np.zeros((len(a), len(b)), dtype=np.int64)
+    agree = np.ones((len(a), len(b)), dtype=bool)
+    for column in range(width):
+        agree &= a[:, column, None] == b[None, :, column]
+        if not agree.any():
+            break
+        common += agree
+    total = a_depth[:, None] + b_depth[None, :]
     # ``common`` shared ancestors: the lowest at depth ``common − 1``; none (different
     # trees): each root one more edge from the other's.
     result: IntArray = total + 2 - 2 * common
+    return result
+
+
+def _paired_distances(
+    a: IntArray, a_depth: IntArray, ai: IntArray, b: IntArray, b_depth: IntArray, bi: IntArray
+) -> IntArray:
+    """``_distances`` of ``a[ai[n]]`` and ``b[bi[n]]``, for each ``n``: a province's
+    quarter of a million leader pairs compared a code column at a time, each column looked
+    up for the pairs (never the pairs' whole rows of codes, padded, copied).
+
+    ``a`` and ``b`` are padded apart below each organization (``_Ancestry.of``: ``a``
+    with -1, ``b`` with -2), so the shared root-first codes end at the shallower one."""
+    import numpy as np
+
+    common = np.zeros(len(ai), dtype=np.int64)
+    agree = np.ones(len(ai), dtype=bool)
+    for column in range(min(a.shape[1], b.shape[1])):
+        agree &= a[:, column][ai] == b[:, column][bi]
+        if not agree.any():
+            break
+        common += agree
+    # As ``_distances``: the lowest shared ancestor at depth ``common − 1``; none: each
+    # root one more edge from the other's.
+    result: IntArray = a_depth[ai] + b_depth[bi] + 2 - 2 * common
     return result
 
 
