@@ -364,19 +364,25 @@ class NodeColumns:
                 return row if day < end[row] else None
         return None
 
-    def name_spans(self, rows: range) -> list[tuple[date, date | None, str]]:
-        """The name of each of ``rows`` with its dates, ``(valid_from, valid_to, name)``:
-        no ``Node`` made, no attributes decoded."""
-        days, start, end = self.days, self.start, self.end
+    def name_spans(self, ids: Iterable[str]) -> dict[str, list[tuple[date, date | None, str]]]:
+        """The name of each version of each of ``ids`` the file holds, with its dates,
+        ``(valid_from, valid_to, name)``, oldest first: no ``Node`` made, no attributes
+        decoded, one loop for many ids (a report's people, 10^4 at ×10)."""
+        index, first, days, start, end = self.index, self.first, self.days, self.start, self.end
         names, at = self.names.data, self.names.starts
-        return [
-            (
-                days[start[r]],
-                None if end[r] == NEVER else days[end[r]],
-                bytes(names[at[r] : at[r + 1]]).decode(),
-            )
-            for r in rows
-        ]
+        out: dict[str, list[tuple[date, date | None, str]]] = {}
+        for node_id in ids:
+            i = index.get(node_id)
+            if i is None:
+                continue
+            spans = []
+            for r in range(first[i], first[i + 1]):
+                stop = end[r]
+                name = str(names[at[r] : at[r + 1]], "utf-8")
+                spans.append((days[start[r]], None if stop == NEVER else days[stop], name))
+            if spans:
+                out[node_id] = spans
+        return out
 
     def versions(self, node_id: str) -> list[Node]:
         return [self.node_at(r) for r in self.rows_of(node_id)]

@@ -1082,15 +1082,14 @@ class EmbeddedStore(GraphStore):
         those of an id written since from its records."""
         table, written = self._nodes, self._written_nodes
         out: dict[str, list[NameSpan]] = {}
+        in_file: list[str] = []
         for i in ids:
             versions = written.get(i)
-            if versions is not None:
-                if versions:
-                    out[i] = [(v.valid_from, v.valid_to, v.name) for v in versions]
-                continue
-            rows = table.rows_of(i)
-            if rows:
-                out[i] = table.name_spans(rows)
+            if versions is None:
+                in_file.append(i)
+            elif versions:
+                out[i] = [(v.valid_from, v.valid_to, v.name) for v in versions]
+        out.update(table.name_spans(in_file))
         return out
 
     @_consistent
