@@ -181,6 +181,9 @@ def _coverage_gaps(
     orgs.sort(key=lambda n: n.id)
     index = ChainIndex(store, as_of, view)
     index.load(o.id for o in orgs)
+    parts = _sort_organizations(
+        orgs, index, wanted, {str(s) for s in rules.get("terms", "sectors")}
+    )
     gaps: list[Gap] = []
 
     if GapKind.UNIT_WITHOUT_ORGANIZATION in wanted:
@@ -188,16 +191,16 @@ def _coverage_gaps(
             store, as_of, scope, index, int(rules.get("organization", "min_full_members"))
         )
     if GapKind.VACANT_SECRETARY in wanted:
-        gaps += _vacancy_gaps(orgs, index, int(rules.get("organization", "vacancy_flag_months")))
+        months = int(rules.get("organization", "vacancy_flag_months"))
+        gaps += _vacancy_gaps(parts.vacant, index, months)
     if GapKind.NO_CONTACT_LEADER in wanted:
         gaps += [
             _gap(index, GapKind.NO_CONTACT_LEADER, org, org.id, count=0, detail="无联点领导")
-            for org in orgs
-            if org.get("level") == Level.GRASSROOTS and not index.contacts.get(org.id)
+            for org in parts.no_contact
         ]
     if GapKind.TOO_FEW_MEMBERS in wanted:
         min_full = int(rules.get("organization", "min_full_members"))
-        branches = [o for o in orgs if o.get("org_kind") == OrgKind.BRANCH]
+        branches = parts.branches
         # Counted up to ``min_full`` only (exact below it, which is all a gap reports): the
         # status of every member of every branch (a million at ×10) is not read.
         counts = full_members_below(store, as_of, [b.id for b in branches], min_full)
@@ -214,31 +217,74 @@ def _coverage_gaps(
             if counts.get(org.id, 0) < min_full
         ]
     if wanted & {GapKind.AREA_UNCOVERED, GapKind.AREA_MULTIPLY_COVERED}:
-        gaps += _area_gaps(orgs, index, wanted)
+        gaps += _area_gaps(parts.areas, index, wanted)
     if GapKind.EXPERT_UNSERVED in wanted and view.organizations is None:
-        gaps += _expert_gaps(store, as_of, orgs, index)
+        gaps += _expert_gaps(store, as_of, parts.roots, index)
     if GapKind.LEADER_OVER_CAPACITY in wanted:
         gaps += _capacity_gaps(store, as_of, index, int(rules.get("leaders", "max_contacts")))
     if GapKind.TERM_OVERDUE in wanted:
-        sectors = {str(s) for s in rules.get("terms", "sectors")}
-        for org in orgs:
-            ends = org.get("term_ends")
-            if isinstance(ends, date) and ends < as_of and str(org.get("sector")) in sectors:
-                gaps.append(
-                    _gap(
-                        index,
-                        GapKind.TERM_OVERDUE,
-                        org,
-                        org.id,
-                        since=ends,
-                        flagged=True,
-                        detail=f"两委任期{ends.isoformat()}届满，尚未换届",
-                    )
-                )
+        gaps += [
+            _gap(
+                index,
+                GapKind.TERM_OVERDUE,
+                org,
+                org.id,
+                since=ends,
+                flagged=True,
+                detail=f"两委任期{ends.isoformat()}届满，尚未换届",
+            )
+            for org, ends in parts.overdue
+        ]
     if GapKind.DUTY_UNDONE in wanted:
         gaps += _undone_gaps(store, as_of, index)
     gaps.sort(key=lambda g: (_ORDER[g.kind], g.subject))
     return gaps
+
+
+@dataclass(kw_only=True, slots=True)
+class _Parts:
+    """The organizations each kind of gap looks at, in id order (``_sort_organizations``)."""
+
+    vacant: list[Node]  # no secretary
+    no_contact: list[Node]  # grassroots, no contact leader
+    branches: list[Node]
+    areas: list[Node]  # counties and townships
+    roots: list[tuple[int, str]]  # (level's rank, id) of each top organization
+    overdue: list[tuple[Node, date]]  # past its term's end, in a sector with terms
+
+
+def _sort_organizations(
+    orgs: list[Node], index: ChainIndex, wanted: set[GapKind], sectors: set[str]
+) -> _Parts:
+    """Each organization to the kinds of gap that look at it, in one pass.
+
+    At ×10 each pass over 28,000 organizations' records (one a kind of gap) missed the
+    caches; one pass reads each one's attributes once.
+    """
+    parts = _Parts(vacant=[], no_contact=[], branches=[], areas=[], roots=[], overdue=[])
+    secretaries = index.secretaries if GapKind.VACANT_SECRETARY in wanted else None
+    contacts = index.contacts if GapKind.NO_CONTACT_LEADER in wanted else None
+    parent = index.parent
+    day = index.as_of
+    for org in orgs:
+        attrs = org.attrs
+        level = attrs.get("level")
+        if secretaries is not None and not secretaries.get(org.id):
+            parts.vacant.append(org)
+        if level == Level.GRASSROOTS:
+            if contacts is not None and not contacts.get(org.id):
+                parts.no_contact.append(org)
+        elif level in AREA_LEVELS:
+            parts.areas.append(org)
+        elif level in ROOT_LEVELS and parent.get(org.id) is None:
+            parts.roots.append((Level(str(level)).rank, org.id))
+        if attrs.get("org_kind") == OrgKind.BRANCH:
+            parts.branches.append(org)
+        ends = attrs.get("term_ends")
+        if isinstance(ends, date) and ends < day and str(attrs.get("sector")) in sectors:
+            parts.overdue.append((org, ends))
+    parts.roots.sort()
+    return parts
 
 
 def _gap(
@@ -302,8 +348,7 @@ def _unit_gaps(
     return out
 
 
-def _vacancy_gaps(orgs: list[Node], index: ChainIndex, months: int) -> list[Gap]:
-    vacant = [o for o in orgs if not index.secretaries.get(o.id)]
+def _vacancy_gaps(vacant: list[Node], index: ChainIndex, months: int) -> list[Gap]:
     since = index.vacancy_since(o.id for o in vacant)
     out = []
     for org in vacant:
@@ -324,18 +369,15 @@ def _vacancy_gaps(orgs: list[Node], index: ChainIndex, months: int) -> list[Gap]
     return out
 
 
-def _expert_gaps(store: GraphStore, as_of: date, orgs: list[Node], index: ChainIndex) -> list[Gap]:
+def _expert_gaps(
+    store: GraphStore, as_of: date, roots: list[tuple[int, str]], index: ChainIndex
+) -> list[Gap]:
     # An unserved expert belongs to no scope (experts are seen through their leaders), so
     # only the whole view lists them; the top committee (a city's, or a province's) answers
     # for them.
     experts = sorted(store.nodes(NodeKind.EXPERT, as_of), key=lambda n: n.id)
     ids = [e.id for e in experts]
     served = {x.target for x in store.links(LinkKind.SERVES, as_of, targets=ids)}
-    roots = sorted(
-        (Level(str(o.get("level"))).rank, o.id)
-        for o in orgs
-        if index.parent.get(o.id) is None and o.get("level") in ROOT_LEVELS
-    )
     return [
         _gap(
             index,
@@ -354,9 +396,8 @@ def _text(value: object) -> str | None:
     return None if value is None or value == "" else str(value)
 
 
-def _area_gaps(orgs: list[Node], index: ChainIndex, wanted: set[GapKind]) -> list[Gap]:
+def _area_gaps(areas: list[Node], index: ChainIndex, wanted: set[GapKind]) -> list[Gap]:
     out: list[Gap] = []
-    areas = [o for o in orgs if o.get("level") in AREA_LEVELS]
     uncovered = {a.id for a in areas if index.covering(index.path(a.id))[0] is None}
     below: Counter[str] = Counter()
     for area_id in uncovered:
