@@ -121,8 +121,9 @@ def changes_between(
             ]
         )
     # The collector is paused meanwhile (``gc_paused``): the events and counts made here
-    # hold no cycle, and its full collections walk the whole store's index (at ×10,
-    # 1.5 s of the 8.3 s a report took, measured with the collector on and off).
+    # hold no cycle, and its collections walk what the store made since it was frozen
+    # (at ×10, with the index frozen as a server keeps it: 1,016 collections and 0.7 s
+    # of the 1.8 s a whole-graph report took with the collector on, 1.15 s paused).
     with gc_paused():
         if net:
             return net_changes(store, since, until, scope)
