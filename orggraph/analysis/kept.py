@@ -2,10 +2,11 @@
 
 A store that promises a state for its reads (``GraphStore.read_state``: a token that
 stays while every read answers as before) lets an analysis keep what it worked out at a
-date (coverage's unit table) until the next write. ``KeptByState`` holds such values by
-store (weakly: a closed store's go with it) and by key, each with the state it was made
-at; a value is served only at that state, and kept only when no write began or ended
-while it was made (the state is the same after as before).
+date (coverage's unit table, the weak branches' judgement) until the next write.
+``KeptByState`` holds such values by store (weakly: a closed store's go with it) and by
+key, each with the state it was made at; a value is served only at that state, and kept
+only when no write began or ended while it was made (the state is the same after as
+before).
 """
 
 from __future__ import annotations

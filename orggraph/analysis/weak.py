@@ -54,10 +54,8 @@ __all__ = [
 import bisect
 import calendar
 import math
-import threading
-import weakref
 from collections import defaultdict
-from collections.abc import Collection, Hashable, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from itertools import groupby
@@ -66,6 +64,7 @@ from typing import Any
 
 from orggraph.analysis.config import RulesConfig, load_rules
 from orggraph.analysis.dating import latest_facts_year
+from orggraph.analysis.kept import KeptByState
 from orggraph.analysis.orgtree import OrgTree
 from orggraph.errors import ConfigError, NotFound
 from orggraph.model import (
@@ -274,14 +273,9 @@ class Judgement:
     facts: dict[str, dict[str, Any]]
 
 
-#: The whole tree's judgements kept, by store, then by (date, rules): each with the store's
-#: ``read_state`` when made; one whose state is not the store's now is made again.
-_KEPT: weakref.WeakKeyDictionary[
-    GraphStore, dict[tuple[date, WeakRules], tuple[Hashable, Judgement]]
-] = weakref.WeakKeyDictionary()
-_KEPT_LOCK = threading.Lock()
-#: Judgements kept per store (a page asks one date, a change two).
-JUDGEMENTS_KEPT = 4
+#: The whole tree's judgements kept, by store and (date, rules), for the store's
+#: ``read_state`` when made (a page asks one date, a change two).
+_JUDGED: KeptByState[tuple[date, WeakRules], Judgement] = KeptByState(most=4)
 
 
 def judge_branches(
@@ -298,20 +292,10 @@ def judge_branches(
     if state is None:
         return _judge(store, as_of, scope, checked)
     key = (as_of, checked)
-    with _KEPT_LOCK:
-        kept = _KEPT.get(store, {}).get(key)
-    if kept is not None and kept[0] == state:
-        whole = kept[1]
-    else:
+    whole = _JUDGED.get(store, key, state)
+    if whole is None:
         whole = _judge(store, as_of, Scope(), checked)
-        if store.read_state() == state:
-            with _KEPT_LOCK:
-                judged = _KEPT.setdefault(store, {})
-                for old in [k for k, (s, _) in judged.items() if k == key or s != state]:
-                    del judged[old]
-                while len(judged) >= JUDGEMENTS_KEPT:
-                    del judged[next(iter(judged))]
-                judged[key] = (state, whole)
+        _JUDGED.put(store, key, state, whole)
     view = scope.view(store, as_of)
     if view.organizations is None:
         return replace(whole, branches=list(whole.branches))
