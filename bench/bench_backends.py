@@ -214,8 +214,11 @@ def compare(
     district: str | None,
     neo4j_uri: str | None,
     chains: int,
+    warmups: int = WARMUP_COPIES,
+    measured: int = MEASURED_COPIES,
 ) -> dict[str, Any]:
-    """Copy into both stores, ask both, and say how each went."""
+    """Copy into both stores, ask both, and say how each went: into Neo4j the first copy,
+    ``warmups`` more, then the ``measured`` ones (``--quick``: fewer of each)."""
     from bench.bench_analyses import sample_orgs, smallest_district
     from orggraph.store.embedded import EmbeddedStore
     from orggraph.store.neo4j import Neo4jStore
@@ -245,13 +248,13 @@ def compare(
             neo = Neo4jStore(uri)
             try:
                 copies: list[Copied] = []
-                for n in range(1 + WARMUP_COPIES + MEASURED_COPIES):
+                for n in range(1 + warmups + measured):
                     log(f"backends: copying into Neo4j ({n + 1}, the server fresh at 1)")
                     neo.clear(keep_audit=False)
                     copies.append(copy_timed(neo, *records, pid))
                 copied_first = copies[0]
-                measured = sorted(copies[1 + WARMUP_COPIES :], key=_node_rate)
-                copied_neo = measured[len(measured) // 2]
+                rates = sorted(copies[1 + warmups :], key=_node_rate)
+                copied_neo = rates[len(rates) // 2]
                 where = district or smallest_district(embedded, AS_OF)[0]
                 orgs = [
                     o for o in sample_orgs(embedded, AS_OF, 10_000) if keep is None or o in keep
@@ -274,6 +277,7 @@ def compare(
         "district": where,
         "server_start_s": round(start_s, 1),
         "copied": {"embedded": copied_embedded, "neo4j": copied_neo, "first": copied_first},
+        "copies": {"warmups": warmups, "measured": measured},
         "asked": asked,
         "chains": len(orgs),
     }
@@ -291,6 +295,7 @@ def backend_figures(result: dict[str, Any]) -> list[Figure]:
     emb: Copied = result["copied"]["embedded"]
     neo: Copied = result["copied"]["neo4j"]
     first: Copied = result["copied"]["first"]
+    copies = result.get("copies", {"warmups": WARMUP_COPIES, "measured": MEASURED_COPIES})
     what = (
         "全市 the whole city" if result["scope"] == "city" else f"区县切片 slice {result['scope']}"
     )
@@ -328,8 +333,8 @@ def backend_figures(result: dict[str, Any]) -> list[Figure]:
             op=">=",
             threshold=30_000.0,
             note=note(neo)
-            + f"; the median of {MEASURED_COPIES} copies after {WARMUP_COPIES} more than the "
-            "first (below), the server emptied before each",
+            + f"; the median of {copies['measured']} copies after {copies['warmups']} more "
+            "than the first (below), the server emptied before each",
         ),
         Figure(
             id="neo4j.import_nodes_first",

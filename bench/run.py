@@ -363,7 +363,7 @@ def _city_sections(rec: Recorder, plan: Plan, path: Path) -> None:
                     path,
                     ids,
                     seconds=seconds,
-                    rounds=2 * rounds,
+                    rounds=rounds if plan.quick else 2 * rounds,
                     generator=pick_generator(plan.load),
                 )
                 return [*serving_figures(measured), workers_figure(workers)]
@@ -386,7 +386,7 @@ def _city_sections(rec: Recorder, plan: Plan, path: Path) -> None:
             def cycle() -> list[Figure]:
                 from bench.bench_cycle import cycle_figures, measure_cycle
 
-                measured = measure_cycle(seed=plan.seed, repeat=1 if plan.quick else 3)
+                measured = measure_cycle(seed=plan.seed, repeat=1 if plan.quick else 3, source=path)
                 return cycle_figures(measured)
 
             rec.section("cycle", cycle)
@@ -402,6 +402,8 @@ def _neo4j(path: Path, plan: Plan) -> list[Figure]:
         district=plan.neo4j_slice,
         neo4j_uri=plan.neo4j_uri,
         chains=10 if plan.quick else 20,
+        # Quick: one copy to warm the server's JIT, one measured (each about 10 s).
+        **({"warmups": 1, "measured": 1} if plan.quick else {}),
     )
     return backend_figures(result)
 
