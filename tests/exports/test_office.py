@@ -3,13 +3,13 @@
 Debian's LibreOffice (``libreoffice-writer-nogui``, ``libreoffice-calc-nogui``; the test
 command installs them) converts the district's (城东区, 630102) and the city's
 responsibility lists, ledgers and coverage reports, in both formats, to PDF (one run per
-scope, each with a private profile; the times are logged in seconds.txt beside the pages);
-poppler's ``pdftotext`` reads the pages back (``-layout``: one line of text per printed
-line; ``-bbox``: where each word is and how big). What is checked
-is what a reader of the paper sees: 第 N 页 共 M 页 on every page, the title block on the
-first page, every secretary's name and id on one line, the hand-fill columns at least a
-quarter of the table's width, text no smaller than 9 pt, sections kept whole, and a bound
-on the pages per secretary. Page images of each document are kept under
+scope in two processes, each with a private profile; the times are logged in seconds.txt
+beside the pages); poppler's ``pdftotext`` reads the pages back (``-layout``: one line of
+text per printed line; ``-bbox``: where each word is and how big). What is checked is what
+a reader of the paper sees: 第 N 页 共 M 页 on every page, the title block on the first page,
+every secretary's name and id on one line, the hand-fill columns at least a quarter of the
+table's width, text no smaller than 9 pt, sections kept whole, and a bound on the pages per
+secretary. Page images of each document are kept under
 test-artifacts/exports/office/ for a person to look at.
 """
 
@@ -112,28 +112,37 @@ class Printer:
                 books[name] = book
                 (OUT / f"{name}.{fmt}").write_bytes(get_format(fmt).render(book))
         sources = [OUT / f"{name}.{name.rsplit('-', 1)[1]}" for name in books]
+        # Two LibreOffice processes side by side, each with its own profile: the city's
+        # list in Word takes most of the time (71 of 91 s), the other documents the rest.
+        heaviest = max(sources, key=lambda path: path.stat().st_size)
+        parts = [[heaviest], [path for path in sources if path != heaviest]]
         started, cpu = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
-        subprocess.run(
-            [
-                soffice,
-                f"-env:UserInstallation={(self.profile / scope_name).as_uri()}",
-                "--headless",
-                "--norestore",
-                "--convert-to",
-                "pdf",
-                "--outdir",
-                str(OUT),
-                *map(str, sources),
-            ],
-            capture_output=True,
-            check=True,
-            timeout=1700,
-        )
+        running = [
+            subprocess.Popen(
+                [
+                    soffice,
+                    f"-env:UserInstallation={(self.profile / f'{scope_name}-{n}').as_uri()}",
+                    "--headless",
+                    "--norestore",
+                    "--convert-to",
+                    "pdf",
+                    "--outdir",
+                    str(OUT),
+                    *map(str, part),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
+            for n, part in enumerate(parts)
+        ]
+        for proc in running:
+            _, err = proc.communicate(timeout=1700)
+            assert proc.returncode == 0, err.decode("utf-8", "replace")[-2000:]
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         used = after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime
         with (OUT / "seconds.txt").open("a") as log:
             log.write(
-                f"LibreOffice, {scope_name}, {len(sources)} documents: "
+                f"LibreOffice, {scope_name}, {len(sources)} documents in two processes: "
                 f"{time.perf_counter() - started:.1f} s wall, {used:.1f} s CPU\n"
             )
         for name, book in books.items():
