@@ -295,7 +295,7 @@ def backend_figures(result: dict[str, Any]) -> list[Figure]:
     emb: Copied = result["copied"]["embedded"]
     neo: Copied = result["copied"]["neo4j"]
     first: Copied = result["copied"]["first"]
-    copies = result.get("copies", {"warmups": WARMUP_COPIES, "measured": MEASURED_COPIES})
+    copies = result["copies"]
     what = (
         "全市 the whole city" if result["scope"] == "city" else f"区县切片 slice {result['scope']}"
     )

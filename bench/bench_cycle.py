@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import argparse
-import sqlite3
 import tempfile
 import time
 from datetime import date
@@ -46,8 +45,9 @@ def measure_cycle(
     out: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="orggraph-cycle-") as tmp:
         if source is not None:
-            with sqlite3.connect(source) as src, sqlite3.connect(Path(tmp) / "graph.db") as dst:
-                src.backup(dst)
+            cached = EmbeddedStore(source)
+            cached.backup_to(Path(tmp) / "graph.db")
+            cached.close()
         fresh = EmbeddedStore(Path(tmp) / "graph.db")
         try:
             if source is None:
