@@ -72,9 +72,16 @@ def worker_app() -> Starlette:
 
 def _listening(host: str, port: int) -> socket.socket:
     """A socket of this worker's own on ``host:port``, shared with the others by the
-    kernel (``SO_REUSEPORT``)."""
+    kernel (``SO_REUSEPORT``).
+
+    Made with its protocol named (TCP), as ``getaddrinfo`` gives it to a server that binds
+    its own: asyncio turns Nagle's algorithm off (``TCP_NODELAY``) only on a connection
+    whose socket says TCP. Without it a response written in two parts waited for the
+    client's delayed acknowledgement: 48 ms a request on a kept-alive connection
+    (5.7 ms on a new one), against 3.6 ms from a single worker.
+    """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))

@@ -8,8 +8,10 @@ and when the supervisor is killed outright, the workers end by themselves.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -19,6 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from orggraph.api.workers import _listening
 from orggraph.store.accounts import account_store
 from orggraph.store.embedded import EmbeddedStore
 from tests.api.graphs import small_city
@@ -130,3 +133,30 @@ def test_workers_end_when_their_supervisor_is_killed(
     while any(_alive(w) for w in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(_alive(w) for w in workers), "a worker outlived its supervisor"
+
+
+def test_a_worker_s_connections_send_without_waiting_for_acknowledgements() -> None:
+    # The worker's own socket serves as uvicorn serves it (asyncio's ``create_server``
+    # over it): each connection it accepts must have Nagle's algorithm off, as the
+    # connections of a server binding its own port have. With it on, a response written
+    # in two parts waited for the client's delayed acknowledgement, 40 ms a request.
+    sock = _listening("127.0.0.1", 0)
+    port = sock.getsockname()[1]
+
+    async def accept_one() -> int:
+        accepted: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+        class Probe(asyncio.Protocol):
+            def connection_made(self, transport: asyncio.BaseTransport) -> None:
+                conn = transport.get_extra_info("socket")
+                accepted.set_result(conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+                transport.close()
+
+        server = await asyncio.get_running_loop().create_server(Probe, sock=sock)
+        async with server:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+            nodelay = await asyncio.wait_for(accepted, 10)
+            writer.close()
+            return nodelay
+
+    assert asyncio.run(accept_one()) != 0
