@@ -9,7 +9,7 @@ the day of the move (and a county moved to another city, its townships' units).
 
 from __future__ import annotations
 
-__all__ = ["WHOLE", "UnitAreas", "unit_areas", "unit_places", "whole_area"]
+__all__ = ["WHOLE", "UnitAreas", "place_areas", "unit_areas", "unit_places", "whole_area"]
 
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -75,38 +75,44 @@ def unit_places(
 def unit_areas(
     store: GraphStore, as_of: date, unit_ids: Collection[str] | None = None
 ) -> dict[str, UnitAreas]:
-    """Each placed unit's place, township, district, city and province at ``as_of``.
-
-    Two store calls. Each area is the organization of its level on the place's path up
-    the hierarchy at the date (the place itself when it is one), as ``ancestor_at`` finds
-    it for every roll-up: the topmost, so what sits under a city's working committee
-    (市直机关工委, level city) counts in the city committee's.
-    """
+    """Each placed unit's place, township, district, city and province at ``as_of``
+    (``unit_places``, then ``place_areas``: two store calls). The units of one place
+    share its record."""
     places = unit_places(store, as_of, unit_ids)
     if not places:
         return {}
-    tree = store.hierarchy(sorted(set(places.values())), as_of)
+    by_place = place_areas(store, as_of, places.values())
+    return {unit: by_place[place] for unit, place in places.items()}
+
+
+def place_areas(store: GraphStore, as_of: date, places: Collection[str]) -> dict[str, UnitAreas]:
+    """The township, district, city and province of each of ``places`` at ``as_of``, in
+    one store call.
+
+    Each area is the organization of its level on the place's path up the hierarchy at
+    the date (the place itself when it is one), as ``ancestor_at`` finds it for every
+    roll-up: the topmost, so what sits under a city's working committee (市直机关工委,
+    level city) counts in the city committee's.
+    """
+    distinct = sorted(set(places))
+    tree = store.hierarchy(distinct, as_of)
 
     def level_of(org_id: str) -> object:
         node = tree.nodes.get(org_id)
         return node.get("level") if node is not None else None
 
     found: dict[str, UnitAreas] = {}
-    by_place: dict[str, UnitAreas] = {}
-    for unit, place in places.items():
-        areas = by_place.get(place)
-        if areas is None:
-            path: list[str] = []
-            current: str | None = place
-            while current is not None and current not in path:
-                path.append(current)
-                current = tree.parents.get(current)
-            areas = by_place[place] = UnitAreas(
-                place=place,
-                township=ancestor_at(path, level_of, Level.TOWNSHIP),
-                district=ancestor_at(path, level_of, Level.COUNTY),
-                city=ancestor_at(path, level_of, Level.CITY),
-                province=ancestor_at(path, level_of, Level.PROVINCE),
-            )
-        found[unit] = areas
+    for place in distinct:
+        path: list[str] = []
+        current: str | None = place
+        while current is not None and current not in path:
+            path.append(current)
+            current = tree.parents.get(current)
+        found[place] = UnitAreas(
+            place=place,
+            township=ancestor_at(path, level_of, Level.TOWNSHIP),
+            district=ancestor_at(path, level_of, Level.COUNTY),
+            city=ancestor_at(path, level_of, Level.CITY),
+            province=ancestor_at(path, level_of, Level.PROVINCE),
+        )
     return found

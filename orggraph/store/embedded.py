@@ -694,7 +694,6 @@ class EmbeddedStore(GraphStore):
         sources: Collection[str] | None = None,
         targets: Collection[str] | None = None,
     ) -> list[Link]:
-        graph = self._graphs[kind]
         out: list[Link] = []
         if sources is not None and len(sources) >= WIDE_READ:
             wanted = None if targets is None else set(targets)
@@ -716,14 +715,23 @@ class EmbeddedStore(GraphStore):
         elif targets is not None:
             for target in targets:
                 out.extend(self._valid_adjacent(kind, target, False, as_of))
-        else:
-            out.extend(self._file_links(kind, as_of))
-            for nbrs in graph._succ.values():
-                for keyed in nbrs.values():
-                    for versions in keyed.values():
-                        link = _valid(versions, as_of)
-                        if link is not None:
-                            out.append(link)
+        elif kind in self._cols:  # every membership: made from the columns, not kept
+            out.extend(self._all_links(("all", kind, as_of)))
+        else:  # every link of a kind in the graph: a wide read, kept (the caller's a copy)
+            out.extend(self._at(("all", kind, as_of), self._link_writes, self._all_links))
+        return out
+
+    def _all_links(self, key: tuple[Any, ...]) -> list[Link]:
+        """The links of a kind valid at a date: those in columns (``_file_links``), then
+        the graph's by source."""
+        _, kind, as_of = key
+        out = self._file_links(kind, as_of)
+        for nbrs in self._graphs[kind]._succ.values():
+            for keyed in nbrs.values():
+                for versions in keyed.values():
+                    link = _valid(versions, as_of)
+                    if link is not None:
+                        out.append(link)
         return out
 
     def _file_links(self, kind: LinkKind, as_of: date) -> list[Link]:

@@ -90,6 +90,33 @@ def test_the_next_wide_read_sees_a_write(store: EmbeddedStore) -> None:
     assert [x.source for x in store.links(SUB, AFTER, sources=[*BRANCHES, "b300"])][-1] == "b300"
 
 
+def test_a_read_of_every_link_is_kept_till_a_write_and_handed_out_as_a_copy(
+    store: EmbeddedStore,
+) -> None:
+    # Every post at AFTER, by hand: the 150 odd branches' secretaries and the 150 even
+    # branches' deputies; the same list again (kept), then again after a write.
+    first = _keys(store.links(POST, AFTER))
+    assert len(first) == 300 and ("d000", "b000", "deputy_secretary") in first
+    assert ("s000", "b000", "secretary") not in first
+    handed = store.links(POST, AFTER)
+    handed.clear()
+    assert _keys(store.links(POST, AFTER)) == first
+    assert [key[:2] for key in store._dated].count(("all", POST)) == 1
+    # b001's secretary steps down on 2020-03-01 and b003 gains a deputy that day.
+    store.write(
+        WriteBatch(
+            nodes=(member("d003", "副书记3", start=date(2020, 3, 1)),),
+            links=(link(POST, "d003", "b003", role="deputy_secretary", start=date(2020, 3, 1)),),
+            end_links=((link_id(POST, "s001", "b001", "secretary"), date(2020, 3, 1)),),
+        )
+    )
+    after = _keys(store.links(POST, AFTER))
+    assert len(after) == 300 and ("s001", "b001", "secretary") not in after
+    assert ("d003", "b003", "deputy_secretary") in after
+    every = sorted(_keys(store.links(POST, BEFORE)))
+    assert every == sorted(_keys(store.links(POST, BEFORE, targets=BRANCHES)))  # history stays
+
+
 def test_a_list_handed_out_is_the_caller_s(store: EmbeddedStore) -> None:
     first = store.nodes(NodeKind.ORGANIZATION, BEFORE)
     first.clear()
