@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import orjson
 
@@ -46,6 +46,8 @@ if TYPE_CHECKING:
 
 #: A version's name with its dates: ``(valid_from, valid_to, name)`` (``node_names``).
 NameSpan = tuple[date, date | None, str]
+
+T = TypeVar("T")
 
 __all__ = [
     "AUDIT_DETAIL_LIMIT",
@@ -585,6 +587,13 @@ class GraphStore(ABC):
         would do nothing); false when another process committed, or when it cannot tell
         without waiting: then ``refresh`` says, on a thread that may wait."""
         return True
+
+    def at_once(self, look: Callable[[], T]) -> T | None:
+        """``look()`` (reads of this store's own tables: the accounts), if it can run
+        now without waiting for a lock or a server; ``None`` if it would wait (then it
+        is to be made on a thread that may wait). This default: a store whose reads are
+        round trips to a server (Neo4j) never answers at once."""
+        return None
 
     def integrity_problems(self) -> list[str]:
         """What the storage engine's own integrity check reports (empty when sound)."""

@@ -531,24 +531,32 @@ class EmbeddedStore(GraphStore):
 
     def current(self) -> bool:
         """No commit by another connection since the last look (``PRAGMA data_version``,
-        some microseconds: a WAL reader never waits for a writer); false too when the file's
-        lock is held here (a write, a rebuild), and when SQLite would wait to read (another
-        process holds the file exclusively, or recovers it after a crash): that look would
-        wait, so it is not made here (the busy timeout is off meanwhile)."""
+        some microseconds: a WAL reader never waits for a writer), looked at once
+        (``at_once``); false when that look would wait (``refresh``, on a thread, waits
+        or says why)."""
+        db = self._db
+        version = self.at_once(lambda: db.execute("PRAGMA data_version").fetchone()[0])
+        return version is not None and version == self._data_version
+
+    def at_once(self, look: Callable[[], T]) -> T | None:
+        """``look()`` over this store's connection, unless that would wait: ``None`` when
+        the file's lock is held here (a write, a rebuild) or SQLite would wait to read
+        (another process holds the file exclusively, or recovers it after a crash; the
+        busy timeout is off meanwhile), and when ``look`` fails on SQLite's error (made
+        again on a thread, it fails with its own message, or succeeds)."""
         if not self._db_lock.acquire(blocking=False):
-            return False
+            return None
         db = self._db
         try:
             db.execute("PRAGMA busy_timeout = 0")
             try:
-                version = db.execute("PRAGMA data_version").fetchone()[0]
+                return look()
             finally:
                 db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         except sqlite3.Error:
-            return False  # ``refresh``, on a thread, waits or says why
+            return None
         finally:
             self._db_lock.release()
-        return bool(version == self._data_version)
 
     # -- reads -----------------------------------------------------------------------
     @_consistent
