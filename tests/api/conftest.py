@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from datetime import date
 from typing import Any
 
@@ -57,3 +60,25 @@ WHEN = date(2019, 6, 30)
 def api(store: GraphStore) -> Api:
     store.write(small_city())
     return Api(store)
+
+
+@contextmanager
+def held_a_while(lock: AbstractContextManager[Any], seconds: float = 0.2) -> Iterator[None]:
+    """``lock`` held by another thread, as a write holds the store's lock to its commit,
+    from before the block until ``seconds`` into it."""
+    held, release = threading.Event(), threading.Event()
+
+    def write_in_progress() -> None:
+        with lock:
+            held.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=write_in_progress)
+    holder.start()
+    held.wait(10)
+    threading.Timer(seconds, release.set).start()
+    try:
+        yield
+    finally:
+        release.set()
+        holder.join(10)

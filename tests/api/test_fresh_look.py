@@ -4,7 +4,6 @@ file's lock is held): one thread hop fewer per request. Counted, not timed."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import pytest
 
 from orggraph.model import WriteBatch
 from orggraph.store.embedded import EmbeddedStore
-from tests.api.conftest import Api
+from tests.api.conftest import Api, held_a_while
 from tests.graphs import org, tiny_city
 
 QUERY = '{ organization(id: "630104", asOf: "2020-01-01") { name } }'
@@ -68,18 +67,7 @@ def test_a_held_file_lock_sends_the_look_to_a_thread(
     served, _ = two
     refresh = Counted(served)
     api = Api(served)
-    held, release = threading.Event(), threading.Event()
-
-    def write_in_progress() -> None:
-        with served._db_lock:  # as a write holds it to its commit
-            held.set()
-            release.wait(10)
-
-    holder = threading.Thread(target=write_in_progress)
-    holder.start()
-    held.wait(10)
     # The look cannot take the lock without waiting: the refresh waits on a thread.
-    threading.Timer(0.2, release.set).start()
-    assert api.data(QUERY) == {"organization": None}
-    holder.join(10)
+    with held_a_while(served._db_lock):
+        assert api.data(QUERY) == {"organization": None}
     assert refresh.calls == 1 and served.index_loads == 1

@@ -19,6 +19,7 @@ import pytest
 from orggraph.api.auth import RequireSignIn
 from orggraph.store.base import GraphStore
 from orggraph.store.embedded import EmbeddedStore
+from tests.api.conftest import held_a_while
 from tests.api.graphs import small_city
 from tests.security.conftest import Secured, secure
 
@@ -84,20 +85,9 @@ def test_a_held_file_lock_sends_the_look_to_a_thread(
     # Only the sign-in meets the lock: the look for other processes' commits says "none".
     monkeypatch.setattr(store, "current", lambda: True)
     looks = Looks(monkeypatch)
-    held, release = threading.Event(), threading.Event()
-
-    def write_in_progress() -> None:
-        with store._db_lock:  # as a write holds it to its commit
-            held.set()
-            release.wait(10)
-
-    holder = threading.Thread(target=write_in_progress)
-    holder.start()
-    held.wait(10)
-    threading.Timer(0.2, release.set).start()
     # The look cannot take the lock without waiting: the thread's path waits for it.
-    assert embedded.gql(QUERY, as_="editor") == {"data": {"__typename": "Query"}}
-    holder.join(10)
+    with held_a_while(store._db_lock):
+        assert embedded.gql(QUERY, as_="editor") == {"data": {"__typename": "Query"}}
     assert (looks.threads, looks.resolves) == (["worker"], 1)
 
 
