@@ -21,10 +21,15 @@ __all__ = [
     "IntegerCosts",
     "assignment_cost",
     "integer_costs",
+    "nearest_of_rows",
     "nearest_pairs",
+    "nearness",
+    "real_costs",
+    "slot_loads",
     "solve_assignment",
 ]
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -145,21 +150,14 @@ def integer_costs(problem: AssignmentProblem) -> IntegerCosts:
     n_rows, n_cands = len(problem.rows), len(problem.candidates)
     pairs = problem.pairs.reshape(-1, 2)
     values = problem.values.reshape(len(pairs), len(problem.terms))
-    # Term by term, not ``values @ weights``: a product through BLAS wakes OpenBLAS's
-    # threads, which then spin on the other core (more CPU than wall, and a busy machine's
-    # second core taken), for a sum of two or three products a pair.
-    weighted = np.zeros(len(pairs), dtype=np.float64)
-    for n, weight in enumerate(problem.weights):
-        weighted += values[:, n] * weight
-    real = np.rint(weighted * SCALE).astype(np.int64)
+    real = real_costs([values[:, n] for n in range(len(problem.terms))], problem.weights)
     slots = np.minimum(
         np.array(problem.free, dtype=np.int64), np.array(problem.degree, dtype=np.int64)
     ).reshape(n_cands)
     depth = int(slots.max(initial=0))
     held = np.array(problem.held, dtype=np.int64).reshape(n_cands, 1)
-    # Slot k of candidate j: the load weight × (held + k) in thousandths, rounded half to
-    # even (as ``round``); zero where j has no slot k.
-    load = np.rint(problem.load_weight * (held + np.arange(depth)) * SCALE).astype(np.int64)
+    # Slot k of candidate j: the load of held + k; zero where j has no slot k.
+    load = slot_loads(problem.load_weight, held + np.arange(depth))
     load[np.arange(depth) >= slots[:, None]] = 0
     top = int(real.max(initial=0)) + int(load.max(initial=0))
     factor = n_cands * n_rows * (n_rows + 1) // 2 + 1
@@ -254,8 +252,7 @@ def nearest_pairs(problem: AssignmentProblem, costs: IntegerCosts) -> npt.NDArra
     keep = costs.slots[costs.cols] > 0
     if not keep.any():
         return keep
-    # Nearest first: by level, then the later candidate; unique within a row.
-    key = (costs.real + costs.load[costs.cols, 0]) * (n_cands + 1) + (n_cands - costs.cols)
+    key = nearness(costs.real + costs.load[costs.cols, 0], costs.cols, n_cands)
     key[~keep] = np.iinfo(np.int64).max
     order = np.argsort(costs.rows, kind="stable")  # pairs come sorted by row: a no-op
     key, keep = key[order], keep[order]
@@ -270,6 +267,59 @@ def nearest_pairs(problem: AssignmentProblem, costs: IntegerCosts) -> npt.NDArra
     return kept
 
 
+def nearest_of_rows(key: npt.NDArray[np.int64], n: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+    """Each row's ``n[row]`` smallest entries of ``key`` (a row's keys unique but for
+    pairs never kept, which sort last), all where the row has no more: a block of rows
+    against candidates cut as ``nearest_pairs`` cuts a part's pairs."""
+    import numpy as np
+
+    keep = np.ones(key.shape, dtype=bool)
+    for size in np.unique(n[n < key.shape[1]]).tolist():
+        at = np.nonzero(n == size)[0]
+        mine = key[at]
+        keep[at] = mine <= np.partition(mine, size - 1, axis=1)[:, size - 1 : size]
+    return keep
+
+
+def real_costs(
+    columns: Sequence[npt.NDArray[np.float64] | npt.NDArray[np.int64]], weights: Sequence[float]
+) -> npt.NDArray[np.int64]:
+    """The real costs of pairs in thousandths, rounded half to even (as ``round``): the
+    sum of each term's ``columns[n]`` × ``weights[n]``, in that order (arrays that
+    broadcast: a column of pairs, or a block of rows × candidates), so the same pair costs
+    the same to the last bit wherever it is worked out.
+
+    Term by term, not ``values @ weights``: a product through BLAS wakes OpenBLAS's
+    threads, which then spin on the other core (more CPU than wall, and a busy machine's
+    second core taken), for a sum of two or three products a pair."""
+    import numpy as np
+
+    weighted = np.zeros(np.broadcast_shapes(*(c.shape for c in columns)), dtype=np.float64)
+    for column, weight in zip(columns, weights, strict=True):
+        weighted += column * weight
+    real: npt.NDArray[np.int64] = np.rint(weighted * SCALE).astype(np.int64)
+    return real
+
+
+def slot_loads(load_weight: float, load: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """The load term of a slot taken with ``load`` pairings held before it, in
+    thousandths, rounded half to even."""
+    import numpy as np
+
+    out: npt.NDArray[np.int64] = np.rint(load_weight * load * SCALE).astype(np.int64)
+    return out
+
+
+def nearness(
+    level: npt.NDArray[np.int64], cols: npt.NDArray[np.int64], n_cands: int
+) -> npt.NDArray[np.int64]:
+    """The order ``nearest_pairs`` keeps a row's pairs in, as one integer a pair: by
+    ``level`` (real cost plus the load of the candidate's first slot), then the later
+    candidate ``cols`` first; unique within a row."""
+    out: npt.NDArray[np.int64] = level * (n_cands + 1) + (n_cands - cols)
+    return out
+
+
 def _cost_matrix(
     problem: AssignmentProblem,
     costs: IntegerCosts,
@@ -277,16 +327,16 @@ def _cost_matrix(
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """The matrix: slot columns first, candidate by candidate (column ``c`` is slot
     ``slot[c]`` of candidate ``owner[c]``), then one "unpaired" column per row; forbidden
-    entries are infinite. With ``keep``, only those pairs, and each candidate no more
-    slots than the rows it is kept for."""
+    entries are infinite. With ``keep``, only those pairs. Each candidate has no more
+    slots than the rows it is offered to (a problem's ``degree`` may count rows it was not
+    offered to, ``candidates.split_blocks``)."""
     import numpy as np
 
     n_rows = len(problem.rows)
     pair_rows, pair_cols, edge = costs.rows, costs.cols, costs.edge
-    counts = costs.slots
     if keep is not None:
         pair_rows, pair_cols, edge = pair_rows[keep], pair_cols[keep], edge[keep]
-        counts = np.minimum(counts, np.bincount(pair_cols, minlength=len(counts)))
+    counts = np.minimum(costs.slots, np.bincount(pair_cols, minlength=len(costs.slots)))
     owner = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
     start = np.cumsum(counts) - counts
     slot = np.arange(len(owner), dtype=np.int64) - start[owner]

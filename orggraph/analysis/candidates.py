@@ -5,18 +5,29 @@ Builds the ``AssignmentProblem`` parts behind ``orggraph.analysis.pairing``: the
 city has hundreds of weak branches and thousands of candidates, so the pairs are worked
 out as arrays: tree distances through the lowest common ancestor come from comparing
 root-first ancestor codes, row against column, all at once, each weak branch against only
-the candidates under the highest common ancestor within reach (``near_pairs``: for a
-partner, its district), so a province costs its districts, not its size squared.
+the candidates under the highest common ancestor within reach (``near_blocks``: for a
+partner, its district; a contact leader: the district's and those covering it), so a
+province costs its districts, not its size squared. Of a part's pairs, each weak branch is
+given only its ``n`` nearest, ``n`` the weak branches of its part (``split_blocks``), the
+pairs every optimum keeps to (``assignment.nearest_pairs``).
 """
 
 from __future__ import annotations
 
-__all__ = ["Built", "leader_problems", "near_pairs", "partner_problems", "split_pairs"]
+__all__ = [
+    "Built",
+    "Pool",
+    "leader_problems",
+    "near_blocks",
+    "partner_problems",
+    "split_blocks",
+    "split_pairs",
+]
 
 import threading
 import weakref
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from operator import attrgetter
@@ -46,19 +57,42 @@ class Built:
     names: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Pool:
+    """The weak branches (``rows``) and candidates of one kind of pairing, and its costs:
+    the term names and weights, what each candidate holds (``held``) of ``capacity``, the
+    load weight, and why a branch with no allowed candidate has none (``no_candidate``).
+
+    The values of the last terms may be the candidate's alone (``by_candidate``, a row a
+    candidate): they are then looked up for the pairs of each part, not made for every
+    pair found (a province's partners: a million pairs, some 20,000 candidates).
+    """
+
+    kind: LinkKind
+    rows: list[str]
+    candidates: list[str]
+    terms: tuple[str, ...]
+    weights: tuple[float, ...]
+    held: list[int]
+    capacity: int
+    load_weight: float
+    no_candidate: str
+    by_candidate: npt.NDArray[np.float64] | None = None
+
+
 def partner_problems(
     store: GraphStore,
     as_of: date,
     view: ScopeView,
     tree: OrgTree,
     weak: Sequence[Node],
-    grades_by_org: dict[str, str],
+    facts: Mapping[str, Mapping[str, Any]],
     cfg: dict[str, Any],
 ) -> Built:
     """Strong partners (``paired_with``) for the weak branches without one.
 
-    ``grades_by_org``: the assessment grade of the facts year of every organization that
-    has one; ``cfg``: the ``[pairing.partner]`` table.
+    ``facts``: the facts of the facts year by organization (``Judgement.facts``), where
+    the candidates' grades are read; ``cfg``: the ``[pairing.partner]`` table.
     """
     import numpy as np
 
@@ -67,58 +101,59 @@ def partner_problems(
     if not rows:
         return built
     weak_ids = {w.id for w in weak}
-    grades: list[str] = list(cfg["grades"])
-    strong = sorted(
-        (
-            n
-            for n in tree.orgs.values()
-            if n.attrs.get("level") == Level.GRASSROOTS
-            and n.id not in weak_ids
-            and grades_by_org.get(n.id) in grades
-            and view.sees_org(n.id)
-        ),
-        key=lambda n: n.id,
-    )
+    rank_of: dict[str, int] = {}
+    for position, grade in enumerate(cfg["grades"]):
+        rank_of.setdefault(str(grade), position)
+    seen = view.organizations
+    ancestry = _ancestry(tree)
+    strong: list[Node] = []
+    ranks: list[int] = []
+    for n in ancestry.grassroots:  # in id order
+        found = facts.get(n.id)
+        grade = None if found is None else found.get("assessment_grade")
+        if grade is None or n.id in weak_ids or (seen is not None and n.id not in seen):
+            continue
+        rank = rank_of.get(str(grade))
+        if rank is not None:
+            strong.append(n)
+            ranks.append(rank)
     built.names.update((n.id, n.name) for n in strong)
     cand_ids = [n.id for n in strong]
     held = _held(store, as_of, LinkKind.PAIRED_WITH, cand_ids)
     same_sector = bool(cfg["same_sector"])
     reach = int(cfg["max_distance"])
-    ancestry = _ancestry(tree)
     row_codes, row_depth = ancestry.of([w.id for w in rows], pad=-1)
     cand_codes, cand_depth = ancestry.of(cand_ids, pad=-2)
-    rank = np.array([grades.index(grades_by_org[c]) for c in cand_ids], dtype=np.float64)
     groups_r: dict[str, list[int]] = defaultdict(list)
     groups_c: dict[str, list[int]] = defaultdict(list)
     for i, w in enumerate(rows):
         groups_r[str(w.get("sector")) if same_sector else ""].append(i)
+    sector = ancestry.sector
     for j, n in enumerate(strong):
-        groups_c[str(n.get("sector")) if same_sector else ""].append(j)
-    found_r, found_c, found_v = [], [], []
+        groups_c[sector[n.id] if same_sector else ""].append(j)
+    blocks = []
     for key, ri_list in groups_r.items():
         if key not in groups_c:
             continue
         ri = np.array(ri_list, dtype=np.int64)
         ci = np.array(groups_c[key], dtype=np.int64)
-        rr, cc, d = near_pairs(row_codes[ri], row_depth[ri], cand_codes[ci], cand_depth[ci], reach)
-        found_r.append(ri[rr])
-        found_c.append(ci[cc])
-        found_v.append(d)
-    capacity = int(cfg["capacity"])
-    split_pairs(
-        built,
-        LinkKind.PAIRED_WITH,
-        [w.id for w in rows],
-        cand_ids,
-        ("distance", "grade"),
-        (float(cfg["weight_distance"]), float(cfg["weight_grade"])),
-        _concat(found_r, found_c, found_v),
-        [held.get(c, 0) for c in cand_ids],
-        capacity,
-        float(cfg["weight_load"]),
-        f"无同领域、距离不超过{reach}的考核好或优秀的非软弱党组织",
-        by_candidate=rank[:, None],
+        for rr, cc, d in near_blocks(
+            row_codes[ri], row_depth[ri], cand_codes[ci], cand_depth[ci], reach
+        ):
+            blocks.append((ri[rr], ci[cc], d <= reach, (d,)))
+    pool = Pool(
+        kind=LinkKind.PAIRED_WITH,
+        rows=[w.id for w in rows],
+        candidates=cand_ids,
+        terms=("distance", "grade"),
+        weights=(float(cfg["weight_distance"]), float(cfg["weight_grade"])),
+        held=[held.get(c, 0) for c in cand_ids],
+        capacity=int(cfg["capacity"]),
+        load_weight=float(cfg["weight_load"]),
+        no_candidate=f"无同领域、距离不超过{reach}的考核好或优秀的非软弱党组织",
+        by_candidate=np.array(ranks, dtype=np.float64)[:, None],
     )
+    split_blocks(built, pool, blocks)
     return built
 
 
@@ -186,23 +221,30 @@ def leader_problems(
     home_district = np.array(
         [ancestry.code_of(tree.district(home[m]), -2) for m in ids], dtype=np.int64
     )
-    allowed = covered | (row_district[:, None] == home_district[None, :])
-    rr, cc = np.nonzero(allowed)
-    d = _paired_distances(row_codes, row_depth, rr, home_codes, home_depth, cc)
-    area = np.where(covered[rr, cc], 0.0, 1.0)
-    split_pairs(
-        built,
-        LinkKind.CONTACTS,
-        [w.id for w in rows],
-        ids,
-        ("area", "distance"),
-        (float(cfg["weight_area"]), float(cfg["weight_distance"])),
-        (rr, cc, np.stack([area, d.astype(np.float64)], axis=1)),
-        [held.get(m, 0) for m in ids],
-        capacity,
-        float(cfg["weight_load"]),
-        "无包联该片区或同区县的领导干部",
+    # One block a district: its weak branches against its leaders and those covering any.
+    blocks = []
+    for district in np.unique(row_district).tolist():
+        ri = np.nonzero(row_district == district)[0]
+        mine = covered[ri]
+        ci = np.nonzero((home_district == district) | mine.any(axis=0))[0]
+        if not len(ci):
+            continue
+        mine = mine[:, ci]
+        allowed = mine | (home_district[ci] == district)[None, :]
+        d = _distances(row_codes[ri], row_depth[ri], home_codes[ci], home_depth[ci])
+        blocks.append((ri, ci, allowed, (np.where(mine, 0.0, 1.0), d)))
+    pool = Pool(
+        kind=LinkKind.CONTACTS,
+        rows=[w.id for w in rows],
+        candidates=ids,
+        terms=("area", "distance"),
+        weights=(float(cfg["weight_area"]), float(cfg["weight_distance"])),
+        held=[held.get(m, 0) for m in ids],
+        capacity=capacity,
+        load_weight=float(cfg["weight_load"]),
+        no_candidate="无包联该片区或同区县的领导干部",
     )
+    split_blocks(built, pool, blocks)
     return built
 
 
@@ -227,7 +269,9 @@ def _ancestry(tree: OrgTree) -> _Ancestry:
 
 
 class _Ancestry:
-    """Root-first ancestor codes of organizations, for distances by array comparison.
+    """Root-first ancestor codes of organizations, for distances by array comparison, and
+    the tree's grassroots organizations (``grassroots``, in id order; ``sector``: the
+    sector of each, as text), the partners' candidates.
 
     Worked out for every organization of the tree at once, level by level up the
     parents (``OrgTree.path`` as arrays): a province's 20,000 candidates are then one
@@ -235,6 +279,11 @@ class _Ancestry:
 
     def __init__(self, tree: OrgTree) -> None:
         import numpy as np
+
+        self.grassroots: list[Node] = sorted(
+            (n for n in tree.orgs.values() if n.attrs.get("level") == Level.GRASSROOTS), key=_ID
+        )
+        self.sector: dict[str, str] = {n.id: str(n.get("sector")) for n in self.grassroots}
 
         self.code: dict[str, int] = {org: n for n, org in enumerate(sorted(tree.orgs))}
         n = len(self.code)
@@ -275,10 +324,12 @@ class _Ancestry:
         return codes, depth
 
 
-def near_pairs(
+def near_blocks(
     a: IntArray, a_depth: IntArray, b: IntArray, b_depth: IntArray, reach: int
-) -> tuple[IntArray, IntArray, IntArray]:
-    """The pairs ``(a index, b index, distance)`` at most ``reach`` apart.
+) -> list[tuple[IntArray, IntArray, IntArray]]:
+    """Blocks ``(a indices, b indices, distances)`` holding every pair at most ``reach``
+    apart (and others): each ``a`` is in one block, with the distance to each ``b`` of
+    its block (one row an ``a``).
 
     Each ``a`` is compared only with the ``b`` under its ancestor at depth ``h``, the
     highest a common ancestor within reach can be: ``a`` and ``b`` at distance
@@ -289,15 +340,14 @@ def near_pairs(
     """
     import numpy as np
 
-    empty = np.zeros(0, dtype=np.int64)
     if not len(a) or not len(b):
-        return empty, empty, empty
+        return []
     low = int(b_depth.min())
     # ceil((da + low - reach) / 2), written with floor division.
     top = np.clip(np.maximum(a_depth - reach, -((reach - a_depth - low) // 2)), 0, a_depth)
     loose = a_depth + low + 2 <= reach
     key = np.where(loose, -1, a[np.arange(len(a)), top])
-    found_a, found_b, found_d = [empty], [empty], [empty]
+    blocks = []
 
     def compare(ai: IntArray, bi: IntArray, h: int = -1) -> None:
         # All under one ancestor at depth ``h``: the paths agree down to it, so only the
@@ -305,10 +355,7 @@ def near_pairs(
         # Two in different ones are then "as far apart as both roots, plus one each":
         # through that ancestor, as they are.
         d = _distances(a[ai, h + 1 :], a_depth[ai] - h - 1, b[bi, h + 1 :], b_depth[bi] - h - 1)
-        rr, cc = np.nonzero(d <= reach)
-        found_a.append(ai[rr])
-        found_b.append(bi[cc])
-        found_d.append(d[rr, cc])
+        blocks.append((ai, bi, d))
 
     if loose.any():
         compare(np.nonzero(loose)[0], np.arange(len(b)))
@@ -323,7 +370,7 @@ def near_pairs(
         for n in range(len(keys)):
             if hi[n] > lo[n]:
                 compare(at[which == n], order[lo[n] : hi[n]], h)
-    return np.concatenate(found_a), np.concatenate(found_b), np.concatenate(found_d)
+    return blocks
 
 
 def _distances(a: IntArray, a_depth: IntArray, b: IntArray, b_depth: IntArray) -> IntArray:
@@ -351,42 +398,6 @@ def _distances(a: IntArray, a_depth: IntArray, b: IntArray, b_depth: IntArray) -
     return result
 
 
-def _paired_distances(
-    a: IntArray, a_depth: IntArray, ai: IntArray, b: IntArray, b_depth: IntArray, bi: IntArray
-) -> IntArray:
-    """``_distances`` of ``a[ai[n]]`` and ``b[bi[n]]``, for each ``n``: a province's
-    quarter of a million leader pairs compared a code column at a time, each column looked
-    up for the pairs (never the pairs' whole rows of codes, padded, copied).
-
-    ``a`` and ``b`` are padded apart below each organization (``_Ancestry.of``: ``a``
-    with -1, ``b`` with -2), so the shared root-first codes end at the shallower one."""
-    import numpy as np
-
-    common = np.zeros(len(ai), dtype=np.int64)
-    agree = np.ones(len(ai), dtype=bool)
-    for column in range(min(a.shape[1], b.shape[1])):
-        agree &= a[:, column][ai] == b[:, column][bi]
-        if not agree.any():
-            break
-        common += agree
-    # As ``_distances``: the lowest shared ancestor at depth ``common − 1``; none: each
-    # root one more edge from the other's.
-    result: IntArray = a_depth[ai] + b_depth[bi] + 2 - 2 * common
-    return result
-
-
-def _concat(
-    rows: list[IntArray], cols: list[IntArray], values: list[IntArray]
-) -> tuple[IntArray, IntArray, IntArray]:
-    """The pairs found in each group, one after the other (one value a pair: a column)."""
-    import numpy as np
-
-    if not rows:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, empty.reshape(0, 1)
-    return np.concatenate(rows), np.concatenate(cols), np.concatenate(values)[:, None]
-
-
 def _lacking(store: GraphStore, as_of: date, kind: LinkKind, weak: Sequence[Node]) -> list[Node]:
     have = {link.target for link in store.links(kind, as_of, targets=[w.id for w in weak])}
     return sorted((w for w in weak if w.id not in have), key=lambda w: w.id)
@@ -401,38 +412,30 @@ def _held(store: GraphStore, as_of: date, kind: LinkKind, sources: list[str]) ->
 
 def split_pairs(
     built: Built,
-    kind: LinkKind,
-    row_ids: list[str],
-    cand_ids: list[str],
-    terms: tuple[str, ...],
-    weights: tuple[float, ...],
+    pool: Pool,
     found: tuple[IntArray, IntArray, npt.NDArray[np.float64] | IntArray],
-    held: list[int],
-    capacity: int,
-    load_weight: float,
-    no_candidate: str,
     *,
-    by_candidate: npt.NDArray[np.float64] | None = None,
+    joins: tuple[IntArray, IntArray] | None = None,
+    degree: IntArray | None = None,
 ) -> None:
-    """Split the allowed pairs (row index, candidate index, term values) into connected
-    parts, each an ``AssignmentProblem``; rows with no allowed candidate, or only full
-    ones, are reported unmatched.
+    """Split the allowed pairs of ``pool`` (row index, candidate index, values of the
+    terms not ``by_candidate``) into connected parts, each an ``AssignmentProblem``; rows
+    with no allowed candidate, or only full ones, are reported unmatched.
 
-    The values of the last terms may be the candidate's alone (``by_candidate``, a row a
-    candidate): they are then looked up for the pairs of each part, not made for every
-    pair found (a province's partners: a million pairs, some 20,000 candidates).
+    ``split_blocks`` hands over only the pairs worth offering, with ``joins`` (row,
+    candidate) that join the parts as every allowed pair would, and each candidate's
+    ``degree`` among every allowed pair.
 
     A province has a million allowed pairs, so the split is a few passes over arrays: the
     pairs sorted once by (row, candidate), the parts found on the sparse graph of pairs,
     and each row and candidate numbered inside its part by a lookup table.
     """
     import numpy as np
-    from scipy.sparse import csr_matrix
-    from scipy.sparse.csgraph import connected_components
 
+    row_ids, cand_ids, held = pool.rows, pool.candidates, pool.held
     pair_r, pair_c, values = found
     n_rows, n_cands = len(row_ids), len(cand_ids)
-    free = np.maximum(capacity - np.array(held, dtype=np.int64), 0)
+    free = np.maximum(pool.capacity - np.array(held, dtype=np.int64), 0)
     any_pair = np.bincount(pair_r, minlength=n_rows) > 0
     usable = np.nonzero(free[pair_c] > 0)[0]
     # Stable (a merge of sorted runs): the pairs come in runs sorted by (row, candidate).
@@ -441,22 +444,21 @@ def split_pairs(
     per_row = np.bincount(pair_r, minlength=n_rows)
     for i in np.nonzero(per_row == 0)[0].tolist():
         if not any_pair[i]:
-            built.unmatched.append((row_ids[i], "no_candidate", no_candidate))
+            built.unmatched.append((row_ids[i], "no_candidate", pool.no_candidate))
         else:
             built.unmatched.append((row_ids[i], "capacity_full", "符合条件的候选均已满额"))
     if not len(pair_r):
         return
     indptr = np.concatenate(([0], np.cumsum(per_row)))
-    # In the types the graph routines work in (float64 weights, int32 indices): not copied.
-    graph = csr_matrix(
-        (
-            np.ones(len(pair_c), dtype=np.float64),
-            (pair_c + n_rows).astype(np.int32),
-            np.pad(indptr, (0, n_cands), mode="edge").astype(np.int32),
-        ),
-        shape=(n_rows + n_cands, n_rows + n_cands),
-    )
-    _, label = connected_components(graph, directed=False)
+    if joins is None:
+        label = _components(n_rows, n_cands, pair_r, pair_c, indptr)
+    else:
+        label = _components(
+            n_rows,
+            n_cands,
+            np.concatenate([pair_r, joins[0]]),
+            np.concatenate([pair_c, joins[1]]),
+        )
     # Parts in the order of their first row (rows are in id order); inside a part, rows and
     # candidates numbered in id order.
     has = per_row > 0
@@ -464,7 +466,8 @@ def split_pairs(
     np.minimum.at(firsts, label[:n_rows][has], np.nonzero(has)[0])
     rank = np.argsort(np.argsort(firsts, kind="stable"), kind="stable")
     row_part = rank[label[:n_rows]]
-    degree = np.bincount(pair_c, minlength=n_cands)
+    if degree is None:
+        degree = np.bincount(pair_c, minlength=n_cands)
     cand_part = rank[label[n_rows:]]
     # Only the parts with a row (the first ones): a candidate no row may take is a part
     # of its own, thousands of them in a province, each a few array calls to skip.
@@ -484,19 +487,133 @@ def split_pairs(
         pairs = np.stack([local[pair_r[take]], local[pair_c[take] + n_rows]], axis=1)
         built.problems.append(
             AssignmentProblem(
-                kind=kind,
+                kind=pool.kind,
                 rows=tuple(row_ids[i] for i in rows_in.tolist()),
                 candidates=tuple(cand_ids[j] for j in cands_in.tolist()),
-                terms=terms,
-                weights=weights,
+                terms=pool.terms,
+                weights=pool.weights,
                 pairs=pairs,
-                values=_values(values, usable[take], by_candidate, pair_c[take]),
+                values=_values(values, usable[take], pool.by_candidate, pair_c[take]),
                 held=tuple(held[j] for j in cands_in.tolist()),
                 free=tuple(free[cands_in].tolist()),
                 degree=tuple(degree[cands_in].tolist()),
-                load_weight=load_weight,
+                load_weight=pool.load_weight,
             )
         )
+
+
+def _components(
+    n_rows: int, n_cands: int, rows: IntArray, cols: IntArray, indptr: IntArray | None = None
+) -> IntArray:
+    """The connected part of each row, then of each candidate, on the pairs
+    ``(rows[n], cols[n])``; ``indptr``: where each row's pairs start, when they come
+    sorted by row (the graph is then made without sorting them)."""
+    import numpy as np
+    from scipy.sparse import coo_matrix, csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    size = n_rows + n_cands
+    ones = np.ones(len(cols), dtype=np.float64)
+    # In the types the graph routines work in (float64 weights, int32 indices): not copied.
+    if indptr is not None:
+        graph = csr_matrix(
+            (
+                ones,
+                (cols + n_rows).astype(np.int32),
+                np.pad(indptr, (0, n_cands), mode="edge").astype(np.int32),
+            ),
+            shape=(size, size),
+        )
+    else:
+        graph = coo_matrix(
+            (ones, (rows.astype(np.int32), (cols + n_rows).astype(np.int32))), shape=(size, size)
+        ).tocsr()
+    label: IntArray = connected_components(graph, directed=False)[1].astype(np.int64)
+    return label
+
+
+def split_blocks(
+    built: Built,
+    pool: Pool,
+    blocks: list[tuple[IntArray, IntArray, npt.NDArray[np.bool_], tuple[Any, ...]]],
+) -> None:
+    """``split_pairs`` for pairs found in blocks, every row against every candidate of its
+    block: ``(rows, candidates, allowed, values)``, ``allowed[r, c]`` and the pair's
+    value of each of the first terms ``values[n][r, c]`` (the others are
+    ``by_candidate``); each row is in one block, a candidate may be in several. Each row
+    is offered only its ``n`` nearest candidates, ``n`` the rows of its part: the pairs
+    ``assignment.nearest_pairs`` keeps of the part, in the same parts with the same
+    candidates, each counting the rows that may take it (``degree``) as before.
+
+    Where the id tie-break is in force, the problem so has the same optima as with every
+    pair (``nearest_pairs`` gives the proof); where a part is too large for it, an
+    optimum of the same cost (the proof's first half).
+
+    A district's weak branches may each take most of its candidates of their sector: at
+    province size, a million and a third allowed pairs, of which a tenth are kept. The
+    blocks are so split and cut as matrices, not as a million pairs: a block where every
+    row may take one same candidate is one part (its rows joined through that candidate,
+    its candidates through its first row), any other is joined pair by pair, and each
+    row's ``n`` nearest are a partition of its row of the block.
+    """
+    import numpy as np
+
+    from orggraph.analysis.assignment import nearest_of_rows, nearness, real_costs, slot_loads
+
+    n_rows, n_cands = len(pool.rows), len(pool.candidates)
+    by_candidate = pool.by_candidate
+    load = np.array(pool.held, dtype=np.int64)
+    open_ = pool.capacity - load > 0
+    degree = np.zeros(n_cands, dtype=np.int64)
+    join_r: list[IntArray] = [np.zeros(0, dtype=np.int64)]
+    join_c: list[IntArray] = [np.zeros(0, dtype=np.int64)]
+    for rows, cands, allowed, _ in blocks:
+        ok = allowed & open_[cands][None, :]
+        degree[cands] += ok.sum(axis=0)  # a candidate is in a block once
+        live = ok.any(axis=1)
+        if not live.any():
+            continue
+        shared = np.nonzero(ok[live].all(axis=0))[0]
+        if len(shared):
+            reached = cands[ok.any(axis=0)]
+            join_r += [rows[live], np.full(len(reached), rows[live][0])]
+            join_c += [np.full(int(live.sum()), cands[shared[0]]), reached]
+        else:
+            rr, cc = np.nonzero(ok)
+            join_r.append(rows[rr])
+            join_c.append(cands[cc])
+    joins = (np.concatenate(join_r), np.concatenate(join_c))
+    label = _components(n_rows, n_cands, *joins)[:n_rows]
+    in_joins = np.zeros(n_rows, dtype=bool)
+    in_joins[joins[0]] = True
+    part_rows = np.bincount(label[in_joins], minlength=n_rows + n_cands)
+    # A row with only full candidates keeps its nearest full one: reported capacity_full.
+    wanted = np.maximum(part_rows[label], 1)
+    empty = np.zeros(0, dtype=np.int64)
+    extra = 0 if by_candidate is None else by_candidate.shape[1]
+    found_r, found_c, found_v = [], [], []
+    for rows, cands, allowed, values in blocks:
+        columns = [
+            *values,
+            *(by_candidate[cands].T[:, None, :] if by_candidate is not None else []),
+        ]
+        level = (
+            real_costs(columns, pool.weights) + slot_loads(pool.load_weight, load[cands])[None, :]
+        )
+        key = nearness(level, cands[None, :], n_cands)
+        # Full candidates after every open one; pairs not allowed never.
+        key[:, ~open_[cands]] = np.iinfo(np.int64).max - 1
+        key[~allowed] = np.iinfo(np.int64).max
+        rr, cc = np.nonzero(allowed & nearest_of_rows(key, wanted[rows]))
+        found_r.append(rows[rr])
+        found_c.append(cands[cc])
+        found_v.append(np.stack([value[rr, cc] for value in values], axis=1))
+    found = (
+        np.concatenate([empty, *found_r]),
+        np.concatenate([empty, *found_c]),
+        np.concatenate([np.zeros((0, len(pool.terms) - extra)), *found_v]),
+    )
+    split_pairs(built, pool, found, joins=joins, degree=degree)
 
 
 def _values(

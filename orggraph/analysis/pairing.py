@@ -30,10 +30,11 @@ each candidate is a column per free slot (slot ``k`` costs the ``load`` of ``hel
 loads spread), plus one "unpaired" column per weak branch at a cost above any set of real
 pairs. Ties between assignments of equal cost go to the earlier weak branch (by id) taking
 the earlier candidate (by id); the same graph always gives the same suggestions.
-Independent parts (connected components of allowed pairs) are solved separately; where the
-tie-break is in force, each weak branch is offered only its ``n`` nearest candidates (``n``:
-the weak branches of its part), which every optimum keeps to
-(``orggraph.analysis.assignment.nearest_pairs`` gives the proof).
+Independent parts (connected components of allowed pairs) are solved separately, each
+weak branch offered only its ``n`` nearest candidates (``n``: the weak branches of its
+part), which every optimum keeps to where the tie-break is in force
+(``orggraph.analysis.assignment.nearest_pairs`` gives the proof; the parts are made with
+only those pairs, ``orggraph.analysis.candidates.split_blocks``).
 
 Applying a suggestion (``apply_suggestion``) is a separate, validated write.
 """
@@ -373,12 +374,7 @@ def _prepare(
     names = {n.id: n.name for n in weak}
     parts: list[tuple[LinkKind, Built]] = []
     if LinkKind.PAIRED_WITH in wanted and settings.partner.get("enabled", True):
-        grades = {
-            o: str(f["assessment_grade"])
-            for o, f in judged.facts.items()
-            if "assessment_grade" in f
-        }
-        built = partner_problems(store, as_of, view, tree, weak, grades, settings.partner)
+        built = partner_problems(store, as_of, view, tree, weak, judged.facts, settings.partner)
         parts.append((LinkKind.PAIRED_WITH, built))
     if LinkKind.CONTACTS in wanted and settings.leader.get("enabled", True):
         built = leader_problems(

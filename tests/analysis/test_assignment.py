@@ -1,14 +1,15 @@
 """The pairing problem's parts and solver against brute force on small random problems.
 
-``split_pairs`` cuts the allowed pairs into connected parts and ``solve_assignment`` solves
-each; together they must reach the optimum of the whole problem: as many rows paired as
-possible, then the least total cost (term values × weights, plus for each candidate the
-load weight × (held + k) of its k-th new pairing). The brute force below tries every way
-of giving each row one allowed candidate or none within the free slots, and works the
-cost out on its own, in exact thousandths.
+``split_pairs`` cuts the allowed pairs into connected parts (``split_blocks`` too, from a
+block of every row against every candidate, each row offered its nearest pairs) and
+``solve_assignment`` solves each; together they must reach the optimum of the whole
+problem: as many rows paired as possible, then the least total cost (term values ×
+weights, plus for each candidate the load weight × (held + k) of its k-th new pairing).
+The brute force below tries every way of giving each row one allowed candidate or none
+within the free slots, and works the cost out on its own, in exact thousandths.
 
-``near_pairs`` must find exactly the pairs at most ``reach`` apart in a forest, against
-breadth-first distances (networkx) on the same random forest.
+``near_blocks`` must hold exactly the pairs at most ``reach`` apart in a forest, each row
+in one block, against breadth-first distances (networkx) on the same random forest.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from orggraph.analysis.assignment import solve_assignment
-from orggraph.analysis.candidates import Built, near_pairs, split_pairs
+from orggraph.analysis.candidates import Built, Pool, near_blocks, split_blocks, split_pairs
 from orggraph.model import LinkKind
 
 #: Weights and load weights in thousandths, so brute-force costs are exact integers.
@@ -92,30 +93,38 @@ def brute_force(p: Case) -> tuple[int, int]:
 
 
 @settings(max_examples=300, deadline=None)
-@given(problems())
-def test_the_parts_solved_apart_reach_the_brute_force_optimum(p: Case) -> None:
+@given(problems(), st.booleans())
+def test_the_parts_solved_apart_reach_the_brute_force_optimum(p: Case, blocks: bool) -> None:
     rows = [f"w{i}" for i in range(p.rows)]
     cands = [f"c{j}" for j in range(p.cands)]
-    keys = sorted(p.allowed)
-    found = (
-        np.array([i for i, _ in keys], dtype=np.int64),
-        np.array([j for _, j in keys], dtype=np.int64),
-        np.array([p.allowed[k] for k in keys], dtype=np.float64).reshape(len(keys), 2),
+    pool = Pool(
+        kind=LinkKind.PAIRED_WITH,
+        rows=rows,
+        candidates=cands,
+        terms=("distance", "grade"),
+        weights=(p.weights[0] / 1000, p.weights[1] / 1000),
+        held=p.held,
+        capacity=p.capacity,
+        load_weight=p.load / 1000,
+        no_candidate="none",
     )
     built = Built()
-    split_pairs(
-        built,
-        LinkKind.PAIRED_WITH,
-        rows,
-        cands,
-        ("distance", "grade"),
-        (p.weights[0] / 1000, p.weights[1] / 1000),
-        found,
-        p.held,
-        p.capacity,
-        p.load / 1000,
-        "none",
-    )
+    if blocks:  # one block, every row against every candidate, each offered its nearest
+        allowed = np.zeros((p.rows, p.cands), dtype=bool)
+        values = np.zeros((2, p.rows, p.cands), dtype=np.int64)
+        for (i, j), (distance, grade) in p.allowed.items():
+            allowed[i, j] = True
+            values[:, i, j] = (distance, grade)
+        everyone = (np.arange(p.rows), np.arange(p.cands))
+        split_blocks(built, pool, [(*everyone, allowed, (values[0], values[1]))])
+    else:
+        keys = sorted(p.allowed)
+        found = (
+            np.array([i for i, _ in keys], dtype=np.int64),
+            np.array([j for _, j in keys], dtype=np.int64),
+            np.array([p.allowed[k] for k in keys], dtype=np.float64).reshape(len(keys), 2),
+        )
+        split_pairs(built, pool, found)
     chosen: dict[int, int] = {}
     for problem in built.problems:
         for i, j, _ in solve_assignment(problem):
@@ -172,7 +181,7 @@ def codes(
 
 @settings(max_examples=300, deadline=None)
 @given(forests())
-def test_near_pairs_are_every_pair_within_reach(
+def test_near_blocks_hold_every_pair_within_reach(
     case: tuple[list[int | None], list[int], list[int], int],
 ) -> None:
     parents, a, b, reach = case
@@ -190,7 +199,15 @@ def test_near_pairs_are_every_pair_within_reach(
                 d = int(a_depth[i] + b_depth[j]) + 2
             if d <= reach:
                 expected.add((i, j, d))
-    rr, cc, dd = near_pairs(a_codes, a_depth, b_codes, b_depth, reach)
-    got = list(zip(rr.tolist(), cc.tolist(), dd.tolist(), strict=True))
+    blocks = near_blocks(a_codes, a_depth, b_codes, b_depth, reach)
+    rows = [i for ai, _, _ in blocks for i in ai.tolist()]
+    assert len(rows) == len(set(rows))
+    got = [
+        (ai[r], bi[c], d[r, c])
+        for ai, bi, d in blocks
+        for r in range(len(ai))
+        for c in range(len(bi))
+        if d[r, c] <= reach
+    ]
     assert len(got) == len(set(got))
     assert set(got) == expected

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from orggraph.analysis.candidates import _distances, _paired_distances
+from orggraph.analysis.candidates import _distances
 
 # Rows: 3 (depth 2) and 2 (depth 1); candidates: 2, 5 and 3.
 ROWS = np.array([[0, 1, 3], [0, 2, -1]], dtype=np.int64)
@@ -27,17 +27,7 @@ def test_every_row_against_every_candidate() -> None:
     assert _distances(ROWS, ROW_DEPTH, CANDS, CAND_DEPTH).tolist() == BY_HAND
 
 
-def test_pairs_looked_up_column_by_column() -> None:
-    rows = np.array([0, 0, 0, 1, 1, 1, 1], dtype=np.int64)
-    cands = np.array([0, 1, 2, 0, 1, 2, 2], dtype=np.int64)
-    found = _paired_distances(ROWS, ROW_DEPTH, rows, CANDS, CAND_DEPTH, cands)
-    assert found.tolist() == [3, 5, 0, 0, 4, 3, 3]
-
-
 def test_narrower_codes_end_the_comparison() -> None:
-    # A row two codes wide against candidates three wide: 2 against 3, then against itself.
-    rows = ROWS[1:, :2]
-    found = _paired_distances(
-        rows, ROW_DEPTH[1:], np.array([0, 0]), CANDS, CAND_DEPTH, np.array([2, 0])
-    )
-    assert found.tolist() == [3, 0]
+    # The row 2, its codes two wide, against candidates three wide: padded, not cut.
+    found = _distances(ROWS[1:, :2], ROW_DEPTH[1:], CANDS, CAND_DEPTH)
+    assert found.tolist() == [BY_HAND[1]]

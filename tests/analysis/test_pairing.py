@@ -236,16 +236,18 @@ def test_scope_limits_branches_and_candidates(store: GraphStore) -> None:
     assert ids <= {"T1", "W1", "W2", "A", "D", "E", "G"}
 
 
-def test_problems_hold_every_allowed_pair(store: GraphStore) -> None:
+def test_problems_offer_each_branch_its_nearest_pairs(store: GraphStore) -> None:
     build(store, city_batches())
     (problem,) = pairing_problems(store, AS_OF, ALL, kinds=[PAIRED])
     assert problem.rows == ("W1", "W2")
     assert problem.candidates == ("A", "B", "C")
     assert problem.terms == ("distance", "grade")
-    assert problem.pairs.tolist() == [[0, 0], [0, 1], [0, 2], [1, 0]]
-    # W1-A: 2 edges, excellent; W1-B: 4, good; W1-C: 4, excellent; W2-A: 3, excellent.
-    assert problem.values.tolist() == [[2, 0], [4, 1], [4, 0], [3, 0]]
-    assert (problem.held, problem.free) == ((1, 0, 0), (1, 2, 2))
+    # W1 may take A (2 edges, excellent, one pairing held: 2 + 0 + 0.5 = 2.5), B (4, good:
+    # 5) and C (4, excellent: 4); W2 only A (3, excellent). Two branches in the part: each
+    # is offered its two nearest, so W1 not B. B still counts W1 among those who may take it.
+    assert problem.pairs.tolist() == [[0, 0], [0, 2], [1, 0]]
+    assert problem.values.tolist() == [[2, 0], [4, 0], [3, 0]]
+    assert (problem.held, problem.free, problem.degree) == ((1, 0, 0), (1, 2, 2), (2, 1, 1))
 
 
 def test_apply_writes_the_link_and_checks_it_still_holds(store: GraphStore) -> None:

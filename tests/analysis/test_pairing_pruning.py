@@ -2,9 +2,10 @@
 
 ``solve_assignment`` offers the solver only each row's ``n`` nearest pairs when the id
 tie-break is in force (``nearest_pairs``; the proof is in its docstring, the brute-force
-checks in ``test_assignment_pruning.py``). On seeded random cities, with many candidates
-per weak branch at few distinct costs, the whole plan must be the same as when every
-allowed pair is offered.
+checks in ``test_assignment_pruning.py``), and the partners' problems are made with only
+those pairs (``split_blocks`` through ``nearest_of_rows``; ``test_split_blocks.py``). On
+seeded random cities, with many candidates per weak branch at few distinct costs, the
+whole plan must be the same as when every allowed pair is offered.
 """
 
 from __future__ import annotations
@@ -79,21 +80,33 @@ def every_pair(problem: Any, costs: Any) -> Any:
     return np.ones(len(costs.edge), dtype=bool)
 
 
+def every_column(key: Any, n: Any) -> Any:
+    return np.ones(key.shape, dtype=bool)
+
+
 @pytest.mark.parametrize("seed", [3, 11])
 def test_the_plan_is_the_one_every_pair_gives(
     store: GraphStore, seed: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for batch in random_city(seed):
         store.write(batch)
-    problems = pairing_problems(store, AS_OF, Scope())
-    # The case this is about: rows offered more candidates than their part has rows.
-    assert any(
-        assignment.integer_costs(p).factor > 1
-        and np.bincount(p.pairs[:, 0]).max(initial=0) > len(p.rows)
-        for p in problems
-    )
+    offered = pairing_problems(store, AS_OF, Scope())
     nearest = pairing_suggestions(store, AS_OF, Scope())
     assert nearest.suggestions
     monkeypatch.setattr(assignment, "nearest_pairs", every_pair)
+    monkeypatch.setattr(assignment, "nearest_of_rows", every_column)
+    problems = pairing_problems(store, AS_OF, Scope())
+    # The case this is about: partners that may take more candidates than their part has
+    # rows; their problems were made with fewer pairs, in the same parts.
+    assert any(
+        p.kind is LinkKind.PAIRED_WITH
+        and assignment.integer_costs(p).factor > 1
+        and np.bincount(p.pairs[:, 0]).max(initial=0) > len(p.rows)
+        for p in problems
+    )
+    assert [(p.rows, p.candidates, p.degree) for p in offered] == [
+        (p.rows, p.candidates, p.degree) for p in problems
+    ]
+    assert sum(len(p.pairs) for p in offered) < sum(len(p.pairs) for p in problems)
     whole = pairing_suggestions(store, AS_OF, Scope())
     assert nearest == whole
