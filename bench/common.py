@@ -72,8 +72,9 @@ _OPS: dict[str, Callable[[float, float], bool]] = {
 class Figure:
     """One row: a measured value beside its comparison, and its target if it has one.
 
-    ``op``/``threshold`` check the value (or, with ``target_on="ratio"``, the ratio);
-    ``meets`` is ``None`` when there is no target or no value.
+    ``op``/``threshold`` check the value (or, with ``target_on="ratio"``, the ratio),
+    and ``ratio_limit``, when set, the ratio as well (a value target with a growth limit
+    beside it); ``meets`` is ``None`` when there is no target or no value.
     """
 
     id: str
@@ -89,6 +90,7 @@ class Figure:
     op: str | None = None
     threshold: float | None = None
     target_on: str = "value"
+    ratio_limit: float | None = None
     meets: bool | None = None
     note: str = ""
     error: str | None = None
@@ -100,6 +102,8 @@ class Figure:
             checked = self.ratio if self.target_on == "ratio" else self.value
             if checked is not None:
                 self.meets = _OPS[self.op](checked, self.threshold)
+            if self.meets and self.ratio_limit is not None:
+                self.meets = self.ratio is not None and self.ratio <= self.ratio_limit
 
     @classmethod
     def failed(cls, id: str, label: str, unit: str, error: str, **kw: Any) -> Figure:

@@ -440,10 +440,11 @@ def _grows_linearly(f: Figure) -> None:
     """A larger scale's analysis is judged on its growth: ≤ 11× its city time at ×10, and
     the pairing, which must stay interactive, under a second as well (also when it judges
     the weak branches again, as after a write)."""
+    limit = GROWTH_LIMIT * f.scale / 10 if f.scale else GROWTH_LIMIT
     if f.id in ("analysis.pairing", "analysis.pairing_first"):
-        f.target, f.op, f.threshold, f.target_on = "< 1 s", "<", 1000.0, "value"
+        f.target, f.op, f.threshold, f.target_on = f"< 1 s, ≤ {limit:g}× ×1", "<", 1000.0, "value"
+        f.ratio_limit = limit
     else:
-        limit = GROWTH_LIMIT * f.scale / 10 if f.scale else GROWTH_LIMIT
         f.target, f.op, f.threshold, f.target_on = f"≤ {limit:g}× ×1", "<=", limit, "ratio"
     f.__post_init__()
 

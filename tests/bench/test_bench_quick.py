@@ -152,6 +152,11 @@ def test_figure_ratio_and_verdict() -> None:
     assert Figure(id="t", label="t", value=1.5, unit="ms", op="<", threshold=1.0).meets is False
     assert Figure(id="t", label="t", value=1.5, unit="ms").meets is None
     assert Figure(id="t", label="t", value=None, unit="ms", op="<", threshold=1.0).meets is None
+    # Under a second and at most 11× its ×1 time: 400 ms against 30 ms grew 13.3×.
+    grown = {"id": "t", "label": "t", "unit": "ms", "op": "<", "threshold": 1000.0}
+    assert Figure(**grown, value=400.0, comparison_value=30.0, ratio_limit=11.0).meets is False
+    assert Figure(**grown, value=300.0, comparison_value=30.0, ratio_limit=11.0).meets is True
+    assert Figure(**grown, value=1200.0, comparison_value=300.0, ratio_limit=11.0).meets is False
 
 
 def test_readme_section_replaced_between_markers(tmp_path: Path) -> None:
