@@ -122,6 +122,7 @@ def partner_problems(
     held = _held(store, as_of, LinkKind.PAIRED_WITH, cand_ids)
     same_sector = bool(cfg["same_sector"])
     reach = int(cfg["max_distance"])
+    own_line = bool(cfg["own_line"])
     row_codes, row_depth = ancestry.of([w.id for w in rows], pad=-1)
     cand_codes, cand_depth = ancestry.of(cand_ids, pad=-2)
     groups_r: dict[str, list[int]] = defaultdict(list)
@@ -140,7 +141,11 @@ def partner_problems(
         for rr, cc, d in near_blocks(
             row_codes[ri], row_depth[ri], cand_codes[ci], cand_depth[ci], reach
         ):
-            blocks.append((ri[rr], ci[cc], d <= reach, (d,)))
+            allowed = d <= reach
+            if not own_line:  # one above the other: as far apart as their depths
+                apart = row_depth[ri[rr]][:, None] - cand_depth[ci[cc]][None, :]
+                allowed &= d != np.abs(apart)
+            blocks.append((ri[rr], ci[cc], allowed, (d,)))
     pool = Pool(
         kind=LinkKind.PAIRED_WITH,
         rows=[w.id for w in rows],
@@ -150,7 +155,11 @@ def partner_problems(
         held=[held.get(c, 0) for c in cand_ids],
         capacity=int(cfg["capacity"]),
         load_weight=float(cfg["weight_load"]),
-        no_candidate=f"无同领域、距离不超过{reach}的考核好或优秀的非软弱党组织",
+        no_candidate=(
+            f"无同领域、距离不超过{reach}"
+            + ("" if own_line else "、非本组织上下级")
+            + "的考核好或优秀的非软弱党组织"
+        ),
         by_candidate=np.array(ranks, dtype=np.float64)[:, None],
     )
     split_blocks(built, pool, blocks)

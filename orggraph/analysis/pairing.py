@@ -5,8 +5,9 @@ Two assignment problems, solved the same way:
 - **partners** (``paired_with``, strong → weak) for weak branches without one: candidates
   are grassroots organizations in scope that are not weak, were graded one of
   ``[pairing.partner] grades`` in the last completed year, are of the weak branch's sector
-  (``same_sector``) and at most ``max_distance`` edges away in the tree (via the lowest
-  common ancestor); each holds at most ``capacity`` pairings.
+  (``same_sector``), at most ``max_distance`` edges away in the tree (via the lowest
+  common ancestor) and, unless ``own_line``, neither above nor under the weak branch; each
+  holds at most ``capacity`` pairings.
 - **contact leaders** (``contacts``, leader → weak) for weak branches without one:
   candidates are members with ``is_leader`` in scope, belonging to an organization, whose
   working group covers the branch's area (``leads`` + ``covers``, with the cover's sector
@@ -325,6 +326,9 @@ def _settings(config: RulesConfig) -> _Settings:
         raw = partner.get(key)
         if not isinstance(raw, int) or isinstance(raw, bool) or raw < 0:
             raise fail(f"[pairing.partner] {key}", raw, "a whole number ≥ 0")
+    for key in ("same_sector", "own_line"):
+        if not isinstance(partner.get(key), bool):
+            raise fail(f"[pairing.partner] {key}", partner.get(key), "true or false")
     grades = partner.get("grades")
     allowed = {g.value for g in AssessmentGrade}
     if not isinstance(grades, list) or not grades or not set(grades) <= allowed:

@@ -236,6 +236,28 @@ def test_scope_limits_branches_and_candidates(store: GraphStore) -> None:
     assert ids <= {"T1", "W1", "W2", "A", "D", "E", "G"}
 
 
+def test_a_partner_comes_from_outside_the_weak_branchs_own_line(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    # G, the general branch W2 is under, graded excellent: one edge from W2, but above it.
+    # W2 may still take only A (3.5); W1 takes G, its sibling's general branch (W1-T1-G:
+    # 2 + 0 = 2.0), before C (4.0). Total 5.5.
+    build(
+        store,
+        [*city_batches(), WriteBatch(facts=(fact("G", 2018, "assessment_grade", "excellent"),))],
+    )
+    plan = pairing_suggestions(store, AS_OF, ALL, kinds=[PAIRED])
+    assert pairs(plan, PAIRED) == {"W1": ("G", 2.0), "W2": ("A", 3.5)}
+    assert plan.total_cost == 5.5
+    # With own_line, W2-G costs 1 + 0 (+ 0.5 in G's second slot): G for W2, then either
+    # G (2.0) or A (2.5 with A's held pairing, and W2-G 1.0 alone) for W1, 3.5 either way.
+    path = tmp_path / "own-line.toml"
+    path.write_text("[pairing.partner]\nown_line = true\n", "utf-8")
+    plan = pairing_suggestions(store, AS_OF, ALL, rules=load_rules(str(path)), kinds=[PAIRED])
+    assert pairs(plan, PAIRED)["W2"][0] == "G"
+    assert plan.total_cost == 3.5
+
+
 def test_problems_offer_each_branch_its_nearest_pairs(store: GraphStore) -> None:
     build(store, city_batches())
     (problem,) = pairing_problems(store, AS_OF, ALL, kinds=[PAIRED])
@@ -310,6 +332,7 @@ def test_applying_several_is_all_or_nothing(store: GraphStore) -> None:
         ("[pairing.partner]\ngrades = ['best']\n", "grades", "['best']"),
         ("[pairing.leader]\nweight_area = -2.0\n", "weight_area", "-2.0"),
         ("[leaders]\nmax_contacts = 'many'\n", "max_contacts", "'many'"),
+        ("[pairing.partner]\nown_line = 'no'\n", "own_line", "'no'"),
     ],
 )
 def test_a_bad_pairing_value_is_a_config_error_naming_key_and_value(
