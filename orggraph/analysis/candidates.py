@@ -459,15 +459,10 @@ def split_pairs(
     if not len(pair_r):
         return
     indptr = np.concatenate(([0], np.cumsum(per_row)))
-    if joins is None:
-        label = _components(n_rows, n_cands, pair_r, pair_c, indptr)
-    else:
-        label = _components(
-            n_rows,
-            n_cands,
-            np.concatenate([pair_r, joins[0]]),
-            np.concatenate([pair_c, joins[1]]),
-        )
+    join_r, join_c = joins if joins is not None else (pair_r[:0], pair_c[:0])
+    label = _components(
+        n_rows, n_cands, np.concatenate([pair_r, join_r]), np.concatenate([pair_c, join_c])
+    )
     # Parts in the order of their first row (rows are in id order); inside a part, rows and
     # candidates numbered in id order.
     has = per_row > 0
@@ -511,32 +506,22 @@ def split_pairs(
         )
 
 
-def _components(
-    n_rows: int, n_cands: int, rows: IntArray, cols: IntArray, indptr: IntArray | None = None
-) -> IntArray:
+def _components(n_rows: int, n_cands: int, rows: IntArray, cols: IntArray) -> IntArray:
     """The connected part of each row, then of each candidate, on the pairs
-    ``(rows[n], cols[n])``; ``indptr``: where each row's pairs start, when they come
-    sorted by row (the graph is then made without sorting them)."""
+    ``(rows[n], cols[n])``."""
     import numpy as np
-    from scipy.sparse import coo_matrix, csr_matrix
+    from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
     size = n_rows + n_cands
-    ones = np.ones(len(cols), dtype=np.float64)
-    # In the types the graph routines work in (float64 weights, int32 indices): not copied.
-    if indptr is not None:
-        graph = csr_matrix(
-            (
-                ones,
-                (cols + n_rows).astype(np.int32),
-                np.pad(indptr, (0, n_cands), mode="edge").astype(np.int32),
-            ),
-            shape=(size, size),
-        )
-    else:
-        graph = coo_matrix(
-            (ones, (rows.astype(np.int32), (cols + n_rows).astype(np.int32))), shape=(size, size)
-        ).tocsr()
+    # In the types the graph routines work in (float64 weights, int32 indices).
+    graph = coo_matrix(
+        (
+            np.ones(len(cols), dtype=np.float64),
+            (rows.astype(np.int32), (cols + n_rows).astype(np.int32)),
+        ),
+        shape=(size, size),
+    ).tocsr()
     label: IntArray = connected_components(graph, directed=False)[1].astype(np.int64)
     return label
 
